@@ -1,0 +1,332 @@
+/* libunbound on the libuv loop: see dns.h for why it is shaped this way. */
+#include "resolver/dns.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <unbound.h>
+
+typedef struct dns_query_s dns_query_t;
+
+struct dns {
+  uv_loop_t *loop;
+  struct ub_ctx *ub;
+  uv_poll_t poll;
+  bool poll_started;
+  double timeout;
+  size_t inflight;
+  dns_query_t *head;         /* every query in flight, for cancellation at close */
+};
+
+struct dns_query_s {
+  dns_t *d;
+  dns_query_t *prev, *next;
+  int async_id;
+  uv_timer_t timer;
+  dns_cb cb;
+  void *arg;
+  int qtype;
+  bool done;                 /* callback delivered (by answer or timeout) */
+  bool ub_pending;           /* libunbound still owns the id */
+  char qname[256];
+};
+
+const char *dnssec_state_name(enum dnssec_state s) {
+  switch (s) {
+  case DNSSEC_SECURE: return "secure";
+  case DNSSEC_INSECURE: return "insecure";
+  case DNSSEC_BOGUS: return "bogus";
+  default: return "indeterminate";
+  }
+}
+
+enum dnssec_state dnssec_worst(enum dnssec_state a, enum dnssec_state b) {
+  static const int rank[] = {0, 1, 3, 2}; /* secure, insecure, bogus, indeterminate */
+  return rank[a] >= rank[b] ? a : b;
+}
+
+const char *dns_outcome_name(enum dns_outcome o) {
+  switch (o) {
+  case DNS_DATA: return "records";
+  case DNS_NODATA: return "nodata";
+  case DNS_NXDOMAIN: return "nxdomain";
+  default: return "error";
+  }
+}
+
+int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t cap) {
+  size_t pos = 0, o = 0;
+  if (cap < 2) return -1;
+  for (;;) {
+    if (pos >= len) return -1;
+    uint8_t l = wire[pos++];
+    if (l == 0) break;
+    if (l > 63 || pos + l > len) return -1;   /* compression pointers never appear here */
+    if (o && o + 1 >= cap) return -1;
+    if (o) out[o++] = '.';
+    for (uint8_t i = 0; i < l; i++) {
+      unsigned char c = wire[pos + i];
+      if (o + 4 >= cap) return -1;
+      if (c == '.' || c == '\\' || c <= 0x20 || c >= 0x7f) {
+        o += (size_t)snprintf(out + o, cap - o, "\\%03u", c);  /* keep odd labels visible */
+      } else {
+        out[o++] = (char)tolower(c);
+      }
+    }
+    pos += l;
+  }
+  if (o == 0) out[o++] = '.';
+  out[o] = '\0';
+  return (int)pos;
+}
+
+int dns_parse_resolver(const char *spec, char *out, size_t cap) {
+  char host[INET6_ADDRSTRLEN + 1];
+  const char *port = NULL;
+  size_t hl;
+  if (spec[0] == '[') {
+    const char *end = strchr(spec, ']');
+    if (!end) return -1;
+    hl = (size_t)(end - spec - 1);
+    if (hl >= sizeof host) return -1;
+    memcpy(host, spec + 1, hl);
+    host[hl] = '\0';
+    if (end[1] == ':') port = end + 2;
+    else if (end[1] != '\0') return -1;
+  } else {
+    const char *colon = strchr(spec, ':');
+    if (colon && strchr(colon + 1, ':')) colon = NULL;      /* bare IPv6, no port */
+    hl = colon ? (size_t)(colon - spec) : strlen(spec);
+    if (hl >= sizeof host) return -1;
+    memcpy(host, spec, hl);
+    host[hl] = '\0';
+    if (colon) port = colon + 1;
+  }
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, host, buf) != 1 && inet_pton(AF_INET6, host, buf) != 1) return -1;
+  long p = 53;
+  if (port) {
+    char *endp;
+    p = strtol(port, &endp, 10);
+    if (*port == '\0' || *endp != '\0' || p < 1 || p > 65535) return -1;
+  }
+  int n = snprintf(out, cap, "%s@%ld", host, p);
+  return (n < 0 || (size_t)n >= cap) ? -1 : 0;
+}
+
+static void query_unlink(dns_query_t *q) {
+  dns_t *d = q->d;
+  if (q->prev) q->prev->next = q->next;
+  else d->head = q->next;
+  if (q->next) q->next->prev = q->prev;
+  q->prev = q->next = NULL;
+  d->inflight--;
+}
+
+static void on_timer_close(uv_handle_t *h) { free(h->data); }
+
+/* A query is finished when both its callback has run and libunbound has let go of it. */
+static void query_release(dns_query_t *q) {
+  if (q->ub_pending || !q->done) return;
+  uv_close((uv_handle_t *)&q->timer, on_timer_close);
+}
+
+static void deliver_error(dns_query_t *q, enum dnssec_state st, const char *reason) {
+  dns_answer_t a = {0};
+  a.qname = q->qname;
+  a.qtype = q->qtype;
+  a.outcome = DNS_ERROR;
+  a.dnssec = st;
+  a.rcode = 2;
+  a.reason = reason;
+  q->cb(q->arg, &a);
+}
+
+static void on_answer(void *arg, int err, struct ub_result *res) {
+  dns_query_t *q = arg;
+  q->ub_pending = false;
+  if (q->done) {           /* the deadline already answered for this query */
+    if (res) ub_resolve_free(res);
+    query_release(q);
+    return;
+  }
+  q->done = true;
+  uv_timer_stop(&q->timer);
+  query_unlink(q);
+  if (err != 0 || !res) {
+    deliver_error(q, DNSSEC_INDETERMINATE, ub_strerror(err));
+  } else {
+    dns_answer_t a = {0};
+    char rcbuf[32];
+    a.qname = q->qname;
+    a.qtype = q->qtype;
+    a.rcode = res->rcode;
+    a.ttl = res->ttl;
+    if (res->canonname && strcasecmp(res->canonname, res->qname) != 0) {
+      size_t l = strlen(res->canonname);
+      if (l > 1 && res->canonname[l - 1] == '.') res->canonname[l - 1] = '\0';
+      for (char *p = res->canonname; *p; p++) *p = (char)tolower((unsigned char)*p);
+      a.canonname = res->canonname;
+    }
+    if (res->bogus) {
+      a.dnssec = DNSSEC_BOGUS;
+      a.outcome = DNS_ERROR;
+      a.reason = res->why_bogus ? res->why_bogus : "bogus";
+    } else if (res->rcode != 0 && res->rcode != 3) {
+      a.dnssec = DNSSEC_INDETERMINATE;
+      a.outcome = DNS_ERROR;
+      static const char *names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
+      if (res->rcode < 6) a.reason = names[res->rcode];
+      else { snprintf(rcbuf, sizeof rcbuf, "rcode %d", res->rcode); a.reason = rcbuf; }
+    } else {
+      a.dnssec = res->secure ? DNSSEC_SECURE : DNSSEC_INSECURE;
+      if (res->nxdomain) a.outcome = DNS_NXDOMAIN;
+      else if (res->havedata) a.outcome = DNS_DATA;
+      else a.outcome = DNS_NODATA;
+      if (a.outcome == DNS_DATA) {
+        size_t n = 0;
+        while (res->data[n]) n++;
+        a.count = n;
+        a.data = (uint8_t **)res->data;
+        a.len = res->len;
+      }
+    }
+    q->cb(q->arg, &a);
+    ub_resolve_free(res);
+  }
+  query_release(q);
+}
+
+static void on_deadline(uv_timer_t *t) {
+  dns_query_t *q = t->data;
+  if (q->done) return;
+  q->done = true;
+  query_unlink(q);
+  /* ub_cancel: the answer callback will not run, so libunbound no longer holds q. */
+  if (q->ub_pending && ub_cancel(q->d->ub, q->async_id) == 0) q->ub_pending = false;
+  deliver_error(q, DNSSEC_INDETERMINATE, "timeout");
+  query_release(q);
+}
+
+static void on_poll(uv_poll_t *p, int status, int events) {
+  (void)status; (void)events;
+  dns_t *d = p->data;
+  ub_process(d->ub);
+}
+
+dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errlen) {
+  dns_t *d = calloc(1, sizeof *d);
+  if (!d) { snprintf(err, errlen, "out of memory"); return NULL; }
+  d->loop = loop;
+  d->timeout = cfg->timeout > 0 ? cfg->timeout : 10;
+  d->ub = ub_ctx_create();
+  if (!d->ub) { snprintf(err, errlen, "cannot create libunbound context"); free(d); return NULL; }
+  int rc;
+  /* Resolvers on loopback (the test world, a local Unbound) must be reachable. */
+  if ((rc = ub_ctx_set_option(d->ub, "do-not-query-localhost:", "no")) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "val-permissive-mode:", "no")) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "num-queries-per-thread:", "4096")) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "outgoing-range:", "8192")) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "msg-cache-size:", "64m")) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "rrset-cache-size:", "128m")) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "key-cache-size:", "16m")) != 0) {
+    snprintf(err, errlen, "libunbound option: %s", ub_strerror(rc));
+    goto fail;
+  }
+  if (cfg->nresolvers == 0) {
+    if ((rc = ub_ctx_resolvconf(d->ub, NULL)) != 0) {
+      snprintf(err, errlen, "cannot read /etc/resolv.conf: %s", ub_strerror(rc));
+      goto fail;
+    }
+  }
+  for (size_t i = 0; i < cfg->nresolvers; i++) {
+    char fwd[80];
+    if (dns_parse_resolver(cfg->resolvers[i], fwd, sizeof fwd) != 0) {
+      snprintf(err, errlen, "bad --resolver '%s': expected IP, IP:PORT or [IPv6]:PORT",
+               cfg->resolvers[i]);
+      goto fail;
+    }
+    if ((rc = ub_ctx_set_fwd(d->ub, fwd)) != 0) {
+      snprintf(err, errlen, "resolver %s: %s", cfg->resolvers[i], ub_strerror(rc));
+      goto fail;
+    }
+  }
+  /* A trust anchor file is mandatory: without one every answer silently comes back
+   * "insecure", which would make the whole survey wrong without any error. */
+  FILE *f = fopen(cfg->trust_anchor, "r");
+  if (!f) { snprintf(err, errlen, "cannot read trust anchor %s: %m", cfg->trust_anchor); goto fail; }
+  fclose(f);
+  if ((rc = ub_ctx_add_ta_file(d->ub, cfg->trust_anchor)) != 0) {
+    snprintf(err, errlen, "trust anchor %s: %s", cfg->trust_anchor, ub_strerror(rc));
+    goto fail;
+  }
+  if ((rc = ub_ctx_async(d->ub, 1)) != 0) {
+    snprintf(err, errlen, "libunbound async: %s", ub_strerror(rc));
+    goto fail;
+  }
+  /* ub_fd finalises the context: configuration errors surface here. */
+  int fd = ub_fd(d->ub);
+  if (fd < 0) { snprintf(err, errlen, "libunbound: no file descriptor"); goto fail; }
+  if (uv_poll_init(loop, &d->poll, fd) != 0) { snprintf(err, errlen, "uv_poll_init failed"); goto fail; }
+  d->poll.data = d;
+  uv_poll_start(&d->poll, UV_READABLE, on_poll);
+  d->poll_started = true;
+  return d;
+fail:
+  ub_ctx_delete(d->ub);
+  free(d);
+  return NULL;
+}
+
+int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
+  dns_query_t *q = calloc(1, sizeof *q);
+  if (!q) return -1;
+  size_t l = strlen(name);
+  if (l >= sizeof q->qname) { free(q); return -1; }
+  memcpy(q->qname, name, l + 1);
+  q->d = d;
+  q->cb = cb;
+  q->arg = arg;
+  q->qtype = rrtype;
+  uv_timer_init(d->loop, &q->timer);
+  q->timer.data = q;
+  int rc = ub_resolve_async(d->ub, q->qname, rrtype, 1 /* IN */, q, on_answer, &q->async_id);
+  if (rc != 0) {
+    q->done = true;
+    uv_close((uv_handle_t *)&q->timer, on_timer_close);
+    return -1;
+  }
+  q->ub_pending = true;
+  q->next = d->head;
+  if (d->head) d->head->prev = q;
+  d->head = q;
+  d->inflight++;
+  uv_timer_start(&q->timer, on_deadline, (uint64_t)(d->timeout * 1000), 0);
+  return 0;
+}
+
+size_t dns_inflight(const dns_t *d) { return d->inflight; }
+
+void dns_close(dns_t *d) {
+  while (d->head) {
+    dns_query_t *q = d->head;
+    q->done = true;
+    query_unlink(q);
+    if (q->ub_pending && ub_cancel(d->ub, q->async_id) == 0) q->ub_pending = false;
+    uv_timer_stop(&q->timer);
+    if (!q->ub_pending) uv_close((uv_handle_t *)&q->timer, on_timer_close);
+  }
+  if (d->poll_started) {
+    uv_poll_stop(&d->poll);
+    uv_close((uv_handle_t *)&d->poll, NULL);
+    d->poll_started = false;
+  }
+}
+
+void dns_free(dns_t *d) {
+  if (!d) return;
+  ub_ctx_delete(d->ub);
+  free(d);
+}

@@ -1,0 +1,78 @@
+/* Validating DNS lookups on the libuv loop, through libunbound.
+ *
+ * libunbound resolves in its own thread and signals completion on a file descriptor
+ * (ub_fd); a uv_poll_t on that descriptor calls ub_process(), which runs our callbacks on
+ * the loop thread. Every query has its own deadline (a uv_timer): libunbound has no
+ * per-query timeout, and a survey must not wait minutes on a lame delegation.
+ *
+ * mxsurvey always forwards to the resolvers it is given and validates locally against its
+ * own trust anchor, so a DNSSEC verdict never depends on a resolver's AD bit. */
+#ifndef MXS_RESOLVER_DNS_H
+#define MXS_RESOLVER_DNS_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <uv.h>
+
+enum dnssec_state {
+  DNSSEC_SECURE = 0,
+  DNSSEC_INSECURE = 1,
+  DNSSEC_BOGUS = 2,
+  DNSSEC_INDETERMINATE = 3,   /* could not get an answer to judge (SERVFAIL, timeout) */
+};
+const char *dnssec_state_name(enum dnssec_state s);
+/* The weaker of two states: secure < insecure < indeterminate < bogus. */
+enum dnssec_state dnssec_worst(enum dnssec_state a, enum dnssec_state b);
+
+enum dns_outcome {
+  DNS_DATA = 0,       /* at least one record of the type asked */
+  DNS_NODATA,         /* the name exists, no record of that type */
+  DNS_NXDOMAIN,
+  DNS_ERROR,          /* SERVFAIL, bogus, timeout, library error: see reason */
+};
+const char *dns_outcome_name(enum dns_outcome o);
+
+/* One answer, valid only during the callback (the resolver frees it afterwards). */
+typedef struct dns_answer {
+  const char *qname;
+  int qtype;
+  enum dns_outcome outcome;
+  enum dnssec_state dnssec;
+  int rcode;
+  const char *reason;        /* why_bogus, "timeout", "SERVFAIL", library error; or NULL */
+  const char *canonname;     /* CNAME target when the name was an alias, else NULL */
+  int ttl;
+  size_t count;              /* records in data/len */
+  uint8_t **data;            /* RDATA in wire form, names uncompressed */
+  int *len;
+} dns_answer_t;
+
+typedef void (*dns_cb)(void *arg, const dns_answer_t *ans);
+
+typedef struct dns dns_t;
+
+typedef struct dns_config {
+  const char *const *resolvers;   /* "IP", "IP:PORT", "[IPv6]:PORT"; none: /etc/resolv.conf */
+  size_t nresolvers;
+  const char *trust_anchor;       /* file of DS/DNSKEY records */
+  double timeout;                 /* seconds per query */
+} dns_config_t;
+
+dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errlen);
+/* Starts a query; cb is always called exactly once, later, from the loop (never from
+ * inside dns_query). 0 ok, -1 if the query could not be started (then cb is not called). */
+int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg);
+size_t dns_inflight(const dns_t *d);
+/* Cancels what is in flight (their callbacks are not called) and closes the poll handle;
+ * dns_free after the loop has run the close callbacks. */
+void dns_close(dns_t *d);
+void dns_free(dns_t *d);
+
+/* Wire-form name (uncompressed, as libunbound returns RDATA) to presentation form without
+ * the trailing dot, lowercased; "." for the root. Returns the number of wire octets used,
+ * or -1 if malformed or the text does not fit in out (cap >= 256 always suffices). */
+int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t cap);
+/* Parses the "IP[:PORT]" / "[IPv6]:PORT" syntax into unbound's "IP@PORT". 0 ok, -1 bad. */
+int dns_parse_resolver(const char *spec, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,44 @@
+#!/bin/sh
+# Demo: builds mxsurvey, starts the local test world (tests/world/world.py: fake signed DNS
+# root, validating Unbound, Postfix and misbehaving SMTP servers, all on 127.x) inside a
+# private network namespace, scans the world's domain list and prints the records.
+# Usage: sudo scripts/demo.sh   (or scripts/demo.sh as root)
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+if [ "${MXS_DEMO_INNER:-}" != 1 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "demo.sh needs root (network namespace, ports 25/53): sudo scripts/demo.sh" >&2
+    exit 1
+  fi
+  if [ -z "${MXSURVEY:-}" ]; then   # MXSURVEY=/path/to/binary skips the build
+    scripts/install-deps.sh
+    cmake -S . -B build
+    cmake --build build -j2
+  fi
+  # Everything below runs with only a loopback interface: no traffic can leave the machine.
+  export MXS_DEMO_INNER=1
+  exec unshare --net --mount --propagation private "$ROOT/scripts/demo.sh" "$@"
+fi
+
+ip link set lo up
+W=$(mktemp -d /tmp/mxsurvey-demo.XXXXXX)
+cleanup() {
+  python3 "$ROOT/tests/world/world.py" stop "$W" || true
+  rm -rf "$W"
+}
+trap cleanup EXIT INT TERM
+python3 "$ROOT/tests/world/world.py" start "$W"
+echo "--- domains scanned:"
+grep -v '^[[:space:]]*#' "$W/domains.txt" | sed '/^[[:space:]]*$/d'
+echo "--- mxsurvey scan"
+"${MXSURVEY:-$ROOT/build/mxsurvey}" scan --resolver 127.0.53.53 --trust-anchor "$W/root.key" \
+  --ca-file "$W/ca.pem" --allow 127.0.0.0/8 --ehlo scanner.mxlab \
+  --timeout-banner 3 --timeout-smtp 5 --timeout-tls 5 \
+  -o "$W/out.ndjson.zst" "$W/domains.txt"
+echo "--- records ($W/out.ndjson.zst)"
+zstd -dc "$W/out.ndjson.zst" | jq -c .
+echo "--- summary"
+zstd -dc "$W/out.ndjson.zst" | jq -r '[.domain, .status, (.dnssec // "-"),
+  (.summary.starttls // "-"), (.summary.dane // "-")] | @tsv' | column -t -s "$(printf '\t')"

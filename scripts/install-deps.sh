@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs every Debian package mxsurvey needs to build, test and run its demo world.
+# Idempotent: apt-get skips what is already there. Used by the README, CI and the tests.
+set -eu
+PKGS="build-essential cmake pkg-config git
+libuv1-dev libssl-dev libc-ares-dev libunbound-dev libzstd-dev libidn2-dev
+zstd jq python3 openssl ca-certificates dns-root-data
+unbound nsd ldnsutils bind9-dnsutils postfix iproute2 util-linux
+clang libclang-rt-14-dev"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+# Postfix asks debconf for a mail configuration: the tests bring their own.
+echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends $missing

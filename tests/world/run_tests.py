@@ -1,0 +1,739 @@
+#!/usr/bin/env python3
+"""Integration tests of mxsurvey against the real local mail world (world.py).
+
+usage: run_tests.py --mxsurvey PATH [--keep] [--no-oracle] [--world-only]
+
+Needs root. Re-executes itself inside `unshare --net --mount` (private network and mount
+namespaces: only loopback exists, ports 25/53 on 127.x are free, and the bind-mounted
+/etc/resolv.conf is visible only there). Builds and starts the world in a temp dir, runs
+  mxsurvey scan --resolver 127.0.53.53 --trust-anchor <tmp>/root.key --ca-file <tmp>/ca.pem
+                --allow 127.0.0.0/8 --ehlo scanner.mxlab -o <tmp>/out.ndjson.zst <tmp>/domains.txt
+(plus a run to stdout with -o -, a run reading stdin, and a run WITHOUT --allow for the
+special-purpose address case), and checks every record against the record contract
+(/work/notes/record-spec.md). posttls-finger is used as an oracle for the DANE cases.
+
+Prints one line per failed assertion and a final line "N passed, N failed"; exits 1 on any
+failure. The temp dir (logs, outputs) is kept on failure (or with --keep), else removed.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import world as W  # noqa: E402
+
+NS_ENV = "MXSURVEY_WORLD_NETNS"
+TIMEOUT_OPTS = ["--timeout-connect", "3", "--timeout-banner", "3", "--timeout-smtp", "5",
+                "--timeout-tls", "5", "--timeout-dns", "5"]
+
+
+# ---------------------------------------------------------------------------------------
+# expectation helpers
+# ---------------------------------------------------------------------------------------
+class _Absent:
+    def __repr__(self):
+        return "<absent>"
+
+
+ABSENT = _Absent()
+
+
+class Present:
+    def ok(self, v):
+        return v is not ABSENT
+
+    def __repr__(self):
+        return "<present>"
+
+
+class OneOf:
+    """Several acceptable values; used only where the contract is ambiguous (noted)."""
+
+    def __init__(self, *vals, note=None):
+        self.vals = vals
+        self.note = note
+
+    def ok(self, v):
+        return any(match(x, v) for x in self.vals)
+
+    def __repr__(self):
+        return "one of %r%s" % (list(self.vals), " (%s)" % self.note if self.note else "")
+
+
+class StartsWith:
+    def __init__(self, prefix):
+        self.prefix = prefix
+
+    def ok(self, v):
+        return isinstance(v, str) and v.startswith(self.prefix)
+
+    def __repr__(self):
+        return "starts with %r" % self.prefix
+
+
+class IEq:
+    """Case-insensitive string equality (hex digests, OpenSSL error texts)."""
+
+    def __init__(self, s):
+        self.s = s
+
+    def ok(self, v):
+        return isinstance(v, str) and v.lower() == self.s.lower()
+
+    def __repr__(self):
+        return "%r (any case)" % self.s
+
+
+class Len:
+    def __init__(self, n):
+        self.n = n
+
+    def ok(self, v):
+        return isinstance(v, list) and len(v) == self.n
+
+    def __repr__(self):
+        return "a list of length %d" % self.n
+
+
+class Contains:
+    def __init__(self, item):
+        self.item = item
+
+    def ok(self, v):
+        return isinstance(v, list) and self.item in v
+
+    def __repr__(self):
+        return "a list containing %r" % self.item
+
+
+class Regex:
+    def __init__(self, rx):
+        self.rx = re.compile(rx)
+
+    def ok(self, v):
+        return isinstance(v, str) and bool(self.rx.fullmatch(v))
+
+    def __repr__(self):
+        return "matching /%s/" % self.rx.pattern
+
+
+def match(exp, v):
+    if hasattr(exp, "ok"):
+        return exp.ok(v)
+    if exp is ABSENT:
+        return v is ABSENT
+    if isinstance(exp, bool) or isinstance(v, bool):
+        return type(exp) is type(v) and exp == v
+    if isinstance(exp, dict):
+        if not isinstance(v, dict):
+            return False
+        return all(match(ev, v.get(k, ABSENT)) for k, ev in exp.items())
+    return exp == v
+
+
+def get(obj, path):
+    """path: "mx.0.addresses.0.smtp.tls.version"."""
+    cur = obj
+    if path == "":
+        return cur
+    for part in path.split("."):
+        if isinstance(cur, list):
+            try:
+                cur = cur[int(part)]
+            except (ValueError, IndexError):
+                return ABSENT
+        elif isinstance(cur, dict):
+            if part not in cur:
+                return ABSENT
+            cur = cur[part]
+        else:
+            return ABSENT
+    return cur
+
+
+class Checker:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.failures = []
+
+    def check(self, what, path, expected, actual):
+        if match(expected, actual):
+            self.passed += 1
+            return True
+        self.failed += 1
+        msg = "FAIL %s: %s\n    expected: %r\n    actual:   %s" % (
+            what, path or "(record)", expected,
+            "<absent>" if actual is ABSENT else json.dumps(actual, ensure_ascii=False)[:300])
+        self.failures.append(msg)
+        print(msg, flush=True)
+        return False
+
+
+
+# ---------------------------------------------------------------------------------------
+# the cases: input line -> {path: expected}
+# ---------------------------------------------------------------------------------------
+A0 = "mx.0.addresses.0."
+
+
+def single_mx(domain, host, ip, pref=10, dnssec="secure"):
+    return {"status": "ok", "domain": domain, "input": ABSENT, "dnssec": dnssec,
+            "scanned_at": Regex(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"),
+            "mx": Len(1), "mx.0.host": host, "mx.0.preference": pref, "mx.0.implicit": False,
+            "mx.0.dnssec": dnssec, A0 + "ip": ip, A0 + "family": 4, A0 + "dnssec": dnssec,
+            "summary.mx_hosts": 1, "summary.addresses": 1, "error": ABSENT}
+
+
+def tls_ok(version="TLSv1.3", pkix_valid=True, pkix_error=ABSENT):
+    return {A0 + "smtp.connect": "ok", A0 + "smtp.connect_ms": Present(),
+            A0 + "smtp.banner_code": 220, A0 + "smtp.banner": StartsWith("220 "),
+            A0 + "smtp.ehlo_code": 250, A0 + "smtp.starttls": "offered",
+            A0 + "smtp.starttls_reply": StartsWith("220"), A0 + "smtp.injected_bytes": ABSENT,
+            A0 + "smtp.tls.version": version, A0 + "smtp.tls.pkix.valid": pkix_valid,
+            A0 + "smtp.tls.pkix.error": pkix_error, A0 + "smtp.ehlo_tls_code": 250,
+            A0 + "smtp.error": ABSENT, "summary.starttls": "all",
+            "summary.tls_best": version, "summary.tls_worst": version}
+
+
+def tlsa_rec(u, s, m, data, usable=True):
+    r = {"usage": u, "selector": s, "mtype": m, "data": IEq(data), "usable": usable}
+    r["unusable_reason"] = ABSENT if usable else Present()
+    return r
+
+
+def dane_valid(u, s, m, data, depth):
+    return {A0 + "dane.status": "valid",
+            A0 + "dane.matched": {"usage": u, "selector": s, "mtype": m, "data": IEq(data)},
+            A0 + "dane.depth": depth, "summary.dane": "valid"}
+
+
+def tlsa_found(name, rec):
+    return {"mx.0.tlsa.name": name, "mx.0.tlsa.dnssec": "secure", "mx.0.tlsa.result": "records",
+            "mx.0.tlsa.records": Len(1), "mx.0.tlsa.records.0": rec}
+
+
+def no_tlsa(name, summary="none"):
+    return {"mx.0.tlsa.name": name, "mx.0.tlsa.dnssec": "secure",
+            "mx.0.tlsa.result": "nxdomain", "mx.0.tlsa.records": OneOf(ABSENT, []),
+            A0 + "dane.status": "no-tlsa", A0 + "dane.matched": ABSENT, "summary.dane": summary}
+
+
+def merge(*ds):
+    out = {}
+    for d in ds:
+        out.update(d)
+    return out
+
+
+def expectations(st):
+    spki = st["spki_sha256"]
+    S = lambda k: spki[k]  # noqa: E731
+    tl = lambda h: "_25._tcp." + h  # noqa: E731
+    E = {}
+    E["dane-ok.mxlab"] = merge(
+        single_mx("dane-ok.mxlab", "mx.dane-ok.mxlab", W.PF_TLS13), tls_ok(),
+        tlsa_found(tl("mx.dane-ok.mxlab"), tlsa_rec(3, 1, 1, S("main"))),
+        dane_valid(3, 1, 1, S("main"), 0),
+        {A0 + "smtp.tls.chain_len": 1, A0 + "smtp.tls.cert.subject": "CN=mx.dane-ok.mxlab",
+         A0 + "smtp.tls.cert.issuer": "CN=mxsurvey test CA",
+         A0 + "smtp.tls.cert.san": Contains("mx.dane-ok.mxlab"),
+         A0 + "smtp.tls.cert.key_type": "EC", A0 + "smtp.tls.cert.key_bits": 256,
+         A0 + "smtp.tls.cert.curve": "prime256v1", A0 + "smtp.tls.cert.self_signed": False,
+         A0 + "smtp.tls.cert.spki_sha256": IEq(S("main")),
+         A0 + "smtp.tls.cert.not_after": Regex(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"),
+         A0 + "smtp.tls.cipher": Present(), A0 + "smtp.tls.version": "TLSv1.3"})
+    E["dane-mismatch.mxlab"] = merge(
+        single_mx("dane-mismatch.mxlab", "mx.dane-mismatch.mxlab", W.PF_TLS13), tls_ok(),
+        {"mx.0.tlsa.name": tl("mx.dane-mismatch.mxlab"), "mx.0.tlsa.dnssec": "secure",
+         "mx.0.tlsa.result": "records", "mx.0.tlsa.records.0.usable": True,
+         A0 + "dane.status": "mismatch", A0 + "dane.matched": ABSENT,
+         A0 + "dane.reason": Present(), "summary.dane": "invalid"})
+    E["dane-ta.mxlab"] = merge(
+        single_mx("dane-ta.mxlab", "mx.dane-ta.mxlab", W.PF_CHAIN), tls_ok(),
+        tlsa_found(tl("mx.dane-ta.mxlab"), tlsa_rec(2, 1, 1, S("ca"))),
+        dane_valid(2, 1, 1, S("ca"), 1), {A0 + "smtp.tls.chain_len": 2})
+    E["dane-usage1.mxlab"] = merge(
+        single_mx("dane-usage1.mxlab", "mx.dane-usage1.mxlab", W.PF_TLS13), tls_ok(),
+        tlsa_found(tl("mx.dane-usage1.mxlab"), tlsa_rec(1, 1, 1, S("main"), usable=False)),
+        {A0 + "dane.status": "unusable", A0 + "dane.matched": ABSENT, "summary.dane": "invalid"})
+    E["tlsa-unsigned.mxlab"] = merge(
+        single_mx("tlsa-unsigned.mxlab", "mx.tlsa-unsigned.mxlab", W.PF_TLS13, dnssec="insecure"),
+        tls_ok(),
+        # RFC 7672 2.2: the address RRset is insecure, so a TLSA lookup is not required at
+        # all; if one is made it must come back insecure.
+        {"mx.0.tlsa.dnssec": OneOf(ABSENT, "insecure", note="TLSA lookup optional"),
+         A0 + "dane.status": "no-tlsa", A0 + "dane.matched": ABSENT, "summary.dane": "none"})
+    E["tlsa-bogus.mxlab"] = merge(
+        single_mx("tlsa-bogus.mxlab", "mx.tlsa-bogus.mxlab", W.PF_TLS13),
+        {"mx.0.tlsa.name": tl("mx.tlsa-bogus.mxlab"), "mx.0.tlsa.dnssec": "bogus",
+         "mx.0.tlsa.result": "error", "mx.0.tlsa.reason": Present(),
+         A0 + "dane.status": "tlsa-bogus", A0 + "dane.matched": ABSENT,
+         # contract: "invalid" needs "secure usable-or-not TLSA"; a bogus TLSA is not secure,
+         # "none" says "no MX has secure TLSA". Either reading is defensible.
+         "summary.dane": OneOf("invalid", "none", note="contract ambiguous for bogus TLSA")})
+    E["mx-bogus.mxlab"] = {"status": "dns-error", "dnssec": "bogus", "dnssec_reason": Present(),
+                           "error.stage": "dns", "error.reason": Present(), "mx": [],
+                           "summary": ABSENT}
+    no_tls = lambda: {A0 + "smtp.connect": "ok", A0 + "smtp.banner_code": 220,  # noqa: E731
+                      A0 + "smtp.ehlo_code": 250, A0 + "smtp.starttls": "not-offered",
+                      A0 + "smtp.starttls_reply": ABSENT, A0 + "smtp.tls": ABSENT,
+                      A0 + "smtp.error": {"stage": "starttls", "reason": "not offered"},
+                      "summary.starttls": "none", "summary.tls_best": ABSENT,
+                      "summary.tls_worst": ABSENT}
+    E["no-starttls.mxlab"] = merge(
+        single_mx("no-starttls.mxlab", "mx.no-starttls.mxlab", W.PF_NOTLS), no_tls(),
+        no_tlsa(tl("mx.no-starttls.mxlab")))
+    E["dane-no-starttls.mxlab"] = merge(
+        single_mx("dane-no-starttls.mxlab", "mx.dane-no-starttls.mxlab", W.PF_NOTLS), no_tls(),
+        tlsa_found(tl("mx.dane-no-starttls.mxlab"), tlsa_rec(3, 1, 1, S("main"))),
+        {A0 + "dane.status": "no-starttls", A0 + "dane.matched": ABSENT,
+         "summary.dane": "invalid"})
+    E["starttls-454.mxlab"] = merge(
+        single_mx("starttls-454.mxlab", "mx.starttls-454.mxlab", W.MB_454),
+        no_tlsa(tl("mx.starttls-454.mxlab")),
+        {A0 + "smtp.connect": "ok", A0 + "smtp.banner_code": 220, A0 + "smtp.ehlo_code": 250,
+         A0 + "smtp.starttls": "offered",
+         A0 + "smtp.starttls_reply": "454 4.7.0 TLS not available due to local problem",
+         A0 + "smtp.tls": ABSENT, A0 + "smtp.error.stage": "starttls",
+         A0 + "smtp.error.reason": StartsWith("454 4.7.0 TLS not available"),
+         "summary.starttls": "none", "summary.tls_best": ABSENT})
+    E["tls12.mxlab"] = merge(
+        single_mx("tls12.mxlab", "mx.tls12.mxlab", W.PF_TLS12), tls_ok("TLSv1.2"),
+        tlsa_found(tl("mx.tls12.mxlab"), tlsa_rec(3, 1, 1, S("tls12"))),
+        dane_valid(3, 1, 1, S("tls12"), 0),
+        {A0 + "smtp.tls.cert.key_type": "RSA", A0 + "smtp.tls.cert.key_bits": 2048})
+    E["tls13.mxlab"] = merge(
+        single_mx("tls13.mxlab", "mx.tls13.mxlab", W.PF_TLS13), tls_ok(),
+        no_tlsa(tl("mx.tls13.mxlab")))
+    E["cert-expired.mxlab"] = merge(
+        single_mx("cert-expired.mxlab", "mx.cert-expired.mxlab", W.PF_EXPIRED),
+        tls_ok(pkix_valid=False, pkix_error=IEq("certificate has expired")),
+        tlsa_found(tl("mx.cert-expired.mxlab"), tlsa_rec(3, 1, 1, S("expired"))),
+        dane_valid(3, 1, 1, S("expired"), 0))
+    E["cert-wrongname.mxlab"] = merge(
+        single_mx("cert-wrongname.mxlab", "mx.cert-wrongname.mxlab", W.PF_WRONGNAME),
+        tls_ok(pkix_valid=False, pkix_error=IEq("hostname mismatch")),
+        tlsa_found(tl("mx.cert-wrongname.mxlab"), tlsa_rec(3, 1, 1, S("wrongname"))),
+        dane_valid(3, 1, 1, S("wrongname"), 0))
+    E["cert-selfsigned.mxlab"] = merge(
+        single_mx("cert-selfsigned.mxlab", "mx.cert-selfsigned.mxlab", W.PF_SELFSIGNED),
+        tls_ok(pkix_valid=False, pkix_error=OneOf(IEq("self-signed certificate"),
+                                                  IEq("self signed certificate"),
+                                                  note="OpenSSL 3.0 vs 1.1 wording")),
+        tlsa_found(tl("mx.cert-selfsigned.mxlab"), tlsa_rec(3, 1, 1, S("selfsigned"))),
+        dane_valid(3, 1, 1, S("selfsigned"), 0),
+        {A0 + "smtp.tls.cert.self_signed": True})
+    E["null-mx.mxlab"] = {"status": "no-mail", "dnssec": "secure", "null_mx": True,
+                          "error": {"stage": "dns", "reason": "null MX (RFC 7505)"}, "mx": [],
+                          "summary": ABSENT}
+    E["implicit-mx.mxlab"] = merge(
+        single_mx("implicit-mx.mxlab", "implicit-mx.mxlab", W.PF_TLS13, pref=0), tls_ok(),
+        no_tlsa(tl("implicit-mx.mxlab")), {"mx.0.implicit": True, "null_mx": ABSENT})
+    E["does-not-exist.mxlab"] = {"status": "nxdomain", "dnssec": "secure", "mx": [],
+                                 "summary": ABSENT}
+    E["mx-cname.mxlab"] = merge(
+        single_mx("mx-cname.mxlab", "alias.mx-cname.mxlab", W.PF_TLS13), tls_ok(),
+        # RFC 7672 2.2.3: the expansion is secure, so the TLSA base is the target name
+        tlsa_found(tl("mx.dane-ok.mxlab"), tlsa_rec(3, 1, 1, S("main"))),
+        dane_valid(3, 1, 1, S("main"), 0), {"mx.0.cname": "mx.dane-ok.mxlab", "cname": ABSENT})
+    A1 = "mx.1.addresses.0."
+    E["partial-dane.mxlab"] = {
+        "status": "ok", "dnssec": "secure", "mx": Len(2),
+        "mx.0.host": "mx1.partial-dane.mxlab", "mx.0.preference": 10,
+        "mx.1.host": "mx2.partial-dane.mxlab", "mx.1.preference": 20,
+        A0 + "ip": W.PF_TLS13, A1 + "ip": W.PF_TLS12,
+        A0 + "smtp.tls.version": "TLSv1.3", A1 + "smtp.tls.version": "TLSv1.2",
+        A0 + "dane.status": "valid", A1 + "dane.status": "no-tlsa",
+        "mx.0.tlsa.result": "records", "mx.1.tlsa.result": "nxdomain",
+        "summary.dane": "partial", "summary.starttls": "all",
+        "summary.tls_best": "TLSv1.3", "summary.tls_worst": "TLSv1.2",
+        "summary.mx_hosts": 2, "summary.addresses": 2}
+    unreachable = lambda: {A0 + "smtp.banner": ABSENT, A0 + "smtp.banner_code": ABSENT,  # noqa
+                           A0 + "smtp.starttls": ABSENT, A0 + "smtp.tls": ABSENT,
+                           "summary.starttls": "unreachable", "summary.tls_best": ABSENT}
+    E["closed-port.mxlab"] = merge(
+        single_mx("closed-port.mxlab", "mx.closed-port.mxlab", W.CLOSED), unreachable(),
+        no_tlsa(tl("mx.closed-port.mxlab")),
+        {A0 + "smtp.connect": "refused", A0 + "smtp.error": {"stage": "connect",
+                                                              "reason": "refused"}})
+    E["no-banner.mxlab"] = merge(
+        single_mx("no-banner.mxlab", "mx.no-banner.mxlab", W.MB_SILENT), unreachable(),
+        no_tlsa(tl("mx.no-banner.mxlab")),
+        {A0 + "smtp.connect": "ok", A0 + "smtp.error": {"stage": "banner", "reason": "timeout"}})
+    E["garbage-banner.mxlab"] = merge(
+        single_mx("garbage-banner.mxlab", "mx.garbage-banner.mxlab", W.MB_GARBAGE),
+        no_tlsa(tl("mx.garbage-banner.mxlab")),
+        {A0 + "smtp.connect": "ok", A0 + "smtp.error.stage": "banner",
+         A0 + "smtp.error.reason": StartsWith("malformed reply"), A0 + "smtp.tls": ABSENT,
+         A0 + "smtp.starttls": ABSENT,
+         # is an SSH greeting "a banner received"? the contract does not say
+         "summary.starttls": OneOf("unreachable", "none", note="garbage greeting")})
+    E["banner-554.mxlab"] = merge(
+        single_mx("banner-554.mxlab", "mx.banner-554.mxlab", W.MB_554),
+        no_tlsa(tl("mx.banner-554.mxlab")),
+        {A0 + "smtp.connect": "ok", A0 + "smtp.banner_code": 554,
+         A0 + "smtp.banner": StartsWith("554 "), A0 + "smtp.error.stage": "banner",
+         A0 + "smtp.error.reason": StartsWith("554"), A0 + "smtp.starttls": ABSENT,
+         A0 + "smtp.tls": ABSENT, "summary.starttls": "none"})
+    E["inject.mxlab"] = merge(
+        single_mx("inject.mxlab", "mx.inject.mxlab", W.MB_INJECT), tls_ok(),
+        no_tlsa(tl("mx.inject.mxlab")),
+        {A0 + "smtp.injected_bytes": len(b"250-INJECTED\r\n"),
+         A0 + "smtp.starttls_reply": "220 2.0.0 Ready to start TLS"})
+    E["tls10.mxlab"] = merge(
+        single_mx("tls10.mxlab", "mx.tls10.mxlab", W.MB_TLS10),
+        tls_ok(OneOf("TLSv1", "TLSv1.0", note="OpenSSL names it TLSv1")),
+        no_tlsa(tl("mx.tls10.mxlab")),
+        {"summary.tls_best": OneOf("TLSv1", "TLSv1.0"),
+         "summary.tls_worst": OneOf("TLSv1", "TLSv1.0")})
+    E["servfail.mxlab"] = {"status": "dns-error", "dnssec": "indeterminate",
+                           "error.stage": "dns", "error.reason": Present(), "mx": [],
+                           "summary": ABSENT}
+    idn = W.IDN_ALABEL + ".mxlab"
+    E[W.IDN_ULABEL + ".mxlab"] = merge(
+        single_mx(idn, "mx.%s" % idn, W.PF_TLS13), tls_ok(),
+        tlsa_found(tl("mx." + idn), tlsa_rec(3, 1, 1, S("main"))),
+        dane_valid(3, 1, 1, S("main"), 0), {"input": W.IDN_ULABEL + ".mxlab"})
+    E["not a domain!"] = {"status": "invalid", "domain": "not a domain!", "input": ABSENT,
+                          "dnssec": ABSENT, "error.stage": "input", "error.reason": Present(),
+                          "summary": ABSENT}
+    E["TLS13.Mxlab."] = merge(
+        single_mx("tls13.mxlab", "mx.tls13.mxlab", W.PF_TLS13), tls_ok(),
+        no_tlsa(tl("mx.tls13.mxlab")), {"input": "TLS13.Mxlab."})
+    return E
+
+
+def special_expectations():
+    return {"special.mxlab": {
+        "status": "ok", "domain": "special.mxlab", "mx.0.host": "mx.special.mxlab",
+        A0 + "ip": W.MB_SPECIAL, A0 + "smtp.connect": "not-attempted",
+        A0 + "smtp.error": {"stage": "connect", "reason": "special-purpose address"},
+        A0 + "smtp.banner": ABSENT, A0 + "smtp.tls": ABSENT, "summary.starttls": "unreachable"}}
+
+
+# ---------------------------------------------------------------------------------------
+# posttls-finger oracle
+# ---------------------------------------------------------------------------------------
+# Mapping of posttls-finger's verdict (run with -v -l dane, an EMPTY CApath so PKIX can never
+# make it say Verified/Trusted) to mxsurvey's dane.status:
+#   "TLSA lookup error"                                      -> tlsa-bogus | dns-error
+#                          (posttls-finger sees SERVFAIL only; it cannot tell bogus apart)
+#   "Destination address lookup failed"                      -> (domain-level dns error)
+#   "Verified TLS connection" + "Matched DANE ... certificate" -> valid
+#   "num=65:no matching DANE TLSA records" (Untrusted)       -> mismatch
+#   TLSA answer seen + no "> STARTTLS" sent, or "STARTTLS rejected"  -> no-starttls
+#   TLSA answer seen + "unsupported TLSA certificate usage" + not Verified -> unusable
+#   anything else (no TLSA, insecure zone: "Untrusted"/"Anonymous") -> no-tlsa
+ORACLE_MAP = {"valid": ("valid",), "mismatch": ("mismatch",), "no-starttls": ("no-starttls",),
+              "unusable": ("unusable",), "tlsa-error": ("tlsa-bogus", "dns-error"),
+              "no-tlsa": ("no-tlsa",), "dns-error": ()}
+
+# (target for posttls-finger, input line of the record, mx index, expected oracle verdict)
+ORACLE_CASES = [
+    ("dane-ok.mxlab", "dane-ok.mxlab", 0, "valid"),
+    ("dane-mismatch.mxlab", "dane-mismatch.mxlab", 0, "mismatch"),
+    ("dane-ta.mxlab", "dane-ta.mxlab", 0, "valid"),
+    ("dane-usage1.mxlab", "dane-usage1.mxlab", 0, "unusable"),
+    ("tlsa-unsigned.mxlab", "tlsa-unsigned.mxlab", 0, "no-tlsa"),
+    ("tlsa-bogus.mxlab", "tlsa-bogus.mxlab", 0, "tlsa-error"),
+    ("dane-no-starttls.mxlab", "dane-no-starttls.mxlab", 0, "no-starttls"),
+    ("no-starttls.mxlab", "no-starttls.mxlab", 0, "no-tlsa"),
+    ("tls12.mxlab", "tls12.mxlab", 0, "valid"),
+    ("tls13.mxlab", "tls13.mxlab", 0, "no-tlsa"),
+    ("cert-expired.mxlab", "cert-expired.mxlab", 0, "valid"),
+    ("cert-wrongname.mxlab", "cert-wrongname.mxlab", 0, "valid"),
+    ("cert-selfsigned.mxlab", "cert-selfsigned.mxlab", 0, "valid"),
+    ("mx-cname.mxlab", "mx-cname.mxlab", 0, "valid"),
+    ("[mx1.partial-dane.mxlab]", "partial-dane.mxlab", 0, "valid"),
+    ("[mx2.partial-dane.mxlab]", "partial-dane.mxlab", 1, "no-tlsa"),
+    (W.IDN_ALABEL + ".mxlab", W.IDN_ULABEL + ".mxlab", 0, "valid"),
+]
+
+
+def posttls_finger(wd, target):
+    empty = os.path.join(wd, "empty-capath")
+    os.makedirs(empty, exist_ok=True)
+    inner = "mount --bind %s /etc/resolv.conf && exec posttls-finger -v -t10 -T10 -l dane -P %s '%s'" % (
+        os.path.join(wd, "resolv.conf"), empty, target)
+    env = dict(os.environ, MAIL_CONFIG=os.path.join(wd, "postfix"))
+    r = subprocess.run(["unshare", "-m", "sh", "-c", inner], env=env, capture_output=True,
+                       text=True, timeout=60)
+    out = r.stdout + r.stderr
+    with open(os.path.join(wd, "logs", "posttls-finger.log"), "a") as f:
+        f.write("===== %s\n%s\n" % (target, out))
+    return out
+
+
+def oracle_verdict(out):
+    if "TLSA lookup error" in out:
+        return "tlsa-error"
+    if "Destination address lookup failed" in out:
+        return "dns-error"
+    if "Verified TLS connection" in out and re.search(r"Matched DANE (EE|TA) certificate", out):
+        return "valid"
+    if "no matching DANE TLSA records" in out:
+        return "mismatch"
+    tlsa_seen = re.search(r"dns_get_answer: type TLSA for _25\._tcp\.", out) is not None
+    if tlsa_seen and ("STARTTLS rejected" in out or "> STARTTLS" not in out):
+        return "no-starttls"
+    if tlsa_seen and "unsupported TLSA certificate usage" in out:
+        return "unusable"
+    return "no-tlsa"
+
+
+# ---------------------------------------------------------------------------------------
+# running mxsurvey
+# ---------------------------------------------------------------------------------------
+def read_ndjson(data, what, C):
+    if data[:4] == b"\x28\xb5\x2f\xfd":
+        data = subprocess.run(["zstd", "-dc"], input=data, capture_output=True, check=True).stdout
+    recs = []
+    for i, line in enumerate(data.decode("utf-8", "replace").split("\n")):
+        if not line.strip():
+            continue
+        try:
+            recs.append(json.loads(line))
+        except ValueError as e:
+            C.check(what, "line %d is JSON" % (i + 1), True, "%s: %r" % (e, line[:200]))
+    return recs
+
+
+def run_scan(mx, args, what, C, wd, stdin=None, timeout=240):
+    cmd = [mx, "scan"] + args
+    print("[run] %s" % " ".join(cmd), flush=True)
+    t0 = time.time()
+    try:
+        r = subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        C.check(what, "mxsurvey finished within %ds" % timeout, True, False)
+        return None, e.stdout or b""
+    with open(os.path.join(wd, "logs", "mxsurvey-%s.stderr" % what), "wb") as f:
+        f.write(r.stderr)
+    print("[run] %s: exit %d in %.1fs" % (what, r.returncode, time.time() - t0), flush=True)
+    if r.returncode != 0:
+        print("    stderr: %s" % r.stderr.decode("utf-8", "replace")[-2000:])
+    C.check(what, "mxsurvey exit status", 0, r.returncode)
+    return r, r.stdout
+
+
+def key_of(rec):
+    return rec.get("input", rec.get("domain"))
+
+
+def index_records(recs, expected_keys, what, C):
+    by = {}
+    for r in recs:
+        k = key_of(r)
+        if k in by:
+            C.check(what, "exactly one record for %r" % k, 1, "duplicate")
+        by[k] = r
+    C.check(what, "number of records", len(expected_keys), len(recs))
+    for k in expected_keys:
+        C.check(what, "record present for input %r" % k, True, k in by)
+    for k in by:
+        if k not in expected_keys:
+            C.check(what, "no unexpected record", ABSENT, k)
+    return by
+
+
+def assert_cases(by, E, what, C):
+    for key, exp in E.items():
+        rec = by.get(key)
+        if rec is None:
+            continue
+        for path, want in exp.items():
+            C.check("%s %s" % (what, key), path, want, get(rec, path))
+
+
+def normalise(rec):
+    """Drops fields that legitimately differ between two runs."""
+    if isinstance(rec, dict):
+        return {k: normalise(v) for k, v in rec.items()
+                if k != "scanned_at" and not k.endswith("_ms")}
+    if isinstance(rec, list):
+        return [normalise(v) for v in rec]
+    return rec
+
+
+def input_keys(lines):
+    keys = []
+    for l in lines:
+        t = l.strip()
+        if not t or t.startswith("#"):
+            continue
+        keys.append(t)
+    return keys
+
+
+def misbehave_connections(path, addr):
+    try:
+        with open(path) as f:
+            return [l for l in f if l.split(" ")[1:2] == [addr] and l.rstrip().endswith("connect")]
+    except OSError:
+        return []
+
+
+# ---------------------------------------------------------------------------------------
+def in_namespace_main(a):
+    C = Checker()
+    wd = tempfile.mkdtemp(prefix="mxsurvey-world-")
+    world = W.World(wd, die_with_parent=True)
+
+    def on_signal(signum, frame):
+        raise KeyboardInterrupt("signal %d" % signum)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    ok = False
+    t_start = time.time()
+    try:
+        world.build()
+        world.start()
+        # from here on any libc lookup in this namespace stays on loopback
+        subprocess.run(["mount", "--bind", os.path.join(wd, "resolv.conf"), "/etc/resolv.conf"],
+                       check=True)
+        st = world.state
+        # ---- the world itself ---------------------------------------------------------
+        print("[world] sanity checks with dig", flush=True)
+        for name, rtype, want in [("dane-ok.mxlab", "MX", "ad"),
+                                  ("_25._tcp.mx.dane-ok.mxlab", "TLSA", "ad"),
+                                  ("tlsa-unsigned.mxlab", "MX", "noad"),
+                                  ("_25._tcp.mx.tlsa-bogus.mxlab", "TLSA", "SERVFAIL"),
+                                  ("mx-bogus.mxlab", "MX", "SERVFAIL"),
+                                  ("servfail.mxlab", "MX", "SERVFAIL"),
+                                  ("does-not-exist.mxlab", "MX", "NXDOMAIN")]:
+            out = subprocess.run(["dig", "@" + W.RESOLVER_ADDR, "+dnssec", "+time=5", "+tries=1",
+                                  name, rtype], capture_output=True, text=True).stdout
+            status = out.split("status: ")[1].split(",")[0] if "status: " in out else "?"
+            flags = next((l.split(";")[2] for l in out.split("\n") if l.startswith(";; flags:")), "")
+            got = status if status != "NOERROR" else ("ad" if " ad" in flags else "noad")
+            C.check("world dig", "%s %s" % (name, rtype), want, got)
+
+        if not a.no_oracle:
+            print("[oracle] posttls-finger", flush=True)
+            oracle = {}
+            for target, key, idx, want in ORACLE_CASES:
+                v = oracle_verdict(posttls_finger(wd, target))
+                oracle[(key, idx)] = v
+                C.check("oracle posttls-finger %s" % target, "verdict", want, v)
+        if a.world_only:
+            ok = C.failed == 0
+            return ok
+
+        mx = os.path.abspath(a.mxsurvey)
+        base = ["--resolver", W.RESOLVER_ADDR, "--trust-anchor", st["trust_anchor"],
+                "--ca-file", st["ca_file"], "--ehlo", "scanner.mxlab"] + TIMEOUT_OPTS
+        allow = ["--allow", "127.0.0.0/8"]
+        E = expectations(st)
+        keys = input_keys(W.MAIN_INPUT)
+        assert set(keys) == set(E), "test table and input list differ"
+
+        # ---- run 1: file in, zstd file out ---------------------------------------------
+        out1 = os.path.join(wd, "out.ndjson.zst")
+        run_scan(mx, base + allow + ["-o", out1, st["domains"]], "run1-file", C, wd)
+        recs1 = []
+        if os.path.exists(out1):
+            z = subprocess.run(["zstd", "-dc", out1], capture_output=True)
+            C.check("run1-file", "zstd -dc of the output", 0, z.returncode)
+            recs1 = read_ndjson(z.stdout, "run1-file", C)
+        else:
+            C.check("run1-file", "output file written", True, False)
+        by1 = index_records(recs1, keys, "run1-file", C)
+        assert_cases(by1, E, "run1", C)
+
+        # ---- run 2: stdout ---------------------------------------------------------------
+        r, data = run_scan(mx, base + allow + ["-o", "-", st["domains"]], "run2-stdout", C, wd)
+        with open(os.path.join(wd, "out2.ndjson"), "wb") as f:
+            f.write(data or b"")
+        by2 = index_records(read_ndjson(data or b"", "run2-stdout", C), keys, "run2-stdout", C)
+        # ---- run 3: stdin ----------------------------------------------------------------
+        out3 = os.path.join(wd, "out3.ndjson.zst")
+        with open(st["domains"], "rb") as f:
+            run_scan(mx, base + allow + ["-o", out3, "-"], "run3-stdin", C, wd, stdin=f.read())
+        recs3 = []
+        if os.path.exists(out3):
+            recs3 = read_ndjson(open(out3, "rb").read(), "run3-stdin", C)
+        by3 = index_records(recs3, keys, "run3-stdin", C)
+        for what, by in (("run2-stdout", by2), ("run3-stdin", by3)):
+            for k in keys:
+                if k in by and k in by1:
+                    C.check("%s %s" % (what, k), "record equal to run1's (minus times)",
+                            json.dumps(normalise(by1[k]), sort_keys=True),
+                            json.dumps(normalise(by[k]), sort_keys=True))
+
+        # ---- run 4: WITHOUT --allow: the special-purpose address is never contacted -------
+        out4 = os.path.join(wd, "out4.ndjson.zst")
+        run_scan(mx, base + ["-o", out4, st["special_domains"]], "run4-noallow", C, wd)
+        recs4 = read_ndjson(open(out4, "rb").read(), "run4-noallow", C) \
+            if os.path.exists(out4) else []
+        SE = special_expectations()
+        by4 = index_records(recs4, list(SE), "run4-noallow", C)
+        assert_cases(by4, SE, "run4", C)
+        conns = misbehave_connections(st["misbehave_log"], W.MB_SPECIAL)
+        C.check("run4-noallow", "connections logged on %s" % W.MB_SPECIAL, [], conns)
+
+        # ---- oracle vs mxsurvey ----------------------------------------------------------
+        if not a.no_oracle:
+            for target, key, idx, want in ORACLE_CASES:
+                rec = by1.get(key)
+                if rec is None:
+                    continue
+                got = get(rec, "mx.%d.addresses.0.dane.status" % idx)
+                v = oracle[(key, idx)]
+                C.check("oracle-vs-mxsurvey %s" % target,
+                        "mx.%d.addresses.0.dane.status (posttls-finger: %s)" % (idx, v),
+                        OneOf(*ORACLE_MAP[v]) if len(ORACLE_MAP[v]) > 1 else
+                        (ORACLE_MAP[v][0] if ORACLE_MAP[v] else ABSENT), got)
+        ok = C.failed == 0
+    except BaseException as e:  # noqa: BLE001 (also KeyboardInterrupt / signals)
+        import traceback
+        traceback.print_exc()
+        C.check("driver", "no exception", None, repr(e))
+        ok = False
+    finally:
+        errs = world.stop()
+        for e in errs:
+            print("[world] stop: " + e)
+        print("[world] total %.1fs" % (time.time() - t_start))
+        if ok and not a.keep:
+            shutil.rmtree(wd, ignore_errors=True)
+        else:
+            print("[world] kept %s (logs in %s/logs)" % (wd, wd))
+        print("%d passed, %d failed" % (C.passed, C.failed), flush=True)
+    return ok
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--mxsurvey", required=True, help="path to the mxsurvey binary")
+    ap.add_argument("--keep", action="store_true", help="keep the temp dir even on success")
+    ap.add_argument("--no-oracle", action="store_true", help="skip the posttls-finger oracle")
+    ap.add_argument("--world-only", action="store_true",
+                    help="only build the world and run the dig/posttls-finger checks")
+    a = ap.parse_args()
+    if os.environ.get(NS_ENV) != "1":
+        if os.geteuid() != 0:
+            print("run_tests.py needs root (network namespace, ports 25/53)")
+            print("0 passed, 1 failed")
+            return 1
+        if not a.world_only and not os.access(a.mxsurvey, os.X_OK):
+            print("mxsurvey binary not found or not executable: %s" % a.mxsurvey)
+            print("0 passed, 1 failed")
+            return 1
+        env = dict(os.environ, **{NS_ENV: "1"})
+        os.execvpe("unshare", ["unshare", "--net", "--mount", "--propagation", "private",
+                               sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env)
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    return 0 if in_namespace_main(a) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,509 @@
+/* TLS client over memory BIOs (see tls_client.h). The caller owns the socket: bytes from
+ * the network go into the read BIO, SSL's output is drained from the write BIO, and the
+ * handshake is re-driven whenever new input arrives. */
+#include "tls/tls_client.h"
+#include "tls/cert_info.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+/* Unconsumed network input allowed in the read BIO. A handshake consumes its input as it
+ * goes, so a peer that gets past this is flooding us, not sending a large chain. */
+#define TLS_RBIO_MAX (256 * 1024)
+
+/* Classic and modern groups, so that the survey sees what the server prefers; the first
+ * one gets the TLS 1.3 key share. */
+#define TLS_GROUPS "X25519:P-256:P-384:P-521:X448:ffdhe2048:ffdhe3072:ffdhe4096:ffdhe6144:ffdhe8192"
+
+struct tls_ctx {
+  SSL_CTX *ssl_ctx;
+  X509_STORE *store;   /* PKIX trust anchors; deliberately not the SSL_CTX's store, so the
+                          handshake's own verification result is purely DANE */
+};
+
+struct tls_conn {
+  tls_ctx_t *ctx;
+  SSL *ssl;            /* owns rbio and wbio */
+  BIO *rbio, *wbio;
+  char *pkix_name;
+  bool dane_enabled;   /* at least one usable TLSA record was accepted by OpenSSL */
+  bool failed;
+  char err[160];
+};
+
+/* First reason in the thread's OpenSSL error queue, then the queue is emptied so the next
+ * connection does not inherit it. */
+static bool take_openssl_reason(char *buf, size_t cap)
+{
+  unsigned long e;
+  bool found = false;
+  while ((e = ERR_get_error()) != 0) {
+    if (found)
+      continue;
+    const char *reason = ERR_reason_error_string(e);
+    if (ERR_SYSTEM_ERROR(e))
+      snprintf(buf, cap, "%s", strerror(ERR_GET_REASON(e)));
+    else if (reason != NULL)
+      snprintf(buf, cap, "%s", reason);
+    else
+      snprintf(buf, cap, "OpenSSL error 0x%lx", e);
+    found = true;
+  }
+  return found;
+}
+
+static void ctx_error(char *err, size_t errlen, const char *what)
+{
+  char reason[128] = "";
+  take_openssl_reason(reason, sizeof reason);
+  if (err != NULL && errlen > 0)
+    snprintf(err, errlen, "%s%s%s", what, reason[0] ? ": " : "", reason);
+}
+
+tls_ctx_t *tls_ctx_new(const char *ca_file, char *err, size_t errlen)
+{
+  ERR_clear_error();
+  tls_ctx_t *c = calloc(1, sizeof *c);
+  if (c == NULL) {
+    ctx_error(err, errlen, "out of memory");
+    return NULL;
+  }
+  c->ssl_ctx = SSL_CTX_new(TLS_client_method());
+  if (c->ssl_ctx == NULL) {
+    ctx_error(err, errlen, "SSL_CTX_new failed");
+    goto fail;
+  }
+  SSL_CTX *s = c->ssl_ctx;
+  /* Everything below overrides the system openssl.cnf (Debian: MinProtocol TLSv1.2,
+   * SECLEVEL 2), which would otherwise hide what old servers negotiate. */
+  SSL_CTX_set_security_level(s, 0);
+  if (!SSL_CTX_set_min_proto_version(s, TLS1_VERSION) ||
+      !SSL_CTX_set_max_proto_version(s, TLS1_3_VERSION)) {
+    ctx_error(err, errlen, "cannot set protocol versions");
+    goto fail;
+  }
+  if (!SSL_CTX_set_cipher_list(s, "ALL:@SECLEVEL=0")) {
+    ctx_error(err, errlen, "cannot set cipher list");
+    goto fail;
+  }
+  if (!SSL_CTX_set1_groups_list(s, TLS_GROUPS)) {
+    ctx_error(err, errlen, "cannot set groups");
+    goto fail;
+  }
+  SSL_CTX_set_verify(s, SSL_VERIFY_NONE, NULL);
+  SSL_CTX_set_session_cache_mode(s, SSL_SESS_CACHE_OFF);
+  /* Without LEGACY_SERVER_CONNECT, OpenSSL 3 refuses servers lacking RFC 5746 secure
+   * renegotiation, which would turn old-but-encrypting servers into failures. */
+  SSL_CTX_set_options(s, SSL_OP_NO_TICKET | SSL_OP_LEGACY_SERVER_CONNECT);
+  if (SSL_CTX_dane_enable(s) <= 0) {
+    ctx_error(err, errlen, "SSL_CTX_dane_enable failed");
+    goto fail;
+  }
+  /* RFC 7672 §3.1.1: DANE-EE ignores names; OpenSSL checks them by default. */
+  SSL_CTX_dane_set_flags(s, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
+
+  c->store = X509_STORE_new();
+  if (c->store == NULL) {
+    ctx_error(err, errlen, "X509_STORE_new failed");
+    goto fail;
+  }
+  int ok = ca_file ? X509_STORE_load_file(c->store, ca_file)
+                   : X509_STORE_set_default_paths(c->store);
+  if (!ok) {
+    ctx_error(err, errlen, ca_file ? "cannot load CA file" : "cannot load default CA paths");
+    goto fail;
+  }
+  ERR_clear_error();
+  return c;
+fail:
+  tls_ctx_free(c);
+  return NULL;
+}
+
+void tls_ctx_free(tls_ctx_t *c)
+{
+  if (c == NULL)
+    return;
+  SSL_CTX_free(c->ssl_ctx);
+  X509_STORE_free(c->store);
+  free(c);
+}
+
+/* Adds the usable records; returns how many OpenSSL accepted, -1 on internal error. */
+static int add_tlsa(SSL *ssl, const tls_dane_in_t *dane)
+{
+  int added = 0;
+  for (size_t i = 0; i < dane->nrecs; i++) {
+    const tlsa_rec_t *r = &dane->recs[i];
+    if (tlsa_unusable_reason(r) != NULL)
+      continue;
+    int rc = SSL_dane_tlsa_add(ssl, r->usage, r->selector, r->mtype, r->data, r->len);
+    if (rc < 0)
+      return -1;
+    if (rc > 0)
+      added++;
+  }
+  ERR_clear_error();  /* records OpenSSL rejected (rc == 0) leave errors behind */
+  return added;
+}
+
+static bool has_usable(const tls_dane_in_t *dane)
+{
+  for (size_t i = 0; i < dane->nrecs; i++)
+    if (tlsa_unusable_reason(&dane->recs[i]) == NULL)
+      return true;
+  return false;
+}
+
+tls_conn_t *tls_conn_new(tls_ctx_t *c, const char *sni, const char *pkix_name,
+                         const tls_dane_in_t *dane)
+{
+  ERR_clear_error();
+  tls_conn_t *t = calloc(1, sizeof *t);
+  if (t == NULL)
+    return NULL;
+  t->ctx = c;
+  if (pkix_name != NULL && (t->pkix_name = strdup(pkix_name)) == NULL)
+    goto fail;
+  t->ssl = SSL_new(c->ssl_ctx);
+  if (t->ssl == NULL)
+    goto fail;
+  BIO *rbio = BIO_new(BIO_s_mem());
+  BIO *wbio = BIO_new(BIO_s_mem());
+  if (rbio == NULL || wbio == NULL) {
+    BIO_free(rbio);
+    BIO_free(wbio);
+    goto fail;
+  }
+  /* An empty read BIO means "no data yet" (retry), not end of stream. */
+  BIO_set_mem_eof_return(rbio, -1);
+  SSL_set_bio(t->ssl, rbio, wbio);
+  t->rbio = rbio;
+  t->wbio = wbio;
+  SSL_set_connect_state(t->ssl);
+  if (sni != NULL && sni[0] != '\0' && !SSL_set_tlsext_host_name(t->ssl, sni))
+    goto fail;
+
+  /* SSL_dane_enable with no record would silently fall back to CA-store verification,
+   * so it is only called when there is something to add. */
+  if (dane != NULL && dane->base != NULL && has_usable(dane)) {
+    if (SSL_dane_enable(t->ssl, dane->base) <= 0)
+      goto fail;
+    SSL_dane_set_flags(t->ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
+    SSL_set_hostflags(t->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    for (size_t i = 0; i < dane->nnames; i++)
+      if (dane->names[i] != NULL && !SSL_add1_host(t->ssl, dane->names[i]))
+        goto fail;
+    int added = add_tlsa(t->ssl, dane);
+    if (added < 0)
+      goto fail;
+    t->dane_enabled = added > 0;
+  }
+  ERR_clear_error();
+  return t;
+fail:
+  ERR_clear_error();
+  tls_conn_free(t);
+  return NULL;
+}
+
+void tls_conn_free(tls_conn_t *t)
+{
+  if (t == NULL)
+    return;
+  SSL_free(t->ssl);
+  free(t->pkix_name);
+  free(t);
+}
+
+static void fail_with(tls_conn_t *t, const char *msg)
+{
+  t->failed = true;
+  snprintf(t->err, sizeof t->err, "%s", msg);
+}
+
+/* Records why an SSL call failed; ret is its return value. */
+static void fail_ssl(tls_conn_t *t, int ret)
+{
+  int e = SSL_get_error(t->ssl, ret);
+  t->failed = true;
+  switch (e) {
+  case SSL_ERROR_SSL:
+    if (!take_openssl_reason(t->err, sizeof t->err))
+      snprintf(t->err, sizeof t->err, "TLS protocol error");
+    break;
+  case SSL_ERROR_ZERO_RETURN:
+    snprintf(t->err, sizeof t->err, "closed by peer (close_notify)");
+    break;
+  case SSL_ERROR_SYSCALL:
+    if (!take_openssl_reason(t->err, sizeof t->err))
+      snprintf(t->err, sizeof t->err, "unexpected eof");
+    break;
+  default:
+    if (!take_openssl_reason(t->err, sizeof t->err))
+      snprintf(t->err, sizeof t->err, "SSL error %d", e);
+    break;
+  }
+  ERR_clear_error();
+}
+
+void tls_conn_recv(tls_conn_t *t, const uint8_t *buf, size_t len)
+{
+  if (t->failed || len == 0)
+    return;
+  size_t pending = BIO_ctrl_pending(t->rbio);
+  if (len > TLS_RBIO_MAX || pending > TLS_RBIO_MAX - len) {
+    fail_with(t, "too much unprocessed input from peer");
+    return;
+  }
+  if (BIO_write(t->rbio, buf, (int)len) != (int)len) {
+    ERR_clear_error();
+    fail_with(t, "out of memory buffering input");
+  }
+}
+
+void tls_conn_recv_eof(tls_conn_t *t)
+{
+  /* From now on an empty read BIO reads as end of stream, which OpenSSL reports as
+   * "unexpected eof while reading" unless close_notify came first. */
+  BIO_set_mem_eof_return(t->rbio, 0);
+}
+
+size_t tls_conn_take_output(tls_conn_t *t, uint8_t *buf, size_t cap)
+{
+  if (cap == 0 || BIO_ctrl_pending(t->wbio) == 0)
+    return 0;
+  int n = BIO_read(t->wbio, buf, cap > INT_MAX ? INT_MAX : (int)cap);
+  return n > 0 ? (size_t)n : 0;
+}
+
+enum tls_step tls_conn_handshake(tls_conn_t *t)
+{
+  if (t->failed)
+    return TLS_FAIL;
+  ERR_clear_error();
+  int r = SSL_do_handshake(t->ssl);
+  if (r == 1)
+    return TLS_DONE;
+  int e = SSL_get_error(t->ssl, r);
+  if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+    ERR_clear_error();
+    return TLS_WANT;
+  }
+  fail_ssl(t, r);
+  return TLS_FAIL;
+}
+
+int tls_conn_write(tls_conn_t *t, const void *buf, size_t len)
+{
+  if (t->failed)
+    return -1;
+  if (len == 0)
+    return 0;
+  if (len > INT_MAX) {
+    fail_with(t, "write too large");
+    return -1;
+  }
+  ERR_clear_error();
+  /* The write BIO is a memory BIO and never blocks, so SSL_write takes it all or fails. */
+  int r = SSL_write(t->ssl, buf, (int)len);
+  if (r == (int)len)
+    return 0;
+  fail_ssl(t, r);
+  return -1;
+}
+
+int tls_conn_read(tls_conn_t *t, void *buf, size_t cap)
+{
+  if (t->failed)
+    return -1;
+  if (cap == 0)
+    return 0;
+  ERR_clear_error();
+  int r = SSL_read(t->ssl, buf, cap > INT_MAX ? INT_MAX : (int)cap);
+  if (r > 0)
+    return r;
+  int e = SSL_get_error(t->ssl, r);
+  if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+    ERR_clear_error();
+    return 0;
+  }
+  fail_ssl(t, r);
+  return -1;
+}
+
+void tls_conn_shutdown(tls_conn_t *t)
+{
+  /* Before the handshake is complete there is nothing to close (and OpenSSL would
+   * complain "shutdown while in init"). */
+  if (t->failed || !SSL_is_init_finished(t->ssl))
+    return;
+  ERR_clear_error();
+  SSL_shutdown(t->ssl);
+  ERR_clear_error();
+}
+
+const char *tls_conn_error(const tls_conn_t *t)
+{
+  return t->err;
+}
+
+/* ---- the result ---- */
+
+/* Name of the key-exchange group; see tls_result_t.group for the forms. */
+static void kx_group(SSL *ssl, char *out, size_t cap)
+{
+  out[0] = '\0';
+  const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
+  int kx = c ? SSL_CIPHER_get_kx_nid(c) : NID_undef;
+  bool tls13 = SSL_version(ssl) >= TLS1_3_VERSION;
+
+  if (tls13 || kx == NID_kx_ecdhe || kx == NID_kx_ecdhe_psk || kx == NID_kx_any) {
+    int nid = SSL_get_negotiated_group(ssl);
+    if (nid > 0 && (nid & TLSEXT_nid_unknown)) {
+      snprintf(out, cap, "0x%04x", nid & 0xffff);
+      return;
+    }
+    if (nid > 0) {
+      /* OBJ short names for X25519/X448/ffdhe*, but OpenSSL calls P-256 "prime256v1"
+       * there; the TLS name ("secp256r1") is the one the survey reports. */
+      const char *name = nid == NID_X25519 || nid == NID_X448 ? OBJ_nid2sn(nid)
+                                                               : SSL_group_to_name(ssl, nid);
+      if (name == NULL)
+        name = OBJ_nid2sn(nid);
+      if (name != NULL) {
+        snprintf(out, cap, "%s", name);
+        return;
+      }
+    }
+  }
+  if (kx == NID_kx_rsa) {
+    snprintf(out, cap, "RSA");
+    return;
+  }
+  EVP_PKEY *tmp = NULL;
+  if (SSL_get_peer_tmp_key(ssl, &tmp) && tmp != NULL) {
+    if (EVP_PKEY_get_base_id(tmp) == EVP_PKEY_DH)
+      snprintf(out, cap, "DHE-%d", EVP_PKEY_get_bits(tmp));
+    else {
+      const char *tn = EVP_PKEY_get0_type_name(tmp);
+      snprintf(out, cap, "%s", tn ? tn : "");
+    }
+    EVP_PKEY_free(tmp);
+  } else if (kx != NID_undef && OBJ_nid2sn(kx) != NULL) {
+    snprintf(out, cap, "%s", OBJ_nid2sn(kx));
+  }
+  ERR_clear_error();
+}
+
+/* PKIX: chain to the trust store plus the MX host name, independent of DANE. -1 on OOM. */
+static int pkix_verdict(tls_conn_t *t, X509 *leaf, STACK_OF(X509) *chain, tls_result_t *r)
+{
+  X509_STORE_CTX *vc = X509_STORE_CTX_new();
+  if (vc == NULL)
+    return -1;
+  if (!X509_STORE_CTX_init(vc, t->ctx->store, leaf, chain)) {
+    X509_STORE_CTX_free(vc);
+    ERR_clear_error();
+    return -1;
+  }
+  X509_STORE_CTX_set_default(vc, "ssl_server");
+  X509_STORE_CTX_set_purpose(vc, X509_PURPOSE_SSL_SERVER);
+  if (t->pkix_name != NULL) {
+    X509_VERIFY_PARAM *vp = X509_STORE_CTX_get0_param(vc);
+    X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    if (!X509_VERIFY_PARAM_set1_host(vp, t->pkix_name, 0)) {
+      X509_STORE_CTX_free(vc);
+      ERR_clear_error();
+      return -1;
+    }
+  }
+  int ok = X509_verify_cert(vc);
+  int verr = X509_STORE_CTX_get_error(vc);
+  r->pkix_valid = ok == 1 && verr == X509_V_OK;
+  if (!r->pkix_valid)
+    snprintf(r->pkix_error, sizeof r->pkix_error, "%s",
+             verr != X509_V_OK ? X509_verify_cert_error_string(verr) : "verification failed");
+  X509_STORE_CTX_free(vc);
+  ERR_clear_error();
+  return 0;
+}
+
+/* DANE outcome as OpenSSL decided it during the handshake. -1 on OOM. */
+static int dane_verdict(tls_conn_t *t, tls_result_t *r)
+{
+  r->dane_depth = -1;
+  r->dane_enabled = t->dane_enabled;
+  if (!t->dane_enabled)
+    return 0;
+  long vr = SSL_get_verify_result(t->ssl);
+  int auth = SSL_get0_dane_authority(t->ssl, NULL, NULL);
+  r->dane_valid = auth >= 0 && vr == X509_V_OK;
+  if (!r->dane_valid)
+    snprintf(r->dane_error, sizeof r->dane_error, "%s",
+             vr != X509_V_OK ? X509_verify_cert_error_string(vr) : "not DANE-authenticated");
+
+  uint8_t u, s, m;
+  const unsigned char *data = NULL;
+  size_t dlen = 0;
+  int depth = SSL_get0_dane_tlsa(t->ssl, &u, &s, &m, &data, &dlen);
+  if (depth >= 0) {
+    r->dane_depth = depth;
+    r->dane_matched_set = true;
+    r->dane_matched.usage = u;
+    r->dane_matched.selector = s;
+    r->dane_matched.mtype = m;
+    if (data != NULL && dlen > 0) {
+      uint8_t *copy = malloc(dlen);
+      if (copy == NULL)
+        return -1;
+      memcpy(copy, data, dlen);
+      r->dane_matched.data = copy;
+      r->dane_matched.len = dlen;
+    }
+  }
+  const char *peer = SSL_get0_peername(t->ssl);
+  if (peer != NULL && (r->dane_peername = strdup(peer)) == NULL)
+    return -1;
+  return 0;
+}
+
+int tls_conn_result(tls_conn_t *t, tls_result_t *r)
+{
+  memset(r, 0, sizeof *r);
+  r->dane_depth = -1;
+  SSL *ssl = t->ssl;
+  ERR_clear_error();
+
+  snprintf(r->version, sizeof r->version, "%s", SSL_get_version(ssl));
+  const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
+  const char *cn = c ? SSL_CIPHER_get_name(c) : NULL;
+  snprintf(r->cipher, sizeof r->cipher, "%s", cn ? cn : "");
+  kx_group(ssl, r->group, sizeof r->group);
+
+  /* On the client side the peer chain includes the leaf. */
+  STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+  r->chain_len = chain ? sk_X509_num(chain) : 0;
+  X509 *leaf = SSL_get0_peer_certificate(ssl);
+  if (leaf != NULL) {
+    r->have_cert = true;
+    if (tls_cert_info_fill(&r->cert, leaf) < 0 || pkix_verdict(t, leaf, chain, r) < 0)
+      goto fail;
+  } else {
+    snprintf(r->pkix_error, sizeof r->pkix_error, "no server certificate");
+  }
+  if (dane_verdict(t, r) < 0)
+    goto fail;
+  return 0;
+fail:
+  tls_result_free(r);
+  return -1;
+}

@@ -1,0 +1,124 @@
+/* TLS client for STARTTLS probes: OpenSSL over memory BIOs, so the socket stays with
+ * libuv and nothing blocks. One tls_ctx per process (an SSL_CTX with DANE enabled and a
+ * separate X509_STORE for the PKIX verdict); one tls_conn per handshake.
+ *
+ * The client is a survey client, not a mail client: it offers TLS 1.0 to 1.3 and legacy
+ * ciphers at security level 0 so that old servers show what they really negotiate; it
+ * verifies nothing during the handshake (SSL_VERIFY_NONE) and judges afterwards, so a
+ * failed verification still yields the certificate; session resumption is off, so every
+ * probe is a full handshake. PKIX and DANE are separate verdicts (see tls_result_t). */
+#ifndef MXS_TLS_CLIENT_H
+#define MXS_TLS_CLIENT_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include "output/json.h"
+
+typedef struct tls_ctx tls_ctx_t;
+typedef struct tls_conn tls_conn_t;
+
+/* One TLSA record as published (RFC 6698 wire form of the RDATA after the 3 octets). */
+typedef struct tlsa_rec {
+  uint8_t usage, selector, mtype;
+  const uint8_t *data;
+  size_t len;
+} tlsa_rec_t;
+
+/* Is this record usable for SMTP (RFC 7672 §3.1.3, RFC 7671)? usages 2 and 3 only,
+ * selector 0/1, mtype 0/1/2, SHA-256 data of 32 octets, SHA-512 of 64, full data that
+ * parses (certificate for selector 0, SubjectPublicKeyInfo for selector 1).
+ * Returns NULL if usable, else a static reason ("usage 1 (PKIX-EE) is not usable for SMTP",
+ * "SHA-256 data must be 32 octets", ...). */
+const char *tlsa_unusable_reason(const tlsa_rec_t *r);
+
+typedef struct tls_dane_in {
+  const char *base;              /* TLSA base domain: DANE reference name, and SNI */
+  const char *const *names;      /* further names accepted for DANE-TA (RFC 7672 §3.2.2) */
+  size_t nnames;
+  const tlsa_rec_t *recs;        /* all records of the RRset; unusable ones are skipped */
+  size_t nrecs;
+} tls_dane_in_t;
+
+#define TLS_SAN_MAX 64
+
+typedef struct tls_cert_info {
+  char *subject, *issuer;            /* RFC 2253 one-line form */
+  char *sans[TLS_SAN_MAX];           /* dNSName and iPAddress SANs, at most TLS_SAN_MAX */
+  size_t nsans;
+  bool sans_truncated;
+  char not_before[32], not_after[32]; /* RFC 3339 UTC */
+  char key_type[16];                 /* "RSA", "EC", "ED25519", "ED448", "DSA", ... */
+  int key_bits;
+  char *curve;                       /* EC curve name, or NULL */
+  char sig_alg[64];                  /* e.g. "sha256WithRSAEncryption" */
+  char sha256[65], spki_sha256[65];  /* lowercase hex */
+  bool self_signed;                  /* subject == issuer and self-verifies */
+} tls_cert_info_t;
+
+typedef struct tls_result {
+  char version[16];                  /* "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" */
+  char cipher[64];                   /* OpenSSL/IANA name as SSL_CIPHER_get_name */
+  char group[32];                    /* key-exchange group ("X25519", "secp256r1", "ffdhe2048",
+                                        "DHE-2048" for TLS<=1.2 DHE, "RSA" for static RSA) */
+  int chain_len;                     /* certificates the server sent */
+  bool have_cert;
+  tls_cert_info_t cert;              /* leaf */
+  /* PKIX: chain to the trust store + host name (the MX name) check; DANE off. */
+  bool pkix_valid;
+  char pkix_error[128];              /* OpenSSL's verify error string, "" when valid */
+  /* DANE: meaningful only when dane_enabled (at least one usable record was added). */
+  bool dane_enabled;
+  bool dane_valid;
+  char dane_error[128];              /* verify error string when not valid */
+  int dane_depth;                    /* depth of the matched certificate: 0 = leaf (EE),
+                                        -1 when no record matched */
+  bool dane_matched_set;
+  tlsa_rec_t dane_matched;           /* the record that matched; data owned by tls_result */
+  char *dane_peername;               /* name that matched (DANE-TA), or NULL */
+} tls_result_t;
+
+/* ca_file NULL: the system's default trust store. NULL on error with err set. */
+tls_ctx_t *tls_ctx_new(const char *ca_file, char *err, size_t errlen);
+void tls_ctx_free(tls_ctx_t *c);
+
+/* sni: server name sent; pkix_name: name checked for the PKIX verdict (the MX host);
+ * dane: NULL when no usable TLSA applies. NULL on allocation failure. */
+tls_conn_t *tls_conn_new(tls_ctx_t *c, const char *sni, const char *pkix_name,
+                         const tls_dane_in_t *dane);
+void tls_conn_free(tls_conn_t *t);
+
+enum tls_step { TLS_WANT = 0, TLS_DONE = 1, TLS_FAIL = -1 };
+
+/* Bytes received from the network go in here. */
+void tls_conn_recv(tls_conn_t *t, const uint8_t *buf, size_t len);
+/* The peer closed its side of the TCP connection: from now on, running out of input is
+ * end of stream (a handshake then fails with "unexpected eof while reading") instead of
+ * "wait for more". */
+void tls_conn_recv_eof(tls_conn_t *t);
+/* Bytes to send to the network: copies up to cap into buf, returns how many (0: none). */
+size_t tls_conn_take_output(tls_conn_t *t, uint8_t *buf, size_t cap);
+/* Drives the handshake. After TLS_FAIL, tls_conn_error() says why (e.g. "alert handshake
+ * failure", "unexpected eof", "wrong version number"). Always drain output after a call. */
+enum tls_step tls_conn_handshake(tls_conn_t *t);
+/* Application data after the handshake. write: 0 ok, -1 error. read: >0 bytes, 0 need
+ * more network input, -1 closed or error. */
+int tls_conn_write(tls_conn_t *t, const void *buf, size_t len);
+int tls_conn_read(tls_conn_t *t, void *buf, size_t cap);
+/* Sends close_notify (queued as output). */
+void tls_conn_shutdown(tls_conn_t *t);
+const char *tls_conn_error(const tls_conn_t *t);
+
+/* Fills r after TLS_DONE (computes PKIX and reads the DANE outcome). r is owned by the
+ * caller and released with tls_result_free; it is overwritten, not freed, so pass an empty
+ * one. 0 ok, -1 allocation failure (r is then empty). */
+int tls_conn_result(tls_conn_t *t, tls_result_t *r);
+void tls_result_free(tls_result_t *r);
+/* Deep copy (results are shared between domains). 0 ok, -1 allocation failure. */
+int tls_result_copy(tls_result_t *dst, const tls_result_t *src);
+
+/* Writes the record's "tls" object: {version, cipher, group, chain_len, cert: {subject,
+ * issuer, san:[], not_before, not_after, key_type, key_bits, curve, sig_alg, sha256,
+ * spki_sha256, self_signed}, pkix: {valid, error}} under key. */
+void tls_result_json(jw_t *w, const char *key, const tls_result_t *r);
+
+#endif
