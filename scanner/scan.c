@@ -1,0 +1,688 @@
+/* The scan pipeline: see scan.h. Ownership: a job owns its hosts, a host its addresses
+ * and TLSA records, an address its SMTP result; everything is freed in job_free once the
+ * record has been written. A job's 'pending' counts outstanding lookups and probes; the
+ * record is written when it drops to zero. */
+#include "scanner/scan.h"
+#include "scanner/domain.h"
+#include "output/json.h"
+#include "output/sink.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <arpa/inet.h>
+
+#define RR_A 1
+#define RR_MX 15
+#define RR_AAAA 28
+#define RR_TLSA 52
+
+#define MAX_MX 16          /* MX hosts scanned per domain; more are recorded as truncated */
+#define MAX_ADDRS 8        /* addresses probed per family per host */
+#define MAX_TLSA 32
+
+typedef struct job job_t;
+typedef struct host host_t;
+
+typedef struct addr {
+  host_t *host;
+  int family;
+  uint8_t ip[16];
+  enum dnssec_state dnssec;
+  smtp_result_t smtp;
+} addr_t;
+
+typedef struct tlsa_store {
+  uint8_t usage, selector, mtype;
+  uint8_t *data;
+  size_t len;
+} tlsa_store_t;
+
+typedef struct lookup {            /* outcome of one address lookup */
+  bool done;
+  enum dns_outcome outcome;
+  enum dnssec_state dnssec;
+  char *reason;
+} lookup_t;
+
+struct host {
+  job_t *job;
+  char name[256];
+  int pref;
+  bool implicit;
+  char *cname;
+  char *invalid;                   /* static reason when the name itself is unusable */
+  lookup_t a, aaaa;
+  addr_t addrs[2 * MAX_ADDRS];
+  size_t naddrs;
+  bool addrs_truncated;
+  /* TLSA */
+  bool tlsa_looked_up;
+  char tlsa_name[300];
+  char tlsa_base[256];
+  bool tlsa_fallback_done;
+  enum dns_outcome tlsa_outcome;
+  enum dnssec_state tlsa_dnssec;
+  char *tlsa_reason;
+  tlsa_store_t tlsa[MAX_TLSA];
+  size_t ntlsa;
+};
+
+typedef struct scan scan_t;
+
+struct job {
+  scan_t *scan;
+  char domain[DOMAIN_MAX];
+  char *input;                     /* the line as given, when it differs */
+  const char *status;
+  bool have_dnssec;
+  enum dnssec_state dnssec;
+  char *dnssec_reason;
+  char *cname;
+  bool null_mx;
+  const char *err_stage;
+  char *err_reason;
+  char scanned_at[32];
+  host_t *hosts;
+  size_t nhosts;
+  bool mx_truncated;
+  int pending;
+};
+
+struct scan {
+  const scan_config_t *cfg;
+  uv_loop_t *loop;
+  dns_t *dns;
+  tls_ctx_t *tls;
+  sink_t *sink;
+  uv_timer_t flush_timer;
+  size_t active;
+  bool input_done;
+  bool failed;
+  unsigned long long lines, records;
+  jw_t jw;
+};
+
+static void pull_input(scan_t *s);
+static void job_unref(job_t *j);
+
+static char *xstrdup(const char *s) { return s ? strdup(s) : NULL; }
+
+static void set_error(job_t *j, const char *status, const char *stage, const char *reason) {
+  j->status = status;
+  j->err_stage = stage;
+  free(j->err_reason);
+  j->err_reason = xstrdup(reason);
+}
+
+/* ---------- record ---------- */
+
+static int version_rank(const char *v) {
+  static const char *order[] = {"SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
+  for (int i = 0; i < 5; i++) if (strcmp(v, order[i]) == 0) return i;
+  return -1;
+}
+
+/* The DANE verdict for one address (RFC 7672 §2.2, §3): combines the host's TLSA lookup,
+ * its address records' DNSSEC state and the TLS outcome. */
+static const char *dane_status(const host_t *h, const addr_t *a, const char **reason) {
+  *reason = NULL;
+  if (h->tlsa_dnssec == DNSSEC_BOGUS) { *reason = h->tlsa_reason; return "tlsa-bogus"; }
+  if (h->tlsa_outcome == DNS_ERROR) {
+    if (a->dnssec != DNSSEC_SECURE) { *reason = "address records not DNSSEC-secure"; return "no-tlsa"; }
+    *reason = h->tlsa_reason;
+    return "dns-error";
+  }
+  if (h->tlsa_outcome != DNS_DATA) { *reason = "no TLSA records"; return "no-tlsa"; }
+  if (h->tlsa_dnssec != DNSSEC_SECURE) { *reason = "TLSA records not DNSSEC-secure"; return "no-tlsa"; }
+  if (a->dnssec != DNSSEC_SECURE) { *reason = "address records not DNSSEC-secure"; return "no-tlsa"; }
+  size_t usable = 0;
+  for (size_t i = 0; i < h->ntlsa; i++) {
+    tlsa_rec_t r = {h->tlsa[i].usage, h->tlsa[i].selector, h->tlsa[i].mtype, h->tlsa[i].data, h->tlsa[i].len};
+    if (!tlsa_unusable_reason(&r)) usable++;
+  }
+  if (usable == 0) { *reason = "no usable TLSA record for SMTP"; return "unusable"; }
+  if (!a->smtp.have_tls) {
+    *reason = a->smtp.err_reason ? a->smtp.err_reason : "no TLS";
+    return "no-starttls";
+  }
+  if (a->smtp.tls.dane_valid) return "valid";
+  *reason = a->smtp.tls.dane_error[0] ? a->smtp.tls.dane_error : "no TLSA record matched";
+  return "mismatch";
+}
+
+static void write_record(scan_t *s, job_t *j) {
+  jw_t *w = &s->jw;
+  jw_reset(w);
+  jw_obj_begin(w, NULL);
+  jw_str(w, "domain", j->domain);
+  if (j->input) jw_str(w, "input", j->input);
+  jw_str(w, "status", j->status);
+  if (j->have_dnssec) jw_str(w, "dnssec", dnssec_state_name(j->dnssec));
+  if (j->have_dnssec && j->dnssec == DNSSEC_BOGUS && j->dnssec_reason)
+    jw_str(w, "dnssec_reason", j->dnssec_reason);
+  if (j->cname) jw_str(w, "cname", j->cname);
+  if (j->null_mx) jw_bool(w, "null_mx", true);
+  jw_str(w, "scanned_at", j->scanned_at);
+  if (j->err_stage) {
+    jw_obj_begin(w, "error");
+    jw_str(w, "stage", j->err_stage);
+    jw_str(w, "reason", j->err_reason);
+    jw_obj_end(w);
+  }
+
+  size_t answered = 0, tls_ok = 0, naddr = 0, dane_valid = 0;
+  bool dane_secure = false;
+  const char *best = NULL, *worst = NULL;
+  jw_arr_begin(w, "mx");
+  for (size_t i = 0; i < j->nhosts; i++) {
+    host_t *h = &j->hosts[i];
+    jw_obj_begin(w, NULL);
+    jw_str(w, "host", h->name);
+    jw_int(w, "preference", h->pref);
+    jw_bool(w, "implicit", h->implicit);
+    if (h->cname) jw_str(w, "cname", h->cname);
+    if (h->a.done || h->aaaa.done)
+      jw_str(w, "dnssec", dnssec_state_name(dnssec_worst(h->a.dnssec, h->aaaa.dnssec)));
+    if (h->tlsa_looked_up) {
+      jw_obj_begin(w, "tlsa");
+      jw_str(w, "name", h->tlsa_name);
+      jw_str(w, "dnssec", dnssec_state_name(h->tlsa_dnssec));
+      jw_str(w, "result", dns_outcome_name(h->tlsa_outcome));
+      if (h->tlsa_reason) jw_str(w, "reason", h->tlsa_reason);
+      jw_arr_begin(w, "records");
+      for (size_t k = 0; k < h->ntlsa; k++) {
+        tlsa_store_t *t = &h->tlsa[k];
+        tlsa_rec_t r = {t->usage, t->selector, t->mtype, t->data, t->len};
+        const char *why = tlsa_unusable_reason(&r);
+        jw_obj_begin(w, NULL);
+        jw_int(w, "usage", t->usage);
+        jw_int(w, "selector", t->selector);
+        jw_int(w, "mtype", t->mtype);
+        jw_hex(w, "data", t->data, t->len);
+        jw_bool(w, "usable", why == NULL);
+        if (why) jw_str(w, "unusable_reason", why);
+        jw_obj_end(w);
+      }
+      jw_arr_end(w);
+      jw_obj_end(w);
+    }
+    jw_arr_begin(w, "addresses");
+    for (size_t k = 0; k < h->naddrs; k++) {
+      addr_t *a = &h->addrs[k];
+      char ip[INET6_ADDRSTRLEN];
+      inet_ntop(a->family, a->ip, ip, sizeof ip);
+      jw_obj_begin(w, NULL);
+      jw_str(w, "ip", ip);
+      jw_int(w, "family", a->family == AF_INET ? 4 : 6);
+      jw_str(w, "dnssec", dnssec_state_name(a->dnssec));
+      smtp_result_json(w, "smtp", &a->smtp);
+      const char *reason;
+      const char *ds = dane_status(h, a, &reason);
+      jw_obj_begin(w, "dane");
+      jw_str(w, "status", ds);
+      if (strcmp(ds, "valid") == 0 && a->smtp.tls.dane_matched_set) {
+        const tlsa_rec_t *m = &a->smtp.tls.dane_matched;
+        jw_obj_begin(w, "matched");
+        jw_int(w, "usage", m->usage);
+        jw_int(w, "selector", m->selector);
+        jw_int(w, "mtype", m->mtype);
+        jw_hex(w, "data", m->data, m->len);
+        jw_obj_end(w);
+        jw_int(w, "depth", a->smtp.tls.dane_depth);
+      }
+      if (reason) jw_str(w, "reason", reason);
+      jw_obj_end(w);
+      jw_obj_end(w);
+
+      naddr++;
+      if (a->smtp.banner) answered++;
+      if (a->smtp.have_tls) {
+        tls_ok++;
+        const char *v = a->smtp.tls.version;
+        if (!best || version_rank(v) > version_rank(best)) best = v;
+        if (!worst || version_rank(v) < version_rank(worst)) worst = v;
+      }
+      if (strcmp(ds, "valid") == 0) dane_valid++;
+      if (strcmp(ds, "valid") == 0 || strcmp(ds, "mismatch") == 0 || strcmp(ds, "unusable") == 0 ||
+          strcmp(ds, "no-starttls") == 0 || strcmp(ds, "tlsa-bogus") == 0)
+        dane_secure = true;
+    }
+    jw_arr_end(w);
+    if (h->addrs_truncated) jw_bool(w, "addresses_truncated", true);
+    if (h->invalid || h->naddrs == 0) {
+      const char *why = h->invalid ? h->invalid
+                      : h->a.reason ? h->a.reason
+                      : h->aaaa.reason ? h->aaaa.reason
+                      : (h->a.outcome == DNS_NXDOMAIN) ? "NXDOMAIN" : "no A or AAAA records";
+      jw_obj_begin(w, "error");
+      jw_str(w, "stage", "dns");
+      jw_str(w, "reason", why);
+      jw_obj_end(w);
+    }
+    jw_obj_end(w);
+  }
+  jw_arr_end(w);
+  if (j->mx_truncated) jw_bool(w, "mx_truncated", true);
+
+  if (strcmp(j->status, "ok") == 0) {
+    jw_obj_begin(w, "summary");
+    jw_str(w, "starttls", answered == 0 ? "unreachable" : tls_ok == answered ? "all"
+                          : tls_ok == 0 ? "none" : "some");
+    jw_str(w, "dane", (naddr > 0 && dane_valid == naddr) ? "valid"
+                      : dane_valid > 0 ? "partial" : dane_secure ? "invalid" : "none");
+    if (best) jw_str(w, "tls_best", best);
+    if (worst) jw_str(w, "tls_worst", worst);
+    jw_int(w, "mx_hosts", (long long)j->nhosts);
+    jw_int(w, "addresses", (long long)naddr);
+    jw_obj_end(w);
+  }
+  jw_obj_end(w);
+  if (w->oom) {
+    fprintf(stderr, "mxsurvey: out of memory writing the record of %s\n", j->domain);
+    s->failed = true;
+    return;
+  }
+  if (sink_write(s->sink, w->buf, w->len) != 0) {
+    fprintf(stderr, "mxsurvey: %s\n", sink_error(s->sink));
+    s->failed = true;
+    return;
+  }
+  s->records++;
+}
+
+static void job_free(job_t *j) {
+  for (size_t i = 0; i < j->nhosts; i++) {
+    host_t *h = &j->hosts[i];
+    free(h->cname);
+    free(h->a.reason);
+    free(h->aaaa.reason);
+    free(h->tlsa_reason);
+    for (size_t k = 0; k < h->ntlsa; k++) free(h->tlsa[k].data);
+    for (size_t k = 0; k < h->naddrs; k++) smtp_result_free(&h->addrs[k].smtp);
+  }
+  free(j->hosts);
+  free(j->input);
+  free(j->dnssec_reason);
+  free(j->cname);
+  free(j->err_reason);
+  free(j);
+}
+
+static void job_unref(job_t *j) {
+  if (--j->pending > 0) return;
+  scan_t *s = j->scan;
+  if (!s->failed) write_record(s, j);
+  job_free(j);
+  s->active--;
+  pull_input(s);
+}
+
+/* ---------- SMTP ---------- */
+
+static void on_probe_done(void *arg, smtp_result_t *res) {
+  addr_t *a = arg;
+  a->smtp = *res;               /* the result moves into the record */
+  smtp_result_init(res);
+  job_unref(a->host->job);
+}
+
+static bool tlsa_usable_any(const host_t *h) {
+  for (size_t i = 0; i < h->ntlsa; i++) {
+    tlsa_rec_t r = {h->tlsa[i].usage, h->tlsa[i].selector, h->tlsa[i].mtype, h->tlsa[i].data, h->tlsa[i].len};
+    if (!tlsa_unusable_reason(&r)) return true;
+  }
+  return false;
+}
+
+static void start_probes(host_t *h) {
+  job_t *j = h->job;
+  scan_t *s = j->scan;
+  /* DANE applies when the TLSA RRset and the addresses are secure and a record is usable. */
+  bool dane = h->tlsa_outcome == DNS_DATA && h->tlsa_dnssec == DNSSEC_SECURE && tlsa_usable_any(h);
+  tlsa_rec_t recs[MAX_TLSA];
+  for (size_t i = 0; i < h->ntlsa; i++)
+    recs[i] = (tlsa_rec_t){h->tlsa[i].usage, h->tlsa[i].selector, h->tlsa[i].mtype, h->tlsa[i].data, h->tlsa[i].len};
+  /* Names accepted for DANE-TA (RFC 7672 §3.2.2): MX host as published, the next-hop domain
+   * and its CNAME expansion. The TLSA base domain is the primary reference name. */
+  const char *names[3];
+  size_t nn = 0;
+  names[nn++] = h->name;
+  names[nn++] = j->domain;
+  if (j->cname) names[nn++] = j->cname;
+  tls_dane_in_t din = {h->tlsa_base, names, nn, recs, h->ntlsa};
+
+  for (size_t k = 0; k < h->naddrs; k++) {
+    addr_t *a = &h->addrs[k];
+    const char *deny = s->cfg->policy ? addrpolicy_check(s->cfg->policy, a->family, a->ip) : NULL;
+    if (deny) {
+      a->smtp.connect = "not-attempted";
+      smtp_result_set_error(&a->smtp, "connect", deny);
+      continue;
+    }
+    bool use_dane = dane && a->dnssec == DNSSEC_SECURE;
+    j->pending++;
+    if (smtp_probe_start(s->loop, s->tls, &s->cfg->smtp, a->family, a->ip,
+                         use_dane ? h->tlsa_base : h->name, h->name,
+                         use_dane ? &din : NULL, on_probe_done, a) != 0) {
+      j->pending--;
+      a->smtp.connect = "not-attempted";
+      smtp_result_set_error(&a->smtp, "connect", "could not start probe (out of memory)");
+    }
+  }
+}
+
+/* ---------- DNS: TLSA ---------- */
+
+static void query_tlsa(host_t *h, const char *base);
+
+static void on_tlsa(void *arg, const dns_answer_t *ans) {
+  host_t *h = arg;
+  h->tlsa_looked_up = true;
+  /* RFC 7672 §2.2.3: a secure "no TLSA" at the expanded name falls back to the original. */
+  if (!h->tlsa_fallback_done && h->cname && strcmp(h->tlsa_base, h->cname) == 0 &&
+      ans->dnssec == DNSSEC_SECURE && (ans->outcome == DNS_NODATA || ans->outcome == DNS_NXDOMAIN)) {
+    h->tlsa_fallback_done = true;
+    query_tlsa(h, h->name);
+    job_unref(h->job);
+    return;
+  }
+  h->tlsa_outcome = ans->outcome;
+  h->tlsa_dnssec = ans->dnssec;
+  free(h->tlsa_reason);
+  h->tlsa_reason = xstrdup(ans->reason);
+  for (size_t i = 0; i < ans->count; i++) {
+    if (h->ntlsa == MAX_TLSA) break;
+    if (ans->len[i] < 3) continue;   /* cannot even hold usage/selector/mtype */
+    tlsa_store_t *t = &h->tlsa[h->ntlsa];
+    t->usage = ans->data[i][0];
+    t->selector = ans->data[i][1];
+    t->mtype = ans->data[i][2];
+    t->len = (size_t)ans->len[i] - 3;
+    t->data = malloc(t->len ? t->len : 1);
+    if (!t->data) break;
+    memcpy(t->data, ans->data[i] + 3, t->len);
+    h->ntlsa++;
+  }
+  start_probes(h);
+  job_unref(h->job);
+}
+
+static void query_tlsa(host_t *h, const char *base) {
+  snprintf(h->tlsa_base, sizeof h->tlsa_base, "%s", base);
+  snprintf(h->tlsa_name, sizeof h->tlsa_name, "_%d._tcp.%s", 25, base);
+  h->job->pending++;
+  if (dns_query(h->job->scan->dns, h->tlsa_name, RR_TLSA, on_tlsa, h) != 0) {
+    h->job->pending--;
+    h->tlsa_looked_up = true;
+    h->tlsa_outcome = DNS_ERROR;
+    h->tlsa_dnssec = DNSSEC_INDETERMINATE;
+    h->tlsa_reason = strdup("could not start query");
+    start_probes(h);
+  }
+}
+
+/* ---------- DNS: addresses ---------- */
+
+static void host_addresses_done(host_t *h) {
+  job_t *j = h->job;
+  if (h->implicit) {
+    /* RFC 5321 §5.1: the implicit MX exists only if the domain has an address. */
+    j->dnssec = dnssec_worst(j->dnssec, dnssec_worst(h->a.dnssec, h->aaaa.dnssec));
+    if (h->naddrs == 0) {
+      bool err = h->a.outcome == DNS_ERROR || h->aaaa.outcome == DNS_ERROR;
+      if (err) set_error(j, "dns-error", "dns", h->a.reason ? h->a.reason : h->aaaa.reason);
+      else set_error(j, "no-mail", "dns", "no MX and no address records");
+      j->nhosts = 0;
+      free(h->cname);
+      free(h->a.reason);
+      free(h->aaaa.reason);
+      memset(h, 0, sizeof *h);
+      return;
+    }
+  }
+  if (h->naddrs == 0) return;   /* recorded as a DNS error on this host */
+  /* RFC 7672 §2.2.3: a securely expanded alias is tried as TLSA base first. */
+  bool secure = h->a.dnssec == DNSSEC_SECURE && h->aaaa.dnssec == DNSSEC_SECURE;
+  query_tlsa(h, (h->cname && secure) ? h->cname : h->name);
+}
+
+static void on_addr(host_t *h, lookup_t *lk, int family, const dns_answer_t *ans) {
+  lk->done = true;
+  lk->outcome = ans->outcome;
+  lk->dnssec = ans->dnssec;
+  if (ans->outcome == DNS_ERROR) {
+    char buf[300];
+    snprintf(buf, sizeof buf, "%s%s", ans->dnssec == DNSSEC_BOGUS ? "bogus: " : "",
+             ans->reason ? ans->reason : "lookup failed");
+    lk->reason = strdup(buf);
+  }
+  if (ans->canonname && !h->cname) h->cname = strdup(ans->canonname);
+  size_t want = family == AF_INET ? 4 : 16, added = 0;
+  for (size_t i = 0; i < ans->count; i++) {
+    if ((size_t)ans->len[i] != want) continue;
+    if (added == MAX_ADDRS) { h->addrs_truncated = true; break; }
+    addr_t *a = &h->addrs[h->naddrs++];
+    a->host = h;
+    a->family = family;
+    memcpy(a->ip, ans->data[i], want);
+    a->dnssec = ans->dnssec;
+    smtp_result_init(&a->smtp);
+    added++;
+  }
+  job_t *j = h->job;             /* host_addresses_done may wipe an implicit host */
+  if (h->a.done && h->aaaa.done) host_addresses_done(h);
+  job_unref(j);
+}
+
+static void on_a(void *arg, const dns_answer_t *ans) { host_t *h = arg; on_addr(h, &h->a, AF_INET, ans); }
+static void on_aaaa(void *arg, const dns_answer_t *ans) { host_t *h = arg; on_addr(h, &h->aaaa, AF_INET6, ans); }
+
+static void lookup_failed(lookup_t *lk) {
+  lk->done = true;
+  lk->outcome = DNS_ERROR;
+  lk->dnssec = DNSSEC_INDETERMINATE;
+  lk->reason = strdup("could not start query");
+}
+
+static void resolve_host(host_t *h) {
+  job_t *j = h->job;
+  /* Both lookups are counted before either starts, so neither can finish the job early. */
+  j->pending += 2;
+  if (dns_query(j->scan->dns, h->name, RR_A, on_a, h) != 0) { lookup_failed(&h->a); j->pending--; }
+  if (dns_query(j->scan->dns, h->name, RR_AAAA, on_aaaa, h) != 0) { lookup_failed(&h->aaaa); j->pending--; }
+  if (h->a.done && h->aaaa.done) host_addresses_done(h);
+}
+
+/* ---------- DNS: MX ---------- */
+
+static int host_cmp(const void *x, const void *y) {
+  const host_t *a = x, *b = y;
+  if (a->pref != b->pref) return a->pref < b->pref ? -1 : 1;
+  return strcmp(a->name, b->name);
+}
+
+static void on_mx(void *arg, const dns_answer_t *ans) {
+  job_t *j = arg;
+  j->have_dnssec = true;
+  j->dnssec = ans->dnssec;
+  if (ans->canonname) j->cname = strdup(ans->canonname);
+  if (ans->outcome == DNS_ERROR) {
+    if (ans->dnssec == DNSSEC_BOGUS) j->dnssec_reason = xstrdup(ans->reason);
+    char buf[300];
+    snprintf(buf, sizeof buf, "MX lookup %s: %s", ans->dnssec == DNSSEC_BOGUS ? "bogus" : "failed",
+             ans->reason ? ans->reason : "error");
+    set_error(j, "dns-error", "dns", buf);
+  } else if (ans->outcome == DNS_NXDOMAIN) {
+    j->status = "nxdomain";
+  } else if (ans->outcome == DNS_NODATA) {
+    j->hosts = calloc(1, sizeof(host_t));
+    if (!j->hosts) { set_error(j, "dns-error", "dns", "out of memory"); job_unref(j); return; }
+    j->nhosts = 1;
+    host_t *h = &j->hosts[0];
+    h->job = j;
+    snprintf(h->name, sizeof h->name, "%s", j->cname ? j->cname : j->domain);
+    h->implicit = true;
+    resolve_host(h);
+  } else {
+    size_t n = ans->count < MAX_MX ? ans->count : MAX_MX;
+    j->mx_truncated = ans->count > MAX_MX;
+    j->hosts = calloc(n ? n : 1, sizeof(host_t));
+    if (!j->hosts) { set_error(j, "dns-error", "dns", "out of memory"); job_unref(j); return; }
+    size_t nh = 0;
+    for (size_t i = 0; i < ans->count && nh < n; i++) {
+      if (ans->len[i] < 3) continue;
+      host_t *h = &j->hosts[nh];
+      char name[256];
+      if (dns_name_from_wire(ans->data[i] + 2, (size_t)ans->len[i] - 2, name, sizeof name) < 0) continue;
+      int pref = (ans->data[i][0] << 8) | ans->data[i][1];
+      /* RFC 7505: a "." target is a null MX, whatever else is published beside it. */
+      if (strcmp(name, ".") == 0) { j->null_mx = true; continue; }
+      bool dup = false;
+      for (size_t k = 0; k < nh; k++)
+        if (strcmp(j->hosts[k].name, name) == 0) {
+          dup = true;
+          if (pref < j->hosts[k].pref) j->hosts[k].pref = pref;
+        }
+      if (dup) continue;
+      h->job = j;
+      h->pref = pref;
+      snprintf(h->name, sizeof h->name, "%s", name);
+      if (!domain_is_hostname(name)) h->invalid = "invalid host name";
+      nh++;
+    }
+    if (j->null_mx && nh == 0) {
+      set_error(j, "no-mail", "dns", "null MX (RFC 7505)");
+    } else {
+      j->nhosts = nh;
+      qsort(j->hosts, nh, sizeof(host_t), host_cmp);
+      for (size_t i = 0; i < nh; i++) j->hosts[i].job = j;
+      for (size_t i = 0; i < nh; i++)
+        if (!j->hosts[i].invalid) resolve_host(&j->hosts[i]);
+    }
+  }
+  job_unref(j);
+}
+
+/* ---------- input ---------- */
+
+static void start_job(scan_t *s, const char *line, size_t len) {
+  char name[DOMAIN_MAX];
+  const char *reason = NULL;
+  enum domain_norm r = domain_normalize(line, len, name, &reason);
+  if (r == DOMAIN_SKIP) return;
+  job_t *j = calloc(1, sizeof *j);
+  if (!j) { fprintf(stderr, "mxsurvey: out of memory\n"); s->failed = true; return; }
+  j->scan = s;
+  j->status = "ok";
+  j->pending = 1;
+  s->active++;
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  strftime(j->scanned_at, sizeof j->scanned_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  /* The trimmed input, kept when it differs from what we scan. */
+  size_t b = 0, e = len;
+  while (b < e && (line[b] == ' ' || line[b] == '\t')) b++;
+  while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r' || line[e - 1] == '\n')) e--;
+  if (r == DOMAIN_INVALID) {
+    size_t l = e - b < DOMAIN_MAX - 1 ? e - b : DOMAIN_MAX - 1;
+    memcpy(j->domain, line + b, l);
+    j->domain[l] = '\0';
+    if (e - b > l) j->input = strndup(line + b, e - b);
+    set_error(j, "invalid", "input", reason);
+    job_unref(j);
+    return;
+  }
+  memcpy(j->domain, name, sizeof name);
+  if (e - b != strlen(name) || memcmp(line + b, name, e - b) != 0) j->input = strndup(line + b, e - b);
+  j->pending++;
+  if (dns_query(s->dns, j->domain, RR_MX, on_mx, j) != 0) {
+    j->pending--;
+    j->have_dnssec = true;
+    j->dnssec = DNSSEC_INDETERMINATE;
+    set_error(j, "dns-error", "dns", "could not start MX query");
+  }
+  job_unref(j);
+}
+
+static void pull_input(scan_t *s) {
+  static char *line = NULL;
+  static size_t cap = 0;
+  while (!s->input_done && !s->failed && s->active < s->cfg->concurrency) {
+    ssize_t n = getline(&line, &cap, s->cfg->input);
+    if (n < 0) {
+      s->input_done = true;
+      free(line);
+      line = NULL;
+      cap = 0;
+      break;
+    }
+    s->lines++;
+    start_job(s, line, (size_t)n);
+  }
+  if ((s->input_done || s->failed) && s->active == 0) {
+    /* Everything is written: let the loop end. */
+    uv_timer_stop(&s->flush_timer);
+    uv_close((uv_handle_t *)&s->flush_timer, NULL);
+    dns_close(s->dns);
+  }
+}
+
+static void on_flush_timer(uv_timer_t *t) {
+  scan_t *s = t->data;
+  if (!s->failed && sink_flush(s->sink) != 0) {
+    fprintf(stderr, "mxsurvey: %s\n", sink_error(s->sink));
+    s->failed = true;
+  }
+}
+
+int scan_run(const scan_config_t *cfg) {
+  scan_t s;
+  memset(&s, 0, sizeof s);
+  char err[512] = "";
+  s.cfg = cfg;
+  s.loop = uv_default_loop();
+  jw_init(&s.jw);
+
+  s.dns = dns_new(s.loop, &cfg->dns, err, sizeof err);
+  if (!s.dns) { fprintf(stderr, "mxsurvey: %s\n", err); return 1; }
+  s.tls = tls_ctx_new(cfg->ca_file, err, sizeof err);
+  if (!s.tls) {
+    fprintf(stderr, "mxsurvey: %s\n", err);
+    dns_close(s.dns);
+    uv_run(s.loop, UV_RUN_DEFAULT);
+    dns_free(s.dns);
+    return 1;
+  }
+  s.sink = sink_open(cfg->output, err, sizeof err);
+  if (!s.sink) {
+    fprintf(stderr, "mxsurvey: %s\n", err);
+    tls_ctx_free(s.tls);
+    dns_close(s.dns);
+    uv_run(s.loop, UV_RUN_DEFAULT);
+    dns_free(s.dns);
+    return 1;
+  }
+  uv_timer_init(s.loop, &s.flush_timer);
+  s.flush_timer.data = &s;
+  uint64_t every = (uint64_t)((cfg->flush_interval > 0 ? cfg->flush_interval : 2) * 1000);
+  uv_timer_start(&s.flush_timer, on_flush_timer, every, every);
+
+  pull_input(&s);
+  uv_run(s.loop, UV_RUN_DEFAULT);
+
+  int rc = s.failed ? 1 : 0;
+  if (sink_close_err(s.sink, err, sizeof err) != 0) {
+    if (!s.failed) fprintf(stderr, "mxsurvey: %s\n", err);
+    rc = 1;
+  }
+  if (!cfg->quiet)
+    fprintf(stderr, "mxsurvey: %llu records written%s\n", s.records, rc ? " (scan failed)" : "");
+  tls_ctx_free(s.tls);
+  dns_free(s.dns);
+  jw_free(&s.jw);
+  uv_loop_close(s.loop);
+  return rc;
+}

@@ -1,0 +1,30 @@
+/* The scan pipeline: domains in, one JSON record per domain out.
+ *
+ * A bounded window of domains is in flight at once; each domain is a small state machine
+ * (MX -> per host A/AAAA -> TLSA -> per address STARTTLS probe -> record) driven by
+ * callbacks on one libuv loop. */
+#ifndef MXS_SCANNER_SCAN_H
+#define MXS_SCANNER_SCAN_H
+#include <stdio.h>
+#include "resolver/dns.h"
+#include "scanner/addrpolicy.h"
+#include "scanner/smtp_probe.h"
+
+typedef struct scan_config {
+  dns_config_t dns;
+  const char *ca_file;          /* NULL: system trust store */
+  smtp_opts_t smtp;
+  const addrpolicy_t *policy;
+  size_t concurrency;           /* domains in flight */
+  FILE *input;                  /* domain list, one per line */
+  const char *output;           /* "-" or NULL: stdout; *.zst: zstd frames */
+  double flush_interval;        /* seconds between output flushes */
+  int quiet;
+} scan_config_t;
+
+/* Runs the whole scan. Returns a process exit status: 0 ok, 1 runtime failure (message on
+ * stderr). Configuration errors (resolver, trust anchor, CA file, output) are found before
+ * the first query is sent. */
+int scan_run(const scan_config_t *cfg);
+
+#endif

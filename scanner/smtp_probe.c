@@ -1,0 +1,429 @@
+/* The STARTTLS probe state machine: see smtp_probe.h. */
+#include "scanner/smtp_probe.h"
+#include "scanner/smtp_reply.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+enum stage { ST_CONNECT, ST_BANNER, ST_EHLO, ST_STARTTLS, ST_TLS, ST_EHLO_TLS, ST_QUIT, ST_DONE };
+
+static const char *stage_name[] = {"connect", "banner", "ehlo", "starttls", "tls", "ehlo-tls",
+                                   "quit", "done"};
+
+#define PLAIN_MAX 65536   /* unparsed plaintext we hold; a reply line is at most 4 KiB */
+
+typedef struct probe {
+  uv_tcp_t tcp;
+  uv_timer_t timer;
+  uv_connect_t connreq;
+  int open_handles;
+  enum stage stage;
+  smtp_opts_t opts;
+  tls_conn_t *tls;
+  smtp_reply_t reply;
+  char in[PLAIN_MAX];
+  size_t inlen;
+  uint64_t t0;
+  bool finishing;
+  smtp_done_cb cb;
+  void *arg;
+  smtp_result_t res;
+} probe_t;
+
+typedef struct wreq {
+  uv_write_t req;
+  probe_t *p;
+  bool close_after;
+  char data[];
+} wreq_t;
+
+/* One large buffer for every read: callbacks run one at a time on the loop thread, and
+ * each read is consumed (copied or fed to TLS) before the next. */
+static char g_readbuf[65536];
+
+void smtp_result_init(smtp_result_t *r) {
+  memset(r, 0, sizeof *r);
+  r->starttls = -1;
+}
+
+void smtp_result_free(smtp_result_t *r) {
+  free(r->banner);
+  free(r->starttls_reply);
+  free(r->err_reason);
+  if (r->have_tls) tls_result_free(&r->tls);
+  smtp_result_init(r);
+}
+
+void smtp_result_set_error(smtp_result_t *r, const char *stage, const char *reason) {
+  if (r->err_stage) return;   /* the first failure is the one that explains */
+  r->err_stage = stage;
+  free(r->err_reason);
+  r->err_reason = strdup(reason ? reason : "error");
+}
+
+static char *reply_line(const smtp_reply_t *rp) {
+  size_t n = rp->text_len + 8;
+  char *s = malloc(n);
+  if (s) {
+    int k = snprintf(s, n, "%d ", rp->code);
+    memcpy(s + k, rp->text, rp->text_len);
+    s[k + rp->text_len] = '\0';
+  }
+  return s;
+}
+
+static void on_close(uv_handle_t *h) {
+  probe_t *p = h->data;
+  if (--p->open_handles > 0) return;
+  if (p->tls) tls_conn_free(p->tls);
+  p->cb(p->arg, &p->res);
+  free(p);
+}
+
+static void finish(probe_t *p) {
+  if (p->finishing) return;
+  p->finishing = true;
+  p->stage = ST_DONE;
+  uv_timer_stop(&p->timer);
+  uv_read_stop((uv_stream_t *)&p->tcp);
+  uv_close((uv_handle_t *)&p->timer, on_close);
+  uv_close((uv_handle_t *)&p->tcp, on_close);
+}
+
+static void fail(probe_t *p, const char *reason) {
+  smtp_result_set_error(&p->res, stage_name[p->stage], reason);
+  finish(p);
+}
+
+static void on_write(uv_write_t *req, int status) {
+  wreq_t *w = (wreq_t *)req;
+  probe_t *p = w->p;
+  bool close_after = w->close_after;
+  free(w);
+  if (status < 0 && status != UV_ECANCELED && !p->finishing) {
+    fail(p, uv_strerror(status));
+    return;
+  }
+  if (close_after) finish(p);
+}
+
+static int send_raw(probe_t *p, const void *data, size_t len, bool close_after) {
+  wreq_t *w = malloc(sizeof *w + len);
+  if (!w) return -1;
+  w->p = p;
+  w->close_after = close_after;
+  memcpy(w->data, data, len);
+  uv_buf_t b = uv_buf_init(w->data, (unsigned)len);
+  if (uv_write(&w->req, (uv_stream_t *)&p->tcp, &b, 1, on_write) != 0) {
+    free(w);
+    return -1;
+  }
+  return 0;
+}
+
+/* Everything OpenSSL wants to send goes out now. */
+static void flush_tls(probe_t *p, bool close_after) {
+  uint8_t buf[16384];
+  size_t n;
+  bool sent = false;
+  while ((n = tls_conn_take_output(p->tls, buf, sizeof buf)) > 0) {
+    if (send_raw(p, buf, n, false) != 0) { fail(p, "write failed"); return; }
+    sent = true;
+  }
+  if (close_after) {
+    if (sent) send_raw(p, "", 0, true);
+    else finish(p);
+  }
+}
+
+static void send_cmd(probe_t *p, const char *cmd, bool close_after) {
+  if (p->stage >= ST_TLS && p->tls) {
+    if (tls_conn_write(p->tls, cmd, strlen(cmd)) != 0) { fail(p, tls_conn_error(p->tls)); return; }
+    flush_tls(p, close_after);
+  } else if (send_raw(p, cmd, strlen(cmd), close_after) != 0) {
+    fail(p, "write failed");
+  }
+}
+
+static void arm(probe_t *p, double seconds);
+static void on_timeout(uv_timer_t *t) { fail(t->data, "timeout"); }
+static void arm(probe_t *p, double seconds) {
+  uv_timer_start(&p->timer, on_timeout, (uint64_t)(seconds * 1000), 0);
+}
+
+/* Ends the conversation politely after a failure that left the session usable. */
+static void quit(probe_t *p) {
+  p->stage = ST_QUIT;
+  arm(p, p->opts.t_smtp);
+  send_cmd(p, "QUIT\r\n", true);
+}
+
+static void send_ehlo(probe_t *p) {
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "EHLO %s\r\n", p->opts.ehlo);
+  send_cmd(p, cmd, false);
+}
+
+static void start_tls(probe_t *p) {
+  p->stage = ST_TLS;
+  arm(p, p->opts.t_tls);
+  enum tls_step st = tls_conn_handshake(p->tls);
+  flush_tls(p, false);
+  if (st == TLS_FAIL) fail(p, tls_conn_error(p->tls));
+}
+
+/* A complete reply arrived in the current stage. Returns false when the probe ended. */
+static bool on_reply(probe_t *p) {
+  smtp_reply_t *r = &p->reply;
+  char *line = reply_line(r);
+  if (!line) { fail(p, "out of memory"); return false; }
+  switch (p->stage) {
+  case ST_BANNER:
+    p->res.banner = line;
+    p->res.banner_code = r->code;
+    if (r->code != 220) {
+      smtp_result_set_error(&p->res, "banner", line);
+      quit(p);
+      return false;
+    }
+    p->stage = ST_EHLO;
+    arm(p, p->opts.t_smtp);
+    send_ehlo(p);
+    return true;
+  case ST_EHLO:
+    p->res.ehlo_code = r->code;
+    if (r->code != 250) {
+      smtp_result_set_error(&p->res, "ehlo", line);
+      free(line);
+      quit(p);
+      return false;
+    }
+    free(line);
+    p->res.starttls = r->starttls ? 1 : 0;
+    if (!r->starttls) {
+      smtp_result_set_error(&p->res, "starttls", "not offered");
+      quit(p);
+      return false;
+    }
+    p->stage = ST_STARTTLS;
+    arm(p, p->opts.t_smtp);
+    send_cmd(p, "STARTTLS\r\n", false);
+    return true;
+  case ST_STARTTLS:
+    p->res.starttls_reply = line;
+    if (r->code != 220) {
+      smtp_result_set_error(&p->res, "starttls", line);
+      quit(p);
+      return false;
+    }
+    return true;   /* the caller handles leftover bytes and starts TLS */
+  case ST_EHLO_TLS:
+    free(line);
+    p->res.ehlo_tls_code = r->code;
+    p->res.starttls_again = r->starttls;
+    if (r->code != 250) smtp_result_set_error(&p->res, "ehlo-tls", "EHLO after TLS refused");
+    quit(p);
+    return false;
+  case ST_QUIT:
+    free(line);
+    finish(p);
+    return false;
+  default:
+    free(line);
+    return false;
+  }
+}
+
+/* Parses as many replies as the buffered plaintext holds. */
+static void process_plain(probe_t *p) {
+  size_t off = 0;
+  while (off < p->inlen && !p->finishing && p->stage < ST_TLS) {
+    size_t used = 0;
+    enum smtp_reply_state st = smtp_reply_feed(&p->reply, p->in + off, p->inlen - off, &used);
+    off += used;
+    if (st == SMTP_REPLY_MORE) break;
+    if (st == SMTP_REPLY_ERROR) {
+      char why[128];
+      snprintf(why, sizeof why, "malformed reply: %s", p->reply.error);
+      fail(p, why);
+      return;
+    }
+    enum stage was = p->stage;
+    bool go_on = on_reply(p);
+    smtp_reply_init(&p->reply);
+    if (!go_on) break;
+    if (was == ST_STARTTLS) {
+      /* Anything after the 220 to STARTTLS was sent in plaintext before TLS: injected. */
+      p->res.injected_bytes = p->inlen - off;
+      p->inlen = 0;
+      start_tls(p);
+      return;
+    }
+  }
+  memmove(p->in, p->in + off, p->inlen - off);
+  p->inlen -= off;
+}
+
+static void process_tls_data(probe_t *p) {
+  char buf[4096];
+  int n;
+  while (!p->finishing && (n = tls_conn_read(p->tls, buf, sizeof buf)) > 0) {
+    size_t off = 0;
+    while (off < (size_t)n && !p->finishing) {
+      size_t used = 0;
+      enum smtp_reply_state st = smtp_reply_feed(&p->reply, buf + off, (size_t)n - off, &used);
+      off += used;
+      if (st == SMTP_REPLY_MORE) break;
+      if (st == SMTP_REPLY_ERROR) {
+        char why[128];
+        snprintf(why, sizeof why, "malformed reply: %s", p->reply.error);
+        fail(p, why);
+        return;
+      }
+      on_reply(p);
+      smtp_reply_init(&p->reply);
+    }
+  }
+  if (n < 0 && !p->finishing) {
+    if (p->stage == ST_QUIT) finish(p);
+    else fail(p, tls_conn_error(p->tls));
+  }
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+  (void)h; (void)suggested;
+  *buf = uv_buf_init(g_readbuf, sizeof g_readbuf);
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
+  probe_t *p = s->data;
+  if (p->finishing) return;
+  if (nread < 0) {
+    if (p->stage == ST_QUIT) { finish(p); return; }
+    if (p->tls && p->stage >= ST_TLS) {
+      tls_conn_recv_eof(p->tls);
+      if (p->stage == ST_TLS && tls_conn_handshake(p->tls) == TLS_FAIL) {
+        fail(p, tls_conn_error(p->tls));
+        return;
+      }
+    }
+    fail(p, nread == UV_EOF ? "connection closed by server" : uv_strerror((int)nread));
+    return;
+  }
+  if (nread == 0) return;
+  if (p->stage < ST_TLS) {
+    if ((size_t)nread > sizeof p->in - p->inlen) { fail(p, "too much data without a complete reply"); return; }
+    memcpy(p->in + p->inlen, buf->base, (size_t)nread);
+    p->inlen += (size_t)nread;
+    process_plain(p);
+    return;
+  }
+  tls_conn_recv(p->tls, (const uint8_t *)buf->base, (size_t)nread);
+  if (p->stage == ST_TLS) {
+    enum tls_step st = tls_conn_handshake(p->tls);
+    flush_tls(p, false);
+    if (p->finishing) return;
+    if (st == TLS_FAIL) { fail(p, tls_conn_error(p->tls)); return; }
+    if (st == TLS_WANT) return;
+    if (tls_conn_result(p->tls, &p->res.tls) == 0) p->res.have_tls = true;
+    p->stage = ST_EHLO_TLS;
+    arm(p, p->opts.t_smtp);
+    send_ehlo(p);
+    if (p->finishing) return;
+  }
+  process_tls_data(p);
+}
+
+static void on_connect(uv_connect_t *req, int status) {
+  probe_t *p = req->data;
+  if (p->finishing) return;
+  if (status != 0) {
+    const char *why = status == UV_ECONNREFUSED ? "refused"
+                    : status == UV_ETIMEDOUT ? "timeout"
+                    : (status == UV_ENETUNREACH || status == UV_EHOSTUNREACH) ? "unreachable"
+                    : uv_strerror(status);
+    p->res.connect = why;
+    fail(p, why);
+    return;
+  }
+  p->res.connect = "ok";
+  p->res.connect_ms = (double)(uv_now(p->tcp.loop) - p->t0);
+  p->stage = ST_BANNER;
+  arm(p, p->opts.t_banner);
+  int rc = uv_read_start((uv_stream_t *)&p->tcp, on_alloc, on_read);
+  if (rc != 0) fail(p, uv_strerror(rc));
+}
+
+static void on_connect_timeout(uv_timer_t *t) {
+  probe_t *p = t->data;
+  p->res.connect = "timeout";
+  fail(p, "timeout");
+}
+
+int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
+                     int family, const uint8_t addr[16], const char *sni,
+                     const char *pkix_name, const tls_dane_in_t *dane,
+                     smtp_done_cb cb, void *arg) {
+  probe_t *p = calloc(1, sizeof *p);
+  if (!p) return -1;
+  p->opts = *opts;
+  p->cb = cb;
+  p->arg = arg;
+  smtp_result_init(&p->res);
+  smtp_reply_init(&p->reply);
+  p->tls = tls_conn_new(tls, sni, pkix_name, dane);
+  if (!p->tls) { free(p); return -1; }
+
+  struct sockaddr_storage ss;
+  memset(&ss, 0, sizeof ss);
+  if (family == AF_INET) {
+    struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons((uint16_t)opts->port);
+    memcpy(&sin->sin_addr, addr, 4);
+  } else {
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons((uint16_t)opts->port);
+    memcpy(&sin6->sin6_addr, addr, 16);
+  }
+  uv_tcp_init(loop, &p->tcp);
+  uv_timer_init(loop, &p->timer);
+  p->tcp.data = p->timer.data = p->connreq.data = p;
+  p->open_handles = 2;
+  p->stage = ST_CONNECT;
+  p->t0 = uv_now(loop);
+  uv_timer_start(&p->timer, on_connect_timeout, (uint64_t)(opts->t_connect * 1000), 0);
+  int rc = uv_tcp_connect(&p->connreq, &p->tcp, (const struct sockaddr *)&ss, on_connect);
+  if (rc != 0) {
+    p->res.connect = rc == UV_ENETUNREACH ? "unreachable" : uv_strerror(rc);
+    fail(p, p->res.connect);  /* reported through cb, like any other failure */
+  }
+  return 0;
+}
+
+void smtp_result_json(jw_t *w, const char *key, const smtp_result_t *r) {
+  jw_obj_begin(w, key);
+  jw_str(w, "connect", r->connect ? r->connect : "not-attempted");
+  if (r->connect && strcmp(r->connect, "ok") == 0) jw_int(w, "connect_ms", (long long)r->connect_ms);
+  if (r->banner) {
+    jw_str(w, "banner", r->banner);
+    jw_int(w, "banner_code", r->banner_code);
+  }
+  if (r->ehlo_code) jw_int(w, "ehlo_code", r->ehlo_code);
+  if (r->starttls >= 0) jw_str(w, "starttls", r->starttls ? "offered" : "not-offered");
+  if (r->starttls_reply) jw_str(w, "starttls_reply", r->starttls_reply);
+  if (r->injected_bytes) jw_uint(w, "injected_bytes", r->injected_bytes);
+  if (r->have_tls) tls_result_json(w, "tls", &r->tls);
+  if (r->ehlo_tls_code) jw_int(w, "ehlo_tls_code", r->ehlo_tls_code);
+  if (r->starttls_again) jw_bool(w, "starttls_again", true);
+  if (r->err_stage) {
+    jw_obj_begin(w, "error");
+    jw_str(w, "stage", r->err_stage);
+    jw_str(w, "reason", r->err_reason);
+    jw_obj_end(w);
+  }
+  jw_obj_end(w);
+}

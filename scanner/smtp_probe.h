@@ -1,0 +1,55 @@
+/* One STARTTLS probe of one address: an explicit state machine on the libuv loop.
+ *
+ *   CONNECT -> BANNER -> EHLO -> STARTTLS -> TLS -> EHLO_TLS -> QUIT
+ *
+ * Each stage has its own deadline; every failure names its stage. The probe never sends
+ * MAIL or RCPT, never pipelines STARTTLS, and discards (and counts) any plaintext that
+ * follows the server's 220 to STARTTLS (the CVE-2011-0411 class of injection). */
+#ifndef MXS_SCANNER_SMTP_PROBE_H
+#define MXS_SCANNER_SMTP_PROBE_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+#include "output/json.h"
+#include "tls/tls_client.h"
+
+typedef struct smtp_opts {
+  int port;
+  const char *ehlo;
+  double t_connect, t_banner, t_smtp, t_tls;   /* seconds */
+} smtp_opts_t;
+
+typedef struct smtp_result {
+  const char *connect;          /* "ok", "refused", "timeout", "unreachable", "not-attempted", or uv error */
+  double connect_ms;
+  char *banner;                 /* "220 text" */
+  int banner_code;
+  int ehlo_code;
+  int starttls;                 /* -1 unknown, 0 not offered, 1 offered */
+  char *starttls_reply;
+  size_t injected_bytes;
+  bool have_tls;
+  tls_result_t tls;
+  int ehlo_tls_code;
+  bool starttls_again;          /* STARTTLS advertised again after TLS: an anomaly */
+  const char *err_stage;        /* NULL when the probe went through */
+  char *err_reason;
+} smtp_result_t;
+
+typedef void (*smtp_done_cb)(void *arg, smtp_result_t *res);
+
+/* Starts a probe. The dane input is consumed during the call (records are copied into
+ * the TLS connection). On completion cb gets the result, which the callee then owns
+ * (release with smtp_result_free). 0 ok; -1 if it could not start (cb not called). */
+int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
+                     int family, const uint8_t addr[16], const char *sni,
+                     const char *pkix_name, const tls_dane_in_t *dane,
+                     smtp_done_cb cb, void *arg);
+
+void smtp_result_init(smtp_result_t *r);
+void smtp_result_free(smtp_result_t *r);
+void smtp_result_set_error(smtp_result_t *r, const char *stage, const char *reason);
+/* Writes the record's "smtp" object under key. */
+void smtp_result_json(jw_t *w, const char *key, const smtp_result_t *r);
+
+#endif
