@@ -216,6 +216,11 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   ub_process(d->ub);
 }
 
+static void on_probe_answer(void *arg, int err, struct ub_result *res) {
+  (void)arg; (void)err;
+  if (res) ub_resolve_free(res);
+}
+
 dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errlen) {
   dns_t *d = calloc(1, sizeof *d);
   if (!d) { snprintf(err, errlen, "out of memory"); return NULL; }
@@ -257,7 +262,17 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
    * "insecure", which would make the whole survey wrong without any error. */
   FILE *f = fopen(cfg->trust_anchor, "r");
   if (!f) { snprintf(err, errlen, "cannot read trust anchor %s: %m", cfg->trust_anchor); goto fail; }
+  char line[4096];
+  bool has_key = false;
+  while (!has_key && fgets(line, sizeof line, f))
+    if (line[0] != ';' && (strstr(line, "\tDS\t") || strstr(line, " DS ") ||
+                           strstr(line, "\tDNSKEY\t") || strstr(line, " DNSKEY ")))
+      has_key = true;
   fclose(f);
+  if (!has_key) {
+    snprintf(err, errlen, "trust anchor %s holds no DS or DNSKEY record", cfg->trust_anchor);
+    goto fail;
+  }
   if ((rc = ub_ctx_add_ta_file(d->ub, cfg->trust_anchor)) != 0) {
     snprintf(err, errlen, "trust anchor %s: %s", cfg->trust_anchor, ub_strerror(rc));
     goto fail;
@@ -265,6 +280,18 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
   if ((rc = ub_ctx_async(d->ub, 1)) != 0) {
     snprintf(err, errlen, "libunbound async: %s", ub_strerror(rc));
     goto fail;
+  }
+  /* libunbound finalises its configuration (and reads the trust anchor) on the first
+   * query: start and cancel one now, so a broken anchor is an error before any probe. */
+  {
+    int id;
+    rc = ub_resolve_async(d->ub, ".", 48 /* DNSKEY */, 1, NULL, on_probe_answer, &id);
+    if (rc != 0) {
+      snprintf(err, errlen, "DNS resolver cannot start (%s): check --trust-anchor %s and --resolver",
+               ub_strerror(rc), cfg->trust_anchor);
+      goto fail;
+    }
+    ub_cancel(d->ub, id);
   }
   /* ub_fd finalises the context: configuration errors surface here. */
   int fd = ub_fd(d->ub);

@@ -99,6 +99,7 @@ struct scan {
   uv_timer_t flush_timer;
   size_t active;
   bool input_done;
+  bool closed;                     /* the loop's own handles are closing: scan is over */
   bool failed;
   unsigned long long lines, records;
   jw_t jw;
@@ -622,7 +623,8 @@ static void pull_input(scan_t *s) {
     s->lines++;
     start_job(s, line, (size_t)n);
   }
-  if ((s->input_done || s->failed) && s->active == 0) {
+  if ((s->input_done || s->failed) && s->active == 0 && !s->closed) {
+    s->closed = true;
     /* Everything is written: let the loop end. */
     uv_timer_stop(&s->flush_timer);
     uv_close((uv_handle_t *)&s->flush_timer, NULL);

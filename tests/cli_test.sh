@@ -1,0 +1,35 @@
+#!/bin/bash
+# Option and file errors: a clear message and a non-zero exit before any probe is sent.
+# (No resolver is reachable here: any attempt to scan would show up as a DNS error record.)
+set -u
+bin=$1
+pass=0 fail=0
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+expect() { # expect CODE PATTERN -- command...
+  local code=$1 pat=$2; shift 3
+  local out rc
+  out=$("$@" 2>&1 </dev/null); rc=$?
+  if [ "$rc" -eq "$code" ] && grep -q -- "$pat" <<<"$out"; then pass=$((pass+1))
+  else fail=$((fail+1)); echo "FAIL: $* -> rc=$rc (want $code), output: $out (want /$pat/)"; fi
+}
+echo example.pt > "$tmp/in.txt"
+touch "$tmp/ta.key"
+expect 0 "usage: mxsurvey scan" -- "$bin" --help
+expect 0 "^mxsurvey [0-9]" -- "$bin" --version
+expect 2 "usage" -- "$bin"
+expect 2 "usage" -- "$bin" frobnicate
+expect 2 "unrecognized option" -- "$bin" scan --no-such-option "$tmp/in.txt"
+expect 2 "cannot open $tmp/missing.txt" -- "$bin" scan "$tmp/missing.txt"
+expect 2 "smtp-port expects a number" -- "$bin" scan --smtp-port 70000 "$tmp/in.txt"
+expect 2 "timeout-tls expects seconds" -- "$bin" scan --timeout-tls -1 "$tmp/in.txt"
+expect 2 "allow 10.0.0.0/33" -- "$bin" scan --allow 10.0.0.0/33 "$tmp/in.txt"
+expect 1 "bad --resolver 'dns.example'" -- "$bin" scan --resolver dns.example --trust-anchor "$tmp/ta.key" "$tmp/in.txt"
+printf ". IN DS not-a-key-tag
+" > "$tmp/broken.key"
+expect 1 "holds no DS or DNSKEY" -- "$bin" scan --resolver 127.0.0.1 --trust-anchor "$tmp/ta.key" "$tmp/in.txt"
+expect 1 "cannot read trust anchor $tmp/none.key" -- "$bin" scan --resolver 127.0.0.1 --trust-anchor "$tmp/none.key" "$tmp/in.txt"
+expect 1 "check --trust-anchor $tmp/broken.key" -- "$bin" scan --resolver 127.0.0.1 --trust-anchor "$tmp/broken.key" "$tmp/in.txt"
+expect 1 "CA file" -- "$bin" scan --resolver 127.0.0.1 --trust-anchor /usr/share/dns/root.key --ca-file "$tmp/none.pem" "$tmp/in.txt"
+expect 1 "cannot open $tmp/no/dir/out.zst" -- "$bin" scan --resolver 127.0.0.1 --trust-anchor /usr/share/dns/root.key -o "$tmp/no/dir/out.zst" "$tmp/in.txt"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,48 @@
+/* Pure helpers of the resolver: wire-name decoding (hostile RDATA) and --resolver syntax. */
+#include "resolver/dns.h"
+#include "testlib.h"
+
+int main(void) {
+  char out[256];
+  const uint8_t mx[] = {2, 'm', 'x', 7, 'E', 'x', 'a', 'm', 'p', 'l', 'e', 2, 'p', 't', 0};
+  CHECK_INT(dns_name_from_wire(mx, sizeof mx, out, sizeof out), (int)sizeof mx);
+  CHECK_STR(out, "mx.example.pt");
+  const uint8_t root[] = {0};
+  CHECK_INT(dns_name_from_wire(root, 1, out, sizeof out), 1);
+  CHECK_STR(out, ".");
+  const uint8_t trunc[] = {5, 'a', 'b'};
+  CHECK_INT(dns_name_from_wire(trunc, sizeof trunc, out, sizeof out), -1);
+  const uint8_t noterm[] = {1, 'a'};
+  CHECK_INT(dns_name_from_wire(noterm, sizeof noterm, out, sizeof out), -1);
+  const uint8_t ptr[] = {0xc0, 0x0c};
+  CHECK_INT(dns_name_from_wire(ptr, sizeof ptr, out, sizeof out), -1);
+  const uint8_t odd[] = {3, 'a', '.', ' ', 0};
+  CHECK(dns_name_from_wire(odd, sizeof odd, out, sizeof out) == 5);
+  CHECK_STR(out, "a\\046\\032");
+  /* 200 labels of 63 octets cannot fit in a 256-byte buffer: refused, not overflowed. */
+  uint8_t big[200 * 64 + 1];
+  for (int i = 0; i < 200; i++) { big[i * 64] = 63; memset(big + i * 64 + 1, 'a', 63); }
+  big[200 * 64] = 0;
+  CHECK_INT(dns_name_from_wire(big, sizeof big, out, sizeof out), -1);
+  CHECK_INT(dns_name_from_wire(mx, sizeof mx, out, 5), -1);
+
+  CHECK_INT(dns_parse_resolver("127.0.0.1", out, sizeof out), 0);
+  CHECK_STR(out, "127.0.0.1@53");
+  CHECK_INT(dns_parse_resolver("127.0.53.53:5353", out, sizeof out), 0);
+  CHECK_STR(out, "127.0.53.53@5353");
+  CHECK_INT(dns_parse_resolver("::1", out, sizeof out), 0);
+  CHECK_STR(out, "::1@53");
+  CHECK_INT(dns_parse_resolver("[::1]:5300", out, sizeof out), 0);
+  CHECK_STR(out, "::1@5300");
+  CHECK_INT(dns_parse_resolver("[::1]x", out, sizeof out), -1);
+  CHECK_INT(dns_parse_resolver("resolver.example", out, sizeof out), -1);
+  CHECK_INT(dns_parse_resolver("1.2.3.4:0", out, sizeof out), -1);
+  CHECK_INT(dns_parse_resolver("1.2.3.4:65536", out, sizeof out), -1);
+  CHECK_INT(dns_parse_resolver("1.2.3.4:", out, sizeof out), -1);
+
+  CHECK_INT(dnssec_worst(DNSSEC_SECURE, DNSSEC_INSECURE), DNSSEC_INSECURE);
+  CHECK_INT(dnssec_worst(DNSSEC_BOGUS, DNSSEC_INDETERMINATE), DNSSEC_BOGUS);
+  CHECK_INT(dnssec_worst(DNSSEC_INDETERMINATE, DNSSEC_INSECURE), DNSSEC_INDETERMINATE);
+  CHECK_INT(dnssec_worst(DNSSEC_SECURE, DNSSEC_SECURE), DNSSEC_SECURE);
+  TEST_MAIN_END();
+}
