@@ -21,8 +21,9 @@ typedef struct rdns rdns_t;
 /* ptr_name: the PTR target, lowercased, without the trailing dot, at most 253 characters;
  * NULL if there is none or on error. Valid only during the callback.
  * error: NULL on success and when the address simply has no PTR (NXDOMAIN/NODATA);
- * otherwise a static string: "timeout", "SERVFAIL", "REFUSED", "cancelled",
- * "PTR name too long", or a c-ares error text. */
+ * otherwise a static string: "timeout", "server failure" (every try got SERVFAIL, REFUSED
+ * or NOTIMP, or no server could be reached: c-ares 1.18 does not tell these apart),
+ * "cancelled", "PTR name too long", or another c-ares error text. */
 typedef void (*rdns_cb)(void *arg, const char *ptr_name, const char *error);
 
 /* servers: the same --resolver strings as dns_config_t ("IP", "IP:PORT", "[IPv6]:PORT");
@@ -41,10 +42,10 @@ int rdns_lookup(rdns_t *r, int family, const uint8_t addr[16], rdns_cb cb, void 
 /* Number of lookups whose callback has not been called yet. */
 size_t rdns_pending(const rdns_t *r);
 
-/* Cancels what is pending: every outstanding callback is called, synchronously from
- * inside rdns_close, with ptr_name NULL and error "cancelled" (answers that had already
- * arrived but were not delivered yet are delivered as they are). Then closes all uv
- * handles. May be called from inside an rdns callback. Later rdns_lookup calls fail. */
+/* Cancels what is pending and starts closing all uv handles; then every outstanding
+ * callback is called, synchronously from inside rdns_close, with ptr_name NULL and error
+ * "cancelled" (answers that had already arrived but were not delivered yet are delivered
+ * as they are). May be called from inside an rdns callback. Later rdns_lookup calls fail. */
 void rdns_close(rdns_t *r);
 
 /* Frees the resolver; only after the loop has run the close callbacks of rdns_close. */

@@ -6,6 +6,7 @@
 #include "scanner/domain.h"
 #include "output/json.h"
 #include "output/sink.h"
+#include "resolver/rdns.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,8 @@ typedef struct addr {
   int family;
   uint8_t ip[16];
   enum dnssec_state dnssec;
+  char *ptr;                       /* reverse name, informational (c-ares) */
+  const char *ptr_error;
   smtp_result_t smtp;
 } addr_t;
 
@@ -94,12 +97,14 @@ struct scan {
   const scan_config_t *cfg;
   uv_loop_t *loop;
   dns_t *dns;
+  rdns_t *rdns;
   tls_ctx_t *tls;
   sink_t *sink;
   uv_timer_t flush_timer;
   size_t active;
   bool input_done;
-  bool closed;                     /* the loop's own handles are closing: scan is over */
+  bool closed;
+  bool pulling;                    /* inside pull_input */                     /* the loop's own handles are closing: scan is over */
   bool failed;
   unsigned long long lines, records;
   jw_t jw;
@@ -218,6 +223,8 @@ static void write_record(scan_t *s, job_t *j) {
       jw_str(w, "ip", ip);
       jw_int(w, "family", a->family == AF_INET ? 4 : 6);
       jw_str(w, "dnssec", dnssec_state_name(a->dnssec));
+      if (a->ptr) jw_str(w, "ptr", a->ptr);
+      if (a->ptr_error) jw_str(w, "ptr_error", a->ptr_error);
       smtp_result_json(w, "smtp", &a->smtp);
       const char *reason;
       const char *ds = dane_status(h, a, &reason);
@@ -301,7 +308,10 @@ static void job_free(job_t *j) {
     free(h->aaaa.reason);
     free(h->tlsa_reason);
     for (size_t k = 0; k < h->ntlsa; k++) free(h->tlsa[k].data);
-    for (size_t k = 0; k < h->naddrs; k++) smtp_result_free(&h->addrs[k].smtp);
+    for (size_t k = 0; k < h->naddrs; k++) {
+      smtp_result_free(&h->addrs[k].smtp);
+      free(h->addrs[k].ptr);
+    }
   }
   free(j->hosts);
   free(j->input);
@@ -326,6 +336,13 @@ static void on_probe_done(void *arg, smtp_result_t *res) {
   addr_t *a = arg;
   a->smtp = *res;               /* the result moves into the record */
   smtp_result_init(res);
+  job_unref(a->host->job);
+}
+
+static void on_ptr(void *arg, const char *name, const char *error) {
+  addr_t *a = arg;
+  if (name) a->ptr = strdup(name);
+  a->ptr_error = error;       /* static strings */
   job_unref(a->host->job);
 }
 
@@ -356,6 +373,11 @@ static void start_probes(host_t *h) {
 
   for (size_t k = 0; k < h->naddrs; k++) {
     addr_t *a = &h->addrs[k];
+    j->pending++;
+    if (rdns_lookup(s->rdns, a->family, a->ip, on_ptr, a) != 0) {
+      j->pending--;
+      a->ptr_error = "could not start PTR lookup";
+    }
     const char *deny = s->cfg->policy ? addrpolicy_check(s->cfg->policy, a->family, a->ip) : NULL;
     if (deny) {
       a->smtp.connect = "not-attempted";
@@ -523,7 +545,7 @@ static void on_mx(void *arg, const dns_answer_t *ans) {
     j->nhosts = 1;
     host_t *h = &j->hosts[0];
     h->job = j;
-    snprintf(h->name, sizeof h->name, "%s", j->cname ? j->cname : j->domain);
+    snprintf(h->name, sizeof h->name, "%s", j->domain);
     h->implicit = true;
     resolve_host(h);
   } else {
@@ -611,6 +633,10 @@ static void start_job(scan_t *s, const char *line, size_t len) {
 static void pull_input(scan_t *s) {
   static char *line = NULL;
   static size_t cap = 0;
+  /* A job that finishes synchronously (an invalid line) calls back here: the outer loop
+   * goes on reading, so a long run of such lines cannot nest calls without bound. */
+  if (s->pulling) return;
+  s->pulling = true;
   while (!s->input_done && !s->failed && s->active < s->cfg->concurrency) {
     ssize_t n = getline(&line, &cap, s->cfg->input);
     if (n < 0) {
@@ -623,12 +649,14 @@ static void pull_input(scan_t *s) {
     s->lines++;
     start_job(s, line, (size_t)n);
   }
+  s->pulling = false;
   if ((s->input_done || s->failed) && s->active == 0 && !s->closed) {
     s->closed = true;
     /* Everything is written: let the loop end. */
     uv_timer_stop(&s->flush_timer);
     uv_close((uv_handle_t *)&s->flush_timer, NULL);
     dns_close(s->dns);
+    rdns_close(s->rdns);
   }
 }
 
@@ -650,21 +678,20 @@ int scan_run(const scan_config_t *cfg) {
 
   s.dns = dns_new(s.loop, &cfg->dns, err, sizeof err);
   if (!s.dns) { fprintf(stderr, "mxsurvey: %s\n", err); return 1; }
-  s.tls = tls_ctx_new(cfg->ca_file, err, sizeof err);
-  if (!s.tls) {
-    fprintf(stderr, "mxsurvey: %s\n", err);
-    dns_close(s.dns);
-    uv_run(s.loop, UV_RUN_DEFAULT);
-    dns_free(s.dns);
-    return 1;
-  }
-  s.sink = sink_open(cfg->output, err, sizeof err);
+  /* PTR lookups share the resolvers and a third of the DNS deadline per attempt (c-ares
+   * tries twice, doubling it the second time). */
+  s.rdns = rdns_new(s.loop, cfg->dns.resolvers, cfg->dns.nresolvers, cfg->dns.timeout / 3, err, sizeof err);
+  if (s.rdns) s.tls = tls_ctx_new(cfg->ca_file, err, sizeof err);
+  if (s.tls) s.sink = sink_open(cfg->output, err, sizeof err);
   if (!s.sink) {
     fprintf(stderr, "mxsurvey: %s\n", err);
-    tls_ctx_free(s.tls);
+    if (s.tls) tls_ctx_free(s.tls);
+    if (s.rdns) rdns_close(s.rdns);
     dns_close(s.dns);
     uv_run(s.loop, UV_RUN_DEFAULT);
+    if (s.rdns) rdns_free(s.rdns);
     dns_free(s.dns);
+    jw_free(&s.jw);
     return 1;
   }
   uv_timer_init(s.loop, &s.flush_timer);
@@ -683,6 +710,7 @@ int scan_run(const scan_config_t *cfg) {
   if (!cfg->quiet)
     fprintf(stderr, "mxsurvey: %llu records written%s\n", s.records, rc ? " (scan failed)" : "");
   tls_ctx_free(s.tls);
+  rdns_free(s.rdns);
   dns_free(s.dns);
   jw_free(&s.jw);
   uv_loop_close(s.loop);

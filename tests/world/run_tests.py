@@ -243,7 +243,8 @@ def expectations(st):
         single_mx("dane-ok.mxlab", "mx.dane-ok.mxlab", W.PF_TLS13), tls_ok(),
         tlsa_found(tl("mx.dane-ok.mxlab"), tlsa_rec(3, 1, 1, S("main"))),
         dane_valid(3, 1, 1, S("main"), 0),
-        {A0 + "smtp.tls.chain_len": 1, A0 + "smtp.tls.cert.subject": "CN=mx.dane-ok.mxlab",
+        {A0 + "ptr": "mx.tls13.mxlab", A0 + "ptr_error": ABSENT,
+         A0 + "smtp.tls.chain_len": 1, A0 + "smtp.tls.cert.subject": "CN=mx.dane-ok.mxlab",
          A0 + "smtp.tls.cert.issuer": "CN=mxsurvey test CA",
          A0 + "smtp.tls.cert.san": Contains("mx.dane-ok.mxlab"),
          A0 + "smtp.tls.cert.key_type": "EC", A0 + "smtp.tls.cert.key_bits": 256,
@@ -379,6 +380,7 @@ def expectations(st):
          "summary.starttls": OneOf("unreachable", "none", note="garbage greeting")})
     E["banner-554.mxlab"] = merge(
         single_mx("banner-554.mxlab", "mx.banner-554.mxlab", W.MB_554),
+        {A0 + "ptr": ABSENT, A0 + "ptr_error": ABSENT},
         no_tlsa(tl("mx.banner-554.mxlab")),
         {A0 + "smtp.connect": "ok", A0 + "smtp.banner_code": 554,
          A0 + "smtp.banner": StartsWith("554 "), A0 + "smtp.error.stage": "banner",

@@ -491,6 +491,8 @@ class World:
   so-reuseport: no
   access-control: 127.0.0.0/8 allow
   do-not-query-localhost: no
+  # Reverse names for mxsurvey's PTR lookups (c-ares); 127.0.2.5 has none (NXDOMAIN).
+  local-data-ptr: "127.0.1.1 mx.tls13.mxlab"
   root-hints: "%(udir)s/root.hints"
   trust-anchor-file: "%(d)s/root.key"
   module-config: "validator iterator"
