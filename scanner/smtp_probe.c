@@ -22,6 +22,7 @@ typedef struct probe {
   enum stage stage;
   smtp_opts_t opts;
   tls_conn_t *tls;
+  bool in_tls;               /* bytes on the wire are TLS records from here on */
   smtp_reply_t reply;
   char in[PLAIN_MAX];
   size_t inlen;
@@ -139,7 +140,7 @@ static void flush_tls(probe_t *p, bool close_after) {
 }
 
 static void send_cmd(probe_t *p, const char *cmd, bool close_after) {
-  if (p->stage >= ST_TLS && p->tls) {
+  if (p->in_tls) {
     if (tls_conn_write(p->tls, cmd, strlen(cmd)) != 0) { fail(p, tls_conn_error(p->tls)); return; }
     flush_tls(p, close_after);
   } else if (send_raw(p, cmd, strlen(cmd), close_after) != 0) {
@@ -168,6 +169,7 @@ static void send_ehlo(probe_t *p) {
 
 static void start_tls(probe_t *p) {
   p->stage = ST_TLS;
+  p->in_tls = true;
   arm(p, p->opts.t_tls);
   enum tls_step st = tls_conn_handshake(p->tls);
   flush_tls(p, false);
@@ -236,25 +238,35 @@ static bool on_reply(probe_t *p) {
   }
 }
 
+/* Feeds bytes to the reply parser; on a complete reply runs on_reply. Returns how many
+ * bytes were used; *go_on is false when the probe must not read further, *complete says
+ * whether a whole reply was handled. */
+static size_t feed(probe_t *p, const char *buf, size_t len, bool *go_on, bool *complete) {
+  size_t used = 0;
+  enum smtp_reply_state st = smtp_reply_feed(&p->reply, buf, len, &used);
+  *go_on = true;
+  *complete = st == SMTP_REPLY_DONE;
+  if (st == SMTP_REPLY_ERROR) {
+    char why[128];
+    snprintf(why, sizeof why, "malformed reply: %s", p->reply.error);
+    fail(p, why);
+    *go_on = false;
+  } else if (st == SMTP_REPLY_DONE) {
+    *go_on = on_reply(p);
+    smtp_reply_init(&p->reply);
+  }
+  return used;
+}
+
 /* Parses as many replies as the buffered plaintext holds. */
 static void process_plain(probe_t *p) {
   size_t off = 0;
-  while (off < p->inlen && !p->finishing && p->stage < ST_TLS) {
-    size_t used = 0;
-    enum smtp_reply_state st = smtp_reply_feed(&p->reply, p->in + off, p->inlen - off, &used);
-    off += used;
-    if (st == SMTP_REPLY_MORE) break;
-    if (st == SMTP_REPLY_ERROR) {
-      char why[128];
-      snprintf(why, sizeof why, "malformed reply: %s", p->reply.error);
-      fail(p, why);
-      return;
-    }
+  while (off < p->inlen && !p->finishing) {
     enum stage was = p->stage;
-    bool go_on = on_reply(p);
-    smtp_reply_init(&p->reply);
-    if (!go_on) break;
-    if (was == ST_STARTTLS) {
+    bool go_on, complete;
+    off += feed(p, p->in + off, p->inlen - off, &go_on, &complete);
+    if (!go_on || p->finishing || !complete) break;
+    if (was == ST_STARTTLS) {      /* on_reply went on only for a 220 */
       /* Anything after the 220 to STARTTLS was sent in plaintext before TLS: injected. */
       p->res.injected_bytes = p->inlen - off;
       p->inlen = 0;
@@ -262,6 +274,7 @@ static void process_plain(probe_t *p) {
       return;
     }
   }
+  if (p->finishing) return;
   memmove(p->in, p->in + off, p->inlen - off);
   p->inlen -= off;
 }
@@ -271,20 +284,9 @@ static void process_tls_data(probe_t *p) {
   int n;
   while (!p->finishing && (n = tls_conn_read(p->tls, buf, sizeof buf)) > 0) {
     size_t off = 0;
-    while (off < (size_t)n && !p->finishing) {
-      size_t used = 0;
-      enum smtp_reply_state st = smtp_reply_feed(&p->reply, buf + off, (size_t)n - off, &used);
-      off += used;
-      if (st == SMTP_REPLY_MORE) break;
-      if (st == SMTP_REPLY_ERROR) {
-        char why[128];
-        snprintf(why, sizeof why, "malformed reply: %s", p->reply.error);
-        fail(p, why);
-        return;
-      }
-      on_reply(p);
-      smtp_reply_init(&p->reply);
-    }
+    bool go_on = true, complete;
+    while (off < (size_t)n && go_on && !p->finishing)
+      off += feed(p, buf + off, (size_t)n - off, &go_on, &complete);
   }
   if (n < 0 && !p->finishing) {
     if (p->stage == ST_QUIT) finish(p);
@@ -302,7 +304,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   if (p->finishing) return;
   if (nread < 0) {
     if (p->stage == ST_QUIT) { finish(p); return; }
-    if (p->tls && p->stage >= ST_TLS) {
+    if (p->in_tls) {
       tls_conn_recv_eof(p->tls);
       if (p->stage == ST_TLS && tls_conn_handshake(p->tls) == TLS_FAIL) {
         fail(p, tls_conn_error(p->tls));
@@ -313,7 +315,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
     return;
   }
   if (nread == 0) return;
-  if (p->stage < ST_TLS) {
+  if (!p->in_tls) {
     if ((size_t)nread > sizeof p->in - p->inlen) { fail(p, "too much data without a complete reply"); return; }
     memcpy(p->in + p->inlen, buf->base, (size_t)nread);
     p->inlen += (size_t)nread;
