@@ -36,12 +36,6 @@ typedef struct addr {
   smtp_result_t smtp;
 } addr_t;
 
-typedef struct tlsa_store {
-  uint8_t usage, selector, mtype;
-  uint8_t *data;
-  size_t len;
-} tlsa_store_t;
-
 typedef struct lookup {            /* outcome of one address lookup */
   bool done;
   enum dns_outcome outcome;
@@ -68,8 +62,9 @@ struct host {
   enum dns_outcome tlsa_outcome;
   enum dnssec_state tlsa_dnssec;
   char *tlsa_reason;
-  tlsa_store_t tlsa[MAX_TLSA];
+  tlsa_rec_t tlsa[MAX_TLSA];       /* data owned here (malloc'd) */
   size_t ntlsa;
+  bool tlsa_truncated;
 };
 
 typedef struct scan scan_t;
@@ -144,10 +139,8 @@ static const char *dane_status(const host_t *h, const addr_t *a, const char **re
   if (h->tlsa_dnssec != DNSSEC_SECURE) { *reason = "TLSA records not DNSSEC-secure"; return "no-tlsa"; }
   if (a->dnssec != DNSSEC_SECURE) { *reason = "address records not DNSSEC-secure"; return "no-tlsa"; }
   size_t usable = 0;
-  for (size_t i = 0; i < h->ntlsa; i++) {
-    tlsa_rec_t r = {h->tlsa[i].usage, h->tlsa[i].selector, h->tlsa[i].mtype, h->tlsa[i].data, h->tlsa[i].len};
-    if (!tlsa_unusable_reason(&r)) usable++;
-  }
+  for (size_t i = 0; i < h->ntlsa; i++)
+    if (!tlsa_unusable_reason(&h->tlsa[i])) usable++;
   if (usable == 0) { *reason = "no usable TLSA record for SMTP"; return "unusable"; }
   if (!a->smtp.have_tls) {
     *reason = a->smtp.err_reason ? a->smtp.err_reason : "no TLS";
@@ -199,9 +192,8 @@ static void write_record(scan_t *s, job_t *j) {
       if (h->tlsa_reason) jw_str(w, "reason", h->tlsa_reason);
       jw_arr_begin(w, "records");
       for (size_t k = 0; k < h->ntlsa; k++) {
-        tlsa_store_t *t = &h->tlsa[k];
-        tlsa_rec_t r = {t->usage, t->selector, t->mtype, t->data, t->len};
-        const char *why = tlsa_unusable_reason(&r);
+        const tlsa_rec_t *t = &h->tlsa[k];
+        const char *why = tlsa_unusable_reason(t);
         jw_obj_begin(w, NULL);
         jw_int(w, "usage", t->usage);
         jw_int(w, "selector", t->selector);
@@ -212,6 +204,7 @@ static void write_record(scan_t *s, job_t *j) {
         jw_obj_end(w);
       }
       jw_arr_end(w);
+      if (h->tlsa_truncated) jw_bool(w, "records_truncated", true);
       jw_obj_end(w);
     }
     jw_arr_begin(w, "addresses");
@@ -307,7 +300,7 @@ static void job_free(job_t *j) {
     free(h->a.reason);
     free(h->aaaa.reason);
     free(h->tlsa_reason);
-    for (size_t k = 0; k < h->ntlsa; k++) free(h->tlsa[k].data);
+    for (size_t k = 0; k < h->ntlsa; k++) free((void *)h->tlsa[k].data);
     for (size_t k = 0; k < h->naddrs; k++) {
       smtp_result_free(&h->addrs[k].smtp);
       free(h->addrs[k].ptr);
@@ -347,10 +340,8 @@ static void on_ptr(void *arg, const char *name, const char *error) {
 }
 
 static bool tlsa_usable_any(const host_t *h) {
-  for (size_t i = 0; i < h->ntlsa; i++) {
-    tlsa_rec_t r = {h->tlsa[i].usage, h->tlsa[i].selector, h->tlsa[i].mtype, h->tlsa[i].data, h->tlsa[i].len};
-    if (!tlsa_unusable_reason(&r)) return true;
-  }
+  for (size_t i = 0; i < h->ntlsa; i++)
+    if (!tlsa_unusable_reason(&h->tlsa[i])) return true;
   return false;
 }
 
@@ -359,9 +350,6 @@ static void start_probes(host_t *h) {
   scan_t *s = j->scan;
   /* DANE applies when the TLSA RRset and the addresses are secure and a record is usable. */
   bool dane = h->tlsa_outcome == DNS_DATA && h->tlsa_dnssec == DNSSEC_SECURE && tlsa_usable_any(h);
-  tlsa_rec_t recs[MAX_TLSA];
-  for (size_t i = 0; i < h->ntlsa; i++)
-    recs[i] = (tlsa_rec_t){h->tlsa[i].usage, h->tlsa[i].selector, h->tlsa[i].mtype, h->tlsa[i].data, h->tlsa[i].len};
   /* Names accepted for DANE-TA (RFC 7672 §3.2.2): MX host as published, the next-hop domain
    * and its CNAME expansion. The TLSA base domain is the primary reference name. */
   const char *names[3];
@@ -369,7 +357,7 @@ static void start_probes(host_t *h) {
   names[nn++] = h->name;
   names[nn++] = j->domain;
   if (j->cname) names[nn++] = j->cname;
-  tls_dane_in_t din = {h->tlsa_base, names, nn, recs, h->ntlsa};
+  tls_dane_in_t din = {h->tlsa_base, names, nn, h->tlsa, h->ntlsa};
 
   for (size_t k = 0; k < h->naddrs; k++) {
     addr_t *a = &h->addrs[k];
@@ -416,16 +404,14 @@ static void on_tlsa(void *arg, const dns_answer_t *ans) {
   free(h->tlsa_reason);
   h->tlsa_reason = xstrdup(ans->reason);
   for (size_t i = 0; i < ans->count; i++) {
-    if (h->ntlsa == MAX_TLSA) break;
+    if (h->ntlsa == MAX_TLSA) { h->tlsa_truncated = true; break; }
     if (ans->len[i] < 3) continue;   /* cannot even hold usage/selector/mtype */
-    tlsa_store_t *t = &h->tlsa[h->ntlsa];
-    t->usage = ans->data[i][0];
-    t->selector = ans->data[i][1];
-    t->mtype = ans->data[i][2];
-    t->len = (size_t)ans->len[i] - 3;
-    t->data = malloc(t->len ? t->len : 1);
-    if (!t->data) break;
-    memcpy(t->data, ans->data[i] + 3, t->len);
+    tlsa_rec_t *t = &h->tlsa[h->ntlsa];
+    size_t len = (size_t)ans->len[i] - 3;
+    uint8_t *data = malloc(len ? len : 1);
+    if (!data) break;
+    memcpy(data, ans->data[i] + 3, len);
+    *t = (tlsa_rec_t){ans->data[i][0], ans->data[i][1], ans->data[i][2], data, len};
     h->ntlsa++;
   }
   start_probes(h);
