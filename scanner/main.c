@@ -36,6 +36,7 @@ static void usage(FILE *f) {
 "      --timeout-tls S      seconds for the TLS handshake (default 30)\n"
 "      --timeout-dns S      seconds per DNS query (default 15)\n"
 "      --flush-interval S   seconds between output flushes (default 2)\n"
+"      --grace S            after SIGINT/SIGTERM, seconds for domains in flight (default 10)\n"
 "  -q, --quiet              no summary on stderr\n"
 "  -h, --help               this text\n"
 "  -V, --version            the version\n");
@@ -66,7 +67,7 @@ static int parse_long(const char *opt, const char *v, long lo, long hi, long *ou
 }
 
 enum { O_RESOLVER = 256, O_TA, O_CA, O_PORT, O_EHLO, O_ALLOW, O_CONC, O_TCONN, O_TBANNER,
-       O_TSMTP, O_TTLS, O_TDNS, O_FLUSH };
+       O_TSMTP, O_TTLS, O_TDNS, O_FLUSH, O_GRACE };
 
 int main(int argc, char **argv) {
   if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
@@ -92,6 +93,7 @@ int main(int argc, char **argv) {
     {"timeout-connect", required_argument, 0, O_TCONN}, {"timeout-banner", required_argument, 0, O_TBANNER},
     {"timeout-smtp", required_argument, 0, O_TSMTP}, {"timeout-tls", required_argument, 0, O_TTLS},
     {"timeout-dns", required_argument, 0, O_TDNS}, {"flush-interval", required_argument, 0, O_FLUSH},
+    {"grace", required_argument, 0, O_GRACE},
     {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'},
     {0, 0, 0, 0}};
 
@@ -112,6 +114,7 @@ int main(int argc, char **argv) {
   cfg.smtp.t_tls = 30;
   cfg.concurrency = 1000;
   cfg.flush_interval = 2;
+  cfg.grace = 10;
   addrpolicy_t *policy = addrpolicy_new();
   if (!policy) { fprintf(stderr, "mxsurvey: out of memory\n"); return 1; }
   cfg.policy = policy;
@@ -149,6 +152,7 @@ int main(int argc, char **argv) {
     case O_TTLS: if (parse_seconds("--timeout-tls", optarg, &cfg.smtp.t_tls)) bad = 1; break;
     case O_TDNS: if (parse_seconds("--timeout-dns", optarg, &cfg.dns.timeout)) bad = 1; break;
     case O_FLUSH: if (parse_seconds("--flush-interval", optarg, &cfg.flush_interval)) bad = 1; break;
+    case O_GRACE: if (parse_seconds("--grace", optarg, &cfg.grace)) bad = 1; break;
     case 'q': cfg.quiet = 1; break;
     case 'h': usage(stdout); addrpolicy_free(policy); return 0;
     case 'V': printf("mxsurvey %s\n", MXS_VERSION); addrpolicy_free(policy); return 0;

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <signal.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 
 #define RR_A 1
@@ -96,6 +98,9 @@ struct scan {
   tls_ctx_t *tls;
   sink_t *sink;
   uv_timer_t flush_timer;
+  uv_signal_t sigint, sigterm;
+  uv_timer_t grace_timer;
+  int interrupted;                 /* the first SIGINT/SIGTERM received, or 0 */
   size_t active;
   bool input_done;
   bool closed;
@@ -641,6 +646,9 @@ static void pull_input(scan_t *s) {
     /* Everything is written: let the loop end. */
     uv_timer_stop(&s->flush_timer);
     uv_close((uv_handle_t *)&s->flush_timer, NULL);
+    uv_close((uv_handle_t *)&s->grace_timer, NULL);
+    uv_close((uv_handle_t *)&s->sigint, NULL);
+    uv_close((uv_handle_t *)&s->sigterm, NULL);
     dns_close(s->dns);
     rdns_close(s->rdns);
   }
@@ -652,6 +660,30 @@ static void on_flush_timer(uv_timer_t *t) {
     fprintf(stderr, "mxsurvey: %s\n", sink_error(s->sink));
     s->failed = true;
   }
+}
+
+/* The grace period is over: what is still in flight is given up (a resumed scan will
+ * redo those domains); everything finished is already in the sink. */
+static void on_grace_over(uv_timer_t *t) {
+  scan_t *s = t->data;
+  fprintf(stderr, "mxsurvey: grace period over, %zu domains in flight not recorded\n", s->active);
+  uv_stop(s->loop);
+}
+
+static void on_signal(uv_signal_t *h, int signum) {
+  scan_t *s = h->data;
+  if (s->interrupted) {
+    /* Second signal: stop now, but leave a file that reads to the last record. */
+    fprintf(stderr, "mxsurvey: second signal, aborting\n");
+    if (sink_flush(s->sink) != 0) fprintf(stderr, "mxsurvey: %s\n", sink_error(s->sink));
+    _exit(SCAN_EXIT_INTERRUPTED);
+  }
+  s->interrupted = signum;
+  s->input_done = true;          /* no new domains */
+  fprintf(stderr, "mxsurvey: %s: finishing %zu domains in flight (at most %.0f s); signal again to abort\n",
+          strsignal(signum), s->active, s->cfg->grace);
+  uv_timer_start(&s->grace_timer, on_grace_over, (uint64_t)(s->cfg->grace * 1000), 0);
+  pull_input(s);                 /* ends the loop at once when nothing is in flight */
 }
 
 int scan_run(const scan_config_t *cfg) {
@@ -685,20 +717,30 @@ int scan_run(const scan_config_t *cfg) {
   uint64_t every = (uint64_t)((cfg->flush_interval > 0 ? cfg->flush_interval : 2) * 1000);
   uv_timer_start(&s.flush_timer, on_flush_timer, every, every);
 
+  uv_timer_init(s.loop, &s.grace_timer);
+  s.grace_timer.data = &s;
+  uv_signal_init(s.loop, &s.sigint);
+  uv_signal_init(s.loop, &s.sigterm);
+  s.sigint.data = s.sigterm.data = &s;
+  uv_signal_start(&s.sigint, on_signal, SIGINT);
+  uv_signal_start(&s.sigterm, on_signal, SIGTERM);
+
   pull_input(&s);
   uv_run(s.loop, UV_RUN_DEFAULT);
 
-  int rc = s.failed ? 1 : 0;
+  int rc = s.failed ? 1 : s.interrupted ? SCAN_EXIT_INTERRUPTED : 0;
   if (sink_close_err(s.sink, err, sizeof err) != 0) {
     if (!s.failed) fprintf(stderr, "mxsurvey: %s\n", err);
     rc = 1;
   }
-  if (!cfg->quiet)
-    fprintf(stderr, "mxsurvey: %llu records written%s\n", s.records, rc ? " (scan failed)" : "");
+  if (!cfg->quiet || rc)
+    fprintf(stderr, "mxsurvey: %llu records written%s\n", s.records,
+            rc == SCAN_EXIT_INTERRUPTED ? " (interrupted: run again on the remaining domains)"
+            : rc ? " (scan failed)" : "");
   tls_ctx_free(s.tls);
   rdns_free(s.rdns);
   dns_free(s.dns);
   jw_free(&s.jw);
-  uv_loop_close(s.loop);
+  if (!s.interrupted || s.closed) uv_loop_close(s.loop);  /* after uv_stop, handles remain */
   return rc;
 }

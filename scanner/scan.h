@@ -20,10 +20,15 @@ typedef struct scan_config {
   const char *output;           /* "-" or NULL: stdout; *.zst: zstd frames */
   double flush_interval;        /* seconds between output flushes */
   int quiet;
+  double grace;                 /* seconds in-flight domains get after SIGINT/SIGTERM */
 } scan_config_t;
 
+#define SCAN_EXIT_INTERRUPTED 3
+
 /* Runs the whole scan. Returns a process exit status: 0 ok, 1 runtime failure (message on
- * stderr). Configuration errors (resolver, trust anchor, CA file, output) are found before
+ * stderr), SCAN_EXIT_INTERRUPTED after SIGINT/SIGTERM (the first signal stops reading
+ * input and gives in-flight domains cfg->grace seconds; a second one exits at once after
+ * flushing the output). Configuration errors (resolver, trust anchor, CA file, output) are found before
  * the first query is sent. */
 int scan_run(const scan_config_t *cfg);
 

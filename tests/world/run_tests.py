@@ -682,6 +682,38 @@ def in_namespace_main(a):
         conns = misbehave_connections(st["misbehave_log"], W.MB_SPECIAL)
         C.check("run4-noallow", "connections logged on %s" % W.MB_SPECIAL, [], conns)
 
+        # ---- run 5: SIGTERM, then SIGINT twice: stop cleanly, keep what was finished ------
+        sig_in = os.path.join(wd, "signal-domains.txt")
+        with open(sig_in, "w") as f:
+            f.write("no-banner.mxlab\ndane-ok.mxlab\n")
+        slow = []
+        it = iter(base)
+        for opt in it:   # options come in pairs; drop the short banner timeout
+            val = next(it)
+            if opt != "--timeout-banner":
+                slow += [opt, val]
+        for what, signals, grace in (("run5-sigterm", [signal.SIGTERM], "1"),
+                                     ("run5-sigint-twice", [signal.SIGINT, signal.SIGINT], "60")):
+            out5 = os.path.join(wd, what + ".ndjson.zst")
+            cmd = [mx, "scan"] + slow + allow + ["--timeout-banner", "120", "--grace", grace,
+                                                 "-o", out5, sig_in]
+            p5 = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            time.sleep(2.0)   # dane-ok finishes; no-banner waits for a greeting that never comes
+            for sig in signals:
+                p5.send_signal(sig)
+                time.sleep(0.3)
+            try:
+                _, err5 = p5.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                p5.kill()
+                _, err5 = p5.communicate()
+            C.check(what, "exit status (interrupted)", 3, p5.returncode)
+            z = subprocess.run(["zstd", "-dc", out5], capture_output=True)
+            C.check(what, "zstd -dc of the interrupted output", 0, z.returncode)
+            doms = sorted(json.loads(l)["domain"] for l in z.stdout.decode().splitlines() if l.strip())
+            C.check(what, "records kept", ["dane-ok.mxlab"], doms)
+            C.check(what, "message on stderr", True, b"finishing 1 domains in flight" in err5)
+
         # ---- oracle vs mxsurvey ----------------------------------------------------------
         if not a.no_oracle:
             for target, key, idx, want in ORACLE_CASES:
