@@ -1,0 +1,25 @@
+/* SMTP TLS Reporting (RFC 8460 §3) record parser: a pure function over hostile DNS data.
+ * No allocation, no I/O; fixed-size output; failures carry a static reason string. */
+#ifndef MXS_SCANNER_TLSRPT_H
+#define MXS_SCANNER_TLSRPT_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#define TLSRPT_MAX_RUA 8            /* report URIs kept; more sets rua_truncated */
+#define TLSRPT_URI_MAX 511          /* longer URIs make the record invalid for us */
+
+typedef struct tlsrpt {
+  char rua[TLSRPT_MAX_RUA][TLSRPT_URI_MAX + 1]; /* as published (scheme case kept) */
+  size_t nrua;
+  bool rua_truncated;
+} tlsrpt_t;
+
+/* Applies §3 to all n TXT records at _smtp._tls.<domain> (each record's strings already
+ * concatenated): records not beginning "v=TLSRPTv1" *WSP ";" are discarded and exactly one
+ * must remain. Returns 1 valid (out filled), 0 no TLS-RPT record (reason
+ * "no TLSRPTv1 record"), -1 several records ("multiple TLSRPTv1 records") or the one
+ * record is invalid (*reason says why). reason may be NULL. */
+int tlsrpt_txt_select(const char *const *txts, const size_t *lens, size_t n,
+                      tlsrpt_t *out, const char **reason);
+
+#endif
