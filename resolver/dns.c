@@ -82,6 +82,20 @@ int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t cap) {
   return (int)pos;
 }
 
+long dns_txt_join(const uint8_t *rdata, size_t len, char *out, size_t cap) {
+  size_t pos = 0, o = 0;
+  if (cap == 0) return -1;
+  while (pos < len) {
+    size_t l = rdata[pos++];
+    if (pos + l > len || o + l >= cap) return -1;
+    memcpy(out + o, rdata + pos, l);
+    o += l;
+    pos += l;
+  }
+  out[o] = '\0';
+  return (long)o;
+}
+
 int dns_parse_resolver(const char *spec, char *out, size_t cap) {
   char host[INET6_ADDRSTRLEN + 1];
   const char *port = NULL;

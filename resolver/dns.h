@@ -72,6 +72,10 @@ void dns_free(dns_t *d);
  * the trailing dot, lowercased; "." for the root. Returns the number of wire octets used,
  * or -1 if malformed or the text does not fit in out (cap >= 256 always suffices). */
 int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t cap);
+/* Joins the character-strings of one TXT RDATA (RFC 1035 §3.3.14: they form one record,
+ * RFC 8461 §3.1, RFC 8460 §3) into out. Returns the joined length, or -1 when the RDATA is
+ * malformed or the text does not fit in cap bytes (out is NUL-terminated). */
+long dns_txt_join(const uint8_t *rdata, size_t len, char *out, size_t cap);
 /* Parses the "IP[:PORT]" / "[IPv6]:PORT" syntax into unbound's "IP@PORT". 0 ok, -1 bad. */
 int dns_parse_resolver(const char *spec, char *out, size_t cap);
 

@@ -4,6 +4,7 @@
  * record is written when it drops to zero. */
 #include "scanner/scan.h"
 #include "scanner/domain.h"
+#include "scanner/tlsrpt.h"
 #include "output/json.h"
 #include "output/sink.h"
 #include "resolver/rdns.h"
@@ -17,6 +18,7 @@
 #include <arpa/inet.h>
 
 #define RR_A 1
+#define RR_TXT 16
 #define RR_MX 15
 #define RR_AAAA 28
 #define RR_TLSA 52
@@ -87,6 +89,11 @@ struct job {
   host_t *hosts;
   size_t nhosts;
   bool mx_truncated;
+  /* TLS-RPT (RFC 8460), looked up for domains that can receive mail */
+  const char *tlsrpt_status;       /* NULL: not looked up */
+  enum dnssec_state tlsrpt_dnssec;
+  char *tlsrpt_reason;
+  tlsrpt_t *tlsrpt;
   int pending;
 };
 
@@ -173,6 +180,20 @@ static void write_record(scan_t *s, job_t *j) {
     jw_obj_begin(w, "error");
     jw_str(w, "stage", j->err_stage);
     jw_str(w, "reason", j->err_reason);
+    jw_obj_end(w);
+  }
+
+  if (j->tlsrpt_status) {
+    jw_obj_begin(w, "tls_rpt");
+    jw_str(w, "status", j->tlsrpt_status);
+    jw_str(w, "dnssec", dnssec_state_name(j->tlsrpt_dnssec));
+    if (j->tlsrpt_reason) jw_str(w, "reason", j->tlsrpt_reason);
+    if (j->tlsrpt) {
+      jw_arr_begin(w, "rua");
+      for (size_t i = 0; i < j->tlsrpt->nrua; i++) jw_str(w, NULL, j->tlsrpt->rua[i]);
+      jw_arr_end(w);
+      if (j->tlsrpt->rua_truncated) jw_bool(w, "rua_truncated", true);
+    }
     jw_obj_end(w);
   }
 
@@ -316,6 +337,8 @@ static void job_free(job_t *j) {
   free(j->dnssec_reason);
   free(j->cname);
   free(j->err_reason);
+  free(j->tlsrpt_reason);
+  free(j->tlsrpt);
   free(j);
 }
 
@@ -511,6 +534,60 @@ static void resolve_host(host_t *h) {
 
 /* ---------- DNS: MX ---------- */
 
+/* ---------- DNS: TLS-RPT ---------- */
+
+#define TXT_MAX_RRS 32           /* TXT records considered at one name */
+#define TXT_MAX_LEN 4096         /* bytes of one joined TXT record */
+
+static void on_tlsrpt(void *arg, const dns_answer_t *ans) {
+  job_t *j = arg;
+  j->tlsrpt_dnssec = ans->dnssec;
+  if (ans->outcome == DNS_ERROR) {
+    j->tlsrpt_status = "dns-error";
+    j->tlsrpt_reason = xstrdup(ans->reason);
+  } else if (ans->outcome != DNS_DATA) {
+    j->tlsrpt_status = "none";
+  } else {
+    size_t n = ans->count < TXT_MAX_RRS ? ans->count : TXT_MAX_RRS;
+    char *buf = malloc(n * TXT_MAX_LEN + 1);
+    const char *txts[TXT_MAX_RRS];
+    size_t lens[TXT_MAX_RRS], k = 0;
+    tlsrpt_t *rpt = calloc(1, sizeof *rpt);
+    if (!buf || !rpt) {
+      j->tlsrpt_status = "dns-error";
+      j->tlsrpt_reason = strdup("out of memory");
+    } else {
+      /* An over-long or malformed TXT record cannot be a TLS-RPT record we would use. */
+      for (size_t i = 0; i < n; i++) {
+        long l = dns_txt_join(ans->data[i], (size_t)ans->len[i], buf + k * TXT_MAX_LEN, TXT_MAX_LEN);
+        if (l < 0) continue;
+        txts[k] = buf + k * TXT_MAX_LEN;
+        lens[k++] = (size_t)l;
+      }
+      const char *why = NULL;
+      int rc = tlsrpt_txt_select(txts, lens, k, rpt, &why);
+      j->tlsrpt_status = rc > 0 ? "valid" : rc == 0 ? "none" : "invalid";
+      if (rc < 0) j->tlsrpt_reason = xstrdup(why);
+      if (rc > 0) { j->tlsrpt = rpt; rpt = NULL; }
+    }
+    free(rpt);
+    free(buf);
+  }
+  job_unref(j);
+}
+
+static void query_tlsrpt(job_t *j) {
+  char name[DOMAIN_MAX + 16];
+  snprintf(name, sizeof name, "_smtp._tls.%s", j->domain);
+  j->pending++;
+  if (dns_query(j->scan->dns, name, RR_TXT, on_tlsrpt, j) != 0) {
+    j->pending--;
+    j->tlsrpt_status = "dns-error";
+    j->tlsrpt_dnssec = DNSSEC_INDETERMINATE;
+    j->tlsrpt_reason = strdup("could not start query");
+  }
+}
+
 static int host_cmp(const void *x, const void *y) {
   const host_t *a = x, *b = y;
   if (a->pref != b->pref) return a->pref < b->pref ? -1 : 1;
@@ -531,6 +608,7 @@ static void on_mx(void *arg, const dns_answer_t *ans) {
   } else if (ans->outcome == DNS_NXDOMAIN) {
     j->status = "nxdomain";
   } else if (ans->outcome == DNS_NODATA) {
+    query_tlsrpt(j);
     j->hosts = calloc(1, sizeof(host_t));
     if (!j->hosts) { set_error(j, "dns-error", "dns", "out of memory"); job_unref(j); return; }
     j->nhosts = 1;
@@ -569,6 +647,7 @@ static void on_mx(void *arg, const dns_answer_t *ans) {
     if (j->null_mx && nh == 0) {
       set_error(j, "no-mail", "dns", "null MX (RFC 7505)");
     } else {
+      query_tlsrpt(j);
       j->nhosts = nh;
       qsort(j->hosts, nh, sizeof(host_t), host_cmp);
       for (size_t i = 0; i < nh; i++) j->hosts[i].job = j;

@@ -40,6 +40,15 @@ int main(void) {
   CHECK_INT(dns_parse_resolver("1.2.3.4:65536", out, sizeof out), -1);
   CHECK_INT(dns_parse_resolver("1.2.3.4:", out, sizeof out), -1);
 
+  const uint8_t txt[] = {5, 'v', '=', 'a', ';', ' ', 3, 'b', '=', 'c', 0};
+  CHECK_INT(dns_txt_join(txt, sizeof txt, out, sizeof out), 8);
+  CHECK_STR(out, "v=a; b=c");
+  const uint8_t txtbad[] = {9, 'a', 'b'};
+  CHECK_INT(dns_txt_join(txtbad, sizeof txtbad, out, sizeof out), -1);
+  CHECK_INT(dns_txt_join(txt, sizeof txt, out, 8), -1);   /* no room for the NUL */
+  CHECK_INT(dns_txt_join(txt, 0, out, sizeof out), 0);
+  CHECK_STR(out, "");
+
   CHECK_INT(dnssec_worst(DNSSEC_SECURE, DNSSEC_INSECURE), DNSSEC_INSECURE);
   CHECK_INT(dnssec_worst(DNSSEC_BOGUS, DNSSEC_INDETERMINATE), DNSSEC_BOGUS);
   CHECK_INT(dnssec_worst(DNSSEC_INDETERMINATE, DNSSEC_INSECURE), DNSSEC_INDETERMINATE);

@@ -411,6 +411,28 @@ def expectations(st):
     E["TLS13.Mxlab."] = merge(
         single_mx("tls13.mxlab", "mx.tls13.mxlab", W.PF_TLS13), tls_ok(),
         no_tlsa(tl("mx.tls13.mxlab")), {"input": "TLS13.Mxlab."})
+    # TLS-RPT (RFC 8460): see world.py for the records published.
+    def rpt(status, rua=ABSENT, reason=ABSENT, dnssec="secure"):
+        return {"tls_rpt.status": status, "tls_rpt.rua": rua, "tls_rpt.reason": reason,
+                "tls_rpt.dnssec": dnssec}
+    tls13_rpt = rpt("valid", ["mailto:a@tls13.mxlab", "https://report.tls13.mxlab/v1"])
+    RPT = {
+        "dane-ok.mxlab": rpt("valid", ["mailto:tlsrpt@dane-ok.mxlab"]),
+        "tls13.mxlab": tls13_rpt,
+        "TLS13.Mxlab.": tls13_rpt,
+        "tls12.mxlab": rpt("invalid", reason="missing rua"),
+        "dane-mismatch.mxlab": rpt("invalid", reason="rua URI must be mailto: or https:"),
+        "cert-expired.mxlab": rpt("invalid", reason="multiple TLSRPTv1 records"),
+        "partial-dane.mxlab": rpt("none"),
+        "tlsa-unsigned.mxlab": rpt("valid", ["mailto:r@tlsa-unsigned.mxlab"], dnssec="insecure"),
+    }
+    for k, exp in E.items():
+        if k in RPT:
+            exp.update(RPT[k])
+        elif exp.get("status") == "ok":
+            exp.update(rpt("none"))
+        elif exp.get("status") in ("invalid", "nxdomain", "dns-error"):
+            exp["tls_rpt"] = ABSENT
     return E
 
 

@@ -377,19 +377,30 @@ class World:
                 z.add("_25._tcp." + host, "TLSA", tlsa_rd)
             return z
 
-        simple("dane-ok", PF_TLS13, tlsa(3, 1, 1, spki["main"]))
-        simple("dane-mismatch", PF_TLS13, tlsa(3, 1, 1, wrong))
+        # TLS-RPT (RFC 8460) records at _smtp._tls: one valid, one valid split over two
+        # character-strings with two URIs, missing rua, bad scheme, wrong version, two
+        # records, and one in an unsigned zone. Every other domain publishes none.
+        rpt = lambda z, *txt: [z.add("_smtp._tls", "TXT", t) for t in txt]  # noqa: E731
+        rpt(simple("dane-ok", PF_TLS13, tlsa(3, 1, 1, spki["main"])),
+            '"v=TLSRPTv1; rua=mailto:tlsrpt@dane-ok.mxlab"')
+        rpt(simple("dane-mismatch", PF_TLS13, tlsa(3, 1, 1, wrong)),
+            '"v=TLSRPTv1; rua=ftp://reports.dane-mismatch.mxlab/"')
         simple("dane-ta", PF_CHAIN, tlsa(2, 1, 1, spki["ca"]))
         simple("dane-usage1", PF_TLS13, tlsa(1, 1, 1, spki["main"]))
-        simple("tlsa-unsigned", PF_TLS13, tlsa(3, 1, 1, spki["main"]), signed=False)
+        rpt(simple("tlsa-unsigned", PF_TLS13, tlsa(3, 1, 1, spki["main"]), signed=False),
+            '"v=TLSRPTv1;rua=mailto:r@tlsa-unsigned.mxlab"')
         simple("tlsa-bogus", PF_TLS13, tlsa(3, 1, 1, spki["main"]), tamper=("TLSA", "rdata"))
         simple("mx-bogus", PF_TLS13, tamper=("MX", "rrsig"))
         simple("no-starttls", PF_NOTLS)
         simple("dane-no-starttls", PF_NOTLS, tlsa(3, 1, 1, spki["main"]))
         simple("starttls-454", MB_454)
-        simple("tls12", PF_TLS12, tlsa(3, 1, 1, spki["tls12"]))
-        simple("tls13", PF_TLS13)
-        simple("cert-expired", PF_EXPIRED, tlsa(3, 1, 1, spki["expired"]))
+        rpt(simple("tls12", PF_TLS12, tlsa(3, 1, 1, spki["tls12"])), '"v=TLSRPTv1;"')
+        rpt(simple("tls13", PF_TLS13),
+            '"v=TLSRPTv1; rua=mailto:a@tls13.mxlab," "https://report.tls13.mxlab/v1"',
+            '"v=spf1 -all"')
+        rpt(simple("cert-expired", PF_EXPIRED, tlsa(3, 1, 1, spki["expired"])),
+            '"v=TLSRPTv1; rua=mailto:a@cert-expired.mxlab"',
+            '"v=TLSRPTv1; rua=mailto:b@cert-expired.mxlab"')
         simple("cert-wrongname", PF_WRONGNAME, tlsa(3, 1, 1, spki["wrongname"]))
         simple("cert-selfsigned", PF_SELFSIGNED, tlsa(3, 1, 1, spki["selfsigned"]))
         z = child("null-mx")
@@ -405,6 +416,7 @@ class World:
         z.add("mx1", "A", PF_TLS13)
         z.add("mx2", "A", PF_TLS12)
         z.add("_25._tcp.mx1", "TLSA", tlsa(3, 1, 1, spki["main"]))
+        rpt(z, '"v=TLSRPTv2; rua=mailto:r@partial-dane.mxlab"')
         simple("closed-port", CLOSED)
         simple("no-banner", MB_SILENT)
         simple("garbage-banner", MB_GARBAGE)
