@@ -815,7 +815,7 @@ int scan_run(const scan_config_t *cfg) {
   if (!cfg->quiet || rc)
     fprintf(stderr, "mxsurvey: %llu records written%s\n", s.records,
             rc == SCAN_EXIT_INTERRUPTED ? " (interrupted: run again on the remaining domains)"
-            : rc ? " (scan failed)" : "");
+            : rc ? " (scan failed: the output is incomplete)" : "");
   tls_ctx_free(s.tls);
   rdns_free(s.rdns);
   dns_free(s.dns);

@@ -31,5 +31,20 @@ expect 1 "cannot read trust anchor $tmp/none.key" -- "$bin" scan --resolver 127.
 expect 1 "check --trust-anchor $tmp/broken.key" -- "$bin" scan --resolver 127.0.0.1 --trust-anchor "$tmp/broken.key" "$tmp/in.txt"
 expect 1 "CA file" -- "$bin" scan --resolver 127.0.0.1 --trust-anchor /usr/share/dns/root.key --ca-file "$tmp/none.pem" "$tmp/in.txt"
 expect 1 "cannot open $tmp/no/dir/out.zst" -- "$bin" scan --resolver 127.0.0.1 --trust-anchor /usr/share/dns/root.key -o "$tmp/no/dir/out.zst" "$tmp/in.txt"
+# Output errors stop the scan with status 1 and a message, never a silently short file.
+# Invalid lines need no DNS, so these records are written without any resolver.
+printf 'not a domain!\n' > "$tmp/invalid.txt"
+expect 1 "write /dev/full: No space left on device" -- "$bin" scan --resolver 127.0.0.1 --trust-anchor /usr/share/dns/root.key -o /dev/full "$tmp/invalid.txt"
+expect 1 "write <stdout>: No space left on device" -- sh -c "'$bin' scan --resolver 127.0.0.1 --trust-anchor /usr/share/dns/root.key '$tmp/invalid.txt' > /dev/full"
+mkdir "$tmp/ro" && chmod 755 "$tmp" && chmod 555 "$tmp/ro" && chmod 644 "$tmp/invalid.txt"
+asuser=""   # root may write anywhere: drop to nobody to see a permission error
+[ "$(id -u)" -eq 0 ] && asuser="setpriv --reuid=65534 --regid=65534 --clear-groups"
+if [ -n "$asuser" ] && ! $asuser test -x "$bin"; then
+  echo "note: $bin is not executable by nobody here; permission check skipped"
+else
+expect 1 "cannot open $tmp/ro/out.zst: Permission denied" -- $asuser "$bin" scan --resolver 127.0.0.1 --trust-anchor /usr/share/dns/root.key -o "$tmp/ro/out.zst" "$tmp/invalid.txt"
+fi
+expect 0 "1 records written" -- "$bin" scan --resolver 127.0.0.1 --trust-anchor /usr/share/dns/root.key -o "$tmp/ok.ndjson" "$tmp/invalid.txt"
+if grep -q '"status":"invalid"' "$tmp/ok.ndjson"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: invalid record not written"; fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
