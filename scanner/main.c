@@ -115,6 +115,7 @@ int main(int argc, char **argv) {
   cfg.concurrency = 1000;
   cfg.flush_interval = 2;
   cfg.grace = 10;
+  cfg.https_port = 443;
   addrpolicy_t *policy = addrpolicy_new();
   if (!policy) { fprintf(stderr, "mxsurvey: out of memory\n"); return 1; }
   cfg.policy = policy;

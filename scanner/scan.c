@@ -5,6 +5,8 @@
 #include "scanner/scan.h"
 #include "scanner/domain.h"
 #include "scanner/tlsrpt.h"
+#include "scanner/mtasts.h"
+#include "scanner/https_fetch.h"
 #include "output/json.h"
 #include "output/sink.h"
 #include "resolver/rdns.h"
@@ -94,6 +96,14 @@ struct job {
   enum dnssec_state tlsrpt_dnssec;
   char *tlsrpt_reason;
   tlsrpt_t *tlsrpt;
+  /* MTA-STS (RFC 8461) */
+  const char *sts_status;          /* NULL: not looked up */
+  const char *sts_result_type;     /* RFC 8460 failure name, when one applies */
+  char *sts_reason;
+  char sts_id[MTASTS_ID_MAX + 1];
+  long sts_http_status;
+  char sts_host[DOMAIN_MAX + 16];
+  mtasts_policy_t *sts_policy;
   int pending;
 };
 
@@ -102,6 +112,7 @@ struct scan {
   uv_loop_t *loop;
   dns_t *dns;
   rdns_t *rdns;
+  fetcher_t *fetch;
   tls_ctx_t *tls;
   sink_t *sink;
   uv_timer_t flush_timer;
@@ -131,6 +142,7 @@ static void set_error(job_t *j, const char *status, const char *stage, const cha
 
 /* ---------- record ---------- */
 
+static int version_rank(const char *v);
 static int version_rank(const char *v) {
   static const char *order[] = {"SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
   for (int i = 0; i < 5; i++) if (strcmp(v, order[i]) == 0) return i;
@@ -161,6 +173,50 @@ static const char *dane_status(const host_t *h, const addr_t *a, const char **re
   if (a->smtp.tls.dane_valid) return "valid";
   *reason = a->smtp.tls.dane_error[0] ? a->smtp.tls.dane_error : "no TLSA record matched";
   return "mismatch";
+}
+
+/* RFC 8461 §4.2: the MX host's certificate must be PKIX-valid for its name over TLS 1.2+.
+ * True when at least one address completed TLS and every one that did qualifies. */
+static bool sts_cert_ok(const host_t *h) {
+  size_t tls = 0;
+  for (size_t k = 0; k < h->naddrs; k++) {
+    const smtp_result_t *r = &h->addrs[k].smtp;
+    if (!r->have_tls) continue;
+    tls++;
+    if (!r->tls.pkix_valid || version_rank(r->tls.version) < version_rank("TLSv1.2")) return false;
+  }
+  return tls > 0;
+}
+
+static void write_mta_sts(jw_t *w, const job_t *j) {
+  jw_obj_begin(w, "mta_sts");
+  jw_str(w, "status", j->sts_status);
+  if (j->sts_id[0]) jw_str(w, "id", j->sts_id);
+  if (j->sts_reason) jw_str(w, "reason", j->sts_reason);
+  if (j->sts_result_type) jw_str(w, "result_type", j->sts_result_type);
+  if (j->sts_http_status) jw_int(w, "http_status", j->sts_http_status);
+  const mtasts_policy_t *p = j->sts_policy;
+  if (p) {
+    jw_str(w, "mode", p->mode_name);
+    jw_int(w, "max_age", p->max_age);
+    jw_arr_begin(w, "mx");
+    for (size_t i = 0; i < p->nmx; i++) jw_str(w, NULL, p->mx[i]);
+    jw_arr_end(w);
+    if (p->mx_truncated) jw_bool(w, "mx_truncated", true);
+    jw_arr_begin(w, "hosts");
+    for (size_t i = 0; i < j->nhosts; i++) {
+      const host_t *h = &j->hosts[i];
+      bool match = false;
+      for (size_t k = 0; k < p->nmx && !match; k++) match = mtasts_mx_match(p->mx[k], h->name);
+      jw_obj_begin(w, NULL);
+      jw_str(w, "host", h->name);
+      jw_bool(w, "policy_match", match);
+      jw_bool(w, "cert_ok", sts_cert_ok(h));
+      jw_obj_end(w);
+    }
+    jw_arr_end(w);
+  }
+  jw_obj_end(w);
 }
 
 static void write_record(scan_t *s, job_t *j) {
@@ -196,6 +252,8 @@ static void write_record(scan_t *s, job_t *j) {
     }
     jw_obj_end(w);
   }
+
+  if (j->sts_status) write_mta_sts(w, j);
 
   size_t answered = 0, tls_ok = 0, naddr = 0, dane_valid = 0;
   bool dane_secure = false;
@@ -339,6 +397,8 @@ static void job_free(job_t *j) {
   free(j->err_reason);
   free(j->tlsrpt_reason);
   free(j->tlsrpt);
+  free(j->sts_reason);
+  free(j->sts_policy);
   free(j);
 }
 
@@ -539,6 +599,12 @@ static void resolve_host(host_t *h) {
 #define TXT_MAX_RRS 32           /* TXT records considered at one name */
 #define TXT_MAX_LEN 4096         /* bytes of one joined TXT record */
 
+typedef int (*txt_select_fn)(const char *const *, const size_t *, size_t, void *, const char **);
+static int txt_select(const dns_answer_t *ans, txt_select_fn fn, void *out, const char **why);
+static int rpt_select(const char *const *t, const size_t *l, size_t n, void *out, const char **why) {
+  return tlsrpt_txt_select(t, l, n, out, why);
+}
+
 static void on_tlsrpt(void *arg, const dns_answer_t *ans) {
   job_t *j = arg;
   j->tlsrpt_dnssec = ans->dnssec;
@@ -548,30 +614,14 @@ static void on_tlsrpt(void *arg, const dns_answer_t *ans) {
   } else if (ans->outcome != DNS_DATA) {
     j->tlsrpt_status = "none";
   } else {
-    size_t n = ans->count < TXT_MAX_RRS ? ans->count : TXT_MAX_RRS;
-    char *buf = malloc(n * TXT_MAX_LEN + 1);
-    const char *txts[TXT_MAX_RRS];
-    size_t lens[TXT_MAX_RRS], k = 0;
     tlsrpt_t *rpt = calloc(1, sizeof *rpt);
-    if (!buf || !rpt) {
-      j->tlsrpt_status = "dns-error";
-      j->tlsrpt_reason = strdup("out of memory");
-    } else {
-      /* An over-long or malformed TXT record cannot be a TLS-RPT record we would use. */
-      for (size_t i = 0; i < n; i++) {
-        long l = dns_txt_join(ans->data[i], (size_t)ans->len[i], buf + k * TXT_MAX_LEN, TXT_MAX_LEN);
-        if (l < 0) continue;
-        txts[k] = buf + k * TXT_MAX_LEN;
-        lens[k++] = (size_t)l;
-      }
-      const char *why = NULL;
-      int rc = tlsrpt_txt_select(txts, lens, k, rpt, &why);
-      j->tlsrpt_status = rc > 0 ? "valid" : rc == 0 ? "none" : "invalid";
-      if (rc < 0) j->tlsrpt_reason = xstrdup(why);
-      if (rc > 0) { j->tlsrpt = rpt; rpt = NULL; }
-    }
-    free(rpt);
-    free(buf);
+    const char *why = NULL;
+    int rc = rpt ? txt_select(ans, rpt_select, rpt, &why) : -1;
+    if (!rpt) why = "out of memory";
+    j->tlsrpt_status = rc > 0 ? "valid" : rc == 0 ? "none" : "invalid";
+    if (rc < 0) j->tlsrpt_reason = xstrdup(why);
+    if (rc > 0) j->tlsrpt = rpt;
+    else free(rpt);
   }
   job_unref(j);
 }
@@ -585,6 +635,154 @@ static void query_tlsrpt(job_t *j) {
     j->tlsrpt_status = "dns-error";
     j->tlsrpt_dnssec = DNSSEC_INDETERMINATE;
     j->tlsrpt_reason = strdup("could not start query");
+  }
+}
+
+/* ---------- MTA-STS ---------- */
+
+#define STS_BODY_MAX 65536
+
+static void sts_fail(job_t *j, const char *status, const char *result_type, const char *reason) {
+  j->sts_status = status;
+  j->sts_result_type = result_type;
+  free(j->sts_reason);
+  j->sts_reason = xstrdup(reason);
+}
+
+static void on_sts_policy(void *arg, const fetch_result_t *r) {
+  job_t *j = arg;
+  char why[600];
+  if (!r->ok && r->too_large) {
+    sts_fail(j, "fetch-error", "sts-policy-fetch-error", "policy larger than 64 KiB");
+  } else if (!r->ok) {
+    snprintf(why, sizeof why, "https://%s: %s", j->sts_host, r->error);
+    sts_fail(j, "fetch-error", r->webpki_failed ? "sts-webpki-invalid" : "sts-policy-fetch-error", why);
+  } else if (r->http_status != 200) {
+    /* RFC 8461 §3.3: only 200 counts, and redirects are not followed. */
+    j->sts_http_status = r->http_status;
+    snprintf(why, sizeof why, "HTTP status %ld", r->http_status);
+    sts_fail(j, "fetch-error", "sts-policy-fetch-error", why);
+  } else {
+    j->sts_http_status = r->http_status;
+    size_t tl = strcspn(r->content_type, "; \t");
+    if (tl != 10 || strncasecmp(r->content_type, "text/plain", 10) != 0) {
+      snprintf(why, sizeof why, "Content-Type '%s' is not text/plain", r->content_type);
+      sts_fail(j, "fetch-error", "sts-policy-fetch-error", why);
+    } else {
+      mtasts_policy_t *p = calloc(1, sizeof *p);
+      const char *reason = NULL;
+      if (!p) sts_fail(j, "fetch-error", "sts-policy-fetch-error", "out of memory");
+      else if (mtasts_policy_parse(r->body, r->body_len, p, &reason) != 1) {
+        sts_fail(j, "policy-invalid", "sts-policy-invalid", reason);
+        free(p);
+      } else {
+        j->sts_status = "valid";
+        j->sts_policy = p;
+      }
+    }
+  }
+  job_unref(j);
+}
+
+static void on_sts_addr(void *arg, const dns_answer_t *ans) {
+  job_t *j = arg;
+  scan_t *s = j->scan;
+  size_t want = ans->qtype == RR_A ? 4 : 16;
+  if (ans->outcome == DNS_NODATA && ans->qtype == RR_A) {
+    /* No IPv4 address: the policy host may be IPv6-only. */
+    j->pending++;
+    if (dns_query(s->dns, j->sts_host, RR_AAAA, on_sts_addr, j) != 0) {
+      j->pending--;
+      sts_fail(j, "fetch-error", "sts-policy-fetch-error", "could not start query");
+    }
+    job_unref(j);
+    return;
+  }
+  const uint8_t *ip = NULL;
+  for (size_t i = 0; i < ans->count && !ip; i++)
+    if ((size_t)ans->len[i] == want) ip = ans->data[i];
+  char why[400];
+  if (!ip) {
+    snprintf(why, sizeof why, "cannot resolve %s: %s", j->sts_host,
+             ans->reason ? ans->reason : ans->outcome == DNS_NXDOMAIN ? "NXDOMAIN" : "no address");
+    sts_fail(j, "fetch-error", "sts-policy-fetch-error", why);
+  } else {
+    int fam = want == 4 ? AF_INET : AF_INET6;
+    const char *deny = s->cfg->policy ? addrpolicy_check(s->cfg->policy, fam, ip) : NULL;
+    char text[INET6_ADDRSTRLEN];
+    inet_ntop(fam, ip, text, sizeof text);
+    if (deny) {
+      snprintf(why, sizeof why, "%s at %s: %s", j->sts_host, text, deny);
+      sts_fail(j, "fetch-error", "sts-policy-fetch-error", why);
+    } else {
+      j->pending++;
+      if (fetch_start(s->fetch, j->sts_host, s->cfg->https_port, "/.well-known/mta-sts.txt", text,
+                      STS_BODY_MAX, s->cfg->smtp.t_tls, on_sts_policy, j) != 0) {
+        j->pending--;
+        sts_fail(j, "fetch-error", "sts-policy-fetch-error", "could not start HTTPS request");
+      }
+    }
+  }
+  job_unref(j);
+}
+
+/* Joins the TXT records of an answer (bounded) and hands them to select(). */
+
+static int txt_select(const dns_answer_t *ans, txt_select_fn fn, void *out, const char **why) {
+  size_t n = ans->count < TXT_MAX_RRS ? ans->count : TXT_MAX_RRS;
+  char *buf = malloc(n * TXT_MAX_LEN + 1);
+  const char *txts[TXT_MAX_RRS];
+  size_t lens[TXT_MAX_RRS], k = 0;
+  if (!buf) { *why = "out of memory"; return -1; }
+  /* An over-long or malformed TXT record cannot be a record we would use. */
+  for (size_t i = 0; i < n; i++) {
+    long l = dns_txt_join(ans->data[i], (size_t)ans->len[i], buf + k * TXT_MAX_LEN, TXT_MAX_LEN);
+    if (l < 0) continue;
+    txts[k] = buf + k * TXT_MAX_LEN;
+    lens[k++] = (size_t)l;
+  }
+  int rc = fn(txts, lens, k, out, why);
+  free(buf);
+  return rc;
+}
+
+static int sts_select(const char *const *t, const size_t *l, size_t n, void *out, const char **why) {
+  return mtasts_txt_select(t, l, n, out, why);
+}
+
+static void on_sts_txt(void *arg, const dns_answer_t *ans) {
+  job_t *j = arg;
+  if (ans->outcome == DNS_ERROR) {
+    sts_fail(j, "dns-error", NULL, ans->reason);
+  } else if (ans->outcome != DNS_DATA) {
+    j->sts_status = "none";
+  } else {
+    mtasts_txt_t txt;
+    const char *why = NULL;
+    int rc = txt_select(ans, sts_select, &txt, &why);
+    if (rc == 0) j->sts_status = "none";
+    else if (rc < 0) sts_fail(j, "txt-invalid", NULL, why);
+    else {
+      snprintf(j->sts_id, sizeof j->sts_id, "%s", txt.id);
+      snprintf(j->sts_host, sizeof j->sts_host, "mta-sts.%s", j->domain);
+      j->sts_status = "fetch-error";   /* until the policy arrives */
+      j->pending++;
+      if (dns_query(j->scan->dns, j->sts_host, RR_A, on_sts_addr, j) != 0) {
+        j->pending--;
+        sts_fail(j, "fetch-error", "sts-policy-fetch-error", "could not start query");
+      }
+    }
+  }
+  job_unref(j);
+}
+
+static void query_mta_sts(job_t *j) {
+  char name[DOMAIN_MAX + 16];
+  snprintf(name, sizeof name, "_mta-sts.%s", j->domain);
+  j->pending++;
+  if (dns_query(j->scan->dns, name, RR_TXT, on_sts_txt, j) != 0) {
+    j->pending--;
+    sts_fail(j, "dns-error", NULL, "could not start query");
   }
 }
 
@@ -609,6 +807,7 @@ static void on_mx(void *arg, const dns_answer_t *ans) {
     j->status = "nxdomain";
   } else if (ans->outcome == DNS_NODATA) {
     query_tlsrpt(j);
+    query_mta_sts(j);
     j->hosts = calloc(1, sizeof(host_t));
     if (!j->hosts) { set_error(j, "dns-error", "dns", "out of memory"); job_unref(j); return; }
     j->nhosts = 1;
@@ -648,6 +847,7 @@ static void on_mx(void *arg, const dns_answer_t *ans) {
       set_error(j, "no-mail", "dns", "null MX (RFC 7505)");
     } else {
       query_tlsrpt(j);
+      query_mta_sts(j);
       j->nhosts = nh;
       qsort(j->hosts, nh, sizeof(host_t), host_cmp);
       for (size_t i = 0; i < nh; i++) j->hosts[i].job = j;
@@ -730,6 +930,7 @@ static void pull_input(scan_t *s) {
     uv_close((uv_handle_t *)&s->sigterm, NULL);
     dns_close(s->dns);
     rdns_close(s->rdns);
+    fetcher_close(s->fetch);
   }
 }
 
@@ -778,15 +979,18 @@ int scan_run(const scan_config_t *cfg) {
   /* PTR lookups share the resolvers and a third of the DNS deadline per attempt (c-ares
    * tries twice, doubling it the second time). */
   s.rdns = rdns_new(s.loop, cfg->dns.resolvers, cfg->dns.nresolvers, cfg->dns.timeout / 3, err, sizeof err);
-  if (s.rdns) s.tls = tls_ctx_new(cfg->ca_file, err, sizeof err);
+  if (s.rdns) s.fetch = fetcher_new(s.loop, cfg->ca_file, err, sizeof err);
+  if (s.fetch) s.tls = tls_ctx_new(cfg->ca_file, err, sizeof err);
   if (s.tls) s.sink = sink_open(cfg->output, err, sizeof err);
   if (!s.sink) {
     fprintf(stderr, "mxsurvey: %s\n", err);
     if (s.tls) tls_ctx_free(s.tls);
     if (s.rdns) rdns_close(s.rdns);
+    if (s.fetch) fetcher_close(s.fetch);
     dns_close(s.dns);
     uv_run(s.loop, UV_RUN_DEFAULT);
     if (s.rdns) rdns_free(s.rdns);
+    fetcher_free(s.fetch);
     dns_free(s.dns);
     jw_free(&s.jw);
     return 1;
@@ -818,6 +1022,7 @@ int scan_run(const scan_config_t *cfg) {
             : rc ? " (scan failed: the output is incomplete)" : "");
   tls_ctx_free(s.tls);
   rdns_free(s.rdns);
+  fetcher_free(s.fetch);
   dns_free(s.dns);
   jw_free(&s.jw);
   if (!s.interrupted || s.closed) uv_loop_close(s.loop);  /* after uv_stop, handles remain */

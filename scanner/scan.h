@@ -20,7 +20,8 @@ typedef struct scan_config {
   const char *output;           /* "-" or NULL: stdout; *.zst: zstd frames */
   double flush_interval;        /* seconds between output flushes */
   int quiet;
-  double grace;                 /* seconds in-flight domains get after SIGINT/SIGTERM */
+  double grace;
+  int https_port;               /* port of MTA-STS policy hosts (443) */                 /* seconds in-flight domains get after SIGINT/SIGTERM */
 } scan_config_t;
 
 #define SCAN_EXIT_INTERRUPTED 3

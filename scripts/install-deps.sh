@@ -3,9 +3,9 @@
 # Idempotent: apt-get skips what is already there. Used by the README, CI and the tests.
 set -eu
 PKGS="build-essential cmake pkg-config git
-libuv1-dev libssl-dev libc-ares-dev libunbound-dev libzstd-dev libidn2-dev
+libuv1-dev libssl-dev libc-ares-dev libunbound-dev libzstd-dev libidn2-dev libcurl4-openssl-dev
 zstd jq python3 openssl ca-certificates dns-root-data
-unbound nsd ldnsutils bind9-dnsutils postfix iproute2 util-linux
+unbound nsd ldnsutils bind9-dnsutils postfix nginx iproute2 util-linux
 clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do

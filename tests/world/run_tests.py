@@ -31,6 +31,10 @@ sys.path.insert(0, HERE)
 import world as W  # noqa: E402
 
 NS_ENV = "MXSURVEY_WORLD_NETNS"
+# MTA-STS (RFC 8461): the assertions on the record section `mta_sts` (see mta_sts_expectations)
+# are checked only when this is True. The world (nginx, sts-* zones) is built either way, and
+# the sts-* domains always get the ordinary MX/TLS/DANE/TLS-RPT assertions.
+CHECK_MTA_STS = True
 TIMEOUT_OPTS = ["--timeout-connect", "3", "--timeout-banner", "3", "--timeout-smtp", "5",
                 "--timeout-tls", "5", "--timeout-dns", "5"]
 
@@ -411,6 +415,7 @@ def expectations(st):
     E["TLS13.Mxlab."] = merge(
         single_mx("tls13.mxlab", "mx.tls13.mxlab", W.PF_TLS13), tls_ok(),
         no_tlsa(tl("mx.tls13.mxlab")), {"input": "TLS13.Mxlab."})
+    sts_ordinary(E)
     # TLS-RPT (RFC 8460): see world.py for the records published.
     def rpt(status, rua=ABSENT, reason=ABSENT, dnssec="secure"):
         return {"tls_rpt.status": status, "tls_rpt.rua": rua, "tls_rpt.reason": reason,
@@ -433,7 +438,72 @@ def expectations(st):
             exp.update(rpt("none"))
         elif exp.get("status") in ("invalid", "nxdomain", "dns-error"):
             exp["tls_rpt"] = ABSENT
+    if CHECK_MTA_STS:
+        mta_sts_expectations(E)
     return E
+
+
+def sts_ordinary(E):
+    """The sts-* domains (world.STS_CASES): everything but `mta_sts` is like tls13.mxlab."""
+    for n in W.STS_CASES:
+        d = n + ".mxlab"
+        host = W.sts_mxhost(n)
+        E[d] = merge(single_mx(d, host, W.PF_TLS13), tls_ok(),
+                     no_tlsa("_25._tcp." + host))
+
+
+# ---- MTA-STS (RFC 8461), record section `mta_sts` -- switched by CHECK_MTA_STS ----------
+def has(word):
+    """A string containing `word` (case-insensitive)."""
+    return Regex(r"(?is).*%s.*" % re.escape(word))
+
+
+def mta_sts_expectations(E):
+    def sts(status, **kw):
+        out = {"mta_sts.status": status}
+        out.update({"mta_sts." + k.replace("__", "."): v for k, v in kw.items()})
+        return out
+
+    def valid(n, mode, mx, match, cert_ok=True, max_age=86400):
+        return sts("valid", id=W.sts_id(n), reason=ABSENT, result_type=ABSENT, mode=mode,
+                   max_age=max_age, mx=mx, hosts__0__host=W.sts_mxhost(n),
+                   hosts__0__policy_match=match, hosts__0__cert_ok=cert_ok)
+
+    def failed(n, status, result_type, reason=Present(), **kw):
+        return sts(status, id=W.sts_id(n), reason=reason, result_type=result_type, **kw)
+
+    FETCH, INVALID, WEBPKI = "sts-policy-fetch-error", "sts-policy-invalid", "sts-webpki-invalid"
+    STS = {
+        "sts-enforce": valid("sts-enforce", "enforce", ["mx.sts-enforce.mxlab"], True),
+        "sts-testing": valid("sts-testing", "testing", ["*.sts-testing.mxlab"], True),
+        "sts-none": valid("sts-none", "none", [], OneOf(ABSENT, False, note="no patterns"),
+                          cert_ok=OneOf(True, ABSENT, note="mode none")),
+        "sts-lf": valid("sts-lf", "enforce", ["mx.sts-lf.mxlab"], True),
+        # RFC 8461 4.1: "*" matches exactly one label; a.b.sts-wild2 is not covered
+        "sts-wild2": valid("sts-wild2", "enforce", ["*.sts-wild2.mxlab"], False),
+        "sts-nomatch": valid("sts-nomatch", "enforce", ["mx.elsewhere.mxlab"], False),
+        "sts-404": failed("sts-404", "fetch-error", FETCH, http_status=404),
+        # the 301 must not be followed (RFC 8461 3.3)
+        "sts-redirect": failed("sts-redirect", "fetch-error", FETCH, http_status=301),
+        "sts-ctype": failed("sts-ctype", "fetch-error", FETCH, reason=has("text/html")),
+        "sts-big": failed("sts-big", "fetch-error", FETCH, reason=has("64 KiB")),
+        "sts-maxage": failed("sts-maxage", "policy-invalid", INVALID,
+                             reason=OneOf(has("max_age out of range"),
+                                          has("max_age must be 1-10 digits"))),
+        "sts-nomx": failed("sts-nomx", "policy-invalid", INVALID, reason=has("no mx pattern")),
+        "sts-badcert": failed("sts-badcert", "fetch-error", WEBPKI),
+        "sts-wrongname": failed("sts-wrongname", "fetch-error", WEBPKI),
+        "sts-twotxt": sts("txt-invalid", id=ABSENT, reason=has("multiple STSv1 records")),
+    }
+    assert set(STS) == set(W.STS_CASES), "MTA-STS table and world.STS_CASES differ"
+    for k, exp in E.items():
+        n = k[:-len(".mxlab")] if k.endswith(".mxlab") else None
+        if n in STS:
+            exp.update(STS[n])
+        elif exp.get("status") == "ok":  # no _mta-sts TXT anywhere else
+            exp.update(sts("none", id=ABSENT, reason=ABSENT, result_type=ABSENT, mode=ABSENT))
+        elif exp.get("status") == "invalid":
+            exp["mta_sts"] = ABSENT
 
 
 def special_expectations():
@@ -549,6 +619,25 @@ def run_scan(mx, args, what, C, wd, stdin=None, timeout=240):
     return r, r.stdout
 
 
+def https_status(st, name):
+    """GET https://mta-sts.<name>.mxlab/.well-known/mta-sts.txt from nginx (SNI, test CA):
+    the HTTP status, or the certificate verification failure's reason."""
+    import http.client
+    import ssl
+    host = "mta-sts.%s.mxlab" % name
+    ctx = ssl.create_default_context(cafile=st["ca_file"])
+    try:
+        conn = http.client.HTTPSConnection(W.STS_ADDR, 443, timeout=5, context=ctx)
+        conn.sock = ctx.wrap_socket(__import__("socket").create_connection(
+            (W.STS_ADDR, 443), timeout=5), server_hostname=host)
+        conn.request("GET", "/.well-known/mta-sts.txt", headers={"Host": host})
+        return conn.getresponse().status
+    except ssl.SSLCertVerificationError as e:
+        return e.reason
+    except OSError as e:
+        return repr(e)
+
+
 def key_of(rec):
     return rec.get("input", rec.get("domain"))
 
@@ -640,6 +729,12 @@ def in_namespace_main(a):
             flags = next((l.split(";")[2] for l in out.split("\n") if l.startswith(";; flags:")), "")
             got = status if status != "NOERROR" else ("ad" if " ad" in flags else "noad")
             C.check("world dig", "%s %s" % (name, rtype), want, got)
+
+        print("[world] MTA-STS policy hosts (nginx on %s:443)" % W.STS_ADDR, flush=True)
+        for n, want in [("sts-enforce", 200), ("sts-404", 404), ("sts-redirect", 301),
+                        ("sts-big", 200), ("sts-badcert", "CERTIFICATE_VERIFY_FAILED"),
+                        ("sts-wrongname", "CERTIFICATE_VERIFY_FAILED")]:
+            C.check("world https", "mta-sts.%s.mxlab" % n, want, https_status(st, n))
 
         if not a.no_oracle:
             print("[oracle] posttls-finger", flush=True)

@@ -12,6 +12,7 @@ Layout (addresses):
   127.0.1.X:25     one Postfix instance, one smtpd entry per address (see PF_*)
   127.0.2.X:25     misbehave.py: hand-written broken SMTP servers (see MB_*)
   127.0.3.1:25     nothing listens (connection refused)
+  127.0.4.1:443    nginx: HTTPS policy hosts mta-sts.<domain> for the MTA-STS cases (SNI)
 
 CLI:  world.py start DIR   builds everything in DIR (must not exist or be empty), starts it
       world.py stop DIR    stops every server started by `start DIR`
@@ -49,6 +50,67 @@ MB_554 = "127.0.2.5"         # 554 greeting
 MB_TLS10 = "127.0.2.6"       # TLS 1.0 only
 MB_SPECIAL = "127.0.2.99"    # must never be contacted (special-purpose address test)
 CLOSED = "127.0.3.1"         # nothing listening
+STS_ADDR = "127.0.4.1"       # nginx, HTTPS :443, one server block per mta-sts.<domain>
+
+# MTA-STS (RFC 8461) cases. Every domain: MX 10 mx.<d>.mxlab (PF_TLS13, whose certificate
+# lists that name) unless "mxhost" says otherwise, mta-sts.<d> A STS_ADDR, and _mta-sts TXT
+# (default: one "v=STSv1; id=<id>;"). Keys:
+#   policy    body of /.well-known/mta-sts.txt (str; None = no file -> 404)
+#   redirect  the policy URL answers 301 to this location instead
+#   ctype     Content-Type of the policy (default text/plain)
+#   cert      "ca" (CA-signed, SAN mta-sts.<d>), "selfsigned", "wrongname"
+#   mxhost    first label(s) of the MX host instead of "mx"; txt: the TXT strings instead
+
+
+def _sts_policy(mode, mx=(), max_age="86400", eol="\r\n"):
+    lines = ["version: STSv1", "mode: " + mode] + ["mx: " + m for m in mx] + \
+        ["max_age: " + max_age]
+    return "".join(l + eol for l in lines)
+
+
+def _sts_big():
+    body = _sts_policy("enforce", ["mx.sts-big.mxlab"])
+    pad = "x-padding: " + "a" * 60 + "\r\n"
+    while len(body) + 2 * len(pad) <= 70000:
+        body += pad
+    rest = 70000 - len(body)  # one last, longer padding line: exactly 70 000 bytes
+    return body + "x-padding: " + "a" * (rest - 13) + "\r\n"
+
+
+STS_CASES = {
+    "sts-enforce": {"policy": _sts_policy("enforce", ["mx.sts-enforce.mxlab"])},
+    "sts-testing": {"policy": _sts_policy("testing", ["*.sts-testing.mxlab"])},
+    "sts-none": {"policy": _sts_policy("none")},
+    "sts-404": {"policy": None},
+    "sts-redirect": {"policy": _sts_policy("enforce", ["mx.sts-redirect.mxlab"]),
+                     "redirect": "https://mta-sts.sts-enforce.mxlab/.well-known/mta-sts.txt"},
+    "sts-ctype": {"policy": _sts_policy("enforce", ["mx.sts-ctype.mxlab"]),
+                  "ctype": "text/html"},
+    "sts-big": {"policy": _sts_big()},
+    "sts-lf": {"policy": _sts_policy("enforce", ["mx.sts-lf.mxlab"], eol="\n")},
+    "sts-maxage": {"policy": _sts_policy("enforce", ["mx.sts-maxage.mxlab"],
+                                         max_age="99999999999")},
+    "sts-nomx": {"policy": _sts_policy("enforce")},
+    "sts-wild2": {"policy": _sts_policy("enforce", ["*.sts-wild2.mxlab"]),
+                  "mxhost": "a.b"},
+    "sts-nomatch": {"policy": _sts_policy("enforce", ["mx.elsewhere.mxlab"])},
+    "sts-badcert": {"policy": _sts_policy("enforce", ["mx.sts-badcert.mxlab"]),
+                    "cert": "selfsigned"},
+    "sts-wrongname": {"policy": _sts_policy("enforce", ["mx.sts-wrongname.mxlab"]),
+                      "cert": "wrongname"},
+    "sts-twotxt": {"policy": _sts_policy("enforce", ["mx.sts-twotxt.mxlab"]),
+                   "txt": ['"v=STSv1; id=a1;"', '"v=STSv1; id=b2;"']},
+}
+
+
+def sts_id(name):
+    """The id= of a case's _mta-sts record (1-32 alphanumerics)."""
+    return name.replace("-", "") + "2026"
+
+
+def sts_mxhost(name):
+    return "%s.%s.mxlab" % (STS_CASES[name].get("mxhost", "mx"), name)
+
 
 MISBEHAVE_ADDRS = {
     MB_SILENT: "silent", MB_GARBAGE: "garbage", MB_454: "starttls-454",
@@ -94,6 +156,7 @@ MAIN_INPUT = [
     "   # an indented comment",
     "not a domain!",
     "TLS13.Mxlab.",
+] + [n + ".mxlab" for n in STS_CASES] + [
     "",
 ]
 SPECIAL_INPUT = ["special.mxlab"]
@@ -317,6 +380,7 @@ class World:
         self.write_inputs()
         self.build_unbound_conf()
         self.build_postfix_conf()
+        self.build_nginx_conf()
         self.state.update({
             "dir": self.d, "resolver": RESOLVER_ADDR, "nsd": NSD_ADDR,
             "trust_anchor": self.p("root.key"), "ca_file": self.p("ca.pem"),
@@ -335,6 +399,7 @@ class World:
                       "mx.tlsa-unsigned.mxlab", "mx.tlsa-bogus.mxlab", "mx.tls13.mxlab",
                       "implicit-mx.mxlab", "alias.mx-cname.mxlab", "mx1.partial-dane.mxlab",
                       "mx.%s.mxlab" % IDN_ALABEL, "mx.mx-bogus.mxlab"]
+        main_names += [sts_mxhost(n) for n in STS_CASES]
         c["main"] = pki.leaf("main", main_names, "ec")
         c["tls12"] = pki.leaf("tls12", ["mx.tls12.mxlab", "mx2.partial-dane.mxlab"], "rsa")
         c["selfsigned"] = pki.selfsigned("selfsigned", "mx.cert-selfsigned.mxlab")
@@ -349,6 +414,16 @@ class World:
         with open(chain, "w") as f:
             f.write(open(c["chainleaf"][0]).read() + open(pki.ca_pem).read())
         c["chain"] = (chain, c["chainleaf"][1])
+        # MTA-STS policy hosts (nginx): one cert per mta-sts.<domain>
+        for n, case in STS_CASES.items():
+            host = "mta-sts.%s.mxlab" % n
+            kind = case.get("cert", "ca")
+            if kind == "selfsigned":
+                c["sts:" + n] = pki.selfsigned("sts-" + n, host)
+            elif kind == "wrongname":
+                c["sts:" + n] = pki.leaf("sts-" + n, ["mta-sts.some-other-site.mxlab"], "ec")
+            else:
+                c["sts:" + n] = pki.leaf("sts-" + n, [host], "ec")
         shutil.copy(pki.ca_pem, self.p("ca.pem"))
         self.certs = c
         spki = {k: PKI.spki_sha256(v[0]) for k, v in c.items() if k != "chain"}
@@ -425,6 +500,12 @@ class World:
         simple("tls10", MB_TLS10)
         simple(IDN_ALABEL, PF_TLS13, tlsa(3, 1, 1, spki["main"]))
         simple("special", MB_SPECIAL)
+        # MTA-STS (RFC 8461): see STS_CASES
+        for n, case in STS_CASES.items():
+            z = simple(n, PF_TLS13, host=case.get("mxhost", "mx"))
+            z.add("mta-sts", "A", STS_ADDR)
+            for t in case.get("txt", ['"v=STSv1; id=%s;"' % sts_id(n)]):
+                z.add("_mta-sts", "TXT", t)
 
         tld = Zone("mxlab.")
         for z in zones:
@@ -605,6 +686,45 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         with open(os.path.join(pdir, "master.cf"), "w") as f:
             f.write("".join(entries) + services)
 
+    def build_nginx_conf(self):
+        ndir = self.p("nginx")
+        for sub in ("tmp", "www"):
+            os.makedirs(os.path.join(ndir, sub), exist_ok=True)
+        c = self.state["certs"]
+        tmp = os.path.join(ndir, "tmp")
+        conf = ["user root;", "daemon off;", "master_process on;", "worker_processes 1;",
+                "pid %s;" % os.path.join(ndir, "nginx.pid"),
+                "error_log %s info;" % self.p("logs", "nginx-error.log"),
+                "events { worker_connections 128; }", "http {",
+                "  access_log %s;" % self.p("logs", "nginx-access.log"),
+                "  client_body_temp_path %s/body;" % tmp, "  proxy_temp_path %s/proxy;" % tmp,
+                "  fastcgi_temp_path %s/fastcgi;" % tmp, "  uwsgi_temp_path %s/uwsgi;" % tmp,
+                "  scgi_temp_path %s/scgi;" % tmp,
+                "  types { text/plain txt; }", "  default_type application/octet-stream;",
+                "  server_tokens off;", "  ssl_protocols TLSv1.2 TLSv1.3;"]
+        for n, case in STS_CASES.items():
+            root = os.path.join(ndir, "www", n)
+            os.makedirs(os.path.join(root, ".well-known"), exist_ok=True)
+            if case["policy"] is not None:
+                with open(os.path.join(root, ".well-known", "mta-sts.txt"), "w",
+                          newline="") as f:
+                    f.write(case["policy"])
+            if "redirect" in case:
+                loc = "return 301 %s;" % case["redirect"]
+            elif "ctype" in case:
+                loc = "types { } default_type %s;" % case["ctype"]
+            else:
+                loc = ""
+            conf += ["  server {", "    listen %s:443 ssl;" % STS_ADDR,
+                     "    server_name mta-sts.%s.mxlab;" % n,
+                     "    ssl_certificate %s;" % c["sts:" + n]["cert"],
+                     "    ssl_certificate_key %s;" % c["sts:" + n]["key"],
+                     "    root %s;" % root,
+                     "    location = /.well-known/mta-sts.txt { %s }" % loc, "  }"]
+        conf.append("}")
+        with open(self.p("nginx.conf"), "w") as f:
+            f.write("\n".join(conf) + "\n")
+
     # ---- start / stop -----------------------------------------------------------------
     def _spawn(self, key, cmd, logname):
         out = open(self.p("logs", logname), "ab")
@@ -634,6 +754,10 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         run(["unbound-checkconf", self.p("unbound.conf")])
         self._spawn("unbound", ["unbound", "-d", "-c", self.p("unbound.conf")], "unbound.stdout")
         self.start_postfix()
+        run(["nginx", "-t", "-q", "-e", self.p("logs", "nginx-error.log"),
+             "-c", self.p("nginx.conf")])
+        self._spawn("nginx", ["nginx", "-e", self.p("logs", "nginx-error.log"),
+                              "-c", self.p("nginx.conf")], "nginx.stdout")
         wait_listening([(RESOLVER_ADDR, 53, "udp")], "unbound")
         t0 = time.time()
         while not os.path.exists(ready):
@@ -643,6 +767,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
             time.sleep(0.05)
         wait_listening([(a, 25, "tcp") for a in (PF_TLS13, PF_TLS12, PF_SELFSIGNED, PF_EXPIRED,
                                                  PF_WRONGNAME, PF_CHAIN, PF_NOTLS)], "postfix")
+        wait_listening([(STS_ADDR, 443, "tcp")], "nginx")
         self.state["running"] = True
         self.save()
         log("world running in %s" % self.d)
