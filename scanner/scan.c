@@ -219,6 +219,117 @@ static void write_mta_sts(jw_t *w, const job_t *j) {
   jw_obj_end(w);
 }
 
+/* ---------- what would a sender do? ---------- */
+
+/* RFC 8460 §4.3 result type for a failed authentication, from OpenSSL's verify error. */
+static const char *verify_result_type(const char *err) {
+  if (!err || !*err) return "validation-failure";
+  if (strcasestr(err, "hostname mismatch")) return "certificate-host-mismatch";
+  if (strcasestr(err, "expired")) return "certificate-expired";
+  if (strcasestr(err, "no matching DANE") || strcasestr(err, "self-signed") ||
+      strcasestr(err, "unable to get") || strcasestr(err, "untrusted"))
+    return "certificate-not-trusted";
+  return "validation-failure";
+}
+
+enum policy_kind { POL_DANE, POL_STS };
+
+typedef struct verdict {
+  const char *action;        /* deliver, deliver-unauthenticated, defer, no-route */
+  const char *result_type;   /* the first failure seen, RFC 8460 names */
+  const char *mx;            /* host that would take the message */
+} verdict_t;
+
+/* One MX host as a sender with the given policy sees it: 1 delivers (authenticated),
+ * 2 delivers unauthenticated, 0 fails (sets *why), -1 not reachable (try the next host). */
+static int host_outcome(const job_t *j, const host_t *h, enum policy_kind pol, const char **why) {
+  if (h->naddrs == 0) {
+    /* An address lookup that is bogus or failed is a DNSSEC failure, not "no host". */
+    bool dnsfail = h->a.dnssec == DNSSEC_BOGUS || h->aaaa.dnssec == DNSSEC_BOGUS ||
+                   h->a.outcome == DNS_ERROR || h->aaaa.outcome == DNS_ERROR;
+    if (dnsfail) { *why = "dnssec-invalid"; return 0; }
+    return -1;
+  }
+  const char *ignored;
+  bool sts_enforce = pol == POL_STS && j->sts_policy && j->sts_policy->mode == MTASTS_MODE_ENFORCE;
+  bool sts_match = false;
+  if (sts_enforce)
+    for (size_t k = 0; k < j->sts_policy->nmx && !sts_match; k++)
+      sts_match = mtasts_mx_match(j->sts_policy->mx[k], h->name);
+  int result = -1;
+  for (size_t k = 0; k < h->naddrs; k++) {
+    const addr_t *a = &h->addrs[k];
+    const char *ds = dane_status(h, a, &ignored);
+    const smtp_result_t *r = &a->smtp;
+    if (strcmp(ds, "tlsa-bogus") == 0 || strcmp(ds, "dns-error") == 0) { *why = "dnssec-invalid"; return 0; }
+    if (r->banner_code != 220) continue;              /* not reachable: next address */
+    /* RFC 8461 §2: where DANE applies it decides, for both kinds of sender. */
+    if (strcmp(ds, "valid") == 0) return 1;
+    if (strcmp(ds, "mismatch") == 0) { *why = verify_result_type(r->tls.dane_error); result = 0; continue; }
+    if (strcmp(ds, "no-starttls") == 0) { *why = "starttls-not-supported"; result = 0; continue; }
+    if (strcmp(ds, "unusable") == 0) {
+      /* Secure TLSA but nothing usable: TLS is mandatory, authentication impossible. */
+      *why = r->have_tls ? "tlsa-invalid" : "starttls-not-supported";
+      if (r->have_tls) return 2;
+      result = 0;
+      continue;
+    }
+    if (!sts_enforce) return 2;                       /* opportunistic TLS (or none) */
+    if (!sts_match) { *why = "validation-failure"; result = 0; continue; }
+    if (!r->have_tls) { *why = "starttls-not-supported"; result = 0; continue; }
+    if (!r->tls.pkix_valid) { *why = verify_result_type(r->tls.pkix_error); result = 0; continue; }
+    if (version_rank(r->tls.version) < version_rank("TLSv1.2")) { *why = "validation-failure"; result = 0; continue; }
+    return 1;
+  }
+  return result;
+}
+
+static verdict_t sender_verdict(const job_t *j, enum policy_kind pol) {
+  verdict_t v = {NULL, NULL, NULL};
+  if (strcmp(j->status, "dns-error") == 0) {
+    v.action = "defer";
+    v.result_type = "dnssec-invalid";
+    return v;
+  }
+  if (strcmp(j->status, "ok") != 0) { v.action = "no-route"; return v; }
+  bool any_addr = false;
+  for (size_t i = 0; i < j->nhosts; i++) {
+    const host_t *h = &j->hosts[i];
+    any_addr |= h->naddrs > 0;
+    const char *why = NULL;
+    int o = host_outcome(j, h, pol, &why);
+    if (o > 0) {
+      v.action = o == 1 ? "deliver" : "deliver-unauthenticated";
+      v.mx = h->name;
+      if (o == 2 && why && !v.result_type) v.result_type = why;   /* e.g. tlsa-invalid */
+      return v;
+    }
+    if (o == 0 && !v.result_type) v.result_type = why;
+  }
+  /* Nothing took the message: a sender queues and retries, unless there is no host. */
+  v.action = (!any_addr && !v.result_type) ? "no-route" : "defer";
+  return v;
+}
+
+static void write_verdict(jw_t *w, const char *key, verdict_t v, const char *extra_type) {
+  jw_obj_begin(w, key);
+  jw_str(w, "action", v.action);
+  if (v.mx) jw_str(w, "mx", v.mx);
+  const char *rt = v.result_type ? v.result_type : extra_type;
+  if (rt) jw_str(w, "result_type", rt);
+  jw_obj_end(w);
+}
+
+static void write_sender(jw_t *w, const job_t *j) {
+  jw_obj_begin(w, "sender");
+  write_verdict(w, "dane", sender_verdict(j, POL_DANE), NULL);
+  /* A policy that could not be fetched or parsed is reported, and a sender without a
+   * cached policy goes on as if there were none (RFC 8461 §3.3, §5). */
+  verdict_t sts = sender_verdict(j, POL_STS);
+  write_verdict(w, "mta_sts", sts, j->sts_result_type);
+  jw_obj_end(w);
+}
+
 static void write_record(scan_t *s, job_t *j) {
   jw_t *w = &s->jw;
   jw_reset(w);
@@ -350,6 +461,7 @@ static void write_record(scan_t *s, job_t *j) {
   }
   jw_arr_end(w);
   if (j->mx_truncated) jw_bool(w, "mx_truncated", true);
+  if (strcmp(j->status, "invalid") != 0) write_sender(w, j);
 
   if (strcmp(j->status, "ok") == 0) {
     jw_obj_begin(w, "summary");

@@ -440,6 +440,7 @@ def expectations(st):
             exp["tls_rpt"] = ABSENT
     if CHECK_MTA_STS:
         mta_sts_expectations(E)
+    sender_expectations(E)
     return E
 
 
@@ -456,6 +457,42 @@ def sts_ordinary(E):
 def has(word):
     """A string containing `word` (case-insensitive)."""
     return Regex(r"(?is).*%s.*" % re.escape(word))
+
+
+def sender_expectations(E):
+    """What a DANE-enforcing and an MTA-STS-enforcing sender would do (README, "sender")."""
+    D, U, F, N = "deliver", "deliver-unauthenticated", "defer", "no-route"
+    table = {  # domain: (dane action, dane result_type, sts action, sts result_type)
+        "dane-ok.mxlab": (D, ABSENT, D, ABSENT),
+        "dane-ta.mxlab": (D, ABSENT, D, ABSENT),
+        "cert-expired.mxlab": (D, ABSENT, D, ABSENT),
+        "partial-dane.mxlab": (D, ABSENT, D, ABSENT),
+        "dane-mismatch.mxlab": (F, "certificate-not-trusted", F, "certificate-not-trusted"),
+        "dane-no-starttls.mxlab": (F, "starttls-not-supported", F, "starttls-not-supported"),
+        "dane-usage1.mxlab": (U, "tlsa-invalid", U, "tlsa-invalid"),
+        "tlsa-bogus.mxlab": (F, "dnssec-invalid", F, "dnssec-invalid"),
+        "mx-bogus.mxlab": (F, "dnssec-invalid", F, "dnssec-invalid"),
+        "servfail.mxlab": (F, "dnssec-invalid", F, "dnssec-invalid"),
+        "no-starttls.mxlab": (U, ABSENT, U, ABSENT),
+        "tlsa-unsigned.mxlab": (U, ABSENT, U, ABSENT),
+        "closed-port.mxlab": (F, ABSENT, F, ABSENT),
+        "no-banner.mxlab": (F, ABSENT, F, ABSENT),
+        "null-mx.mxlab": (N, ABSENT, N, ABSENT),
+        "does-not-exist.mxlab": (N, ABSENT, N, ABSENT),
+        "sts-enforce.mxlab": (U, ABSENT, D, ABSENT),
+        "sts-lf.mxlab": (U, ABSENT, D, ABSENT),
+        "sts-testing.mxlab": (U, ABSENT, U, ABSENT),
+        "sts-nomatch.mxlab": (U, ABSENT, F, "validation-failure"),
+        "sts-wild2.mxlab": (U, ABSENT, F, "validation-failure"),
+        "sts-404.mxlab": (U, ABSENT, U, "sts-policy-fetch-error"),
+        "sts-maxage.mxlab": (U, ABSENT, U, "sts-policy-invalid"),
+        "sts-badcert.mxlab": (U, ABSENT, U, "sts-webpki-invalid"),
+    }
+    for dom, (da, dr, sa, sr) in table.items():
+        E[dom].update({"sender.dane.action": da, "sender.dane.result_type": dr,
+                       "sender.mta_sts.action": sa, "sender.mta_sts.result_type": sr})
+    E["partial-dane.mxlab"]["sender.dane.mx"] = "mx1.partial-dane.mxlab"
+    E["not a domain!"]["sender"] = ABSENT
 
 
 def mta_sts_expectations(E):
