@@ -79,7 +79,7 @@ def _sts_big():
 
 STS_CASES = {
     "sts-enforce": {"policy": _sts_policy("enforce", ["mx.sts-enforce.mxlab"])},
-    "sts-testing": {"policy": _sts_policy("testing", ["*.sts-testing.mxlab"])},
+    "sts-testing": {"policy": _sts_policy("testing", ["*.sts-testing.mxlab"]), "chunked": True},
     "sts-none": {"policy": _sts_policy("none")},
     "sts-404": {"policy": None},
     "sts-redirect": {"policy": _sts_policy("enforce", ["mx.sts-redirect.mxlab"]),
@@ -713,6 +713,10 @@ postlog   unix-dgram n  -       n       -       1       postlogd
                 loc = "return 301 %s;" % case["redirect"]
             elif "ctype" in case:
                 loc = "types { } default_type %s;" % case["ctype"]
+            elif case.get("chunked"):
+                # A body filter makes the length unknown in advance: nginx answers with
+                # Transfer-Encoding: chunked instead of Content-Length.
+                loc = "sub_filter_types text/plain; sub_filter 'STSv1' 'STSv1'; sub_filter_once off;"
             else:
                 loc = ""
             conf += ["  server {", "    listen %s:443 ssl;" % STS_ADDR,
