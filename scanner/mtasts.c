@@ -1,41 +1,11 @@
 /* MTA-STS (RFC 8461) parsers; see mtasts.h. All scanning is index-based against an explicit
  * length, so embedded NULs or a missing terminator in hostile input cannot overrun. */
 #include "scanner/mtasts.h"
+#include "scanner/txtrec.h"
 
 #include <string.h>
 
 static const char *const VERSION_TXT = "v=STSv1";
-
-/* Locale-independent ASCII classes: the grammar is ASCII, and <ctype.h> would both
- * depend on the locale and need casts for bytes >= 0x80. */
-static bool is_alpha(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-static bool is_alnum(unsigned char c) { return is_alpha(c) || is_digit(c); }
-static bool is_wsp(unsigned char c) { return c == ' ' || c == '\t'; }
-static char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
-
-/* sts-ext-value = 1*(%x21-3A / %x3C / %x3E-7E): visible ASCII except "=" and ";" */
-static bool is_ext_value_char(unsigned char c) {
-  return c >= 0x21 && c <= 0x7e && c != '=' && c != ';';
-}
-
-static void set_reason(const char **reason, const char *r) {
-  if (reason) *reason = r;
-}
-
-/* Length of an extension name at s[0..len) (ALPHA/DIGIT then up to 31 of
- * ALPHA/DIGIT/"_"/"-"/"."), or 0 if there is none. A longer run of name characters is not
- * a name at all, so it also returns 0. Shared shape with policy keys. */
-static size_t scan_name(const char *s, size_t len) {
-  if (len == 0 || !is_alnum((unsigned char)s[0])) return 0;
-  size_t i = 1;
-  while (i < len) {
-    unsigned char c = (unsigned char)s[i];
-    if (!(is_alnum(c) || c == '_' || c == '-' || c == '.')) break;
-    i++;
-  }
-  return i <= 32 ? i : 0;
-}
 
 /* True if the record starts with the version token "v=STSv1" as a whole token: it must be
  * followed by the end, WSP or ";" — "v=STSv10" is some other version, not ours. */

@@ -11,39 +11,19 @@
  *   tlsrpt-ext-value = 1*(%x21-3A / %x3C / %x3E-7E)
  */
 #include "scanner/tlsrpt.h"
+#include "scanner/txtrec.h"
 
 #include <string.h>
 
 static const char *const VERSION_TXT = "v=TLSRPTv1";
 
-static bool is_alnum(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-static bool is_wsp(unsigned char c) { return c == ' ' || c == '\t'; }
-static char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
-static bool is_ext_value_char(unsigned char c) {
-  return c >= 0x21 && c <= 0x7e && c != '=' && c != ';';
-}
 /* A URI never contains raw "," or ";" here (§3: they must be percent-encoded) and, being
  * a URI, no space, control character or non-ASCII byte. */
 static bool is_uri_char(unsigned char c) {
   return c >= 0x21 && c <= 0x7e && c != ',' && c != ';';
 }
 
-static void set_reason(const char **reason, const char *r) {
-  if (reason) *reason = r;
-}
 
-static size_t scan_name(const char *s, size_t len) {
-  if (len == 0 || !is_alnum((unsigned char)s[0])) return 0;
-  size_t i = 1;
-  while (i < len) {
-    unsigned char c = (unsigned char)s[i];
-    if (!(is_alnum(c) || c == '_' || c == '-' || c == '.')) break;
-    i++;
-  }
-  return i <= 32 ? i : 0;
-}
 
 /* §3: "Records that do not begin with v=TLSRPTv1; are discarded"; WSP before the ";" is
  * field-delim whitespace. Returns the offset just past the ";" or 0 if not a record. */
