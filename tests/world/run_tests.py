@@ -31,10 +31,6 @@ sys.path.insert(0, HERE)
 import world as W  # noqa: E402
 
 NS_ENV = "MXSURVEY_WORLD_NETNS"
-# MTA-STS (RFC 8461): the assertions on the record section `mta_sts` (see mta_sts_expectations)
-# are checked only when this is True. The world (nginx, sts-* zones) is built either way, and
-# the sts-* domains always get the ordinary MX/TLS/DANE/TLS-RPT assertions.
-CHECK_MTA_STS = True
 TIMEOUT_OPTS = ["--timeout-connect", "3", "--timeout-banner", "3", "--timeout-smtp", "5",
                 "--timeout-tls", "5", "--timeout-dns", "5"]
 
@@ -438,8 +434,7 @@ def expectations(st):
             exp.update(rpt("none"))
         elif exp.get("status") in ("invalid", "nxdomain", "dns-error"):
             exp["tls_rpt"] = ABSENT
-    if CHECK_MTA_STS:
-        mta_sts_expectations(E)
+    mta_sts_expectations(E)
     sender_expectations(E)
     return E
 
