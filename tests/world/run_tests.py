@@ -448,7 +448,7 @@ def sts_ordinary(E):
                      no_tlsa("_25._tcp." + host))
 
 
-# ---- MTA-STS (RFC 8461), record section `mta_sts` -- switched by CHECK_MTA_STS ----------
+# ---- MTA-STS (RFC 8461), record section `mta_sts` ----------------------------------------
 def has(word):
     """A string containing `word` (case-insensitive)."""
     return Regex(r"(?is).*%s.*" % re.escape(word))
