@@ -28,6 +28,7 @@
 #define MAX_MX 16          /* MX hosts scanned per domain; more are recorded as truncated */
 #define MAX_ADDRS 8        /* addresses probed per family per host */
 #define MAX_TLSA 32
+#define IN_BUF 65536       /* input buffer: the longest line considered */
 
 typedef struct job job_t;
 typedef struct host host_t;
@@ -122,6 +123,12 @@ struct scan {
   size_t active;
   bool input_done;
   bool closed;
+  /* input */
+  int in_fd;
+  uv_fs_t in_req;
+  char in_buf[IN_BUF];
+  size_t in_len, in_pos;
+  bool in_reading, in_eof, in_discard;
   bool pulling;                    /* inside pull_input */                     /* the loop's own handles are closing: scan is over */
   bool failed;
   unsigned long long lines, records;
@@ -1012,24 +1019,83 @@ static void start_job(scan_t *s, const char *line, size_t len) {
   job_unref(j);
 }
 
+/* Input is read in chunks by libuv's thread pool (uv_fs_read), so a slow pipe never
+ * blocks the loop; lines are cut out of the buffer as the window has room. */
+static void on_input(uv_fs_t *req) {
+  scan_t *s = req->data;
+  ssize_t n = req->result;
+  uv_fs_req_cleanup(req);
+  s->in_reading = false;
+  if (n < 0) {
+    fprintf(stderr, "mxsurvey: reading the input: %s\n", uv_strerror((int)n));
+    s->failed = true;
+  } else if (n == 0) {
+    s->in_eof = true;
+  } else {
+    s->in_len += (size_t)n;
+  }
+  pull_input(s);
+}
+
+/* The next complete line, or NULL: then more input is needed (or the input is over). */
+static const char *next_line(scan_t *s, size_t *len, bool *complete) {
+  char *b = s->in_buf + s->in_pos;
+  size_t avail = s->in_len - s->in_pos;
+  char *nl = memchr(b, '\n', avail);
+  if (!nl && s->in_pos == 0 && s->in_len == IN_BUF) {
+    /* A line longer than the buffer is no domain name: keep its start (which is judged
+     * invalid) and drop the rest up to the next newline. */
+    s->in_pos = s->in_len;
+    *len = avail;
+    *complete = false;
+    return b;
+  }
+  *complete = true;
+  if (!nl && s->in_eof && avail > 0) {   /* last line without a newline */
+    s->in_pos = s->in_len;
+    *len = avail;
+    return b;
+  }
+  if (!nl) return NULL;
+  s->in_pos += (size_t)(nl - b) + 1;
+  *len = (size_t)(nl - b) + 1;
+  return b;
+}
+
 static void pull_input(scan_t *s) {
-  static char *line = NULL;
-  static size_t cap = 0;
   /* A job that finishes synchronously (an invalid line) calls back here: the outer loop
    * goes on reading, so a long run of such lines cannot nest calls without bound. */
   if (s->pulling) return;
   s->pulling = true;
   while (!s->input_done && !s->failed && s->active < s->cfg->concurrency) {
-    ssize_t n = getline(&line, &cap, s->cfg->input);
-    if (n < 0) {
-      s->input_done = true;
-      free(line);
-      line = NULL;
-      cap = 0;
+    size_t len;
+    bool complete;
+    const char *line = next_line(s, &len, &complete);
+    if (line) {
+      if (s->in_discard) {             /* the rest of an over-long line */
+        s->in_discard = !complete;
+        continue;
+      }
+      s->in_discard = !complete;
+      s->lines++;
+      start_job(s, line, len);
+      continue;
+    }
+    if (s->in_eof) { s->input_done = true; break; }
+    if (s->in_reading) break;
+    memmove(s->in_buf, s->in_buf + s->in_pos, s->in_len - s->in_pos);
+    s->in_len -= s->in_pos;
+    s->in_pos = 0;
+    uv_buf_t b = uv_buf_init(s->in_buf + s->in_len, (unsigned)(IN_BUF - s->in_len));
+    s->in_req.data = s;
+    int rc = uv_fs_read(s->loop, &s->in_req, s->in_fd, &b, 1, -1, on_input);
+    if (rc < 0) {
+      fprintf(stderr, "mxsurvey: reading the input: %s\n", uv_strerror(rc));
+      s->failed = true;
       break;
     }
-    s->lines++;
-    start_job(s, line, (size_t)n);
+    s->in_reading = true;
+    break;
   }
   s->pulling = false;
   if ((s->input_done || s->failed) && s->active == 0 && !s->closed) {
@@ -1043,6 +1109,9 @@ static void pull_input(scan_t *s) {
     dns_close(s->dns);
     rdns_close(s->rdns);
     fetcher_close(s->fetch);
+    /* A read still blocked in the thread pool (a pipe with nothing to say after a signal)
+     * must not keep the process alive. */
+    if (s->in_reading) uv_stop(s->loop);
   }
 }
 
@@ -1120,6 +1189,7 @@ int scan_run(const scan_config_t *cfg) {
   uv_signal_start(&s.sigint, on_signal, SIGINT);
   uv_signal_start(&s.sigterm, on_signal, SIGTERM);
 
+  s.in_fd = fileno(cfg->input);
   pull_input(&s);
   uv_run(s.loop, UV_RUN_DEFAULT);
 
@@ -1132,11 +1202,19 @@ int scan_run(const scan_config_t *cfg) {
     fprintf(stderr, "mxsurvey: %llu records written%s\n", s.records,
             rc == SCAN_EXIT_INTERRUPTED ? " (interrupted: run again on the remaining domains)"
             : rc ? " (scan failed: the output is incomplete)" : "");
+  if (s.in_reading) {
+    /* A thread-pool read is still blocked on the input pipe; libuv's exit-time shutdown
+     * would wait for it. Everything is written: leave now. */
+    fflush(stdout);
+    fflush(stderr);
+    _exit(rc);
+  }
   tls_ctx_free(s.tls);
   rdns_free(s.rdns);
   fetcher_free(s.fetch);
   dns_free(s.dns);
   jw_free(&s.jw);
-  if (!s.interrupted || s.closed) uv_loop_close(s.loop);  /* after uv_stop, handles remain */
+  if (!s.in_reading && (!s.interrupted || s.closed))
+    uv_loop_close(s.loop);   /* after uv_stop, handles or a blocked read remain */
   return rc;
 }

@@ -46,5 +46,25 @@ expect 1 "cannot open $tmp/ro/out.zst: Permission denied" -- $asuser "$bin" scan
 fi
 expect 0 "1 records written" -- "$bin" scan --resolver 127.0.0.1 --trust-anchor /usr/share/dns/root.key -o "$tmp/ok.ndjson" "$tmp/invalid.txt"
 if grep -q '"status":"invalid"' "$tmp/ok.ndjson"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: invalid record not written"; fi
+# Input edge cases (invalid lines need no DNS): a 200 000-byte line is one invalid record,
+# a last line without a newline counts, stdin works, and a signal is handled at once even
+# while mxsurvey waits on a pipe that says nothing.
+python3 -c "import sys; sys.stdout.write('bad one!\n' + 'x' * 200000 + '!\nbad two!\nbad three!')" > "$tmp/long.txt"
+got=$("$bin" scan -q --resolver 127.0.0.1 --trust-anchor /usr/share/dns/root.key "$tmp/long.txt" | jq -r '.status + ":" + .domain[0:8]' | sort | tr '\n' ' ')
+if [ "$got" = "invalid:bad one! invalid:bad thre invalid:bad two! invalid:xxxxxxxx " ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: long/unterminated lines -> '$got'"; fi
+got=$(printf 'bad a!\n# comment\n\nbad b!' | "$bin" scan -q --resolver 127.0.0.1 --trust-anchor /usr/share/dns/root.key - | jq -r .domain | tr '\n' ' ')
+if [ "$got" = "bad a! bad b! " ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: stdin -> '$got'"; fi
+mkfifo "$tmp/idle"
+sleep 20 > "$tmp/idle" &
+sleeper=$!
+"$bin" scan -q --resolver 127.0.0.1 --trust-anchor /usr/share/dns/root.key -o "$tmp/sig.ndjson" - < "$tmp/idle" 2>/dev/null &
+pid=$!
+sleep 0.5
+start=$(date +%s)
+kill -TERM "$pid"
+wait "$pid"; rc=$?
+took=$(( $(date +%s) - start ))
+kill "$sleeper" 2>/dev/null
+if [ "$rc" -eq 3 ] && [ "$took" -le 5 ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: SIGTERM while reading an idle pipe: rc=$rc after ${took}s"; fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
