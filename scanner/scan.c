@@ -591,6 +591,14 @@ static void start_probes(host_t *h) {
   }
 }
 
+/* Starts a lookup that the job waits for: counted in 'pending' only if it started.
+ * Returns 0 when started, -1 when not (the callback will then never run). */
+static int job_query(job_t *j, const char *name, int type, dns_cb cb, void *arg) {
+  if (dns_query(j->scan->dns, name, type, cb, arg) != 0) return -1;
+  j->pending++;
+  return 0;
+}
+
 /* ---------- DNS: TLSA ---------- */
 
 static void query_tlsa(host_t *h, const char *base);
@@ -628,9 +636,7 @@ static void on_tlsa(void *arg, const dns_answer_t *ans) {
 static void query_tlsa(host_t *h, const char *base) {
   snprintf(h->tlsa_base, sizeof h->tlsa_base, "%s", base);
   snprintf(h->tlsa_name, sizeof h->tlsa_name, "_%d._tcp.%s", 25, base);
-  h->job->pending++;
-  if (dns_query(h->job->scan->dns, h->tlsa_name, RR_TLSA, on_tlsa, h) != 0) {
-    h->job->pending--;
+  if (job_query(h->job, h->tlsa_name, RR_TLSA, on_tlsa, h) != 0) {
     h->tlsa_looked_up = true;
     h->tlsa_outcome = DNS_ERROR;
     h->tlsa_dnssec = DNSSEC_INDETERMINATE;
@@ -704,10 +710,9 @@ static void lookup_failed(lookup_t *lk) {
 
 static void resolve_host(host_t *h) {
   job_t *j = h->job;
-  /* Both lookups are counted before either starts, so neither can finish the job early. */
-  j->pending += 2;
-  if (dns_query(j->scan->dns, h->name, RR_A, on_a, h) != 0) { lookup_failed(&h->a); j->pending--; }
-  if (dns_query(j->scan->dns, h->name, RR_AAAA, on_aaaa, h) != 0) { lookup_failed(&h->aaaa); j->pending--; }
+  /* Callbacks never run inside dns_query, so neither lookup can finish the job early. */
+  if (job_query(j, h->name, RR_A, on_a, h) != 0) lookup_failed(&h->a);
+  if (job_query(j, h->name, RR_AAAA, on_aaaa, h) != 0) lookup_failed(&h->aaaa);
   if (h->a.done && h->aaaa.done) host_addresses_done(h);
 }
 
@@ -748,9 +753,7 @@ static void on_tlsrpt(void *arg, const dns_answer_t *ans) {
 static void query_tlsrpt(job_t *j) {
   char name[DOMAIN_MAX + 16];
   snprintf(name, sizeof name, "_smtp._tls.%s", j->domain);
-  j->pending++;
-  if (dns_query(j->scan->dns, name, RR_TXT, on_tlsrpt, j) != 0) {
-    j->pending--;
+  if (job_query(j, name, RR_TXT, on_tlsrpt, j) != 0) {
     j->tlsrpt_status = "dns-error";
     j->tlsrpt_dnssec = DNSSEC_INDETERMINATE;
     j->tlsrpt_reason = strdup("could not start query");
@@ -809,9 +812,7 @@ static void on_sts_addr(void *arg, const dns_answer_t *ans) {
   size_t want = ans->qtype == RR_A ? 4 : 16;
   if (ans->outcome == DNS_NODATA && ans->qtype == RR_A) {
     /* No IPv4 address: the policy host may be IPv6-only. */
-    j->pending++;
-    if (dns_query(s->dns, j->sts_host, RR_AAAA, on_sts_addr, j) != 0) {
-      j->pending--;
+    if (job_query(j, j->sts_host, RR_AAAA, on_sts_addr, j) != 0) {
       sts_fail(j, "fetch-error", "sts-policy-fetch-error", "could not start query");
     }
     job_unref(j);
@@ -885,9 +886,7 @@ static void on_sts_txt(void *arg, const dns_answer_t *ans) {
       snprintf(j->sts_id, sizeof j->sts_id, "%s", txt.id);
       snprintf(j->sts_host, sizeof j->sts_host, "mta-sts.%s", j->domain);
       j->sts_status = "fetch-error";   /* until the policy arrives */
-      j->pending++;
-      if (dns_query(j->scan->dns, j->sts_host, RR_A, on_sts_addr, j) != 0) {
-        j->pending--;
+      if (job_query(j, j->sts_host, RR_A, on_sts_addr, j) != 0) {
         sts_fail(j, "fetch-error", "sts-policy-fetch-error", "could not start query");
       }
     }
@@ -898,9 +897,7 @@ static void on_sts_txt(void *arg, const dns_answer_t *ans) {
 static void query_mta_sts(job_t *j) {
   char name[DOMAIN_MAX + 16];
   snprintf(name, sizeof name, "_mta-sts.%s", j->domain);
-  j->pending++;
-  if (dns_query(j->scan->dns, name, RR_TXT, on_sts_txt, j) != 0) {
-    j->pending--;
+  if (job_query(j, name, RR_TXT, on_sts_txt, j) != 0) {
     sts_fail(j, "dns-error", NULL, "could not start query");
   }
 }
@@ -1009,9 +1006,7 @@ static void start_job(scan_t *s, const char *line, size_t len) {
   }
   memcpy(j->domain, name, sizeof name);
   if (e - b != strlen(name) || memcmp(line + b, name, e - b) != 0) j->input = strndup(line + b, e - b);
-  j->pending++;
-  if (dns_query(s->dns, j->domain, RR_MX, on_mx, j) != 0) {
-    j->pending--;
+  if (job_query(j, j->domain, RR_MX, on_mx, j) != 0) {
     j->have_dnssec = true;
     j->dnssec = DNSSEC_INDETERMINATE;
     set_error(j, "dns-error", "dns", "could not start MX query");
