@@ -724,7 +724,8 @@ static void resolve_host(host_t *h) {
 #define TXT_MAX_LEN 4096         /* bytes of one joined TXT record */
 
 typedef int (*txt_select_fn)(const char *const *, const size_t *, size_t, void *, const char **);
-static int txt_select(const dns_answer_t *ans, txt_select_fn fn, void *out, const char **why);
+static int txt_select(const dns_answer_t *ans, const char *tag, txt_select_fn fn, void *out,
+                      const char **why);
 static int rpt_select(const char *const *t, const size_t *l, size_t n, void *out, const char **why) {
   return tlsrpt_txt_select(t, l, n, out, why);
 }
@@ -740,7 +741,7 @@ static void on_tlsrpt(void *arg, const dns_answer_t *ans) {
   } else {
     tlsrpt_t *rpt = calloc(1, sizeof *rpt);
     const char *why = NULL;
-    int rc = rpt ? txt_select(ans, rpt_select, rpt, &why) : -1;
+    int rc = rpt ? txt_select(ans, "v=TLSRPTv1", rpt_select, rpt, &why) : -1;
     if (!rpt) why = "out of memory";
     j->tlsrpt_status = rc > 0 ? "valid" : rc == 0 ? "none" : "invalid";
     if (rc < 0) j->tlsrpt_reason = xstrdup(why);
@@ -846,23 +847,36 @@ static void on_sts_addr(void *arg, const dns_answer_t *ans) {
   job_unref(j);
 }
 
-/* Joins the TXT records of an answer (bounded) and hands them to select(). */
-
-static int txt_select(const dns_answer_t *ans, txt_select_fn fn, void *out, const char **why) {
+/* Joins the TXT records of an answer (bounded) and hands them to select(). A record too
+ * long to join that starts with tag (its first character-string, which always fits) is
+ * one of the records asked for that we refuse to read: an explicit error, not "none". */
+static int txt_select(const dns_answer_t *ans, const char *tag, txt_select_fn fn, void *out,
+                      const char **why) {
   size_t n = ans->count < TXT_MAX_RRS ? ans->count : TXT_MAX_RRS;
   char *buf = malloc(n * TXT_MAX_LEN + 1);
-  const char *txts[TXT_MAX_RRS];
-  size_t lens[TXT_MAX_RRS], k = 0;
+  const char *txts[TXT_MAX_RRS] = {0};
+  size_t lens[TXT_MAX_RRS] = {0}, k = 0, taglen = strlen(tag);
+  bool too_long = false;
   if (!buf) { *why = "out of memory"; return -1; }
-  /* An over-long or malformed TXT record cannot be a record we would use. */
+  /* A malformed TXT record cannot be a record we would use. */
   for (size_t i = 0; i < n; i++) {
-    long l = dns_txt_join(ans->data[i], (size_t)ans->len[i], buf + k * TXT_MAX_LEN, TXT_MAX_LEN);
-    if (l < 0) continue;
+    const uint8_t *d = ans->data[i];
+    size_t len = (size_t)ans->len[i];
+    long l = dns_txt_join(d, len, buf + k * TXT_MAX_LEN, TXT_MAX_LEN);
+    if (l < 0) {
+      if (len > TXT_MAX_LEN && d[0] >= taglen && d[0] < len && memcmp(d + 1, tag, taglen) == 0)
+        too_long = true;
+      continue;
+    }
     txts[k] = buf + k * TXT_MAX_LEN;
     lens[k++] = (size_t)l;
   }
   int rc = fn(txts, lens, k, out, why);
   free(buf);
+  if (too_long && rc >= 0) {
+    *why = "TXT record longer than 4096 bytes";
+    return -1;
+  }
   return rc;
 }
 
@@ -879,7 +893,7 @@ static void on_sts_txt(void *arg, const dns_answer_t *ans) {
   } else {
     mtasts_txt_t txt;
     const char *why = NULL;
-    int rc = txt_select(ans, sts_select, &txt, &why);
+    int rc = txt_select(ans, "v=STSv1", sts_select, &txt, &why);
     if (rc == 0) j->sts_status = "none";
     else if (rc < 0) sts_fail(j, "txt-invalid", NULL, why);
     else {
@@ -906,6 +920,21 @@ static int host_cmp(const void *x, const void *y) {
   const host_t *a = x, *b = y;
   if (a->pref != b->pref) return a->pref < b->pref ? -1 : 1;
   return strcmp(a->name, b->name);
+}
+
+/* MX RDATA (preference, then target) in the order hosts are taken: with more than MAX_MX
+ * records the most preferred ones are scanned (RFC 5321 §5.1), whatever order the answer
+ * came in; equal preferences by wire bytes, so the kept set never depends on that order. */
+typedef struct mx_rr { const uint8_t *d; int len; } mx_rr_t;
+
+static int mx_rr_cmp(const void *x, const void *y) {
+  const mx_rr_t *a = x, *b = y;
+  int pa = a->len >= 2 ? (a->d[0] << 8) | a->d[1] : 65536;
+  int pb = b->len >= 2 ? (b->d[0] << 8) | b->d[1] : 65536;
+  if (pa != pb) return pa < pb ? -1 : 1;
+  int n = a->len < b->len ? a->len : b->len;
+  int c = memcmp(a->d, b->d, (size_t)(n > 0 ? n : 0));
+  return c ? c : (a->len > b->len) - (a->len < b->len);
 }
 
 static void on_mx(void *arg, const dns_answer_t *ans) {
@@ -936,14 +965,22 @@ static void on_mx(void *arg, const dns_answer_t *ans) {
     size_t n = ans->count < MAX_MX ? ans->count : MAX_MX;
     j->mx_truncated = ans->count > MAX_MX;
     j->hosts = calloc(n ? n : 1, sizeof(host_t));
-    if (!j->hosts) { set_error(j, "dns-error", "dns", "out of memory"); job_unref(j); return; }
+    mx_rr_t *rrs = calloc(ans->count ? ans->count : 1, sizeof *rrs);
+    if (!j->hosts || !rrs) {
+      free(rrs);
+      set_error(j, "dns-error", "dns", "out of memory");
+      job_unref(j);
+      return;
+    }
+    for (size_t i = 0; i < ans->count; i++) rrs[i] = (mx_rr_t){ans->data[i], ans->len[i]};
+    qsort(rrs, ans->count, sizeof *rrs, mx_rr_cmp);
     size_t nh = 0;
     for (size_t i = 0; i < ans->count && nh < n; i++) {
-      if (ans->len[i] < 3) continue;
+      if (rrs[i].len < 3) continue;
       host_t *h = &j->hosts[nh];
       char name[256];
-      if (dns_name_from_wire(ans->data[i] + 2, (size_t)ans->len[i] - 2, name, sizeof name) < 0) continue;
-      int pref = (ans->data[i][0] << 8) | ans->data[i][1];
+      if (dns_name_from_wire(rrs[i].d + 2, (size_t)rrs[i].len - 2, name, sizeof name) < 0) continue;
+      int pref = (rrs[i].d[0] << 8) | rrs[i].d[1];
       /* RFC 7505: a "." target is a null MX, whatever else is published beside it. */
       if (strcmp(name, ".") == 0) { j->null_mx = true; continue; }
       bool dup = false;
@@ -959,6 +996,7 @@ static void on_mx(void *arg, const dns_answer_t *ans) {
       if (!domain_is_hostname(name)) h->invalid = "invalid host name";
       nh++;
     }
+    free(rrs);
     if (j->null_mx && nh == 0) {
       set_error(j, "no-mail", "dns", "null MX (RFC 7505)");
     } else {

@@ -12,7 +12,9 @@ enum stage { ST_CONNECT, ST_BANNER, ST_EHLO, ST_STARTTLS, ST_TLS, ST_EHLO_TLS, S
 static const char *stage_name[] = {"connect", "banner", "ehlo", "starttls", "tls", "ehlo-tls",
                                    "quit", "done"};
 
-#define PLAIN_MAX 65536   /* unparsed plaintext we hold; a reply line is at most 4 KiB */
+/* Plaintext a server may send between our STARTTLS and its first TLS record (lines of
+ * injected text arriving in later segments than the 220) before we call it not TLS. */
+#define LATE_PLAIN_MAX 4096
 
 typedef struct probe {
   uv_tcp_t tcp;
@@ -23,9 +25,10 @@ typedef struct probe {
   smtp_opts_t opts;
   tls_conn_t *tls;
   bool in_tls;               /* bytes on the wire are TLS records from here on */
-  smtp_reply_t reply;
-  char in[PLAIN_MAX];
-  size_t inlen;
+  smtp_reply_t reply;         /* holds the partial line: plaintext needs no other buffer */
+  bool tls_rx;                /* the first byte of a TLS record has arrived */
+  bool late_line_open;        /* inside a plaintext line that arrived after the 220 */
+  size_t late_plain;          /* plaintext bytes received after the 220, before TLS */
   uint64_t t0;
   bool finishing;
   smtp_done_cb cb;
@@ -57,20 +60,33 @@ void smtp_result_free(smtp_result_t *r) {
   smtp_result_init(r);
 }
 
-void smtp_result_set_error(smtp_result_t *r, const char *stage, const char *reason) {
+void smtp_result_set_error_bytes(smtp_result_t *r, const char *stage, const char *reason,
+                                 size_t len) {
   if (r->err_stage) return;   /* the first failure is the one that explains */
   r->err_stage = stage;
   free(r->err_reason);
-  r->err_reason = strdup(reason ? reason : "error");
+  r->err_reason = malloc(len + 1);
+  r->err_reason_len = r->err_reason ? len : 0;
+  if (r->err_reason) {
+    memcpy(r->err_reason, reason, len);
+    r->err_reason[len] = '\0';
+  }
 }
 
-static char *reply_line(const smtp_reply_t *rp) {
+void smtp_result_set_error(smtp_result_t *r, const char *stage, const char *reason) {
+  if (!reason) reason = "error";
+  smtp_result_set_error_bytes(r, stage, reason, strlen(reason));
+}
+
+/* "code text" of a reply: the text may hold any byte but CR/LF, NUL included. */
+static char *reply_line(const smtp_reply_t *rp, size_t *len) {
   size_t n = rp->text_len + 8;
   char *s = malloc(n);
   if (s) {
     int k = snprintf(s, n, "%d ", rp->code);
     memcpy(s + k, rp->text, rp->text_len);
     s[k + rp->text_len] = '\0';
+    *len = (size_t)k + rp->text_len;
   }
   return s;
 }
@@ -179,14 +195,16 @@ static void start_tls(probe_t *p) {
 /* A complete reply arrived in the current stage. Returns false when the probe ended. */
 static bool on_reply(probe_t *p) {
   smtp_reply_t *r = &p->reply;
-  char *line = reply_line(r);
+  size_t len = 0;
+  char *line = reply_line(r, &len);
   if (!line) { fail(p, "out of memory"); return false; }
   switch (p->stage) {
   case ST_BANNER:
     p->res.banner = line;
+    p->res.banner_len = len;
     p->res.banner_code = r->code;
     if (r->code != 220) {
-      smtp_result_set_error(&p->res, "banner", line);
+      smtp_result_set_error_bytes(&p->res, "banner", line, len);
       quit(p);
       return false;
     }
@@ -197,7 +215,7 @@ static bool on_reply(probe_t *p) {
   case ST_EHLO:
     p->res.ehlo_code = r->code;
     if (r->code != 250) {
-      smtp_result_set_error(&p->res, "ehlo", line);
+      smtp_result_set_error_bytes(&p->res, "ehlo", line, len);
       free(line);
       quit(p);
       return false;
@@ -215,8 +233,9 @@ static bool on_reply(probe_t *p) {
     return true;
   case ST_STARTTLS:
     p->res.starttls_reply = line;
+    p->res.starttls_reply_len = len;
     if (r->code != 220) {
-      smtp_result_set_error(&p->res, "starttls", line);
+      smtp_result_set_error_bytes(&p->res, "starttls", line, len);
       quit(p);
       return false;
     }
@@ -258,25 +277,50 @@ static size_t feed(probe_t *p, const char *buf, size_t len, bool *go_on, bool *c
   return used;
 }
 
-/* Parses as many replies as the buffered plaintext holds. */
-static void process_plain(probe_t *p) {
+/* Parses the replies in one read. The reply parser consumes every byte of an incomplete
+ * reply (keeping the partial line itself, bounded by SMTP_LINE_MAX), so nothing of a read
+ * outlives it and a probe holds no plaintext buffer of its own. */
+static void process_plain(probe_t *p, const char *buf, size_t len) {
   size_t off = 0;
-  while (off < p->inlen && !p->finishing) {
+  while (off < len && !p->finishing) {
     enum stage was = p->stage;
     bool go_on, complete;
-    off += feed(p, p->in + off, p->inlen - off, &go_on, &complete);
+    off += feed(p, buf + off, len - off, &go_on, &complete);
     if (!go_on || p->finishing || !complete) break;
     if (was == ST_STARTTLS) {      /* on_reply went on only for a 220 */
       /* Anything after the 220 to STARTTLS was sent in plaintext before TLS: injected. */
-      p->res.injected_bytes = p->inlen - off;
-      p->inlen = 0;
+      p->res.injected_bytes = len - off;
       start_tls(p);
       return;
     }
   }
-  if (p->finishing) return;
-  memmove(p->in, p->in + off, p->inlen - off);
-  p->inlen -= off;
+}
+
+/* TLS records start with a content type byte 20..24 (RFC 8446 §5.1); SMTP text never
+ * does. Bytes before the server's first record are plaintext lines that arrived after the
+ * 220 in a later segment: the same injection as bytes in the 220's segment, so they are
+ * counted into injected_bytes and skipped. Returns the offset of the first TLS byte in buf
+ * (len when all of it was plaintext), or -1 when the probe failed. */
+static long skip_late_plaintext(probe_t *p, const char *buf, size_t len) {
+  size_t pos = 0;
+  while (pos < len && !p->tls_rx) {
+    if (!p->late_line_open) {
+      unsigned char c = (unsigned char)buf[pos];
+      if (c >= 20 && c <= 24) { p->tls_rx = true; break; }
+      p->late_line_open = true;
+    }
+    const char *nl = memchr(buf + pos, '\n', len - pos);
+    size_t n = nl ? (size_t)(nl - (buf + pos)) + 1 : len - pos;
+    if (nl) p->late_line_open = false;
+    p->late_plain += n;
+    p->res.injected_bytes += n;
+    pos += n;
+    if (p->late_plain > LATE_PLAIN_MAX) {
+      fail(p, "no TLS record after STARTTLS: more than 4096 bytes of plaintext");
+      return -1;
+    }
+  }
+  return (long)pos;
 }
 
 static void process_tls_data(probe_t *p) {
@@ -316,13 +360,17 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   }
   if (nread == 0) return;
   if (!p->in_tls) {
-    if ((size_t)nread > sizeof p->in - p->inlen) { fail(p, "too much data without a complete reply"); return; }
-    memcpy(p->in + p->inlen, buf->base, (size_t)nread);
-    p->inlen += (size_t)nread;
-    process_plain(p);
+    process_plain(p, buf->base, (size_t)nread);
     return;
   }
-  tls_conn_recv(p->tls, (const uint8_t *)buf->base, (size_t)nread);
+  size_t skip = 0;
+  if (!p->tls_rx) {
+    long k = skip_late_plaintext(p, buf->base, (size_t)nread);
+    if (k < 0) return;
+    skip = (size_t)k;
+    if (skip == (size_t)nread) return;
+  }
+  tls_conn_recv(p->tls, (const uint8_t *)buf->base + skip, (size_t)nread - skip);
   if (p->stage == ST_TLS) {
     enum tls_step st = tls_conn_handshake(p->tls);
     flush_tls(p, false);
@@ -411,12 +459,12 @@ void smtp_result_json(jw_t *w, const char *key, const smtp_result_t *r) {
   jw_str(w, "connect", r->connect ? r->connect : "not-attempted");
   if (r->connect && strcmp(r->connect, "ok") == 0) jw_int(w, "connect_ms", (long long)r->connect_ms);
   if (r->banner) {
-    jw_str(w, "banner", r->banner);
+    jw_strn(w, "banner", r->banner, r->banner_len);
     jw_int(w, "banner_code", r->banner_code);
   }
   if (r->ehlo_code) jw_int(w, "ehlo_code", r->ehlo_code);
   if (r->starttls >= 0) jw_str(w, "starttls", r->starttls ? "offered" : "not-offered");
-  if (r->starttls_reply) jw_str(w, "starttls_reply", r->starttls_reply);
+  if (r->starttls_reply) jw_strn(w, "starttls_reply", r->starttls_reply, r->starttls_reply_len);
   if (r->injected_bytes) jw_uint(w, "injected_bytes", r->injected_bytes);
   if (r->have_tls) tls_result_json(w, "tls", &r->tls);
   if (r->ehlo_tls_code) jw_int(w, "ehlo_tls_code", r->ehlo_tls_code);
@@ -424,7 +472,8 @@ void smtp_result_json(jw_t *w, const char *key, const smtp_result_t *r) {
   if (r->err_stage) {
     jw_obj_begin(w, "error");
     jw_str(w, "stage", r->err_stage);
-    jw_str(w, "reason", r->err_reason);
+    jw_strn(w, "reason", r->err_reason ? r->err_reason : "error",
+            r->err_reason ? r->err_reason_len : 5);
     jw_obj_end(w);
   }
   jw_obj_end(w);

@@ -4,7 +4,11 @@
  *
  * Each stage has its own deadline; every failure names its stage. The probe never sends
  * MAIL or RCPT, never pipelines STARTTLS, and discards (and counts) any plaintext that
- * follows the server's 220 to STARTTLS (the CVE-2011-0411 class of injection). */
+ * follows the server's 220 to STARTTLS (the CVE-2011-0411 class of injection), whether it
+ * arrives in the 220's segment or in later ones before the first TLS record.
+ *
+ * Memory: a probe holds no plaintext buffer; a partial reply line lives in the reply
+ * parser (at most SMTP_LINE_MAX bytes) and every read is consumed before the next. */
 #ifndef MXS_SCANNER_SMTP_PROBE_H
 #define MXS_SCANNER_SMTP_PROBE_H
 #include <stdbool.h>
@@ -22,11 +26,15 @@ typedef struct smtp_opts {
 typedef struct smtp_result {
   const char *connect;          /* "ok", "refused", "timeout", "unreachable", "not-attempted", or uv error */
   double connect_ms;
-  char *banner;                 /* "220 text" */
+  /* Reply texts keep the server's bytes, NULs included (hence the lengths); the record
+   * escapes them (NUL as \u0000, invalid UTF-8 as U+FFFD). */
+  char *banner;                 /* "220 text", NUL-terminated after banner_len bytes */
+  size_t banner_len;
   int banner_code;
   int ehlo_code;
   int starttls;                 /* -1 unknown, 0 not offered, 1 offered */
   char *starttls_reply;
+  size_t starttls_reply_len;
   size_t injected_bytes;
   bool have_tls;
   tls_result_t tls;
@@ -34,6 +42,7 @@ typedef struct smtp_result {
   bool starttls_again;          /* STARTTLS advertised again after TLS: an anomaly */
   const char *err_stage;        /* NULL when the probe went through */
   char *err_reason;
+  size_t err_reason_len;
 } smtp_result_t;
 
 typedef void (*smtp_done_cb)(void *arg, smtp_result_t *res);
@@ -49,6 +58,9 @@ int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
 void smtp_result_init(smtp_result_t *r);
 void smtp_result_free(smtp_result_t *r);
 void smtp_result_set_error(smtp_result_t *r, const char *stage, const char *reason);
+/* The same with a reason of len bytes that may hold NULs (a server's reply line). */
+void smtp_result_set_error_bytes(smtp_result_t *r, const char *stage, const char *reason,
+                                 size_t len);
 /* Writes the record's "smtp" object under key. */
 void smtp_result_json(jw_t *w, const char *key, const smtp_result_t *r);
 

@@ -13,11 +13,27 @@ connection is chosen by the local address the client dialled (getsockname):
   special       normal ESMTP without TLS: the special-purpose address test asserts that it
                 never receives a connection
 
+Hostile peers (issue 5; every one must end in a precise error, never a crash or a hang):
+  longline      "220-" followed by 1 MiB without a line end
+  endless       normal banner; EHLO -> an endless "250-" continuation (until the client leaves)
+  nul           NUL bytes and invalid UTF-8 in the banner and in the 454 reply to STARTTLS
+  slowloris     the banner one byte per second
+  close-ehlo    closes the connection when EHLO arrives
+  close-tls     STARTTLS -> 220, reads the ClientHello, closes (mid-handshake)
+  tls-garbage   STARTTLS -> 220, waits for the ClientHello, then a TLS record header with an
+                impossible length and junk
+  inject-late   STARTTLS -> "220 Ready", 0.3 s later "250-INJECTED" in a later TCP segment,
+                then TLS (memory-BIO TLS, so the ClientHello that arrived meanwhile is kept)
+  chain50       TLS with a chain of 50 intermediates (--ctx chain50=CERT:KEY)
+  bigcert       TLS with a ~64 KiB leaf certificate (thousands of SANs)
+  hugecert      TLS with a ~120 KiB leaf (over OpenSSL's 100 KiB max certificate list)
+
 Every accepted connection is logged ("<unix time> <local addr> <peer> <behaviour> <event>")
 to --log, flushed immediately. With --refuser ADDR, also answers every DNS query on ADDR:53
 (UDP and TCP) with REFUSED (a quick SERVFAIL for a zone delegated there).
 
-usage: misbehave.py --cert C --key K --log FILE [--ready FILE] [--refuser ADDR] ADDR=BEHAVIOUR...
+usage: misbehave.py --cert C --key K --log FILE [--ready FILE] [--refuser ADDR]
+                   [--ctx NAME=CERT:KEY]... ADDR=BEHAVIOUR...
 """
 import argparse
 import asyncio
@@ -74,6 +90,138 @@ async def esmtp(reader, writer, name, behaviour, local, peer, tls_active=False, 
         await writer.drain()
 
 
+class MemTLS:
+    """Server-side TLS over an asyncio stream through memory BIOs. Unlike start_tls it
+    keeps bytes the stream reader already buffered (a ClientHello that arrived while the
+    server was still writing plaintext), and it offers readline/write/drain like a stream."""
+
+    def __init__(self, reader, writer, ctx):
+        self.r, self.w = reader, writer
+        self.inc, self.out = ssl.MemoryBIO(), ssl.MemoryBIO()
+        self.obj = ctx.wrap_bio(self.inc, self.out, server_side=True)
+        self.buf = b""
+
+    def _flush(self):
+        d = self.out.read()
+        if d:
+            self.w.write(d)
+
+    async def _fill(self):
+        d = await asyncio.wait_for(self.r.read(65536), 30)
+        if not d:
+            raise EOFError
+        self.inc.write(d)
+
+    async def handshake(self):
+        while True:
+            try:
+                self.obj.do_handshake()
+                self._flush()
+                await self.w.drain()
+                return
+            except ssl.SSLWantReadError:
+                self._flush()
+                await self.w.drain()
+                await self._fill()
+
+    async def readline(self):
+        while b"\n" not in self.buf:
+            try:
+                self.buf += self.obj.read(65536)
+            except ssl.SSLWantReadError:
+                await self._fill()
+            except ssl.SSLZeroReturnError:
+                return b""
+        i = self.buf.index(b"\n") + 1
+        line, self.buf = self.buf[:i], self.buf[i:]
+        return line
+
+    def write(self, data):
+        self.obj.write(data)
+        self._flush()
+
+    async def drain(self):
+        await self.w.drain()
+
+
+async def hostile(reader, writer, name, behaviour, local, peer):
+    """The hostile peers (see the module docstring). Returns when the dialogue is over."""
+    if behaviour == "longline":
+        writer.write(b"220-" + b"a" * (1 << 20))
+        await writer.drain()
+        await asyncio.wait_for(reader.read(1), 60)
+        return
+    if behaviour == "slowloris":
+        for b in b"220 mx.slowloris.mxlab ESMTP\r\n":
+            writer.write(bytes([b]))
+            await writer.drain()
+            await asyncio.sleep(1)
+        return
+    if behaviour == "nul":
+        writer.write(b"220 mx.nul.mxlab \x00NUL \xff\xfe\xc3\x28 ESMTP\r\n")
+    else:
+        writer.write(("220 %s ESMTP hostile\r\n" % name).encode())
+    await writer.drain()
+    cmd = await readline(reader)
+    logline(local, peer, behaviour, "cmd " + ascii(cmd[:60]))
+    if behaviour == "close-ehlo":
+        return
+    if behaviour == "endless":
+        sent = 0
+        line = b"250-" + b"x" * 60 + b"\r\n"
+        while sent < (64 << 20):   # the client leaves long before; a bound all the same
+            writer.write(line * 64)
+            await writer.drain()
+            sent += len(line) * 64
+        return
+    writer.write(("250-%s\r\n250-PIPELINING\r\n250 STARTTLS\r\n" % name).encode())
+    await writer.drain()
+    cmd = await readline(reader)
+    logline(local, peer, behaviour, "cmd " + ascii(cmd[:60]))
+    if not cmd.upper().startswith("STARTTLS"):
+        return
+    if behaviour == "nul":
+        writer.write(b"454 4.7.0 \x00\xed\xa0\x80\xff bad\r\n")
+        await writer.drain()
+        await esmtp(reader, writer, name, behaviour, local, peer, starttls=False)
+        return
+    writer.write(b"220 2.0.0 Ready to start TLS\r\n")
+    await writer.drain()
+    if behaviour == "close-tls":
+        await asyncio.wait_for(reader.read(5), 30)   # the start of the ClientHello
+        return
+    if behaviour == "tls-garbage":
+        # after the ClientHello (so the bytes cannot share the 220's segment): a handshake
+        # record header claiming 65535 bytes (more than TLS allows), then junk
+        await asyncio.wait_for(reader.read(5), 30)
+        writer.write(b"\x16\x03\x03\xff\xff" + b"\xde\xad\xbe\xef" * 64)
+        await writer.drain()
+        await asyncio.wait_for(reader.read(65536), 30)
+        return
+    if behaviour == "inject-late":
+        await asyncio.sleep(0.3)
+        writer.write(b"250-INJECTED\r\n")
+        await writer.drain()
+        await asyncio.sleep(0.3)
+        t = MemTLS(reader, writer, CTX["modern"])
+        await t.handshake()
+        logline(local, peer, behaviour, "tls %s" % t.obj.version())
+        await esmtp(t, t, name, behaviour, local, peer, tls_active=True)
+        return
+    ctx = CTX[behaviour]   # chain50, bigcert, hugecert
+    try:
+        await asyncio.wait_for(writer.start_tls(ctx), 30)
+    except Exception as e:  # noqa: BLE001
+        logline(local, peer, behaviour, "tls-failed %r" % e)
+        raise EOFError
+    logline(local, peer, behaviour, "tls")
+    await esmtp(reader, writer, name, behaviour, local, peer, tls_active=True)
+
+
+HOSTILE = {"longline", "endless", "nul", "slowloris", "close-ehlo", "close-tls", "tls-garbage",
+           "inject-late", "chain50", "bigcert", "hugecert"}
+
+
 async def handle(reader, writer):
     sock = writer.get_extra_info("sockname")
     peer = "%s:%d" % writer.get_extra_info("peername")[:2]
@@ -82,7 +230,9 @@ async def handle(reader, writer):
     logline(local, peer, behaviour, "connect")
     name = "mx.%s.mxlab" % behaviour
     try:
-        if behaviour == "silent":
+        if behaviour in HOSTILE:
+            await hostile(reader, writer, name, behaviour, local, peer)
+        elif behaviour == "silent":
             while await reader.read(4096):
                 pass
         elif behaviour == "garbage":
@@ -188,6 +338,7 @@ async def main():
     ap.add_argument("--ready")
     ap.add_argument("--refuser")
     ap.add_argument("--port", type=int, default=25)
+    ap.add_argument("--ctx", action="append", default=[], help="NAME=CERT:KEY (hostile TLS)")
     ap.add_argument("servers", nargs="+", help="ADDR=BEHAVIOUR")
     a = ap.parse_args()
     LOGF = open(a.log, "a")
@@ -203,6 +354,12 @@ async def main():
         print("misbehave: TLS 1.0 not available: %r" % e, file=sys.stderr)
     old.load_cert_chain(a.cert, a.key)
     CTX["tls10"] = old
+    for spec in a.ctx:
+        cname, files = spec.split("=", 1)
+        cert, key = files.split(":", 1)
+        c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        c.load_cert_chain(cert, key)
+        CTX[cname] = c
     servers = []
     for spec in a.servers:
         addr, beh = spec.split("=", 1)

@@ -29,6 +29,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import hostile  # noqa: E402  (issue 5: hostile peers, their certificates and zones)
 TLD = "mxlab"
 
 NSD_ADDR = "127.0.53.1"
@@ -116,6 +118,7 @@ MISBEHAVE_ADDRS = {
     MB_SILENT: "silent", MB_GARBAGE: "garbage", MB_454: "starttls-454",
     MB_INJECT: "inject", MB_554: "banner-554", MB_TLS10: "tls10", MB_SPECIAL: "special",
 }
+MISBEHAVE_ADDRS.update(hostile.ADDRS)   # 127.0.2.10-20, see hostile.py
 
 # IDN case: "ação.mxlab" -> A-label (checked with libidn2's idn2_to_ascii_8z and Python's
 # IDNA codec; both give xn--ao-siap).
@@ -386,6 +389,7 @@ class World:
             "trust_anchor": self.p("root.key"), "ca_file": self.p("ca.pem"),
             "domains": self.p("domains.txt"), "special_domains": self.p("special.txt"),
             "misbehave_log": self.p("misbehave", "connections.log"),
+            "hostile_domains": self.p("hostile.txt"),
             "resolv_conf": self.p("resolv.conf"), "pids": {},
         })
         self.save()
@@ -425,6 +429,9 @@ class World:
             else:
                 c["sts:" + n] = pki.leaf("sts-" + n, [host], "ec")
         shutil.copy(pki.ca_pem, self.p("ca.pem"))
+        # hostile TLS peers (hostile.py): 50-intermediate chain, 64 KiB and 120 KiB leaves
+        self.state["hostile_ctx"] = {k: {"cert": v[0], "key": v[1]}
+                                     for k, v in hostile.build_pki(pki).items()}
         self.certs = c
         spki = {k: PKI.spki_sha256(v[0]) for k, v in c.items() if k != "chain"}
         spki["ca"] = PKI.spki_sha256(pki.ca_pem)
@@ -500,6 +507,8 @@ class World:
         simple("tls10", MB_TLS10)
         simple(IDN_ALABEL, PF_TLS13, tlsa(3, 1, 1, spki["main"]))
         simple("special", MB_SPECIAL)
+        # hostile peers and DNS answers (issue 5): see hostile.py
+        hostile.build_dns(child, simple, PF_TLS13, PF_NOTLS)
         # MTA-STS (RFC 8461): see STS_CASES
         for n, case in STS_CASES.items():
             z = simple(n, PF_TLS13, host=case.get("mxhost", "mx"))
@@ -559,6 +568,7 @@ class World:
             f.write("\n".join(MAIN_INPUT) + "\n")
         with open(self.p("special.txt"), "w") as f:
             f.write("\n".join(SPECIAL_INPUT) + "\n")
+        hostile.write_input(self.p("hostile.txt"))
         with open(self.p("resolv.conf"), "w") as f:
             f.write("nameserver %s\noptions trust-ad\n" % RESOLVER_ADDR)
 
@@ -753,6 +763,8 @@ postlog   unix-dgram n  -       n       -       1       postlogd
                                   "--cert", c["cert"], "--key", c["key"],
                                   "--log", self.state["misbehave_log"], "--ready", ready,
                                   "--refuser", REFUSER_ADDR] +
+                    ["--ctx=%s=%s:%s" % (k, v["cert"], v["key"])
+                     for k, v in self.state.get("hostile_ctx", {}).items()] +
                     ["%s=%s" % (a, b) for a, b in MISBEHAVE_ADDRS.items()], "misbehave.stdout")
         wait_listening([(NSD_ADDR, 53, "udp"), (NSD_ADDR, 53, "tcp")], "nsd")
         run(["unbound-checkconf", self.p("unbound.conf")])
