@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Integration tests of mxsurvey against the real local mail world (world.py).
 
-usage: run_tests.py --mxsurvey PATH [--keep] [--no-oracle] [--world-only]
+usage: run_tests.py --mxsurvey PATH [--keep] [--no-oracle] [--world-only] [--valgrind]
 
 Needs root. Re-executes itself inside `unshare --net --mount` (private network and mount
 namespaces: only loopback exists, ports 25/53 on 127.x are free, and the bind-mounted
@@ -538,6 +538,117 @@ def mta_sts_expectations(E):
             exp["mta_sts"] = ABSENT
 
 
+# ---- hostile and broken peers (issue 5; servers and zones in hostile.py) ---------------
+def hostile_expectations():
+    H = W.hostile
+    A = lambda beh: H.ADDR_OF[beh]  # noqa: E731
+    E = {}
+
+    def peer(beh, error=ABSENT, **kw):
+        exp = merge(single_mx("hb-%s.mxlab" % beh, "mx.hb-%s.mxlab" % beh, A(beh)),
+                    {A0 + "smtp.connect": "ok", A0 + "smtp.error": error})
+        exp.update({A0 + "smtp." + k.replace("__", "."): v for k, v in kw.items()})
+        E["hb-%s.mxlab" % beh] = exp
+
+    def err(stage, reason):
+        return {"stage": stage, "reason": reason}
+    peer("longline", err("banner", "malformed reply: line too long"), banner=ABSENT)
+    peer("endless", err("ehlo", "malformed reply: too many lines"),
+         banner="220 mx.endless.mxlab ESMTP hostile", starttls=ABSENT)
+    # NUL and invalid UTF-8 reach the record escaped (\u0000, U+FFFD per invalid byte)
+    peer("nul", err("starttls", "454 4.7.0 \x00\ufffd\ufffd\ufffd\ufffd bad"),
+         banner="220 mx.nul.mxlab \x00NUL \ufffd\ufffd\ufffd( ESMTP", starttls="offered",
+         tls=ABSENT)
+    peer("slowloris", err("banner", "timeout"), banner=ABSENT)
+    peer("close-ehlo", err("ehlo", "connection closed by server"), ehlo_code=ABSENT)
+    peer("close-tls", err("tls", "unexpected eof while reading"), tls=ABSENT)
+    peer("tls-garbage", err("tls", "packet length too long"), tls=ABSENT,
+         injected_bytes=ABSENT)
+    # plaintext in a later segment than the 220: counted, skipped, then TLS goes on
+    peer("inject-late", injected_bytes=len(b"250-INJECTED\r\n"), tls__version="TLSv1.3",
+         ehlo_tls_code=250)
+    peer("chain50", tls__version="TLSv1.3", tls__chain_len=51, tls__pkix__valid=True,
+         ehlo_tls_code=250)
+    peer("bigcert", tls__chain_len=1, tls__cert__san=Len(64), tls__cert__san_truncated=True,
+         tls__cert__san__0="mx.hb-bigcert.mxlab", tls__pkix__valid=True, ehlo_tls_code=250)
+    # over OpenSSL's default 100 KiB certificate list
+    peer("hugecert", err("tls", "excessive message size"), tls=ABSENT)
+    # 300 MX, preferences 1000..701 in zone order: the 16 most preferred are scanned
+    E["many-mx.mxlab"] = {"status": "ok", "mx": Len(16), "mx_truncated": True,
+                          "mx.0.preference": 701, "mx.0.host": "mx299.many-mx-hosts.mxlab",
+                          "mx.15.preference": 716, "mx.15.host": "mx284.many-mx-hosts.mxlab",
+                          "summary.mx_hosts": 16, "error": ABSENT}
+    too_long = "TXT record longer than 4096 bytes"
+    E["huge-txt.mxlab"] = {"status": "ok", "mta_sts.status": "txt-invalid",
+                           "mta_sts.reason": too_long, "tls_rpt.status": "invalid",
+                           "tls_rpt.reason": too_long}
+    E["mx-self.mxlab"] = merge(single_mx("mx-self.mxlab", "mx-self.mxlab", W.PF_TLS13),
+                               {A0 + "smtp.tls.version": "TLSv1.3", A0 + "smtp.error": ABSENT})
+    for dom, host in (("cname-loop.mxlab", "a.cname-loop.mxlab"),
+                      ("cname-chain.mxlab", "c00.cname-chain.mxlab")):
+        E[dom] = {"status": "ok", "mx": Len(1), "mx.0.host": host, "mx.0.addresses": [],
+                  "mx.0.dnssec": "indeterminate",
+                  "mx.0.error": {"stage": "dns", "reason": "SERVFAIL"},
+                  "summary.starttls": "unreachable"}
+    assert set(E) == set(H.HOSTILE_INPUT), "hostile table and input list differ"
+    return E
+
+
+VALGRIND = ["valgrind", "--leak-check=full", "--error-exitcode=9",
+            "--errors-for-leak-kinds=definite,indirect", "--show-leak-kinds=definite,indirect",
+            "--track-fds=no", "--num-callers=30"]
+
+
+def run_hostile(mx, base, allow, wd, st, C, valgrind):
+    """run6: every hostile case gives its precise error, a valid record, no crash or hang.
+    With valgrind: the same scan plus a few ordinary domains under valgrind (memcheck),
+    failing on any error or definitely/indirectly lost block."""
+    E = hostile_expectations()
+    keys = list(E)
+    out6 = os.path.join(wd, "out6.ndjson")
+    t0 = time.time()
+    run_scan(mx, base + allow + ["-o", out6, st["hostile_domains"]], "run6-hostile", C, wd,
+             timeout=60)
+    raw = open(out6, "rb").read() if os.path.exists(out6) else b""
+    by6 = index_records(read_ndjson(raw, "run6-hostile", C), keys, "run6-hostile", C)
+    assert_cases(by6, E, "run6", C)
+    C.check("run6-hostile", "NUL escaped as \\u0000 in the raw record", True,
+            b"220 mx.nul.mxlab \\u0000NUL" in raw)
+    # the slowest case is the banner timeout (slowloris); nothing waits on a peer for longer
+    C.check("run6-hostile", "scan took less than 20 s", True, time.time() - t0 < 20)
+    if not valgrind:
+        return
+    vin = os.path.join(wd, "valgrind-domains.txt")
+    with open(vin, "w") as f:
+        f.write("\n".join(W.hostile.HOSTILE_INPUT + ["dane-ok.mxlab", "tls13.mxlab",
+                                                     "sts-enforce.mxlab", "ação.mxlab",
+                                                     "servfail.mxlab", "closed-port.mxlab"]) + "\n")
+    vlog = os.path.join(wd, "logs", "valgrind.log")
+    out7 = os.path.join(wd, "out7.ndjson.zst")
+    cmd = VALGRIND + ["--log-file=" + vlog, mx, "scan"] + base + allow + ["-o", out7, vin]
+    print("[run] %s" % " ".join(cmd), flush=True)
+    t0 = time.time()
+    try:
+        r = subprocess.run(cmd, capture_output=True, timeout=300)
+        rc = r.returncode
+    except subprocess.TimeoutExpired:
+        rc = "timeout"
+    print("[run] run7-valgrind: exit %s in %.1fs" % (rc, time.time() - t0), flush=True)
+    summary = ""
+    if os.path.exists(vlog):
+        text = open(vlog, errors="replace").read()
+        summary = " | ".join(l.split("== ", 1)[-1] for l in text.splitlines()
+                             if "ERROR SUMMARY" in l or "definitely lost" in l
+                             or "indirectly lost" in l)
+        print("[valgrind] %s" % summary, flush=True)
+    C.check("run7-valgrind", "exit status (9 = valgrind found errors or leaks; see %s)" % vlog,
+            0, rc)
+    C.check("run7-valgrind", "ERROR SUMMARY", True, "ERROR SUMMARY: 0 errors" in summary)
+    recs = read_ndjson(open(out7, "rb").read(), "run7-valgrind", C) \
+        if os.path.exists(out7) else []
+    C.check("run7-valgrind", "number of records", 6 + len(W.hostile.HOSTILE_INPUT), len(recs))
+
+
 def special_expectations():
     return {"special.mxlab": {
         "status": "ok", "domain": "special.mxlab", "mx.0.host": "mx.special.mxlab",
@@ -831,6 +942,9 @@ def in_namespace_main(a):
         conns = misbehave_connections(st["misbehave_log"], W.MB_SPECIAL)
         C.check("run4-noallow", "connections logged on %s" % W.MB_SPECIAL, [], conns)
 
+        # ---- run 6 (and 7 with --valgrind): hostile and broken peers --------------------
+        run_hostile(mx, base, allow, wd, st, C, a.valgrind)
+
         # ---- run 5: SIGTERM, then SIGINT twice: stop cleanly, keep what was finished ------
         sig_in = os.path.join(wd, "signal-domains.txt")
         with open(sig_in, "w") as f:
@@ -899,6 +1013,8 @@ def main():
     ap.add_argument("--mxsurvey", required=True, help="path to the mxsurvey binary")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir even on success")
     ap.add_argument("--no-oracle", action="store_true", help="skip the posttls-finger oracle")
+    ap.add_argument("--valgrind", action="store_true",
+                    help="also scan the hostile cases and a few ordinary domains under valgrind")
     ap.add_argument("--world-only", action="store_true",
                     help="only build the world and run the dig/posttls-finger checks")
     a = ap.parse_args()
