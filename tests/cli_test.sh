@@ -59,7 +59,14 @@ sleep 20 > "$tmp/idle" &
 sleeper=$!
 "$bin" scan -q --resolver 127.0.0.1 --trust-anchor /usr/share/dns/root.key -o "$tmp/sig.ndjson" - < "$tmp/idle" 2>/dev/null &
 pid=$!
-sleep 0.5
+# Wait until the handler is installed (SIGTERM caught in /proc: bit 14 of SigCgt): an ASan
+# build on a loaded machine takes over a second to start, and a fixed sleep raced it.
+for _ in $(seq 100); do
+  cgt=$(awk '/^SigCgt/ {print $2}' /proc/$pid/status 2>/dev/null)
+  [ -n "$cgt" ] && [ $(( 0x$cgt >> 14 & 1 )) -eq 1 ] && break
+  sleep 0.1
+done
+sleep 0.2
 start=$(date +%s)
 kill -TERM "$pid"
 wait "$pid"; rc=$?
