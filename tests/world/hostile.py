@@ -92,8 +92,8 @@ def build_pki(pki):
         for c in [leaf] + ints[::-1]:
             f.write(open(c).read())
     out["chain50"] = (chain, key)
-    # A leaf of about 64 KiB (DER): its own name, then thousands of SANs. And one of about
-    # 120 KiB, over OpenSSL's default limit of 100 KiB for the whole certificate list.
+    # A leaf of about 65 KiB (DER): its own name, then thousands of SANs. And one of about
+    # 147 KiB, over OpenSSL's default limit of 100 KiB for the whole certificate list.
     for ctx, name, n in (("bigcert", "hb-bigcert", 2750), ("hugecert", "hb-hugecert", 6000)):
         sans = ["mx.%s.mxlab" % name] + ["h%04d.%s.mxlab" % (i, name) for i in range(n)]
         out[ctx] = _leaf_with_sans(pki, name, sans, pki.ca_pem, pki.ca_key, 7200 + n)

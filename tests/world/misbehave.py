@@ -25,8 +25,8 @@ Hostile peers (issue 5; every one must end in a precise error, never a crash or 
   inject-late   STARTTLS -> "220 Ready", 0.3 s later "250-INJECTED" in a later TCP segment,
                 then TLS (memory-BIO TLS, so the ClientHello that arrived meanwhile is kept)
   chain50       TLS with a chain of 50 intermediates (--ctx chain50=CERT:KEY)
-  bigcert       TLS with a ~64 KiB leaf certificate (thousands of SANs)
-  hugecert      TLS with a ~120 KiB leaf (over OpenSSL's 100 KiB max certificate list)
+  bigcert       TLS with a ~65 KiB leaf certificate (thousands of SANs)
+  hugecert      TLS with a ~147 KiB leaf (over OpenSSL's 100 KiB max certificate list)
 
 Every accepted connection is logged ("<unix time> <local addr> <peer> <behaviour> <event>")
 to --log, flushed immediately. With --refuser ADDR, also answers every DNS query on ADDR:53

@@ -637,9 +637,10 @@ def run_hostile(mx, base, allow, wd, st, C, valgrind):
     summary = ""
     if os.path.exists(vlog):
         text = open(vlog, errors="replace").read()
-        summary = " | ".join(l.split("== ", 1)[-1] for l in text.splitlines()
-                             if "ERROR SUMMARY" in l or "definitely lost" in l
-                             or "indirectly lost" in l)
+        summary = " | ".join(l.split("== ", 1)[-1].strip() for l in text.splitlines()
+                             if any(k in l for k in ("ERROR SUMMARY", "in use at exit",
+                                                     "definitely lost", "indirectly lost",
+                                                     "possibly lost", "All heap blocks")))
         print("[valgrind] %s" % summary, flush=True)
     C.check("run7-valgrind", "exit status (9 = valgrind found errors or leaks; see %s)" % vlog,
             0, rc)

@@ -429,7 +429,7 @@ class World:
             else:
                 c["sts:" + n] = pki.leaf("sts-" + n, [host], "ec")
         shutil.copy(pki.ca_pem, self.p("ca.pem"))
-        # hostile TLS peers (hostile.py): 50-intermediate chain, 64 KiB and 120 KiB leaves
+        # hostile TLS peers (hostile.py): 50-intermediate chain, 65 KiB and 147 KiB leaves
         self.state["hostile_ctx"] = {k: {"cert": v[0], "key": v[1]}
                                      for k, v in hostile.build_pki(pki).items()}
         self.certs = c
