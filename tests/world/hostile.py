@@ -23,6 +23,7 @@ ADDRS = {
     "127.0.2.18": "chain50",
     "127.0.2.19": "bigcert",
     "127.0.2.20": "hugecert",
+    "127.0.2.21": "inject-flood",
 }
 ADDR_OF = {b: a for a, b in ADDRS.items()}
 MANY_MX = 300            # MX records of many-mx.mxlab (mxsurvey scans at most 16)

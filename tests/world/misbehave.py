@@ -24,6 +24,7 @@ Hostile peers (issue 5; every one must end in a precise error, never a crash or 
                 impossible length and junk
   inject-late   STARTTLS -> "220 Ready", 0.3 s later "250-INJECTED" in a later TCP segment,
                 then TLS (memory-BIO TLS, so the ClientHello that arrived meanwhile is kept)
+  inject-flood  STARTTLS -> "220 Ready", 0.3 s later plaintext lines (64 KiB), never TLS
   chain50       TLS with a chain of 50 intermediates (--ctx chain50=CERT:KEY)
   bigcert       TLS with a ~65 KiB leaf certificate (thousands of SANs)
   hugecert      TLS with a ~147 KiB leaf (over OpenSSL's 100 KiB max certificate list)
@@ -208,6 +209,14 @@ async def hostile(reader, writer, name, behaviour, local, peer):
         logline(local, peer, behaviour, "tls %s" % t.obj.version())
         await esmtp(t, t, name, behaviour, local, peer, tls_active=True)
         return
+    if behaviour == "inject-flood":
+        await asyncio.sleep(0.3)
+        line = b"250-FLOOD " + b"f" * 1012 + b"\r\n"   # 1 KiB
+        for _ in range(8):
+            writer.write(line * 8)
+            await writer.drain()
+        await asyncio.wait_for(reader.read(65536), 30)
+        return
     ctx = CTX[behaviour]   # chain50, bigcert, hugecert
     try:
         await asyncio.wait_for(writer.start_tls(ctx), 30)
@@ -219,7 +228,7 @@ async def hostile(reader, writer, name, behaviour, local, peer):
 
 
 HOSTILE = {"longline", "endless", "nul", "slowloris", "close-ehlo", "close-tls", "tls-garbage",
-           "inject-late", "chain50", "bigcert", "hugecert"}
+           "inject-late", "inject-flood", "chain50", "bigcert", "hugecert"}
 
 
 async def handle(reader, writer):

@@ -567,6 +567,9 @@ def hostile_expectations():
     # plaintext in a later segment than the 220: counted, skipped, then TLS goes on
     peer("inject-late", injected_bytes=len(b"250-INJECTED\r\n"), tls__version="TLSv1.3",
          ehlo_tls_code=250)
+    # plaintext instead of TLS: bounded (4096 bytes after the 220's segment), then an error
+    peer("inject-flood", err("tls", "no TLS record after STARTTLS: more than 4096 bytes of "
+                                    "plaintext"), tls=ABSENT, injected_bytes=Present())
     peer("chain50", tls__version="TLSv1.3", tls__chain_len=51, tls__pkix__valid=True,
          ehlo_tls_code=250)
     peer("bigcert", tls__chain_len=1, tls__cert__san=Len(64), tls__cert__san_truncated=True,

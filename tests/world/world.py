@@ -118,7 +118,7 @@ MISBEHAVE_ADDRS = {
     MB_SILENT: "silent", MB_GARBAGE: "garbage", MB_454: "starttls-454",
     MB_INJECT: "inject", MB_554: "banner-554", MB_TLS10: "tls10", MB_SPECIAL: "special",
 }
-MISBEHAVE_ADDRS.update(hostile.ADDRS)   # 127.0.2.10-20, see hostile.py
+MISBEHAVE_ADDRS.update(hostile.ADDRS)   # 127.0.2.10-21, see hostile.py
 
 # IDN case: "ação.mxlab" -> A-label (checked with libidn2's idn2_to_ascii_8z and Python's
 # IDNA codec; both give xn--ao-siap).
