@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -94,8 +95,14 @@ static bool ends_with(const char *s, const char *suffix) {
   return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-sink_t *sink_open(const char *path, char *err, size_t errlen) {
+/* keep < 0: create or truncate; otherwise open the existing file, cut it to keep bytes
+ * (a torn tail) and append after them. */
+static sink_t *open_sink(const char *path, long long keep, char *err, size_t errlen) {
   bool to_stdout = !path || strcmp(path, "-") == 0;
+  if (to_stdout && keep >= 0) {
+    if (err && errlen) snprintf(err, errlen, "cannot append to standard output");
+    return NULL;
+  }
   sink_t *s = calloc(1, sizeof *s);
   if (!s) goto nomem;
   s->fd = -1;
@@ -121,13 +128,22 @@ sink_t *sink_open(const char *path, char *err, size_t errlen) {
   if (to_stdout) {
     s->fd = STDOUT_FILENO;
   } else {
-    s->fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+    int flags = keep < 0 ? O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC : O_WRONLY | O_CLOEXEC;
+    s->fd = open(path, flags, 0644);
     if (s->fd < 0) {
       if (err && errlen) snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
       sink_close_err(s, NULL, 0);
       return NULL;
     }
     s->own_fd = true;
+    /* Appended frames must follow the last whole one, not a torn tail: `zstd -d` stops
+     * at the first frame it cannot decode. */
+    if (keep >= 0 && (ftruncate(s->fd, (off_t)keep) < 0 || lseek(s->fd, 0, SEEK_END) < 0)) {
+      if (err && errlen) snprintf(err, errlen, "cannot truncate %s to %lld bytes: %s", path, keep,
+                                  strerror(errno));
+      sink_close_err(s, NULL, 0);
+      return NULL;
+    }
   }
   return s;
 
@@ -135,6 +151,18 @@ nomem:
   if (err && errlen) snprintf(err, errlen, "cannot open %s: out of memory", path ? path : "-");
   if (s) sink_close_err(s, NULL, 0);
   return NULL;
+}
+
+sink_t *sink_open(const char *path, char *err, size_t errlen) {
+  return open_sink(path, -1, err, errlen);
+}
+
+sink_t *sink_open_append(const char *path, unsigned long long keep, char *err, size_t errlen) {
+  if (keep > (unsigned long long)LLONG_MAX) {
+    if (err && errlen) snprintf(err, errlen, "cannot append to %s: offset too large", path);
+    return NULL;
+  }
+  return open_sink(path, (long long)keep, err, errlen);
 }
 
 int sink_write(sink_t *s, const char *line, size_t len) {
