@@ -17,6 +17,7 @@
 
 #define LINE_HEAD (RESUME_NAME_MAX + 64)
 #define IN_CHUNK (128u * 1024)
+#define OUT_CHUNK (32u * 1024)     /* any size works with streaming decompression */
 
 typedef struct reader {
   bool zstd;
@@ -161,11 +162,12 @@ static void drop_frame(reader_t *r) {
   r->line_len = 0;
 }
 
-int resume_read(resume_read_fn rd, void *ctx, bool zstd, resume_name_fn fn, void *arg,
-                resume_info_t *info, char *err, size_t errlen) {
+/* chunk: the read size (smaller for small in-memory files: the fuzzer runs this often) */
+static int read_all(resume_read_fn rd, void *ctx, size_t chunk, bool zstd, resume_name_fn fn,
+                    void *arg, resume_info_t *info, char *err, size_t errlen) {
   reader_t *r = calloc(1, sizeof *r);
-  char *in = malloc(IN_CHUNK);
-  size_t outcap = ZSTD_DStreamOutSize();
+  char *in = malloc(chunk);
+  size_t outcap = OUT_CHUNK;
   char *out = zstd ? malloc(outcap) : NULL;
   ZSTD_DCtx *d = zstd ? ZSTD_createDCtx() : NULL;
   char first[4];
@@ -186,7 +188,7 @@ int resume_read(resume_read_fn rd, void *ctx, bool zstd, resume_name_fn fn, void
 
   bool bad = false;            /* zstd: the data after 'keep' does not decode */
   for (;;) {
-    ssize_t got = rd(ctx, in, IN_CHUNK);
+    ssize_t got = rd(ctx, in, chunk);
     if (got < 0) { fail(r, "read: %s", strerror((int)-got)); goto done; }
     if (got == 0) break;
     uint64_t base = info->size;
@@ -250,6 +252,11 @@ done:
   return rc;
 }
 
+int resume_read(resume_read_fn rd, void *ctx, bool zstd, resume_name_fn fn, void *arg,
+                resume_info_t *info, char *err, size_t errlen) {
+  return read_all(rd, ctx, IN_CHUNK, zstd, fn, arg, info, err, errlen);
+}
+
 typedef struct mem_src { const char *p; size_t left; } mem_src_t;
 
 static ssize_t mem_read(void *ctx, void *buf, size_t n) {
@@ -265,7 +272,8 @@ int resume_read_mem(const void *data, size_t len, bool zstd, resume_name_fn fn, 
                     resume_info_t *info, char *err, size_t errlen) {
   mem_src_t m = { data, len };
   if (!data) m.left = 0;
-  return resume_read(mem_read, &m, zstd, fn, arg, info, err, errlen);
+  size_t chunk = m.left < IN_CHUNK ? m.left + 1 : IN_CHUNK;
+  return read_all(mem_read, &m, chunk, zstd, fn, arg, info, err, errlen);
 }
 
 static ssize_t fd_read(void *ctx, void *buf, size_t n) {
