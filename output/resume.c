@@ -68,8 +68,8 @@ int resume_domain_of(const char *line, size_t len, const char **name, size_t *nl
   while (i < len && line[i] != '"') {
     unsigned char c = (unsigned char)line[i];
     if (c < 0x20) return 0;                 /* raw control bytes: not JSON */
-    if (c == '\\') {
-      if (++i >= len) return 0;
+    if (c == '\\') {                         /* JSON's escapes only */
+      if (++i >= len || !strchr("\"\\/bfnrtu", line[i]) || line[i] == '\0') return 0;
     }
     if (i - start >= RESUME_NAME_MAX) return 0;
     i++;
@@ -179,12 +179,18 @@ static int read_all(resume_read_fn rd, void *ctx, size_t chunk, bool zstd, resum
     if (err && errlen) snprintf(err, errlen, "out of memory");
     goto done;
   }
+  r->err = err;
+  r->errlen = errlen;
+  /* The sink's frames need a 2 MiB window at most (level 3); a header asking for more is
+   * not ours and must not make us allocate up to the library's 128 MiB default. */
+  if (zstd && ZSTD_isError(ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax, RESUME_WINDOW_LOG_MAX))) {
+    fail(r, "zstd: cannot limit the window size");
+    goto done;
+  }
   r->zstd = zstd;
   r->fn = fn;
   r->arg = arg;
   r->info = info;
-  r->err = err;
-  r->errlen = errlen;
 
   bool bad = false;            /* zstd: the data after 'keep' does not decode */
   for (;;) {
