@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <zstd.h>
 
 #define SINK_PLAIN_BUF (64u * 1024)
@@ -128,7 +130,7 @@ static sink_t *open_sink(const char *path, long long keep, char *err, size_t err
   if (to_stdout) {
     s->fd = STDOUT_FILENO;
   } else {
-    int flags = keep < 0 ? O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC : O_WRONLY | O_CLOEXEC;
+    int flags = keep < 0 ? O_CREAT | O_WRONLY | O_CLOEXEC : O_WRONLY | O_CLOEXEC;
     s->fd = open(path, flags, 0644);
     if (s->fd < 0) {
       if (err && errlen) snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
@@ -136,10 +138,24 @@ static sink_t *open_sink(const char *path, long long keep, char *err, size_t err
       return NULL;
     }
     s->own_fd = true;
-    /* Appended frames must follow the last whole one, not a torn tail: `zstd -d` stops
-     * at the first frame it cannot decode. */
-    if (keep >= 0 && (ftruncate(s->fd, (off_t)keep) < 0 || lseek(s->fd, 0, SEEK_END) < 0)) {
-      if (err && errlen) snprintf(err, errlen, "cannot truncate %s to %lld bytes: %s", path, keep,
+    /* Two scans writing one file interleave their frames into garbage: a scan started
+     * (or resumed) while another still runs is refused before it truncates anything.
+     * The lock goes with the descriptor. Files where locks do not apply (/dev/full, some
+     * network file systems) are written without one. */
+    if (flock(s->fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+      if (err && errlen) snprintf(err, errlen, "%s is being written by another process", path);
+      sink_close_err(s, NULL, 0);
+      return NULL;
+    }
+    /* A new scan starts from nothing; appended frames must follow the last whole one, not
+     * a torn tail: `zstd -d` stops at the first frame it cannot decode. Character devices
+     * and pipes cannot be truncated and need not be. */
+    struct stat st;
+    bool regular = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (regular && (ftruncate(s->fd, (off_t)(keep < 0 ? 0 : keep)) < 0 ||
+                    lseek(s->fd, 0, SEEK_END) < 0)) {
+      if (err && errlen) snprintf(err, errlen, "cannot truncate %s to %lld bytes: %s", path,
+                                  keep < 0 ? 0 : keep,
                                   strerror(errno));
       sink_close_err(s, NULL, 0);
       return NULL;

@@ -66,6 +66,17 @@ expect 1 "cannot resume $tmp/notes.zst: not zstd output of mxsurvey" -- scan --r
 printf 'precious notes without newline' > "$tmp/notes.ndjson"
 expect 1 "not NDJSON output of mxsurvey" -- scan --resume -o "$tmp/notes.ndjson" "$tmp/dups.txt"
 
+# Two scans on one output: the second is refused before it truncates anything.
+cp "$tmp/dups.ndjson" "$tmp/locked.ndjson"
+sum=$(md5sum < "$tmp/locked.ndjson")
+flock "$tmp/locked.ndjson" sleep 2 &
+locker=$!
+sleep 0.3
+expect 1 "locked.ndjson is being written by another process" -- scan -o "$tmp/locked.ndjson" "$tmp/dups.txt"
+expect 1 "locked.ndjson is being written by another process" -- scan --resume -o "$tmp/locked.ndjson" "$tmp/dups.txt"
+wait $locker
+[ "$(md5sum < "$tmp/locked.ndjson")" = "$sum" ] && ok || bad "a locked output was changed"
+
 # Exclusions: an excluded domain (and a subdomain of it) is recorded as excluded without
 # a DNS query (no resolver listens here: a query would give dns-error), with file:line.
 printf '# CERT opt-outs\nexample.pt   # asked 2026-11-01\n192.0.2.0/24\n' > "$tmp/excl.txt"
