@@ -59,7 +59,13 @@ sleep 20 > "$tmp/idle" &
 sleeper=$!
 "$bin" scan -q --resolver 127.0.0.1 --trust-anchor /usr/share/dns/root.key -o "$tmp/sig.ndjson" - < "$tmp/idle" 2>/dev/null &
 pid=$!
-sleep 0.5
+# Signal only once mxsurvey catches SIGTERM (bit 15 of SigCgt): a fixed sleep lost the race
+# to a slow start (ASan build on a loaded machine) and killed it with the default action.
+for _ in $(seq 100); do
+  cgt=$(awk '/^SigCgt:/ {print $2}' /proc/$pid/status 2>/dev/null)
+  [ -n "$cgt" ] && (( (0x$cgt >> 14) & 1 )) && break
+  sleep 0.1
+done
 start=$(date +%s)
 kill -TERM "$pid"
 wait "$pid"; rc=$?
