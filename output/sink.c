@@ -7,12 +7,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <zstd.h>
 
 #define SINK_PLAIN_BUF (64u * 1024)
@@ -94,8 +97,14 @@ static bool ends_with(const char *s, const char *suffix) {
   return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-sink_t *sink_open(const char *path, char *err, size_t errlen) {
+/* keep < 0: create or truncate; otherwise open the existing file, cut it to keep bytes
+ * (a torn tail) and append after them. */
+static sink_t *open_sink(const char *path, long long keep, char *err, size_t errlen) {
   bool to_stdout = !path || strcmp(path, "-") == 0;
+  if (to_stdout && keep >= 0) {
+    if (err && errlen) snprintf(err, errlen, "cannot append to standard output");
+    return NULL;
+  }
   sink_t *s = calloc(1, sizeof *s);
   if (!s) goto nomem;
   s->fd = -1;
@@ -121,13 +130,36 @@ sink_t *sink_open(const char *path, char *err, size_t errlen) {
   if (to_stdout) {
     s->fd = STDOUT_FILENO;
   } else {
-    s->fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+    int flags = keep < 0 ? O_CREAT | O_WRONLY | O_CLOEXEC : O_WRONLY | O_CLOEXEC;
+    s->fd = open(path, flags, 0644);
     if (s->fd < 0) {
       if (err && errlen) snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
       sink_close_err(s, NULL, 0);
       return NULL;
     }
     s->own_fd = true;
+    /* Two scans writing one file interleave their frames into garbage: a scan started
+     * (or resumed) while another still runs is refused before it truncates anything.
+     * The lock goes with the descriptor. Files where locks do not apply (/dev/full, some
+     * network file systems) are written without one. */
+    if (flock(s->fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+      if (err && errlen) snprintf(err, errlen, "%s is being written by another process", path);
+      sink_close_err(s, NULL, 0);
+      return NULL;
+    }
+    /* A new scan starts from nothing; appended frames must follow the last whole one, not
+     * a torn tail: `zstd -d` stops at the first frame it cannot decode. Character devices
+     * and pipes cannot be truncated and need not be. */
+    struct stat st;
+    bool regular = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (regular && (ftruncate(s->fd, (off_t)(keep < 0 ? 0 : keep)) < 0 ||
+                    lseek(s->fd, 0, SEEK_END) < 0)) {
+      if (err && errlen) snprintf(err, errlen, "cannot truncate %s to %lld bytes: %s", path,
+                                  keep < 0 ? 0 : keep,
+                                  strerror(errno));
+      sink_close_err(s, NULL, 0);
+      return NULL;
+    }
   }
   return s;
 
@@ -135,6 +167,18 @@ nomem:
   if (err && errlen) snprintf(err, errlen, "cannot open %s: out of memory", path ? path : "-");
   if (s) sink_close_err(s, NULL, 0);
   return NULL;
+}
+
+sink_t *sink_open(const char *path, char *err, size_t errlen) {
+  return open_sink(path, -1, err, errlen);
+}
+
+sink_t *sink_open_append(const char *path, unsigned long long keep, char *err, size_t errlen) {
+  if (keep > (unsigned long long)LLONG_MAX) {
+    if (err && errlen) snprintf(err, errlen, "cannot append to %s: offset too large", path);
+    return NULL;
+  }
+  return open_sink(path, (long long)keep, err, errlen);
 }
 
 int sink_write(sink_t *s, const char *line, size_t len) {

@@ -15,6 +15,10 @@ typedef struct sink sink_t;
 
 /* Returns NULL with a message in err on failure (cannot create, permission, ...). */
 sink_t *sink_open(const char *path, char *err, size_t errlen);
+/* Opens an existing file to go on writing it (--resume): cuts it to its first 'keep'
+ * bytes (the whole part, found by resume_read) and appends after them, in the same
+ * format as sink_open would choose. Never creates the file; not for stdout. */
+sink_t *sink_open_append(const char *path, unsigned long long keep, char *err, size_t errlen);
 /* Appends one record; line must not contain '\n' (one is added). 0 ok, -1 error. */
 int sink_write(sink_t *s, const char *line, size_t len);
 /* Ends the current zstd frame (if any) and pushes everything to the file. 0 ok, -1 error. */

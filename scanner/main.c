@@ -37,6 +37,10 @@ static void usage(FILE *f) {
 "      --timeout-dns S      seconds per DNS query (default 15)\n"
 "      --flush-interval S   seconds between output flushes (default 2)\n"
 "      --grace S            after SIGINT/SIGTERM, seconds for domains in flight (default 10)\n"
+"      --resume             the output FILE exists: keep its records, skip their domains,\n"
+"                           drop a torn final frame or line, append the rest\n"
+"      --exclude-file FILE  never query or connect to the domains (and their subdomains),\n"
+"                           addresses and CIDRs listed in FILE (repeatable)\n"
 "  -q, --quiet              no summary on stderr\n"
 "  -h, --help               this text\n"
 "  -V, --version            the version\n");
@@ -67,7 +71,7 @@ static int parse_long(const char *opt, const char *v, long lo, long hi, long *ou
 }
 
 enum { O_RESOLVER = 256, O_TA, O_CA, O_PORT, O_EHLO, O_ALLOW, O_CONC, O_TCONN, O_TBANNER,
-       O_TSMTP, O_TTLS, O_TDNS, O_FLUSH, O_GRACE };
+       O_TSMTP, O_TTLS, O_TDNS, O_FLUSH, O_GRACE, O_RESUME, O_EXCLUDE };
 
 int main(int argc, char **argv) {
   if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
@@ -94,6 +98,7 @@ int main(int argc, char **argv) {
     {"timeout-smtp", required_argument, 0, O_TSMTP}, {"timeout-tls", required_argument, 0, O_TTLS},
     {"timeout-dns", required_argument, 0, O_TDNS}, {"flush-interval", required_argument, 0, O_FLUSH},
     {"grace", required_argument, 0, O_GRACE},
+    {"resume", no_argument, 0, O_RESUME}, {"exclude-file", required_argument, 0, O_EXCLUDE},
     {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'},
     {0, 0, 0, 0}};
 
@@ -119,6 +124,7 @@ int main(int argc, char **argv) {
   addrpolicy_t *policy = addrpolicy_new();
   if (!policy) { fprintf(stderr, "mxsurvey: out of memory\n"); return 1; }
   cfg.policy = policy;
+  exclude_t *exclude = NULL;       /* --exclude-file, loaded before any query */
 
   int c, bad = 0;
   long n;
@@ -154,20 +160,36 @@ int main(int argc, char **argv) {
     case O_TDNS: if (parse_seconds("--timeout-dns", optarg, &cfg.dns.timeout)) bad = 1; break;
     case O_FLUSH: if (parse_seconds("--flush-interval", optarg, &cfg.flush_interval)) bad = 1; break;
     case O_GRACE: if (parse_seconds("--grace", optarg, &cfg.grace)) bad = 1; break;
+    case O_RESUME: cfg.resume = 1; break;
+    case O_EXCLUDE: {
+      char xerr[1024];
+      if (!exclude && !(exclude = exclude_new())) { fprintf(stderr, "mxsurvey: out of memory\n"); bad = 1; break; }
+      if (exclude_load(exclude, optarg, xerr, sizeof xerr) != 0) {
+        fprintf(stderr, "mxsurvey: --exclude-file: %s\n", xerr);
+        bad = 1;
+      }
+      break;
+    }
     case 'q': cfg.quiet = 1; break;
-    case 'h': usage(stdout); addrpolicy_free(policy); return 0;
-    case 'V': printf("mxsurvey %s\n", MXS_VERSION); addrpolicy_free(policy); return 0;
+    case 'h': usage(stdout); addrpolicy_free(policy); exclude_free(exclude); return 0;
+    case 'V': printf("mxsurvey %s\n", MXS_VERSION); addrpolicy_free(policy); exclude_free(exclude); return 0;
     default: bad = 1; break;
     }
   }
   if (optind < argc - 1) { fprintf(stderr, "mxsurvey: one input file at most\n"); bad = 1; }
-  if (bad) { fprintf(stderr, "Try 'mxsurvey --help'.\n"); addrpolicy_free(policy); return 2; }
+  if (cfg.resume && (!cfg.output || strcmp(cfg.output, "-") == 0)) {
+    fprintf(stderr, "mxsurvey: --resume needs -o FILE (the output to go on with)\n");
+    bad = 1;
+  }
+  cfg.exclude = exclude;
+  if (bad) { fprintf(stderr, "Try 'mxsurvey --help'.\n"); addrpolicy_free(policy); exclude_free(exclude); return 2; }
 
   const char *in = optind < argc ? argv[optind] : "-";
   if (strcmp(in, "-") == 0) cfg.input = stdin;
   else if (!(cfg.input = fopen(in, "r"))) {
     fprintf(stderr, "mxsurvey: cannot open %s: %s\n", in, strerror(errno));
     addrpolicy_free(policy);
+    exclude_free(exclude);
     return 2;
   }
   cfg.dns.resolvers = resolvers;
@@ -175,5 +197,6 @@ int main(int argc, char **argv) {
   int rc = scan_run(&cfg);
   if (cfg.input != stdin) fclose(cfg.input);
   addrpolicy_free(policy);
+  exclude_free(exclude);
   return rc;
 }

@@ -9,8 +9,12 @@
 #include "scanner/https_fetch.h"
 #include "output/json.h"
 #include "output/sink.h"
+#include "output/resume.h"
+#include "scanner/nameset.h"
 #include "resolver/rdns.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -132,6 +136,12 @@ struct scan {
   bool pulling;                    /* inside pull_input */                     /* the loop's own handles are closing: scan is over */
   bool failed;
   unsigned long long lines, records;
+  /* names: every normalised input name seen (NAME_SEEN) and every domain already in the
+   * output when resuming (NAME_RECORDED); see start_job */
+  nameset_t *names;
+  unsigned long long duplicates;   /* input lines repeating a name already seen */
+  unsigned long long resumed;      /* input names skipped: already in the output */
+  unsigned long long excluded;     /* records with status "excluded" */
   jw_t jw;
 };
 
@@ -468,7 +478,7 @@ static void write_record(scan_t *s, job_t *j) {
   }
   jw_arr_end(w);
   if (j->mx_truncated) jw_bool(w, "mx_truncated", true);
-  if (strcmp(j->status, "invalid") != 0) write_sender(w, j);
+  if (strcmp(j->status, "invalid") != 0 && strcmp(j->status, "excluded") != 0) write_sender(w, j);
 
   if (strcmp(j->status, "ok") == 0) {
     jw_obj_begin(w, "summary");
@@ -573,7 +583,8 @@ static void start_probes(host_t *h) {
       j->pending--;
       a->ptr_error = "could not start PTR lookup";
     }
-    const char *deny = s->cfg->policy ? addrpolicy_check(s->cfg->policy, a->family, a->ip) : NULL;
+    const char *deny = exclude_addr(s->cfg->exclude, a->family, a->ip);
+    if (!deny && s->cfg->policy) deny = addrpolicy_check(s->cfg->policy, a->family, a->ip);
     if (deny) {
       a->smtp.connect = "not-attempted";
       smtp_result_set_error(&a->smtp, "connect", deny);
@@ -829,7 +840,8 @@ static void on_sts_addr(void *arg, const dns_answer_t *ans) {
     sts_fail(j, "fetch-error", "sts-policy-fetch-error", why);
   } else {
     int fam = want == 4 ? AF_INET : AF_INET6;
-    const char *deny = s->cfg->policy ? addrpolicy_check(s->cfg->policy, fam, ip) : NULL;
+    const char *deny = exclude_addr(s->cfg->exclude, fam, ip);
+    if (!deny && s->cfg->policy) deny = addrpolicy_check(s->cfg->policy, fam, ip);
     char text[INET6_ADDRSTRLEN];
     inet_ntop(fam, ip, text, sizeof text);
     if (deny) {
@@ -993,7 +1005,9 @@ static void on_mx(void *arg, const dns_answer_t *ans) {
       h->job = j;
       h->pref = pref;
       snprintf(h->name, sizeof h->name, "%s", name);
+      const char *excl;
       if (!domain_is_hostname(name)) h->invalid = "invalid host name";
+      else if ((excl = exclude_domain(j->scan->cfg->exclude, name))) h->invalid = (char *)excl;
       nh++;
     }
     free(rrs);
@@ -1014,11 +1028,49 @@ static void on_mx(void *arg, const dns_answer_t *ans) {
 
 /* ---------- input ---------- */
 
+#define NAME_SEEN 1u          /* the name occurred earlier in this run's input */
+#define NAME_RECORDED 2u      /* the output being resumed already has its record */
+
+/* Whether a line's domain is scanned now: not when an earlier line had the same name
+ * (a duplicate, counted), nor when the output being resumed already records it. 'key' is
+ * the record's "domain" as JSON text, the form the resume reader collects, so an invalid
+ * line is recognised too. 1 scan it, 0 skip it, -1 out of memory. */
+static int first_sighting(scan_t *s, const char *key, size_t len) {
+  uint32_t v;
+  if (nameset_get(s->names, key, len, &v)) {
+    if (v & NAME_SEEN) { s->duplicates++; return 0; }
+    nameset_set(s->names, key, len, v | NAME_SEEN);
+    s->resumed++;
+    return 0;
+  }
+  return nameset_add(s->names, key, len, NAME_SEEN) < 0 ? -1 : 1;
+}
+
 static void start_job(scan_t *s, const char *line, size_t len) {
   char name[DOMAIN_MAX];
   const char *reason = NULL;
   enum domain_norm r = domain_normalize(line, len, name, &reason);
   if (r == DOMAIN_SKIP) return;
+  /* The trimmed input, kept when it differs from what we scan. */
+  size_t b = 0, e = len;
+  while (b < e && (line[b] == ' ' || line[b] == '\t')) b++;
+  while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r' || line[e - 1] == '\n')) e--;
+  /* The record's domain: the name, or for an invalid line the trimmed line (cut). */
+  char domain[DOMAIN_MAX];
+  size_t dl = e - b < DOMAIN_MAX - 1 ? e - b : DOMAIN_MAX - 1;
+  if (r == DOMAIN_INVALID) {
+    memcpy(domain, line + b, dl);
+    domain[dl] = '\0';
+  } else {
+    memcpy(domain, name, sizeof name);
+  }
+  char key[6 * DOMAIN_MAX + 1];
+  size_t klen = json_escape(domain, strlen(domain), key);
+  int first = first_sighting(s, key, klen);
+  if (first <= 0) {
+    if (first < 0) { fprintf(stderr, "mxsurvey: out of memory\n"); s->failed = true; }
+    return;
+  }
   job_t *j = calloc(1, sizeof *j);
   if (!j) { fprintf(stderr, "mxsurvey: out of memory\n"); s->failed = true; return; }
   j->scan = s;
@@ -1029,21 +1081,22 @@ static void start_job(scan_t *s, const char *line, size_t len) {
   struct tm tm;
   gmtime_r(&now, &tm);
   strftime(j->scanned_at, sizeof j->scanned_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  /* The trimmed input, kept when it differs from what we scan. */
-  size_t b = 0, e = len;
-  while (b < e && (line[b] == ' ' || line[b] == '\t')) b++;
-  while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r' || line[e - 1] == '\n')) e--;
+  memcpy(j->domain, domain, sizeof domain);
   if (r == DOMAIN_INVALID) {
-    size_t l = e - b < DOMAIN_MAX - 1 ? e - b : DOMAIN_MAX - 1;
-    memcpy(j->domain, line + b, l);
-    j->domain[l] = '\0';
-    if (e - b > l) j->input = strndup(line + b, e - b);
+    if (e - b > dl) j->input = strndup(line + b, e - b);
     set_error(j, "invalid", "input", reason);
     job_unref(j);
     return;
   }
-  memcpy(j->domain, name, sizeof name);
   if (e - b != strlen(name) || memcmp(line + b, name, e - b) != 0) j->input = strndup(line + b, e - b);
+  const char *excl = exclude_domain(s->cfg->exclude, j->domain);
+  if (excl) {
+    /* An opt-out: not one DNS query, not one connection. */
+    set_error(j, "excluded", "input", excl);
+    s->excluded++;
+    job_unref(j);
+    return;
+  }
   if (job_query(j, j->domain, RR_MX, on_mx, j) != 0) {
     j->have_dnssec = true;
     j->dnssec = DNSSEC_INDETERMINATE;
@@ -1180,6 +1233,51 @@ static void on_signal(uv_signal_t *h, int signum) {
   pull_input(s);                 /* ends the loop at once when nothing is in flight */
 }
 
+/* ---------- output, --resume ---------- */
+
+static int add_recorded(void *arg, const char *name, size_t len) {
+  scan_t *s = arg;
+  return nameset_add(s->names, name, len, NAME_RECORDED) < 0 ? -1 : 0;
+}
+
+/* Without --resume a new output. With it, an existing file is read first: the domains of
+ * its whole records go into s->names (start_job skips them), a torn tail is cut off and
+ * the new records are appended. A file that does not exist yet starts a new scan. */
+static sink_t *open_output(scan_t *s, char *err, size_t errlen) {
+  const scan_config_t *cfg = s->cfg;
+  if (!cfg->resume) return sink_open(cfg->output, err, errlen);
+  int fd = open(cfg->output, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    if (!cfg->quiet) fprintf(stderr, "mxsurvey: %s does not exist yet: starting a new scan\n", cfg->output);
+    return sink_open(cfg->output, err, errlen);
+  }
+  if (fd < 0) {
+    snprintf(err, errlen, "cannot read %s: %s", cfg->output, strerror(errno));
+    return NULL;
+  }
+  size_t n = strlen(cfg->output);
+  bool zstd = n >= 4 && strcmp(cfg->output + n - 4, ".zst") == 0;
+  resume_info_t info;
+  char why[400];
+  uint64_t t0 = uv_hrtime();
+  int rc = resume_read_fd(fd, zstd, add_recorded, s, &info, why, sizeof why);
+  close(fd);
+  if (rc < 0) {
+    snprintf(err, errlen, "cannot resume %s: %s", cfg->output, why[0] ? why : "out of memory");
+    return NULL;
+  }
+  if (!cfg->quiet) {
+    fprintf(stderr, "mxsurvey: resuming %s: %llu records (%zu domains) kept, read in %.2f s",
+            cfg->output, (unsigned long long)info.lines, nameset_count(s->names),
+            (double)(uv_hrtime() - t0) / 1e9);
+    if (info.size > info.keep)
+      fprintf(stderr, "; torn tail of %llu bytes dropped (its domains are scanned again)",
+              (unsigned long long)(info.size - info.keep));
+    fprintf(stderr, "\n");
+  }
+  return sink_open_append(cfg->output, info.keep, err, errlen);
+}
+
 int scan_run(const scan_config_t *cfg) {
   scan_t s;
   memset(&s, 0, sizeof s);
@@ -1195,8 +1293,10 @@ int scan_run(const scan_config_t *cfg) {
   s.rdns = rdns_new(s.loop, cfg->dns.resolvers, cfg->dns.nresolvers, cfg->dns.timeout / 3, err, sizeof err);
   if (s.rdns) s.fetch = fetcher_new(s.loop, cfg->ca_file, err, sizeof err);
   if (s.fetch) s.tls = tls_ctx_new(cfg->ca_file, err, sizeof err);
-  if (s.tls) s.sink = sink_open(cfg->output, err, sizeof err);
+  if (s.tls && !(s.names = nameset_new())) snprintf(err, sizeof err, "out of memory");
+  if (s.names) s.sink = open_output(&s, err, sizeof err);
   if (!s.sink) {
+    nameset_free(s.names);
     fprintf(stderr, "mxsurvey: %s\n", err);
     if (s.tls) tls_ctx_free(s.tls);
     if (s.rdns) rdns_close(s.rdns);
@@ -1231,10 +1331,15 @@ int scan_run(const scan_config_t *cfg) {
     if (!s.failed) fprintf(stderr, "mxsurvey: %s\n", err);
     rc = 1;
   }
-  if (!cfg->quiet || rc)
-    fprintf(stderr, "mxsurvey: %llu records written%s\n", s.records,
-            rc == SCAN_EXIT_INTERRUPTED ? " (interrupted: run again on the remaining domains)"
+  if (!cfg->quiet || rc) {
+    fprintf(stderr, "mxsurvey: %llu records written%s", s.records,
+            rc == SCAN_EXIT_INTERRUPTED ? " (interrupted: run again with --resume for the remaining domains)"
             : rc ? " (scan failed: the output is incomplete)" : "");
+    if (s.excluded) fprintf(stderr, "; %llu excluded", s.excluded);
+    if (s.duplicates) fprintf(stderr, "; %llu duplicate input lines skipped", s.duplicates);
+    if (s.resumed) fprintf(stderr, "; %llu domains already in the output skipped", s.resumed);
+    fprintf(stderr, "\n");
+  }
   if (s.in_reading) {
     /* A thread-pool read is still blocked on the input pipe; libuv's exit-time shutdown
      * would wait for it. Everything is written: leave now. */
@@ -1247,6 +1352,7 @@ int scan_run(const scan_config_t *cfg) {
   fetcher_free(s.fetch);
   dns_free(s.dns);
   jw_free(&s.jw);
+  nameset_free(s.names);
   if (!s.in_reading && (!s.interrupted || s.closed))
     uv_loop_close(s.loop);   /* after uv_stop, handles or a blocked read remain */
   return rc;

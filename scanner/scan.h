@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include "resolver/dns.h"
 #include "scanner/addrpolicy.h"
+#include "scanner/exclude.h"
 #include "scanner/smtp_probe.h"
 
 typedef struct scan_config {
@@ -22,6 +23,9 @@ typedef struct scan_config {
   int quiet;
   double grace;
   int https_port;               /* port of MTA-STS policy hosts (443) */                 /* seconds in-flight domains get after SIGINT/SIGTERM */
+  /* --resume and --exclude-file */
+  int resume;                   /* output is a file: keep its whole records, skip their domains */
+  const exclude_t *exclude;     /* NULL: nothing excluded */
 } scan_config_t;
 
 #define SCAN_EXIT_INTERRUPTED 3

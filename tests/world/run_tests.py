@@ -901,10 +901,16 @@ def in_namespace_main(a):
         E = expectations(st)
         keys = input_keys(W.MAIN_INPUT)
         assert set(keys) == set(E), "test table and input list differ"
+        # "TLS13.Mxlab." repeats tls13.mxlab (case, trailing dot): scanned once, no record
+        # of its own, counted as a duplicate in the summary.
+        keys.remove("TLS13.Mxlab.")
+        del E["TLS13.Mxlab."]
 
         # ---- run 1: file in, zstd file out ---------------------------------------------
         out1 = os.path.join(wd, "out.ndjson.zst")
-        run_scan(mx, base + allow + ["-o", out1, st["domains"]], "run1-file", C, wd)
+        r1, _ = run_scan(mx, base + allow + ["-o", out1, st["domains"]], "run1-file", C, wd)
+        C.check("run1-file", "duplicate counted in the summary", True,
+                r1 is not None and b"1 duplicate input lines skipped" in r1.stderr)
         recs1 = []
         if os.path.exists(out1):
             z = subprocess.run(["zstd", "-dc", out1], capture_output=True)
