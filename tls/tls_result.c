@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/x509.h>
+
 void tls_result_free(tls_result_t *r)
 {
   if (r == NULL)
@@ -13,6 +15,8 @@ void tls_result_free(tls_result_t *r)
   tls_cert_info_free(&r->cert);
   free((void *)r->dane_matched.data);
   free(r->dane_peername);
+  if (r->chain != NULL)
+    sk_X509_pop_free(r->chain, X509_free);
   memset(r, 0, sizeof *r);
   r->dane_depth = -1;
 }
@@ -22,7 +26,10 @@ int tls_result_copy(tls_result_t *dst, const tls_result_t *src)
   *dst = *src;
   dst->dane_matched.data = NULL;
   dst->dane_peername = NULL;
+  dst->chain = NULL;
   if (tls_cert_info_copy(&dst->cert, &src->cert) < 0)  /* leaves dst->cert empty */
+    goto fail;
+  if (src->chain != NULL && (dst->chain = X509_chain_up_ref(src->chain)) == NULL)
     goto fail;
   if (src->dane_matched.data != NULL && src->dane_matched.len > 0) {
     uint8_t *d = malloc(src->dane_matched.len);
