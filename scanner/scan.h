@@ -9,6 +9,7 @@
 #include "resolver/dns.h"
 #include "scanner/addrpolicy.h"
 #include "scanner/smtp_probe.h"
+#include "scanner/observe.h"
 
 typedef struct scan_config {
   dns_config_t dns;
@@ -21,6 +22,7 @@ typedef struct scan_config {
   double flush_interval;        /* seconds between output flushes */
   int quiet;
   double grace;
+  observe_config_t share;       /* SMTP/TLS observations shared between domains */
   int https_port;               /* port of MTA-STS policy hosts (443) */                 /* seconds in-flight domains get after SIGINT/SIGTERM */
 } scan_config_t;
 

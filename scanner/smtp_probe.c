@@ -53,8 +53,29 @@ void smtp_result_free(smtp_result_t *r) {
   free(r->banner);
   free(r->starttls_reply);
   free(r->err_reason);
+  free(r->inferred_from);
   if (r->have_tls) tls_result_free(&r->tls);
   smtp_result_init(r);
+}
+
+static int dup_str(char **dst, const char *src) {
+  *dst = NULL;
+  return src && !(*dst = strdup(src)) ? -1 : 0;
+}
+
+int smtp_result_copy(smtp_result_t *dst, const smtp_result_t *src) {
+  *dst = *src;
+  dst->have_tls = false;
+  int rc = dup_str(&dst->banner, src->banner);
+  rc |= dup_str(&dst->starttls_reply, src->starttls_reply);
+  rc |= dup_str(&dst->err_reason, src->err_reason);
+  rc |= dup_str(&dst->inferred_from, src->inferred_from);
+  if (rc == 0 && src->have_tls) {
+    if (tls_result_copy(&dst->tls, &src->tls) == 0) dst->have_tls = true;
+    else rc = -1;
+  }
+  if (rc != 0) smtp_result_free(dst);
+  return rc;
 }
 
 void smtp_result_set_error(smtp_result_t *r, const char *stage, const char *reason) {
@@ -421,6 +442,11 @@ void smtp_result_json(jw_t *w, const char *key, const smtp_result_t *r) {
   if (r->have_tls) tls_result_json(w, "tls", &r->tls);
   if (r->ehlo_tls_code) jw_int(w, "ehlo_tls_code", r->ehlo_tls_code);
   if (r->starttls_again) jw_bool(w, "starttls_again", true);
+  if (r->shared) jw_bool(w, "shared", true);
+  if (r->inferred) {
+    jw_bool(w, "inferred", true);
+    if (r->inferred_from) jw_str(w, "inferred_from", r->inferred_from);
+  }
   if (r->err_stage) {
     jw_obj_begin(w, "error");
     jw_str(w, "stage", r->err_stage);

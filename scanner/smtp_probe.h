@@ -34,6 +34,10 @@ typedef struct smtp_result {
   bool starttls_again;          /* STARTTLS advertised again after TLS: an anomaly */
   const char *err_stage;        /* NULL when the probe went through */
   char *err_reason;
+  /* Sharing marks (scanner/observe.h): made for another request; made for another SNI. */
+  bool shared;
+  bool inferred;
+  char *inferred_from;          /* the SNI the reused observation was made for */
 } smtp_result_t;
 
 typedef void (*smtp_done_cb)(void *arg, smtp_result_t *res);
@@ -48,6 +52,9 @@ int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
 
 void smtp_result_init(smtp_result_t *r);
 void smtp_result_free(smtp_result_t *r);
+/* Deep copy into dst (overwritten, not freed first): strings duplicated, the TLS chain
+ * shared by reference counts. 0 ok, -1 allocation failure (dst is then empty). */
+int smtp_result_copy(smtp_result_t *dst, const smtp_result_t *src);
 void smtp_result_set_error(smtp_result_t *r, const char *stage, const char *reason);
 /* Writes the record's "smtp" object under key. */
 void smtp_result_json(jw_t *w, const char *key, const smtp_result_t *r);
