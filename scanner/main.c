@@ -39,7 +39,7 @@ static void usage(FILE *f) {
 "      --grace S            after SIGINT/SIGTERM, seconds for domains in flight (default 10)\n"
 "      --no-share           probe every (domain, host, address) itself instead of sharing\n"
 "                           one probe per (address, SNI name) between domains\n"
-"      --share-cache N      finished observations kept for later domains (default 65536)\n"
+"      --share-cache N      finished observations kept for later domains (default 16384)\n"
 "      --infer-sni N        reuse an address's observation for a new SNI name once N\n"
 "                           names showed it the same certificate (default 0: off)\n"
 "  -q, --quiet              no summary on stderr\n"

@@ -19,10 +19,12 @@
  * address that ever shows two different leaf certificates, or fails a TLS handshake that
  * others completed, is never inferred again.
  *
- * Memory: a done entry holds the key, one smtp_result_t (banner, replies, TLS parameters,
- * leaf details: ~1-3 KiB of strings) and references to at most TLS_CHAIN_KEEP parsed
- * certificates (~2-4 KiB each, shared with every copy still alive). Inference keeps one
- * such observation per address, at most cache_max addresses (oldest first out). */
+ * Memory: a done entry holds the key (~100 bytes), one smtp_result_t (1.4 KiB, plus its
+ * strings: banner, replies, leaf subject/issuer/SANs, typically 0.3-1 KiB) and a reference
+ * to the chain as DER (typically 2-4 KiB, at most TLS_CHAIN_KEEP certificates and
+ * TLS_CHAIN_MAX_BYTES, shared with every copy still alive): about 4-6 KiB, so the default
+ * 16384 entries cost 65-100 MiB at most. Inference keeps one such observation per
+ * address, at most cache_max addresses (oldest first out). */
 #ifndef MXS_SCANNER_OBSERVE_H
 #define MXS_SCANNER_OBSERVE_H
 #include <stdbool.h>
@@ -39,7 +41,7 @@ typedef struct observe_config {
   int infer_min;       /* 0: no inference; else the distinct SNI names needed */
 } observe_config_t;
 
-#define OBSERVE_CACHE_DEFAULT 65536
+#define OBSERVE_CACHE_DEFAULT 16384
 #define OBSERVE_INFER_MAX 64
 
 typedef struct observe_stats {

@@ -3,6 +3,7 @@
  * handshake is re-driven whenever new input arrives. */
 #include "tls/tls_client.h"
 #include "tls/cert_info.h"
+#include "tls/chain.h"
 #include "tls/dane_copy.h"
 #include "tls/tls_ctx.h"
 
@@ -388,27 +389,15 @@ int tls_conn_result(tls_conn_t *t, tls_result_t *r)
   snprintf(r->cipher, sizeof r->cipher, "%s", cn ? cn : "");
   kx_group(ssl, r->group, sizeof r->group);
 
-  /* On the client side the peer chain includes the leaf. The first TLS_CHAIN_KEEP
-   * certificates are kept (up-referenced), so the SSL object can go right after. */
+  /* On the client side the peer chain includes the leaf. It is kept as DER, so the SSL
+   * object can go right after the dialogue. */
   STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
   r->chain_len = chain ? sk_X509_num(chain) : 0;
   X509 *leaf = SSL_get0_peer_certificate(ssl);
   if (leaf != NULL) {
     r->have_cert = true;
-    if (tls_cert_info_fill(&r->cert, leaf) < 0)
+    if (tls_cert_info_fill(&r->cert, leaf) < 0 || (r->chain = tls_chain_new(leaf, chain)) == NULL)
       goto fail;
-    if ((r->chain = sk_X509_new_reserve(NULL, TLS_CHAIN_KEEP)) == NULL)
-      goto fail;
-    /* The stored chain starts with the leaf whatever the reported chain holds. */
-    int first = chain != NULL && sk_X509_num(chain) > 0 && X509_cmp(sk_X509_value(chain, 0), leaf) == 0;
-    X509_up_ref(leaf);
-    sk_X509_push(r->chain, leaf);
-    for (int i = first ? 1 : 0; chain != NULL && i < sk_X509_num(chain) &&
-                                sk_X509_num(r->chain) < TLS_CHAIN_KEEP; i++) {
-      X509 *x = sk_X509_value(chain, i);
-      X509_up_ref(x);
-      sk_X509_push(r->chain, x);
-    }
   }
   if ((t->pkix_name != NULL || t->dane != NULL) &&
       tls_result_judge(t->ctx, r, t->pkix_name, t->dane) < 0)

@@ -55,7 +55,7 @@ typedef struct tls_cert_info {
   bool self_signed;                  /* subject == issuer and self-verifies */
 } tls_cert_info_t;
 
-struct stack_st_X509;                /* OpenSSL's STACK_OF(X509) */
+typedef struct tls_chain tls_chain_t;  /* the peer chain as DER, reference-counted */
 
 /* A TLS observation (version, cipher, group, chain, leaf details: what the handshake saw)
  * plus the verdicts tls_result_judge computed from it for one MX name and one TLSA RRset.
@@ -81,12 +81,14 @@ typedef struct tls_result {
   bool dane_matched_set;
   tlsa_rec_t dane_matched;           /* the record that matched; data owned by tls_result */
   char *dane_peername;               /* name that matched (DANE-TA), or NULL */
-  /* The peer chain as sent (leaf first), at most TLS_CHAIN_KEEP certificates, each
-   * up-referenced: the input of tls_result_judge. NULL without a certificate. */
-  struct stack_st_X509 *chain;
+  /* The peer chain as sent (leaf first) in DER, at most TLS_CHAIN_KEEP certificates and
+   * TLS_CHAIN_MAX_BYTES, shared between copies: the input of tls_result_judge. NULL
+   * without a certificate. */
+  tls_chain_t *chain;
 } tls_result_t;
 
 #define TLS_CHAIN_KEEP 10
+#define TLS_CHAIN_MAX_BYTES (64 * 1024)
 
 /* ca_file NULL: the system's default trust store. NULL on error with err set. */
 tls_ctx_t *tls_ctx_new(const char *ca_file, char *err, size_t errlen);

@@ -9,6 +9,7 @@
  * level from the security level). Its outcome is then read back with
  * SSL_get0_dane_authority/SSL_get0_dane_tlsa after SSL_set_verify_result, and the matched
  * peer name from the store context's params (the handshake moves it to the SSL). */
+#include "tls/chain.h"
 #include "tls/tls_ctx.h"
 
 #include <stdio.h>
@@ -33,17 +34,17 @@ static void clear_verdicts(tls_result_t *r)
   r->dane_peername = NULL;
 }
 
-static X509 *leaf_of(const tls_result_t *r)
+static X509 *leaf_of(STACK_OF(X509) *sk)
 {
-  return r->chain != NULL && sk_X509_num(r->chain) > 0 ? sk_X509_value(r->chain, 0) : NULL;
+  return sk != NULL && sk_X509_num(sk) > 0 ? sk_X509_value(sk, 0) : NULL;
 }
 
-static int pkix_verdict(tls_ctx_t *c, tls_result_t *r, const char *name)
+static int pkix_verdict(tls_ctx_t *c, STACK_OF(X509) *sk, tls_result_t *r, const char *name)
 {
   X509_STORE_CTX *vc = X509_STORE_CTX_new();
   if (vc == NULL)
     return -1;
-  if (!X509_STORE_CTX_init(vc, c->store, leaf_of(r), r->chain))
+  if (!X509_STORE_CTX_init(vc, c->store, leaf_of(sk), sk))
     goto oom;
   X509_STORE_CTX_set_default(vc, "ssl_server");
   X509_STORE_CTX_set_purpose(vc, X509_PURPOSE_SSL_SERVER);
@@ -128,15 +129,15 @@ fail:
   return NULL;
 }
 
-static int dane_verify(tls_ctx_t *c, SSL *ssl, tls_result_t *r)
+static int dane_verify(tls_ctx_t *c, SSL *ssl, STACK_OF(X509) *sk, tls_result_t *r)
 {
   long vr = X509_V_ERR_UNSPECIFIED;
-  X509 *leaf = leaf_of(r);
+  X509 *leaf = leaf_of(sk);
   if (leaf != NULL) {
     X509_STORE_CTX *vc = X509_STORE_CTX_new();
     if (vc == NULL)
       return -1;
-    if (!X509_STORE_CTX_init(vc, SSL_CTX_get_cert_store(c->ssl_ctx), leaf, r->chain) ||
+    if (!X509_STORE_CTX_init(vc, SSL_CTX_get_cert_store(c->ssl_ctx), leaf, sk) ||
         !X509_STORE_CTX_set_ex_data(vc, SSL_get_ex_data_X509_STORE_CTX_idx(), ssl)) {
       X509_STORE_CTX_free(vc);
       ERR_clear_error();
@@ -195,14 +196,17 @@ int tls_result_judge(tls_ctx_t *c, tls_result_t *r, const char *pkix_name,
   ERR_clear_error();
   clear_verdicts(r);
   int rc = 0;
-  if (leaf_of(r) != NULL) {
-    if (pkix_verdict(c, r, pkix_name) < 0) {
-      snprintf(r->pkix_error, sizeof r->pkix_error, "out of memory");
+  STACK_OF(X509) *sk = NULL;
+  if (r->chain != NULL && (sk = tls_chain_parse(r->chain)) == NULL)
+    rc = -1;   /* it parsed once: only memory can be short */
+  if (leaf_of(sk) != NULL) {
+    if (pkix_verdict(c, sk, r, pkix_name) < 0)
       rc = -1;
-    }
-  } else {
+  } else if (rc == 0) {
     snprintf(r->pkix_error, sizeof r->pkix_error, "no server certificate");
   }
+  if (rc < 0 && !r->pkix_valid)
+    snprintf(r->pkix_error, sizeof r->pkix_error, "out of memory");
   bool oom;
   SSL *ssl = dane_ssl(c, dane, &r->dane_enabled, &oom);
   if (oom) {
@@ -211,13 +215,14 @@ int tls_result_judge(tls_ctx_t *c, tls_result_t *r, const char *pkix_name,
     rc = -1;
   }
   if (ssl != NULL) {
-    if (dane_verify(c, ssl, r) < 0) {
+    if (dane_verify(c, ssl, sk, r) < 0) {
       r->dane_valid = false;
       snprintf(r->dane_error, sizeof r->dane_error, "out of memory");
       rc = -1;
     }
     SSL_free(ssl);
   }
+  sk_X509_pop_free(sk, X509_free);
   ERR_clear_error();
   return rc;
 }

@@ -2,11 +2,10 @@
  * of the matched TLSA data, so it outlives the connection and can be shared by copy. */
 #include "tls/tls_client.h"
 #include "tls/cert_info.h"
+#include "tls/chain.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/x509.h>
 
 void tls_result_free(tls_result_t *r)
 {
@@ -15,8 +14,7 @@ void tls_result_free(tls_result_t *r)
   tls_cert_info_free(&r->cert);
   free((void *)r->dane_matched.data);
   free(r->dane_peername);
-  if (r->chain != NULL)
-    sk_X509_pop_free(r->chain, X509_free);
+  tls_chain_unref(r->chain);
   memset(r, 0, sizeof *r);
   r->dane_depth = -1;
 }
@@ -29,8 +27,7 @@ int tls_result_copy(tls_result_t *dst, const tls_result_t *src)
   dst->chain = NULL;
   if (tls_cert_info_copy(&dst->cert, &src->cert) < 0)  /* leaves dst->cert empty */
     goto fail;
-  if (src->chain != NULL && (dst->chain = X509_chain_up_ref(src->chain)) == NULL)
-    goto fail;
+  dst->chain = tls_chain_ref(src->chain);
   if (src->dane_matched.data != NULL && src->dane_matched.len > 0) {
     uint8_t *d = malloc(src->dane_matched.len);
     if (d == NULL)
