@@ -279,21 +279,25 @@ static void on_probe_done(void *arg, smtp_result_t *res) {
     }
     w->res.shared = w != ws;
   }
-  if (o->cfg.infer_min > 0) addr_learn(o, e);
-  if (o->cfg.cache_max > 0) {
-    e->done = true;
-    lru_append(o, e);
-    o->ndone++;
-    while (o->ndone > o->cfg.cache_max) {
-      entry_t *old = o->lru_head;
-      entry_unlink(o, old);
-      entry_free(old);
-      o->stats.evicted++;
+  bool keep = false;
+  if (o != NULL) {             /* NULL: the cache was freed while this probe ran */
+    if (o->cfg.infer_min > 0) addr_learn(o, e);
+    if (o->cfg.cache_max > 0) {
+      keep = true;
+      e->done = true;
+      lru_append(o, e);
+      o->ndone++;
+      while (o->ndone > o->cfg.cache_max) {
+        entry_t *old = o->lru_head;
+        entry_unlink(o, old);
+        entry_free(old);
+        o->stats.evicted++;
+      }
+    } else {
+      entry_unlink(o, e);
     }
-  } else {
-    entry_unlink(o, e);
-    entry_free(e);
   }
+  if (!keep) entry_free(e);
   for (waiter_t *w = ws, *n; w; w = n) {
     n = w->next;
     w->cb(w->arg, &w->res);
@@ -391,7 +395,8 @@ void observe_free(observe_t *o) {
   for (size_t i = 0; o->tab && i < o->tab_size; i++)
     for (entry_t *e = o->tab[i], *n; e; e = n) {
       n = e->hnext;
-      entry_free(e);
+      if (e->done) entry_free(e);
+      else e->o = NULL;   /* its probe still owns it (see on_probe_done) */
     }
   free(o->tab);
   for (addr_rec_t *a = o->a_oldest, *n; a; a = n) {

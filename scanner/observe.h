@@ -68,8 +68,9 @@ int observe_start_probe(void *probe_arg, int family, const uint8_t addr[16], con
                         smtp_done_cb cb, void *cb_arg);
 
 observe_t *observe_new(const observe_config_t *cfg, observe_probe_fn fn, void *probe_arg);
-/* Frees everything, in-flight entries included: call only once the loop will not run
- * the probes' callbacks any more. */
+/* Frees the cache. Entries still in flight stay with their probes (reachable from the
+ * loop, as any probe is after an interrupted scan): if the loop runs them after all,
+ * their waiters still get their callbacks, and the entries are freed then. */
 void observe_free(observe_t *o);
 
 enum observe_rc { OBSERVE_FAIL = -1, OBSERVE_WAIT = 0, OBSERVE_HIT = 1 };

@@ -534,11 +534,23 @@ static void job_unref(job_t *j) {
 
 /* ---------- SMTP ---------- */
 
+static void on_ptr(void *arg, const char *name, const char *error) {
+  addr_t *a = arg;
+  if (name) a->ptr = strdup(name);
+  a->ptr_error = error;       /* static strings */
+  job_unref(a->host->job);
+}
+
+static bool tlsa_usable_any(const host_t *h) {
+  for (size_t i = 0; i < h->ntlsa; i++)
+    if (!tlsa_unusable_reason(&h->tlsa[i])) return true;
+  return false;
+}
+
 /* DANE input for one address of h (RFC 7672): NULL when DANE does not apply, i.e. unless
  * the TLSA RRset and the address records are secure and a record is usable. Names accepted
  * for DANE-TA (§3.2.2): MX host as published, the next-hop domain and its CNAME expansion;
  * the TLSA base domain is the primary reference name. */
-static bool tlsa_usable_any(const host_t *h);
 static const tls_dane_in_t *host_dane_in(const host_t *h, const addr_t *a, const char *names[3],
                                          tls_dane_in_t *din) {
   const job_t *j = h->job;
@@ -568,19 +580,6 @@ static void on_probe_done(void *arg, smtp_result_t *res) {
   smtp_result_init(res);
   judge_probe(a);
   job_unref(a->host->job);
-}
-
-static void on_ptr(void *arg, const char *name, const char *error) {
-  addr_t *a = arg;
-  if (name) a->ptr = strdup(name);
-  a->ptr_error = error;       /* static strings */
-  job_unref(a->host->job);
-}
-
-static bool tlsa_usable_any(const host_t *h) {
-  for (size_t i = 0; i < h->ntlsa; i++)
-    if (!tlsa_unusable_reason(&h->tlsa[i])) return true;
-  return false;
 }
 
 static void start_probes(host_t *h) {

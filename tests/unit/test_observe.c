@@ -284,11 +284,14 @@ static void test_inference(void) {
   observe_free(o);
   reset();
 
-  /* In-flight entries are freed with the cache (the loop is over). */
+  /* A probe still in flight when the cache goes keeps its entry and its waiters. */
   o = observe_new(&cfg, fake_start, NULL);
   ask(o, AF_INET, A1, "x.example", 0);
   ask(o, AF_INET, A1, "x.example", 1);
   observe_free(o);
+  finish(0, TLS_OK, "aa");
+  CHECK(reqs[0].calls == 1 && reqs[1].calls == 1);
+  CHECK(!reqs[0].res.shared && reqs[1].res.shared);
   reset();
 }
 
