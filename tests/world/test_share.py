@@ -109,8 +109,10 @@ def in_namespace_main(a):
         for what, extra in (("share", []), ("no-share", ["--no-share"]),
                             ("infer", ["--infer-sni", "2"])):
             before = postfix_connects(wd, "mx.tls13.mxlab")
-            runs[what], _ = scan(mx, base + extra + [everything], "all-" + what, C, wd)
+            runs[what], stats = scan(mx, base + extra + [everything], "all-" + what, C, wd)
             conns[what] = postfix_connects(wd, "mx.tls13.mxlab") - before
+            print("[share] all-%s: %s probes started, %s saved by sharing, %s by SNI inference"
+                  % ((what,) + tuple(stats or (None,) * 3)), flush=True)
             R.index_records(list(runs[what].values()), keys, "all-" + what, C)
         for what in ("no-share", "infer"):
             for k in keys:
