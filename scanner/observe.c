@@ -8,6 +8,17 @@
 #include <string.h>
 #include <strings.h>
 
+/* A chained hash table of nodes embedded as the first member of their items. */
+typedef struct hnode {
+  struct hnode *next;
+  uint64_t hash;
+} hnode_t;
+
+typedef struct htab {
+  hnode_t **b;
+  size_t size, count;              /* size: a power of two */
+} htab_t;
+
 typedef struct waiter {
   struct waiter *next;
   smtp_done_cb cb;
@@ -16,10 +27,9 @@ typedef struct waiter {
 } waiter_t;
 
 typedef struct entry {
-  struct entry *hnext;             /* hash chain */
+  hnode_t node;                    /* first: the table's link */
   struct entry *prev, *next;       /* LRU list (done entries only) */
   observe_t *o;
-  uint64_t hash;
   int family;
   uint8_t addr[16];
   bool done;
@@ -29,9 +39,8 @@ typedef struct entry {
 } entry_t;
 
 typedef struct addr_rec {          /* what one address showed, for inference */
-  struct addr_rec *hnext;
+  hnode_t node;                    /* first: the table's link */
   struct addr_rec *older, *newer;  /* FIFO */
-  uint64_t hash;
   int family;
   uint8_t addr[16];
   bool conflict;                   /* two leaves, or a TLS failure among successes */
@@ -48,12 +57,10 @@ struct observe {
   observe_config_t cfg;
   observe_probe_fn probe;
   void *probe_arg;
-  entry_t **tab;
-  size_t tab_size, nentries;       /* power of two; entries in flight or done */
+  htab_t entries;                  /* in flight or done */
   entry_t *lru_head, *lru_tail;    /* least recently used first */
   size_t ndone;
-  addr_rec_t **atab;
-  size_t atab_size, naddrs;
+  htab_t addrs;
   addr_rec_t *a_oldest, *a_newest;
   observe_stats_t stats;
 };
@@ -89,41 +96,56 @@ static bool same_addr(int fa, const uint8_t *a, int fb, const uint8_t *b) {
 
 /* ---------- tables ---------- */
 
-static int grow(void ***tab, size_t *size, size_t count, size_t next_off, size_t hash_off) {
-  if (*tab && count < *size) return 0;
-  size_t nsize = *size ? *size * 2 : 64;
-  void **nt = calloc(nsize, sizeof *nt);
-  if (!nt) return *tab ? 0 : -1;   /* an overfull table still works, only slower */
-  for (size_t i = 0; *tab && i < *size; i++) {
-    void *e = (*tab)[i];
-    while (e) {
-      void **link = (void **)((char *)e + next_off);
-      void *next = *link;
-      uint64_t h = *(uint64_t *)((char *)e + hash_off);
-      *link = nt[h & (nsize - 1)];
-      nt[h & (nsize - 1)] = e;
-      e = next;
+/* Doubles the table once it holds as many items as buckets. An allocation failure
+ * leaves it as it was: overfull works, only slower (the first one must succeed). */
+static int htab_reserve(htab_t *t) {
+  if (t->b && t->count < t->size) return 0;
+  size_t nsize = t->size ? t->size * 2 : 64;
+  hnode_t **nb = calloc(nsize, sizeof *nb);
+  if (!nb) return t->b ? 0 : -1;
+  for (size_t i = 0; t->b && i < t->size; i++)
+    for (hnode_t *n = t->b[i], *next; n; n = next) {
+      next = n->next;
+      n->next = nb[n->hash & (nsize - 1)];
+      nb[n->hash & (nsize - 1)] = n;
     }
-  }
-  free(*tab);
-  *tab = nt;
-  *size = nsize;
+  free(t->b);
+  t->b = nb;
+  t->size = nsize;
   return 0;
 }
 
+/* After htab_reserve. */
+static void htab_insert(htab_t *t, hnode_t *n, uint64_t hash) {
+  n->hash = hash;
+  hnode_t **head = &t->b[hash & (t->size - 1)];
+  n->next = *head;
+  *head = n;
+  t->count++;
+}
+
+static void htab_remove(htab_t *t, hnode_t *n) {
+  hnode_t **p = &t->b[n->hash & (t->size - 1)];
+  while (*p != n) p = &(*p)->next;
+  *p = n->next;
+  t->count--;
+}
+
+static hnode_t *htab_bucket(const htab_t *t, uint64_t hash) {
+  return t->b ? t->b[hash & (t->size - 1)] : NULL;
+}
+
 static entry_t *entry_find(observe_t *o, uint64_t h, int family, const uint8_t *addr, const char *sni) {
-  if (!o->tab) return NULL;
-  for (entry_t *e = o->tab[h & (o->tab_size - 1)]; e; e = e->hnext)
-    if (e->hash == h && same_addr(e->family, e->addr, family, addr) && strcasecmp(e->sni, sni) == 0)
+  for (hnode_t *n = htab_bucket(&o->entries, h); n; n = n->next) {
+    entry_t *e = (entry_t *)n;
+    if (n->hash == h && same_addr(e->family, e->addr, family, addr) && strcasecmp(e->sni, sni) == 0)
       return e;
+  }
   return NULL;
 }
 
 static void entry_unlink(observe_t *o, entry_t *e) {
-  entry_t **p = &o->tab[e->hash & (o->tab_size - 1)];
-  while (*p != e) p = &(*p)->hnext;
-  *p = e->hnext;
-  o->nentries--;
+  htab_remove(&o->entries, &e->node);
   if (e->done) {
     if (e->prev) e->prev->next = e->next; else o->lru_head = e->next;
     if (e->next) e->next->prev = e->prev; else o->lru_tail = e->prev;
@@ -156,9 +178,10 @@ static void entry_free(entry_t *e) {
 }
 
 static addr_rec_t *addr_find(observe_t *o, uint64_t h, int family, const uint8_t *addr) {
-  if (!o->atab) return NULL;
-  for (addr_rec_t *a = o->atab[h & (o->atab_size - 1)]; a; a = a->hnext)
-    if (a->hash == h && same_addr(a->family, a->addr, family, addr)) return a;
+  for (hnode_t *n = htab_bucket(&o->addrs, h); n; n = n->next) {
+    addr_rec_t *a = (addr_rec_t *)n;
+    if (n->hash == h && same_addr(a->family, a->addr, family, addr)) return a;
+  }
   return NULL;
 }
 
@@ -170,12 +193,9 @@ static void addr_free(addr_rec_t *a) {
 
 static void addr_evict_oldest(observe_t *o) {
   addr_rec_t *a = o->a_oldest;
-  addr_rec_t **p = &o->atab[a->hash & (o->atab_size - 1)];
-  while (*p != a) p = &(*p)->hnext;
-  *p = a->hnext;
+  htab_remove(&o->addrs, &a->node);
   o->a_oldest = a->newer;
   if (o->a_oldest) o->a_oldest->older = NULL; else o->a_newest = NULL;
-  o->naddrs--;
   addr_free(a);
 }
 
@@ -184,23 +204,17 @@ static addr_rec_t *addr_get(observe_t *o, int family, const uint8_t *addr) {
   addr_rec_t *a = addr_find(o, h, family, addr);
   if (a) return a;
   if (o->cfg.cache_max == 0) return NULL;
-  while (o->naddrs >= o->cfg.cache_max) addr_evict_oldest(o);
-  if (grow((void ***)&o->atab, &o->atab_size, o->naddrs, offsetof(addr_rec_t, hnext),
-           offsetof(addr_rec_t, hash)) != 0)
-    return NULL;
+  while (o->addrs.count >= o->cfg.cache_max) addr_evict_oldest(o);
+  if (htab_reserve(&o->addrs) != 0) return NULL;
   a = calloc(1, sizeof *a);
   if (!a) return NULL;
-  a->hash = h;
   a->family = family;
   memcpy(a->addr, addr, addr_len(family));
   smtp_result_init(&a->template);
-  size_t b = h & (o->atab_size - 1);
-  a->hnext = o->atab[b];
-  o->atab[b] = a;
+  htab_insert(&o->addrs, &a->node, h);
   a->older = o->a_newest;
   if (o->a_newest) o->a_newest->newer = a; else o->a_oldest = a;
   o->a_newest = a;
-  o->naddrs++;
   return a;
 }
 
@@ -344,14 +358,11 @@ int observe_request(observe_t *o, int family, const uint8_t addr[16], const char
     return OBSERVE_HIT;
   }
 
-  if (grow((void ***)&o->tab, &o->tab_size, o->nentries, offsetof(entry_t, hnext),
-           offsetof(entry_t, hash)) != 0)
-    return OBSERVE_FAIL;
+  if (htab_reserve(&o->entries) != 0) return OBSERVE_FAIL;
   size_t n = strlen(sni);
   e = calloc(1, sizeof *e + n + 1);
   if (!e) return OBSERVE_FAIL;
   e->o = o;
-  e->hash = h;
   e->family = family;
   memcpy(e->addr, addr, addr_len(family));
   memcpy(e->sni, sni, n + 1);
@@ -363,10 +374,7 @@ int observe_request(observe_t *o, int family, const uint8_t addr[16], const char
     return OBSERVE_FAIL;
   }
   o->stats.probes++;
-  size_t b = h & (o->tab_size - 1);
-  e->hnext = o->tab[b];
-  o->tab[b] = e;
-  o->nentries++;
+  htab_insert(&o->entries, &e->node, h);
   return OBSERVE_WAIT;
 }
 
@@ -392,18 +400,19 @@ observe_t *observe_new(const observe_config_t *cfg, observe_probe_fn fn, void *p
 
 void observe_free(observe_t *o) {
   if (!o) return;
-  for (size_t i = 0; o->tab && i < o->tab_size; i++)
-    for (entry_t *e = o->tab[i], *n; e; e = n) {
-      n = e->hnext;
+  for (size_t i = 0; i < o->entries.size; i++)
+    for (hnode_t *n = o->entries.b[i], *next; n; n = next) {
+      next = n->next;
+      entry_t *e = (entry_t *)n;
       if (e->done) entry_free(e);
       else e->o = NULL;   /* its probe still owns it (see on_probe_done) */
     }
-  free(o->tab);
+  free(o->entries.b);
   for (addr_rec_t *a = o->a_oldest, *n; a; a = n) {
     n = a->newer;
     addr_free(a);
   }
-  free(o->atab);
+  free(o->addrs.b);
   free(o);
 }
 
