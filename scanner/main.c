@@ -41,6 +41,11 @@ static void usage(FILE *f) {
 "                           drop a torn final frame or line, append the rest\n"
 "      --exclude-file FILE  never query or connect to the domains (and their subdomains),\n"
 "                           addresses and CIDRs listed in FILE (repeatable)\n"
+"      --no-share           probe every (domain, host, address) itself instead of sharing\n"
+"                           one probe per (address, SNI name) between domains\n"
+"      --share-cache N      finished observations kept for later domains (default 16384)\n"
+"      --infer-sni N        reuse an address's observation for a new SNI name once N\n"
+"                           names showed it the same certificate (default 0: off)\n"
 "  -q, --quiet              no summary on stderr\n"
 "  -h, --help               this text\n"
 "  -V, --version            the version\n");
@@ -71,7 +76,8 @@ static int parse_long(const char *opt, const char *v, long lo, long hi, long *ou
 }
 
 enum { O_RESOLVER = 256, O_TA, O_CA, O_PORT, O_EHLO, O_ALLOW, O_CONC, O_TCONN, O_TBANNER,
-       O_TSMTP, O_TTLS, O_TDNS, O_FLUSH, O_GRACE, O_RESUME, O_EXCLUDE };
+       O_TSMTP, O_TTLS, O_TDNS, O_FLUSH, O_GRACE, O_RESUME, O_EXCLUDE,
+       O_NOSHARE, O_SHARECACHE, O_INFER };
 
 int main(int argc, char **argv) {
   if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
@@ -99,6 +105,8 @@ int main(int argc, char **argv) {
     {"timeout-dns", required_argument, 0, O_TDNS}, {"flush-interval", required_argument, 0, O_FLUSH},
     {"grace", required_argument, 0, O_GRACE},
     {"resume", no_argument, 0, O_RESUME}, {"exclude-file", required_argument, 0, O_EXCLUDE},
+    {"no-share", no_argument, 0, O_NOSHARE}, {"share-cache", required_argument, 0, O_SHARECACHE},
+    {"infer-sni", required_argument, 0, O_INFER},
     {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'},
     {0, 0, 0, 0}};
 
@@ -121,6 +129,8 @@ int main(int argc, char **argv) {
   cfg.flush_interval = 2;
   cfg.grace = 10;
   cfg.https_port = 443;
+  cfg.share.share = true;
+  cfg.share.cache_max = OBSERVE_CACHE_DEFAULT;
   addrpolicy_t *policy = addrpolicy_new();
   if (!policy) { fprintf(stderr, "mxsurvey: out of memory\n"); return 1; }
   cfg.policy = policy;
@@ -170,6 +180,9 @@ int main(int argc, char **argv) {
       }
       break;
     }
+    case O_NOSHARE: cfg.share.share = false; break;
+    case O_SHARECACHE: if (parse_long("--share-cache", optarg, 0, 100000000, &n)) bad = 1; else cfg.share.cache_max = (size_t)n; break;
+    case O_INFER: if (parse_long("--infer-sni", optarg, 0, OBSERVE_INFER_MAX, &n)) bad = 1; else cfg.share.infer_min = (int)n; break;
     case 'q': cfg.quiet = 1; break;
     case 'h': usage(stdout); addrpolicy_free(policy); exclude_free(exclude); return 0;
     case 'V': printf("mxsurvey %s\n", MXS_VERSION); addrpolicy_free(policy); exclude_free(exclude); return 0;
@@ -179,6 +192,10 @@ int main(int argc, char **argv) {
   if (optind < argc - 1) { fprintf(stderr, "mxsurvey: one input file at most\n"); bad = 1; }
   if (cfg.resume && (!cfg.output || strcmp(cfg.output, "-") == 0)) {
     fprintf(stderr, "mxsurvey: --resume needs -o FILE (the output to go on with)\n");
+    bad = 1;
+  }
+  if (cfg.share.infer_min > 0 && !cfg.share.share) {
+    fprintf(stderr, "mxsurvey: --infer-sni needs sharing (drop --no-share)\n");
     bad = 1;
   }
   cfg.exclude = exclude;

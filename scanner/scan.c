@@ -119,6 +119,8 @@ struct scan {
   rdns_t *rdns;
   fetcher_t *fetch;
   tls_ctx_t *tls;
+  observe_t *obs;                  /* SMTP/TLS observations shared between domains */
+  observe_probe_env_t probe_env;
   sink_t *sink;
   uv_timer_t flush_timer;
   uv_signal_t sigint, sigterm;
@@ -542,13 +544,6 @@ static void job_unref(job_t *j) {
 
 /* ---------- SMTP ---------- */
 
-static void on_probe_done(void *arg, smtp_result_t *res) {
-  addr_t *a = arg;
-  a->smtp = *res;               /* the result moves into the record */
-  smtp_result_init(res);
-  job_unref(a->host->job);
-}
-
 static void on_ptr(void *arg, const char *name, const char *error) {
   addr_t *a = arg;
   if (name) a->ptr = strdup(name);
@@ -562,20 +557,44 @@ static bool tlsa_usable_any(const host_t *h) {
   return false;
 }
 
-static void start_probes(host_t *h) {
-  job_t *j = h->job;
-  scan_t *s = j->scan;
-  /* DANE applies when the TLSA RRset and the addresses are secure and a record is usable. */
-  bool dane = h->tlsa_outcome == DNS_DATA && h->tlsa_dnssec == DNSSEC_SECURE && tlsa_usable_any(h);
-  /* Names accepted for DANE-TA (RFC 7672 §3.2.2): MX host as published, the next-hop domain
-   * and its CNAME expansion. The TLSA base domain is the primary reference name. */
-  const char *names[3];
+/* DANE input for one address of h (RFC 7672): NULL when DANE does not apply, i.e. unless
+ * the TLSA RRset and the address records are secure and a record is usable. Names accepted
+ * for DANE-TA (§3.2.2): MX host as published, the next-hop domain and its CNAME expansion;
+ * the TLSA base domain is the primary reference name. */
+static const tls_dane_in_t *host_dane_in(const host_t *h, const addr_t *a, const char *names[3],
+                                         tls_dane_in_t *din) {
+  const job_t *j = h->job;
+  if (!(h->tlsa_outcome == DNS_DATA && h->tlsa_dnssec == DNSSEC_SECURE && tlsa_usable_any(h) &&
+        a->dnssec == DNSSEC_SECURE))
+    return NULL;
   size_t nn = 0;
   names[nn++] = h->name;
   names[nn++] = j->domain;
   if (j->cname) names[nn++] = j->cname;
-  tls_dane_in_t din = {h->tlsa_base, names, nn, h->tlsa, h->ntlsa};
+  *din = (tls_dane_in_t){h->tlsa_base, names, nn, h->tlsa, h->ntlsa};
+  return din;
+}
 
+/* The observation may have been made for another domain: the verdicts are this MX's. */
+static void judge_probe(addr_t *a) {
+  host_t *h = a->host;
+  if (!a->smtp.have_tls) return;
+  const char *names[3];
+  tls_dane_in_t din;
+  tls_result_judge(h->job->scan->tls, &a->smtp.tls, h->name, host_dane_in(h, a, names, &din));
+}
+
+static void on_probe_done(void *arg, smtp_result_t *res) {
+  addr_t *a = arg;
+  a->smtp = *res;               /* the result moves into the record */
+  smtp_result_init(res);
+  judge_probe(a);
+  job_unref(a->host->job);
+}
+
+static void start_probes(host_t *h) {
+  job_t *j = h->job;
+  scan_t *s = j->scan;
   for (size_t k = 0; k < h->naddrs; k++) {
     addr_t *a = &h->addrs[k];
     j->pending++;
@@ -590,12 +609,17 @@ static void start_probes(host_t *h) {
       smtp_result_set_error(&a->smtp, "connect", deny);
       continue;
     }
-    bool use_dane = dane && a->dnssec == DNSSEC_SECURE;
+    /* SNI: the TLSA base domain where DANE applies, else the MX name. */
+    const char *names[3];
+    tls_dane_in_t din;
+    const char *sni = host_dane_in(h, a, names, &din) ? h->tlsa_base : h->name;
     j->pending++;
-    if (smtp_probe_start(s->loop, s->tls, &s->cfg->smtp, a->family, a->ip,
-                         use_dane ? h->tlsa_base : h->name, h->name,
-                         use_dane ? &din : NULL, on_probe_done, a) != 0) {
-      j->pending--;
+    int rc = observe_request(s->obs, a->family, a->ip, sni, &a->smtp, on_probe_done, a);
+    if (rc == OBSERVE_WAIT) continue;
+    j->pending--;
+    if (rc == OBSERVE_HIT) {
+      judge_probe(a);
+    } else {
       a->smtp.connect = "not-attempted";
       smtp_result_set_error(&a->smtp, "connect", "could not start probe (out of memory)");
     }
@@ -1293,11 +1317,17 @@ int scan_run(const scan_config_t *cfg) {
   s.rdns = rdns_new(s.loop, cfg->dns.resolvers, cfg->dns.nresolvers, cfg->dns.timeout / 3, err, sizeof err);
   if (s.rdns) s.fetch = fetcher_new(s.loop, cfg->ca_file, err, sizeof err);
   if (s.fetch) s.tls = tls_ctx_new(cfg->ca_file, err, sizeof err);
-  if (s.tls && !(s.names = nameset_new())) snprintf(err, sizeof err, "out of memory");
+  if (s.tls) {
+    s.probe_env = (observe_probe_env_t){s.loop, s.tls, &cfg->smtp};
+    s.obs = observe_new(&cfg->share, NULL, &s.probe_env);
+    if (!s.obs) snprintf(err, sizeof err, "out of memory");
+  }
+  if (s.obs && !(s.names = nameset_new())) snprintf(err, sizeof err, "out of memory");
   if (s.names) s.sink = open_output(&s, err, sizeof err);
   if (!s.sink) {
     nameset_free(s.names);
     fprintf(stderr, "mxsurvey: %s\n", err);
+    observe_free(s.obs);
     if (s.tls) tls_ctx_free(s.tls);
     if (s.rdns) rdns_close(s.rdns);
     if (s.fetch) fetcher_close(s.fetch);
@@ -1332,13 +1362,15 @@ int scan_run(const scan_config_t *cfg) {
     rc = 1;
   }
   if (!cfg->quiet || rc) {
+    const observe_stats_t *os = observe_stats(s.obs);
     fprintf(stderr, "mxsurvey: %llu records written%s", s.records,
             rc == SCAN_EXIT_INTERRUPTED ? " (interrupted: run again with --resume for the remaining domains)"
             : rc ? " (scan failed: the output is incomplete)" : "");
     if (s.excluded) fprintf(stderr, "; %llu excluded", s.excluded);
     if (s.duplicates) fprintf(stderr, "; %llu duplicate input lines skipped", s.duplicates);
     if (s.resumed) fprintf(stderr, "; %llu domains already in the output skipped", s.resumed);
-    fprintf(stderr, "\n");
+    fprintf(stderr, "; SMTP probes: %llu started, %llu saved by sharing, %llu by SNI inference\n",
+            os->probes, os->shared, os->inferred);
   }
   if (s.in_reading) {
     /* A thread-pool read is still blocked on the input pipe; libuv's exit-time shutdown
@@ -1347,6 +1379,7 @@ int scan_run(const scan_config_t *cfg) {
     fflush(stderr);
     _exit(rc);
   }
+  observe_free(s.obs);
   tls_ctx_free(s.tls);
   rdns_free(s.rdns);
   fetcher_free(s.fetch);

@@ -10,6 +10,7 @@
 #include "scanner/addrpolicy.h"
 #include "scanner/exclude.h"
 #include "scanner/smtp_probe.h"
+#include "scanner/observe.h"
 
 typedef struct scan_config {
   dns_config_t dns;
@@ -22,6 +23,7 @@ typedef struct scan_config {
   double flush_interval;        /* seconds between output flushes */
   int quiet;
   double grace;
+  observe_config_t share;       /* SMTP/TLS observations shared between domains */
   int https_port;               /* port of MTA-STS policy hosts (443) */                 /* seconds in-flight domains get after SIGINT/SIGTERM */
   /* --resume and --exclude-file */
   int resume;                   /* output is a file: keep its whole records, skip their domains */

@@ -56,8 +56,35 @@ void smtp_result_free(smtp_result_t *r) {
   free(r->banner);
   free(r->starttls_reply);
   free(r->err_reason);
+  free(r->inferred_from);
   if (r->have_tls) tls_result_free(&r->tls);
   smtp_result_init(r);
+}
+
+/* Copies len bytes (NULs included) plus a terminating NUL; NULL stays NULL. */
+static int dup_bytes(char **dst, const char *src, size_t len) {
+  *dst = NULL;
+  if (!src) return 0;
+  if (!(*dst = malloc(len + 1))) return -1;
+  memcpy(*dst, src, len);
+  (*dst)[len] = '\0';
+  return 0;
+}
+
+int smtp_result_copy(smtp_result_t *dst, const smtp_result_t *src) {
+  *dst = *src;
+  dst->have_tls = false;
+  int rc = dup_bytes(&dst->banner, src->banner, src->banner_len);
+  rc |= dup_bytes(&dst->starttls_reply, src->starttls_reply, src->starttls_reply_len);
+  rc |= dup_bytes(&dst->err_reason, src->err_reason, src->err_reason_len);
+  rc |= dup_bytes(&dst->inferred_from, src->inferred_from,
+                  src->inferred_from ? strlen(src->inferred_from) : 0);
+  if (rc == 0 && src->have_tls) {
+    if (tls_result_copy(&dst->tls, &src->tls) == 0) dst->have_tls = true;
+    else rc = -1;
+  }
+  if (rc != 0) smtp_result_free(dst);
+  return rc;
 }
 
 void smtp_result_set_error_bytes(smtp_result_t *r, const char *stage, const char *reason,
@@ -469,6 +496,11 @@ void smtp_result_json(jw_t *w, const char *key, const smtp_result_t *r) {
   if (r->have_tls) tls_result_json(w, "tls", &r->tls);
   if (r->ehlo_tls_code) jw_int(w, "ehlo_tls_code", r->ehlo_tls_code);
   if (r->starttls_again) jw_bool(w, "starttls_again", true);
+  if (r->shared) jw_bool(w, "shared", true);
+  if (r->inferred) {
+    jw_bool(w, "inferred", true);
+    if (r->inferred_from) jw_str(w, "inferred_from", r->inferred_from);
+  }
   if (r->err_stage) {
     jw_obj_begin(w, "error");
     jw_str(w, "stage", r->err_stage);

@@ -43,13 +43,19 @@ typedef struct smtp_result {
   const char *err_stage;        /* NULL when the probe went through */
   char *err_reason;
   size_t err_reason_len;
+  /* Sharing marks (scanner/observe.h): made for another request; made for another SNI. */
+  bool shared;
+  bool inferred;
+  char *inferred_from;          /* the SNI the reused observation was made for */
 } smtp_result_t;
 
 typedef void (*smtp_done_cb)(void *arg, smtp_result_t *res);
 
-/* Starts a probe. The dane input is consumed during the call (records are copied into
- * the TLS connection). On completion cb gets the result, which the callee then owns
- * (release with smtp_result_free). 0 ok; -1 if it could not start (cb not called). */
+/* Starts a probe. pkix_name and dane are optional judge input (copied during the call):
+ * when given, the result's PKIX/DANE verdicts are computed for them; with NULL for both
+ * the result is a bare observation, judged later per MX (tls_result_judge), which is how
+ * scanner/observe.c calls it. On completion cb gets the result, which the callee then
+ * owns (release with smtp_result_free). 0 ok; -1 if it could not start (cb not called). */
 int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
                      int family, const uint8_t addr[16], const char *sni,
                      const char *pkix_name, const tls_dane_in_t *dane,
@@ -57,6 +63,9 @@ int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
 
 void smtp_result_init(smtp_result_t *r);
 void smtp_result_free(smtp_result_t *r);
+/* Deep copy into dst (overwritten, not freed first): strings duplicated, the TLS chain
+ * shared by reference counts. 0 ok, -1 allocation failure (dst is then empty). */
+int smtp_result_copy(smtp_result_t *dst, const smtp_result_t *src);
 void smtp_result_set_error(smtp_result_t *r, const char *stage, const char *reason);
 /* The same with a reason of len bytes that may hold NULs (a server's reply line). */
 void smtp_result_set_error_bytes(smtp_result_t *r, const char *stage, const char *reason,

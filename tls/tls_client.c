@@ -3,6 +3,9 @@
  * handshake is re-driven whenever new input arrives. */
 #include "tls/tls_client.h"
 #include "tls/cert_info.h"
+#include "tls/chain.h"
+#include "tls/dane_copy.h"
+#include "tls/tls_ctx.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -23,18 +26,12 @@
  * one gets the TLS 1.3 key share. */
 #define TLS_GROUPS "X25519:P-256:P-384:P-521:X448:ffdhe2048:ffdhe3072:ffdhe4096:ffdhe6144:ffdhe8192"
 
-struct tls_ctx {
-  SSL_CTX *ssl_ctx;
-  X509_STORE *store;   /* PKIX trust anchors; deliberately not the SSL_CTX's store, so the
-                          handshake's own verification result is purely DANE */
-};
-
 struct tls_conn {
   tls_ctx_t *ctx;
   SSL *ssl;            /* owns rbio and wbio */
   BIO *rbio, *wbio;
-  char *pkix_name;
-  bool dane_enabled;   /* at least one usable TLSA record was accepted by OpenSSL */
+  char *pkix_name;     /* judge input for tls_conn_result, or NULL */
+  tls_dane_in_t *dane; /* owned copy, or NULL */
   bool failed;
   char err[160];
 };
@@ -68,6 +65,13 @@ static void ctx_error(char *err, size_t errlen, const char *what)
     snprintf(err, errlen, "%s%s%s", what, reason[0] ? ": " : "", reason);
 }
 
+static int skip_handshake_verify(X509_STORE_CTX *ctx, void *arg)
+{
+  (void)ctx;
+  (void)arg;
+  return 1;
+}
+
 tls_ctx_t *tls_ctx_new(const char *ca_file, char *err, size_t errlen)
 {
   ERR_clear_error();
@@ -99,10 +103,15 @@ tls_ctx_t *tls_ctx_new(const char *ca_file, char *err, size_t errlen)
     goto fail;
   }
   SSL_CTX_set_verify(s, SSL_VERIFY_NONE, NULL);
+  /* The handshake would still verify the chain (against an empty store) and ignore the
+   * outcome; the verdicts are computed afterwards from the stored chain instead. */
+  SSL_CTX_set_cert_verify_callback(s, skip_handshake_verify, NULL);
   SSL_CTX_set_session_cache_mode(s, SSL_SESS_CACHE_OFF);
   /* Without LEGACY_SERVER_CONNECT, OpenSSL 3 refuses servers lacking RFC 5746 secure
    * renegotiation, which would turn old-but-encrypting servers into failures. */
   SSL_CTX_set_options(s, SSL_OP_NO_TICKET | SSL_OP_LEGACY_SERVER_CONNECT);
+  /* An idle probe (waiting for a banner or EHLO reply) then holds no record buffers. */
+  SSL_CTX_set_mode(s, SSL_MODE_RELEASE_BUFFERS);
   if (SSL_CTX_dane_enable(s) <= 0) {
     ctx_error(err, errlen, "SSL_CTX_dane_enable failed");
     goto fail;
@@ -137,32 +146,6 @@ void tls_ctx_free(tls_ctx_t *c)
   free(c);
 }
 
-/* Adds the usable records; returns how many OpenSSL accepted, -1 on internal error. */
-static int add_tlsa(SSL *ssl, const tls_dane_in_t *dane)
-{
-  int added = 0;
-  for (size_t i = 0; i < dane->nrecs; i++) {
-    const tlsa_rec_t *r = &dane->recs[i];
-    if (tlsa_unusable_reason(r) != NULL)
-      continue;
-    int rc = SSL_dane_tlsa_add(ssl, r->usage, r->selector, r->mtype, r->data, r->len);
-    if (rc < 0)
-      return -1;
-    if (rc > 0)
-      added++;
-  }
-  ERR_clear_error();  /* records OpenSSL rejected (rc == 0) leave errors behind */
-  return added;
-}
-
-static bool has_usable(const tls_dane_in_t *dane)
-{
-  for (size_t i = 0; i < dane->nrecs; i++)
-    if (tlsa_unusable_reason(&dane->recs[i]) == NULL)
-      return true;
-  return false;
-}
-
 tls_conn_t *tls_conn_new(tls_ctx_t *c, const char *sni, const char *pkix_name,
                          const tls_dane_in_t *dane)
 {
@@ -192,21 +175,9 @@ tls_conn_t *tls_conn_new(tls_ctx_t *c, const char *sni, const char *pkix_name,
   if (sni != NULL && sni[0] != '\0' && !SSL_set_tlsext_host_name(t->ssl, sni))
     goto fail;
 
-  /* SSL_dane_enable with no record would silently fall back to CA-store verification,
-   * so it is only called when there is something to add. */
-  if (dane != NULL && dane->base != NULL && has_usable(dane)) {
-    if (SSL_dane_enable(t->ssl, dane->base) <= 0)
-      goto fail;
-    SSL_dane_set_flags(t->ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
-    SSL_set_hostflags(t->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    for (size_t i = 0; i < dane->nnames; i++)
-      if (dane->names[i] != NULL && !SSL_add1_host(t->ssl, dane->names[i]))
-        goto fail;
-    int added = add_tlsa(t->ssl, dane);
-    if (added < 0)
-      goto fail;
-    t->dane_enabled = added > 0;
-  }
+  /* The handshake verifies nothing: verdicts come from the stored chain afterwards. */
+  if (dane != NULL && (t->dane = tls_dane_in_dup(dane)) == NULL)
+    goto fail;
   ERR_clear_error();
   return t;
 fail:
@@ -221,6 +192,7 @@ void tls_conn_free(tls_conn_t *t)
     return;
   SSL_free(t->ssl);
   free(t->pkix_name);
+  tls_dane_in_free(t->dane);
   free(t);
 }
 
@@ -404,78 +376,6 @@ static void kx_group(SSL *ssl, char *out, size_t cap)
   ERR_clear_error();
 }
 
-/* PKIX: chain to the trust store plus the MX host name, independent of DANE. -1 on OOM. */
-static int pkix_verdict(tls_conn_t *t, X509 *leaf, STACK_OF(X509) *chain, tls_result_t *r)
-{
-  X509_STORE_CTX *vc = X509_STORE_CTX_new();
-  if (vc == NULL)
-    return -1;
-  if (!X509_STORE_CTX_init(vc, t->ctx->store, leaf, chain)) {
-    X509_STORE_CTX_free(vc);
-    ERR_clear_error();
-    return -1;
-  }
-  X509_STORE_CTX_set_default(vc, "ssl_server");
-  X509_STORE_CTX_set_purpose(vc, X509_PURPOSE_SSL_SERVER);
-  if (t->pkix_name != NULL) {
-    X509_VERIFY_PARAM *vp = X509_STORE_CTX_get0_param(vc);
-    X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    if (!X509_VERIFY_PARAM_set1_host(vp, t->pkix_name, 0)) {
-      X509_STORE_CTX_free(vc);
-      ERR_clear_error();
-      return -1;
-    }
-  }
-  int ok = X509_verify_cert(vc);
-  int verr = X509_STORE_CTX_get_error(vc);
-  r->pkix_valid = ok == 1 && verr == X509_V_OK;
-  if (!r->pkix_valid)
-    snprintf(r->pkix_error, sizeof r->pkix_error, "%s",
-             verr != X509_V_OK ? X509_verify_cert_error_string(verr) : "verification failed");
-  X509_STORE_CTX_free(vc);
-  ERR_clear_error();
-  return 0;
-}
-
-/* DANE outcome as OpenSSL decided it during the handshake. -1 on OOM. */
-static int dane_verdict(tls_conn_t *t, tls_result_t *r)
-{
-  r->dane_depth = -1;
-  r->dane_enabled = t->dane_enabled;
-  if (!t->dane_enabled)
-    return 0;
-  long vr = SSL_get_verify_result(t->ssl);
-  int auth = SSL_get0_dane_authority(t->ssl, NULL, NULL);
-  r->dane_valid = auth >= 0 && vr == X509_V_OK;
-  if (!r->dane_valid)
-    snprintf(r->dane_error, sizeof r->dane_error, "%s",
-             vr != X509_V_OK ? X509_verify_cert_error_string(vr) : "not DANE-authenticated");
-
-  uint8_t u, s, m;
-  const unsigned char *data = NULL;
-  size_t dlen = 0;
-  int depth = SSL_get0_dane_tlsa(t->ssl, &u, &s, &m, &data, &dlen);
-  if (depth >= 0) {
-    r->dane_depth = depth;
-    r->dane_matched_set = true;
-    r->dane_matched.usage = u;
-    r->dane_matched.selector = s;
-    r->dane_matched.mtype = m;
-    if (data != NULL && dlen > 0) {
-      uint8_t *copy = malloc(dlen);
-      if (copy == NULL)
-        return -1;
-      memcpy(copy, data, dlen);
-      r->dane_matched.data = copy;
-      r->dane_matched.len = dlen;
-    }
-  }
-  const char *peer = SSL_get0_peername(t->ssl);
-  if (peer != NULL && (r->dane_peername = strdup(peer)) == NULL)
-    return -1;
-  return 0;
-}
-
 int tls_conn_result(tls_conn_t *t, tls_result_t *r)
 {
   memset(r, 0, sizeof *r);
@@ -489,21 +389,22 @@ int tls_conn_result(tls_conn_t *t, tls_result_t *r)
   snprintf(r->cipher, sizeof r->cipher, "%s", cn ? cn : "");
   kx_group(ssl, r->group, sizeof r->group);
 
-  /* On the client side the peer chain includes the leaf. */
+  /* On the client side the peer chain includes the leaf. It is kept as DER, so the SSL
+   * object can go right after the dialogue. */
   STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
   r->chain_len = chain ? sk_X509_num(chain) : 0;
   X509 *leaf = SSL_get0_peer_certificate(ssl);
   if (leaf != NULL) {
     r->have_cert = true;
-    if (tls_cert_info_fill(&r->cert, leaf) < 0 || pkix_verdict(t, leaf, chain, r) < 0)
+    if (tls_cert_info_fill(&r->cert, leaf) < 0 || (r->chain = tls_chain_new(leaf, chain)) == NULL)
       goto fail;
-  } else {
-    snprintf(r->pkix_error, sizeof r->pkix_error, "no server certificate");
   }
-  if (dane_verdict(t, r) < 0)
+  if ((t->pkix_name != NULL || t->dane != NULL) &&
+      tls_result_judge(t->ctx, r, t->pkix_name, t->dane) < 0)
     goto fail;
   return 0;
 fail:
+  ERR_clear_error();
   tls_result_free(r);
   return -1;
 }

@@ -55,6 +55,12 @@ typedef struct tls_cert_info {
   bool self_signed;                  /* subject == issuer and self-verifies */
 } tls_cert_info_t;
 
+typedef struct tls_chain tls_chain_t;  /* the peer chain as DER, reference-counted */
+
+/* A TLS observation (version, cipher, group, chain, leaf details: what the handshake saw)
+ * plus the verdicts tls_result_judge computed from it for one MX name and one TLSA RRset.
+ * The observation does not depend on the names; the verdicts do, so a shared observation
+ * is copied and judged again per MX. */
 typedef struct tls_result {
   char version[16];                  /* "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" */
   char cipher[64];                   /* OpenSSL/IANA name as SSL_CIPHER_get_name */
@@ -75,14 +81,23 @@ typedef struct tls_result {
   bool dane_matched_set;
   tlsa_rec_t dane_matched;           /* the record that matched; data owned by tls_result */
   char *dane_peername;               /* name that matched (DANE-TA), or NULL */
+  /* The peer chain as sent (leaf first) in DER, at most TLS_CHAIN_KEEP certificates and
+   * TLS_CHAIN_MAX_BYTES, shared between copies: the input of tls_result_judge. NULL
+   * without a certificate. */
+  tls_chain_t *chain;
 } tls_result_t;
+
+#define TLS_CHAIN_KEEP 10
+#define TLS_CHAIN_MAX_BYTES (64 * 1024)
 
 /* ca_file NULL: the system's default trust store. NULL on error with err set. */
 tls_ctx_t *tls_ctx_new(const char *ca_file, char *err, size_t errlen);
 void tls_ctx_free(tls_ctx_t *c);
 
-/* sni: server name sent; pkix_name: name checked for the PKIX verdict (the MX host);
- * dane: NULL when no usable TLSA applies. NULL on allocation failure. */
+/* sni: server name sent. pkix_name and dane are the judge's input (see tls_result_judge),
+ * kept by the connection (copied) and applied by tls_conn_result; pass NULL for both to
+ * get a bare observation that is judged later. dane: NULL when no usable TLSA applies.
+ * The handshake itself verifies nothing. NULL on allocation failure. */
 tls_conn_t *tls_conn_new(tls_ctx_t *c, const char *sni, const char *pkix_name,
                          const tls_dane_in_t *dane);
 void tls_conn_free(tls_conn_t *t);
@@ -108,12 +123,25 @@ int tls_conn_read(tls_conn_t *t, void *buf, size_t cap);
 void tls_conn_shutdown(tls_conn_t *t);
 const char *tls_conn_error(const tls_conn_t *t);
 
-/* Fills r after TLS_DONE (computes PKIX and reads the DANE outcome). r is owned by the
- * caller and released with tls_result_free; it is overwritten, not freed, so pass an empty
- * one. 0 ok, -1 allocation failure (r is then empty). */
+/* Fills r after TLS_DONE: the observation, and the verdicts for the connection's
+ * pkix_name/dane when it was given any. r is owned by the caller and released with
+ * tls_result_free; it is overwritten, not freed, so pass an empty one. 0 ok, -1
+ * allocation failure (r is then empty). */
 int tls_conn_result(tls_conn_t *t, tls_result_t *r);
+
+/* Computes r's verdicts from its stored chain, replacing any earlier ones:
+ *   PKIX: the chain against the trust store, host name pkix_name (no partial wildcards);
+ *   DANE: OpenSSL's DANE verification (RFC 7671/7672: DANE-EE without name checks,
+ *         DANE-TA with the names base + dane->names) of the same chain against the usable
+ *         records of dane; dane_enabled stays false when dane is NULL or nothing usable.
+ * The same observation judged for two MX names or TLSA sets gives each its own verdict.
+ * 0 ok, -1 allocation failure (verdicts then say so). */
+int tls_result_judge(tls_ctx_t *c, tls_result_t *r, const char *pkix_name,
+                     const tls_dane_in_t *dane);
+
 void tls_result_free(tls_result_t *r);
-/* Deep copy (results are shared between domains). 0 ok, -1 allocation failure. */
+/* Copy: strings are duplicated, the chain is shared by reference counts (results are
+ * shared between domains). 0 ok, -1 allocation failure. */
 int tls_result_copy(tls_result_t *dst, const tls_result_t *src);
 
 /* Writes the record's "tls" object: {version, cipher, group, chain_len, cert: {subject,

@@ -762,6 +762,55 @@ static void test_failures(tls_ctx_t *ctx)
   CHECK(ERR_peek_error() == 0);
 }
 
+/* One observation (handshake without judge input), judged afterwards for different MX
+ * names and TLSA sets: each judgement stands alone, and a copy outlives the original. */
+static void test_rejudge(tls_ctx_t *ctx)
+{
+  uint8_t b1[4096], b2[4096];
+  tls_result_t r, r2;
+  char err[200] = "";
+  srv_opts_t good = {.cert = good_cert, .key = good_key, .chain = ca_cert};
+  CHECK_INT(probe(ctx, &good, MX, NULL, NULL, &r, err, sizeof err), TLS_DONE);
+  CHECK(r.have_cert && r.chain != NULL);
+  CHECK(!r.pkix_valid && !r.dane_enabled);   /* nothing judged yet */
+  CHECK_INT(tls_result_copy(&r2, &r), 0);
+
+  tlsa_rec_t ee = rec_for(3, 1, 1, good_cert, b1);
+  tls_dane_in_t d_ee = {MX, NULL, 0, &ee, 1};
+  CHECK_INT(tls_result_judge(ctx, &r, MX, &d_ee), 0);
+  CHECK(r.pkix_valid);
+  CHECK(r.dane_enabled && r.dane_valid && r.dane_depth == 0);
+
+  /* The same chain for another MX name and a DANE-TA set whose names do not fit. */
+  tlsa_rec_t ta = rec_for(2, 1, 1, ca_cert, b2);
+  const char *names[] = {"other.example.mxlab"};
+  tls_dane_in_t d_ta = {"nomatch.example.mxlab", names, 1, &ta, 1};
+  CHECK_INT(tls_result_judge(ctx, &r2, "other.example.mxlab", &d_ta), 0);
+  CHECK(!r2.pkix_valid);
+  CHECK_STR(r2.pkix_error, VERR(X509_V_ERR_HOSTNAME_MISMATCH));
+  CHECK(r2.dane_enabled && !r2.dane_valid);
+  CHECK_STR(r2.dane_error, VERR(X509_V_ERR_HOSTNAME_MISMATCH));
+  CHECK(r2.dane_peername == NULL);
+
+  /* The first verdicts are untouched by the second judgement. */
+  CHECK(r.pkix_valid && r.dane_valid);
+
+  /* Re-judging replaces earlier verdicts; the copy keeps the chain after the original
+   * is gone. The second name in the SAN list is a DANE-TA reference name. */
+  tls_result_free(&r);
+  const char *names2[] = {"mail.example.mxlab"};
+  tls_dane_in_t d_ta2 = {"nomatch.example.mxlab", names2, 1, &ta, 1};
+  CHECK_INT(tls_result_judge(ctx, &r2, "mail.example.mxlab", &d_ta2), 0);
+  CHECK(r2.pkix_valid);
+  CHECK(r2.dane_enabled && r2.dane_valid && r2.dane_depth == 1);
+  CHECK(r2.dane_peername != NULL && strcmp(r2.dane_peername, "mail.example.mxlab") == 0);
+
+  /* Without DANE input the DANE verdict goes away. */
+  CHECK_INT(tls_result_judge(ctx, &r2, MX, NULL), 0);
+  CHECK(r2.pkix_valid && !r2.dane_enabled && !r2.dane_matched_set && r2.dane_peername == NULL);
+  tls_result_free(&r2);
+}
+
 int main(void)
 {
   char dir[] = "/tmp/test_tls.XXXXXX";
@@ -814,6 +863,7 @@ int main(void)
   test_good_cert(ctx);
   test_pkix_failures(ctx, ctx_system);
   test_dane(ctx);
+  test_rejudge(ctx);
   test_versions_and_groups(ctx);
   test_many_sans(ctx);
   test_failures(ctx);

@@ -818,7 +818,8 @@ def normalise(rec):
     """Drops fields that legitimately differ between two runs."""
     if isinstance(rec, dict):
         return {k: normalise(v) for k, v in rec.items()
-                if k != "scanned_at" and not k.endswith("_ms")}
+                if k != "scanned_at" and not k.endswith("_ms")
+                and k not in ("shared", "inferred", "inferred_from")}  # which request probed
     if isinstance(rec, list):
         return [normalise(v) for v in rec]
     return rec

@@ -411,6 +411,7 @@ class World:
                                 start_days=-400, end_days=-30)
         c["wrongname"] = pki.leaf("wrongname", ["mx.some-other-site.mxlab"], "ec")
         c["chainleaf"] = pki.leaf("chainleaf", ["mx.dane-ta.mxlab"], "ec")
+        share_certs(pki, c)
         c["misbehave"] = pki.leaf("misbehave", ["mx.inject.mxlab", "mx.tls10.mxlab",
                                                 "mx.starttls-454.mxlab", "mx.special.mxlab"], "ec")
         # chain file for DANE-TA: leaf followed by the CA certificate
@@ -515,6 +516,7 @@ class World:
             z.add("mta-sts", "A", STS_ADDR)
             for t in case.get("txt", ['"v=STSv1; id=%s;"' % sts_id(n)]):
                 z.add("_mta-sts", "TXT", t)
+        share_zones(child, spki, tlsa)
 
         tld = Zone("mxlab.")
         for z in zones:
@@ -571,6 +573,7 @@ class World:
         hostile.write_input(self.p("hostile.txt"))
         with open(self.p("resolv.conf"), "w") as f:
             f.write("nameserver %s\noptions trust-ad\n" % RESOLVER_ADDR)
+        share_write_inputs(self)
 
     def build_unbound_conf(self):
         udir = self.p("unbound")
@@ -667,7 +670,7 @@ smtp_dns_support_level = dnssec
             smtpd(PF_WRONGNAME, "mx.cert-wrongname.mxlab", "wrongname"),
             smtpd(PF_CHAIN, "mx.dane-ta.mxlab", "chain"),
             smtpd(PF_NOTLS, "mx.no-starttls.mxlab", None, ["-o smtpd_tls_security_level=none"]),
-        ]
+        ] + share_smtpd(smtpd)
         services = """pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -892,6 +895,53 @@ def check(w):
         ok &= got == want
         print("%-40s %-5s want %-9s got %-9s %s" % (name, rtype, want, got, mark))
     return ok
+
+
+# ---------------------------------------------------------------------------------------
+# Shared observations (issue 4; tests/world/test_share.py). A mail provider: 6 domains
+# whose MX is the provider's one name (one (address, SNI) for all, DANE-EE on it). Shared
+# hosting: 6 domains whose MX is their own name, all on one address with one certificate
+# that covers the first five (hosted6 gets a PKIX hostname mismatch, inferred or not);
+# hosted4 publishes a wrong TLSA record, hosted5 the right one. Hooks: build_pki,
+# build_dns, build_postfix_conf, write_inputs (one line each).
+# ---------------------------------------------------------------------------------------
+PF_PROVIDER = "127.0.1.8"    # Postfix, CA-signed cert for mx.provider.mxlab
+PF_HOSTING = "127.0.1.9"     # Postfix, CA-signed cert for hosted1..hosted5.mxlab
+SHARE_PROVIDER_MX = "mx.provider.mxlab"
+SHARE_PROVIDER = ["prov%d.mxlab" % i for i in range(1, 7)]
+SHARE_HOSTED = ["hosted%d.mxlab" % i for i in range(1, 7)]
+SHARE_INPUT = SHARE_PROVIDER + SHARE_HOSTED
+
+
+def share_certs(pki, c):
+    c["provider"] = pki.leaf("provider", [SHARE_PROVIDER_MX], "ec")
+    c["hosting"] = pki.leaf("hosting", SHARE_HOSTED[:5], "ec")
+
+
+def share_zones(child, spki, tlsa):
+    wrong = hashlib.sha256(b"not the hosting key").hexdigest()
+    z = child("provider")
+    z.add("mx", "A", PF_PROVIDER)
+    z.add("_25._tcp.mx", "TLSA", tlsa(3, 1, 1, spki["provider"]))
+    for d in SHARE_PROVIDER:
+        child(d.split(".")[0]).add("@", "MX", "10 %s." % SHARE_PROVIDER_MX)
+    for i, d in enumerate(SHARE_HOSTED, 1):
+        z = child(d.split(".")[0])
+        z.add("@", "MX", "10 %s." % d)
+        z.add("@", "A", PF_HOSTING)
+        if i in (4, 5):
+            z.add("_25._tcp", "TLSA", tlsa(3, 1, 1, wrong if i == 4 else spki["hosting"]))
+
+
+def share_smtpd(smtpd):
+    return [smtpd(PF_PROVIDER, SHARE_PROVIDER_MX, "provider"),
+            smtpd(PF_HOSTING, "mx.hosting.mxlab", "hosting")]
+
+
+def share_write_inputs(w):
+    with open(w.p("share.txt"), "w") as f:
+        f.write("\n".join(SHARE_INPUT) + "\n")
+    w.state["share_domains"] = w.p("share.txt")
 
 
 def main(argv):
