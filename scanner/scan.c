@@ -10,6 +10,8 @@
 #include "output/json.h"
 #include "output/sink.h"
 #include "resolver/rdns.h"
+#include "scanner/sched.h"
+#include "scanner/progress.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +117,8 @@ struct scan {
   rdns_t *rdns;
   fetcher_t *fetch;
   tls_ctx_t *tls;
+  sched_t *sched;                  /* every SMTP connection goes through it */
+  progress_t *prog;
   sink_t *sink;
   uv_timer_t flush_timer;
   uv_signal_t sigint, sigterm;
@@ -525,6 +529,7 @@ static void job_unref(job_t *j) {
   if (--j->pending > 0) return;
   scan_t *s = j->scan;
   if (!s->failed) write_record(s, j);
+  if (strcmp(j->status, "dns-error") == 0) progress_fail(s->prog, "dns");
   job_free(j);
   s->active--;
   pull_input(s);
@@ -534,6 +539,7 @@ static void job_unref(job_t *j) {
 
 static void on_probe_done(void *arg, smtp_result_t *res) {
   addr_t *a = arg;
+  if (res->err_stage) progress_fail(a->host->job->scan->prog, res->err_stage);
   a->smtp = *res;               /* the result moves into the record */
   smtp_result_init(res);
   job_unref(a->host->job);
@@ -581,7 +587,7 @@ static void start_probes(host_t *h) {
     }
     bool use_dane = dane && a->dnssec == DNSSEC_SECURE;
     j->pending++;
-    if (smtp_probe_start(s->loop, s->tls, &s->cfg->smtp, a->family, a->ip,
+    if (sched_probe(s->sched, s->loop, s->tls, &s->cfg->smtp, a->family, a->ip,
                          use_dane ? h->tlsa_base : h->name, h->name,
                          use_dane ? &din : NULL, on_probe_done, a) != 0) {
       j->pending--;
@@ -1104,6 +1110,8 @@ static void pull_input(scan_t *s) {
     dns_close(s->dns);
     rdns_close(s->rdns);
     fetcher_close(s->fetch);
+    sched_close(s->sched);
+    progress_close(s->prog);
     /* A read still blocked in the thread pool (a pipe with nothing to say after a signal)
      * must not keep the process alive. */
     if (s->in_reading) uv_stop(s->loop);
@@ -1142,6 +1150,18 @@ static void on_signal(uv_signal_t *h, int signum) {
   pull_input(s);                 /* ends the loop at once when nothing is in flight */
 }
 
+/* What the progress display shows: read from the scan's counters, never changing them. */
+static void progress_sample(void *arg, progress_snap_t *out) {
+  scan_t *s = arg;
+  memset(out, 0, sizeof *out);
+  out->lines = s->lines;
+  out->records = s->records;
+  out->active = s->active;
+  out->dns_inflight = s->closed ? 0 : dns_inflight(s->dns);
+  out->dns_queued = s->closed ? 0 : dns_queued(s->dns);
+  sched_stats(s->sched, &out->probes);
+}
+
 int scan_run(const scan_config_t *cfg) {
   scan_t s;
   memset(&s, 0, sizeof s);
@@ -1158,6 +1178,11 @@ int scan_run(const scan_config_t *cfg) {
   if (s.rdns) s.fetch = fetcher_new(s.loop, cfg->ca_file, err, sizeof err);
   if (s.fetch) s.tls = tls_ctx_new(cfg->ca_file, err, sizeof err);
   if (s.tls) s.sink = sink_open(cfg->output, err, sizeof err);
+  if (s.sink && !(s.sched = sched_new(s.loop, &cfg->sched))) {
+    snprintf(err, sizeof err, "out of memory");
+    sink_close_err(s.sink, NULL, 0);
+    s.sink = NULL;
+  }
   if (!s.sink) {
     fprintf(stderr, "mxsurvey: %s\n", err);
     if (s.tls) tls_ctx_free(s.tls);
@@ -1185,6 +1210,7 @@ int scan_run(const scan_config_t *cfg) {
   uv_signal_start(&s.sigterm, on_signal, SIGTERM);
 
   s.in_fd = fileno(cfg->input);
+  s.prog = progress_new(s.loop, s.in_fd, cfg->quiet, cfg->progress_interval, progress_sample, &s);
   pull_input(&s);
   uv_run(s.loop, UV_RUN_DEFAULT);
 
@@ -1192,6 +1218,12 @@ int scan_run(const scan_config_t *cfg) {
   if (sink_close_err(s.sink, err, sizeof err) != 0) {
     if (!s.failed) fprintf(stderr, "mxsurvey: %s\n", err);
     rc = 1;
+  }
+  progress_close(s.prog);      /* after an interrupted run the loop did not get that far */
+  if (!cfg->quiet) {
+    progress_snap_t snap;
+    progress_sample(&s, &snap);
+    progress_summary(s.prog, &snap);
   }
   if (!cfg->quiet || rc)
     fprintf(stderr, "mxsurvey: %llu records written%s\n", s.records,
@@ -1209,6 +1241,8 @@ int scan_run(const scan_config_t *cfg) {
   fetcher_free(s.fetch);
   dns_free(s.dns);
   jw_free(&s.jw);
+  sched_free(s.sched);     /* after a grace period, running probes never call back: fine */
+  progress_free(s.prog);
   if (!s.in_reading && (!s.interrupted || s.closed))
     uv_loop_close(s.loop);   /* after uv_stop, handles or a blocked read remain */
   return rc;

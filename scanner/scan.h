@@ -9,6 +9,7 @@
 #include "resolver/dns.h"
 #include "scanner/addrpolicy.h"
 #include "scanner/smtp_probe.h"
+#include "scanner/sched.h"
 
 typedef struct scan_config {
   dns_config_t dns;
@@ -21,7 +22,9 @@ typedef struct scan_config {
   double flush_interval;        /* seconds between output flushes */
   int quiet;
   double grace;
-  int https_port;               /* port of MTA-STS policy hosts (443) */                 /* seconds in-flight domains get after SIGINT/SIGTERM */
+  int https_port;               /* port of MTA-STS policy hosts (443) */
+  sched_config_t sched;         /* connection limits, retries (scanner/sched.h) */
+  double progress_interval;     /* seconds between progress lines when stderr is no terminal */                 /* seconds in-flight domains get after SIGINT/SIGTERM */
 } scan_config_t;
 
 #define SCAN_EXIT_INTERRUPTED 3

@@ -53,6 +53,7 @@ void smtp_result_free(smtp_result_t *r) {
   free(r->banner);
   free(r->starttls_reply);
   free(r->err_reason);
+  for (size_t i = 0; i < r->nretry_reasons; i++) free(r->retry_reasons[i]);
   if (r->have_tls) tls_result_free(&r->tls);
   smtp_result_init(r);
 }
@@ -426,6 +427,12 @@ void smtp_result_json(jw_t *w, const char *key, const smtp_result_t *r) {
     jw_str(w, "stage", r->err_stage);
     jw_str(w, "reason", r->err_reason);
     jw_obj_end(w);
+  }
+  if (r->attempts > 1) {
+    jw_int(w, "attempts", r->attempts);
+    jw_arr_begin(w, "retry_reasons");
+    for (size_t i = 0; i < r->nretry_reasons; i++) jw_str(w, NULL, r->retry_reasons[i]);
+    jw_arr_end(w);
   }
   jw_obj_end(w);
 }
