@@ -162,11 +162,12 @@ void progress_summary(progress_t *p, const progress_snap_t *s) {
   progress_fmt_duration(el, dur, sizeof dur);
   fmt_fails(p, fails, sizeof fails);
   unsigned long long done = done_of(s);
+  if (el < 60) snprintf(dur, sizeof dur, "%.1fs", el);
   fprintf(stderr,
-          "mxsurvey: summary: %llu input lines, %llu records in %s (%.1f s, %.1f domains/s)\n"
+          "mxsurvey: summary: %llu input lines, %llu records in %s (%.1f domains/s)\n"
           "mxsurvey: summary: %llu probes, %llu connections (%llu retries)\n"
           "mxsurvey: summary: failures by stage: %s\n",
-          s->lines, s->records, dur, el, el > 0 ? (double)done / el : 0.0,
+          s->lines, s->records, dur, el > 0 ? (double)done / el : 0.0,
           s->probes.done, s->probes.connections, s->probes.retries, fails[0] ? fails : "none");
 }
 
