@@ -330,6 +330,9 @@ static void fail_result(smtp_result_t *res, const char *why) {
 static void pump(sched_t *s) {
   if (s->closed || s->pumping) return;
   s->pumping = true;
+  /* The loop's cached time may be a long iteration old; a start recorded too early would
+   * let the next one to that address come too soon. */
+  uv_update_time(s->loop);
   uint64_t now = uv_now(s->loop);
   /* Intervals that have elapsed. */
   while (s->cool_head && s->cool_head->last_start + s->interval_ms <= now) {

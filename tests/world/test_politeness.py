@@ -20,7 +20,9 @@ Every assertion is on that log and on the records, never on mxsurvey's own clock
          under 0.3 s; --retries 0: one connection to the 421 address, no attempts field
   run C  --per-ip 4 --ip-interval 0.3: connection starts to one address >= 0.3 s apart
   run D  --rate 5 (burst 5): no 1-second window holds more than 10 connection starts, and
-         30 starts take at least 4.5 s
+         30 starts take at least 4.5 s; --dns-rate 20: Unbound's query log shows no second
+         with more than 30 (burst + rate) of mxsurvey's queries, spread over enough seconds,
+         and every domain still resolved
 """
 import argparse
 import json
@@ -119,6 +121,13 @@ def in_namespace_main(a):
     ok = False
     try:
         world.build()
+        # Unbound logs every query it receives (with the second it arrived): the DNS rate
+        # is judged from there.
+        uconf = world.p("unbound.conf")
+        with open(uconf) as f:
+            text = f.read()
+        with open(uconf, "w") as f:
+            f.write(text.replace("server:\n", "server:\n  log-queries: yes\n", 1))
         world.start()
         st = world.state
         logpath = os.path.join(wd, "countsmtp.log")
@@ -219,17 +228,42 @@ def in_namespace_main(a):
         c = on(conns, W.POL_SAME)
         C.check(what, "connections", 20, len(c))
         g = start_gaps(c)
-        C.check(what, "smallest gap between starts to one address >= 0.3 s (got %.3f)" % min(g or [0]),
-                True, bool(g) and min(g) >= 0.3 - TOL)
+        # One accept() delayed in the server (a busy machine) shortens the next gap by as
+        # much as it lengthens its own: single gaps get a wide tolerance, the mean a small one.
+        C.check(what, "smallest gap between starts to one address >= 0.3 s - 0.1 (got %.3f)" %
+                min(g or [0]), True, bool(g) and min(g) >= 0.2)
+        C.check(what, "mean gap between starts to one address >= 0.3 s - %.2f (got %.3f)" %
+                (TOL / 3, sum(g) / len(g) if g else 0), True, bool(g) and sum(g) / len(g) >= 0.3 - TOL / 3)
 
         # ---- run D: rate -----------------------------------------------------------------
         what = "politeness-D"
+        ulog = world.p("logs", "unbound.log")
+        upos = os.path.getsize(ulog)
         conns, recs, err = scan(C, wd, mx, base, log, what, same + pfx,
                                 ["--per-ip", "50", "--ip-interval", "0", "--per-prefix", "50",
-                                 "--rate", "5", "--dns-rate", "50", "-q"])
+                                 "--rate", "5", "--dns-rate", "20", "-q"])
+        with open(ulog, errors="replace") as f:
+            f.seek(upos)
+            ulines = f.read().splitlines()
+        # mxsurvey's own lookups (libunbound's DS/DNSKEY fetches for validation and c-ares'
+        # PTR lookups are not counted by --dns-rate)
+        per_sec = {}
+        for l in ulines:
+            parts = l.split()
+            if len(parts) >= 9 and parts[4] == "info:" and ".pol-" in "." + parts[6] and \
+                    parts[7] in ("MX", "A", "AAAA", "TLSA", "TXT"):
+                per_sec[parts[2]] = per_sec.get(parts[2], 0) + 1
+        nq = sum(per_sec.values())
+        C.check(what, "queries logged by Unbound (%d)" % nq, True, nq >= 150)
+        C.check(what, "most queries in one second <= burst 10 + rate 20 (got %d)" %
+                max(per_sec.values() or [0]), True, max(per_sec.values() or [0]) <= 30)
+        secs = sorted(sum(int(x) * m for x, m in zip(k.split(":"), (3600, 60, 1))) for k in per_sec)
+        span = secs[-1] - secs[0] + 1 if secs else 0
+        C.check(what, "%d queries at 20/s after a burst of 10 take >= %d s (took %d)" %
+                (nq, (nq - 10) // 20, span), True, span >= (nq - 10) // 20)
         c = on(conns, W.POL_SAME, *W.POL_PFX)
         C.check(what, "connections", 30, len(c))
-        # --dns-rate 50 holds most of the ~200 queries back: each still gets its answer
+        # --dns-rate 20 holds most of the ~200 queries back: each still gets its answer
         C.check(what, "every domain resolved and probed under --dns-rate",
                 {d: ["ok", 220] for d in same + pfx},
                 {d: [r.get("status"), R.get(r, "mx.0.addresses.0.smtp.banner_code")]
