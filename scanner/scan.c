@@ -1144,6 +1144,7 @@ static void on_signal(uv_signal_t *h, int signum) {
   }
   s->interrupted = signum;
   s->input_done = true;          /* no new domains */
+  sched_flush_backoff(s->sched); /* a retry minutes away would not finish within the grace */
   fprintf(stderr, "mxsurvey: %s: finishing %zu domains in flight (at most %.0f s); signal again to abort\n",
           strsignal(signum), s->active, s->cfg->grace);
   uv_timer_start(&s->grace_timer, on_grace_over, (uint64_t)(s->cfg->grace * 1000), 0);

@@ -64,6 +64,8 @@ struct sprobe {
   unsigned attempts;
   char *reasons[SMTP_RETRY_MAX];
   size_t nreasons;
+  bool have_last;
+  smtp_result_t last;           /* the failed attempt a BACKOFF probe waits to repeat */
 };
 
 typedef struct spfifo { sprobe_t *head, *tail; } spfifo_t;
@@ -251,6 +253,7 @@ static void kick(sched_t *s) {
 
 static void sp_free(sprobe_t *sp) {
   for (size_t i = 0; i < sp->nreasons; i++) free(sp->reasons[i]);
+  if (sp->have_last) smtp_result_free(&sp->last);
   free(sp);
 }
 
@@ -291,7 +294,10 @@ static void on_attempt_done(void *arg, smtp_result_t *res) {
     char *line = first_line(why);
     if (line) {                 /* BACKOFF */
       sp->reasons[sp->nreasons++] = line;
-      smtp_result_free(res);
+      if (sp->have_last) smtp_result_free(&sp->last);
+      sp->last = *res;          /* kept in case the scan ends before the retry */
+      sp->have_last = true;
+      smtp_result_init(res);
       sp->state = SP_BACKOFF;
       sp->due = uv_now(s->loop) + sched_backoff_ms(s->cfg.retry_delay, sp->attempts);
       fifo_push(&s->backoff[sp->attempts], sp);
@@ -454,6 +460,23 @@ int sched_probe(sched_t *s, uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *
   if (sp_enqueue(s, sp) != 0) { free(sp); return -1; }
   kick(s);
   return 0;
+}
+
+void sched_flush_backoff(sched_t *s) {
+  if (!s || s->closed) return;
+  for (unsigned l = 1; l <= SMTP_RETRY_MAX; l++) {
+    sprobe_t *sp;
+    while ((sp = fifo_pop(&s->backoff[l]))) {
+      s->nbackoff--;
+      /* The last failure is the result; its reason was not followed by a retry. */
+      free(sp->reasons[--sp->nreasons]);
+      smtp_result_t res = sp->last;
+      sp->have_last = false;
+      sp_deliver(s, sp, &res);
+      if (s->closed) return;
+    }
+  }
+  rearm(s);
 }
 
 void sched_stats(const sched_t *s, sched_stats_t *out) {

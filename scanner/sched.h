@@ -62,6 +62,10 @@ int sched_probe(sched_t *s, uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *
                 smtp_done_cb cb, void *arg);
 
 void sched_stats(const sched_t *s, sched_stats_t *out);
+/* The scan is being interrupted: every probe waiting for a retry calls back now with its
+ * last failed attempt (which a retry would only have repeated), so its domain can still be
+ * recorded within the grace period. Queued and running probes go on. */
+void sched_flush_backoff(sched_t *s);
 /* Closes the timer. Probes still queued or backing off are dropped without a callback
  * (the scan is being abandoned); running ones still call back. sched_free after the loop
  * has run the close callback and every running probe has completed. */

@@ -168,9 +168,35 @@ int main(void) {
   CHECK_INT(st.done, NPROBES);
 
   sched_close(s);
+
+  /* Interrupted while a probe waits a minute for its retry: sched_flush_backoff delivers
+   * it at once with its failed attempt. */
+  sched_config_t slow = cfg;
+  slow.retry_delay = 60;
+  sched_t *s2 = sched_new(&loop, &slow);
+  res_t r2 = {0};
+  uint8_t busy[16] = {127, 0, 0, BUSY + 1};
+  CHECK_INT(sched_probe(s2, &loop, tls, &opts, AF_INET, busy, "mx.test", "mx.test", NULL,
+                        on_done, &r2), 0);
+  for (;;) {
+    sched_stats(s2, &st);
+    if (st.backoff == 1) break;
+    uv_run(&loop, UV_RUN_ONCE);
+  }
+  CHECK_INT(r2.called, 0);
+  sched_flush_backoff(s2);
+  CHECK_INT(r2.called, 1);
+  CHECK_INT(r2.attempts, 1);
+  CHECK_INT(r2.banner_code, 421);
+  CHECK_STR(r2.reason, "");
+  sched_stats(s2, &st);
+  CHECK_INT(st.backoff + st.queued + st.running + st.addrs, 0);
+  sched_close(s2);
+
   for (int i = 0; i < bound; i++) uv_close((uv_handle_t *)&listeners[i], NULL);
   uv_run(&loop, UV_RUN_DEFAULT);
   sched_free(s);
+  sched_free(s2);
   tls_ctx_free(tls);
   CHECK_INT(uv_loop_close(&loop), 0);
   TEST_MAIN_END();
