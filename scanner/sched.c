@@ -64,8 +64,7 @@ struct sprobe {
   unsigned attempts;
   char *reasons[SMTP_RETRY_MAX];
   size_t nreasons;
-  bool have_last;
-  smtp_result_t last;           /* the failed attempt a BACKOFF probe waits to repeat */
+  smtp_result_t *last;          /* the failed attempt a BACKOFF probe waits to repeat */
 };
 
 typedef struct spfifo { sprobe_t *head, *tail; } spfifo_t;
@@ -253,7 +252,8 @@ static void kick(sched_t *s) {
 
 static void sp_free(sprobe_t *sp) {
   for (size_t i = 0; i < sp->nreasons; i++) free(sp->reasons[i]);
-  if (sp->have_last) smtp_result_free(&sp->last);
+  if (sp->last) smtp_result_free(sp->last);
+  free(sp->last);
   free(sp);
 }
 
@@ -292,11 +292,13 @@ static void on_attempt_done(void *arg, smtp_result_t *res) {
   const char *why = sched_retry_reason(res);
   if (why && sp->attempts <= s->cfg.retries && sp->nreasons < SMTP_RETRY_MAX && !s->closed) {
     char *line = first_line(why);
-    if (line) {                 /* BACKOFF */
+    smtp_result_t *keep = line ? malloc(sizeof *keep) : NULL;
+    if (!keep) free(line);
+    if (keep) {                 /* BACKOFF */
       sp->reasons[sp->nreasons++] = line;
-      if (sp->have_last) smtp_result_free(&sp->last);
-      sp->last = *res;          /* kept in case the scan ends before the retry */
-      sp->have_last = true;
+      if (sp->last) { smtp_result_free(sp->last); free(sp->last); }
+      *keep = *res;             /* kept in case the scan ends before the retry */
+      sp->last = keep;
       smtp_result_init(res);
       sp->state = SP_BACKOFF;
       sp->due = uv_now(s->loop) + sched_backoff_ms(s->cfg.retry_delay, sp->attempts);
@@ -470,8 +472,9 @@ void sched_flush_backoff(sched_t *s) {
       s->nbackoff--;
       /* The last failure is the result; its reason was not followed by a retry. */
       free(sp->reasons[--sp->nreasons]);
-      smtp_result_t res = sp->last;
-      sp->have_last = false;
+      smtp_result_t res = *sp->last;
+      free(sp->last);
+      sp->last = NULL;
       sp_deliver(s, sp, &res);
       if (s->closed) return;
     }
