@@ -21,10 +21,10 @@ typedef struct scan_config {
   const char *output;           /* "-" or NULL: stdout; *.zst: zstd frames */
   double flush_interval;        /* seconds between output flushes */
   int quiet;
-  double grace;
+  double grace;                 /* seconds in-flight domains get after SIGINT/SIGTERM */
   int https_port;               /* port of MTA-STS policy hosts (443) */
   sched_config_t sched;         /* connection limits, retries (scanner/sched.h) */
-  double progress_interval;     /* seconds between progress lines when stderr is no terminal */                 /* seconds in-flight domains get after SIGINT/SIGTERM */
+  double progress_interval;     /* seconds between progress lines when stderr is no terminal */
 } scan_config_t;
 
 #define SCAN_EXIT_INTERRUPTED 3
