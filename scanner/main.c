@@ -110,8 +110,9 @@ static void size_to_fd_limit(scan_config_t *cfg, bool max_set) {
             cfg->sched.max_probes, nofile, probes);
     cfg->sched.max_probes = probes;
   }
-  /* libunbound drops queries beyond this: a domain has a handful in flight at once. */
-  size_t q = cfg->concurrency * 4;
+  /* libunbound drops queries beyond this: a domain has up to six in flight at once (MX,
+   * then A, AAAA, TLSA per host, _mta-sts and _smtp._tls TXT). */
+  size_t q = cfg->concurrency * 8;
   cfg->dns.max_queries = q < 8192 ? 8192 : q > 262144 ? 262144 : q;
 }
 
