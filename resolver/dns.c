@@ -1,5 +1,6 @@
 /* libunbound on the libuv loop: see dns.h for why it is shaped this way. */
 #include "resolver/dns.h"
+#include "resolver/tokenbucket.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -18,6 +19,12 @@ struct dns {
   double timeout;
   size_t inflight;
   dns_query_t *head;         /* every query in flight, for cancellation at close */
+  /* --dns-rate */
+  tbucket_t tb;
+  uv_timer_t rate_timer;
+  bool rate_timer_ok;
+  dns_query_t *qhead, *qtail; /* held back by the rate, FIFO (linked by next) */
+  size_t queued;
 };
 
 struct dns_query_s {
@@ -243,14 +250,31 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
   d->ub = ub_ctx_create();
   if (!d->ub) { snprintf(err, errlen, "cannot create libunbound context"); free(d); return NULL; }
   int rc;
+  /* Cache sizes for millions of names: what domains share (MX hosts of hosting providers,
+   * their addresses and TLSA, the DNSKEYs of every signed zone on the way) must stay
+   * cached for the whole run; per-domain answers are asked once and may be evicted. The
+   * rrset cache holds the records themselves and gets half, the message cache (answers
+   * pointing into it) a quarter, keys and the negative cache an eighth each. */
+  size_t mb = cfg->cache_mb ? cfg->cache_mb : 256;
+  char msg[32], rrset[32], key[32], neg[32], outr[32], nq[32];
+  snprintf(msg, sizeof msg, "%zum", mb / 4 ? mb / 4 : 1);
+  snprintf(rrset, sizeof rrset, "%zum", mb / 2 ? mb / 2 : 1);
+  snprintf(key, sizeof key, "%zum", mb / 8 ? mb / 8 : 1);
+  snprintf(neg, sizeof neg, "%zum", mb / 8 ? mb / 8 : 1);
+  /* outgoing-range is libunbound's number of UDP sockets: counted in the fd budget. */
+  snprintf(outr, sizeof outr, "%zu", cfg->outgoing ? cfg->outgoing : 4096);
+  /* Queries beyond num-queries-per-thread are dropped by libunbound: it must exceed what a
+   * full window of domains can have in flight. */
+  snprintf(nq, sizeof nq, "%zu", cfg->max_queries ? cfg->max_queries : 8192);
   /* Resolvers on loopback (the test world, a local Unbound) must be reachable. */
   if ((rc = ub_ctx_set_option(d->ub, "do-not-query-localhost:", "no")) != 0 ||
       (rc = ub_ctx_set_option(d->ub, "val-permissive-mode:", "no")) != 0 ||
-      (rc = ub_ctx_set_option(d->ub, "num-queries-per-thread:", "4096")) != 0 ||
-      (rc = ub_ctx_set_option(d->ub, "outgoing-range:", "8192")) != 0 ||
-      (rc = ub_ctx_set_option(d->ub, "msg-cache-size:", "64m")) != 0 ||
-      (rc = ub_ctx_set_option(d->ub, "rrset-cache-size:", "128m")) != 0 ||
-      (rc = ub_ctx_set_option(d->ub, "key-cache-size:", "16m")) != 0) {
+      (rc = ub_ctx_set_option(d->ub, "num-queries-per-thread:", nq)) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "outgoing-range:", outr)) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "msg-cache-size:", msg)) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "rrset-cache-size:", rrset)) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "key-cache-size:", key)) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "neg-cache-size:", neg)) != 0) {
     snprintf(err, errlen, "libunbound option: %s", ub_strerror(rc));
     goto fail;
   }
@@ -314,12 +338,53 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
   d->poll.data = d;
   uv_poll_start(&d->poll, UV_READABLE, on_poll);
   d->poll_started = true;
+  tb_init(&d->tb, cfg->rate, 0, uv_now(loop));
+  uv_timer_init(loop, &d->rate_timer);
+  d->rate_timer.data = d;
+  d->rate_timer_ok = true;
   return d;
 fail:
   ub_ctx_delete(d->ub);
   free(d);
   return NULL;
 }
+
+/* Hands a query to libunbound and starts its deadline. -1 if libunbound refused it. */
+static int query_send(dns_t *d, dns_query_t *q) {
+  int rc = ub_resolve_async(d->ub, q->qname, q->qtype, 1 /* IN */, q, on_answer, &q->async_id);
+  if (rc != 0) return -1;
+  q->ub_pending = true;
+  q->prev = NULL;
+  q->next = d->head;
+  if (d->head) d->head->prev = q;
+  d->head = q;
+  d->inflight++;
+  uv_timer_start(&q->timer, on_deadline, (uint64_t)(d->timeout * 1000), 0);
+  return 0;
+}
+
+static void on_rate_timer(uv_timer_t *t);
+
+/* Sends queued queries while the bucket has tokens; then waits for the next one. */
+static void drain_queue(dns_t *d) {
+  uint64_t now = uv_now(d->loop);
+  while (d->qhead && tb_take(&d->tb, now)) {
+    dns_query_t *q = d->qhead;
+    d->qhead = q->next;
+    if (!d->qhead) d->qtail = NULL;
+    q->next = NULL;
+    d->queued--;
+    if (query_send(d, q) != 0) {
+      /* The caller was told the query started: it gets its one callback. */
+      q->done = true;
+      deliver_error(q, DNSSEC_INDETERMINATE, "could not start query");
+      query_release(q);
+    }
+  }
+  if (d->qhead) uv_timer_start(&d->rate_timer, on_rate_timer, tb_wait_ms(&d->tb, now), 0);
+}
+
+static void on_rate_timer(uv_timer_t *t) { drain_queue(t->data); }
 
 int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
   dns_query_t *q = calloc(1, sizeof *q);
@@ -333,22 +398,26 @@ int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
   q->qtype = rrtype;
   uv_timer_init(d->loop, &q->timer);
   q->timer.data = q;
-  int rc = ub_resolve_async(d->ub, q->qname, rrtype, 1 /* IN */, q, on_answer, &q->async_id);
-  if (rc != 0) {
+  if (d->qhead || !tb_take(&d->tb, uv_now(d->loop))) {
+    /* Held back by --dns-rate: sent later, in order, its deadline starting then. */
+    if (d->qtail) d->qtail->next = q;
+    else d->qhead = q;
+    d->qtail = q;
+    d->queued++;
+    if (d->queued == 1) uv_timer_start(&d->rate_timer, on_rate_timer, tb_wait_ms(&d->tb, uv_now(d->loop)), 0);
+    return 0;
+  }
+  if (query_send(d, q) != 0) {
     q->done = true;
     uv_close((uv_handle_t *)&q->timer, on_timer_close);
     return -1;
   }
-  q->ub_pending = true;
-  q->next = d->head;
-  if (d->head) d->head->prev = q;
-  d->head = q;
-  d->inflight++;
-  uv_timer_start(&q->timer, on_deadline, (uint64_t)(d->timeout * 1000), 0);
   return 0;
 }
 
 size_t dns_inflight(const dns_t *d) { return d->inflight; }
+
+size_t dns_queued(const dns_t *d) { return d ? d->queued : 0; }
 
 void dns_close(dns_t *d) {
   while (d->head) {
@@ -358,6 +427,19 @@ void dns_close(dns_t *d) {
     if (q->ub_pending && ub_cancel(d->ub, q->async_id) == 0) q->ub_pending = false;
     uv_timer_stop(&q->timer);
     if (!q->ub_pending) uv_close((uv_handle_t *)&q->timer, on_timer_close);
+  }
+  while (d->qhead) {             /* never sent: nothing of libunbound's to wait for */
+    dns_query_t *q = d->qhead;
+    d->qhead = q->next;
+    q->done = true;
+    uv_close((uv_handle_t *)&q->timer, on_timer_close);
+  }
+  d->qtail = NULL;
+  d->queued = 0;
+  if (d->rate_timer_ok) {
+    uv_timer_stop(&d->rate_timer);
+    uv_close((uv_handle_t *)&d->rate_timer, NULL);
+    d->rate_timer_ok = false;
   }
   if (d->poll_started) {
     uv_poll_stop(&d->poll);

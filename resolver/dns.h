@@ -55,7 +55,14 @@ typedef struct dns_config {
   const char *const *resolvers;   /* "IP", "IP:PORT", "[IPv6]:PORT"; none: /etc/resolv.conf */
   size_t nresolvers;
   const char *trust_anchor;       /* file of DS/DNSKEY records */
-  double timeout;                 /* seconds per query */
+  double timeout;                 /* seconds per query, from when it is sent */
+  /* Load: queries per second (token bucket; 0 unlimited). A query held back by the rate
+   * waits in a FIFO and its deadline starts when it is sent, so a "timeout" in a record
+   * always means the resolver did not answer, never that we throttled ourselves. */
+  double rate;
+  size_t cache_mb;                /* libunbound's caches in total; 0: 256 */
+  size_t outgoing;                /* libunbound's outgoing-range (its UDP sockets); 0: 4096 */
+  size_t max_queries;             /* num-queries-per-thread; 0: 8192 */
 } dns_config_t;
 
 dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errlen);
@@ -63,7 +70,9 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
  * inside dns_query). 0 ok, -1 if the query could not be started (then cb is not called). */
 int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg);
 size_t dns_inflight(const dns_t *d);
-/* Cancels what is in flight (their callbacks are not called) and closes the poll handle;
+/* Queries held back by the rate limit, not yet sent. */
+size_t dns_queued(const dns_t *d);
+/* Cancels what is in flight or queued (their callbacks are not called) and closes the poll handle;
  * dns_free after the loop has run the close callbacks. */
 void dns_close(dns_t *d);
 void dns_free(dns_t *d);

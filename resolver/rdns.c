@@ -1,6 +1,7 @@
 /* c-ares on the libuv loop for PTR lookups: see rdns.h for why it is shaped this way. */
 #include "resolver/rdns.h"
 #include "resolver/dns.h"
+#include "resolver/addrmap.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -14,8 +15,13 @@
 
 #define RDNS_NAME_MAX 253
 #define RDNS_TICK_MS 100
+/* Answers kept for addresses shared by many domains (a hosting provider's MX); c-ares 1.18
+ * has no cache of its own. Only complete answers (a name, or none) are kept; failures are
+ * asked again. At about 300 bytes an entry, 65536 entries are 20 MB. */
+#define RDNS_CACHE_MAX 65536
 
 typedef struct rdns_query rdns_query_t;
+typedef struct ptr_ent ptr_ent_t;
 typedef struct rdns_sock rdns_sock_t;
 
 struct rdns_sock {              /* one uv_poll_t per socket c-ares wants watched */
@@ -25,16 +31,27 @@ struct rdns_sock {              /* one uv_poll_t per socket c-ares wants watched
   rdns_sock_t *next;
 };
 
-struct rdns_query {
+struct rdns_query {             /* one caller's lookup */
   rdns_t *r;
   rdns_cb cb;
   void *arg;
-  int family;
-  uint8_t addr[16];
   const char *error;            /* static string, NULL on success / no PTR */
   bool have_name;
   char name[RDNS_NAME_MAX + 1];
-  rdns_query_t *next;           /* in the completed list */
+  rdns_query_t *next;           /* in the completed list, or in an entry's waiters */
+};
+
+struct ptr_ent {                /* one address: a query in c-ares, or a cached answer */
+  amnode_t node;
+  rdns_t *r;
+  int family;
+  uint8_t addr[16];
+  bool done;
+  const char *error;
+  bool have_name;
+  char name[RDNS_NAME_MAX + 1];
+  rdns_query_t *waiters;        /* lookups coalesced on the query in flight */
+  ptr_ent_t *lru_prev, *lru_next;
 };
 
 struct rdns {
@@ -49,6 +66,11 @@ struct rdns {
   size_t in_ares;               /* queries c-ares has not answered yet */
   size_t pending;               /* callbacks not called yet */
   rdns_query_t *done_head, *done_tail;
+  addrmap_t cache;              /* ptr_ent_t by address */
+  bool cache_ok;
+  ptr_ent_t *lru_head, *lru_tail; /* answered entries, least recently used first */
+  size_t ncached;
+  unsigned long long hits;
 };
 
 static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
@@ -106,36 +128,82 @@ static const char *status_error(int status) {
   }
 }
 
-static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen) {
-  (void)timeouts;
-  rdns_query_t *q = arg;
-  rdns_t *r = q->r;
-  r->in_ares--;
-  q->error = status_error(status);
-  if (status == ARES_SUCCESS) {
-    struct hostent *he = NULL;
-    int addrlen = q->family == AF_INET ? 4 : 16;
-    int rc = ares_parse_ptr_reply(abuf, alen, q->addr, addrlen, q->family, &he);
-    if (rc == ARES_SUCCESS && he && he->h_name) {
-      size_t len = strlen(he->h_name);
-      if (len > 0 && he->h_name[len - 1] == '.') len--;
-      if (len > RDNS_NAME_MAX) {
-        q->error = "PTR name too long";
-      } else if (len > 0) {
-        for (size_t i = 0; i < len; i++) q->name[i] = (char)tolower((unsigned char)he->h_name[i]);
-        q->name[len] = '\0';
-        q->have_name = true;
-      }
-    } else {
-      q->error = status_error(rc);
-    }
-    if (he) ares_free_hostent(he);
-  }
+static void queue_done(rdns_t *r, rdns_query_t *q) {
   q->next = NULL;
   if (r->done_tail) r->done_tail->next = q;
   else r->done_head = q;
   r->done_tail = q;
   if (r->handles_ok && !r->closing) uv_idle_start(&r->idle, on_idle);
+}
+
+static void answer_copy(rdns_query_t *q, const ptr_ent_t *e) {
+  q->error = e->error;
+  q->have_name = e->have_name;
+  if (e->have_name) memcpy(q->name, e->name, sizeof q->name);
+}
+
+static void lru_unlink(rdns_t *r, ptr_ent_t *e) {
+  if (e->lru_prev) e->lru_prev->lru_next = e->lru_next;
+  else r->lru_head = e->lru_next;
+  if (e->lru_next) e->lru_next->lru_prev = e->lru_prev;
+  else r->lru_tail = e->lru_prev;
+  e->lru_prev = e->lru_next = NULL;
+}
+
+static void lru_append(rdns_t *r, ptr_ent_t *e) {
+  e->lru_prev = r->lru_tail;
+  e->lru_next = NULL;
+  if (r->lru_tail) r->lru_tail->lru_next = e;
+  else r->lru_head = e;
+  r->lru_tail = e;
+}
+
+static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen) {
+  (void)timeouts;
+  ptr_ent_t *e = arg;
+  rdns_t *r = e->r;
+  r->in_ares--;
+  e->error = status_error(status);
+  if (status == ARES_SUCCESS) {
+    struct hostent *he = NULL;
+    int addrlen = e->family == AF_INET ? 4 : 16;
+    int rc = ares_parse_ptr_reply(abuf, alen, e->addr, addrlen, e->family, &he);
+    if (rc == ARES_SUCCESS && he && he->h_name) {
+      size_t len = strlen(he->h_name);
+      if (len > 0 && he->h_name[len - 1] == '.') len--;
+      if (len > RDNS_NAME_MAX) {
+        e->error = "PTR name too long";
+      } else if (len > 0) {
+        for (size_t i = 0; i < len; i++) e->name[i] = (char)tolower((unsigned char)he->h_name[i]);
+        e->name[len] = '\0';
+        e->have_name = true;
+      }
+    } else {
+      e->error = status_error(rc);
+    }
+    if (he) ares_free_hostent(he);
+  }
+  while (e->waiters) {
+    rdns_query_t *q = e->waiters;
+    e->waiters = q->next;
+    answer_copy(q, e);
+    queue_done(r, q);
+  }
+  /* A complete answer is kept for the next domain on this address; a failure is not. */
+  if (e->error || r->closing) {
+    addrmap_remove(&r->cache, &e->node);
+    free(e);
+    return;
+  }
+  e->done = true;
+  lru_append(r, e);
+  if (++r->ncached > RDNS_CACHE_MAX) {
+    ptr_ent_t *old = r->lru_head;
+    lru_unlink(r, old);
+    addrmap_remove(&r->cache, &old->node);
+    free(old);
+    r->ncached--;
+  }
 }
 
 /* ---- sockets and timeouts ---- */
@@ -251,6 +319,8 @@ rdns_t *rdns_new(uv_loop_t *loop, const char *const *servers, size_t nservers, d
     snprintf(err, errlen, "c-ares servers '%s': %s", csv, ares_strerror(rc));
     goto fail;
   }
+  if (addrmap_init(&r->cache, 1024) != 0) { snprintf(err, errlen, "out of memory"); goto fail; }
+  r->cache_ok = true;
   uv_timer_init(loop, &r->timer);
   uv_idle_init(loop, &r->idle);
   r->timer.data = r->idle.data = r;
@@ -266,21 +336,50 @@ fail:
 
 int rdns_lookup(rdns_t *r, int family, const uint8_t addr[16], rdns_cb cb, void *arg) {
   char name[80];
-  if (!r || r->closing || !cb || rdns_qname(family, addr, name, sizeof name) != 0) return -1;
+  addrkey_t k;
+  if (!r || r->closing || !cb || rdns_qname(family, addr, name, sizeof name) != 0 ||
+      addrkey_make(&k, family, addr, 128) != 0)
+    return -1;
   rdns_query_t *q = calloc(1, sizeof *q);
   if (!q) return -1;
   q->r = r;
   q->cb = cb;
   q->arg = arg;
-  q->family = family;
-  memcpy(q->addr, addr, family == AF_INET ? 4 : 16);
+  ptr_ent_t *e = (ptr_ent_t *)addrmap_find(&r->cache, &k);
+  if (e && e->done) {                  /* answered before: delivered from the idle handle */
+    r->hits++;
+    lru_unlink(r, e);
+    lru_append(r, e);
+    answer_copy(q, e);
+    r->pending++;
+    queue_done(r, q);
+    return 0;
+  }
+  if (e) {                             /* the same address is being asked: wait for it */
+    r->hits++;
+    q->next = e->waiters;
+    e->waiters = q;
+    r->pending++;
+    return 0;
+  }
+  if (!(e = calloc(1, sizeof *e))) { free(q); return -1; }
+  e->r = r;
+  e->node.key = k;
+  e->family = family;
+  memcpy(e->addr, addr, family == AF_INET ? 4 : 16);
+  e->waiters = q;
+  addrmap_insert(&r->cache, &e->node);
   r->pending++;
   r->in_ares++;
   /* on_answer may run right here; it only queues, the idle handle delivers. */
-  ares_query(r->ch, name, 1 /* C_IN */, 12 /* T_PTR */, on_answer, q);
+  ares_query(r->ch, name, 1 /* C_IN */, 12 /* T_PTR */, on_answer, e);
   arm_timer(r);
   return 0;
 }
+
+unsigned long long rdns_cache_hits(const rdns_t *r) { return r ? r->hits : 0; }
+
+static void free_ent(amnode_t *n) { free(n); }
 
 size_t rdns_pending(const rdns_t *r) { return r ? r->pending : 0; }
 
@@ -301,11 +400,17 @@ void rdns_close(rdns_t *r) {
   uv_idle_stop(&r->idle);
   uv_close((uv_handle_t *)&r->timer, NULL);
   uv_close((uv_handle_t *)&r->idle, NULL);
+  /* Every query in c-ares has answered (cancelled) above: only cached answers are left. */
+  if (r->cache_ok) addrmap_destroy(&r->cache, free_ent);
+  r->cache_ok = false;
+  r->lru_head = r->lru_tail = NULL;
+  r->ncached = 0;
   while (r->done_head) deliver_one(r);
 }
 
 void rdns_free(rdns_t *r) {
   if (!r) return;
   if (r->ch_ok) ares_destroy(r->ch);   /* rdns_close was never called */
+  if (r->cache_ok) addrmap_destroy(&r->cache, free_ent);
   free(r);
 }

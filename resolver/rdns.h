@@ -39,6 +39,11 @@ rdns_t *rdns_new(uv_loop_t *loop, const char *const *servers, size_t nservers, d
  * (bad family, closed resolver): cb is not called. */
 int rdns_lookup(rdns_t *r, int family, const uint8_t addr[16], rdns_cb cb, void *arg);
 
+/* Lookups of one address are coalesced: while one is in flight, later ones wait for its
+ * answer; a complete answer (a name, or no PTR) is kept in a bounded LRU cache (c-ares
+ * 1.18 has none), failures are not. Lookups answered without a new query: */
+unsigned long long rdns_cache_hits(const rdns_t *r);
+
 /* Number of lookups whose callback has not been called yet. */
 size_t rdns_pending(const rdns_t *r);
 

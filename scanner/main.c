@@ -29,7 +29,7 @@ static void usage(FILE *f) {
 "      --smtp-port N        port to probe (default 25)\n"
 "      --ehlo NAME          name sent in EHLO (default: this host's name)\n"
 "      --allow CIDR         permit connections to a special-purpose range (repeatable)\n"
-"      --concurrency N      domains in flight at once (default 1000)\n"
+"      --concurrency N      domains in flight at once (default 5000)\n"
 "      --timeout-connect S  seconds to connect (default 10)\n"
 "      --timeout-banner S   seconds for the greeting (default 30)\n"
 "      --timeout-smtp S     seconds for each later SMTP reply (default 30)\n"
@@ -46,7 +46,20 @@ static void usage(FILE *f) {
 "      --share-cache N      finished observations kept for later domains (default 16384)\n"
 "      --infer-sni N        reuse an address's observation for a new SNI name once N\n"
 "                           names showed it the same certificate (default 0: off)\n"
-"  -q, --quiet              no summary on stderr\n"
+"\n"
+"Politeness, rate limits and progress:\n"
+"      --rate R             new SMTP connections per second (default 1000; 0 unlimited)\n"
+"      --per-ip N           connections in flight to one address (default 1)\n"
+"      --ip-interval S      seconds between connection starts to one address (default 0.25)\n"
+"      --per-prefix N       connections in flight to one /24 or /48 (default 8)\n"
+"      --max-probes N       connections in flight overall (default: from the fd limit)\n"
+"      --retries N          retries after a 4xx greeting or an early close (default 2, max 10)\n"
+"      --retry-delay S      seconds before the first retry, doubled for each next (default 60)\n"
+"      --dns-rate Q         DNS queries per second (default 0: unlimited)\n"
+"      --dns-cache-mb N     libunbound cache size in MiB (default 256)\n"
+"      --progress-interval S  seconds between progress lines when stderr is no terminal\n"
+"                           (default 10; on a terminal one line is refreshed)\n"
+"  -q, --quiet              no progress and no summary on stderr\n"
 "  -h, --help               this text\n"
 "  -V, --version            the version\n");
 }
@@ -77,7 +90,41 @@ static int parse_long(const char *opt, const char *v, long lo, long hi, long *ou
 
 enum { O_RESOLVER = 256, O_TA, O_CA, O_PORT, O_EHLO, O_ALLOW, O_CONC, O_TCONN, O_TBANNER,
        O_TSMTP, O_TTLS, O_TDNS, O_FLUSH, O_GRACE, O_RESUME, O_EXCLUDE,
-       O_NOSHARE, O_SHARECACHE, O_INFER };
+       O_NOSHARE, O_SHARECACHE, O_INFER,
+       /* politeness, rate limits, progress (scanner/sched.h, scanner/progress.h) */
+       O_RATE, O_PERIP, O_IPINT, O_PERPFX, O_MAXPROBES, O_RETRIES, O_RETRYDELAY, O_DNSRATE,
+       O_DNSCACHE, O_PROGRESS };
+
+/* A number of seconds or a rate that may be 0. */
+static int parse_nonneg(const char *opt, const char *v, double max, double *out) {
+  char *end;
+  errno = 0;
+  double d = strtod(v, &end);
+  if (errno || *v == '\0' || *end != '\0' || !(d >= 0) || d > max) {
+    fprintf(stderr, "mxsurvey: %s expects a number from 0 to %g, got '%s'\n", opt, max, v);
+    return -1;
+  }
+  *out = d;
+  return 0;
+}
+
+/* Raises the fd limit and derives the defaults that depend on it; clamps what the user
+ * asked for to what fits, with a warning. */
+static void size_to_fd_limit(scan_config_t *cfg, bool max_set) {
+  size_t nofile = sched_raise_nofile(), probes, outgoing;
+  sched_fd_split(nofile, &probes, &outgoing);
+  cfg->dns.outgoing = outgoing;
+  if (!max_set) cfg->sched.max_probes = probes;
+  else if (cfg->sched.max_probes > probes) {
+    fprintf(stderr, "mxsurvey: --max-probes %zu does not fit in the fd limit %zu: using %zu\n",
+            cfg->sched.max_probes, nofile, probes);
+    cfg->sched.max_probes = probes;
+  }
+  /* libunbound drops queries beyond this: a domain has up to six in flight at once (MX,
+   * then A, AAAA, TLSA per host, _mta-sts and _smtp._tls TXT). */
+  size_t q = cfg->concurrency * 8;
+  cfg->dns.max_queries = q < 8192 ? 8192 : q > 262144 ? 262144 : q;
+}
 
 int main(int argc, char **argv) {
   if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
@@ -107,6 +154,12 @@ int main(int argc, char **argv) {
     {"resume", no_argument, 0, O_RESUME}, {"exclude-file", required_argument, 0, O_EXCLUDE},
     {"no-share", no_argument, 0, O_NOSHARE}, {"share-cache", required_argument, 0, O_SHARECACHE},
     {"infer-sni", required_argument, 0, O_INFER},
+    {"rate", required_argument, 0, O_RATE}, {"per-ip", required_argument, 0, O_PERIP},
+    {"ip-interval", required_argument, 0, O_IPINT}, {"per-prefix", required_argument, 0, O_PERPFX},
+    {"max-probes", required_argument, 0, O_MAXPROBES}, {"retries", required_argument, 0, O_RETRIES},
+    {"retry-delay", required_argument, 0, O_RETRYDELAY}, {"dns-rate", required_argument, 0, O_DNSRATE},
+    {"dns-cache-mb", required_argument, 0, O_DNSCACHE},
+    {"progress-interval", required_argument, 0, O_PROGRESS},
     {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'},
     {0, 0, 0, 0}};
 
@@ -125,7 +178,17 @@ int main(int argc, char **argv) {
   cfg.smtp.t_banner = 30;
   cfg.smtp.t_smtp = 30;
   cfg.smtp.t_tls = 30;
-  cfg.concurrency = 1000;
+  cfg.concurrency = 5000;
+  /* Politeness defaults: see README "Politeness and rate limits". */
+  cfg.sched.rate = 1000;
+  cfg.sched.per_ip = 1;
+  cfg.sched.ip_interval = 0.25;
+  cfg.sched.per_prefix = 8;
+  cfg.sched.retries = 2;
+  cfg.sched.retry_delay = 60;
+  cfg.dns.cache_mb = 256;
+  cfg.progress_interval = 10;
+  bool max_set = false;
   cfg.flush_interval = 2;
   cfg.grace = 10;
   cfg.https_port = 443;
@@ -183,6 +246,19 @@ int main(int argc, char **argv) {
     case O_NOSHARE: cfg.share.share = false; break;
     case O_SHARECACHE: if (parse_long("--share-cache", optarg, 0, 100000000, &n)) bad = 1; else cfg.share.cache_max = (size_t)n; break;
     case O_INFER: if (parse_long("--infer-sni", optarg, 0, OBSERVE_INFER_MAX, &n)) bad = 1; else cfg.share.infer_min = (int)n; break;
+    case O_RATE: if (parse_nonneg("--rate", optarg, 1e6, &cfg.sched.rate)) bad = 1; break;
+    case O_PERIP: if (parse_long("--per-ip", optarg, 1, 1000, &n)) bad = 1; else cfg.sched.per_ip = (unsigned)n; break;
+    case O_IPINT: if (parse_nonneg("--ip-interval", optarg, 3600, &cfg.sched.ip_interval)) bad = 1; break;
+    case O_PERPFX: if (parse_long("--per-prefix", optarg, 1, 100000, &n)) bad = 1; else cfg.sched.per_prefix = (unsigned)n; break;
+    case O_MAXPROBES:
+      if (parse_long("--max-probes", optarg, 1, 1000000, &n)) bad = 1;
+      else { cfg.sched.max_probes = (size_t)n; max_set = true; }
+      break;
+    case O_RETRIES: if (parse_long("--retries", optarg, 0, SMTP_RETRY_MAX, &n)) bad = 1; else cfg.sched.retries = (unsigned)n; break;
+    case O_RETRYDELAY: if (parse_nonneg("--retry-delay", optarg, 3600, &cfg.sched.retry_delay)) bad = 1; break;
+    case O_DNSRATE: if (parse_nonneg("--dns-rate", optarg, 1e6, &cfg.dns.rate)) bad = 1; break;
+    case O_DNSCACHE: if (parse_long("--dns-cache-mb", optarg, 4, 65536, &n)) bad = 1; else cfg.dns.cache_mb = (size_t)n; break;
+    case O_PROGRESS: if (parse_seconds("--progress-interval", optarg, &cfg.progress_interval)) bad = 1; break;
     case 'q': cfg.quiet = 1; break;
     case 'h': usage(stdout); addrpolicy_free(policy); exclude_free(exclude); return 0;
     case 'V': printf("mxsurvey %s\n", MXS_VERSION); addrpolicy_free(policy); exclude_free(exclude); return 0;
@@ -209,6 +285,7 @@ int main(int argc, char **argv) {
     exclude_free(exclude);
     return 2;
   }
+  size_to_fd_limit(&cfg, max_set);
   cfg.dns.resolvers = resolvers;
   cfg.dns.nresolvers = nres;
   int rc = scan_run(&cfg);

@@ -32,6 +32,7 @@
 #include <stdint.h>
 #include <uv.h>
 #include "scanner/smtp_probe.h"
+#include "scanner/sched.h"
 
 typedef struct observe observe_t;
 
@@ -53,7 +54,8 @@ typedef struct observe_stats {
 } observe_stats_t;
 
 /* The probe function: same contract as smtp_probe_start without the judge input. Tests
- * replace it; the default one, observe_start_probe, is the only call of smtp_probe_start. */
+ * replace it; the default one, observe_start_probe, hands every probe to the scheduler
+ * (scanner/sched.h), which alone calls smtp_probe_start. */
 typedef int (*observe_probe_fn)(void *probe_arg, int family, const uint8_t addr[16],
                                 const char *sni, smtp_done_cb cb, void *cb_arg);
 
@@ -61,6 +63,7 @@ typedef struct observe_probe_env {
   uv_loop_t *loop;
   tls_ctx_t *tls;
   const smtp_opts_t *opts;
+  sched_t *sched;               /* every connection goes through the scheduler's limits */
 } observe_probe_env_t;
 
 /* probe_arg for observe_start_probe is an observe_probe_env_t that outlives the cache. */

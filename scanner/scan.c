@@ -12,6 +12,8 @@
 #include "output/resume.h"
 #include "scanner/nameset.h"
 #include "resolver/rdns.h"
+#include "scanner/sched.h"
+#include "scanner/progress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -121,6 +123,8 @@ struct scan {
   tls_ctx_t *tls;
   observe_t *obs;                  /* SMTP/TLS observations shared between domains */
   observe_probe_env_t probe_env;
+  sched_t *sched;                  /* every SMTP connection goes through it */
+  progress_t *prog;
   sink_t *sink;
   uv_timer_t flush_timer;
   uv_signal_t sigint, sigterm;
@@ -537,6 +541,7 @@ static void job_unref(job_t *j) {
   if (--j->pending > 0) return;
   scan_t *s = j->scan;
   if (!s->failed) write_record(s, j);
+  if (strcmp(j->status, "dns-error") == 0) progress_fail(s->prog, "dns");
   job_free(j);
   s->active--;
   pull_input(s);
@@ -586,6 +591,7 @@ static void judge_probe(addr_t *a) {
 
 static void on_probe_done(void *arg, smtp_result_t *res) {
   addr_t *a = arg;
+  if (res->err_stage) progress_fail(a->host->job->scan->prog, res->err_stage);
   a->smtp = *res;               /* the result moves into the record */
   smtp_result_init(res);
   judge_probe(a);
@@ -618,6 +624,7 @@ static void start_probes(host_t *h) {
     if (rc == OBSERVE_WAIT) continue;
     j->pending--;
     if (rc == OBSERVE_HIT) {
+      if (a->smtp.err_stage) progress_fail(s->prog, a->smtp.err_stage);
       judge_probe(a);
     } else {
       a->smtp.connect = "not-attempted";
@@ -1219,6 +1226,8 @@ static void pull_input(scan_t *s) {
     dns_close(s->dns);
     rdns_close(s->rdns);
     fetcher_close(s->fetch);
+    sched_close(s->sched);
+    progress_close(s->prog);
     /* A read still blocked in the thread pool (a pipe with nothing to say after a signal)
      * must not keep the process alive. */
     if (s->in_reading) uv_stop(s->loop);
@@ -1251,6 +1260,7 @@ static void on_signal(uv_signal_t *h, int signum) {
   }
   s->interrupted = signum;
   s->input_done = true;          /* no new domains */
+  sched_flush_backoff(s->sched); /* a retry minutes away would not finish within the grace */
   fprintf(stderr, "mxsurvey: %s: finishing %zu domains in flight (at most %.0f s); signal again to abort\n",
           strsignal(signum), s->active, s->cfg->grace);
   uv_timer_start(&s->grace_timer, on_grace_over, (uint64_t)(s->cfg->grace * 1000), 0);
@@ -1302,6 +1312,18 @@ static sink_t *open_output(scan_t *s, char *err, size_t errlen) {
   return sink_open_append(cfg->output, info.keep, err, errlen);
 }
 
+/* What the progress display shows: read from the scan's counters, never changing them. */
+static void progress_sample(void *arg, progress_snap_t *out) {
+  scan_t *s = arg;
+  memset(out, 0, sizeof *out);
+  out->lines = s->lines;
+  out->records = s->records;
+  out->active = s->active;
+  out->dns_inflight = s->closed ? 0 : dns_inflight(s->dns);
+  out->dns_queued = s->closed ? 0 : dns_queued(s->dns);
+  sched_stats(s->sched, &out->probes);
+}
+
 int scan_run(const scan_config_t *cfg) {
   scan_t s;
   memset(&s, 0, sizeof s);
@@ -1317,8 +1339,9 @@ int scan_run(const scan_config_t *cfg) {
   s.rdns = rdns_new(s.loop, cfg->dns.resolvers, cfg->dns.nresolvers, cfg->dns.timeout / 3, err, sizeof err);
   if (s.rdns) s.fetch = fetcher_new(s.loop, cfg->ca_file, err, sizeof err);
   if (s.fetch) s.tls = tls_ctx_new(cfg->ca_file, err, sizeof err);
-  if (s.tls) {
-    s.probe_env = (observe_probe_env_t){s.loop, s.tls, &cfg->smtp};
+  if (s.tls && !(s.sched = sched_new(s.loop, &cfg->sched))) snprintf(err, sizeof err, "out of memory");
+  if (s.sched) {
+    s.probe_env = (observe_probe_env_t){s.loop, s.tls, &cfg->smtp, s.sched};
     s.obs = observe_new(&cfg->share, NULL, &s.probe_env);
     if (!s.obs) snprintf(err, sizeof err, "out of memory");
   }
@@ -1328,12 +1351,14 @@ int scan_run(const scan_config_t *cfg) {
     nameset_free(s.names);
     fprintf(stderr, "mxsurvey: %s\n", err);
     observe_free(s.obs);
+    if (s.sched) sched_close(s.sched);
     if (s.tls) tls_ctx_free(s.tls);
     if (s.rdns) rdns_close(s.rdns);
     if (s.fetch) fetcher_close(s.fetch);
     dns_close(s.dns);
     uv_run(s.loop, UV_RUN_DEFAULT);
     if (s.rdns) rdns_free(s.rdns);
+    sched_free(s.sched);
     fetcher_free(s.fetch);
     dns_free(s.dns);
     jw_free(&s.jw);
@@ -1353,6 +1378,7 @@ int scan_run(const scan_config_t *cfg) {
   uv_signal_start(&s.sigterm, on_signal, SIGTERM);
 
   s.in_fd = fileno(cfg->input);
+  s.prog = progress_new(s.loop, s.in_fd, cfg->quiet, cfg->progress_interval, progress_sample, &s);
   pull_input(&s);
   uv_run(s.loop, UV_RUN_DEFAULT);
 
@@ -1360,6 +1386,12 @@ int scan_run(const scan_config_t *cfg) {
   if (sink_close_err(s.sink, err, sizeof err) != 0) {
     if (!s.failed) fprintf(stderr, "mxsurvey: %s\n", err);
     rc = 1;
+  }
+  progress_close(s.prog);      /* after an interrupted run the loop did not get that far */
+  if (!cfg->quiet) {
+    progress_snap_t snap;
+    progress_sample(&s, &snap);
+    progress_summary(s.prog, &snap);
   }
   if (!cfg->quiet || rc) {
     const observe_stats_t *os = observe_stats(s.obs);
@@ -1386,6 +1418,8 @@ int scan_run(const scan_config_t *cfg) {
   dns_free(s.dns);
   jw_free(&s.jw);
   nameset_free(s.names);
+  sched_free(s.sched);     /* after a grace period, running probes never call back: fine */
+  progress_free(s.prog);
   if (!s.in_reading && (!s.interrupted || s.closed))
     uv_loop_close(s.loop);   /* after uv_stop, handles or a blocked read remain */
   return rc;

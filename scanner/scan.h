@@ -11,6 +11,7 @@
 #include "scanner/exclude.h"
 #include "scanner/smtp_probe.h"
 #include "scanner/observe.h"
+#include "scanner/sched.h"
 
 typedef struct scan_config {
   dns_config_t dns;
@@ -22,9 +23,11 @@ typedef struct scan_config {
   const char *output;           /* "-" or NULL: stdout; *.zst: zstd frames */
   double flush_interval;        /* seconds between output flushes */
   int quiet;
-  double grace;
+  double grace;                 /* seconds in-flight domains get after SIGINT/SIGTERM */
+  int https_port;               /* port of MTA-STS policy hosts (443) */
   observe_config_t share;       /* SMTP/TLS observations shared between domains */
-  int https_port;               /* port of MTA-STS policy hosts (443) */                 /* seconds in-flight domains get after SIGINT/SIGTERM */
+  sched_config_t sched;         /* connection limits, retries (scanner/sched.h) */
+  double progress_interval;     /* seconds between progress lines when stderr is no terminal */
   /* --resume and --exclude-file */
   int resume;                   /* output is a file: keep its whole records, skip their domains */
   const exclude_t *exclude;     /* NULL: nothing excluded */

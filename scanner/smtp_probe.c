@@ -57,6 +57,7 @@ void smtp_result_free(smtp_result_t *r) {
   free(r->starttls_reply);
   free(r->err_reason);
   free(r->inferred_from);
+  for (size_t i = 0; i < r->nretry_reasons; i++) free(r->retry_reasons[i]);
   if (r->have_tls) tls_result_free(&r->tls);
   smtp_result_init(r);
 }
@@ -79,6 +80,11 @@ int smtp_result_copy(smtp_result_t *dst, const smtp_result_t *src) {
   rc |= dup_bytes(&dst->err_reason, src->err_reason, src->err_reason_len);
   rc |= dup_bytes(&dst->inferred_from, src->inferred_from,
                   src->inferred_from ? strlen(src->inferred_from) : 0);
+  dst->nretry_reasons = 0;
+  for (size_t i = 0; i < src->nretry_reasons && rc == 0; i++) {
+    rc |= dup_bytes(&dst->retry_reasons[i], src->retry_reasons[i], strlen(src->retry_reasons[i]));
+    if (rc == 0) dst->nretry_reasons = i + 1;
+  }
   if (rc == 0 && src->have_tls) {
     if (tls_result_copy(&dst->tls, &src->tls) == 0) dst->have_tls = true;
     else rc = -1;
@@ -507,6 +513,12 @@ void smtp_result_json(jw_t *w, const char *key, const smtp_result_t *r) {
     jw_strn(w, "reason", r->err_reason ? r->err_reason : "error",
             r->err_reason ? r->err_reason_len : 5);
     jw_obj_end(w);
+  }
+  if (r->attempts > 1) {
+    jw_int(w, "attempts", r->attempts);
+    jw_arr_begin(w, "retry_reasons");
+    for (size_t i = 0; i < r->nretry_reasons; i++) jw_str(w, NULL, r->retry_reasons[i]);
+    jw_arr_end(w);
   }
   jw_obj_end(w);
 }

@@ -23,6 +23,8 @@ typedef struct smtp_opts {
   double t_connect, t_banner, t_smtp, t_tls;   /* seconds */
 } smtp_opts_t;
 
+#define SMTP_RETRY_MAX 10        /* retries of one probe at most (sched --retries) */
+
 typedef struct smtp_result {
   const char *connect;          /* "ok", "refused", "timeout", "unreachable", "not-attempted", or uv error */
   double connect_ms;
@@ -47,6 +49,11 @@ typedef struct smtp_result {
   bool shared;
   bool inferred;
   char *inferred_from;          /* the SNI the reused observation was made for */
+  /* Set by the scheduler (scanner/sched.h) when the probe was retried: attempts made, and
+   * the first line of each failed attempt's reason (malloc'd). */
+  unsigned attempts;
+  char *retry_reasons[SMTP_RETRY_MAX];
+  size_t nretry_reasons;
 } smtp_result_t;
 
 typedef void (*smtp_done_cb)(void *arg, smtp_result_t *res);

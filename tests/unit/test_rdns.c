@@ -254,6 +254,25 @@ static void test_responder(int port) {
   result_t *a1[] = { &again };
   run_until(a1, 1);
   CHECK_STR(again.name, "mx.example.mxlab");
+
+  /* Coalescing and the cache: "again" was answered from the cache; three lookups of a new
+   * address at once make one query; a cached "no PTR" makes none; a failure is not kept. */
+  int before = responder_queries;
+  CHECK_INT(rdns_cache_hits(r), 1);
+  result_t c1 = {0}, c2 = {0}, c3 = {0}, c4 = {0}, f1 = {0};
+  CHECK_INT(lookup(r, AF_INET, "127.0.0.10", &c1), 0);
+  CHECK_INT(lookup(r, AF_INET, "127.0.0.10", &c2), 0);
+  CHECK_INT(lookup(r, AF_INET, "127.0.0.10", &c3), 0);
+  CHECK_INT(lookup(r, AF_INET, "127.0.0.9", &c4), 0);
+  CHECK_INT(lookup(r, AF_INET, "127.0.0.3", &f1), 0);
+  CHECK_INT(c1.called + c2.called + c3.called + c4.called, 0);   /* never synchronous */
+  result_t *cs[] = { &c1, &c2, &c3, &c4, &f1 };
+  run_until(cs, 5);
+  CHECK_INT(c1.called + c2.called + c3.called + c4.called, 4);
+  CHECK(!c1.have_name && !c2.have_name && !c3.have_name && c3.error == NULL);
+  CHECK_STR(f1.error, "server failure");
+  CHECK_INT(responder_queries - before, 1 + 2);   /* 127.0.0.10 once; SERVFAIL tried twice */
+  CHECK_INT(rdns_cache_hits(r), 4);
   close_and_free(r);
 }
 

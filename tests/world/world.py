@@ -125,6 +125,31 @@ MISBEHAVE_ADDRS.update(hostile.ADDRS)   # 127.0.2.10-21, see hostile.py
 IDN_ULABEL = "ação"
 IDN_ALABEL = "xn--ao-siap"
 
+# ---- politeness tests (tests/world/test_politeness.py, server: countsmtp.py) ----------
+# Unsigned zones whose MX hosts all have their own names but share addresses:
+#   pol-same-01..20  -> 127.0.5.1 (normal)      pol-pfx-01..10 -> 127.0.6.1..10 (one /24)
+#   pol-421          -> 127.0.5.2 (421 to odd-numbered connections)
+#   pol-reset        -> 127.0.5.4 (odd-numbered connections closed before any greeting)
+#   pol-tarpit-1/2   -> 127.0.5.3 (silent)
+POL_SAME = "127.0.5.1"
+POL_421 = "127.0.5.2"
+POL_TARPIT = "127.0.5.3"
+POL_RESET = "127.0.5.4"
+POL_PFX = ["127.0.6.%d" % i for i in range(1, 11)]
+POL_DOMAINS = {}
+POL_DOMAINS.update({"pol-same-%02d" % i: POL_SAME for i in range(1, 21)})
+POL_DOMAINS.update({"pol-pfx-%02d" % (i + 1): a for i, a in enumerate(POL_PFX)})
+POL_DOMAINS.update({"pol-421": POL_421, "pol-reset": POL_RESET, "pol-tarpit-1": POL_TARPIT,
+                    "pol-tarpit-2": POL_TARPIT})
+POL_MODES = dict([(POL_SAME, "normal"), (POL_421, "421first"), (POL_TARPIT, "silent"),
+                  (POL_RESET, "closefirst")] + [(a, "normal") for a in POL_PFX])
+
+
+def politeness_zones(simple):
+    for name, ip in POL_DOMAINS.items():
+        simple(name, ip, signed=False)
+
+
 MAIN_INPUT = [
     "# mxsurvey integration test world: one domain per line",
     "",
@@ -510,6 +535,7 @@ class World:
         simple("special", MB_SPECIAL)
         # hostile peers and DNS answers (issue 5): see hostile.py
         hostile.build_dns(child, simple, PF_TLS13, PF_NOTLS)
+        politeness_zones(simple)
         # MTA-STS (RFC 8461): see STS_CASES
         for n, case in STS_CASES.items():
             z = simple(n, PF_TLS13, host=case.get("mxhost", "mx"))
