@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -56,6 +57,46 @@ static int blank(const char *p, size_t n) {
   return 1;
 }
 
+/* The certificate's SAN list is most of a record's bytes (hundreds of names on a shared
+ * host) and no figure uses it: every "san":[...] array of plain strings is skipped, the
+ * parser being fed the pieces around it, which makes the parse about twice as fast.
+ * Anything but a plain array of strings is left for the parser to judge. Fills seg[] with
+ * the pieces to parse; returns how many. */
+#define MAX_SEGS 64
+struct seg {
+  const char *p;
+  size_t n;
+};
+
+static int segments(const char *p, size_t len, struct seg *seg) {
+  static const char key[] = "\"san\":[";
+  const char *end = p + len, *from = p, *at = p;
+  int n = 0;
+  while (n < MAX_SEGS - 1 && (at = memmem(at, (size_t)(end - at), key, sizeof key - 1))) {
+    const char *q = at + sizeof key - 1, *body = q;
+    int in_str = 0, ok = 0;
+    for (; q < end; q++) {
+      if (in_str) {
+        if (*q == '\\') q++;
+        else if (*q == '"') in_str = 0;
+      } else if (*q == '"') {
+        in_str = 1;
+      } else if (*q == ']') {
+        ok = 1;
+        break;
+      } else if (*q != ',' && *q != ' ') {
+        break;
+      }
+    }
+    at = body;
+    if (!ok) continue;
+    seg[n++] = (struct seg){from, (size_t)(body - from)};
+    from = at = q;
+  }
+  seg[n++] = (struct seg){from, (size_t)(end - from)};
+  return n;
+}
+
 static void fail(struct worker *w, const char *path, uint64_t line, const char *what) {
   pthread_mutex_lock(w->err_mu);
   if (!w->err[0]) snprintf(w->err, 512, "%s:%llu: %s", path, (unsigned long long)line, what);
@@ -79,16 +120,31 @@ static void *work(void *arg) {
       size_t len = (size_t)((nl ? nl : end) - p);
       int last = !nl && b->unterminated;
       if (!blank(p, len)) {
+        struct seg seg[MAX_SEGS];
+        int ns = segments(p, len, seg);
         json_tokener_reset(tok);
-        json_object *o = json_tokener_parse_ex(tok, p, (int)len);
-        enum json_tokener_error e = json_tokener_get_error(tok);
+        json_object *o = NULL;
+        enum json_tokener_error e = json_tokener_success;
+        for (int k = 0; k < ns; k++) {
+          o = json_tokener_parse_ex(tok, seg[k].p, (int)seg[k].n);
+          e = json_tokener_get_error(tok);
+          if (o || e != json_tokener_continue) {
+            if (o && k + 1 < ns) {  /* the record ended before the last piece */
+              json_object_put(o);
+              o = NULL;
+              e = json_tokener_error_parse_unexpected;
+            }
+            break;
+          }
+        }
+        const char *tail = o && e == json_tokener_success ? seg[ns - 1].p + json_tokener_get_parse_end(tok) : NULL;
         const char *bad = NULL;
         char why[160];
         if (!o || e != json_tokener_success) {
           snprintf(why, sizeof why, "not JSON (%s)",
                    e == json_tokener_continue ? "record ends early" : json_tokener_error_desc(e));
           bad = why;
-        } else if (!blank(p + json_tokener_get_parse_end(tok), len - json_tokener_get_parse_end(tok))) {
+        } else if (!blank(tail, (size_t)(p + len - tail))) {
           bad = "not JSON (data after the record)";
         } else if (!json_object_is_type(o, json_type_object)) {
           bad = "not a JSON object";
@@ -271,6 +327,10 @@ int report_main(int argc, char **argv) {
     return 1;
   }
 
+  /* Batches are 2 MiB: keep them in the heap instead of an mmap/munmap (and page faults)
+   * per batch. */
+  mallopt(M_MMAP_THRESHOLD, 16 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
   double t0 = now_s();
   struct stats now, old;
   struct prevscan prev;

@@ -27,7 +27,9 @@ static uint64_t hash(const char *s, size_t n) {
     h ^= (unsigned char)s[i];
     h *= 1099511628211ULL;
   }
-  return h;
+  h ^= h >> 32;  /* FNV's low bits alone cluster on keys like "192.0.2.1" */
+  h *= 0xd6e8feb86659fd93ULL;
+  return h ^ (h >> 32);
 }
 
 void rt_init(struct rtable *t) {
@@ -46,9 +48,10 @@ void rt_free(struct rtable *t) {
   t->cap = t->len = 0;
 }
 
-static struct rt_entry *slot(struct rt_entry *e, size_t cap, const char *key, size_t len) {
-  size_t i = hash(key, len) & (cap - 1);
-  while (e[i].key && (strncmp(e[i].key, key, len) != 0 || e[i].key[len] != '\0'))
+static struct rt_entry *slot(struct rt_entry *e, size_t cap, const char *key, size_t len,
+                             uint64_t h) {
+  size_t i = h & (cap - 1);
+  while (e[i].key && (e[i].hash != h || strncmp(e[i].key, key, len) != 0 || e[i].key[len] != '\0'))
     i = (i + 1) & (cap - 1);
   return &e[i];
 }
@@ -57,7 +60,7 @@ static void grow(struct rtable *t) {
   size_t ncap = t->cap * 2;
   struct rt_entry *ne = xcalloc(ncap, sizeof *ne);
   for (size_t i = 0; i < t->cap; i++)
-    if (t->e[i].key) *slot(ne, ncap, t->e[i].key, strlen(t->e[i].key)) = t->e[i];
+    if (t->e[i].key) *slot(ne, ncap, t->e[i].key, strlen(t->e[i].key), t->e[i].hash) = t->e[i];
   free(t->e);
   t->e = ne;
   t->cap = ncap;
@@ -65,9 +68,11 @@ static void grow(struct rtable *t) {
 
 struct rt_entry *rt_get(struct rtable *t, const char *key, size_t len) {
   if ((t->len + 1) * 4 > t->cap * 3) grow(t);
-  struct rt_entry *e = slot(t->e, t->cap, key, len);
+  uint64_t h = hash(key, len);
+  struct rt_entry *e = slot(t->e, t->cap, key, len, h);
   if (!e->key) {
     e->key = xstrndup(key, len);
+    e->hash = h;
     t->len++;
   }
   return e;
@@ -75,7 +80,8 @@ struct rt_entry *rt_get(struct rtable *t, const char *key, size_t len) {
 
 struct rt_entry *rt_find(const struct rtable *t, const char *key) {
   if (!t->e) return NULL;
-  struct rt_entry *e = slot(t->e, t->cap, key, strlen(key));
+  size_t len = strlen(key);
+  struct rt_entry *e = slot(t->e, t->cap, key, len, hash(key, len));
   return e->key ? e : NULL;
 }
 

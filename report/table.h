@@ -13,6 +13,7 @@
 struct rt_entry {
   char *key;             /* NULL: empty slot */
   char *str;             /* optional value string, owned */
+  uint64_t hash;
   uint64_t v[RT_NVALS];  /* counters */
 };
 
