@@ -57,41 +57,69 @@ static int blank(const char *p, size_t n) {
   return 1;
 }
 
-/* The certificate's SAN list is most of a record's bytes (hundreds of names on a shared
- * host) and no figure uses it: every "san":[...] array of plain strings is skipped, the
- * parser being fed the pieces around it, which makes the parse about twice as fast.
- * Anything but a plain array of strings is left for the parser to judge. Fills seg[] with
- * the pieces to parse; returns how many. */
-#define MAX_SEGS 64
+/* Most of a record's bytes are values no figure uses: the certificate's SAN list (hundreds
+ * of names on a shared host), banners, digests, subjects, TLSA data. Their contents are
+ * skipped before the parse (the parser is fed the pieces around them, so a skipped string
+ * reads as "" and a skipped array of strings as []), which makes the parse about twice as
+ * fast. Only string values and arrays of plain strings are skipped; anything else under
+ * those keys is left for the parser to judge. Fills seg[] with the pieces to parse and
+ * returns how many. */
+#define MAX_SEGS 256
 struct seg {
   const char *p;
   size_t n;
 };
 
+static const char *const SKIP_KEYS[] = {
+  "san", "banner", "starttls_reply", "subject", "issuer", "sha256", "spki_sha256", "sig_alg",
+  "not_before", "data", "ptr", "ptr_error", "curve", "dnssec_reason", "rua", "id", NULL};
+
+static int skip_key(const char *k, size_t n) {
+  for (const char *const *s = SKIP_KEYS; *s; s++)
+    if (strlen(*s) == n && memcmp(*s, k, n) == 0) return 1;
+  return 0;
+}
+
+/* The closing quote of the string whose opening quote is at q, or NULL. */
+static const char *string_end(const char *q, const char *end) {
+  for (const char *c = q + 1; (c = memchr(c, '"', (size_t)(end - c))); c++) {
+    const char *b = c;
+    while (b > q + 1 && b[-1] == '\\') b--;
+    if ((c - b) % 2 == 0) return c;
+  }
+  return NULL;
+}
+
 static int segments(const char *p, size_t len, struct seg *seg) {
-  static const char key[] = "\"san\":[";
-  const char *end = p + len, *from = p, *at = p;
+  const char *end = p + len, *from = p, *q = p;
   int n = 0;
-  while (n < MAX_SEGS - 1 && (at = memmem(at, (size_t)(end - at), key, sizeof key - 1))) {
-    const char *q = at + sizeof key - 1, *body = q;
-    int in_str = 0, ok = 0;
-    for (; q < end; q++) {
-      if (in_str) {
-        if (*q == '\\') q++;
-        else if (*q == '"') in_str = 0;
-      } else if (*q == '"') {
-        in_str = 1;
-      } else if (*q == ']') {
-        ok = 1;
-        break;
-      } else if (*q != ',' && *q != ' ') {
-        break;
-      }
+  while (n < MAX_SEGS - 1 && (q = memchr(q, '"', (size_t)(end - q)))) {
+    const char *close = string_end(q, end);
+    if (!close) break;
+    const char *v = close + 1;
+    if (v >= end || *v != ':' || !skip_key(q + 1, (size_t)(close - q - 1))) {
+      q = close + 1;
+      continue;
     }
-    at = body;
-    if (!ok) continue;
+    v++;
+    const char *body = v + 1, *stop = NULL;
+    if (v < end && *v == '"') {
+      stop = string_end(v, end);
+    } else if (v < end && *v == '[') {
+      const char *c = body;
+      while (c < end && (*c == ',' || *c == ' ' || *c == '"')) {
+        if (*c == '"' && !(c = string_end(c, end))) break;
+        c++;
+      }
+      if (c && c < end && *c == ']') stop = c;
+    }
+    if (!stop) {
+      q = v;
+      continue;
+    }
     seg[n++] = (struct seg){from, (size_t)(body - from)};
-    from = at = q;
+    from = stop;
+    q = stop + 1;
   }
   seg[n++] = (struct seg){from, (size_t)(end - from)};
   return n;
