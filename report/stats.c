@@ -9,7 +9,8 @@
 #include <string.h>
 #include <time.h>
 
-#define C(...) rt_addf(&s->counts, 1, __VA_ARGS__)
+#define C1(k) rt_add3(&s->counts, 1, k, NULL, NULL)
+#define C2(a, b) rt_add3(&s->counts, 1, a, b, NULL)
 
 json_object *jget(json_object *o, const char *key) {
   json_object *v;
@@ -135,8 +136,8 @@ static void address(struct stats *s, json_object *a, time_t scanned, struct doma
   char v[96], fact[400];
   json_object *dane = jget(a, "dane");
   if (dane) {
-    C("dane.addresses");
-    C("dane.address.%s", keyval(jstr(dane, "status"), v, sizeof v));
+    C1("dane.addresses");
+    C2("dane.address.", keyval(jstr(dane, "status"), v, sizeof v));
   }
   strcpy(fact, "-");
   if (tls) {
@@ -177,16 +178,16 @@ static void address(struct stats *s, json_object *a, time_t scanned, struct doma
 static void mta_sts(struct stats *s, json_object *m) {
   char v[96];
   const char *st = jstr(m, "status");
-  C("mta_sts.domains");
-  C("mta_sts.status.%s", keyval(st, v, sizeof v));
-  if (st && !eq(st, "none") && !eq(st, "dns-error")) C("mta_sts.txt_present");
+  C1("mta_sts.domains");
+  C2("mta_sts.status.", keyval(st, v, sizeof v));
+  if (st && !eq(st, "none") && !eq(st, "dns-error")) C1("mta_sts.txt_present");
   if (eq(st, "valid")) {
-    C("mta_sts.mode.%s", keyval(jstr(m, "mode"), v, sizeof v));
+    C2("mta_sts.mode.", keyval(jstr(m, "mode"), v, sizeof v));
     json_object *hosts = jget(m, "hosts");
     int mismatch = 0;
     for (size_t i = 0; i < jlen(hosts); i++)
       if (!jbool(json_object_array_get_idx(hosts, i), "policy_match")) mismatch = 1;
-    if (mismatch) C("mta_sts.mx_mismatch");
+    if (mismatch) C1("mta_sts.mx_mismatch");
   } else if (eq(st, "fetch-error") || eq(st, "policy-invalid") || eq(st, "txt-invalid")) {
     /* The kind of error: the reason without the URL prefix libcurl puts in front, and
      * without quoted values (a Content-Type, a host name), so that alike errors add up. */
@@ -203,21 +204,27 @@ static void mta_sts(struct stats *s, json_object *m) {
       if (!quoted) kind[k++] = (*r == '.' || (unsigned char)*r < 0x20) ? ' ' : *r;
     }
     kind[k] = '\0';
-    C("mta_sts.error.%s: %s", st, k ? kind : "(no reason)");
+    char full[200];
+    snprintf(full, sizeof full, "%s: %s", st, k ? kind : "(no reason)");
+    C2("mta_sts.error.", full);
   }
 }
 
 static void sender(struct stats *s, json_object *snd) {
+  static const char *const act_key[] = {"sender.dane.action.", "sender.mta_sts.action."};
+  static const char *const rt_key[] = {"sender.dane.result_type.", "sender.mta_sts.result_type."};
+  static const char *const defer_key[] = {"sender.dane.defer_reason.",
+                                          "sender.mta_sts.defer_reason."};
   static const char *const kinds[] = {"dane", "mta_sts"};
   char v[96], w[96];
-  C("sender.domains");
+  C1("sender.domains");
   for (int i = 0; i < 2; i++) {
     json_object *k = jget(snd, kinds[i]);
     const char *act = jstr(k, "action"), *rt = jstr(k, "result_type");
-    C("sender.%s.action.%s", kinds[i], keyval(act, v, sizeof v));
-    if (rt) C("sender.%s.result_type.%s", kinds[i], keyval(rt, v, sizeof v));
+    C2(act_key[i], keyval(act, v, sizeof v));
+    if (rt) C2(rt_key[i], keyval(rt, v, sizeof v));
     if (eq(act, "defer"))
-      C("sender.%s.defer_reason.%s", kinds[i], rt ? keyval(rt, w, sizeof w) : "no MX host answered");
+      C2(defer_key[i], rt ? keyval(rt, w, sizeof w) : "no MX host answered");
   }
 }
 
@@ -231,7 +238,7 @@ static void changes(struct stats *s, json_object *rec, const struct prevscan *pr
     __atomic_store_n(&e->v[1], 1, __ATOMIC_RELAXED);
     if (e->str) snprintf(was, sizeof was, "%s", e->str);
   } else {
-    C("changes.domains_new");
+    C1("changes.domains_new");
   }
   char *ns = strchr(now, '\x1f'), *ws = strchr(was, '\x1f');
   *ns++ = '\0';
@@ -249,7 +256,7 @@ static void changes(struct stats *s, json_object *rec, const struct prevscan *pr
     int n = snprintf(key, sizeof key, "%s\x1f%s", kind[i], dom);
     snprintf(val, sizeof val, "%s -> %s", i ? ws : was, i ? ns : now);
     rt_keep_max(rt_get(&s->changes, key, n < (int)sizeof key ? (size_t)n : sizeof key - 1), val);
-    C("changes.%s", kind[i]);
+    C2("changes.", kind[i]);
   }
 }
 
@@ -260,24 +267,24 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
   const char *scanned_at = jstr(rec, "scanned_at");
   time_t scanned = rfc3339(scanned_at);
   scan_time(s, scanned_at);
-  C("population.records");
-  C("population.status.%s", keyval(status, v, sizeof v));
+  C1("population.records");
+  C2("population.status.", keyval(status, v, sizeof v));
   const char *dnssec = jstr(rec, "dnssec");
   if (dnssec) {
-    C("dnssec.domains");
-    C("dnssec.domain.%s", keyval(dnssec, v, sizeof v));
+    C1("dnssec.domains");
+    C2("dnssec.domain.", keyval(dnssec, v, sizeof v));
   }
   if (jget(rec, "sender")) sender(s, jget(rec, "sender"));
   if (prev) changes(s, rec, prev);
   if (!eq(status, "ok")) return;
 
-  C("population.ok");
+  C1("population.ok");
   json_object *sum = jget(rec, "summary");
   const char *starttls = jstr(sum, "starttls"), *dane = jstr(sum, "dane");
-  C("transport.starttls.%s", keyval(starttls, v, sizeof v));
+  C2("transport.starttls.", keyval(starttls, v, sizeof v));
   if (eq(starttls, "all") || eq(starttls, "some") || eq(starttls, "none"))
-    C("population.receives_mail");
-  C("dane.summary.%s", keyval(dane, v, sizeof v));
+    C1("population.receives_mail");
+  C2("dane.summary.", keyval(dane, v, sizeof v));
 
   json_object *mxs = jget(rec, "mx");
   size_t nmx = jlen(mxs);
@@ -302,19 +309,19 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
     for (size_t j = 0; j < jlen(addrs); j++)
       address(s, json_object_array_get_idx(addrs, j), scanned, &d);
   }
-  C("dane.tlsa_mx.%s", tlsa_hosts == 0 ? "none" : (size_t)tlsa_hosts == nmx ? "all" : "some");
+  C2("dane.tlsa_mx.", tlsa_hosts == 0 ? "none" : (size_t)tlsa_hosts == nmx ? "all" : "some");
 
   if (d.tls_addrs) {
-    C("transport.domains_tls");
-    C("transport.domain_tls_worst.%s", keyval(jstr(sum, "tls_worst"), v, sizeof v));
-    C("transport.domain_cipher.%s", d.worst_cipher);
-    if (d.fs_addrs == d.tls_addrs) C("transport.domain_fs_all");
-    C("certs.domains_tls");
-    if (d.pkix_ok == d.tls_addrs) C("certs.pkix_valid_all");
-    if (d.expired) C("certs.expired");
-    if (d.expiring) C("certs.expiring_30d");
-    if (d.selfsigned) C("certs.self_signed");
-    if (d.wrongname) C("certs.wrong_name");
+    C1("transport.domains_tls");
+    C2("transport.domain_tls_worst.", keyval(jstr(sum, "tls_worst"), v, sizeof v));
+    C2("transport.domain_cipher.", d.worst_cipher);
+    if (d.fs_addrs == d.tls_addrs) C1("transport.domain_fs_all");
+    C1("certs.domains_tls");
+    if (d.pkix_ok == d.tls_addrs) C1("certs.pkix_valid_all");
+    if (d.expired) C1("certs.expired");
+    if (d.expiring) C1("certs.expiring_30d");
+    if (d.selfsigned) C1("certs.self_signed");
+    if (d.wrongname) C1("certs.wrong_name");
   }
 
   json_object *sts = jget(rec, "mta_sts");
@@ -322,8 +329,8 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
   if (sts) mta_sts(s, sts);
   json_object *rpt = jget(rec, "tls_rpt");
   if (rpt) {
-    C("tls_rpt.domains");
-    C("tls_rpt.status.%s", keyval(jstr(rpt, "status"), v, sizeof v));
+    C1("tls_rpt.domains");
+    C2("tls_rpt.status.", keyval(jstr(rpt, "status"), v, sizeof v));
   }
 
   for (int k = 0; k < nops; k++) {
@@ -350,7 +357,7 @@ void stats_finish(struct stats *s) {
   for (size_t i = 0; i < s->hosts.cap; i++) {
     struct rt_entry *e = &s->hosts.e[i];
     if (!e->key) continue;
-    C("population.mx_hosts_unique");
+    C1("population.mx_hosts_unique");
     char buf[512];
     snprintf(buf, sizeof buf, "%s", e->str ? e->str : "||");
     char *state = strchr(buf, '|');
@@ -359,18 +366,19 @@ void stats_finish(struct stats *s) {
     char *combos = strchr(state, '|');
     if (!combos) continue;
     *combos++ = '\0';
-    C("dnssec.mx_host.%s", *buf ? buf : "(none)");
-    C("dane.host_tlsa.%s", state);
+    C2("dnssec.mx_host.", *buf ? buf : "(none)");
+    C2("dane.host_tlsa.", state);
     if (strcmp(state, "secure") != 0) continue;
-    for (char *c = strtok(combos, ","); c; c = strtok(NULL, ",")) {
-      C("dane.tlsa_records");
-      C("dane.tlsa_combo.%s", c);
+    char *save = NULL;
+    for (char *c = strtok_r(combos, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+      C1("dane.tlsa_records");
+      C2("dane.tlsa_combo.", c);
     }
   }
   for (size_t i = 0; i < s->addrs.cap; i++) {
     struct rt_entry *e = &s->addrs.e[i];
     if (!e->key) continue;
-    C("population.addresses_unique");
+    C1("population.addresses_unique");
     if (!e->str || strcmp(e->str, "-") == 0) continue;
     char buf[400];
     snprintf(buf, sizeof buf, "%s", e->str);
@@ -380,10 +388,10 @@ void stats_finish(struct stats *s) {
       if (f[k]) *f[k]++ = '\0';
     }
     if (!f[3]) continue;
-    C("transport.addresses_tls");
-    C("transport.address_tls_version.%s", f[0]);
-    C("transport.address_cipher.%s", f[1]);
-    if (strcmp(f[2], "fs") == 0) C("transport.address_fs");
-    C("transport.address_key.%s", f[3]);
+    C1("transport.addresses_tls");
+    C2("transport.address_tls_version.", f[0]);
+    C2("transport.address_cipher.", f[1]);
+    if (strcmp(f[2], "fs") == 0) C1("transport.address_fs");
+    C2("transport.address_key.", f[3]);
   }
 }

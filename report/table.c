@@ -101,6 +101,21 @@ void rt_addf(struct rtable *t, uint64_t n, const char *fmt, ...) {
   rt_get(t, buf, (size_t)len)->v[0] += n;
 }
 
+void rt_add3(struct rtable *t, uint64_t n, const char *a, const char *b, const char *c) {
+  char buf[256];
+  size_t len = 0;
+  const char *parts[3] = {a, b, c};
+  for (int i = 0; i < 3; i++) {
+    if (!parts[i]) continue;
+    size_t k = strlen(parts[i]);
+    if (k > sizeof buf - 1 - len) k = sizeof buf - 1 - len;
+    memcpy(buf + len, parts[i], k);
+    len += k;
+  }
+  buf[len] = '\0';
+  rt_get(t, buf, len)->v[0] += n;
+}
+
 void rt_keep_max(struct rt_entry *e, const char *s) {
   if (e->str && strcmp(e->str, s) >= 0) return;
   free(e->str);

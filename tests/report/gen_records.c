@@ -71,9 +71,10 @@ int main(int argc, char **argv) {
     int nmx = pct(60) ? 2 : 1, dane = secure && pct(40);
     int tlsv = (int)(rnd() % 100);
     const char *ver = tlsv < 55 ? "TLSv1.3" : tlsv < 93 ? "TLSv1.2" : tlsv < 96 ? "TLSv1" : "none";
-    const char *cipher = ver[5] == '3' ? "TLS_AES_256_GCM_SHA384"
-                         : ver[5] == '2' ? "ECDHE-RSA-AES256-GCM-SHA384" : "AES256-SHA";
-    const char *group = ver[5] == '3' || ver[5] == '2' ? "X25519" : "RSA";
+    const char *cipher = ver[6] == '3' ? "TLS_AES_256_GCM_SHA384"
+                         : ver[6] == '2' ? "ECDHE-RSA-AES256-GCM-SHA384" : "AES256-SHA";
+    const char *group = ver[6] == '3' || ver[6] == '2' ? "X25519" : "RSA";
+    int rsa = pct(70);
     int pkix = pct(70), sans = 10 + (int)(rnd() % 60);
     printf(",\"mx\":[");
     for (int m = 0; m < nmx; m++) {
@@ -102,7 +103,7 @@ int main(int argc, char **argv) {
                "8ef7d81459a02a6a59b11fa50fd65ef38fe3fce1c4ab79549cc84c\",\"self_signed\":%s},"
                "\"pkix\":{\"valid\":%s%s}},\"ehlo_tls_code\":250",
                pct(5) ? "2026-11-01T00:00:00Z" : "2027-02-01T00:00:00Z",
-               pct(70) ? "RSA" : "EC", pct(70) ? 2048 : 256, pkix ? "false" : (pct(30) ? "true" : "false"),
+               rsa ? "RSA" : "EC", rsa ? 2048 : 256, pkix ? "false" : (pct(30) ? "true" : "false"),
                pkix ? "true" : "false", pkix ? "" : ",\"error\":\"self-signed certificate\"");
       }
       printf("},\"dane\":{\"status\":\"%s\"}}]}", dane ? (ver[0] == 'n' ? "no-starttls" : "valid") : "no-tlsa");
