@@ -107,7 +107,7 @@ static void dist(struct ctx *c, const char *section, const char *prefix, const c
   size_t nnow = n;
   if (c->old) collect(&c->old->counts, prefix, order, &kv, &n, &cap);
   for (size_t i = nnow; i < n; i++) kv[i].n = 0;  /* only in the old scan: 0 now */
-  qsort(kv, n, sizeof *kv, by_count);
+  if (n) qsort(kv, n, sizeof *kv, by_count);
   for (size_t i = 0; i < n; i++) {
     snprintf(key, sizeof key, "%s%s", prefix, kv[i].value);
     snprintf(lab, sizeof lab, "%s: %s", label, kv[i].value);
@@ -161,7 +161,7 @@ static void operators(struct report *r, const struct stats *now, const struct st
       if (p) memcpy(o->prev, p->v, sizeof o->prev);
     }
   }
-  qsort(r->ops, r->nops, sizeof *r->ops, op_cmp);
+  if (r->nops) qsort(r->ops, r->nops, sizeof *r->ops, op_cmp);
   r->ops_total = r->nops;
   if (r->nops > top) r->nops = top;
 }
@@ -185,7 +185,7 @@ static void change_list(struct report *r, const struct stats *now) {
     snprintf(c->transition, sizeof c->transition, "%s", t->e[i].str ? t->e[i].str : "");
     r->nchg++;
   }
-  qsort(r->chg, r->nchg, sizeof *r->chg, chg_cmp);
+  if (r->nchg) qsort(r->chg, r->nchg, sizeof *r->chg, chg_cmp);
 }
 
 void figures_build(struct report *r, const struct stats *now, const struct stats *old,

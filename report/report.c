@@ -292,6 +292,12 @@ int report_main(int argc, char **argv) {
   r.inputs = calloc((size_t)argc, sizeof *r.inputs);
   r.old_inputs = calloc((size_t)argc, sizeof *r.old_inputs);
   if (!r.inputs || !r.old_inputs) abort();
+#define BAIL(code)     \
+  do {                 \
+    free(r.inputs);    \
+    free(r.old_inputs); \
+    return (code);     \
+  } while (0)
   size_t olen = 0;
   for (int i = 1; i < argc; i++) {
     const int start = i;
@@ -308,12 +314,12 @@ int report_main(int argc, char **argv) {
 #define VALUE() (val ? val : (i + 1 < argc ? argv[++i] : NULL))
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
       usage(stdout);
-      return 0;
+      BAIL(0);
     } else if (strcmp(a, "--format") == 0) {
       format = VALUE();
       if (!format || (strcmp(format, "md") && strcmp(format, "csv") && strcmp(format, "json"))) {
         fprintf(stderr, "mxsurvey report: --format expects md, csv or json\n");
-        return 2;
+        BAIL(2);
       }
     } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
       if (!(output = VALUE())) goto missing;
@@ -322,9 +328,9 @@ int report_main(int argc, char **argv) {
     } else if (strcmp(a, "--psl") == 0) {
       if (!(psl_file = VALUE())) goto missing;
     } else if (strcmp(a, "--top") == 0) {
-      if (parse_int("--top", VALUE(), 1, 100000, &top) < 0) return 2;
+      if (parse_int("--top", VALUE(), 1, 100000, &top) < 0) BAIL(2);
     } else if (strcmp(a, "--threads") == 0) {
-      if (parse_int("--threads", VALUE(), 1, 64, &threads) < 0) return 2;
+      if (parse_int("--threads", VALUE(), 1, 64, &threads) < 0) BAIL(2);
     } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
       quiet = 1;
     } else if (strcmp(a, "--compare") == 0) {
@@ -333,7 +339,7 @@ int report_main(int argc, char **argv) {
       continue;
     } else if (a[0] == '-' && a[1] != '\0') {
       fprintf(stderr, "mxsurvey report: unknown option '%s' (see mxsurvey report --help)\n", a);
-      return 2;
+      BAIL(2);
     } else {
       struct input_file *f = in_compare ? &r.old_inputs[r.nold++] : &r.inputs[r.ninputs++];
       f->path = a;
@@ -349,26 +355,31 @@ int report_main(int argc, char **argv) {
     continue;
   missing:
     fprintf(stderr, "mxsurvey report: %s needs a value\n", a);
-    return 2;
+    BAIL(2);
   }
   if (r.ninputs == 0) {
     fprintf(stderr, "mxsurvey report: no input files (see mxsurvey report --help)\n");
-    return 2;
+    BAIL(2);
   }
   if (r.compare && r.nold == 0) {
     fprintf(stderr, "mxsurvey report: --compare needs the previous scan's files\n");
-    return 2;
+    BAIL(2);
   }
 
+#undef BAIL
   psl_ctx_t *psl = psl_load_file(psl_file);
   if (!psl) {
     fprintf(stderr, "mxsurvey report: %s: cannot load the Public Suffix List\n", psl_file);
+    free(r.inputs);
+    free(r.old_inputs);
     return 1;
   }
   FILE *out = stdout;
   if (output && strcmp(output, "-") != 0 && !(out = fopen(output, "w"))) {
     fprintf(stderr, "mxsurvey report: %s: %s\n", output, strerror(errno));
     psl_free(psl);
+    free(r.inputs);
+    free(r.old_inputs);
     return 1;
   }
 
