@@ -63,7 +63,8 @@ static int blank(const char *p, size_t n) {
  * the parse, which makes it about twice as fast. A member is cut only when its value is a
  * string, number, boolean, null or an array of plain strings, and only in the compact form
  * the scanner writes; anything else is left for the parser to judge (and the key is then
- * simply ignored). Fills seg[] with the pieces of the line to keep; returns how many. */
+ * simply ignored). So "mx" and "addresses" lose only their unused forms (the policy's
+ * patterns, the summary's count), never the arrays of objects the figures read. Fills seg[] with the pieces of the line to keep; returns how many. */
 #define MAX_SEGS 512
 struct seg {
   const char *p;
@@ -81,7 +82,7 @@ static const struct {
   K("ehlo_code"), K("ehlo_tls_code"), K("family"), K("chain_len"), K("preference"),
   K("implicit"), K("max_age"), K("http_status"), K("usable"), K("unusable_reason"),
   K("tls_best"), K("mx_hosts"), K("injected_bytes"), K("starttls_again"), K("depth"),
-  K("input"), K("cname"), K("null_mx")};
+  K("input"), K("cname"), K("null_mx"), K("name"), K("connect"), K("mx"), K("addresses")};
 #undef K
 
 static int skip_key(const char *k, size_t n) {

@@ -19,11 +19,12 @@ if [ ! -s "$IN" ]; then
 fi
 echo "input: $(stat -c %s "$IN") bytes compressed, $(cat "$IN.raw") bytes of NDJSON, $N records"
 echo "load before: $(cat /proc/loadavg)"
-/usr/bin/time -f "%e %M" -o "$W/time" "$MX" report --format json -o "$W/report.json" "$IN" 2> "$W/stderr" || {
+/usr/bin/time -f "%e %M %U %S" -o "$W/time" "$MX" report --format json -o "$W/report.json" "$IN" 2> "$W/stderr" || {
   cat "$W/stderr"; exit 1; }
 echo "load after:  $(cat /proc/loadavg)"
-read -r SECS RSS < "$W/time"
+read -r SECS RSS USR SYS < "$W/time"
 grep 'mxsurvey report:' "$W/stderr" || true
-awk -v n="$N" -v s="$SECS" -v r="$RSS" 'BEGIN {
-  printf "mxsurvey report: %d records in %.2f s = %.0f records/s, peak RSS %.1f MiB\n", n, s, n / s, r / 1024 }'
+awk -v n="$N" -v s="$SECS" -v r="$RSS" -v u="$USR" -v y="$SYS" 'BEGIN {
+  printf "mxsurvey report: %d records in %.2f s = %.0f records/s, peak RSS %.1f MiB\n", n, s, n / s, r / 1024
+  printf "CPU: %.1f s user + %.1f s sys = %.0f records per CPU-second (2 parser threads + reader)\n", u, y, n / (u + y) }'
 echo "(files kept in $W)"
