@@ -42,8 +42,11 @@ def load(page, png):
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
     finally:
         shutil.rmtree(ud, ignore_errors=True)
+    # Chromium's own pages (source chrome://..., e.g. its omnibox) log to the console too;
+    # only what concerns the page under test counts.
     msgs = [l for l in p.stderr.splitlines()
-            if re.search(r"CONSOLE|Uncaught|Failed to load resource|net::ERR_", l)]
+            if re.search(r"CONSOLE|Uncaught|Failed to load resource|net::ERR_", l)
+            and "source: chrome://" not in l]
     if p.returncode != 0:
         msgs.append(f"chromium exited with {p.returncode}: {p.stderr[-500:]}")
     return msgs
