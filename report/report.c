@@ -72,10 +72,11 @@ struct seg {
 };
 
 #define K(s) {s, sizeof s - 1}
-static const struct {
+struct skip_def {
   const char *k;
   size_t n;
-} SKIP_KEYS[] = {
+};
+static const struct skip_def SKIP_KEYS[] = {
   K("san"), K("banner"), K("starttls_reply"), K("subject"), K("issuer"), K("sha256"),
   K("spki_sha256"), K("sig_alg"), K("not_before"), K("data"), K("ptr"), K("ptr_error"),
   K("curve"), K("dnssec_reason"), K("rua"), K("id"), K("connect_ms"), K("banner_code"),
@@ -85,10 +86,26 @@ static const struct {
   K("input"), K("cname"), K("null_mx"), K("name"), K("connect"), K("mx"), K("addresses")};
 #undef K
 
+/* Called for every key of every record: keys are bucketed by length once, so a key is
+ * compared with the two or three skipped keys of its length only. */
+#define SKIP_MAXLEN 16
+static const struct skip_def *skip_by_len[SKIP_MAXLEN][8];
+static pthread_once_t skip_once = PTHREAD_ONCE_INIT;
+
+static void skip_init(void) {
+  for (size_t i = 0; i < sizeof SKIP_KEYS / sizeof SKIP_KEYS[0]; i++) {
+    size_t n = SKIP_KEYS[i].n, j = 0;
+    if (n >= SKIP_MAXLEN) abort();
+    while (skip_by_len[n][j]) j++;
+    if (j >= 7) abort();
+    skip_by_len[n][j] = &SKIP_KEYS[i];
+  }
+}
+
 static int skip_key(const char *k, size_t n) {
-  for (size_t i = 0; i < sizeof SKIP_KEYS / sizeof SKIP_KEYS[0]; i++)
-    if (SKIP_KEYS[i].n == n && SKIP_KEYS[i].k[0] == k[0] && memcmp(SKIP_KEYS[i].k, k, n) == 0)
-      return 1;
+  if (n >= SKIP_MAXLEN) return 0;
+  for (int j = 0; skip_by_len[n][j]; j++)
+    if (memcmp(skip_by_len[n][j]->k, k, n) == 0) return 1;
   return 0;
 }
 
@@ -161,7 +178,12 @@ static void fail(struct worker *w, const char *path, uint64_t line, const char *
 
 static void *work(void *arg) {
   struct worker *w = arg;
+  pthread_once(&skip_once, skip_init);
   json_tokener *tok = json_tokener_new_ex(64);
+  if (!tok) {
+    fprintf(stderr, "mxsurvey report: out of memory\n");
+    exit(1);
+  }
   struct batch *b;
   while ((b = queue_pop(w->q))) {
     const char *path = w->files[b->file].path;
