@@ -1,6 +1,7 @@
 /* mxsurvey command line: parses options, checks every file and address before any probe
  * is sent, then hands over to the scan pipeline. */
 #include "scanner/scan.h"
+#include "report/report.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +14,7 @@
 static void usage(FILE *f) {
   fprintf(f,
 "usage: mxsurvey scan [OPTIONS] [FILE|-]\n"
+"       mxsurvey report [OPTIONS] FILE... [--compare OLD...]   (see mxsurvey report --help)\n"
 "       mxsurvey --help | --version\n"
 "\n"
 "Scans the domains in FILE (one per line; '-' or none: standard input) and writes one\n"
@@ -135,6 +137,7 @@ int main(int argc, char **argv) {
     usage(stdout);
     return 0;
   }
+  if (argc >= 2 && strcmp(argv[1], "report") == 0) return report_main(argc - 1, argv + 1);
   if (argc < 2 || strcmp(argv[1], "scan") != 0) {
     usage(stderr);
     return 2;

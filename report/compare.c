@@ -1,0 +1,35 @@
+/* Per-domain state of the previous scan, and what counts as a change. */
+#include "report/compare.h"
+#include "report/stats.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void compare_state(json_object *rec, char *buf, size_t cap) {
+  const char *dane = jstr(jget(rec, "summary"), "dane");
+  json_object *sts = jget(rec, "mta_sts");
+  const char *st = jstr(sts, "status");
+  const char *mode = jstr(sts, "mode");
+  if (st && strcmp(st, "valid") == 0)
+    snprintf(buf, cap, "%s\x1fvalid:%s", dane ? dane : "-", mode ? mode : "?");
+  else
+    snprintf(buf, cap, "%s\x1f%s", dane ? dane : "-", st ? st : "-");
+}
+
+void compare_remember(struct rtable *map, json_object *rec) {
+  const char *d = jstr(rec, "domain");
+  if (!d) return;
+  char state[96];
+  compare_state(rec, state, sizeof state);
+  struct rt_entry *e = rt_get(map, d, strlen(d));
+  /* A domain twice in the old scan (duplicate input lines): keep one state, chosen
+   * deterministically. */
+  rt_keep_max(e, state);
+}
+
+uint64_t compare_gone(const struct prevscan *p) {
+  uint64_t n = 0;
+  for (size_t i = 0; i < p->map.cap; i++)
+    if (p->map.e[i].key && __atomic_load_n(&p->map.e[i].v[1], __ATOMIC_RELAXED) == 0) n++;
+  return n;
+}

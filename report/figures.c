@@ -1,0 +1,289 @@
+/* The catalogue of figures: which counters are shown, in which order, over which
+ * denominator. Distributions ("status", "TLS version", ...) are every counter under a key
+ * prefix: the expected values first in a fixed order (shown even when zero), then any
+ * other value the records carry, by count. Unknown values are thus counted, never lost. */
+#include "report/figures.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const struct section_info report_sections[] = {
+  {"population", "Population"},
+  {"transport", "Transport"},
+  {"certs", "Certificates"},
+  {"dnssec", "DNSSEC"},
+  {"dane", "DANE"},
+  {"mta_sts", "MTA-STS and TLS-RPT"},
+  {"sender", "What a sender would do"},
+  {"changes", "Changes since the previous scan"},
+  {NULL, NULL},
+};
+
+struct ctx {
+  struct report *r;
+  const struct stats *now, *old;
+};
+
+double figure_share(uint64_t count, uint64_t denom, int has_denom) {
+  if (!has_denom || denom == 0) return -1;
+  return 100.0 * (double)count / (double)denom;
+}
+
+const struct figure *report_find(const struct report *r, const char *key) {
+  for (size_t i = 0; i < r->nfig; i++)
+    if (strcmp(r->fig[i].key, key) == 0) return &r->fig[i];
+  return NULL;
+}
+
+static void add(struct ctx *c, const char *section, const char *key, const char *label,
+                const char *denom_key) {
+  struct report *r = c->r;
+  if (r->nfig == r->capfig) {
+    r->capfig = r->capfig ? r->capfig * 2 : 128;
+    r->fig = realloc(r->fig, r->capfig * sizeof *r->fig);
+    if (!r->fig) abort();
+  }
+  struct figure *f = &r->fig[r->nfig++];
+  memset(f, 0, sizeof *f);
+  f->section = section;
+  snprintf(f->key, sizeof f->key, "%s", key);
+  snprintf(f->label, sizeof f->label, "%s", label);
+  f->count = rt_count(&c->now->counts, key);
+  f->has_denom = denom_key != NULL;
+  if (denom_key) f->denom = rt_count(&c->now->counts, denom_key);
+  if (c->old) {
+    f->has_prev = 1;
+    f->prev_count = rt_count(&c->old->counts, key);
+    if (denom_key) f->prev_denom = rt_count(&c->old->counts, denom_key);
+  }
+}
+
+struct kv {
+  const char *value;
+  uint64_t n;
+};
+
+static int by_count(const void *a, const void *b) {
+  const struct kv *x = a, *y = b;
+  if (x->n != y->n) return x->n < y->n ? 1 : -1;
+  return strcmp(x->value, y->value);
+}
+
+static int listed(const char *v, const char *const *order) {
+  for (; order && *order; order++)
+    if (strcmp(*order, v) == 0) return 1;
+  return 0;
+}
+
+static void collect(const struct rtable *t, const char *prefix, const char *const *order,
+                    struct kv **kv, size_t *n, size_t *cap) {
+  size_t pl = strlen(prefix);
+  for (size_t i = 0; t && i < t->cap; i++) {
+    const char *k = t->e[i].key;
+    if (!k || strncmp(k, prefix, pl) != 0 || listed(k + pl, order)) continue;
+    int dup = 0;
+    for (size_t j = 0; j < *n; j++) dup |= strcmp((*kv)[j].value, k + pl) == 0;
+    if (dup) continue;
+    if (*n == *cap) {
+      *cap = *cap ? *cap * 2 : 16;
+      *kv = realloc(*kv, *cap * sizeof **kv);
+      if (!*kv) abort();
+    }
+    (*kv)[(*n)++] = (struct kv){k + pl, t->e[i].v[0]};
+  }
+}
+
+static void dist(struct ctx *c, const char *section, const char *prefix, const char *label,
+                 const char *denom_key, const char *const *order) {
+  char key[160], lab[200];
+  for (const char *const *o = order; o && *o; o++) {
+    snprintf(key, sizeof key, "%s%s", prefix, *o);
+    snprintf(lab, sizeof lab, "%s: %s", label, *o);
+    add(c, section, key, lab, denom_key);
+  }
+  struct kv *kv = NULL;
+  size_t n = 0, cap = 0;
+  collect(&c->now->counts, prefix, order, &kv, &n, &cap);
+  size_t nnow = n;
+  if (c->old) collect(&c->old->counts, prefix, order, &kv, &n, &cap);
+  for (size_t i = nnow; i < n; i++) kv[i].n = 0;  /* only in the old scan: 0 now */
+  if (n) qsort(kv, n, sizeof *kv, by_count);
+  for (size_t i = 0; i < n; i++) {
+    snprintf(key, sizeof key, "%s%s", prefix, kv[i].value);
+    snprintf(lab, sizeof lab, "%s: %s", label, kv[i].value);
+    add(c, section, key, lab, denom_key);
+  }
+  free(kv);
+}
+
+static const char *const STATUS[] = {"ok", "nxdomain", "no-mail", "dns-error", "invalid", NULL};
+static const char *const STARTTLS[] = {"all", "some", "none", "unreachable", NULL};
+static const char *const TLSV[] = {"TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1", NULL};
+static const char *const DNSSEC[] = {"secure", "insecure", "bogus", "indeterminate", NULL};
+static const char *const DANE[] = {"valid", "partial", "invalid", "none", NULL};
+static const char *const TLSA_MX[] = {"all", "some", "none", NULL};
+static const char *const DANE_ADDR[] = {"valid", "mismatch", "unusable", "no-starttls",
+                                        "tlsa-bogus", "dns-error", "no-tlsa", NULL};
+static const char *const HOST_TLSA[] = {"secure", "insecure", "bogus", "error", "none", NULL};
+static const char *const COMBO[] = {"3 1 1", NULL};
+static const char *const STS[] = {"valid", "none", "txt-invalid", "fetch-error",
+                                  "policy-invalid", "dns-error", NULL};
+static const char *const MODE[] = {"enforce", "testing", "none", NULL};
+static const char *const RPT[] = {"valid", "invalid", "none", "dns-error", NULL};
+static const char *const ACTION[] = {"deliver", "deliver-unauthenticated", "defer", "no-route",
+                                     NULL};
+
+static int op_cmp(const void *a, const void *b) {
+  const struct operator_row *x = a, *y = b;
+  if (x->v[0] != y->v[0]) return x->v[0] < y->v[0] ? 1 : -1;
+  return strcmp(x->name, y->name);
+}
+
+static int chg_cmp(const void *a, const void *b) {
+  const struct change_row *x = a, *y = b;
+  int k = strcmp(x->kind, y->kind);
+  return k ? k : strcmp(x->domain, y->domain);
+}
+
+static void operators(struct report *r, const struct stats *now, const struct stats *old,
+                      size_t top) {
+  const struct rtable *t = &now->ops;
+  r->ops = calloc(t->len ? t->len : 1, sizeof *r->ops);
+  if (!r->ops) abort();
+  for (size_t i = 0; i < t->cap; i++) {
+    if (!t->e[i].key) continue;
+    struct operator_row *o = &r->ops[r->nops++];
+    snprintf(o->name, sizeof o->name, "%s", t->e[i].key);
+    memcpy(o->v, t->e[i].v, sizeof o->v);
+    if (old) {
+      const struct rt_entry *p = rt_find(&old->ops, t->e[i].key);
+      o->has_prev = 1;
+      if (p) memcpy(o->prev, p->v, sizeof o->prev);
+    }
+  }
+  if (r->nops) qsort(r->ops, r->nops, sizeof *r->ops, op_cmp);
+  r->ops_total = r->nops;
+  if (r->nops > top) r->nops = top;
+}
+
+static void change_list(struct report *r, const struct stats *now) {
+  static const char *const kinds[] = {"dane.adopted", "dane.broken", "mta_sts.adopted",
+                                      "mta_sts.broken"};
+  const struct rtable *t = &now->changes;
+  r->chg = calloc(t->len ? t->len : 1, sizeof *r->chg);
+  if (!r->chg) abort();
+  for (size_t i = 0; i < t->cap; i++) {
+    const char *k = t->e[i].key;
+    const char *sep = k ? strchr(k, '\x1f') : NULL;
+    if (!sep) continue;
+    struct change_row *c = &r->chg[r->nchg];
+    for (int j = 0; j < 4; j++)
+      if (strlen(kinds[j]) == (size_t)(sep - k) && strncmp(k, kinds[j], sep - k) == 0)
+        c->kind = kinds[j];
+    if (!c->kind) continue;
+    snprintf(c->domain, sizeof c->domain, "%s", sep + 1);
+    snprintf(c->transition, sizeof c->transition, "%s", t->e[i].str ? t->e[i].str : "");
+    r->nchg++;
+  }
+  if (r->nchg) qsort(r->chg, r->nchg, sizeof *r->chg, chg_cmp);
+}
+
+void figures_build(struct report *r, const struct stats *now, const struct stats *old,
+                   size_t top) {
+  struct ctx c = {r, now, old};
+  r->compare = old != NULL;
+  add(&c, "population", "population.records", "Domains scanned (records)", "population.records");
+  dist(&c, "population", "population.status.", "Status", "population.records", STATUS);
+  add(&c, "population", "population.ok", "Domains with MX hosts (status ok)", "population.records");
+  add(&c, "population", "population.receives_mail",
+      "Domains that receive mail (an MX answered SMTP)", "population.records");
+  add(&c, "population", "population.mx_hosts_unique", "MX host names, unique", NULL);
+  add(&c, "population", "population.addresses_unique", "MX addresses, unique", NULL);
+
+  dist(&c, "transport", "transport.starttls.", "STARTTLS on the MX addresses that answered",
+       "population.ok", STARTTLS);
+  add(&c, "transport", "transport.domains_tls", "Domains with TLS on some MX", "population.ok");
+  dist(&c, "transport", "transport.domain_tls_worst.", "Weakest TLS version of the domain",
+       "transport.domains_tls", TLSV);
+  dist(&c, "transport", "transport.domain_cipher.", "Cipher at the weakest MX",
+       "transport.domains_tls", NULL);
+  add(&c, "transport", "transport.domain_fs_all", "Forward secrecy on every MX address",
+      "transport.domains_tls");
+  add(&c, "transport", "transport.addresses_tls", "Unique addresses that completed TLS",
+      "population.addresses_unique");
+  dist(&c, "transport", "transport.address_tls_version.", "TLS version (per address)",
+       "transport.addresses_tls", TLSV);
+  dist(&c, "transport", "transport.address_cipher.", "Cipher (per address)",
+       "transport.addresses_tls", NULL);
+  add(&c, "transport", "transport.address_fs", "Forward secrecy (per address)",
+      "transport.addresses_tls");
+  dist(&c, "transport", "transport.address_key.", "Certificate key (per address)",
+       "transport.addresses_tls", NULL);
+
+  add(&c, "certs", "certs.pkix_valid_all", "PKIX-valid for the MX name at every TLS address",
+      "certs.domains_tls");
+  add(&c, "certs", "certs.expired", "Some certificate expired", "certs.domains_tls");
+  add(&c, "certs", "certs.self_signed", "Some certificate self-signed", "certs.domains_tls");
+  add(&c, "certs", "certs.wrong_name", "Some certificate does not name its MX",
+      "certs.domains_tls");
+  add(&c, "certs", "certs.expiring_30d", "Some certificate expires within 30 days",
+      "certs.domains_tls");
+
+  dist(&c, "dnssec", "dnssec.domain.", "Domain (MX answer)", "dnssec.domains", DNSSEC);
+  dist(&c, "dnssec", "dnssec.mx_host.", "MX host addresses (per unique host)",
+       "population.mx_hosts_unique", DNSSEC);
+
+  dist(&c, "dane", "dane.summary.", "DANE", "population.ok", DANE);
+  dist(&c, "dane", "dane.tlsa_mx.", "Secure TLSA on MX hosts", "population.ok", TLSA_MX);
+  dist(&c, "dane", "dane.address.", "DANE per MX address", "dane.addresses", DANE_ADDR);
+  dist(&c, "dane", "dane.host_tlsa.", "TLSA at unique MX hosts", "population.mx_hosts_unique",
+       HOST_TLSA);
+  dist(&c, "dane", "dane.tlsa_combo.", "TLSA usage selector type (secure, unique hosts)",
+       "dane.tlsa_records", COMBO);
+
+  add(&c, "mta_sts", "mta_sts.txt_present", "MTA-STS TXT record present", "mta_sts.domains");
+  dist(&c, "mta_sts", "mta_sts.status.", "MTA-STS", "mta_sts.domains", STS);
+  dist(&c, "mta_sts", "mta_sts.mode.", "Policy mode (valid policies)", "mta_sts.status.valid",
+       MODE);
+  add(&c, "mta_sts", "mta_sts.mx_mismatch", "Valid policy not matching every MX",
+      "mta_sts.status.valid");
+  dist(&c, "mta_sts", "mta_sts.error.", "Error", "mta_sts.domains", NULL);
+  dist(&c, "mta_sts", "tls_rpt.status.", "TLS-RPT", "tls_rpt.domains", RPT);
+
+  dist(&c, "sender", "sender.dane.action.", "DANE-enforcing sender", "sender.domains", ACTION);
+  dist(&c, "sender", "sender.dane.defer_reason.", "DANE sender defers because",
+       "sender.dane.action.defer", NULL);
+  dist(&c, "sender", "sender.mta_sts.action.", "MTA-STS-enforcing sender", "sender.domains",
+       ACTION);
+  dist(&c, "sender", "sender.mta_sts.defer_reason.", "MTA-STS sender defers because",
+       "sender.mta_sts.action.defer", NULL);
+  dist(&c, "sender", "sender.dane.result_type.", "DANE sender reports", "sender.domains", NULL);
+  dist(&c, "sender", "sender.mta_sts.result_type.", "MTA-STS sender reports", "sender.domains",
+       NULL);
+
+  if (old) {
+    c.old = NULL;  /* changes have no previous value of their own */
+    add(&c, "changes", "changes.dane.adopted", "DANE newly valid", "population.records");
+    add(&c, "changes", "changes.dane.broken", "DANE newly broken", "population.records");
+    add(&c, "changes", "changes.mta_sts.adopted", "MTA-STS newly valid", "population.records");
+    add(&c, "changes", "changes.mta_sts.broken", "MTA-STS no longer valid", "population.records");
+    add(&c, "changes", "changes.domains_new", "Domains not in the previous scan",
+        "population.records");
+    add(&c, "changes", "changes.domains_gone", "Domains of the previous scan not in this one",
+        NULL);
+    change_list(r, now);
+  }
+  operators(r, now, old, top);
+  snprintf(r->first_scan, sizeof r->first_scan, "%s", now->first_scan);
+  snprintf(r->last_scan, sizeof r->last_scan, "%s", now->last_scan);
+  if (old) {
+    snprintf(r->prev_first_scan, sizeof r->prev_first_scan, "%s", old->first_scan);
+    snprintf(r->prev_last_scan, sizeof r->prev_last_scan, "%s", old->last_scan);
+  }
+}
+
+void figures_free(struct report *r) {
+  free(r->fig);
+  free(r->ops);
+  free(r->chg);
+}

@@ -1,0 +1,76 @@
+/* CSV: one row per figure (the same numbers as the Markdown), then the operator table
+ * and the changed domains as rows of their own sections. */
+#include "report/report.h"
+
+#include <string.h>
+
+static void field(FILE *o, const char *s) {
+  fputc('"', o);
+  for (; *s; s++) {
+    if (*s == '"') fputc('"', o);
+    fputc(*s, o);
+  }
+  fputc('"', o);
+}
+
+static void row(FILE *o, const struct report *r, const char *section, const char *key,
+                const char *label, uint64_t c, uint64_t d, int has_denom, int has_prev,
+                uint64_t pc, uint64_t pd) {
+  field(o, section);
+  fputc(',', o);
+  field(o, key);
+  fputc(',', o);
+  field(o, label);
+  fprintf(o, ",%llu,", (unsigned long long)c);
+  if (has_denom) fprintf(o, "%llu", (unsigned long long)d);
+  fputc(',', o);
+  double p = figure_share(c, d, has_denom);
+  if (p >= 0) fprintf(o, "%.4f", p);
+  if (r->compare) {
+    if (has_prev) {
+      fprintf(o, ",%llu,", (unsigned long long)pc);
+      if (has_denom) fprintf(o, "%llu", (unsigned long long)pd);
+      double pp = figure_share(pc, pd, has_denom);
+      fputc(',', o);
+      if (pp >= 0) fprintf(o, "%.4f", pp);
+      fprintf(o, ",%lld,", (long long)c - (long long)pc);
+      if (pp >= 0 && p >= 0) fprintf(o, "%.4f", p - pp);
+    } else {
+      fputs(",,,,,", o);
+    }
+  }
+  fputc('\n', o);
+}
+
+void render_csv(const struct report *r, FILE *o) {
+  fputs("section,key,label,count,denominator,share_percent", o);
+  if (r->compare)
+    fputs(",previous_count,previous_denominator,previous_share_percent,change_count,change_pp", o);
+  fputc('\n', o);
+  for (size_t i = 0; i < r->nfig; i++) {
+    const struct figure *f = &r->fig[i];
+    row(o, r, f->section, f->key, f->label, f->count, f->denom, f->has_denom, f->has_prev,
+        f->prev_count, f->prev_denom);
+  }
+  static const char *const metric[] = {"domains", "starttls_all", "dane_valid", "mta_sts_valid",
+                                       "mta_sts_enforce"};
+  const struct figure *ok = report_find(r, "population.ok");
+  for (size_t i = 0; i < r->nops; i++) {
+    const struct operator_row *op = &r->ops[i];
+    for (int k = 0; k < 5; k++) {
+      char key[400];
+      snprintf(key, sizeof key, "operators.%s.%s", op->name, metric[k]);
+      row(o, r, "operators", key, op->name, op->v[k], k ? op->v[0] : (ok ? ok->count : 0), 1,
+          op->has_prev, op->prev[k], k ? op->prev[0] : (ok ? ok->prev_count : 0));
+    }
+  }
+  for (size_t i = 0; i < r->nchg; i++) {
+    field(o, "changed_domains");
+    fputc(',', o);
+    field(o, r->chg[i].kind);
+    fputc(',', o);
+    field(o, r->chg[i].domain);
+    fputs(",1,,", o);
+    fputc('\n', o);
+  }
+}

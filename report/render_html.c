@@ -1,0 +1,208 @@
+/* One self-contained HTML page a CERT can publish: no scripts, no external fonts, images
+ * or style sheets; charts are inline SVG bars of each figure's share. */
+#include "report/report.h"
+
+#include <string.h>
+
+#define CHART_ROWS 14  /* bars per section chart; the table below has every figure */
+
+static void esc(FILE *o, const char *s) {
+  for (; *s; s++) {
+    switch (*s) {
+    case '<': fputs("&lt;", o); break;
+    case '>': fputs("&gt;", o); break;
+    case '&': fputs("&amp;", o); break;
+    case '"': fputs("&quot;", o); break;
+    case '\'': fputs("&#39;", o); break;
+    default: fputc(*s, o);
+    }
+  }
+}
+
+static void pct(FILE *o, uint64_t c, uint64_t d, int has) {
+  double p = figure_share(c, d, has);
+  if (p >= 0) fprintf(o, "%.1f%%", p);
+}
+
+static void headline(FILE *o, const struct report *r, const char *key, const char *title) {
+  const struct figure *f = report_find(r, key);
+  if (!f) return;
+  fputs("<div class=\"card\"><div class=\"big\">", o);
+  if (f->has_denom) pct(o, f->count, f->denom, 1);
+  else fprintf(o, "%llu", (unsigned long long)f->count);
+  fputs("</div><div>", o);
+  esc(o, title);
+  fprintf(o, "</div><div class=\"small\">%llu", (unsigned long long)f->count);
+  if (f->has_denom) fprintf(o, " of %llu", (unsigned long long)f->denom);
+  if (f->has_prev && f->has_denom) {
+    double a = figure_share(f->count, f->denom, 1), b = figure_share(f->prev_count, f->prev_denom, 1);
+    if (a >= 0 && b >= 0) fprintf(o, "; %+.1f pp", a - b);
+  }
+  fputs("</div></div>\n", o);
+}
+
+static void chart(FILE *o, const struct report *r, const char *section) {
+  size_t rows = 0;
+  for (size_t i = 0; i < r->nfig && rows < CHART_ROWS; i++)
+    if (strcmp(r->fig[i].section, section) == 0 && r->fig[i].has_denom) rows++;
+  if (!rows) return;
+  const int lw = 430, bw = 420, rh = 22;
+  fprintf(o, "<svg class=\"chart\" role=\"img\" width=\"%d\" height=\"%zu\" viewBox=\"0 0 %d %zu\" "
+          "xmlns=\"http://www.w3.org/2000/svg\">\n", lw + bw + 70, rows * rh + 4, lw + bw + 70,
+          rows * rh + 4);
+  size_t y = 0;
+  for (size_t i = 0; i < r->nfig && y < rows; i++) {
+    const struct figure *f = &r->fig[i];
+    if (strcmp(f->section, section) != 0 || !f->has_denom) continue;
+    double p = figure_share(f->count, f->denom, 1);
+    if (p < 0) p = 0;
+    size_t ty = y * rh;
+    char label[72];
+    size_t ln = strlen(f->label);
+    if (ln >= sizeof label) {
+      memcpy(label, f->label, sizeof label - 4);
+      memcpy(label + sizeof label - 4, "...", 4);
+    } else {
+      memcpy(label, f->label, ln + 1);
+    }
+    fprintf(o, "<text x=\"%d\" y=\"%zu\" text-anchor=\"end\">", lw - 8, ty + 15);
+    esc(o, label);
+    fprintf(o, "</text><rect x=\"%d\" y=\"%zu\" width=\"%d\" height=\"16\" class=\"bg\"/>"
+            "<rect x=\"%d\" y=\"%zu\" width=\"%.1f\" height=\"16\" class=\"bar\"/>"
+            "<text x=\"%d\" y=\"%zu\">%.1f%%</text>\n", lw, ty + 3, bw, lw, ty + 3,
+            p * bw / 100.0, lw + bw + 6, ty + 15, p);
+    y++;
+  }
+  fputs("</svg>\n", o);
+}
+
+static void table(FILE *o, const struct report *r, const char *section) {
+  fprintf(o, "<table><tr><th>figure</th><th>count</th><th>of</th><th>share</th>%s</tr>\n",
+          r->compare ? "<th>previous</th><th>change</th>" : "");
+  for (size_t i = 0; i < r->nfig; i++) {
+    const struct figure *f = &r->fig[i];
+    if (strcmp(f->section, section) != 0) continue;
+    fputs("<tr><td>", o);
+    esc(o, f->label);
+    fprintf(o, "</td><td>%llu</td><td>", (unsigned long long)f->count);
+    if (f->has_denom) fprintf(o, "%llu", (unsigned long long)f->denom);
+    fputs("</td><td>", o);
+    pct(o, f->count, f->denom, f->has_denom);
+    fputs("</td>", o);
+    if (r->compare) {
+      fputs("<td>", o);
+      if (f->has_prev) {
+        fprintf(o, "%llu", (unsigned long long)f->prev_count);
+        if (f->has_denom) {
+          fputs(" (", o);
+          pct(o, f->prev_count, f->prev_denom, 1);
+          fputs(")", o);
+        }
+      }
+      fputs("</td><td>", o);
+      if (f->has_prev) {
+        fprintf(o, "%+lld", (long long)f->count - (long long)f->prev_count);
+        double a = figure_share(f->count, f->denom, f->has_denom);
+        double b = figure_share(f->prev_count, f->prev_denom, f->has_denom);
+        if (a >= 0 && b >= 0) fprintf(o, " (%+.1f pp)", a - b);
+      }
+      fputs("</td>", o);
+    }
+    fputs("</tr>\n", o);
+  }
+  fputs("</table>\n", o);
+}
+
+static const char STYLE[] =
+  "body{font-family:sans-serif;margin:2em auto;max-width:1000px;color:#222;background:#fff}"
+  "h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}"
+  ".cards{display:flex;flex-wrap:wrap;gap:12px}"
+  ".card{border:1px solid #ccc;border-radius:6px;padding:10px 14px;min-width:140px}"
+  ".big{font-size:1.8em;font-weight:bold;color:#1a5f9e}.small{color:#666;font-size:.85em}"
+  "table{border-collapse:collapse;margin:.6em 0;font-size:.9em}"
+  "td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}"
+  "td:first-child,th:first-child{text-align:left}th{background:#f3f3f3}"
+  "svg.chart{font-size:12px;font-family:sans-serif;display:block;margin:.6em 0}"
+  "svg .bar{fill:#1a5f9e}svg .bg{fill:#eef2f6}"
+  ".meta td{text-align:left}";
+
+void render_html(const struct report *r, FILE *o) {
+  fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<title>mxsurvey report</title>\n<style>", o);
+  fputs(STYLE, o);
+  fputs("</style></head><body>\n<h1>E-mail transport security: mxsurvey report</h1>\n", o);
+  fprintf(o, "<p class=\"small\">Scan of %s to %s. Every share is count / denominator.</p>\n",
+          r->first_scan[0] ? r->first_scan : "?", r->last_scan[0] ? r->last_scan : "?");
+  fputs("<div class=\"cards\">\n", o);
+  headline(o, r, "population.records", "domains scanned");
+  headline(o, r, "population.receives_mail", "receive mail");
+  headline(o, r, "transport.starttls.all", "STARTTLS on every MX");
+  headline(o, r, "dane.summary.valid", "DANE valid");
+  headline(o, r, "mta_sts.status.valid", "MTA-STS policy valid");
+  headline(o, r, "tls_rpt.status.valid", "TLS-RPT valid");
+  fputs("</div>\n", o);
+  for (const struct section_info *s = report_sections; s->id; s++) {
+    int any = 0;
+    for (size_t i = 0; i < r->nfig; i++) any |= strcmp(r->fig[i].section, s->id) == 0;
+    if (!any) continue;
+    fprintf(o, "<h2 id=\"%s\">", s->id);
+    esc(o, s->title);
+    fputs("</h2>\n", o);
+    chart(o, r, s->id);
+    table(o, r, s->id);
+  }
+
+  fprintf(o, "<h2 id=\"operators\">MX operators (top %zu of %zu)</h2>\n<p class=\"small\">An "
+          "operator is the registered domain of the MX host name (Public Suffix List); a domain "
+          "counts once for each operator among its MX hosts.</p>\n", r->nops, r->ops_total);
+  fputs("<table><tr><th>operator</th><th>domains</th><th>STARTTLS all</th><th>DANE valid</th>"
+        "<th>MTA-STS valid</th><th>MTA-STS enforce</th></tr>\n", o);
+  for (size_t i = 0; i < r->nops; i++) {
+    fputs("<tr><td>", o);
+    esc(o, r->ops[i].name);
+    fprintf(o, "</td><td>%llu</td>", (unsigned long long)r->ops[i].v[0]);
+    for (int k = 1; k < 5; k++) {
+      fprintf(o, "<td>%llu (", (unsigned long long)r->ops[i].v[k]);
+      pct(o, r->ops[i].v[k], r->ops[i].v[0], 1);
+      fputs(")</td>", o);
+    }
+    fputs("</tr>\n", o);
+  }
+  fputs("</table>\n", o);
+
+  if (r->compare && r->nchg) {
+    fputs("<h2 id=\"changed\">Domains whose state changed</h2>\n<table><tr><th>change</th>"
+          "<th>domain</th><th>from -&gt; to</th></tr>\n", o);
+    for (size_t i = 0; i < r->nchg && i < 1000; i++) {
+      fputs("<tr><td>", o);
+      esc(o, r->chg[i].kind);
+      fputs("</td><td>", o);
+      esc(o, r->chg[i].domain);
+      fputs("</td><td>", o);
+      esc(o, r->chg[i].transition);
+      fputs("</td></tr>\n", o);
+    }
+    fputs("</table>\n", o);
+  }
+
+  fputs("<h2 id=\"meta\">About this scan</h2>\n<table class=\"meta\">\n", o);
+  fprintf(o, "<tr><td>scanned</td><td>%s to %s</td></tr>\n", r->first_scan, r->last_scan);
+  for (size_t i = 0; i < r->ninputs; i++) {
+    fputs("<tr><td>input</td><td>", o);
+    esc(o, r->inputs[i].path);
+    fprintf(o, ": %llu bytes, %llu records</td></tr>\n", (unsigned long long)r->inputs[i].bytes,
+            (unsigned long long)r->inputs[i].records);
+  }
+  for (size_t i = 0; i < r->nold; i++) {
+    fputs("<tr><td>previous scan</td><td>", o);
+    esc(o, r->old_inputs[i].path);
+    fprintf(o, ": %llu bytes, %llu records (%s to %s)</td></tr>\n",
+            (unsigned long long)r->old_inputs[i].bytes, (unsigned long long)r->old_inputs[i].records,
+            r->prev_first_scan, r->prev_last_scan);
+  }
+  fprintf(o, "<tr><td>generated</td><td>%s by mxsurvey %s</td></tr>\n<tr><td>options</td><td>",
+          r->generated_at, MXS_VERSION);
+  esc(o, r->options);
+  fputs("</td></tr>\n</table>\n</body></html>\n", o);
+}

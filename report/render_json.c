@@ -1,0 +1,129 @@
+/* JSON: the same numbers, keyed by figure key, built with json-c. */
+#include "report/report.h"
+
+#include <json-c/json.h>
+#include <string.h>
+
+static json_object *u64(uint64_t v) { return json_object_new_int64((int64_t)v); }
+
+static json_object *files(const struct input_file *f, size_t n) {
+  json_object *a = json_object_new_array();
+  for (size_t i = 0; i < n; i++) {
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "file", json_object_new_string(f[i].path));
+    json_object_object_add(o, "bytes", u64(f[i].bytes));
+    json_object_object_add(o, "records", u64(f[i].records));
+    json_object_array_add(a, o);
+  }
+  return a;
+}
+
+static json_object *share(uint64_t c, uint64_t d, int has) {
+  double p = figure_share(c, d, has);
+  return p < 0 ? NULL : json_object_new_double(p);
+}
+
+void render_json(const struct report *r, FILE *out) {
+  json_object *root = json_object_new_object();
+  json_object_object_add(root, "generator", json_object_new_string("mxsurvey report"));
+  json_object_object_add(root, "version", json_object_new_string(MXS_VERSION));
+  json_object_object_add(root, "generated_at", json_object_new_string(r->generated_at));
+  json_object_object_add(root, "options", json_object_new_string(r->options));
+  json_object_object_add(root, "warnings", u64(r->warnings));
+  json_object *scan = json_object_new_object();
+  json_object_object_add(scan, "first_scanned_at", json_object_new_string(r->first_scan));
+  json_object_object_add(scan, "last_scanned_at", json_object_new_string(r->last_scan));
+  json_object_object_add(scan, "inputs", files(r->inputs, r->ninputs));
+  json_object_object_add(root, "scan", scan);
+  if (r->compare) {
+    json_object *p = json_object_new_object();
+    json_object_object_add(p, "first_scanned_at", json_object_new_string(r->prev_first_scan));
+    json_object_object_add(p, "last_scanned_at", json_object_new_string(r->prev_last_scan));
+    json_object_object_add(p, "inputs", files(r->old_inputs, r->nold));
+    json_object_object_add(root, "previous_scan", p);
+  }
+
+  json_object *sections = json_object_new_array();
+  for (const struct section_info *s = report_sections; s->id; s++) {
+    json_object *keys = json_object_new_array();
+    for (size_t i = 0; i < r->nfig; i++)
+      if (strcmp(r->fig[i].section, s->id) == 0)
+        json_object_array_add(keys, json_object_new_string(r->fig[i].key));
+    if (json_object_array_length(keys) == 0) {
+      json_object_put(keys);
+      continue;
+    }
+    json_object *so = json_object_new_object();
+    json_object_object_add(so, "id", json_object_new_string(s->id));
+    json_object_object_add(so, "title", json_object_new_string(s->title));
+    json_object_object_add(so, "figures", keys);
+    json_object_array_add(sections, so);
+  }
+  json_object_object_add(root, "sections", sections);
+
+  json_object *figs = json_object_new_object();
+  for (size_t i = 0; i < r->nfig; i++) {
+    const struct figure *f = &r->fig[i];
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "section", json_object_new_string(f->section));
+    json_object_object_add(o, "label", json_object_new_string(f->label));
+    json_object_object_add(o, "count", u64(f->count));
+    json_object_object_add(o, "denominator", f->has_denom ? u64(f->denom) : NULL);
+    json_object_object_add(o, "share", share(f->count, f->denom, f->has_denom));
+    if (f->has_prev) {
+      json_object *p = json_object_new_object();
+      json_object_object_add(p, "count", u64(f->prev_count));
+      json_object_object_add(p, "denominator", f->has_denom ? u64(f->prev_denom) : NULL);
+      json_object_object_add(p, "share", share(f->prev_count, f->prev_denom, f->has_denom));
+      json_object_object_add(o, "previous", p);
+      json_object *c = json_object_new_object();
+      json_object_object_add(c, "count",
+                             json_object_new_int64((int64_t)f->count - (int64_t)f->prev_count));
+      double a = figure_share(f->count, f->denom, f->has_denom);
+      double b = figure_share(f->prev_count, f->prev_denom, f->has_denom);
+      json_object_object_add(c, "share_pp", a >= 0 && b >= 0 ? json_object_new_double(a - b) : NULL);
+      json_object_object_add(o, "change", c);
+    }
+    json_object_object_add(figs, f->key, o);
+  }
+  json_object_object_add(root, "figures", figs);
+
+  static const char *const metric[] = {"domains", "starttls_all", "dane_valid", "mta_sts_valid",
+                                       "mta_sts_enforce"};
+  json_object *ops = json_object_new_array();
+  for (size_t i = 0; i < r->nops; i++) {
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "operator", json_object_new_string(r->ops[i].name));
+    for (int k = 0; k < 5; k++) json_object_object_add(o, metric[k], u64(r->ops[i].v[k]));
+    if (r->ops[i].has_prev) {
+      json_object *p = json_object_new_object();
+      for (int k = 0; k < 5; k++) json_object_object_add(p, metric[k], u64(r->ops[i].prev[k]));
+      json_object_object_add(o, "previous", p);
+    }
+    json_object_array_add(ops, o);
+  }
+  json_object_object_add(root, "operators", ops);
+  json_object_object_add(root, "operators_total", u64(r->ops_total));
+
+  if (r->compare) {
+    json_object *ch = json_object_new_object();
+    static const char *const kinds[] = {"dane.adopted", "dane.broken", "mta_sts.adopted",
+                                        "mta_sts.broken"};
+    for (int k = 0; k < 4; k++) {
+      json_object *a = json_object_new_array();
+      for (size_t i = 0; i < r->nchg; i++) {
+        if (strcmp(r->chg[i].kind, kinds[k]) != 0) continue;
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "domain", json_object_new_string(r->chg[i].domain));
+        json_object_object_add(o, "change", json_object_new_string(r->chg[i].transition));
+        json_object_array_add(a, o);
+      }
+      json_object_object_add(ch, kinds[k], a);
+    }
+    json_object_object_add(root, "changed_domains", ch);
+  }
+  fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                 JSON_C_TO_STRING_NOSLASHESCAPE), out);
+  fputc('\n', out);
+  json_object_put(root);
+}

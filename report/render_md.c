@@ -1,0 +1,111 @@
+/* Markdown: the default, readable in a terminal. */
+#include "report/report.h"
+
+#include <string.h>
+
+#define MD_MAX_CHANGES 100
+
+/* Table cells must not break the table: '|' and newlines are replaced. */
+static void cell(FILE *o, const char *s) {
+  for (; *s; s++) fputs(*s == '|' ? "\\|" : (*s == '\n' ? " " : (char[2]){*s, 0}), o);
+}
+
+static void share(FILE *o, uint64_t c, uint64_t d, int has) {
+  double p = figure_share(c, d, has);
+  if (p < 0) fputs("", o);
+  else fprintf(o, "%.1f%%", p);
+}
+
+static void rate(FILE *o, uint64_t c, uint64_t d) {
+  fprintf(o, " %llu (", (unsigned long long)c);
+  share(o, c, d, 1);
+  fputs(") |", o);
+}
+
+void render_md(const struct report *r, FILE *o) {
+  fprintf(o, "# mxsurvey report\n\n");
+  uint64_t recs = 0, bytes = 0;
+  for (size_t i = 0; i < r->ninputs; i++) {
+    recs += r->inputs[i].records;
+    bytes += r->inputs[i].bytes;
+  }
+  fprintf(o, "- scan: %s to %s, %llu records in %zu file(s), %llu bytes\n",
+          r->first_scan[0] ? r->first_scan : "?", r->last_scan[0] ? r->last_scan : "?",
+          (unsigned long long)recs, r->ninputs, (unsigned long long)bytes);
+  if (r->compare)
+    fprintf(o, "- previous scan: %s to %s, %zu file(s)\n", r->prev_first_scan[0] ? r->prev_first_scan : "?",
+            r->prev_last_scan[0] ? r->prev_last_scan : "?", r->nold);
+  fprintf(o, "- generated %s by mxsurvey %s%s%s\n\n", r->generated_at, MXS_VERSION,
+          r->options[0] ? ", options: " : "", r->options);
+  fprintf(o, "Every share is count / denominator.\n");
+  for (const struct section_info *s = report_sections; s->id; s++) {
+    int any = 0;
+    for (size_t i = 0; i < r->nfig; i++) {
+      const struct figure *f = &r->fig[i];
+      if (strcmp(f->section, s->id) != 0) continue;
+      if (!any) {
+        fprintf(o, "\n## %s\n\n| figure | count | of | share |%s\n|---|---:|---:|---:|%s\n",
+                s->title, r->compare ? " previous | change |" : "",
+                r->compare ? "---:|---:|" : "");
+        any = 1;
+      }
+      fputs("| ", o);
+      cell(o, f->label);
+      fprintf(o, " | %llu | ", (unsigned long long)f->count);
+      if (f->has_denom) fprintf(o, "%llu", (unsigned long long)f->denom);
+      fputs(" | ", o);
+      share(o, f->count, f->denom, f->has_denom);
+      fputs(" |", o);
+      if (r->compare && f->has_prev) {
+        fprintf(o, " %llu", (unsigned long long)f->prev_count);
+        double pp = figure_share(f->prev_count, f->prev_denom, f->has_denom);
+        if (pp >= 0) fprintf(o, " / %llu (%.1f%%)", (unsigned long long)f->prev_denom, pp);
+        long long dc = (long long)f->count - (long long)f->prev_count;
+        fprintf(o, " | %+lld", dc);
+        double np = figure_share(f->count, f->denom, f->has_denom);
+        if (pp >= 0 && np >= 0) fprintf(o, " (%+.1f pp)", np - pp);
+        fputs(" |", o);
+      } else if (r->compare) {
+        fputs(" | |", o);
+      }
+      fputc('\n', o);
+    }
+  }
+
+  fprintf(o, "\n## MX operators (top %zu of %zu, by domains served)\n\n", r->nops, r->ops_total);
+  fprintf(o, "An operator is the registered domain of the MX host name (Public Suffix List); a "
+             "domain counts once for each operator among its MX hosts.\n\n");
+  fprintf(o, "| operator | domains | STARTTLS all | DANE valid | MTA-STS valid | MTA-STS enforce |%s\n",
+          r->compare ? " previous domains |" : "");
+  fprintf(o, "|---|---:|---:|---:|---:|---:|%s\n", r->compare ? "---:|" : "");
+  for (size_t i = 0; i < r->nops; i++) {
+    const struct operator_row *op = &r->ops[i];
+    fputs("| ", o);
+    cell(o, op->name);
+    fprintf(o, " | %llu |", (unsigned long long)op->v[0]);
+    for (int k = 1; k < 5; k++) rate(o, op->v[k], op->v[0]);
+    if (r->compare) fprintf(o, " %llu |", (unsigned long long)op->prev[0]);
+    fputc('\n', o);
+  }
+
+  if (!r->compare) return;
+  static const char *const kinds[][2] = {{"dane.adopted", "DANE newly valid"},
+                                         {"dane.broken", "DANE newly broken"},
+                                         {"mta_sts.adopted", "MTA-STS newly valid"},
+                                         {"mta_sts.broken", "MTA-STS no longer valid"}};
+  fprintf(o, "\n## Domains whose state changed\n");
+  for (int k = 0; k < 4; k++) {
+    size_t n = 0;
+    for (size_t i = 0; i < r->nchg; i++) n += strcmp(r->chg[i].kind, kinds[k][0]) == 0;
+    fprintf(o, "\n### %s (%zu)\n\n", kinds[k][1], n);
+    size_t shown = 0;
+    for (size_t i = 0; i < r->nchg; i++) {
+      if (strcmp(r->chg[i].kind, kinds[k][0]) != 0) continue;
+      if (shown++ == MD_MAX_CHANGES) {
+        fprintf(o, "- ... and %zu more (see --format json or csv)\n", n - MD_MAX_CHANGES);
+        break;
+      }
+      fprintf(o, "- %s: %s\n", r->chg[i].domain, r->chg[i].transition);
+    }
+  }
+}

@@ -1,0 +1,474 @@
+/* mxsurvey report: command line, the two passes (previous scan, then this one) over the
+ * worker threads, and output. */
+#include "report/report.h"
+#include "report/compare.h"
+#include "report/figures.h"
+#include "report/reader.h"
+#include "report/stats.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DEFAULT_PSL "/usr/share/publicsuffix/public_suffix_list.dat"
+
+static void usage(FILE *f) {
+  fprintf(f,
+"usage: mxsurvey report [OPTIONS] FILE... [--compare OLD...]\n"
+"\n"
+"Statistics over scan outputs (zstd or plain NDJSON; several files are one scan split\n"
+"into shards): population, STARTTLS and TLS, certificates, DNSSEC, DANE, MTA-STS and\n"
+"TLS-RPT, what a sender would do, and the MX operators serving most domains.\n"
+"\n"
+"Options:\n"
+"      --format md|csv|json  output format (default md)\n"
+"  -o, --output FILE         where the report goes (default: standard output)\n"
+"      --html FILE           also write a self-contained HTML page\n"
+"      --compare OLD...      the previous scan: every file name after it, up to the next\n"
+"                            option, is part of the old scan; adds previous values, changes\n"
+"                            and the domains whose DANE or MTA-STS state changed\n"
+"      --top N               rows of the operator table (default 20)\n"
+"      --psl FILE            Public Suffix List (default " DEFAULT_PSL ")\n"
+"      --threads N           JSON parser threads (default 2)\n"
+"  -q, --quiet               no timing line on stderr\n"
+"  -h, --help                this text\n");
+}
+
+struct worker {
+  pthread_t th;
+  struct queue *q;
+  struct stats st;
+  struct rtable prevmap;          /* pass over the old scan: domain -> state */
+  int old_pass;
+  const psl_ctx_t *psl;
+  const struct prevscan *prev;
+  struct input_file *files;
+  pthread_mutex_t *err_mu;
+  char *err;                      /* first fatal error, shared */
+  uint64_t *warnings;
+};
+
+static int blank(const char *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!isspace((unsigned char)p[i])) return 0;
+  return 1;
+}
+
+/* Most of a record is data no figure uses: the certificate's SAN list (hundreds of names on
+ * a shared host), banners, digests, subjects, TLSA data, timings, reply codes. json-c
+ * allocates and frees every key and value, so such members are cut out of the line before
+ * the parse, which makes it about twice as fast. A member is cut only when its value is a
+ * string, number, boolean, null or an array of plain strings, and only in the compact form
+ * the scanner writes; anything else is left for the parser to judge (and the key is then
+ * simply ignored). So "mx" and "addresses" lose only their unused forms (the policy's
+ * patterns, the summary's count), never the arrays of objects the figures read. Fills seg[] with the pieces of the line to keep; returns how many. */
+#define MAX_SEGS 512
+struct seg {
+  const char *p;
+  size_t n;
+};
+
+#define K(s) {s, sizeof s - 1}
+struct skip_def {
+  const char *k;
+  size_t n;
+};
+static const struct skip_def SKIP_KEYS[] = {
+  K("san"), K("banner"), K("starttls_reply"), K("subject"), K("issuer"), K("sha256"),
+  K("spki_sha256"), K("sig_alg"), K("not_before"), K("data"), K("ptr"), K("ptr_error"),
+  K("curve"), K("dnssec_reason"), K("rua"), K("id"), K("connect_ms"), K("banner_code"),
+  K("ehlo_code"), K("ehlo_tls_code"), K("family"), K("chain_len"), K("preference"),
+  K("implicit"), K("max_age"), K("http_status"), K("usable"), K("unusable_reason"),
+  K("tls_best"), K("mx_hosts"), K("injected_bytes"), K("starttls_again"), K("depth"),
+  K("input"), K("cname"), K("null_mx"), K("name"), K("connect"), K("mx"), K("addresses")};
+#undef K
+
+/* Called for every key of every record: keys are bucketed by length once, so a key is
+ * compared with the two or three skipped keys of its length only. */
+#define SKIP_MAXLEN 16
+static const struct skip_def *skip_by_len[SKIP_MAXLEN][8];
+static pthread_once_t skip_once = PTHREAD_ONCE_INIT;
+
+static void skip_init(void) {
+  for (size_t i = 0; i < sizeof SKIP_KEYS / sizeof SKIP_KEYS[0]; i++) {
+    size_t n = SKIP_KEYS[i].n, j = 0;
+    if (n >= SKIP_MAXLEN) abort();
+    while (skip_by_len[n][j]) j++;
+    if (j >= 7) abort();
+    skip_by_len[n][j] = &SKIP_KEYS[i];
+  }
+}
+
+static int skip_key(const char *k, size_t n) {
+  if (n >= SKIP_MAXLEN) return 0;
+  for (int j = 0; skip_by_len[n][j]; j++)
+    if (memcmp(skip_by_len[n][j]->k, k, n) == 0) return 1;
+  return 0;
+}
+
+/* The closing quote of the string whose opening quote is at q, or NULL. */
+static const char *string_end(const char *q, const char *end) {
+  for (const char *c = q + 1; (c = memchr(c, '"', (size_t)(end - c))); c++) {
+    const char *b = c;
+    while (b > q + 1 && b[-1] == '\\') b--;
+    if ((c - b) % 2 == 0) return c;
+  }
+  return NULL;
+}
+
+/* One past the end of the scalar or string array at v, or NULL. */
+static const char *value_end(const char *v, const char *end) {
+  if (v >= end) return NULL;
+  if (*v == '"') {
+    const char *c = string_end(v, end);
+    return c ? c + 1 : NULL;
+  }
+  if (*v == '[') {
+    const char *c = v + 1;
+    while (c < end && (*c == ',' || *c == '"')) {
+      if (*c == '"' && !(c = string_end(c, end))) return NULL;
+      c++;
+    }
+    return c < end && *c == ']' ? c + 1 : NULL;
+  }
+  const char *c = v;
+  while (c < end && (isalnum((unsigned char)*c) || *c == '-' || *c == '+' || *c == '.')) c++;
+  return c > v && c < end && (*c == ',' || *c == '}') ? c : NULL;
+}
+
+static int segments(const char *p, size_t len, struct seg *seg) {
+  const char *end = p + len, *from = p, *q = p;
+  int n = 0;
+  while (n < MAX_SEGS - 1 && (q = memchr(q, '"', (size_t)(end - q)))) {
+    const char *close = string_end(q, end);
+    if (!close) break;
+    const char *v = close + 1, *ve;
+    /* After a first member was cut, from == q: the last byte kept is the '{'. */
+    int first = q == from || q[-1] == '{';
+    if (v >= end || *v != ':' || q == p || !skip_key(q + 1, (size_t)(close - q - 1)) ||
+        !(ve = value_end(v + 1, end)) || (!first && q[-1] != ',')) {
+      q = close + 1;
+      continue;
+    }
+    if (!first) {                /* ,"key":value -> nothing */
+      seg[n++] = (struct seg){from, (size_t)(q - 1 - from)};
+      from = ve;
+    } else {                     /* {"key":value, -> { */
+      seg[n++] = (struct seg){from, (size_t)(q - from)};
+      from = ve < end && *ve == ',' ? ve + 1 : ve;
+    }
+    q = from;
+  }
+  seg[n++] = (struct seg){from, (size_t)(end - from)};
+  return n;
+}
+
+static void fail(struct worker *w, const char *path, uint64_t line, const char *what) {
+  pthread_mutex_lock(w->err_mu);
+  if (!w->err[0]) snprintf(w->err, 512, "%s:%llu: %s", path, (unsigned long long)line, what);
+  pthread_mutex_unlock(w->err_mu);
+  pthread_mutex_lock(&w->q->mu);
+  w->q->abort = 1;
+  pthread_cond_broadcast(&w->q->nonfull);
+  pthread_mutex_unlock(&w->q->mu);
+}
+
+static void *work(void *arg) {
+  struct worker *w = arg;
+  pthread_once(&skip_once, skip_init);
+  json_tokener *tok = json_tokener_new_ex(64);
+  if (!tok) {
+    fprintf(stderr, "mxsurvey report: out of memory\n");
+    exit(1);
+  }
+  struct batch *b;
+  while ((b = queue_pop(w->q))) {
+    const char *path = w->files[b->file].path;
+    char *p = b->buf, *end = b->buf + b->len;
+    uint64_t line = b->first_line, n = 0;
+    while (p < end && !w->q->abort) {
+      char *nl = memchr(p, '\n', (size_t)(end - p));
+      size_t len = (size_t)((nl ? nl : end) - p);
+      int last = !nl && b->unterminated;
+      if (!blank(p, len)) {
+        /* One parse_ex call per record: json-c sets up a locale on every call. */
+        struct seg seg[MAX_SEGS];
+        int ns = segments(p, len, seg);
+        size_t plen = 0;
+        for (int k = 0; k < ns; k++) {
+          memmove(p + plen, seg[k].p, seg[k].n);
+          plen += seg[k].n;
+        }
+        json_tokener_reset(tok);
+        json_object *o = json_tokener_parse_ex(tok, p, (int)plen);
+        enum json_tokener_error e = json_tokener_get_error(tok);
+        const char *tail = o && e == json_tokener_success ? p + json_tokener_get_parse_end(tok) : NULL;
+        const char *bad = NULL;
+        char why[160];
+        if (!o || e != json_tokener_success) {
+          snprintf(why, sizeof why, "not JSON (%s)",
+                   e == json_tokener_continue ? "record ends early" : json_tokener_error_desc(e));
+          bad = why;
+        } else if (!blank(tail, (size_t)(p + plen - tail))) {
+          bad = "not JSON (data after the record)";
+        } else if (!json_object_is_type(o, json_type_object)) {
+          bad = "not a JSON object";
+        }
+        if (bad && last) {
+          fprintf(stderr, "mxsurvey report: warning: %s:%llu: incomplete last record ignored "
+                  "(an unfinished scan?)\n", path, (unsigned long long)line);
+          __atomic_fetch_add(w->warnings, 1, __ATOMIC_RELAXED);
+        } else if (bad) {
+          fail(w, path, line, bad);
+        } else if (w->old_pass) {
+          stats_add_record(&w->st, o, w->psl, NULL);
+          compare_remember(&w->prevmap, o);
+          n++;
+        } else {
+          stats_add_record(&w->st, o, w->psl, w->prev);
+          n++;
+        }
+        json_object_put(o);
+      }
+      line++;
+      p = nl ? nl + 1 : end;
+    }
+    __atomic_fetch_add(&w->files[b->file].records, n, __ATOMIC_RELAXED);
+    batch_free(b);
+  }
+  json_tokener_free(tok);
+  return NULL;
+}
+
+/* One pass over a list of files (one scan). Leaves the merged figures in *out, and with
+ * prevmap the merged per-domain states. */
+static int pass(struct input_file *files, size_t nfiles, int threads, const psl_ctx_t *psl,
+                const struct prevscan *prev, struct stats *out, struct rtable *prevmap,
+                uint64_t *warnings) {
+  struct queue q;
+  queue_init(&q, 2 * threads + 2);
+  pthread_mutex_t err_mu = PTHREAD_MUTEX_INITIALIZER;
+  char err[512] = "";
+  struct worker *w = calloc((size_t)threads, sizeof *w);
+  if (!w) abort();
+  for (int i = 0; i < threads; i++) {
+    w[i] = (struct worker){.q = &q, .old_pass = prevmap != NULL, .psl = psl, .prev = prev,
+                           .files = files, .err_mu = &err_mu, .err = err, .warnings = warnings};
+    stats_init(&w[i].st);
+    rt_init(&w[i].prevmap);
+    if (pthread_create(&w[i].th, NULL, work, &w[i]) != 0) {
+      fprintf(stderr, "mxsurvey report: cannot start a thread\n");
+      exit(1);
+    }
+  }
+  int rc = 0;
+  for (size_t i = 0; i < nfiles && !q.abort; i++)
+    if (reader_read(files[i].path, (int)i, &q, &files[i].bytes, warnings) < 0) {
+      rc = -1;
+      q.abort = 1;
+    }
+  queue_close(&q);
+  for (int i = 0; i < threads; i++) pthread_join(w[i].th, NULL);
+  if (err[0]) {
+    fprintf(stderr, "mxsurvey report: %s\n", err);
+    rc = -1;
+  }
+  for (int i = 0; i < threads; i++) {
+    if (rc == 0) {
+      stats_merge(out, &w[i].st);
+      if (prevmap) rt_merge(prevmap, &w[i].prevmap);
+    }
+    stats_free(&w[i].st);
+    rt_free(&w[i].prevmap);
+  }
+  free(w);
+  queue_destroy(&q);
+  return rc;
+}
+
+static int parse_int(const char *opt, const char *v, int lo, int hi, int *out) {
+  char *end;
+  errno = 0;
+  long n = v ? strtol(v, &end, 10) : 0;
+  if (!v || errno || *v == '\0' || *end != '\0' || n < lo || n > hi) {
+    fprintf(stderr, "mxsurvey report: %s expects a number from %d to %d\n", opt, lo, hi);
+    return -1;
+  }
+  *out = (int)n;
+  return 0;
+}
+
+static double now_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+int report_main(int argc, char **argv) {
+  const char *format = "md", *output = NULL, *html = NULL, *psl_file = DEFAULT_PSL;
+  int top = 20, threads = 2, quiet = 0, in_compare = 0;
+  struct report r;
+  memset(&r, 0, sizeof r);
+  r.inputs = calloc((size_t)argc, sizeof *r.inputs);
+  r.old_inputs = calloc((size_t)argc, sizeof *r.old_inputs);
+  if (!r.inputs || !r.old_inputs) abort();
+#define BAIL(code)     \
+  do {                 \
+    free(r.inputs);    \
+    free(r.old_inputs); \
+    return (code);     \
+  } while (0)
+  size_t olen = 0;
+  for (int i = 1; i < argc; i++) {
+    const int start = i;
+    const char *a = argv[i];
+    const char *val = NULL;
+    const char *eqs = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
+    char name[32] = "";
+    if (eqs && (size_t)(eqs - a) < sizeof name) {
+      memcpy(name, a, (size_t)(eqs - a));
+      name[eqs - a] = '\0';
+      a = name;
+      val = eqs + 1;
+    }
+#define VALUE() (val ? val : (i + 1 < argc ? argv[++i] : NULL))
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      usage(stdout);
+      BAIL(0);
+    } else if (strcmp(a, "--format") == 0) {
+      format = VALUE();
+      if (!format || (strcmp(format, "md") && strcmp(format, "csv") && strcmp(format, "json"))) {
+        fprintf(stderr, "mxsurvey report: --format expects md, csv or json\n");
+        BAIL(2);
+      }
+    } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+      if (!(output = VALUE())) goto missing;
+    } else if (strcmp(a, "--html") == 0) {
+      if (!(html = VALUE())) goto missing;
+    } else if (strcmp(a, "--psl") == 0) {
+      if (!(psl_file = VALUE())) goto missing;
+    } else if (strcmp(a, "--top") == 0) {
+      if (parse_int("--top", VALUE(), 1, 100000, &top) < 0) BAIL(2);
+    } else if (strcmp(a, "--threads") == 0) {
+      if (parse_int("--threads", VALUE(), 1, 64, &threads) < 0) BAIL(2);
+    } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+      quiet = 1;
+    } else if (strcmp(a, "--compare") == 0) {
+      in_compare = 1;
+      r.compare = 1;
+      continue;
+    } else if (a[0] == '-' && a[1] != '\0') {
+      fprintf(stderr, "mxsurvey report: unknown option '%s' (see mxsurvey report --help)\n", a);
+      BAIL(2);
+    } else {
+      struct input_file *f = in_compare ? &r.old_inputs[r.nold++] : &r.inputs[r.ninputs++];
+      f->path = a;
+      continue;
+    }
+    in_compare = 0;
+    /* the options, as given, for the report's metadata (file names are listed apart) */
+    for (int k = start; k <= i && olen < sizeof r.options - 1; k++) {
+      int n = snprintf(r.options + olen, sizeof r.options - olen, "%s%s", olen ? " " : "", argv[k]);
+      if (n > 0) olen += (size_t)n;
+    }
+    if (olen >= sizeof r.options) olen = sizeof r.options - 1;
+    continue;
+  missing:
+    fprintf(stderr, "mxsurvey report: %s needs a value\n", a);
+    BAIL(2);
+  }
+  if (r.ninputs == 0) {
+    fprintf(stderr, "mxsurvey report: no input files (see mxsurvey report --help)\n");
+    BAIL(2);
+  }
+  if (r.compare && r.nold == 0) {
+    fprintf(stderr, "mxsurvey report: --compare needs the previous scan's files\n");
+    BAIL(2);
+  }
+
+#undef BAIL
+  psl_ctx_t *psl = psl_load_file(psl_file);
+  if (!psl) {
+    fprintf(stderr, "mxsurvey report: %s: cannot load the Public Suffix List\n", psl_file);
+    free(r.inputs);
+    free(r.old_inputs);
+    return 1;
+  }
+  FILE *out = stdout;
+  if (output && strcmp(output, "-") != 0 && !(out = fopen(output, "w"))) {
+    fprintf(stderr, "mxsurvey report: %s: %s\n", output, strerror(errno));
+    psl_free(psl);
+    free(r.inputs);
+    free(r.old_inputs);
+    return 1;
+  }
+
+  /* Batches are 2 MiB: keep them in the heap instead of an mmap/munmap (and page faults)
+   * per batch. */
+  mallopt(M_MMAP_THRESHOLD, 16 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  double t0 = now_s();
+  struct stats now, old;
+  struct prevscan prev;
+  stats_init(&now);
+  stats_init(&old);
+  rt_init(&prev.map);
+  int rc = 0;
+  if (r.compare && pass(r.old_inputs, r.nold, threads, psl, NULL, &old, &prev.map, &r.warnings) < 0)
+    rc = 1;
+  if (rc == 0 &&
+      pass(r.inputs, r.ninputs, threads, psl, r.compare ? &prev : NULL, &now, NULL, &r.warnings) < 0)
+    rc = 1;
+  if (rc == 0) {
+    if (r.compare) rt_addf(&now.counts, compare_gone(&prev), "changes.domains_gone");
+    stats_finish(&now);
+    if (r.compare) stats_finish(&old);
+    time_t t = time(NULL);
+    strftime(r.generated_at, sizeof r.generated_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    figures_build(&r, &now, r.compare ? &old : NULL, (size_t)top);
+    if (strcmp(format, "json") == 0) render_json(&r, out);
+    else if (strcmp(format, "csv") == 0) render_csv(&r, out);
+    else render_md(&r, out);
+    if (fflush(out) != 0 || ferror(out)) {
+      fprintf(stderr, "mxsurvey report: writing the report: %s\n", strerror(errno));
+      rc = 1;
+    }
+    if (rc == 0 && html) {
+      FILE *h = fopen(html, "w");
+      if (!h) {
+        fprintf(stderr, "mxsurvey report: %s: %s\n", html, strerror(errno));
+        rc = 1;
+      } else {
+        render_html(&r, h);
+        if (fclose(h) != 0) {
+          fprintf(stderr, "mxsurvey report: %s: %s\n", html, strerror(errno));
+          rc = 1;
+        }
+      }
+    }
+    if (!quiet) {
+      uint64_t recs = 0, bytes = 0;
+      for (size_t i = 0; i < r.ninputs; i++) {
+        recs += r.inputs[i].records;
+        bytes += r.inputs[i].bytes;
+      }
+      double s = now_s() - t0;
+      fprintf(stderr, "mxsurvey report: %llu records, %llu bytes in %zu file(s), %.2f s, "
+              "%.0f records/s, %llu warning(s)\n", (unsigned long long)recs,
+              (unsigned long long)bytes, r.ninputs, s, s > 0 ? (double)recs / s : 0.0,
+              (unsigned long long)r.warnings);
+    }
+  }
+  if (out != stdout) fclose(out);
+  figures_free(&r);
+  stats_free(&now);
+  stats_free(&old);
+  rt_free(&prev.map);
+  psl_free(psl);
+  free(r.inputs);
+  free(r.old_inputs);
+  return rc;
+}

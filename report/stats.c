@@ -1,0 +1,414 @@
+/* From one scan record to counters. Every figure key is "section.name[.value]"; the
+ * renderers pick them up by prefix (figures.c). */
+#include "report/stats.h"
+#include "report/compare.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define C1(k) rt_add3(&s->counts, 1, k, NULL, NULL)
+#define C2(a, b) rt_add3(&s->counts, 1, a, b, NULL)
+
+json_object *jget(json_object *o, const char *key) {
+  json_object *v;
+  if (!o || !json_object_is_type(o, json_type_object)) return NULL;
+  return json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+const char *jstr(json_object *o, const char *key) {
+  json_object *v = jget(o, key);
+  return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+static int jbool(json_object *o, const char *key) {
+  json_object *v = jget(o, key);
+  return v && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+}
+
+static int64_t jint(json_object *o, const char *key, int64_t dflt) {
+  json_object *v = jget(o, key);
+  return v && json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : dflt;
+}
+
+static size_t jlen(json_object *a) {
+  return a && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+}
+
+static int eq(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
+
+/* A value used inside a figure key: bounded, printable, no separators. */
+static const char *keyval(const char *v, char *buf, size_t cap) {
+  if (!v || !*v) return "(none)";
+  size_t i = 0;
+  for (; v[i] && i + 1 < cap && i < 80; i++) {
+    unsigned char c = (unsigned char)v[i];
+    buf[i] = (c < 0x20 || c == 0x7f || c == 0x1f) ? '?' : (char)c;
+  }
+  buf[i] = '\0';
+  return buf;
+}
+
+/* RFC 3339 "YYYY-MM-DDTHH:MM:SSZ" as written by the scanner; -1 otherwise. By hand:
+ * sscanf costs more than the rest of a record's figures. */
+static int digits(const char *p, int n) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    if (p[i] < '0' || p[i] > '9') return -1;
+    v = v * 10 + (p[i] - '0');
+  }
+  return v;
+}
+
+static time_t rfc3339(const char *t) {
+  if (!t || strlen(t) < 19 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' ||
+      t[16] != ':')
+    return -1;
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  tm.tm_year = digits(t, 4) - 1900;
+  tm.tm_mon = digits(t + 5, 2) - 1;
+  tm.tm_mday = digits(t + 8, 2);
+  tm.tm_hour = digits(t + 11, 2);
+  tm.tm_min = digits(t + 14, 2);
+  tm.tm_sec = digits(t + 17, 2);
+  if (tm.tm_year < 0 || tm.tm_mon < 0 || tm.tm_mday < 0 || tm.tm_hour < 0 || tm.tm_min < 0 ||
+      tm.tm_sec < 0)
+    return -1;
+  return timegm(&tm);
+}
+
+/* TLS versions from weakest to strongest; unknown strings rank below all. */
+static int tls_rank(const char *v) {
+  static const char *const order[] = {"SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
+  for (int i = 0; i < 5; i++)
+    if (eq(v, order[i])) return i + 1;
+  return 0;
+}
+
+const char *mx_operator(const psl_ctx_t *psl, const char *host, char *buf, size_t cap) {
+  size_t n = strlen(host);
+  if (n >= cap) n = cap - 1;
+  for (size_t i = 0; i < n; i++) buf[i] = (char)tolower((unsigned char)host[i]);
+  buf[n] = '\0';
+  if (n > 1 && buf[n - 1] == '.') buf[n - 1] = '\0';
+  const char *reg = psl ? psl_registrable_domain(psl, buf) : NULL;
+  return reg ? reg : buf;
+}
+
+void stats_init(struct stats *s) {
+  memset(s, 0, sizeof *s);
+  rt_init(&s->counts);
+  rt_init(&s->hosts);
+  rt_init(&s->addrs);
+  rt_init(&s->ops);
+  rt_init(&s->changes);
+}
+
+void stats_free(struct stats *s) {
+  rt_free(&s->counts);
+  rt_free(&s->hosts);
+  rt_free(&s->addrs);
+  rt_free(&s->ops);
+  rt_free(&s->changes);
+}
+
+static void scan_time(struct stats *s, const char *t) {
+  if (!t || strlen(t) >= sizeof s->first_scan) return;
+  if (!s->first_scan[0] || strcmp(t, s->first_scan) < 0) strcpy(s->first_scan, t);
+  if (strcmp(t, s->last_scan) > 0) strcpy(s->last_scan, t);
+}
+
+/* What one MX host tells about itself, stored once per unique host name. */
+static void host_fact(struct stats *s, json_object *mx, const char *host) {
+  json_object *tlsa = jget(mx, "tlsa");
+  const char *res = jstr(tlsa, "result"), *tdnssec = jstr(tlsa, "dnssec");
+  const char *state = "none";
+  if (eq(tdnssec, "bogus")) state = "bogus";
+  else if (eq(res, "error")) state = "error";
+  else if (eq(res, "records")) state = eq(tdnssec, "secure") ? "secure" : "insecure";
+  char buf[512], v[96];
+  int n = snprintf(buf, sizeof buf, "%s|%s|", keyval(jstr(mx, "dnssec"), v, sizeof v), state);
+  json_object *recs = jget(tlsa, "records");
+  for (size_t i = 0; i < jlen(recs) && n < (int)sizeof buf - 16; i++) {
+    json_object *r = json_object_array_get_idx(recs, i);
+    n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%d %d %d", i ? "," : "",
+                  (int)jint(r, "usage", -1), (int)jint(r, "selector", -1),
+                  (int)jint(r, "mtype", -1));
+  }
+  rt_keep_max(rt_get(&s->hosts, host, strlen(host)), buf);
+}
+
+struct domain_acc {
+  int tls_addrs, fs_addrs, pkix_ok, expired, selfsigned, wrongname, expiring;
+  int worst_rank;
+  char worst_cipher[96];
+};
+
+static void address(struct stats *s, json_object *a, time_t scanned, struct domain_acc *d) {
+  const char *ip = jstr(a, "ip");
+  json_object *smtp = jget(a, "smtp"), *tls = jget(smtp, "tls");
+  char v[96], fact[400];
+  json_object *dane = jget(a, "dane");
+  if (dane) {
+    C1("dane.addresses");
+    C2("dane.address.", keyval(jstr(dane, "status"), v, sizeof v));
+  }
+  strcpy(fact, "-");
+  if (tls) {
+    const char *ver = jstr(tls, "version"), *cipher = jstr(tls, "cipher");
+    const char *group = jstr(tls, "group");
+    json_object *cert = jget(tls, "cert"), *pkix = jget(tls, "pkix");
+    /* Static RSA key transport is the one exchange without forward secrecy; TLS 1.3 has
+     * none of it. A missing group is unknown, not counted as forward-secret. */
+    int fs = (group && !eq(group, "RSA")) || eq(ver, "TLSv1.3");
+    d->tls_addrs++;
+    d->fs_addrs += fs;
+    int r = tls_rank(ver);
+    char cb[96];
+    keyval(cipher, cb, sizeof cb);
+    if (d->tls_addrs == 1 || r < d->worst_rank ||
+        (r == d->worst_rank && strcmp(cb, d->worst_cipher) < 0)) {
+      d->worst_rank = r;
+      snprintf(d->worst_cipher, sizeof d->worst_cipher, "%s", cb);
+    }
+    const char *err = jstr(pkix, "error");
+    time_t na = rfc3339(jstr(cert, "not_after"));
+    int expired = (err && strstr(err, "expired")) || (na >= 0 && scanned >= 0 && na < scanned);
+    if (jbool(pkix, "valid")) d->pkix_ok++;
+    if (expired) d->expired++;
+    else if (na >= 0 && scanned >= 0 && na - scanned <= 30 * 86400) d->expiring++;
+    if (jbool(cert, "self_signed")) d->selfsigned++;
+    if (err && strstr(err, "hostname mismatch")) d->wrongname++;
+    char kb[64];
+    const char *kt = jstr(cert, "key_type");
+    snprintf(kb, sizeof kb, "%s-%d", kt ? keyval(kt, v, 32) : "?", (int)jint(cert, "key_bits", 0));
+    char vb[32];
+    snprintf(fact, sizeof fact, "%s\x1f%s\x1f%s\x1f%s", keyval(ver, vb, sizeof vb), cb,
+             fs ? "fs" : "nofs", cert ? kb : "(no certificate)");
+  }
+  if (ip) rt_keep_max(rt_get(&s->addrs, ip, strlen(ip)), fact);
+}
+
+static void mta_sts(struct stats *s, json_object *m) {
+  char v[96];
+  const char *st = jstr(m, "status");
+  C1("mta_sts.domains");
+  C2("mta_sts.status.", keyval(st, v, sizeof v));
+  if (st && !eq(st, "none") && !eq(st, "dns-error")) C1("mta_sts.txt_present");
+  if (eq(st, "valid")) {
+    C2("mta_sts.mode.", keyval(jstr(m, "mode"), v, sizeof v));
+    json_object *hosts = jget(m, "hosts");
+    int mismatch = 0;
+    for (size_t i = 0; i < jlen(hosts); i++)
+      if (!jbool(json_object_array_get_idx(hosts, i), "policy_match")) mismatch = 1;
+    if (mismatch) C1("mta_sts.mx_mismatch");
+  } else if (eq(st, "fetch-error") || eq(st, "policy-invalid") || eq(st, "txt-invalid")) {
+    /* The kind of error: the reason without the URL prefix libcurl puts in front, and
+     * without quoted values (a Content-Type, a host name), so that alike errors add up. */
+    const char *r = jstr(m, "reason");
+    char kind[128];
+    size_t k = 0;
+    if (r && strncmp(r, "https://", 8) == 0 && strstr(r, ": ")) r = strstr(r, ": ") + 2;
+    for (int quoted = 0; r && *r && k + 2 < sizeof kind && k < 90; r++) {
+      if (*r == '\'') {
+        if (!quoted) kind[k++] = '*';
+        quoted = !quoted;
+        continue;
+      }
+      if (!quoted) kind[k++] = (*r == '.' || (unsigned char)*r < 0x20) ? ' ' : *r;
+    }
+    kind[k] = '\0';
+    char full[200];
+    snprintf(full, sizeof full, "%s: %s", st, k ? kind : "(no reason)");
+    C2("mta_sts.error.", full);
+  }
+}
+
+static void sender(struct stats *s, json_object *snd) {
+  static const char *const act_key[] = {"sender.dane.action.", "sender.mta_sts.action."};
+  static const char *const rt_key[] = {"sender.dane.result_type.", "sender.mta_sts.result_type."};
+  static const char *const defer_key[] = {"sender.dane.defer_reason.",
+                                          "sender.mta_sts.defer_reason."};
+  static const char *const kinds[] = {"dane", "mta_sts"};
+  char v[96], w[96];
+  C1("sender.domains");
+  for (int i = 0; i < 2; i++) {
+    json_object *k = jget(snd, kinds[i]);
+    const char *act = jstr(k, "action"), *rt = jstr(k, "result_type");
+    C2(act_key[i], keyval(act, v, sizeof v));
+    if (rt) C2(rt_key[i], keyval(rt, v, sizeof v));
+    if (eq(act, "defer"))
+      C2(defer_key[i], rt ? keyval(rt, w, sizeof w) : "no MX host answered");
+  }
+}
+
+static void changes(struct stats *s, json_object *rec, const struct prevscan *prev) {
+  const char *dom = jstr(rec, "domain");
+  if (!dom) return;
+  char now[96], was[96] = "-\x1f-";
+  compare_state(rec, now, sizeof now);
+  struct rt_entry *e = rt_find(&prev->map, dom);
+  if (e) {
+    __atomic_store_n(&e->v[1], 1, __ATOMIC_RELAXED);
+    if (e->str) snprintf(was, sizeof was, "%s", e->str);
+  } else {
+    C1("changes.domains_new");
+  }
+  char *ns = strchr(now, '\x1f'), *ws = strchr(was, '\x1f');
+  *ns++ = '\0';
+  *ws++ = '\0';
+  const char *kind[2] = {NULL, NULL};
+  if (eq(now, "valid") && !eq(was, "valid")) kind[0] = "dane.adopted";
+  else if (!eq(now, "valid") && (eq(was, "valid") || (eq(now, "invalid") && !eq(was, "invalid"))))
+    kind[0] = "dane.broken";
+  int nv = strncmp(ns, "valid", 5) == 0, wv = strncmp(ws, "valid", 5) == 0;
+  if (nv && !wv) kind[1] = "mta_sts.adopted";
+  else if (!nv && wv) kind[1] = "mta_sts.broken";
+  for (int i = 0; i < 2; i++) {
+    if (!kind[i]) continue;
+    char key[400], val[200];
+    int n = snprintf(key, sizeof key, "%s\x1f%s", kind[i], dom);
+    snprintf(val, sizeof val, "%s -> %s", i ? ws : was, i ? ns : now);
+    rt_keep_max(rt_get(&s->changes, key, n < (int)sizeof key ? (size_t)n : sizeof key - 1), val);
+    C2("changes.", kind[i]);
+  }
+}
+
+void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
+                      const struct prevscan *prev) {
+  char v[96];
+  const char *status = jstr(rec, "status");
+  const char *scanned_at = jstr(rec, "scanned_at");
+  time_t scanned = rfc3339(scanned_at);
+  scan_time(s, scanned_at);
+  C1("population.records");
+  C2("population.status.", keyval(status, v, sizeof v));
+  const char *dnssec = jstr(rec, "dnssec");
+  if (dnssec) {
+    C1("dnssec.domains");
+    C2("dnssec.domain.", keyval(dnssec, v, sizeof v));
+  }
+  if (jget(rec, "sender")) sender(s, jget(rec, "sender"));
+  if (prev) changes(s, rec, prev);
+  if (!eq(status, "ok")) return;
+
+  C1("population.ok");
+  json_object *sum = jget(rec, "summary");
+  const char *starttls = jstr(sum, "starttls"), *dane = jstr(sum, "dane");
+  C2("transport.starttls.", keyval(starttls, v, sizeof v));
+  if (eq(starttls, "all") || eq(starttls, "some") || eq(starttls, "none"))
+    C1("population.receives_mail");
+  C2("dane.summary.", keyval(dane, v, sizeof v));
+
+  json_object *mxs = jget(rec, "mx");
+  size_t nmx = jlen(mxs);
+  int tlsa_hosts = 0;
+  struct domain_acc d;
+  memset(&d, 0, sizeof d);
+  char ops[16][256];
+  int nops = 0;
+  for (size_t i = 0; i < nmx; i++) {
+    json_object *mx = json_object_array_get_idx(mxs, i);
+    const char *host = jstr(mx, "host");
+    if (!host) continue;
+    host_fact(s, mx, host);
+    json_object *tlsa = jget(mx, "tlsa");
+    if (eq(jstr(tlsa, "result"), "records") && eq(jstr(tlsa, "dnssec"), "secure")) tlsa_hosts++;
+    char ob[256];
+    const char *op = mx_operator(psl, host, ob, sizeof ob);
+    int seen = 0;
+    for (int k = 0; k < nops; k++) seen |= strcmp(ops[k], op) == 0;
+    if (!seen && nops < 16) snprintf(ops[nops++], sizeof ops[0], "%s", op);
+    json_object *addrs = jget(mx, "addresses");
+    for (size_t j = 0; j < jlen(addrs); j++)
+      address(s, json_object_array_get_idx(addrs, j), scanned, &d);
+  }
+  C2("dane.tlsa_mx.", tlsa_hosts == 0 ? "none" : (size_t)tlsa_hosts == nmx ? "all" : "some");
+
+  if (d.tls_addrs) {
+    C1("transport.domains_tls");
+    C2("transport.domain_tls_worst.", keyval(jstr(sum, "tls_worst"), v, sizeof v));
+    C2("transport.domain_cipher.", d.worst_cipher);
+    if (d.fs_addrs == d.tls_addrs) C1("transport.domain_fs_all");
+    C1("certs.domains_tls");
+    if (d.pkix_ok == d.tls_addrs) C1("certs.pkix_valid_all");
+    if (d.expired) C1("certs.expired");
+    if (d.expiring) C1("certs.expiring_30d");
+    if (d.selfsigned) C1("certs.self_signed");
+    if (d.wrongname) C1("certs.wrong_name");
+  }
+
+  json_object *sts = jget(rec, "mta_sts");
+  const char *sts_status = jstr(sts, "status");
+  if (sts) mta_sts(s, sts);
+  json_object *rpt = jget(rec, "tls_rpt");
+  if (rpt) {
+    C1("tls_rpt.domains");
+    C2("tls_rpt.status.", keyval(jstr(rpt, "status"), v, sizeof v));
+  }
+
+  for (int k = 0; k < nops; k++) {
+    struct rt_entry *e = rt_get(&s->ops, ops[k], strlen(ops[k]));
+    e->v[0]++;
+    e->v[1] += eq(starttls, "all");
+    e->v[2] += eq(dane, "valid");
+    e->v[3] += eq(sts_status, "valid");
+    e->v[4] += eq(sts_status, "valid") && eq(jstr(sts, "mode"), "enforce");
+  }
+}
+
+void stats_merge(struct stats *dst, const struct stats *src) {
+  rt_merge(&dst->counts, &src->counts);
+  rt_merge(&dst->hosts, &src->hosts);
+  rt_merge(&dst->addrs, &src->addrs);
+  rt_merge(&dst->ops, &src->ops);
+  rt_merge(&dst->changes, &src->changes);
+  if (src->first_scan[0]) scan_time(dst, src->first_scan);
+  if (src->last_scan[0]) scan_time(dst, src->last_scan);
+}
+
+void stats_finish(struct stats *s) {
+  for (size_t i = 0; i < s->hosts.cap; i++) {
+    struct rt_entry *e = &s->hosts.e[i];
+    if (!e->key) continue;
+    C1("population.mx_hosts_unique");
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", e->str ? e->str : "||");
+    char *state = strchr(buf, '|');
+    if (!state) continue;
+    *state++ = '\0';
+    char *combos = strchr(state, '|');
+    if (!combos) continue;
+    *combos++ = '\0';
+    C2("dnssec.mx_host.", *buf ? buf : "(none)");
+    C2("dane.host_tlsa.", state);
+    if (strcmp(state, "secure") != 0) continue;
+    char *save = NULL;
+    for (char *c = strtok_r(combos, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+      C1("dane.tlsa_records");
+      C2("dane.tlsa_combo.", c);
+    }
+  }
+  for (size_t i = 0; i < s->addrs.cap; i++) {
+    struct rt_entry *e = &s->addrs.e[i];
+    if (!e->key) continue;
+    C1("population.addresses_unique");
+    if (!e->str || strcmp(e->str, "-") == 0) continue;
+    char buf[400];
+    snprintf(buf, sizeof buf, "%s", e->str);
+    char *f[4] = {buf, NULL, NULL, NULL};
+    for (int k = 1; k < 4; k++) {
+      f[k] = f[k - 1] ? strchr(f[k - 1], '\x1f') : NULL;
+      if (f[k]) *f[k]++ = '\0';
+    }
+    if (!f[3]) continue;
+    C1("transport.addresses_tls");
+    C2("transport.address_tls_version.", f[0]);
+    C2("transport.address_cipher.", f[1]);
+    if (strcmp(f[2], "fs") == 0) C1("transport.address_fs");
+    C2("transport.address_key.", f[3]);
+  }
+}

@@ -1,0 +1,41 @@
+/* Accumulation: one parsed record at a time into counters and a few sets. Each worker
+ * thread owns one struct stats; they are merged when the input ends. Memory is O(distinct
+ * MX hosts + addresses + operators + figure keys), never O(records); only the comparison's
+ * previous-scan map (compare.h) is O(domains). */
+#ifndef MXS_REPORT_STATS_H
+#define MXS_REPORT_STATS_H
+
+#include "report/table.h"
+
+#include <json-c/json.h>
+#include <libpsl.h>
+
+struct stats {
+  struct rtable counts;  /* figure key -> count (counter 0) */
+  struct rtable hosts;   /* unique MX host -> "dnssec|tlsa-state|u s m,u s m" */
+  struct rtable addrs;   /* unique address -> "version\x1f" "cipher\x1f" "fs\x1f" "key" or "-" */
+  struct rtable ops;     /* operator -> domains, STARTTLS all, DANE valid, MTA-STS valid, enforce */
+  struct rtable changes; /* "dane.adopted\x1f" "domain" ... (comparison only) */
+  char first_scan[32], last_scan[32];
+};
+
+struct prevscan;  /* compare.h */
+
+void stats_init(struct stats *s);
+void stats_free(struct stats *s);
+/* rec must be a JSON object. prev (may be NULL) is the previous scan, for changes. */
+void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
+                      const struct prevscan *prev);
+void stats_merge(struct stats *dst, const struct stats *src);
+/* Turns the sets into counters (unique hosts, per-address TLS figures); call once, after
+ * the merge. */
+void stats_finish(struct stats *s);
+
+/* Small JSON accessors shared with compare.c. */
+const char *jstr(json_object *o, const char *key);
+json_object *jget(json_object *o, const char *key);
+/* The operator of an MX host: its registered domain by the Public Suffix List, or the
+ * host itself when it has none. Writes into buf. */
+const char *mx_operator(const psl_ctx_t *psl, const char *host, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,133 @@
+/* String-keyed hash table (FNV-1a, linear probing). */
+#include "report/table.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *xcalloc(size_t n, size_t sz) {
+  void *p = calloc(n, sz);
+  if (!p) {
+    fprintf(stderr, "mxsurvey report: out of memory\n");
+    exit(1);
+  }
+  return p;
+}
+
+static char *xstrndup(const char *s, size_t n) {
+  char *p = xcalloc(1, n + 1);
+  memcpy(p, s, n);
+  return p;
+}
+
+static uint64_t hash(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t i = 0; i < n; i++) {
+    h ^= (unsigned char)s[i];
+    h *= 1099511628211ULL;
+  }
+  h ^= h >> 32;  /* FNV's low bits alone cluster on keys like "192.0.2.1" */
+  h *= 0xd6e8feb86659fd93ULL;
+  return h ^ (h >> 32);
+}
+
+void rt_init(struct rtable *t) {
+  t->cap = 64;
+  t->len = 0;
+  t->e = xcalloc(t->cap, sizeof *t->e);
+}
+
+void rt_free(struct rtable *t) {
+  for (size_t i = 0; i < t->cap; i++) {
+    free(t->e[i].key);
+    free(t->e[i].str);
+  }
+  free(t->e);
+  t->e = NULL;
+  t->cap = t->len = 0;
+}
+
+static struct rt_entry *slot(struct rt_entry *e, size_t cap, const char *key, size_t len,
+                             uint64_t h) {
+  size_t i = h & (cap - 1);
+  while (e[i].key && (e[i].hash != h || strncmp(e[i].key, key, len) != 0 || e[i].key[len] != '\0'))
+    i = (i + 1) & (cap - 1);
+  return &e[i];
+}
+
+static void grow(struct rtable *t) {
+  size_t ncap = t->cap * 2;
+  struct rt_entry *ne = xcalloc(ncap, sizeof *ne);
+  for (size_t i = 0; i < t->cap; i++)
+    if (t->e[i].key) *slot(ne, ncap, t->e[i].key, strlen(t->e[i].key), t->e[i].hash) = t->e[i];
+  free(t->e);
+  t->e = ne;
+  t->cap = ncap;
+}
+
+struct rt_entry *rt_get(struct rtable *t, const char *key, size_t len) {
+  if ((t->len + 1) * 4 > t->cap * 3) grow(t);
+  uint64_t h = hash(key, len);
+  struct rt_entry *e = slot(t->e, t->cap, key, len, h);
+  if (!e->key) {
+    e->key = xstrndup(key, len);
+    e->hash = h;
+    t->len++;
+  }
+  return e;
+}
+
+struct rt_entry *rt_find(const struct rtable *t, const char *key) {
+  if (!t->e) return NULL;
+  size_t len = strlen(key);
+  struct rt_entry *e = slot(t->e, t->cap, key, len, hash(key, len));
+  return e->key ? e : NULL;
+}
+
+uint64_t rt_count(const struct rtable *t, const char *key) {
+  struct rt_entry *e = rt_find(t, key);
+  return e ? e->v[0] : 0;
+}
+
+void rt_addf(struct rtable *t, uint64_t n, const char *fmt, ...) {
+  char buf[256];
+  va_list ap;
+  va_start(ap, fmt);
+  int len = vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (len < 0) return;
+  if ((size_t)len >= sizeof buf) len = sizeof buf - 1;
+  rt_get(t, buf, (size_t)len)->v[0] += n;
+}
+
+void rt_add3(struct rtable *t, uint64_t n, const char *a, const char *b, const char *c) {
+  char buf[256];
+  size_t len = 0;
+  const char *parts[3] = {a, b, c};
+  for (int i = 0; i < 3; i++) {
+    if (!parts[i]) continue;
+    size_t k = strlen(parts[i]);
+    if (k > sizeof buf - 1 - len) k = sizeof buf - 1 - len;
+    memcpy(buf + len, parts[i], k);
+    len += k;
+  }
+  buf[len] = '\0';
+  rt_get(t, buf, len)->v[0] += n;
+}
+
+void rt_keep_max(struct rt_entry *e, const char *s) {
+  if (e->str && strcmp(e->str, s) >= 0) return;
+  free(e->str);
+  e->str = xstrndup(s, strlen(s));
+}
+
+void rt_merge(struct rtable *dst, const struct rtable *src) {
+  for (size_t i = 0; i < src->cap; i++) {
+    const struct rt_entry *s = &src->e[i];
+    if (!s->key) continue;
+    struct rt_entry *d = rt_get(dst, s->key, strlen(s->key));
+    for (int k = 0; k < RT_NVALS; k++) d->v[k] += s->v[k];
+    if (s->str) rt_keep_max(d, s->str);
+  }
+}
