@@ -65,6 +65,21 @@ def count_fds(pid):
         return 0
 
 
+NSTAT_KEYS = ("UdpRcvbufErrors", "UdpInErrors", "TcpExtListenOverflows", "TcpExtListenDrops",
+              "TcpAttemptFails", "TcpEstabResets")
+
+
+def nstat():
+    """The namespace's absolute network counters of interest (drops show lost queries)."""
+    r = subprocess.run(["nstat", "-az"], capture_output=True, text=True)
+    out = {}
+    for line in r.stdout.split("\n"):
+        c = line.split()
+        if len(c) >= 2 and c[0] in NSTAT_KEYS:
+            out[c[0]] = int(c[1])
+    return out
+
+
 def listening(addr, port, proto):
     hexaddr = "%08X:%04X" % (int.from_bytes(bytes(int(x) for x in addr.split(".")), "little"),
                              port)
@@ -192,8 +207,15 @@ class Bench:
         log("%s: %s" % (label, " ".join(cmd)))
         err = open(os.path.join(self.run, "logs", "mxsurvey-%s.err" % label), "wb")
         others = {k: proc_cpu(p.pid) for k, p in self.procs.items()}
+        net0 = nstat()
         t0 = time.time()
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
+        perf = None
+        if self.a.perf and label in ("scan", "capacity"):
+            perf_data = os.path.join(self.run, "perf-%s.data" % label)
+            perf = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F", "499", "-g",
+                                     "-p", str(p.pid), "-o", perf_data],
+                                    stdout=err, stderr=err)
         peak_fds = peak_rss = 0
         samples = []
         while True:
@@ -209,24 +231,55 @@ class Bench:
             time.sleep(0.1)
         wall = time.time() - t0
         p.returncode = os.waitstatus_to_exitcode(status)
+        if perf is not None:
+            perf.send_signal(signal.SIGINT)
+            perf.wait()
+            self.perf_report(perf_data, label)
         with open(os.path.join(self.run, "logs", "samples-%s.json" % label), "w") as f:
             json.dump(samples, f)
         cpu_others = {k: round(proc_cpu(pp.pid) - others.get(k, 0), 2)
                       for k, pp in self.procs.items()}
+        net1 = nstat()
+        net = {k: net1.get(k, 0) - net0.get(k, 0) for k in NSTAT_KEYS}
+        # Peak RSS from VmHWM samples: wait4's ru_maxrss also counts the parent's pages
+        # the child had between fork and exec.
         return {"exit": p.returncode, "wall_s": wall, "user_s": ru.ru_utime,
                 "sys_s": ru.ru_stime, "cpu_s": ru.ru_utime + ru.ru_stime,
-                "maxrss_kib": max(ru.ru_maxrss, peak_rss), "peak_fds": peak_fds,
-                "cpu_others_s": cpu_others}
+                "maxrss_kib": peak_rss, "peak_fds": peak_fds,
+                "cpu_others_s": cpu_others, "net": net}
+
+    def perf_report(self, data, label):
+        """Where mxsurvey's CPU went: shares by library and the top symbols."""
+        rep = {}
+        for sort, top in (("dso", 12), ("dso,sym", 40)):
+            r = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children",
+                                "--sort", sort, "-g", "none", "--percent-limit", "0.5"],
+                               capture_output=True, text=True)
+            lines = [x.rstrip() for x in r.stdout.split("\n") if x.strip() and
+                     not x.startswith("#")]
+            rep[sort] = lines[:top]
+        path = os.path.join(self.run, "perf-%s.txt" % label)
+        with open(path, "w") as f:
+            for k, v in rep.items():
+                f.write("== by %s\n%s\n" % (k, "\n".join(v)))
+        self.fig.setdefault("perf", {})[label] = rep
+        log("perf profile: %s" % path)
 
     def verify(self, outfile, n):
         out = subprocess.run(["zstd", "-dc", outfile], capture_output=True, check=True).stdout
-        recs = [json.loads(x) for x in out.decode().split("\n") if x.strip()]
         dist = {"status": {}, "dnssec": {}, "starttls": {}, "dane": {}, "connect": {},
-                "mta_sts": {}, "tls_rpt": {}}
+                "mta_sts": {}, "tls_rpt": {}, "ptr": {}, "dns_error": {}}
 
         def bump(k, v):
             dist[k][str(v)] = dist[k].get(str(v), 0) + 1
-        for r in recs:
+        nrec = 0
+        names = set()
+        for line in out.decode().split("\n"):
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            nrec += 1
+            names.add(r.get("domain"))
             bump("status", r.get("status"))
             bump("dnssec", r.get("dnssec"))
             s = r.get("summary") or {}
@@ -237,7 +290,10 @@ class Bench:
             for m in r.get("mx") or []:
                 for ad in m.get("addresses") or []:
                     bump("connect", (ad.get("smtp") or {}).get("connect", "-"))
-        return {"records": len(recs), "expected": n, "unique": len({r.get("domain") for r in recs}),
+                    bump("ptr", ad.get("ptr_error", "answered"))
+            if r.get("status") == "dns-error":
+                bump("dns_error", (r.get("error") or {}).get("reason"))
+        return {"records": nrec, "expected": n, "unique": len(names),
                 "distribution": dist}
 
     def handshake_cost(self):
@@ -289,6 +345,7 @@ class Bench:
             t0 = time.time()
             G.build(d, a.domains, a.seed, a.capacity_domains)
             log("world generated and signed in %.1f s" % (time.time() - t0))
+        G.write_configs(d)  # server settings are not cached with the zones
         with open(os.path.join(d, "world.json")) as f:
             return d, json.load(f)
 
@@ -426,6 +483,7 @@ class Bench:
             row("other CPU during scan", ", ".join("%s %.1f s" % kv for kv in
                                                    sorted(s["cpu_others_s"].items())))
             row("bench_smtpd CPU share", "%.0f%% of one core" % (100 * s["smtpd_cpu_share"]))
+            row("kernel drops during scan", ", ".join("%s %d" % kv for kv in s["net"].items()))
             v = f["verify"]
             row("records", "%d of %d (%d unique)" % (v["records"], v["expected"], v["unique"]))
             for k, d in v["distribution"].items():
@@ -459,6 +517,9 @@ class Bench:
         print("=" * 78)
         for k, v in rows:
             print("%-*s  %s" % (width, k, v))
+        for label, rep in f.get("perf", {}).items():
+            print("-- perf (%s), CPU by library:" % label)
+            print("\n".join("   " + x for x in rep["dso"]))
         print("=" * 78)
 
 
@@ -471,7 +532,7 @@ def parse(argv):
     ap.add_argument("--domains", type=int, default=100000)
     ap.add_argument("--delay-ms", type=int, default=50, help="server delay before each reply")
     ap.add_argument("--slow-ms", type=int, default=5000, help="banner delay of the slow hosts")
-    ap.add_argument("--concurrency", type=int, default=10000, help="mxsurvey --concurrency")
+    ap.add_argument("--concurrency", type=int, default=2000, help="mxsurvey --concurrency")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", action="store_true", help="keep the run directory")
     ap.add_argument("--capacity", dest="capacity", action="store_true", default=True,
@@ -479,7 +540,7 @@ def parse(argv):
     ap.add_argument("--no-capacity", dest="capacity", action="store_false")
     ap.add_argument("--capacity-only", action="store_true", help="only the capacity phase")
     ap.add_argument("--capacity-domains", type=int, default=16000)
-    ap.add_argument("--capacity-hold-ms", type=int, default=8000)
+    ap.add_argument("--capacity-hold-ms", type=int, default=15000)
     ap.add_argument("--capacity-concurrency", dest="cap_conc", type=int, default=0,
                     help="default: the number of capacity domains")
     ap.add_argument("--posttls-sample", type=int, default=2000)
@@ -488,6 +549,8 @@ def parse(argv):
     ap.add_argument("--handshakes", type=int, default=2000)
     ap.add_argument("--dnsperf-seconds", type=int, default=20)
     ap.add_argument("--no-dnsperf", action="store_true")
+    ap.add_argument("--perf", action="store_true",
+                    help="profile the scans with perf record -e cpu-clock (report in the run dir)")
     ap.add_argument("--mxsurvey", required=True)
     ap.add_argument("--tools-dir", required=True, help="where bench_smtpd and "
                     "bench_handshake_cost are")

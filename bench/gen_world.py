@@ -113,6 +113,85 @@ def sign(zdir, name, path):
     return run(["ldns-key2ds", "-n", "-2", os.path.join(kdir, ksk + ".key")]).strip()
 
 
+def write_configs(d):
+    """nsd.conf and unbound.conf (rewritten on every run, so tuning needs no new world)."""
+    zdir = os.path.join(d, "zones")
+    with open(os.path.join(d, "insecure.list")) as f:
+        insecure_zones = [tuple(x.split()) for x in f if x.strip()]
+    os.makedirs(os.path.join(d, "logs"), exist_ok=True)
+    conf = ["server:", "  ip-address: %s" % NSD_ADDR, "  port: 53", '  username: ""',
+            '  chroot: ""', "  zonesdir: %s" % zdir, '  database: ""',
+            "  zonelistfile: %s" % os.path.join(d, "nsd.zone.list"),
+            "  xfrdfile: %s" % os.path.join(d, "nsd.xfrd.state"), "  xfrdir: %s" % d,
+            "  pidfile: %s" % os.path.join(d, "nsd.pid"),
+            "  logfile: %s" % os.path.join(d, "logs", "nsd.log"),
+            "  verbosity: 0", "  server-count: 1", "  do-ip6: no", "  hide-version: yes",
+            "  tcp-count: 1000", "  reuseport: no",
+            # NSD's response rate limiting (on by default in Debian, 200 qps per source)
+            # would throttle the one resolver that asks it everything.
+            "  rrl-ratelimit: 0", "  rrl-whitelist-ratelimit: 0",
+            # Bursts of thousands of queries from Unbound: a dropped query costs Unbound a
+            # timeout and a backoff on the only server there is (root sets these beyond
+            # rmem_max with SO_RCVBUFFORCE).
+            "  receive-buffer-size: 16777216", "  send-buffer-size: 16777216",
+            "remote-control:", "  control-enable: no",
+            "zone:", '  name: "."', "  zonefile: root.zone.signed",
+            "zone:", '  name: "%s."' % TLD, "  zonefile: %s.zone.signed" % TLD,
+            "zone:", '  name: "127.in-addr.arpa."', "  zonefile: rev.zone"]
+    for name, fn in insecure_zones:
+        conf += ["zone:", '  name: "%s."' % name, "  zonefile: %s" % fn]
+    with open(os.path.join(d, "nsd.conf"), "w") as f:
+        f.write("\n".join(conf) + "\n")
+
+    udir = os.path.join(d, "unbound")
+    os.makedirs(udir, exist_ok=True)
+    with open(os.path.join(udir, "root.hints"), "w") as f:
+        f.write(".\t3600000\tIN\tNS\tns.%s.\nns.%s.\t3600000\tIN\tA\t%s\n" % (TLD, TLD, NSD_ADDR))
+    with open(os.path.join(d, "unbound.conf"), "w") as f:
+        f.write("""server:
+  interface: %(addr)s
+  port: 53
+  do-ip6: no
+  username: ""
+  chroot: ""
+  directory: "%(udir)s"
+  pidfile: "%(d)s/unbound.pid"
+  logfile: "%(d)s/logs/unbound.log"
+  use-syslog: no
+  verbosity: 0
+  num-threads: 1
+  so-reuseport: no
+  access-control: 127.0.0.0/8 allow
+  do-not-query-localhost: no
+  root-hints: "%(udir)s/root.hints"
+  trust-anchor-file: "%(d)s/root.key"
+  module-config: "validator iterator"
+  harden-dnssec-stripped: yes
+  prefetch: no
+  msg-cache-size: 512m
+  rrset-cache-size: 1024m
+  key-cache-size: 64m
+  neg-cache-size: 64m
+  outgoing-range: 8192
+  # more than mxsurvey's libunbound can have outstanding, so nothing is jostled out
+  num-queries-per-thread: 16384
+  jostle-timeout: 10000
+  infra-cache-numhosts: 500000
+  qname-minimisation: no
+  so-rcvbuf: 16m
+  so-sndbuf: 16m
+  # The reverse zone is ours (NSD), not Unbound's built-in RFC 6761 answer.
+  local-zone: "127.in-addr.arpa." nodefault
+  domain-insecure: "127.in-addr.arpa."
+stub-zone:
+  name: "127.in-addr.arpa."
+  stub-addr: %(nsd)s
+remote-control:
+  control-enable: no
+""" % {"addr": RESOLVER_ADDR, "udir": udir, "d": d, "nsd": NSD_ADDR})
+
+
+
 def build(d, n, seed, cap_n):
     rnd = random.Random(seed)
     os.makedirs(d, exist_ok=True)
@@ -269,67 +348,9 @@ def build(d, n, seed, cap_n):
     with open(os.path.join(zdir, "rev.zone"), "w") as f:
         f.write("\n".join(rev) + "\n")
 
-    os.makedirs(os.path.join(d, "logs"), exist_ok=True)
-    conf = ["server:", "  ip-address: %s" % NSD_ADDR, "  port: 53", '  username: ""',
-            '  chroot: ""', "  zonesdir: %s" % zdir, '  database: ""',
-            "  zonelistfile: %s" % os.path.join(d, "nsd.zone.list"),
-            "  xfrdfile: %s" % os.path.join(d, "nsd.xfrd.state"), "  xfrdir: %s" % d,
-            "  pidfile: %s" % os.path.join(d, "nsd.pid"),
-            "  logfile: %s" % os.path.join(d, "logs", "nsd.log"),
-            "  verbosity: 0", "  server-count: 1", "  do-ip6: no", "  hide-version: yes",
-            "  tcp-count: 1000", "  reuseport: no",
-            "remote-control:", "  control-enable: no",
-            "zone:", '  name: "."', "  zonefile: root.zone.signed",
-            "zone:", '  name: "%s."' % TLD, "  zonefile: %s.zone.signed" % TLD,
-            "zone:", '  name: "127.in-addr.arpa."', "  zonefile: rev.zone"]
-    for name, fn in insecure_zones:
-        conf += ["zone:", '  name: "%s."' % name, "  zonefile: %s" % fn]
-    with open(os.path.join(d, "nsd.conf"), "w") as f:
-        f.write("\n".join(conf) + "\n")
-
-    udir = os.path.join(d, "unbound")
-    os.makedirs(udir, exist_ok=True)
-    with open(os.path.join(udir, "root.hints"), "w") as f:
-        f.write(".\t3600000\tIN\tNS\tns.%s.\nns.%s.\t3600000\tIN\tA\t%s\n" % (TLD, TLD, NSD_ADDR))
-    with open(os.path.join(d, "unbound.conf"), "w") as f:
-        f.write("""server:
-  interface: %(addr)s
-  port: 53
-  do-ip6: no
-  username: ""
-  chroot: ""
-  directory: "%(udir)s"
-  pidfile: "%(d)s/unbound.pid"
-  logfile: "%(d)s/logs/unbound.log"
-  use-syslog: no
-  verbosity: 0
-  num-threads: 1
-  so-reuseport: no
-  access-control: 127.0.0.0/8 allow
-  do-not-query-localhost: no
-  root-hints: "%(udir)s/root.hints"
-  trust-anchor-file: "%(d)s/root.key"
-  module-config: "validator iterator"
-  harden-dnssec-stripped: yes
-  prefetch: no
-  msg-cache-size: 512m
-  rrset-cache-size: 1024m
-  key-cache-size: 64m
-  neg-cache-size: 64m
-  outgoing-range: 8192
-  num-queries-per-thread: 4096
-  so-rcvbuf: 8m
-  so-sndbuf: 8m
-  # The reverse zone is ours (NSD), not Unbound's built-in RFC 6761 answer.
-  local-zone: "127.in-addr.arpa." nodefault
-  domain-insecure: "127.in-addr.arpa."
-stub-zone:
-  name: "127.in-addr.arpa."
-  stub-addr: %(nsd)s
-remote-control:
-  control-enable: no
-""" % {"addr": RESOLVER_ADDR, "udir": udir, "d": d, "nsd": NSD_ADDR})
-
+    with open(os.path.join(d, "insecure.list"), "w") as f:
+        f.write("".join("%s %s\n" % z for z in insecure_zones))
+    write_configs(d)
     with open(os.path.join(d, "domains.txt"), "w") as f:
         f.write("\n".join(domains) + "\n")
     with open(os.path.join(d, "capacity.txt"), "w") as f:

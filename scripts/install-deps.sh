@@ -6,6 +6,7 @@ PKGS="build-essential cmake pkg-config git
 libuv1-dev libssl-dev libc-ares-dev libunbound-dev libzstd-dev libidn2-dev libcurl4-openssl-dev
 zstd jq python3 openssl ca-certificates dns-root-data
 unbound nsd ldnsutils bind9-dnsutils postfix nginx iproute2 util-linux
+dnsperf
 clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
