@@ -213,7 +213,9 @@ class Bench:
         perf = None
         if self.a.perf and label in ("scan", "capacity"):
             perf_data = os.path.join(self.run, "perf-%s.data" % label)
-            perf = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F", "499", "-g",
+            perf = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F",
+                                     "499" if self.a.perf_callgraph == "fp" else "199",
+                                     "--call-graph", self.a.perf_callgraph,
                                      "-p", str(p.pid), "-o", perf_data],
                                     stdout=err, stderr=err)
         peak_fds = peak_rss = 0
@@ -551,6 +553,9 @@ def parse(argv):
     ap.add_argument("--no-dnsperf", action="store_true")
     ap.add_argument("--perf", action="store_true",
                     help="profile the scans with perf record -e cpu-clock (report in the run dir)")
+    ap.add_argument("--perf-callgraph", default="fp",
+                    help="perf's --call-graph: fp (cheap) or dwarf (callers through "
+                    "libraries built without frame pointers)")
     ap.add_argument("--mxsurvey", required=True)
     ap.add_argument("--tools-dir", required=True, help="where bench_smtpd and "
                     "bench_handshake_cost are")
