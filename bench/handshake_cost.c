@@ -104,5 +104,7 @@ int main(int argc, char **argv)
   printf("{\"handshakes\": %d, \"version\": \"%s\", \"group\": \"%s\", "
          "\"client_cpu_us\": %.1f, \"server_cpu_us\": %.1f, \"total_cpu_us\": %.1f}\n",
          k, version, group, client_cpu / k * 1e6, server_cpu / k * 1e6, total / k * 1e6);
+  SSL_CTX_free(cc);
+  SSL_CTX_free(sc);
   return 0;
 }

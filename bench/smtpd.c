@@ -65,6 +65,7 @@ struct conn {
   bool starttls_after;    /* pending reply is the 220 to STARTTLS */
   uint64_t deadline;
   struct conn *qnext;
+  struct conn *prev, *next;  /* every open connection, so exit can free them */
   size_t inlen;
   char in[LINE_MAX_LEN];
 };
@@ -79,6 +80,7 @@ static int ncerts, nrules;
 static struct queue queues[MAX_QUEUES];
 static int nqueues;
 static int epfd;
+static struct conn *all_conns;
 static int default_delay = 50;
 static const char *stats_path;
 static volatile sig_atomic_t want_stats, want_exit;
@@ -166,6 +168,12 @@ static void conn_close(struct conn *c)
   if (c->closed)
     return;
   c->closed = true;
+  if (c->prev)
+    c->prev->next = c->next;
+  else
+    all_conns = c->next;
+  if (c->next)
+    c->next->prev = c->prev;
   if (c->tls)
     st.tls_open--;
   st.open--;
@@ -357,6 +365,10 @@ static void on_accept(int lfd)
       continue;
     }
     c->fd = fd;
+    c->next = all_conns;
+    if (all_conns)
+      all_conns->prev = c;
+    all_conns = c;
     c->delay_ms = kind == K_HOLD ? ms : default_delay;
     c->notls = kind == K_NOTLS;
     c->ctx = certs[0].ctx;
@@ -573,5 +585,19 @@ int main(int argc, char **argv)
     }
   }
   write_stats();
+  /* Free everything (the ASan build checks for leaks): open connections first, then the
+   * ones a queue still holds after their close. */
+  while (all_conns)
+    conn_close(all_conns);
+  for (int i = 0; i < nqueues; i++)
+    while (queues[i].head) {
+      struct conn *c = queues[i].head;
+      queues[i].head = c->qnext;
+      free(c);
+    }
+  for (int i = 0; i < ncerts; i++)
+    SSL_CTX_free(certs[i].ctx);
+  close(epfd);
+  close(lfd);
   return 0;
 }
