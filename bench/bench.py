@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -78,6 +79,27 @@ def nstat():
         if len(c) >= 2 and c[0] in NSTAT_KEYS:
             out[c[0]] = int(c[1])
     return out
+
+
+def feed(pipe, path, rate):
+    """Writes the lines of path into pipe at rate lines per second, then closes it."""
+    with open(path) as f:
+        lines = f.read().split()
+    t0 = time.time()
+    try:
+        for i in range(0, len(lines), 50):
+            delay = t0 + i / rate - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            pipe.write(("\n".join(lines[i:i + 50]) + "\n").encode())
+            pipe.flush()
+    except BrokenPipeError:
+        pass
+    finally:
+        try:
+            pipe.close()
+        except BrokenPipeError:
+            pass
 
 
 def listening(addr, port, proto):
@@ -196,20 +218,24 @@ class Bench:
                 r["rcodes"] = line.split(":", 1)[1].strip()
         return r
 
-    def mxsurvey(self, infile, outfile, concurrency, label, extra=()):
-        """Runs one scan; returns its figures (wall, CPU from wait4, RSS, fd peak)."""
+    def mxsurvey(self, infile, outfile, concurrency, label, extra=(), feed_rate=0):
+        """Runs one scan; returns its figures (wall, CPU from wait4, RSS, fd peak). With
+        feed_rate, the input comes through a pipe at that many domains per second."""
         cmd = [self.a.mxsurvey, "scan", "--resolver", G.RESOLVER_ADDR,
                "--trust-anchor", os.path.join(self.w, "root.key"),
                "--ca-file", os.path.join(self.info["pki"], "ca.pem"),
                "--allow", "127.0.0.0/8", "--ehlo", "bench.scanner.benchtld",
                "--concurrency", str(concurrency), "-q", "-o", outfile] + list(extra) + \
-            self.a.extra + [infile]
+            self.a.extra + ["-" if feed_rate else infile]
         log("%s: %s" % (label, " ".join(cmd)))
         err = open(os.path.join(self.run, "logs", "mxsurvey-%s.err" % label), "wb")
         others = {k: proc_cpu(p.pid) for k, p in self.procs.items()}
         net0 = nstat()
         t0 = time.time()
-        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err,
+                             stdin=subprocess.PIPE if feed_rate else subprocess.DEVNULL)
+        if feed_rate:
+            threading.Thread(target=feed, args=(p.stdin, infile, feed_rate), daemon=True).start()
         perf = None
         if self.a.perf and label in ("scan", "capacity"):
             perf_data = os.path.join(self.run, "perf-%s.data" % label)
@@ -438,7 +464,7 @@ class Bench:
                              "baseline")
         self.smtpd_stats()
         out = os.path.join(self.run, "capacity.ndjson.zst")
-        cap = self.mxsurvey(capf, out, a.cap_conc, "capacity")
+        cap = self.mxsurvey(capf, out, a.cap_conc, "capacity", feed_rate=a.capacity_feed_rate)
         srv = self.smtpd_stats()
         cap["smtpd"] = srv
         cap["domains"] = m
@@ -508,13 +534,16 @@ class Bench:
             row("mxsurvey / posttls-finger", "%.1fx" % f["ratio_mxsurvey_vs_posttls"])
         c = f.get("capacity")
         if c:
-            row("capacity: domains", "%d, every reply held %d ms, --concurrency %d, %.1f s" % (
-                c["domains"], self.a.capacity_hold_ms, self.a.cap_conc, c["wall_s"]))
+            row("capacity: domains", "%d fed at %d/s, every reply held %d ms, --concurrency %d, "
+                "%.1f s" % (c["domains"], self.a.capacity_feed_rate, self.a.capacity_hold_ms,
+                            self.a.cap_conc, c["wall_s"]))
             row("capacity: peak in flight", "%d connections (%d in TLS at once), %d fds" % (
                 c["peak_in_flight"], c["peak_tls_in_flight"], c["peak_fds"]))
             row("capacity: RSS", "peak %.0f MiB, baseline %.0f MiB, %.1f KiB per in-flight probe" % (
                 c["maxrss_kib"] / 1024, c["baseline_rss_kib"] / 1024, c["rss_per_in_flight_kib"]))
-            row("capacity: records", "%d of %d" % (c["verify"]["records"], c["domains"]))
+            row("capacity: records", "%d of %d; status %s; ptr %s" % (
+                c["verify"]["records"], c["domains"], c["verify"]["distribution"]["status"],
+                c["verify"]["distribution"]["ptr"]))
         width = max(len(k) for k, _ in rows)
         print("=" * 78)
         for k, v in rows:
@@ -543,6 +572,9 @@ def parse(argv):
     ap.add_argument("--capacity-only", action="store_true", help="only the capacity phase")
     ap.add_argument("--capacity-domains", type=int, default=16000)
     ap.add_argument("--capacity-hold-ms", type=int, default=15000)
+    ap.add_argument("--capacity-feed-rate", type=int, default=400,
+                    help="capacity domains given to mxsurvey per second (through a pipe), so "
+                    "that their DNS lookups do not all start at once; 0: all at once")
     ap.add_argument("--capacity-concurrency", dest="cap_conc", type=int, default=0,
                     help="default: the number of capacity domains")
     ap.add_argument("--posttls-sample", type=int, default=2000)
