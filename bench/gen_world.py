@@ -368,7 +368,8 @@ def build(d, n, seed, cap_n):
         "slow_net": "127.9.0.0/16", "hold_net": "127.6.0.0/16",
         "unreachable_net": "127.8.0.0/16",
     }
-    info = {"domains": n, "seed": seed, "counts": counts, "queries": len(queries),
+    info = {"domains": n, "seed": seed,
+            "last_insecure": insecure_zones[-1][0] + "." if insecure_zones else TLD + ".", "counts": counts, "queries": len(queries),
             "insecure_zones": len(insecure_zones), "pki": pki, "smtpd": rules,
             "resolver": RESOLVER_ADDR, "nsd": NSD_ADDR}
     with open(os.path.join(d, "world.json"), "w") as f:
