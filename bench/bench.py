@@ -290,10 +290,11 @@ class Bench:
         net1 = nstat()
         net = {k: net1.get(k, 0) - net0.get(k, 0) for k in NSTAT_KEYS}
         # Peak RSS from VmHWM samples: wait4's ru_maxrss also counts the parent's pages
-        # the child had between fork and exec.
+        # the child had between fork and exec (it is only the fallback for a process that
+        # ended before the first sample).
         return {"exit": p.returncode, "wall_s": wall, "user_s": ru.ru_utime,
                 "sys_s": ru.ru_stime, "cpu_s": ru.ru_utime + ru.ru_stime,
-                "maxrss_kib": peak_rss, "peak_fds": peak_fds,
+                "maxrss_kib": peak_rss or ru.ru_maxrss, "peak_fds": peak_fds,
                 "cpu_others_s": cpu_others, "net": net}
 
     def perf_report(self, data, label):
