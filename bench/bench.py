@@ -95,8 +95,9 @@ def wait_answer(server, name, rtype, what, norec=False, timeout=600):
         time.sleep(0.2)
 
 
-def feed(pipe, path, rate):
-    """Writes the lines of path into pipe at rate lines per second, then closes it."""
+def feed(pipe, path, rate, hold=0.0):
+    """Writes the lines of path into pipe at rate lines per second, then closes it (after
+    hold more seconds)."""
     with open(path) as f:
         lines = f.read().split()
     t0 = time.time()
@@ -107,6 +108,7 @@ def feed(pipe, path, rate):
                 time.sleep(delay)
             pipe.write(("\n".join(lines[i:i + 50]) + "\n").encode())
             pipe.flush()
+        time.sleep(hold)
     except BrokenPipeError:
         pass
     finally:
@@ -238,7 +240,7 @@ class Bench:
                 r["rcodes"] = line.split(":", 1)[1].strip()
         return r
 
-    def mxsurvey(self, infile, outfile, concurrency, label, extra=(), feed_rate=0):
+    def mxsurvey(self, infile, outfile, concurrency, label, extra=(), feed_rate=0, feed_hold=0.0):
         """Runs one scan; returns its figures (wall, CPU from wait4, RSS, fd peak). With
         feed_rate, the input comes through a pipe at that many domains per second."""
         cmd = [self.a.mxsurvey, "scan", "--resolver", G.RESOLVER_ADDR,
@@ -255,7 +257,8 @@ class Bench:
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err,
                              stdin=subprocess.PIPE if feed_rate else subprocess.DEVNULL)
         if feed_rate:
-            threading.Thread(target=feed, args=(p.stdin, infile, feed_rate), daemon=True).start()
+            threading.Thread(target=feed, args=(p.stdin, infile, feed_rate, feed_hold),
+                             daemon=True).start()
         perf = None
         if self.a.perf and label in ("scan", "capacity"):
             perf_data = os.path.join(self.run, "perf-%s.data" % label)
@@ -479,12 +482,13 @@ class Bench:
         a, fig = self.a, self.fig
         capf = os.path.join(self.w, "capacity.txt")
         m = len(open(capf).read().split())
-        # baseline: the same process with nothing to probe
+        # baseline: the same process with nothing to probe, kept alive 2 s by its input
+        # pipe so that its RSS is sampled after start-up
         basef = os.path.join(self.run, "baseline.txt")
         with open(basef, "w") as f:
             f.write("nonexistent.%s\n" % G.TLD)
         base = self.mxsurvey(basef, os.path.join(self.run, "baseline.ndjson.zst"), a.cap_conc,
-                             "baseline")
+                             "baseline", feed_rate=1000, feed_hold=2.0)
         self.smtpd_stats()
         out = os.path.join(self.run, "capacity.ndjson.zst")
         cap = self.mxsurvey(capf, out, a.cap_conc, "capacity", feed_rate=a.capacity_feed_rate)
