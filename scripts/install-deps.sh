@@ -6,7 +6,7 @@ PKGS="build-essential cmake pkg-config git
 libuv1-dev libssl-dev libc-ares-dev libunbound-dev libzstd-dev libidn2-dev libcurl4-openssl-dev
 zstd jq python3 openssl ca-certificates dns-root-data
 unbound nsd ldnsutils bind9-dnsutils postfix nginx iproute2 util-linux
-clang libclang-rt-14-dev valgrind
+clang libclang-rt-14-dev valgrind dnsperf
 libjson-c-dev libpsl-dev publicsuffix chromium"
 missing=""
 for p in $PKGS; do

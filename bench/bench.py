@@ -1,0 +1,660 @@
+#!/usr/bin/env python3
+"""The benchmark driver (called by bench/run.sh; README "Benchmark").
+
+Re-executes itself in `unshare --net --mount` (only loopback exists; ports 25/53 of every
+127.x are ours; /etc/resolv.conf is bind-mounted for posttls-finger), builds or reuses the
+world (gen_world.py; cached in --world-cache by size and seed), starts NSD, a validating
+Unbound and bench_smtpd, and measures, in this order:
+  1. dnsperf, cold cache (fresh Unbound), over the world's query mix;
+  2. the mxsurvey scan of the N domains (Unbound restarted first: cold cache);
+  3. dnsperf again, warm cache;
+  4. bench_handshake_cost: the bare client handshake cost with the same certificate;
+  5. posttls-finger with xargs -P over a sample of the same domains;
+  6. the capacity phase: domains whose server holds every reply, scanned with a high
+     --concurrency, for the peak of probes in flight and RSS per in-flight probe.
+Prints a table of figures and writes figures.json into the run directory.
+"""
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import gen_world as G  # noqa: E402
+
+NS_ENV = "MXSURVEY_BENCH_NETNS"
+
+
+def log(msg):
+    print("[bench %s] %s" % (time.strftime("%H:%M:%S"), msg), file=sys.stderr, flush=True)
+
+
+def proc_cpu(pid):
+    """user+sys seconds of a running process (from /proc/PID/stat)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def proc_status(pid, key):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def count_fds(pid):
+    try:
+        return len(os.listdir("/proc/%d/fd" % pid))
+    except OSError:
+        return 0
+
+
+NSTAT_KEYS = ("UdpRcvbufErrors", "UdpInErrors", "TcpExtListenOverflows", "TcpExtListenDrops",
+              "TcpAttemptFails", "TcpEstabResets")
+
+
+def nstat():
+    """The namespace's absolute network counters of interest (drops show lost queries)."""
+    r = subprocess.run(["nstat", "-az"], capture_output=True, text=True)
+    out = {}
+    for line in r.stdout.split("\n"):
+        c = line.split()
+        if len(c) >= 2 and c[0] in NSTAT_KEYS:
+            out[c[0]] = int(c[1])
+    return out
+
+
+def wait_answer(server, name, rtype, what, norec=False, timeout=600):
+    """Waits until server answers name/rtype with NOERROR."""
+    t0 = time.time()
+    while True:
+        r = subprocess.run(["dig", "@" + server, "+time=1", "+tries=1",
+                            "+norec" if norec else "+rec", name, rtype],
+                           capture_output=True, text=True)
+        if "status: NOERROR" in r.stdout:
+            return
+        if time.time() - t0 > timeout:
+            raise RuntimeError("%s does not answer %s %s" % (what, name, rtype))
+        time.sleep(0.2)
+
+
+def feed(pipe, path, rate, hold=0.0):
+    """Writes the lines of path into pipe at rate lines per second, then closes it (after
+    hold more seconds)."""
+    with open(path) as f:
+        lines = f.read().split()
+    t0 = time.time()
+    try:
+        for i in range(0, len(lines), 50):
+            delay = t0 + i / rate - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            pipe.write(("\n".join(lines[i:i + 50]) + "\n").encode())
+            pipe.flush()
+        time.sleep(hold)
+    except BrokenPipeError:
+        pass
+    finally:
+        try:
+            pipe.close()
+        except BrokenPipeError:
+            pass
+
+
+def listening(addr, port, proto):
+    hexaddr = "%08X:%04X" % (int.from_bytes(bytes(int(x) for x in addr.split(".")), "little"),
+                             port)
+    anyaddr = "00000000:%04X" % port
+    try:
+        with open("/proc/net/" + proto) as f:
+            rows = f.read().split("\n")[1:]
+    except OSError:
+        return False
+    for row in rows:
+        c = row.split()
+        if len(c) > 3 and c[1] in (hexaddr, anyaddr) and (proto == "udp" or c[3] == "0A"):
+            return True
+    return False
+
+
+def wait_listening(addr, port, proto, what, timeout=120):
+    t0 = time.time()
+    while not listening(addr, port, proto):
+        if time.time() - t0 > timeout:
+            raise RuntimeError("%s not listening on %s:%d/%s" % (what, addr, port, proto))
+        time.sleep(0.05)
+
+
+class Bench:
+    def __init__(self, a):
+        self.a = a
+        self.procs = {}
+        self.fig = {}
+
+    # ---- servers ---------------------------------------------------------------------
+    def spawn(self, key, cmd, stdout=None):
+        out = open(os.path.join(self.run, "logs", key + ".out"), "ab")
+        self.procs[key] = subprocess.Popen(cmd, stdout=stdout or out, stderr=out,
+                                           stdin=subprocess.DEVNULL)
+        return self.procs[key]
+
+    def stop(self, key, timeout=20):
+        p = self.procs.pop(key, None)
+        if p is None or p.poll() is not None:
+            return
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+    def start_unbound(self):
+        self.spawn("unbound", ["unbound", "-d", "-c", os.path.join(self.w, "unbound.conf")])
+        wait_listening(G.RESOLVER_ADDR, 53, "udp", "unbound")
+        wait_answer(G.RESOLVER_ADDR, G.TLD + ".", "SOA", "unbound")
+
+    def restart_unbound(self):
+        self.stop("unbound")
+        while listening(G.RESOLVER_ADDR, 53, "udp"):
+            time.sleep(0.05)
+        self.start_unbound()
+
+    def start_world(self):
+        a = self.a
+        subprocess.run(["nsd-checkconf", os.path.join(self.w, "nsd.conf")], check=True)
+        t0 = time.time()
+        self.spawn("nsd", ["nsd", "-d", "-c", os.path.join(self.w, "nsd.conf")])
+        wait_listening(G.NSD_ADDR, 53, "udp", "nsd", timeout=600)
+        wait_listening(G.NSD_ADDR, 53, "tcp", "nsd", timeout=600)
+        # Listening is not serving: with 65 000 zones NSD needs a while to load them, and
+        # a resolver that meets a silent server backs off from it for minutes.
+        wait_answer(G.NSD_ADDR, G.TLD + ".", "SOA", "nsd", norec=True)
+        wait_answer(G.NSD_ADDR, self.info.get("last_insecure", G.TLD + "."), "SOA", "nsd",
+                    norec=True)
+        log("nsd up in %.1f s" % (time.time() - t0))
+        self.start_unbound()
+        s = self.info["smtpd"]
+        cmd = [os.path.join(a.tools_dir, "bench_smtpd"), "--delay-ms", str(a.delay_ms),
+               "--stats", os.path.join(self.run, "smtpd.stats")]
+        for c in s["certs"]:
+            cmd += ["--cert", c]
+        for r in s["rules"]:
+            cmd += ["--rule", r]
+        cmd += ["--rule", "%s=slow:%d" % (s["slow_net"], a.slow_ms),
+                "--rule", "%s=hold:%d" % (s["hold_net"], a.capacity_hold_ms)]
+        self.spawn("smtpd", cmd)
+        wait_listening("127.1.1.1", 25, "tcp", "bench_smtpd")
+
+    def smtpd_stats(self):
+        """Counters since the last call (SIGUSR1 makes bench_smtpd write and reset them)."""
+        path = os.path.join(self.run, "smtpd.stats")
+        if os.path.exists(path):
+            os.unlink(path)
+        self.procs["smtpd"].send_signal(signal.SIGUSR1)
+        for _ in range(200):
+            if os.path.exists(path):
+                try:
+                    with open(path) as f:
+                        return json.loads(f.read())
+                except ValueError:
+                    pass
+            time.sleep(0.02)
+        raise RuntimeError("bench_smtpd wrote no stats")
+
+    # ---- measurements ----------------------------------------------------------------
+    def dnsperf(self, label, limit):
+        out = subprocess.run(["dnsperf", "-s", G.RESOLVER_ADDR, "-d",
+                              os.path.join(self.w, "queries.txt"), "-n", "1", "-l", str(limit),
+                              "-c", "4", "-q", "2000", "-t", "10"],
+                             capture_output=True, text=True)
+        with open(os.path.join(self.run, "logs", "dnsperf-%s.out" % label), "w") as f:
+            f.write(out.stdout + out.stderr)
+        r = {}
+        for line in out.stdout.split("\n"):
+            line = line.strip()
+            if line.startswith("Queries per second:"):
+                r["qps"] = float(line.split()[-1])
+            elif line.startswith("Queries completed:"):
+                r["completed"] = int(line.split()[2])
+            elif line.startswith("Queries lost:"):
+                r["lost"] = int(line.split()[2])
+            elif line.startswith("Response codes:"):
+                r["rcodes"] = line.split(":", 1)[1].strip()
+        return r
+
+    def mxsurvey(self, infile, outfile, concurrency, label, extra=(), feed_rate=0, feed_hold=0.0):
+        """Runs one scan; returns its figures (wall, CPU from wait4, RSS, fd peak). With
+        feed_rate, the input comes through a pipe at that many domains per second."""
+        cmd = [self.a.mxsurvey, "scan", "--resolver", G.RESOLVER_ADDR,
+               "--trust-anchor", os.path.join(self.w, "root.key"),
+               "--ca-file", os.path.join(self.info["pki"], "ca.pem"),
+               "--allow", "127.0.0.0/8", "--ehlo", "bench.scanner.benchtld",
+               "--concurrency", str(concurrency), "-q", "-o", outfile] + list(extra) + \
+            self.a.extra + ["-" if feed_rate else infile]
+        log("%s: %s" % (label, " ".join(cmd)))
+        err = open(os.path.join(self.run, "logs", "mxsurvey-%s.err" % label), "wb")
+        others = {k: proc_cpu(p.pid) for k, p in self.procs.items()}
+        net0 = nstat()
+        t0 = time.time()
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err,
+                             stdin=subprocess.PIPE if feed_rate else subprocess.DEVNULL)
+        if feed_rate:
+            threading.Thread(target=feed, args=(p.stdin, infile, feed_rate, feed_hold),
+                             daemon=True).start()
+        perf = None
+        if self.a.perf and label in ("scan", "capacity"):
+            perf_data = os.path.join(self.run, "perf-%s.data" % label)
+            perf = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F",
+                                     "499" if self.a.perf_callgraph == "fp" else "199",
+                                     "--call-graph", self.a.perf_callgraph,
+                                     "-p", str(p.pid), "-o", perf_data],
+                                    stdout=err, stderr=err)
+        peak_fds = peak_rss = 0
+        samples = []
+        while True:
+            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+            if pid == p.pid:
+                break
+            fds = count_fds(p.pid)
+            rss = proc_status(p.pid, "VmRSS")
+            hwm = proc_status(p.pid, "VmHWM")
+            peak_fds = max(peak_fds, fds)
+            peak_rss = max(peak_rss, rss, hwm)
+            samples.append((round(time.time() - t0, 2), fds, rss))
+            time.sleep(0.1)
+        wall = time.time() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        if perf is not None:
+            perf.send_signal(signal.SIGINT)
+            perf.wait()
+            self.perf_report(perf_data, label)
+        with open(os.path.join(self.run, "logs", "samples-%s.json" % label), "w") as f:
+            json.dump(samples, f)
+        cpu_others = {k: round(proc_cpu(pp.pid) - others.get(k, 0), 2)
+                      for k, pp in self.procs.items()}
+        net1 = nstat()
+        net = {k: net1.get(k, 0) - net0.get(k, 0) for k in NSTAT_KEYS}
+        # Peak RSS from VmHWM samples: wait4's ru_maxrss also counts the parent's pages
+        # the child had between fork and exec (it is only the fallback for a process that
+        # ended before the first sample).
+        return {"exit": p.returncode, "wall_s": wall, "user_s": ru.ru_utime,
+                "sys_s": ru.ru_stime, "cpu_s": ru.ru_utime + ru.ru_stime,
+                "maxrss_kib": peak_rss or ru.ru_maxrss, "peak_fds": peak_fds,
+                "cpu_others_s": cpu_others, "net": net}
+
+    def perf_report(self, data, label):
+        """Where mxsurvey's CPU went: shares by library and the top symbols."""
+        rep = {}
+        for sort, top in (("dso", 12), ("dso,sym", 40)):
+            r = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children",
+                                "--sort", sort, "-g", "none", "--percent-limit", "0.5"],
+                               capture_output=True, text=True)
+            lines = [x.rstrip() for x in r.stdout.split("\n") if x.strip() and
+                     not x.startswith("#")]
+            rep[sort] = lines[:top]
+        path = os.path.join(self.run, "perf-%s.txt" % label)
+        with open(path, "w") as f:
+            for k, v in rep.items():
+                f.write("== by %s\n%s\n" % (k, "\n".join(v)))
+        self.fig.setdefault("perf", {})[label] = rep
+        log("perf profile: %s" % path)
+
+    def verify(self, outfile, n):
+        out = subprocess.run(["zstd", "-dc", outfile], capture_output=True, check=True).stdout
+        dist = {"status": {}, "dnssec": {}, "starttls": {}, "dane": {}, "connect": {},
+                "mta_sts": {}, "tls_rpt": {}, "ptr": {}, "dns_error": {}}
+
+        def bump(k, v):
+            dist[k][str(v)] = dist[k].get(str(v), 0) + 1
+        nrec = 0
+        names = set()
+        for line in out.decode().split("\n"):
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            nrec += 1
+            names.add(r.get("domain"))
+            bump("status", r.get("status"))
+            bump("dnssec", r.get("dnssec"))
+            s = r.get("summary") or {}
+            bump("starttls", s.get("starttls", "-"))
+            bump("dane", s.get("dane", "-"))
+            bump("mta_sts", (r.get("mta_sts") or {}).get("status", "-"))
+            bump("tls_rpt", (r.get("tls_rpt") or {}).get("status", "-"))
+            for m in r.get("mx") or []:
+                for ad in m.get("addresses") or []:
+                    bump("connect", (ad.get("smtp") or {}).get("connect", "-"))
+                    bump("ptr", ad.get("ptr_error", "answered"))
+            if r.get("status") == "dns-error":
+                bump("dns_error", (r.get("error") or {}).get("reason"))
+        return {"records": nrec, "expected": n, "unique": len(names),
+                "distribution": dist}
+
+    def handshake_cost(self):
+        pki = self.info["pki"]
+        out = subprocess.run([os.path.join(self.a.tools_dir, "bench_handshake_cost"),
+                              os.path.join(pki, "self.pem"), os.path.join(pki, "self.key"),
+                              str(self.a.handshakes)], capture_output=True, text=True, check=True)
+        return json.loads(out.stdout)
+
+    def posttls(self, domains):
+        a = self.a
+        cfg = os.path.join(self.run, "postfix")
+        os.makedirs(cfg, exist_ok=True)
+        capath = os.path.join(self.run, "capath")
+        os.makedirs(capath, exist_ok=True)
+        shutil.copy(os.path.join(self.info["pki"], "ca.pem"), os.path.join(capath, "ca.pem"))
+        subprocess.run(["openssl", "rehash", capath], capture_output=True)
+        with open(os.path.join(cfg, "main.cf"), "w") as f:
+            f.write("compatibility_level = 3.6\nsmtp_dns_support_level = dnssec\n")
+        sample = os.path.join(self.run, "posttls-sample.txt")
+        with open(sample, "w") as f:
+            f.write("\n".join(domains) + "\n")
+        env = dict(os.environ, MAIL_CONFIG=cfg)
+        cmd = "xargs -P %d -n 1 timeout %d posttls-finger -c -l dane -t10 -T10 -P %s < %s" % (
+            a.posttls_parallel, a.posttls_timeout, capath, sample)
+        log("posttls-finger: %s" % cmd)
+        t0 = time.time()
+        r = subprocess.run(["sh", "-c", cmd], env=env, capture_output=True, text=True)
+        wall = time.time() - t0
+        with open(os.path.join(self.run, "logs", "posttls-finger.out"), "w") as f:
+            f.write(r.stdout + r.stderr)
+        text = r.stdout + r.stderr
+        verdicts = {}
+        for key in ("Verified TLS", "Trusted TLS", "Untrusted TLS", "Anonymous TLS"):
+            verdicts[key.split()[0]] = text.count(key)
+        return {"domains": len(domains), "wall_s": wall, "domains_per_s": len(domains) / wall,
+                "parallel": a.posttls_parallel, "verdicts": verdicts}
+
+    # ---- the whole run ---------------------------------------------------------------
+    def world_dir(self):
+        a = self.a
+        d = os.path.join(a.world_cache, "world-%d-s%d-c%d" % (a.domains, a.seed,
+                                                              a.capacity_domains))
+        if not os.path.exists(os.path.join(d, "world.json")):
+            if os.path.exists(d):
+                shutil.rmtree(d)
+            log("generating the world (%d domains, %d capacity domains) in %s" % (
+                a.domains, a.capacity_domains, d))
+            t0 = time.time()
+            G.build(d, a.domains, a.seed, a.capacity_domains)
+            log("world generated and signed in %.1f s" % (time.time() - t0))
+        G.write_configs(d)  # server settings are not cached with the zones
+        with open(os.path.join(d, "world.json")) as f:
+            return d, json.load(f)
+
+    def main(self):
+        a = self.a
+        self.w, self.info = self.world_dir()
+        self.run = tempfile.mkdtemp(prefix="mxsurvey-bench-", dir=a.run_dir)
+        os.makedirs(os.path.join(self.run, "logs"))
+        log("run directory %s" % self.run)
+        subprocess.run(["mount", "--bind", os.path.join(self.w, "resolv.conf"),
+                        "/etc/resolv.conf"], check=True)
+        fig = self.fig
+        fig["world"] = {k: self.info[k] for k in ("domains", "counts", "queries",
+                                                  "insecure_zones")}
+        fig["params"] = {"delay_ms": a.delay_ms, "slow_ms": a.slow_ms,
+                         "concurrency": a.concurrency, "extra": a.extra}
+        ok = True
+        try:
+            self.start_world()
+            if a.dnsperf_only:
+                self.fig["dnsperf_cold"] = self.dnsperf("cold", a.dnsperf_seconds)
+            elif not a.capacity_only:
+                ok &= self.main_phase()
+            if (a.capacity or a.capacity_only) and not a.dnsperf_only:
+                ok &= self.capacity_phase()
+        finally:
+            for k in list(self.procs):
+                self.stop(k)
+            subprocess.run(["umount", "/etc/resolv.conf"], capture_output=True)
+        with open(os.path.join(self.run, "figures.json"), "w") as f:
+            json.dump(fig, f, indent=1)
+        self.print_table()
+        print("figures: %s" % os.path.join(self.run, "figures.json"))
+        if ok and not a.keep:
+            shutil.rmtree(self.run, ignore_errors=True)
+        elif not ok:
+            print("FAILED (run directory kept: %s)" % self.run)
+        return ok
+
+    def main_phase(self):
+        a, fig, n = self.a, self.fig, self.info["domains"]
+        if not a.no_dnsperf:
+            log("dnsperf, cold cache")
+            fig["dnsperf_cold"] = self.dnsperf("cold", a.dnsperf_seconds)
+            self.restart_unbound()
+        self.smtpd_stats()
+        out = os.path.join(self.run, "out.ndjson.zst")
+        scan = self.mxsurvey(os.path.join(self.w, "domains.txt"), out, a.concurrency, "scan")
+        srv = self.smtpd_stats()
+        scan["smtpd"] = srv
+        tls = max(srv["handshakes"], 1)
+        scan["domains_per_s"] = n / scan["wall_s"]
+        scan["tls_probes"] = srv["handshakes"]
+        scan["tls_probes_per_s"] = srv["handshakes"] / scan["wall_s"]
+        scan["cpu_ms_per_1000_domains"] = scan["cpu_s"] * 1000 / n * 1000
+        scan["cpu_us_per_tls_probe"] = scan["cpu_s"] / tls * 1e6
+        scan["peak_in_flight"] = srv["peak_open"]
+        scan["smtpd_cpu_share"] = srv["cpu_s"] / scan["wall_s"]
+        fig["scan"] = scan
+        v = self.verify(out, n)
+        fig["verify"] = v
+        ok = scan["exit"] == 0 and v["records"] == n and v["unique"] == n
+        log("scan: %d records of %d, exit %d" % (v["records"], n, scan["exit"]))
+        if not a.no_dnsperf:
+            log("dnsperf, warm cache")
+            fig["dnsperf_warm"] = self.dnsperf("warm", a.dnsperf_seconds)
+        log("handshake cost")
+        fig["handshake"] = self.handshake_cost()
+        fig["cpu_ratio_probe_vs_handshake"] = scan["cpu_us_per_tls_probe"] / \
+            fig["handshake"]["client_cpu_us"]
+        if a.posttls_sample > 0:
+            doms = open(os.path.join(self.w, "domains.txt")).read().split()
+            sample = random.Random(a.seed).sample(doms, min(a.posttls_sample, len(doms)))
+            self.smtpd_stats()
+            pf = self.posttls(sample)
+            pf["smtpd"] = self.smtpd_stats()
+            fig["posttls"] = pf
+            fig["ratio_mxsurvey_vs_posttls"] = scan["domains_per_s"] / pf["domains_per_s"]
+        return ok
+
+    def capacity_phase(self):
+        a, fig = self.a, self.fig
+        capf = os.path.join(self.w, "capacity.txt")
+        m = len(open(capf).read().split())
+        # baseline: the same process with nothing to probe, kept alive 2 s by its input
+        # pipe so that its RSS is sampled after start-up
+        basef = os.path.join(self.run, "baseline.txt")
+        with open(basef, "w") as f:
+            f.write("nonexistent.%s\n" % G.TLD)
+        base = self.mxsurvey(basef, os.path.join(self.run, "baseline.ndjson.zst"), a.cap_conc,
+                             "baseline", feed_rate=1000, feed_hold=2.0)
+        self.smtpd_stats()
+        out = os.path.join(self.run, "capacity.ndjson.zst")
+        cap = self.mxsurvey(capf, out, a.cap_conc, "capacity", feed_rate=a.capacity_feed_rate)
+        srv = self.smtpd_stats()
+        cap["smtpd"] = srv
+        cap["domains"] = m
+        cap["baseline_rss_kib"] = base["maxrss_kib"]
+        cap["peak_in_flight"] = srv["peak_open"]
+        cap["peak_tls_in_flight"] = srv["peak_tls_open"]
+        cap["rss_per_in_flight_kib"] = (cap["maxrss_kib"] - base["maxrss_kib"]) / \
+            max(srv["peak_open"], 1)
+        cap["cpu_us_per_tls_probe"] = cap["cpu_s"] / max(srv["handshakes"], 1) * 1e6
+        v = self.verify(out, m)
+        cap["verify"] = v
+        fig["capacity"] = cap
+        log("capacity: %d records of %d, exit %d" % (v["records"], m, cap["exit"]))
+        return cap["exit"] == 0 and v["records"] == m
+
+    def print_table(self):
+        f = self.fig
+        rows = []
+
+        def row(k, v):
+            rows.append((k, v))
+        w = f["world"]
+        row("world", "%d domains (%s), %d dnsperf queries" % (
+            w["domains"], ", ".join("%s %d" % kv for kv in sorted(w["counts"].items())),
+            w["queries"]))
+        p = f["params"]
+        row("parameters", "reply delay %d ms, slow banner %d ms, --concurrency %d %s" % (
+            p["delay_ms"], p["slow_ms"], p["concurrency"], " ".join(p["extra"])))
+        s = f.get("scan")
+        if s:
+            row("scan wall time", "%.1f s (exit %d)" % (s["wall_s"], s["exit"]))
+            row("domains/s", "%.0f" % s["domains_per_s"])
+            row("TLS probes/s", "%.0f (%d handshakes, %d connections)" % (
+                s["tls_probes_per_s"], s["tls_probes"], s["smtpd"]["accepted"]))
+            row("peak probes in flight", "%d connections (%d in TLS), %d fds in mxsurvey" % (
+                s["peak_in_flight"], s["smtpd"]["peak_tls_open"], s["peak_fds"]))
+            row("mxsurvey CPU", "%.1f s (user %.1f, sys %.1f) = %.0f%% of one core" % (
+                s["cpu_s"], s["user_s"], s["sys_s"], 100 * s["cpu_s"] / s["wall_s"]))
+            row("CPU per 1000 domains", "%.0f ms" % s["cpu_ms_per_1000_domains"])
+            row("CPU per TLS probe", "%.0f us" % s["cpu_us_per_tls_probe"])
+            row("peak RSS", "%.0f MiB" % (s["maxrss_kib"] / 1024))
+            row("RSS per in-flight probe", "%.0f KiB (peak RSS / peak in flight)" % (
+                s["maxrss_kib"] / max(s["peak_in_flight"], 1)))
+            row("other CPU during scan", ", ".join("%s %.1f s" % kv for kv in
+                                                   sorted(s["cpu_others_s"].items())))
+            row("bench_smtpd CPU share", "%.0f%% of one core" % (100 * s["smtpd_cpu_share"]))
+            row("kernel drops during scan", ", ".join("%s %d" % kv for kv in s["net"].items()))
+            v = f["verify"]
+            row("records", "%d of %d (%d unique)" % (v["records"], v["expected"], v["unique"]))
+            for k, d in v["distribution"].items():
+                row("  " + k, ", ".join("%s %d" % kv for kv in
+                                        sorted(d.items(), key=lambda x: -x[1])))
+        h = f.get("handshake")
+        if h:
+            row("bare client handshake", "%.0f us CPU (%s, %s; server side %.0f us)" % (
+                h["client_cpu_us"], h["version"], h["group"], h["server_cpu_us"]))
+            row("CPU per probe / handshake", "%.2fx" % f["cpu_ratio_probe_vs_handshake"])
+        for k in ("dnsperf_cold", "dnsperf_warm"):
+            d = f.get(k)
+            if d:
+                row("resolver qps (%s)" % k.split("_")[1], "%.0f (completed %s, lost %s; %s)" % (
+                    d.get("qps", 0), d.get("completed"), d.get("lost"), d.get("rcodes")))
+        pf = f.get("posttls")
+        if pf:
+            row("posttls-finger -P %d" % pf["parallel"], "%d domains in %.1f s = %.1f domains/s" % (
+                pf["domains"], pf["wall_s"], pf["domains_per_s"]))
+            row("mxsurvey / posttls-finger", "%.1fx" % f["ratio_mxsurvey_vs_posttls"])
+        c = f.get("capacity")
+        if c:
+            row("capacity: domains", "%d fed at %d/s, every reply held %d ms, --concurrency %d, "
+                "%.1f s" % (c["domains"], self.a.capacity_feed_rate, self.a.capacity_hold_ms,
+                            self.a.cap_conc, c["wall_s"]))
+            row("capacity: peak in flight", "%d connections (%d in TLS at once), %d fds" % (
+                c["peak_in_flight"], c["peak_tls_in_flight"], c["peak_fds"]))
+            row("capacity: RSS", "peak %.0f MiB, baseline %.0f MiB, %.1f KiB per in-flight probe" % (
+                c["maxrss_kib"] / 1024, c["baseline_rss_kib"] / 1024, c["rss_per_in_flight_kib"]))
+            row("capacity: records", "%d of %d; status %s; ptr %s" % (
+                c["verify"]["records"], c["domains"], c["verify"]["distribution"]["status"],
+                c["verify"]["distribution"]["ptr"]))
+        width = max(len(k) for k, _ in rows)
+        print("=" * 78)
+        for k, v in rows:
+            print("%-*s  %s" % (width, k, v))
+        for label, rep in f.get("perf", {}).items():
+            print("-- perf (%s), CPU by library:" % label)
+            print("\n".join("   " + x for x in rep["dso"]))
+        print("=" * 78)
+
+
+def parse(argv):
+    extra = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, extra = argv[:i], argv[i + 1:]
+    ap = argparse.ArgumentParser(description="mxsurvey benchmark (see README 'Benchmark')")
+    ap.add_argument("--domains", type=int, default=100000)
+    ap.add_argument("--delay-ms", type=int, default=50, help="server delay before each reply")
+    ap.add_argument("--slow-ms", type=int, default=5000, help="banner delay of the slow hosts")
+    ap.add_argument("--concurrency", type=int, default=2000, help="mxsurvey --concurrency")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--keep", action="store_true", help="keep the run directory")
+    ap.add_argument("--capacity", dest="capacity", action="store_true", default=True,
+                    help="run the capacity phase after the scan (default)")
+    ap.add_argument("--no-capacity", dest="capacity", action="store_false")
+    ap.add_argument("--capacity-only", action="store_true", help="only the capacity phase")
+    ap.add_argument("--capacity-domains", type=int, default=16000)
+    ap.add_argument("--capacity-hold-ms", type=int, default=15000)
+    ap.add_argument("--capacity-feed-rate", type=int, default=400,
+                    help="capacity domains given to mxsurvey per second (through a pipe), so "
+                    "that their DNS lookups do not all start at once; 0: all at once")
+    ap.add_argument("--capacity-concurrency", dest="cap_conc", type=int, default=0,
+                    help="default: the number of capacity domains")
+    ap.add_argument("--posttls-sample", type=int, default=2000)
+    ap.add_argument("--posttls-parallel", type=int, default=64)
+    ap.add_argument("--posttls-timeout", type=int, default=60)
+    ap.add_argument("--handshakes", type=int, default=2000)
+    ap.add_argument("--dnsperf-seconds", type=int, default=20)
+    ap.add_argument("--no-dnsperf", action="store_true")
+    ap.add_argument("--dnsperf-only", action="store_true", help="only the cold dnsperf run")
+    ap.add_argument("--perf", action="store_true",
+                    help="profile the scans with perf record -e cpu-clock (report in the run dir)")
+    ap.add_argument("--perf-callgraph", default="fp",
+                    help="perf's --call-graph: fp (cheap) or dwarf (callers through "
+                    "libraries built without frame pointers)")
+    ap.add_argument("--mxsurvey", required=True)
+    ap.add_argument("--tools-dir", required=True, help="where bench_smtpd and "
+                    "bench_handshake_cost are")
+    ap.add_argument("--world-cache", default="/var/tmp/mxsurvey-bench")
+    ap.add_argument("--run-dir", default=None, help="parent of the run directory (default TMPDIR)")
+    ap.add_argument("--no-build", action="store_true", help="(run.sh) do not build")
+    a = ap.parse_args(argv)
+    a.extra = extra
+    a.mxsurvey = os.path.abspath(a.mxsurvey)
+    a.tools_dir = os.path.abspath(a.tools_dir)
+    if a.cap_conc == 0:
+        a.cap_conc = a.capacity_domains
+    return a
+
+
+def main():
+    a = parse(sys.argv[1:])
+    if os.environ.get(NS_ENV) != "1":
+        if os.geteuid() != 0:
+            print("bench.py needs root (network namespace, ports 25/53 on 127.x)")
+            return 1
+        for p in (a.mxsurvey, os.path.join(a.tools_dir, "bench_smtpd")):
+            if not os.access(p, os.X_OK):
+                print("not executable: %s" % p)
+                return 1
+        os.makedirs(a.world_cache, exist_ok=True)
+        env = dict(os.environ, **{NS_ENV: "1"})
+        os.execvpe("unshare", ["unshare", "--net", "--mount", "--propagation", "private",
+                               sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env)
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    # unreachable hosts: connect() fails at once, as after an ICMP unreachable
+    subprocess.run(["ip", "route", "add", "unreachable", "127.8.0.0/16", "table", "local"],
+                   check=True)
+    for k, v in (("net.core.somaxconn", "65535"), ("net.ipv4.tcp_max_syn_backlog", "65535")):
+        subprocess.run(["sysctl", "-q", "-w", "%s=%s" % (k, v)], capture_output=True)
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return 0 if Bench(a).main() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
