@@ -296,7 +296,11 @@ static void on_probe_done(void *arg, smtp_result_t *res) {
   bool keep = false;
   if (o != NULL) {             /* NULL: the cache was freed while this probe ran */
     if (o->cfg.infer_min > 0) addr_learn(o, e);
-    if (o->cfg.cache_max > 0) {
+    /* A chain this large is a hostile or broken server's (real chains are 2-8 KiB):
+     * shared with the requests already waiting, never kept, so such servers cannot fill
+     * the cache's memory (cache_max entries of up to 100 KiB each). */
+    bool small = !e->obs.have_tls || tls_result_chain_bytes(&e->obs.tls) <= OBSERVE_KEEP_CHAIN_MAX;
+    if (o->cfg.cache_max > 0 && small) {
       keep = true;
       e->done = true;
       lru_append(o, e);

@@ -21,9 +21,9 @@
  *
  * Memory: a done entry holds the key (~100 bytes), one smtp_result_t (1.4 KiB, plus its
  * strings: banner, replies, leaf subject/issuer/SANs, typically 0.3-1 KiB) and a reference
- * to the chain as DER (typically 2-4 KiB, at most TLS_CHAIN_KEEP certificates and
- * TLS_CHAIN_MAX_BYTES, shared with every copy still alive): about 4-6 KiB, so the default
- * 16384 entries cost 65-100 MiB at most. Inference keeps one such observation per
+ * to the chain as DER (typically 2-4 KiB, shared with every copy still alive): about 4-6
+ * KiB, so the default 16384 entries cost 65-100 MiB. An observation whose chain is over
+ * OBSERVE_KEEP_CHAIN_MAX bytes is given to the requests waiting for it but never kept. Inference keeps one such observation per
  * address, at most cache_max addresses (oldest first out). */
 #ifndef MXS_SCANNER_OBSERVE_H
 #define MXS_SCANNER_OBSERVE_H
@@ -44,6 +44,7 @@ typedef struct observe_config {
 
 #define OBSERVE_CACHE_DEFAULT 16384
 #define OBSERVE_INFER_MAX 64
+#define OBSERVE_KEEP_CHAIN_MAX (16 * 1024)
 
 typedef struct observe_stats {
   unsigned long long requests;

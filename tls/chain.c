@@ -73,3 +73,8 @@ STACK_OF(X509) *tls_chain_parse(const tls_chain_t *c)
   }
   return sk;
 }
+
+size_t tls_result_chain_bytes(const tls_result_t *r)
+{
+  return r != NULL && r->chain != NULL ? r->chain->len : 0;
+}

@@ -87,8 +87,12 @@ typedef struct tls_result {
   tls_chain_t *chain;
 } tls_result_t;
 
-#define TLS_CHAIN_KEEP 10
-#define TLS_CHAIN_MAX_BYTES (64 * 1024)
+/* Whatever a handshake can accept is kept whole, so a verdict never differs because the
+ * stored chain was cut: OpenSSL's default verify depth (100) plus the leaf, and its default
+ * limit on the Certificate message (SSL_MAX_CERT_LIST_DEFAULT, 100 KiB). The observation
+ * cache declines to keep large chains (scanner/observe.c), which bounds its memory. */
+#define TLS_CHAIN_KEEP 101
+#define TLS_CHAIN_MAX_BYTES (100 * 1024)
 
 /* ca_file NULL: the system's default trust store. NULL on error with err set. */
 tls_ctx_t *tls_ctx_new(const char *ca_file, char *err, size_t errlen);
@@ -143,6 +147,8 @@ void tls_result_free(tls_result_t *r);
 /* Copy: strings are duplicated, the chain is shared by reference counts (results are
  * shared between domains). 0 ok, -1 allocation failure. */
 int tls_result_copy(tls_result_t *dst, const tls_result_t *src);
+/* Bytes of DER of the stored chain (0 without one): what a cached copy costs. */
+size_t tls_result_chain_bytes(const tls_result_t *r);
 
 /* Writes the record's "tls" object: {version, cipher, group, chain_len, cert: {subject,
  * issuer, san:[], not_before, not_after, key_type, key_bits, curve, sig_alg, sha256,
