@@ -7,6 +7,60 @@
 
 #include <openssl/err.h>
 
+/* Hot chains, least recently used first. */
+static tls_chain_t *hot_head, *hot_tail;
+static size_t hot_count;
+
+static void hot_unlink(tls_chain_t *c)
+{
+  if (c->hot_prev) c->hot_prev->hot_next = c->hot_next; else hot_head = c->hot_next;
+  if (c->hot_next) c->hot_next->hot_prev = c->hot_prev; else hot_tail = c->hot_prev;
+  c->hot_prev = c->hot_next = NULL;
+}
+
+static void hot_cool(tls_chain_t *c)
+{
+  hot_unlink(c);
+  hot_count--;
+  sk_X509_pop_free(c->parsed, X509_free);
+  c->parsed = NULL;
+}
+
+static void hot_append(tls_chain_t *c)
+{
+  c->hot_prev = hot_tail;
+  c->hot_next = NULL;
+  if (hot_tail) hot_tail->hot_next = c; else hot_head = c;
+  hot_tail = c;
+}
+
+/* Makes c hot with sk (adopted: its references now belong to c). */
+static void hot_adopt(tls_chain_t *c, STACK_OF(X509) *sk)
+{
+  while (hot_count >= TLS_CHAIN_HOT && hot_head)
+    hot_cool(hot_head);
+  c->parsed = sk;
+  hot_append(c);
+  hot_count++;
+}
+
+/* A stack holding a new reference to each certificate of sk, or NULL. */
+static STACK_OF(X509) *sk_refs(STACK_OF(X509) *sk)
+{
+  STACK_OF(X509) *out = sk_X509_new_reserve(NULL, sk_X509_num(sk));
+  if (out == NULL)
+    return NULL;
+  for (int i = 0; i < sk_X509_num(sk); i++) {
+    X509 *x = sk_X509_value(sk, i);
+    if (!X509_up_ref(x)) {
+      sk_X509_pop_free(out, X509_free);
+      return NULL;
+    }
+    sk_X509_push(out, x);   /* reserved: cannot fail */
+  }
+  return out;
+}
+
 tls_chain_t *tls_chain_new(X509 *leaf, STACK_OF(X509) *sk)
 {
   X509 *pick[TLS_CHAIN_KEEP];
@@ -33,6 +87,8 @@ tls_chain_t *tls_chain_new(X509 *leaf, STACK_OF(X509) *sk)
   c->refs = 1;
   c->n = n;
   c->len = total;
+  c->parsed = NULL;
+  c->hot_prev = c->hot_next = NULL;
   unsigned char *p = c->der;
   for (int i = 0; i < n; i++)
     if (i2d_X509(pick[i], &p) != lens[i]) {
@@ -40,6 +96,18 @@ tls_chain_t *tls_chain_new(X509 *leaf, STACK_OF(X509) *sk)
       ERR_clear_error();
       return NULL;
     }
+  /* The handshake's own objects: the verdicts that follow need no parse. */
+  STACK_OF(X509) *hot = sk_X509_new_reserve(NULL, n);
+  for (int i = 0; hot != NULL && i < n; i++) {
+    if (!X509_up_ref(pick[i])) {
+      sk_X509_pop_free(hot, X509_free);
+      hot = NULL;
+      break;
+    }
+    sk_X509_push(hot, pick[i]);
+  }
+  if (hot != NULL)
+    hot_adopt(c, hot);
   return c;
 }
 
@@ -52,12 +120,20 @@ tls_chain_t *tls_chain_ref(tls_chain_t *c)
 
 void tls_chain_unref(tls_chain_t *c)
 {
-  if (c != NULL && --c->refs == 0)
+  if (c != NULL && --c->refs == 0) {
+    if (c->parsed != NULL)
+      hot_cool(c);
     free(c);
+  }
 }
 
-STACK_OF(X509) *tls_chain_parse(const tls_chain_t *c)
+STACK_OF(X509) *tls_chain_parse(tls_chain_t *c)
 {
+  if (c->parsed != NULL) {
+    hot_unlink(c);             /* most recently used */
+    hot_append(c);
+    return sk_refs(c->parsed);
+  }
   STACK_OF(X509) *sk = sk_X509_new_null();
   if (sk == NULL)
     return NULL;
@@ -71,6 +147,9 @@ STACK_OF(X509) *tls_chain_parse(const tls_chain_t *c)
       return NULL;
     }
   }
+  STACK_OF(X509) *keep = sk_refs(sk);
+  if (keep != NULL)
+    hot_adopt(c, keep);
   return sk;
 }
 
