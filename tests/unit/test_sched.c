@@ -180,9 +180,9 @@ static void test_retry(void) {
 static void test_fd_split(void) {
   size_t probes, out;
   sched_fd_split(20000, &probes, &out);
-  CHECK_INT(out, 4000);
+  CHECK_INT(out, 2500);
   CHECK(probes + out + 64 + 20000 / 16 <= 20000);
-  CHECK(probes > 10000);
+  CHECK(probes >= 15000);             /* issue 4: 15 000 probes in flight on this machine */
   sched_fd_split(1024, &probes, &out);
   CHECK(probes + out < 1024);
   CHECK(probes >= 500);
