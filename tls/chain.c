@@ -89,6 +89,7 @@ tls_chain_t *tls_chain_new(X509 *leaf, STACK_OF(X509) *sk)
   c->len = total;
   c->parsed = NULL;
   c->hot_prev = c->hot_next = NULL;
+  c->pkix_name = NULL;
   unsigned char *p = c->der;
   for (int i = 0; i < n; i++)
     if (i2d_X509(pick[i], &p) != lens[i]) {
@@ -123,6 +124,7 @@ void tls_chain_unref(tls_chain_t *c)
   if (c != NULL && --c->refs == 0) {
     if (c->parsed != NULL)
       hot_cool(c);
+    free(c->pkix_name);
     free(c);
   }
 }

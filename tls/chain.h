@@ -10,6 +10,8 @@
  * provider's chain, never parse. Loop thread only (plain counters, one global list). */
 #ifndef MXS_TLS_CHAIN_H
 #define MXS_TLS_CHAIN_H
+#include <stdbool.h>
+#include <time.h>
 #include <openssl/x509.h>
 #include "tls/tls_client.h"
 
@@ -18,6 +20,12 @@ struct tls_chain {
   int n;              /* certificates */
   size_t len;         /* bytes of der */
   STACK_OF(X509) *parsed;             /* NULL unless hot */
+  /* The last PKIX verdict on this chain (tls_judge.c): a provider's chain is judged for
+   * the same MX name once per customer domain, and each verdict checks signatures. */
+  char *pkix_name;                    /* NULL: none yet ("" for no name) */
+  time_t pkix_at;
+  bool pkix_valid;
+  char pkix_error[128];
   struct tls_chain *hot_prev, *hot_next;
   unsigned char der[];
 };

@@ -69,6 +69,34 @@ oom:
   return -1;
 }
 
+/* The same chain judged for the same name again within PKIX_MEMO_SECONDS (the verdict
+ * depends on the clock only through validity dates) gets the stored verdict. */
+#define PKIX_MEMO_SECONDS 60
+
+static bool pkix_memo_get(const tls_chain_t *ch, tls_result_t *r, const char *name)
+{
+  if (ch == NULL || ch->pkix_name == NULL || strcmp(ch->pkix_name, name ? name : "") != 0 ||
+      time(NULL) - ch->pkix_at > PKIX_MEMO_SECONDS)
+    return false;
+  r->pkix_valid = ch->pkix_valid;
+  memcpy(r->pkix_error, ch->pkix_error, sizeof r->pkix_error);
+  return true;
+}
+
+static void pkix_memo_put(tls_chain_t *ch, const tls_result_t *r, const char *name)
+{
+  if (ch == NULL)
+    return;
+  char *n = strdup(name ? name : "");
+  if (n == NULL)
+    return;
+  free(ch->pkix_name);
+  ch->pkix_name = n;
+  ch->pkix_at = time(NULL);
+  ch->pkix_valid = r->pkix_valid;
+  memcpy(ch->pkix_error, r->pkix_error, sizeof ch->pkix_error);
+}
+
 /* Adds the usable records; returns how many OpenSSL accepted, -1 on internal error. */
 static int add_tlsa(SSL *ssl, const tls_dane_in_t *dane)
 {
@@ -200,8 +228,12 @@ int tls_result_judge(tls_ctx_t *c, tls_result_t *r, const char *pkix_name,
   if (r->chain != NULL && (sk = tls_chain_parse(r->chain)) == NULL)
     rc = -1;   /* it parsed once: only memory can be short */
   if (leaf_of(sk) != NULL) {
-    if (pkix_verdict(c, sk, r, pkix_name) < 0)
+    if (pkix_memo_get(r->chain, r, pkix_name))
+      ;
+    else if (pkix_verdict(c, sk, r, pkix_name) < 0)
       rc = -1;
+    else
+      pkix_memo_put(r->chain, r, pkix_name);
   } else if (rc == 0) {
     snprintf(r->pkix_error, sizeof r->pkix_error, "no server certificate");
   }
