@@ -33,7 +33,27 @@ int main(void) {
   CHECK_INT(r.err_reason_len, sizeof reply - 1);
   CHECK(memcmp(r.err_reason, reply, sizeof reply) == 0);   /* NUL-terminated copy */
 
+  /* A shared observation is copied into each record (scanner/observe.c): the copy keeps
+   * every byte past a NUL and owns its own retry reasons. */
+  r.attempts = 2;
+  r.retry_reasons[0] = strdup("421 4.7.0 busy");
+  r.nretry_reasons = 1;
+  smtp_result_t cp;
+  CHECK_INT(smtp_result_copy(&cp, &r), 0);
+  CHECK_INT(cp.banner_len, sizeof banner - 1);
+  CHECK(cp.banner != r.banner && memcmp(cp.banner, banner, sizeof banner) == 0);
+  CHECK_INT(cp.err_reason_len, sizeof reply - 1);
+  CHECK(cp.err_reason != r.err_reason && memcmp(cp.err_reason, reply, sizeof reply) == 0);
+  CHECK_INT(cp.nretry_reasons, 1);
+  CHECK(cp.retry_reasons[0] != r.retry_reasons[0]);
+  CHECK_STR(cp.retry_reasons[0], "421 4.7.0 busy");
+  char *jc = json_of(&cp);
+  smtp_result_free(&cp);            /* the original must not depend on the copy */
+
   char *j = json_of(&r);
+  CHECK_STR(jc, j);
+  free(jc);
+  CHECK(strstr(j, "\"retry_reasons\":[\"421 4.7.0 busy\"]") != NULL);
   CHECK(strstr(j, "\"banner\":\"220 mx \\u0000NUL \xef\xbf\xbd\xef\xbf\xbd( x\"") != NULL);
   CHECK(strstr(j, "\"reason\":\"454 4.7.0 \\u0000\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd bad\"")
         != NULL);
