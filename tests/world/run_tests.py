@@ -1029,20 +1029,11 @@ def main():
     ap.add_argument("--world-only", action="store_true",
                     help="only build the world and run the dig/posttls-finger checks")
     a = ap.parse_args()
-    if os.environ.get(NS_ENV) != "1":
-        if os.geteuid() != 0:
-            print("run_tests.py needs root (network namespace, ports 25/53)")
-            print("0 passed, 1 failed")
-            return 1
-        if not a.world_only and not os.access(a.mxsurvey, os.X_OK):
-            print("mxsurvey binary not found or not executable: %s" % a.mxsurvey)
-            print("0 passed, 1 failed")
-            return 1
-        env = dict(os.environ, **{NS_ENV: "1"})
-        os.execvpe("unshare", ["unshare", "--net", "--mount", "--propagation", "private",
-                               sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env)
-    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    return 0 if in_namespace_main(a) else 1
+    if not a.world_only and not os.access(a.mxsurvey, os.X_OK):
+        print("mxsurvey binary not found or not executable: %s" % a.mxsurvey)
+        print("0 passed, 1 failed")
+        return 1
+    return W.run_in_namespace(__file__, NS_ENV, "ports 25/53", lambda: in_namespace_main(a))
 
 
 if __name__ == "__main__":

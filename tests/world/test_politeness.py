@@ -301,16 +301,7 @@ def main():
     ap.add_argument("--mxsurvey", required=True)
     ap.add_argument("--keep", action="store_true")
     a = ap.parse_args()
-    if os.environ.get(NS_ENV) != "1":
-        if os.geteuid() != 0:
-            print("test_politeness.py needs root (network namespace, port 25)")
-            print("0 passed, 1 failed")
-            return 1
-        env = dict(os.environ, **{NS_ENV: "1"})
-        os.execvpe("unshare", ["unshare", "--net", "--mount", "--propagation", "private",
-                               sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env)
-    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    return 0 if in_namespace_main(a) else 1
+    return W.run_in_namespace(__file__, NS_ENV, "port 25", lambda: in_namespace_main(a))
 
 
 if __name__ == "__main__":

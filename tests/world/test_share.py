@@ -211,16 +211,7 @@ def main():
     ap.add_argument("--mxsurvey", required=True, help="path to the mxsurvey binary")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir even on success")
     a = ap.parse_args()
-    if os.environ.get(NS_ENV) != "1":
-        if os.geteuid() != 0:
-            print("test_share.py needs root (network namespace, ports 25/53)")
-            print("0 passed, 1 failed")
-            return 1
-        env = dict(os.environ, **{NS_ENV: "1"})
-        os.execvpe("unshare", ["unshare", "--net", "--mount", "--propagation", "private",
-                               sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env)
-    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    return 0 if in_namespace_main(a) else 1
+    return W.run_in_namespace(__file__, NS_ENV, "ports 25/53", lambda: in_namespace_main(a))
 
 
 if __name__ == "__main__":
