@@ -844,6 +844,24 @@ def misbehave_connections(path, addr):
 
 
 # ---------------------------------------------------------------------------------------
+def start_world(world, wd):
+    """Builds and starts the world, then pins this namespace's libc resolver to it: from
+    here on any lookup (posttls-finger's too) stays on loopback."""
+    world.build()
+    world.start()
+    subprocess.run(["mount", "--bind", os.path.join(wd, "resolv.conf"), "/etc/resolv.conf"],
+                   check=True)
+    return world.state
+
+
+def scan_base(st, allow=True):
+    """The options every scan of the world needs: its resolver and trust anchor, its CA,
+    short timeouts, and (allow) loopback as a permitted destination."""
+    return (["--resolver", W.RESOLVER_ADDR, "--trust-anchor", st["trust_anchor"],
+             "--ca-file", st["ca_file"], "--ehlo", "scanner.mxlab"] +
+            (["--allow", "127.0.0.0/8"] if allow else []) + TIMEOUT_OPTS)
+
+
 def in_namespace_main(a):
     C = Checker()
     wd = tempfile.mkdtemp(prefix="mxsurvey-world-")
@@ -856,12 +874,7 @@ def in_namespace_main(a):
     ok = False
     t_start = time.time()
     try:
-        world.build()
-        world.start()
-        # from here on any libc lookup in this namespace stays on loopback
-        subprocess.run(["mount", "--bind", os.path.join(wd, "resolv.conf"), "/etc/resolv.conf"],
-                       check=True)
-        st = world.state
+        st = start_world(world, wd)
         # ---- the world itself ---------------------------------------------------------
         print("[world] sanity checks with dig", flush=True)
         for name, rtype, want in [("dane-ok.mxlab", "MX", "ad"),
@@ -896,8 +909,7 @@ def in_namespace_main(a):
             return ok
 
         mx = os.path.abspath(a.mxsurvey)
-        base = ["--resolver", W.RESOLVER_ADDR, "--trust-anchor", st["trust_anchor"],
-                "--ca-file", st["ca_file"], "--ehlo", "scanner.mxlab"] + TIMEOUT_OPTS
+        base = scan_base(st, allow=False)
         allow = ["--allow", "127.0.0.0/8"]
         E = expectations(st)
         keys = input_keys(W.MAIN_INPUT)

@@ -334,15 +334,9 @@ def in_namespace_main(a):
     world = W.World(wd, die_with_parent=True)
     ok = False
     try:
-        world.build()
-        world.start()
-        subprocess.run(["mount", "--bind", os.path.join(wd, "resolv.conf"), "/etc/resolv.conf"],
-                       check=True)
-        st = world.state
+        st = R.start_world(world, wd)
         mx = os.path.abspath(a.mxsurvey)
-        base = ["--resolver", W.RESOLVER_ADDR, "--trust-anchor", st["trust_anchor"],
-                "--ca-file", st["ca_file"], "--ehlo", "scanner.mxlab",
-                "--allow", "127.0.0.0/8"] + R.TIMEOUT_OPTS
+        base = R.scan_base(st)
         full, expected = case_kill9(mx, base, st, wd, C)
         case_finished_and_torn(mx, base, st, wd, C, full, expected)
         case_dups(mx, base, wd, C)

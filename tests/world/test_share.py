@@ -88,15 +88,9 @@ def in_namespace_main(a):
     ok = False
     t_start = time.time()
     try:
-        world.build()
-        world.start()
-        subprocess.run(["mount", "--bind", os.path.join(wd, "resolv.conf"), "/etc/resolv.conf"],
-                       check=True)
-        st = world.state
+        st = R.start_world(world, wd)
         mx = os.path.abspath(a.mxsurvey)
-        base = ["--resolver", W.RESOLVER_ADDR, "--trust-anchor", st["trust_anchor"],
-                "--ca-file", st["ca_file"], "--ehlo", "scanner.mxlab",
-                "--allow", "127.0.0.0/8"] + R.TIMEOUT_OPTS
+        base = R.scan_base(st)
         everything = os.path.join(wd, "everything.txt")
         with open(everything, "w", encoding="utf-8") as f:
             f.write(open(st["domains"], encoding="utf-8").read())
