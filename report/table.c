@@ -21,7 +21,7 @@ static char *xstrndup(const char *s, size_t n) {
   return p;
 }
 
-static uint64_t hash(const char *s, size_t n) {
+static uint32_t hash(const char *s, size_t n) {
   uint64_t h = 1469598103934665603ULL;
   for (size_t i = 0; i < n; i++) {
     h ^= (unsigned char)s[i];
@@ -29,7 +29,7 @@ static uint64_t hash(const char *s, size_t n) {
   }
   h ^= h >> 32;  /* FNV's low bits alone cluster on keys like "192.0.2.1" */
   h *= 0xd6e8feb86659fd93ULL;
-  return h ^ (h >> 32);
+  return (uint32_t)(h ^ (h >> 32));
 }
 
 void rt_init(struct rtable *t) {
@@ -49,33 +49,43 @@ void rt_free(struct rtable *t) {
 }
 
 static struct rt_entry *slot(struct rt_entry *e, size_t cap, const char *key, size_t len,
-                             uint64_t h) {
+                             uint32_t h) {
   size_t i = h & (cap - 1);
-  while (e[i].key && (e[i].hash != h || strncmp(e[i].key, key, len) != 0 || e[i].key[len] != '\0'))
+  while (e[i].key && (e[i].hash != h || e[i].len != len || memcmp(e[i].key, key, len) != 0))
     i = (i + 1) & (cap - 1);
   return &e[i];
 }
 
+/* Keys are distinct: each entry goes to the first free slot from its stored hash. */
 static void grow(struct rtable *t) {
   size_t ncap = t->cap * 2;
   struct rt_entry *ne = xcalloc(ncap, sizeof *ne);
-  for (size_t i = 0; i < t->cap; i++)
-    if (t->e[i].key) *slot(ne, ncap, t->e[i].key, strlen(t->e[i].key), t->e[i].hash) = t->e[i];
+  for (size_t i = 0; i < t->cap; i++) {
+    if (!t->e[i].key) continue;
+    size_t j = t->e[i].hash & (ncap - 1);
+    while (ne[j].key) j = (j + 1) & (ncap - 1);
+    ne[j] = t->e[i];
+  }
   free(t->e);
   t->e = ne;
   t->cap = ncap;
 }
 
-struct rt_entry *rt_get(struct rtable *t, const char *key, size_t len) {
+static struct rt_entry *get_h(struct rtable *t, const char *key, size_t len, uint32_t h) {
   if ((t->len + 1) * 4 > t->cap * 3) grow(t);
-  uint64_t h = hash(key, len);
   struct rt_entry *e = slot(t->e, t->cap, key, len, h);
   if (!e->key) {
     e->key = xstrndup(key, len);
     e->hash = h;
+    e->len = (uint32_t)len;
     t->len++;
   }
   return e;
+}
+
+struct rt_entry *rt_get(struct rtable *t, const char *key, size_t len) {
+  if (len > UINT32_MAX) len = UINT32_MAX;
+  return get_h(t, key, len, hash(key, len));
 }
 
 struct rt_entry *rt_find(const struct rtable *t, const char *key) {
@@ -126,7 +136,7 @@ void rt_merge(struct rtable *dst, const struct rtable *src) {
   for (size_t i = 0; i < src->cap; i++) {
     const struct rt_entry *s = &src->e[i];
     if (!s->key) continue;
-    struct rt_entry *d = rt_get(dst, s->key, strlen(s->key));
+    struct rt_entry *d = get_h(dst, s->key, s->len, s->hash);
     for (int k = 0; k < RT_NVALS; k++) d->v[k] += s->v[k];
     if (s->str) rt_keep_max(d, s->str);
   }

@@ -13,7 +13,8 @@
 struct rt_entry {
   char *key;             /* NULL: empty slot */
   char *str;             /* optional value string, owned */
-  uint64_t hash;
+  uint32_t hash;         /* kept, with the length, so that growing and merging tables of */
+  uint32_t len;          /* millions of keys neither rehash nor touch the keys' memory */
   uint64_t v[RT_NVALS];  /* counters */
 };
 
