@@ -20,14 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct range {
-  int family;
-  uint8_t addr[16];
-  int prefix;
-};
 
 struct addrpolicy {
-  struct range *allow;
+  cidr_t *allow;
   size_t nallow, capallow;
 };
 
@@ -73,7 +68,7 @@ static const struct { const char *cidr; } special_v6[] = {
   /* ::ffff:0:0/96 is handled by mapping to IPv4; the rest is outside 2000::/3. */
 };
 
-static bool in_range(const struct range *r, int family, const uint8_t *addr) {
+bool cidr_contains(const cidr_t *r, int family, const uint8_t *addr) {
   if (r->family != family) return false;
   int full = r->prefix / 8, bits = r->prefix % 8;
   if (memcmp(r->addr, addr, (size_t)full) != 0) return false;
@@ -87,7 +82,7 @@ static bool in_range(const struct range *r, int family, const uint8_t *addr) {
 /* The tables stay as text, parsed on each check, so they can be read against the registry
  * line by line; a few microseconds per connection attempt is nothing next to a handshake. */
 static bool in_table(int family, const uint8_t *addr) {
-  struct range r;
+  cidr_t r;
   int fam;
   if (family == AF_INET) {
     for (size_t i = 0; i < sizeof special_v4 / sizeof special_v4[0]; i++) {
@@ -95,14 +90,14 @@ static bool in_table(int family, const uint8_t *addr) {
        * typo, and refusing is the safe answer to it. */
       if (cidr_parse(special_v4[i].cidr, &fam, r.addr, &r.prefix) < 0) return true;
       r.family = fam;
-      if (in_range(&r, family, addr)) return true;
+      if (cidr_contains(&r, family, addr)) return true;
     }
     return false;
   }
   for (size_t i = 0; i < sizeof special_v6 / sizeof special_v6[0]; i++) {
     if (cidr_parse(special_v6[i].cidr, &fam, r.addr, &r.prefix) < 0) return true;
     r.family = fam;
-    if (in_range(&r, family, addr)) return true;
+    if (cidr_contains(&r, family, addr)) return true;
   }
   return (addr[0] & 0xE0) != 0x20;   /* not 2000::/3 */
 }
@@ -110,11 +105,11 @@ static bool in_table(int family, const uint8_t *addr) {
 static bool allowed(const addrpolicy_t *p, int family, const uint8_t *addr) {
   if (!p) return false;
   for (size_t i = 0; i < p->nallow; i++)
-    if (in_range(&p->allow[i], family, addr)) return true;
+    if (cidr_contains(&p->allow[i], family, addr)) return true;
   return false;
 }
 
-static bool is_v4_mapped(const uint8_t *a) {
+bool addr_is_v4_mapped(const uint8_t a[16]) {
   static const uint8_t pfx[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
   return memcmp(a, pfx, 12) == 0;
 }
@@ -130,14 +125,14 @@ void addrpolicy_free(addrpolicy_t *p) {
 }
 
 int addrpolicy_allow(addrpolicy_t *p, const char *cidr, char *err, size_t errlen) {
-  struct range r;
+  cidr_t r;
   if (!p || !cidr || cidr_parse(cidr, &r.family, r.addr, &r.prefix) < 0) {
     if (err && errlen) snprintf(err, errlen, "invalid address range: %s", cidr ? cidr : "(null)");
     return -1;
   }
   if (p->nallow == p->capallow) {
     size_t cap = p->capallow ? 2 * p->capallow : 8;
-    struct range *n = realloc(p->allow, cap * sizeof *n);
+    cidr_t *n = realloc(p->allow, cap * sizeof *n);
     if (!n) {
       if (err && errlen) snprintf(err, errlen, "out of memory");
       return -1;
@@ -152,7 +147,7 @@ int addrpolicy_allow(addrpolicy_t *p, const char *cidr, char *err, size_t errlen
 const char *addrpolicy_check(const addrpolicy_t *p, int family, const uint8_t *addr) {
   if (!addr || (family != AF_INET && family != AF_INET6)) return REFUSED;
   if (allowed(p, family, addr)) return NULL;
-  if (family == AF_INET6 && is_v4_mapped(addr)) {
+  if (family == AF_INET6 && addr_is_v4_mapped(addr)) {
     if (allowed(p, AF_INET, addr + 12)) return NULL;
     return in_table(AF_INET, addr + 12) ? REFUSED : NULL;
   }

@@ -5,6 +5,7 @@
  * its own network. */
 #ifndef MXS_SCANNER_ADDRPOLICY_H
 #define MXS_SCANNER_ADDRPOLICY_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -20,5 +21,15 @@ int addrpolicy_allow(addrpolicy_t *p, const char *cidr, char *err, size_t errlen
 const char *addrpolicy_check(const addrpolicy_t *p, int family, const uint8_t *addr);
 /* Parses a CIDR or bare address: 0 ok, -1 error. Exposed for tests and --exclude-file. */
 int cidr_parse(const char *s, int *family, uint8_t addr[16], int *prefix);
+
+/* A parsed range, and the one containment test both --allow and --exclude-file use. */
+typedef struct cidr {
+  int family;
+  uint8_t addr[16];
+  int prefix;
+} cidr_t;
+bool cidr_contains(const cidr_t *net, int family, const uint8_t *addr);
+/* ::ffff:0:0/96: the IPv4 address is in the last four bytes. */
+bool addr_is_v4_mapped(const uint8_t addr[16]);
 
 #endif

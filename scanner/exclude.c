@@ -19,9 +19,7 @@
 #define EXCLUDE_LINE_MAX 4096
 
 typedef struct xrange {
-  int family;
-  uint8_t addr[16];
-  int prefix;
+  cidr_t net;
   uint32_t reason;
 } xrange_t;
 
@@ -86,7 +84,7 @@ int exclude_add_line(exclude_t *x, const char *origin, unsigned long lineno,
   xrange_t r;
   if (strpbrk(tok, ":/") || strspn(tok, "0123456789.") == strlen(tok)) {
     /* Looks like an address or a range: it must parse as one. */
-    if (cidr_parse(tok, &r.family, r.addr, &r.prefix) < 0) {
+    if (cidr_parse(tok, &r.net.family, r.net.addr, &r.net.prefix) < 0) {
       snprintf(err, errlen, "'%s' is not an address or CIDR", tok);
       return -1;
     }
@@ -160,24 +158,12 @@ const char *exclude_domain(const exclude_t *x, const char *name) {
   }
 }
 
-static bool in_range(const xrange_t *r, int family, const uint8_t *addr) {
-  if (r->family != family) return false;
-  int full = r->prefix / 8, bits = r->prefix % 8;
-  if (memcmp(r->addr, addr, (size_t)full) != 0) return false;
-  if (bits) {
-    uint8_t mask = (uint8_t)(0xFF << (8 - bits));
-    if ((r->addr[full] & mask) != (addr[full] & mask)) return false;
-  }
-  return true;
-}
-
 const char *exclude_addr(const exclude_t *x, int family, const uint8_t *addr) {
   if (!x || !addr) return NULL;
-  static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
-  bool v4m = family == AF_INET6 && memcmp(addr, mapped, 12) == 0;
+  bool v4m = family == AF_INET6 && addr_is_v4_mapped(addr);
   for (size_t i = 0; i < x->nranges; i++) {
     const xrange_t *r = &x->ranges[i];
-    if (in_range(r, family, addr) || (v4m && in_range(r, AF_INET, addr + 12)))
+    if (cidr_contains(&r->net, family, addr) || (v4m && cidr_contains(&r->net, AF_INET, addr + 12)))
       return x->reasons[r->reason];
   }
   return NULL;
