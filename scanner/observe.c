@@ -388,8 +388,7 @@ int observe_start_probe(void *probe_arg, int family, const uint8_t addr[16], con
                         smtp_done_cb cb, void *cb_arg) {
   const observe_probe_env_t *env = probe_arg;
   /* No judge input: the observation is judged by each requester for its own MX. */
-  return sched_probe(env->sched, env->loop, env->tls, env->opts, family, addr, sni, NULL, NULL,
-                     cb, cb_arg);
+  return sched_probe(env->sched, env->loop, env->tls, env->opts, family, addr, sni, cb, cb_arg);
 }
 
 observe_t *observe_new(const observe_config_t *cfg, observe_probe_fn fn, void *probe_arg) {

@@ -54,7 +54,7 @@ typedef struct observe_stats {
   unsigned long long evicted;
 } observe_stats_t;
 
-/* The probe function: same contract as smtp_probe_start without the judge input. Tests
+/* The probe function: the same contract as smtp_probe_start. Tests
  * replace it; the default one, observe_start_probe, hands every probe to the scheduler
  * (scanner/sched.h), which alone calls smtp_probe_start. */
 typedef int (*observe_probe_fn)(void *probe_arg, int family, const uint8_t addr[16],

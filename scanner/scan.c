@@ -598,6 +598,14 @@ static void on_probe_done(void *arg, smtp_result_t *res) {
   job_unref(a->host->job);
 }
 
+/* Why mxsurvey must not connect to this address (an opt-out, then a special-purpose range
+ * not opened with --allow), or NULL. Every connection, SMTP or HTTPS, asks here first. */
+static const char *connect_denied(const scan_t *s, int family, const uint8_t *ip) {
+  const char *deny = exclude_addr(s->cfg->exclude, family, ip);
+  if (!deny && s->cfg->policy) deny = addrpolicy_check(s->cfg->policy, family, ip);
+  return deny;
+}
+
 static void start_probes(host_t *h) {
   job_t *j = h->job;
   scan_t *s = j->scan;
@@ -608,8 +616,7 @@ static void start_probes(host_t *h) {
       j->pending--;
       a->ptr_error = "could not start PTR lookup";
     }
-    const char *deny = exclude_addr(s->cfg->exclude, a->family, a->ip);
-    if (!deny && s->cfg->policy) deny = addrpolicy_check(s->cfg->policy, a->family, a->ip);
+    const char *deny = connect_denied(s, a->family, a->ip);
     if (deny) {
       a->smtp.connect = "not-attempted";
       smtp_result_set_error(&a->smtp, "connect", deny);
@@ -871,8 +878,7 @@ static void on_sts_addr(void *arg, const dns_answer_t *ans) {
     sts_fail(j, "fetch-error", "sts-policy-fetch-error", why);
   } else {
     int fam = want == 4 ? AF_INET : AF_INET6;
-    const char *deny = exclude_addr(s->cfg->exclude, fam, ip);
-    if (!deny && s->cfg->policy) deny = addrpolicy_check(s->cfg->policy, fam, ip);
+    const char *deny = connect_denied(s, fam, ip);
     char text[INET6_ADDRSTRLEN];
     inet_ntop(fam, ip, text, sizeof text);
     if (deny) {

@@ -13,7 +13,6 @@
 #include <sys/socket.h>
 
 #define REASON_MAX 200          /* a retry reason is the first line of a reply, bounded */
-#define NAMES_MAX 8             /* DANE-TA names copied per probe */
 
 enum sp_state { SP_QUEUED, SP_RUNNING, SP_BACKOFF };
 
@@ -54,10 +53,7 @@ struct sprobe {
   smtp_opts_t opts;
   int family;
   uint8_t addr[16];
-  const char *sni, *pkix_name;
-  bool have_dane;
-  tls_dane_in_t dane;
-  const char *names[NAMES_MAX];
+  const char *sni;
   smtp_done_cb cb;
   void *arg;
   /* attempts */
@@ -328,7 +324,6 @@ static bool sp_start(sched_t *s, sprobe_t *sp, uint64_t now) {
   ip->last_start = now;
   if (s->interval_ms > 0) cool_append(s, ip);
   return smtp_probe_start(sp->loop, sp->tls, &sp->opts, sp->family, sp->addr, sp->sni,
-                          sp->pkix_name, sp->have_dane ? &sp->dane : NULL,
                           on_attempt_done, sp) == 0;
 }
 
@@ -437,7 +432,6 @@ sched_t *sched_new(uv_loop_t *loop, const sched_config_t *cfg) {
 
 int sched_probe(sched_t *s, uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
                 int family, const uint8_t addr[16], const char *sni,
-                const char *pkix_name, const tls_dane_in_t *dane,
                 smtp_done_cb cb, void *arg) {
   if (!s || s->closed || (family != AF_INET && family != AF_INET6)) return -1;
   sprobe_t *sp = calloc(1, sizeof *sp);
@@ -449,17 +443,6 @@ int sched_probe(sched_t *s, uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *
   sp->family = family;
   memcpy(sp->addr, addr, family == AF_INET ? 4 : 16);
   sp->sni = sni;
-  sp->pkix_name = pkix_name;
-  if (dane) {
-    /* The caller's struct may be on its stack; the strings and records it points to
-     * live in the caller's job until cb. */
-    sp->have_dane = true;
-    sp->dane = *dane;
-    size_t n = dane->nnames < NAMES_MAX ? dane->nnames : NAMES_MAX;
-    for (size_t i = 0; i < n; i++) sp->names[i] = dane->names[i];
-    sp->dane.names = sp->names;
-    sp->dane.nnames = n;
-  }
   sp->cb = cb;
   sp->arg = arg;
   if (sp_enqueue(s, sp) != 0) { free(sp); return -1; }

@@ -52,13 +52,10 @@ sched_t *sched_new(uv_loop_t *loop, const sched_config_t *cfg);
 
 /* The same parameters and contract as smtp_probe_start(), with the scheduler in front:
  * cb is called exactly once, later (never from inside this call); the result carries
- * `attempts` and `retry_reasons` when the probe was retried. opts and the tls_dane_in_t
- * struct with its names array are copied; tls, sni, pkix_name and the strings and records
- * dane points to must stay valid until cb. 0 ok; -1 (out of memory, bad family): cb is
- * not called. */
+ * `attempts` and `retry_reasons` when the probe was retried. opts is copied; tls and sni
+ * must stay valid until cb. 0 ok; -1 (out of memory, bad family): cb is not called. */
 int sched_probe(sched_t *s, uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
                 int family, const uint8_t addr[16], const char *sni,
-                const char *pkix_name, const tls_dane_in_t *dane,
                 smtp_done_cb cb, void *arg);
 
 void sched_stats(const sched_t *s, sched_stats_t *out);

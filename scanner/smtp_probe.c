@@ -447,7 +447,6 @@ static void on_connect_timeout(uv_timer_t *t) {
 
 int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
                      int family, const uint8_t addr[16], const char *sni,
-                     const char *pkix_name, const tls_dane_in_t *dane,
                      smtp_done_cb cb, void *arg) {
   probe_t *p = calloc(1, sizeof *p);
   if (!p) return -1;
@@ -456,7 +455,7 @@ int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
   p->arg = arg;
   smtp_result_init(&p->res);
   smtp_reply_init(&p->reply);
-  p->tls = tls_conn_new(tls, sni, pkix_name, dane);
+  p->tls = tls_conn_new(tls, sni, NULL, NULL);
   if (!p->tls) { free(p); return -1; }
 
   struct sockaddr_storage ss;

@@ -58,14 +58,13 @@ typedef struct smtp_result {
 
 typedef void (*smtp_done_cb)(void *arg, smtp_result_t *res);
 
-/* Starts a probe. pkix_name and dane are optional judge input (copied during the call):
- * when given, the result's PKIX/DANE verdicts are computed for them; with NULL for both
- * the result is a bare observation, judged later per MX (tls_result_judge), which is how
- * scanner/observe.c calls it. On completion cb gets the result, which the callee then
- * owns (release with smtp_result_free). 0 ok; -1 if it could not start (cb not called). */
+/* Starts a probe. The result is a bare observation (what the dialogue and the handshake
+ * showed, no verdicts): PKIX and DANE are judged afterwards for each MX that uses it
+ * (tls_result_judge), since one observation may serve many domains (scanner/observe.h).
+ * On completion cb gets the result, which the callee then owns (release with
+ * smtp_result_free). 0 ok; -1 if it could not start (cb not called). */
 int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
                      int family, const uint8_t addr[16], const char *sni,
-                     const char *pkix_name, const tls_dane_in_t *dane,
                      smtp_done_cb cb, void *arg);
 
 void smtp_result_init(smtp_result_t *r);

@@ -124,7 +124,7 @@ int main(void) {
                       .t_smtp = 5, .t_tls = 5};
   for (int i = 0; i < NPROBES; i++) {
     uint8_t a[16] = {127, 0, 0, (uint8_t)(1 + i % NADDR)};
-    CHECK_INT(sched_probe(s, &loop, tls, &opts, AF_INET, a, "mx.test", "mx.test", NULL,
+    CHECK_INT(sched_probe(s, &loop, tls, &opts, AF_INET, a, "mx.test",
                           on_done, &results[i]), 0);
   }
   sched_stats_t st;
@@ -176,7 +176,7 @@ int main(void) {
   sched_t *s2 = sched_new(&loop, &slow);
   res_t r2 = {0};
   uint8_t busy[16] = {127, 0, 0, BUSY + 1};
-  CHECK_INT(sched_probe(s2, &loop, tls, &opts, AF_INET, busy, "mx.test", "mx.test", NULL,
+  CHECK_INT(sched_probe(s2, &loop, tls, &opts, AF_INET, busy, "mx.test",
                         on_done, &r2), 0);
   for (;;) {
     sched_stats(s2, &st);

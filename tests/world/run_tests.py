@@ -862,6 +862,20 @@ def scan_base(st, allow=True):
             (["--allow", "127.0.0.0/8"] if allow else []) + TIMEOUT_OPTS)
 
 
+def finish_world(world, wd, ok, keep, C, t_start=None):
+    """The drivers' common end: stop the world's servers, keep the directory when a check
+    failed (or --keep), print the counts the ctest log shows."""
+    for e in world.stop():
+        print("[world] stop: " + e)
+    if t_start is not None:
+        print("[world] total %.1fs" % (time.time() - t_start))
+    if ok and not keep:
+        shutil.rmtree(wd, ignore_errors=True)
+    else:
+        print("[world] kept %s (logs in %s/logs)" % (wd, wd))
+    print("%d passed, %d failed" % (C.passed, C.failed), flush=True)
+
+
 def in_namespace_main(a):
     C = Checker()
     wd = tempfile.mkdtemp(prefix="mxsurvey-world-")
@@ -1019,15 +1033,7 @@ def in_namespace_main(a):
         C.check("driver", "no exception", None, repr(e))
         ok = False
     finally:
-        errs = world.stop()
-        for e in errs:
-            print("[world] stop: " + e)
-        print("[world] total %.1fs" % (time.time() - t_start))
-        if ok and not a.keep:
-            shutil.rmtree(wd, ignore_errors=True)
-        else:
-            print("[world] kept %s (logs in %s/logs)" % (wd, wd))
-        print("%d passed, %d failed" % (C.passed, C.failed), flush=True)
+        finish_world(world, wd, ok, a.keep, C, t_start)
     return ok
 
 

@@ -286,13 +286,7 @@ def in_namespace_main(a):
                 srv.wait(5)
             except subprocess.TimeoutExpired:
                 srv.kill()
-        for e in world.stop():
-            print("[world] stop: " + e)
-        if ok and not a.keep:
-            shutil.rmtree(wd, ignore_errors=True)
-        else:
-            print("[politeness] kept %s" % wd)
-        print("%d passed, %d failed" % (C.passed, C.failed), flush=True)
+        R.finish_world(world, wd, ok, a.keep, C)
     return ok
 
 

@@ -348,13 +348,7 @@ def in_namespace_main(a):
         traceback.print_exc()
         C.check("driver", "no exception", None, repr(e))
     finally:
-        for e in world.stop():
-            print("[world] stop: " + e)
-        if ok and not a.keep:
-            shutil.rmtree(wd, ignore_errors=True)
-        else:
-            print("[world] kept %s" % wd)
-        print("%d passed, %d failed" % (C.passed, C.failed), flush=True)
+        R.finish_world(world, wd, ok, a.keep, C)
     return ok
 
 

@@ -189,14 +189,7 @@ def in_namespace_main(a):
         C.check("driver", "no exception", None, repr(e))
         ok = False
     finally:
-        for e in world.stop():
-            print("[world] stop: " + e)
-        print("[world] total %.1fs" % (time.time() - t_start))
-        if ok and not a.keep:
-            shutil.rmtree(wd, ignore_errors=True)
-        else:
-            print("[world] kept %s (logs in %s/logs)" % (wd, wd))
-        print("%d passed, %d failed" % (C.passed, C.failed), flush=True)
+        R.finish_world(world, wd, ok, a.keep, C, t_start)
     return ok
 
 
