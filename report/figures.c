@@ -133,10 +133,34 @@ static const char *const RPT[] = {"valid", "invalid", "none", "dns-error", NULL}
 static const char *const ACTION[] = {"deliver", "deliver-unauthenticated", "defer", "no-route",
                                      NULL};
 
+/* a ranks before b in the operator table: more domains first, then by name. */
+static int op_before(const struct rt_entry *a, const struct rt_entry *b) {
+  if (a->v[0] != b->v[0]) return a->v[0] > b->v[0];
+  return strcmp(a->key, b->key) < 0;
+}
+
 static int op_cmp(const void *a, const void *b) {
-  const struct operator_row *x = a, *y = b;
-  if (x->v[0] != y->v[0]) return x->v[0] < y->v[0] ? 1 : -1;
-  return strcmp(x->name, y->name);
+  const struct rt_entry *x = *(const struct rt_entry *const *)a;
+  const struct rt_entry *y = *(const struct rt_entry *const *)b;
+  return op_before(x, y) ? -1 : op_before(y, x) ? 1 : 0;
+}
+
+/* A heap whose root is the candidate ranking last. */
+static void op_swap(const struct rt_entry **h, size_t i, size_t j) {
+  const struct rt_entry *t = h[i];
+  h[i] = h[j];
+  h[j] = t;
+}
+
+static void op_sift_down(const struct rt_entry **h, size_t n, size_t i) {
+  for (;;) {
+    size_t l = 2 * i + 1, r = l + 1, w = i;
+    if (l < n && op_before(h[w], h[l])) w = l;
+    if (r < n && op_before(h[w], h[r])) w = r;
+    if (w == i) return;
+    op_swap(h, i, w);
+    i = w;
+  }
 }
 
 static int chg_cmp(const void *a, const void *b) {
@@ -145,25 +169,41 @@ static int chg_cmp(const void *a, const void *b) {
   return k ? k : strcmp(x->domain, y->domain);
 }
 
+/* Shared hosting makes nearly every domain its own operator (a million rows in a national
+ * scan): the top rows are selected with a heap of `top` entries instead of sorting them all. */
 static void operators(struct report *r, const struct stats *now, const struct stats *old,
                       size_t top) {
   const struct rtable *t = &now->ops;
-  r->ops = calloc(t->len ? t->len : 1, sizeof *r->ops);
-  if (!r->ops) abort();
-  for (size_t i = 0; i < t->cap; i++) {
-    if (!t->e[i].key) continue;
-    struct operator_row *o = &r->ops[r->nops++];
-    snprintf(o->name, sizeof o->name, "%s", t->e[i].key);
-    memcpy(o->v, t->e[i].v, sizeof o->v);
+  size_t cap = t->len < top ? t->len : top, n = 0;
+  const struct rt_entry **h = calloc(cap ? cap : 1, sizeof *h);
+  r->ops = calloc(cap ? cap : 1, sizeof *r->ops);
+  if (!h || !r->ops) abort();
+  for (size_t i = 0; cap && i < t->cap; i++) {
+    const struct rt_entry *e = &t->e[i];
+    if (!e->key) continue;
+    if (n < cap) {
+      size_t k = n++;
+      h[k] = e;
+      for (; k && op_before(h[(k - 1) / 2], h[k]); k = (k - 1) / 2) op_swap(h, k, (k - 1) / 2);
+    } else if (op_before(e, h[0])) {
+      h[0] = e;
+      op_sift_down(h, n, 0);
+    }
+  }
+  qsort(h, n, sizeof *h, op_cmp);
+  for (size_t i = 0; i < n; i++) {
+    struct operator_row *o = &r->ops[i];
+    snprintf(o->name, sizeof o->name, "%s", h[i]->key);
+    memcpy(o->v, h[i]->v, sizeof o->v);
     if (old) {
-      const struct rt_entry *p = rt_find(&old->ops, t->e[i].key);
+      const struct rt_entry *p = rt_find(&old->ops, h[i]->key);
       o->has_prev = 1;
       if (p) memcpy(o->prev, p->v, sizeof o->prev);
     }
   }
-  if (r->nops) qsort(r->ops, r->nops, sizeof *r->ops, op_cmp);
-  r->ops_total = r->nops;
-  if (r->nops > top) r->nops = top;
+  free(h);
+  r->nops = n;
+  r->ops_total = t->len;
 }
 
 static void change_list(struct report *r, const struct stats *now) {

@@ -4,6 +4,7 @@
 #include "report/compare.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,22 +63,27 @@ static int digits(const char *p, int n) {
   return v;
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil):
+ * timegm() takes the time zone lock, which the two parser threads then fight over. */
+static int64_t days_from_civil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
 static time_t rfc3339(const char *t) {
   if (!t || strlen(t) < 19 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' ||
       t[16] != ':')
     return -1;
-  struct tm tm;
-  memset(&tm, 0, sizeof tm);
-  tm.tm_year = digits(t, 4) - 1900;
-  tm.tm_mon = digits(t + 5, 2) - 1;
-  tm.tm_mday = digits(t + 8, 2);
-  tm.tm_hour = digits(t + 11, 2);
-  tm.tm_min = digits(t + 14, 2);
-  tm.tm_sec = digits(t + 17, 2);
-  if (tm.tm_year < 0 || tm.tm_mon < 0 || tm.tm_mday < 0 || tm.tm_hour < 0 || tm.tm_min < 0 ||
-      tm.tm_sec < 0)
+  int y = digits(t, 4), mo = digits(t + 5, 2), d = digits(t + 8, 2), h = digits(t + 11, 2),
+      mi = digits(t + 14, 2), sec = digits(t + 17, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+      sec < 0 || sec > 60)
     return -1;
-  return timegm(&tm);
+  return (time_t)(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec);
 }
 
 /* TLS versions from weakest to strongest; unknown strings rank below all. */
@@ -360,12 +366,28 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
   }
 }
 
-void stats_merge(struct stats *dst, const struct stats *src) {
+struct merge_job {
+  struct rtable *dst, *src;
+};
+
+static void *merge_thread(void *arg) {
+  struct merge_job *j = arg;
+  rt_merge(j->dst, j->src);
+  return NULL;
+}
+
+void stats_merge(struct stats *dst, struct stats *src) {
+  /* The MX host set is as big as the rest together (a million names in a national scan):
+   * it is merged on a second thread while this one merges the others. */
+  struct merge_job hosts = {&dst->hosts, &src->hosts};
+  pthread_t th;
+  int threaded = pthread_create(&th, NULL, merge_thread, &hosts) == 0;
+  if (!threaded) merge_thread(&hosts);
   rt_merge(&dst->counts, &src->counts);
-  rt_merge(&dst->hosts, &src->hosts);
   rt_merge(&dst->addrs, &src->addrs);
   rt_merge(&dst->ops, &src->ops);
   rt_merge(&dst->changes, &src->changes);
+  if (threaded) pthread_join(th, NULL);
   if (src->first_scan[0]) scan_time(dst, src->first_scan);
   if (src->last_scan[0]) scan_time(dst, src->last_scan);
 }

@@ -26,7 +26,8 @@ void stats_free(struct stats *s);
 /* rec must be a JSON object. prev (may be NULL) is the previous scan, for changes. */
 void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
                       const struct prevscan *prev);
-void stats_merge(struct stats *dst, const struct stats *src);
+/* Consumes src (its tables are left empty). */
+void stats_merge(struct stats *dst, struct stats *src);
 /* Turns the sets into counters (unique hosts, per-address TLS figures); call once, after
  * the merge. */
 void stats_finish(struct stats *s);

@@ -38,7 +38,9 @@ uint64_t rt_count(const struct rtable *t, const char *key);
 /* Replaces e->str by s when e->str is absent or s sorts after it: a deterministic choice
  * between observations, whatever the order records arrive in. */
 void rt_keep_max(struct rt_entry *e, const char *s);
-/* Adds every counter of src into dst; strings are merged with rt_keep_max. */
-void rt_merge(struct rtable *dst, const struct rtable *src);
+/* Adds every counter of src into dst, strings merged as rt_keep_max does, and leaves src
+ * empty: keys and strings change owner instead of being copied, so merging the workers'
+ * tables of a million MX hosts costs one probe per key. */
+void rt_merge(struct rtable *dst, struct rtable *src);
 
 #endif

@@ -7,7 +7,7 @@ libuv1-dev libssl-dev libc-ares-dev libunbound-dev libzstd-dev libidn2-dev libcu
 zstd jq python3 openssl ca-certificates dns-root-data
 unbound nsd ldnsutils bind9-dnsutils postfix nginx iproute2 util-linux
 clang libclang-rt-14-dev valgrind dnsperf
-libjson-c-dev libpsl-dev publicsuffix chromium"
+libjson-c-dev libpsl-dev publicsuffix libmimalloc-dev chromium"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

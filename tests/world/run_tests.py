@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Integration tests of mxsurvey against the real local mail world (world.py).
 
-usage: run_tests.py --mxsurvey PATH [--keep] [--no-oracle] [--world-only] [--valgrind]
+usage: run_tests.py --mxsurvey PATH [--keep] [--no-oracle] [--world-only] [--valgrind PATH]
 
 Needs root. Re-executes itself inside `unshare --net --mount` (private network and mount
 namespaces: only loopback exists, ports 25/53 on 127.x are free, and the bind-mounted
@@ -628,7 +628,7 @@ def run_hostile(mx, base, allow, wd, st, C, valgrind):
                                                      "servfail.mxlab", "closed-port.mxlab"]) + "\n")
     vlog = os.path.join(wd, "logs", "valgrind.log")
     out7 = os.path.join(wd, "out7.ndjson.zst")
-    cmd = VALGRIND + ["--log-file=" + vlog, mx, "scan"] + base + allow + ["-o", out7, vin]
+    cmd = VALGRIND + ["--log-file=" + vlog, valgrind, "scan"] + base + allow + ["-o", out7, vin]
     print("[run] %s" % " ".join(cmd), flush=True)
     t0 = time.time()
     try:
@@ -1042,8 +1042,10 @@ def main():
     ap.add_argument("--mxsurvey", required=True, help="path to the mxsurvey binary")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir even on success")
     ap.add_argument("--no-oracle", action="store_true", help="skip the posttls-finger oracle")
-    ap.add_argument("--valgrind", action="store_true",
-                    help="also scan the hostile cases and a few ordinary domains under valgrind")
+    ap.add_argument("--valgrind", metavar="PATH", default=None,
+                    help="also scan the hostile cases and a few ordinary domains under valgrind "
+                         "with this binary (mxsurvey built without mimalloc, whose heap memcheck "
+                         "does not see)")
     ap.add_argument("--world-only", action="store_true",
                     help="only build the world and run the dig/posttls-finger checks")
     a = ap.parse_args()
