@@ -218,7 +218,12 @@ class Bench:
         cmd += ["--rule", "%s=slow:%d" % (s["slow_net"], a.slow_ms),
                 "--rule", "%s=hold:%d" % (s["hold_net"], a.capacity_hold_ms)]
         self.spawn("smtpd", cmd)
+        nginx_conf = os.path.join(self.w, "nginx.conf")
+        nginx_log = os.path.join(self.w, "logs", "nginx-error.log")
+        subprocess.run(["nginx", "-t", "-q", "-e", nginx_log, "-c", nginx_conf], check=True)
+        self.spawn("nginx", ["nginx", "-e", nginx_log, "-c", nginx_conf])
         wait_listening("127.1.1.1", 25, "tcp", "bench_smtpd")
+        wait_listening(self.info["sts_addr"], 443, "tcp", "nginx")
 
     def smtpd_stats(self):
         """Counters since the last call (SIGUSR1 makes bench_smtpd write and reset them)."""
@@ -343,7 +348,8 @@ class Bench:
     def verify(self, outfile, n):
         out = subprocess.run(["zstd", "-dc", outfile], capture_output=True, check=True).stdout
         dist = {"status": {}, "dnssec": {}, "starttls": {}, "dane": {}, "connect": {},
-                "mta_sts": {}, "tls_rpt": {}, "ptr": {}, "dns_error": {}}
+                "mta_sts": {}, "mta_sts_mode": {}, "mta_sts_mx_mismatch": {}, "tls_rpt": {},
+                "ptr": {}, "dns_error": {}}
 
         def bump(k, v):
             dist[k][str(v)] = dist[k].get(str(v), 0) + 1
@@ -360,7 +366,12 @@ class Bench:
             s = r.get("summary") or {}
             bump("starttls", s.get("starttls", "-"))
             bump("dane", s.get("dane", "-"))
-            bump("mta_sts", (r.get("mta_sts") or {}).get("status", "-"))
+            sts = r.get("mta_sts") or {}
+            bump("mta_sts", sts.get("status", "-"))
+            if sts.get("status") == "valid":
+                bump("mta_sts_mode", sts.get("mode"))
+                bump("mta_sts_mx_mismatch",
+                     any(not h.get("policy_match") for h in sts.get("hosts") or []))
             bump("tls_rpt", (r.get("tls_rpt") or {}).get("status", "-"))
             for m in r.get("mx") or []:
                 for ad in m.get("addresses") or []:
@@ -370,6 +381,23 @@ class Bench:
                 bump("dns_error", (r.get("error") or {}).get("reason"))
         return {"records": nrec, "expected": n, "unique": len(names),
                 "distribution": dist}
+
+    def check_sts(self, dist):
+        """The policies the world serves are the ones the records call valid, in the same
+        modes, and the unserved ones are fetch errors: the HTTPS path worked at scale."""
+        c = self.info["counts"]
+        want = {"valid": sum(c.get("mta_sts_" + m, 0) for m, _ in G.STS_MODES),
+                "fetch-error": c.get("mta_sts_unserved", 0)}
+        want_mode = {m: c["mta_sts_" + m] for m, _ in G.STS_MODES if c.get("mta_sts_" + m)}
+        got = {k: dist["mta_sts"].get(k, 0) for k in want}
+        good = (got == want and dist["mta_sts_mode"] == want_mode and
+                dist["mta_sts_mx_mismatch"].get("True", 0) == c.get("mta_sts_mismatch", 0))
+        if not good:
+            log("MTA-STS: the records say %s, modes %s, MX mismatch %s; the world serves %s, "
+                "modes %s, MX mismatch %d" % (got, dist["mta_sts_mode"],
+                                              dist["mta_sts_mx_mismatch"], want, want_mode,
+                                              c.get("mta_sts_mismatch", 0)))
+        return good
 
     def handshake_cost(self):
         pki = self.info["pki"]
@@ -412,7 +440,11 @@ class Bench:
         a = self.a
         d = os.path.join(a.world_cache, "world-%d-s%d-c%d" % (a.domains, a.seed,
                                                               a.capacity_domains))
-        if not os.path.exists(os.path.join(d, "world.json")):
+        info = None
+        if os.path.exists(os.path.join(d, "world.json")):
+            with open(os.path.join(d, "world.json")) as f:
+                info = json.load(f)
+        if not info or info.get("version") != G.WORLD_VERSION:
             if os.path.exists(d):
                 shutil.rmtree(d)
             log("generating the world (%d domains, %d capacity domains) in %s" % (
@@ -485,6 +517,7 @@ class Bench:
         fig["verify"] = v
         ok = scan["exit"] == 0 and v["records"] == n and v["unique"] == n
         log("scan: %d records of %d, exit %d" % (v["records"], n, scan["exit"]))
+        ok &= self.check_sts(v["distribution"])
         if not a.no_dnsperf:
             log("dnsperf, warm cache")
             fig["dnsperf_warm"] = self.dnsperf("warm", a.dnsperf_seconds)

@@ -20,7 +20,9 @@ Address plan (127.0.0.0/8 inside the benchmark's network namespace):
   127.8.0.0/16 unreachable (an `unreachable` route: connect fails at once)
   127.9.x.y    slow: banner held --slow-ms
   127.10.x.y   no STARTTLS
-  127.11.0.1   mta-sts.<domain> policy hosts (nothing listens on 443: fetch error)
+  127.11.0.1   mta-sts.<domain> policy hosts where nothing listens on 443 (fetch error)
+  127.11.0.2   mta-sts.<domain> policy hosts served by nginx (SNI; certificates of 100
+               names each, signed by the bench CA; modes enforce/testing/none)
 """
 import argparse
 import hashlib
@@ -43,6 +45,13 @@ MIX = [("provider", 40), ("hosting", 25), ("notls", 2), ("unreachable", 2), ("sl
 SECURE_PCT = 35      # domains whose records are in the signed TLD (DNSSEC secure)
 TLSA_PCT = 30        # of secure self-hosted domains: TLSA 3 1 1 (a tenth of them wrong)
 STS_PCT = 5          # _mta-sts TXT
+STS_UNSERVED_PCT = 12  # of those: nothing listens on the policy host (fetch error)
+STS_MISMATCH_PCT = 5   # of the served policies: no mx pattern matches the domain's MX
+STS_MODES = [("enforce", 60), ("testing", 30), ("none", 10)]
+STS_ADDR_DOWN = "127.11.0.1"
+STS_ADDR = "127.11.0.2"
+STS_CERT_NAMES = 100   # policy host names per nginx certificate
+WORLD_VERSION = 2      # bumped when a cached world must be generated again
 RPT_PCT = 8          # _smtp._tls TXT
 
 
@@ -94,6 +103,51 @@ def make_pki(d):
                              check=True).stdout
         spki[name] = hashlib.sha256(der).hexdigest()
     return p, spki
+
+
+def make_sts_certs(d, pki, hosts):
+    """Certificates for the served MTA-STS policy hosts, STS_CERT_NAMES names each (one
+    certificate per host would take minutes of openssl for 100 000 domains)."""
+    sdir = os.path.join(d, "sts")
+    os.makedirs(sdir, exist_ok=True)
+    run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
+         "-out", "sts.key"], cwd=sdir)
+    groups = []
+    for g in range(0, len(hosts), STS_CERT_NAMES):
+        names = hosts[g:g + STS_CERT_NAMES]
+        base = "g%04d" % (g // STS_CERT_NAMES)
+        with open(os.path.join(sdir, base + ".ext"), "w") as f:
+            f.write("subjectAltName=%s\nbasicConstraints=CA:FALSE\n"
+                    "extendedKeyUsage=serverAuth\n" % ",".join("DNS:" + h for h in names))
+        run(["openssl", "req", "-new", "-key", "sts.key", "-out", base + ".csr",
+             "-subj", "/CN=%s" % names[0]], cwd=sdir)
+        run(["openssl", "x509", "-req", "-in", base + ".csr", "-CA",
+             os.path.join(pki, "ca.pem"), "-CAkey", os.path.join(pki, "ca.key"),
+             "-CAcreateserial", "-days", "365", "-extfile", base + ".ext",
+             "-out", base + ".crt"], cwd=sdir)
+        with open(os.path.join(sdir, base + ".pem"), "w") as f:
+            f.write(open(os.path.join(sdir, base + ".crt")).read() +
+                    open(os.path.join(pki, "ca.pem")).read())
+        groups.append({"cert": os.path.join(sdir, base + ".pem"),
+                       "key": os.path.join(sdir, "sts.key"), "names": names})
+    with open(os.path.join(sdir, "groups.json"), "w") as f:
+        json.dump(groups, f)
+
+
+def sts_policy(srnd, mx_patterns):
+    """A served policy for a domain whose MX hosts match mx_patterns: (mode, text)."""
+    r = srnd.random() * 100
+    mode = "enforce"
+    for m, pct in STS_MODES:
+        if r < pct:
+            mode = m
+            break
+        r -= pct
+    if srnd.random() * 100 < STS_MISMATCH_PCT:
+        mx_patterns = ["mx.elsewhere.%s" % TLD]
+    lines = ["version: STSv1", "mode: %s" % mode] + ["mx: %s" % m for m in mx_patterns] + \
+        ["max_age: 86400"]
+    return mode, "\r\n".join(lines) + "\r\n"
 
 
 # ---- zones -------------------------------------------------------------------------------
@@ -189,6 +243,40 @@ stub-zone:
 remote-control:
   control-enable: no
 """ % {"addr": RESOLVER_ADDR, "udir": udir, "d": d, "nsd": NSD_ADDR})
+    write_nginx_conf(d)
+
+
+def write_nginx_conf(d):
+    """nginx.conf for the served MTA-STS policy hosts: one process (its CPU is then one
+    /proc entry), one address, the certificate chosen by SNI, the policy by Host."""
+    with open(os.path.join(d, "sts", "groups.json")) as f:
+        groups = json.load(f)
+    ndir = os.path.join(d, "nginx")
+    tmp = os.path.join(ndir, "tmp")
+    os.makedirs(tmp, exist_ok=True)
+    nhosts = sum(len(g["names"]) for g in groups)
+    conf = ["user root;", "daemon off;", "master_process off;", "worker_processes 1;",
+            "worker_rlimit_nofile 20000;",
+            "pid %s;" % os.path.join(ndir, "nginx.pid"),
+            "error_log %s warn;" % os.path.join(d, "logs", "nginx-error.log"),
+            "events { worker_connections 8192; }", "http {", "  access_log off;",
+            "  client_body_temp_path %s/body;" % tmp, "  proxy_temp_path %s/proxy;" % tmp,
+            "  fastcgi_temp_path %s/fastcgi;" % tmp, "  uwsgi_temp_path %s/uwsgi;" % tmp,
+            "  scgi_temp_path %s/scgi;" % tmp,
+            "  types { text/plain txt; }", "  default_type application/octet-stream;",
+            "  server_tokens off;", "  ssl_protocols TLSv1.2 TLSv1.3;",
+            "  server_names_hash_bucket_size 128;",
+            "  server_names_hash_max_size %d;" % max(1024, 4 * nhosts)]
+    for g in groups:
+        conf += ["  server {", "    listen %s:443 ssl;" % STS_ADDR,
+                 "    server_name %s;" % " ".join(g["names"]),
+                 "    ssl_certificate %s;" % g["cert"], "    ssl_certificate_key %s;" % g["key"],
+                 "    root %s/$host;" % os.path.join(d, "sts", "www"),
+                 "    location = /.well-known/mta-sts.txt { }",
+                 "    location / { return 404; }", "  }"]
+    conf.append("}")
+    with open(os.path.join(d, "nginx.conf"), "w") as f:
+        f.write("\n".join(conf) + "\n")
 
 
 
@@ -205,6 +293,11 @@ def build(d, n, seed, cap_n):
     ptr = {}
     counts = {}
     tempfail_i = unreach_i = slow_i = notls_i = self_i = 0
+    # The policies draw from their own stream, so that every other category of the world
+    # stays what it was before the policies were served.
+    srnd = random.Random(seed * 7919 + 17)
+    sts_hosts = []
+    sts_www = os.path.join(d, "sts", "www")
 
     # provider MX names and their TLSA (providers 1 and 2 publish DANE)
     for p in range(1, PROVIDERS + 1):
@@ -253,6 +346,7 @@ def build(d, n, seed, cap_n):
                 mxs = [("mx3.prov%d.%s." % (prov, TLD)), ("mx4.prov%d.%s." % (prov, TLD))]
             recs += [("@", "MX", "10 " + mxs[0]), ("@", "MX", "20 " + mxs[1])]
             hosts += [(h, None) for h in mxs]
+            mx_patterns = ["*.prov%d.%s" % (prov, TLD)]
         else:
             if cat == "hosting":
                 a = ip(127, 2, 1 + rnd.randrange(HOSTING_ADDRS), 1)
@@ -277,6 +371,7 @@ def build(d, n, seed, cap_n):
                 ptr[a] = "%s.%s." % (host, name)
             recs += [("@", "MX", "10 %s.%s." % (host, name)), (host, "A", a)]
             hosts.append(("%s.%s." % (host, name), a))
+            mx_patterns = ["%s.%s" % (host, name)]
             if cat == "self" and secure and rnd.random() * 100 < TLSA_PCT:
                 h = spki["self"]
                 if rnd.random() < 0.1:
@@ -288,8 +383,24 @@ def build(d, n, seed, cap_n):
         if cat != "nullmx":
             if rnd.random() * 100 < STS_PCT:
                 recs.append(("_mta-sts", "TXT", '"v=STSv1; id=2024%07d"' % i))
-                recs.append(("mta-sts", "A", "127.11.0.1"))
                 counts["mta_sts"] = counts.get("mta_sts", 0) + 1
+                if srnd.random() * 100 < STS_UNSERVED_PCT:
+                    recs.append(("mta-sts", "A", STS_ADDR_DOWN))
+                    counts["mta_sts_unserved"] = counts.get("mta_sts_unserved", 0) + 1
+                else:
+                    recs.append(("mta-sts", "A", STS_ADDR))
+                    mode, text = sts_policy(srnd, mx_patterns)
+                    k = "mta_sts_" + mode
+                    counts[k] = counts.get(k, 0) + 1
+                    if "mx.elsewhere." in text:
+                        counts["mta_sts_mismatch"] = counts.get("mta_sts_mismatch", 0) + 1
+                    h = "mta-sts." + name
+                    os.makedirs(os.path.join(sts_www, h, ".well-known"), exist_ok=True)
+                    with open(os.path.join(sts_www, h, ".well-known", "mta-sts.txt"), "w",
+                              newline="") as f:
+                        f.write(text)
+                    sts_hosts.append(h)
+                queries += [("mta-sts." + name, "A"), ("mta-sts." + name, "AAAA")]
             if rnd.random() * 100 < RPT_PCT:
                 recs.append(("_smtp._tls", "TXT", '"v=TLSRPTv1; rua=mailto:tlsrpt@%s"' % name))
                 counts["tls_rpt"] = counts.get("tls_rpt", 0) + 1
@@ -350,6 +461,7 @@ def build(d, n, seed, cap_n):
 
     with open(os.path.join(d, "insecure.list"), "w") as f:
         f.write("".join("%s %s\n" % z for z in insecure_zones))
+    make_sts_certs(d, pki, sts_hosts)
     write_configs(d)
     with open(os.path.join(d, "domains.txt"), "w") as f:
         f.write("\n".join(domains) + "\n")
@@ -368,10 +480,10 @@ def build(d, n, seed, cap_n):
         "slow_net": "127.9.0.0/16", "hold_net": "127.6.0.0/16",
         "unreachable_net": "127.8.0.0/16",
     }
-    info = {"domains": n, "seed": seed,
+    info = {"version": WORLD_VERSION, "domains": n, "seed": seed,
             "last_insecure": insecure_zones[-1][0] + "." if insecure_zones else TLD + ".", "counts": counts, "queries": len(queries),
             "insecure_zones": len(insecure_zones), "pki": pki, "smtpd": rules,
-            "resolver": RESOLVER_ADDR, "nsd": NSD_ADDR}
+            "resolver": RESOLVER_ADDR, "nsd": NSD_ADDR, "sts_addr": STS_ADDR}
     with open(os.path.join(d, "world.json"), "w") as f:
         json.dump(info, f, indent=1)
     return info
