@@ -265,7 +265,7 @@ def write_nginx_conf(d):
             "  scgi_temp_path %s/scgi;" % tmp,
             "  types { text/plain txt; }", "  default_type application/octet-stream;",
             "  server_tokens off;", "  ssl_protocols TLSv1.2 TLSv1.3;",
-            "  server_names_hash_bucket_size 128;",
+            "  server_names_hash_bucket_size 256;",
             "  server_names_hash_max_size %d;" % max(1024, 4 * nhosts)]
     for g in groups:
         conf += ["  server {", "    listen %s:443 ssl;" % STS_ADDR,
