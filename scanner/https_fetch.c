@@ -207,6 +207,12 @@ int fetch_start(fetcher_t *f, const char *host, int port, const char *path, cons
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
   curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
   if (f->ca_file) curl_easy_setopt(e, CURLOPT_CAINFO, f->ca_file);
+  /* Debian's libcurl also trusts its built-in CA directory (/etc/ssl/certs) beside any
+   * CAINFO: without this, --ca-file would not be the only trust store for policy hosts,
+   * and libcurl re-reads the CA file for every fetch (it keeps the parsed store on the
+   * multi handle only when no CA directory is set). Without --ca-file, the default CA
+   * bundle holds the same certificates as that directory. */
+  curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(timeout * 1000));
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_USERAGENT, "mxsurvey/" MXS_VERSION " (MTA-STS policy check)");

@@ -19,6 +19,7 @@ if [ "${MXS_DEMO_INNER:-}" != 1 ]; then
   fi
   # Everything below runs with only a loopback interface: no traffic can leave the machine.
   export MXS_DEMO_INNER=1
+  export MXS_PRIVATE_MOUNT_NS=1   # tests/world/world.py may bind-mount over /etc/ssl/certs
   exec unshare --net --mount --propagation private "$ROOT/scripts/demo.sh" "$@"
 fi
 

@@ -146,7 +146,7 @@ def main():
         if os.geteuid() != 0:
             print("world_report_test.py needs root (network namespace, ports 25/53)")
             return 1
-        env = dict(os.environ, **{NS_ENV: "1"})
+        env = dict(os.environ, **{NS_ENV: "1", "MXS_PRIVATE_MOUNT_NS": "1"})
         os.execvpe("unshare", ["unshare", "--net", "--mount", "--propagation", "private",
                                sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env)
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)

@@ -482,6 +482,7 @@ def sender_expectations(E):
         "sts-404.mxlab": (U, ABSENT, U, "sts-policy-fetch-error"),
         "sts-maxage.mxlab": (U, ABSENT, U, "sts-policy-invalid"),
         "sts-badcert.mxlab": (U, ABSENT, U, "sts-webpki-invalid"),
+        "sts-sysca.mxlab": (U, ABSENT, U, "sts-webpki-invalid"),
     }
     for dom, (da, dr, sa, sr) in table.items():
         E[dom].update({"sender.dane.action": da, "sender.dane.result_type": dr,
@@ -524,6 +525,9 @@ def mta_sts_expectations(E):
                                           has("max_age must be 1-10 digits"))),
         "sts-nomx": failed("sts-nomx", "policy-invalid", INVALID, reason=has("no mx pattern")),
         "sts-badcert": failed("sts-badcert", "fetch-error", WEBPKI),
+        # signed by a CA in the system's store but not in --ca-file: --ca-file is the only
+        # trust store (Debian's libcurl also reads /etc/ssl/certs unless told not to)
+        "sts-sysca": failed("sts-sysca", "fetch-error", WEBPKI),
         "sts-wrongname": failed("sts-wrongname", "fetch-error", WEBPKI),
         "sts-twotxt": sts("txt-invalid", id=ABSENT, reason=has("multiple STSv1 records")),
     }
@@ -766,13 +770,14 @@ def run_scan(mx, args, what, C, wd, stdin=None, timeout=240):
     return r, r.stdout
 
 
-def https_status(st, name):
-    """GET https://mta-sts.<name>.mxlab/.well-known/mta-sts.txt from nginx (SNI, test CA):
-    the HTTP status, or the certificate verification failure's reason."""
+def https_status(st, name, capath=None):
+    """GET https://mta-sts.<name>.mxlab/.well-known/mta-sts.txt from nginx (SNI; the test
+    CA, or only the CA directory capath): the HTTP status, or the certificate verification
+    failure's reason."""
     import http.client
     import ssl
     host = "mta-sts.%s.mxlab" % name
-    ctx = ssl.create_default_context(cafile=st["ca_file"])
+    ctx = ssl.create_default_context(cafile=None if capath else st["ca_file"], capath=capath)
     try:
         conn = http.client.HTTPSConnection(W.STS_ADDR, 443, timeout=5, context=ctx)
         conn.sock = ctx.wrap_socket(__import__("socket").create_connection(
@@ -908,8 +913,12 @@ def in_namespace_main(a):
         print("[world] MTA-STS policy hosts (nginx on %s:443)" % W.STS_ADDR, flush=True)
         for n, want in [("sts-enforce", 200), ("sts-404", 404), ("sts-redirect", 301),
                         ("sts-big", 200), ("sts-badcert", "CERTIFICATE_VERIFY_FAILED"),
-                        ("sts-wrongname", "CERTIFICATE_VERIFY_FAILED")]:
+                        ("sts-wrongname", "CERTIFICATE_VERIFY_FAILED"),
+                        ("sts-sysca", "CERTIFICATE_VERIFY_FAILED")]:
             C.check("world https", "mta-sts.%s.mxlab" % n, want, https_status(st, n))
+        # the trap is armed: the system's CA directory trusts the sysca policy host
+        C.check("world https", "mta-sts.sts-sysca.mxlab with the system's CA directory", 200,
+                https_status(st, "sts-sysca", capath="/etc/ssl/certs"))
 
         if not a.no_oracle:
             print("[oracle] posttls-finger", flush=True)

@@ -52,6 +52,7 @@ MB_554 = "127.0.2.5"         # 554 greeting
 MB_TLS10 = "127.0.2.6"       # TLS 1.0 only
 MB_SPECIAL = "127.0.2.99"    # must never be contacted (special-purpose address test)
 CLOSED = "127.0.3.1"         # nothing listening
+PRIVATE_MOUNTS_ENV = "MXS_PRIVATE_MOUNT_NS"  # "1": this process has its own mount namespace
 STS_ADDR = "127.0.4.1"       # nginx, HTTPS :443, one server block per mta-sts.<domain>
 
 # MTA-STS (RFC 8461) cases. Every domain: MX 10 mx.<d>.mxlab (PF_TLS13, whose certificate
@@ -60,7 +61,10 @@ STS_ADDR = "127.0.4.1"       # nginx, HTTPS :443, one server block per mta-sts.<
 #   policy    body of /.well-known/mta-sts.txt (str; None = no file -> 404)
 #   redirect  the policy URL answers 301 to this location instead
 #   ctype     Content-Type of the policy (default text/plain)
-#   cert      "ca" (CA-signed, SAN mta-sts.<d>), "selfsigned", "wrongname"
+#   cert      "ca" (CA-signed, SAN mta-sts.<d>), "selfsigned", "wrongname", "sysca" (signed by
+#             a second CA that start() puts in the system's CA directory, /etc/ssl/certs, of
+#             the world's private mount namespace, and not in the test CA file: trusted by
+#             anything that reads the system's store beside --ca-file)
 #   mxhost    first label(s) of the MX host instead of "mx"; txt: the TXT strings instead
 
 
@@ -98,6 +102,7 @@ STS_CASES = {
     "sts-nomatch": {"policy": _sts_policy("enforce", ["mx.elsewhere.mxlab"])},
     "sts-badcert": {"policy": _sts_policy("enforce", ["mx.sts-badcert.mxlab"]),
                     "cert": "selfsigned"},
+    "sts-sysca": {"policy": _sts_policy("enforce", ["mx.sts-sysca.mxlab"]), "cert": "sysca"},
     "sts-wrongname": {"policy": _sts_policy("enforce", ["mx.sts-wrongname.mxlab"]),
                       "cert": "wrongname"},
     "sts-twotxt": {"policy": _sts_policy("enforce", ["mx.sts-twotxt.mxlab"]),
@@ -201,7 +206,7 @@ def run_in_namespace(script, env_var, needs, body):
             print("%s needs root (network namespace, %s)" % (os.path.basename(script), needs))
             print("0 passed, 1 failed")
             return 1
-        env = dict(os.environ, **{env_var: "1"})
+        env = dict(os.environ, **{env_var: "1", PRIVATE_MOUNTS_ENV: "1"})
         os.execvpe("unshare", ["unshare", "--net", "--mount", "--propagation", "private",
                                sys.executable, os.path.abspath(script)] + sys.argv[1:], env)
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
@@ -225,7 +230,7 @@ def run(cmd, cwd=None, check=True, capture=True, env=None, input=None):
 # PKI
 # ---------------------------------------------------------------------------------------
 class PKI:
-    def __init__(self, d):
+    def __init__(self, d, ca_name="mxsurvey test CA"):
         self.d = d
         os.makedirs(d, exist_ok=True)
         os.makedirs(os.path.join(d, "newcerts"), exist_ok=True)
@@ -250,7 +255,7 @@ commonName = supplied
 """ % d)
         self.ca_key = self.key("ca", "ec")
         self.ca_pem = os.path.join(d, "ca.pem")
-        run(["openssl", "req", "-x509", "-new", "-key", self.ca_key, "-subj", "/CN=mxsurvey test CA",
+        run(["openssl", "req", "-x509", "-new", "-key", self.ca_key, "-subj", "/CN=" + ca_name,
              "-days", "3650", "-sha256", "-out", self.ca_pem,
              "-addext", "basicConstraints=critical,CA:TRUE",
              "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
@@ -462,10 +467,14 @@ class World:
             f.write(open(c["chainleaf"][0]).read() + open(pki.ca_pem).read())
         c["chain"] = (chain, c["chainleaf"][1])
         # MTA-STS policy hosts (nginx): one cert per mta-sts.<domain>
+        sys_pki = PKI(self.p("pki-system"), "mxsurvey system store CA")
+        self.state["system_ca"] = sys_pki.ca_pem
         for n, case in STS_CASES.items():
             host = "mta-sts.%s.mxlab" % n
             kind = case.get("cert", "ca")
-            if kind == "selfsigned":
+            if kind == "sysca":
+                c["sts:" + n] = sys_pki.leaf("sts-" + n, [host], "ec")
+            elif kind == "selfsigned":
                 c["sts:" + n] = pki.selfsigned("sts-" + n, host)
             elif kind == "wrongname":
                 c["sts:" + n] = pki.leaf("sts-" + n, ["mta-sts.some-other-site.mxlab"], "ec")
@@ -795,9 +804,26 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         self.save()
         return pr
 
+    def install_system_ca(self):
+        """Puts the second CA (cert kind "sysca") in /etc/ssl/certs, as the only CA there,
+        when this process has a mount namespace of its own (never on the host's)."""
+        self.state["system_ca_installed"] = False
+        # Said by whoever ran `unshare --mount` (run_in_namespace, demo.sh, the report
+        # test): the namespace's own /proc/1 is not a reliable witness in a container.
+        if os.environ.get(PRIVATE_MOUNTS_ENV) != "1":
+            log("not in a private mount namespace: the system CA case is not armed")
+            return
+        d = self.p("system-certs")
+        os.makedirs(d, exist_ok=True)
+        shutil.copy(self.state["system_ca"], os.path.join(d, "world-system-ca.pem"))
+        run(["openssl", "rehash", d])
+        run(["mount", "--bind", d, "/etc/ssl/certs"])
+        self.state["system_ca_installed"] = True
+
     def start(self):
         os.makedirs(self.p("logs"), exist_ok=True)
         self.state.setdefault("pids", {})
+        self.install_system_ca()
         run(["nsd-checkconf", self.p("nsd.conf")])
         self._spawn("nsd", ["nsd", "-d", "-c", self.p("nsd.conf")], "nsd.stdout")
         os.makedirs(self.p("misbehave"), exist_ok=True)
