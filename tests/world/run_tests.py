@@ -988,6 +988,27 @@ def in_namespace_main(a):
         conns = misbehave_connections(st["misbehave_log"], W.MB_SPECIAL)
         C.check("run4-noallow", "connections logged on %s" % W.MB_SPECIAL, [], conns)
 
+        # ---- run 8: WITHOUT --ca-file: the system's store (here only the second CA) --------
+        if st.get("system_ca_installed"):
+            nocafile = []
+            it = iter(base)
+            for opt in it:   # options come in pairs
+                val = next(it)
+                if opt != "--ca-file":
+                    nocafile += [opt, val]
+            r8, out8 = run_scan(mx, nocafile + ["--allow", "127.0.0.0/8", "-o", "-"],
+                                "run8-system-store", C, wd,
+                                stdin=b"sts-sysca.mxlab\nsts-enforce.mxlab\n")
+            by8 = {key_of(x): x for x in read_ndjson(out8, "run8-system-store", C)}
+            C.check("run8-system-store", "sts-sysca.mxlab mta_sts.status (its CA is the system's)",
+                    "valid", by8.get("sts-sysca.mxlab", {}).get("mta_sts", {}).get("status"))
+            C.check("run8-system-store", "sts-enforce.mxlab mta_sts.result_type (test CA unknown)",
+                    "sts-webpki-invalid",
+                    by8.get("sts-enforce.mxlab", {}).get("mta_sts", {}).get("result_type"))
+        else:
+            C.check("run8-system-store", "the system CA case is armed (private mount namespace)",
+                    True, False)
+
         # ---- run 6 (and 7 with --valgrind): hostile and broken peers --------------------
         run_hostile(mx, base, allow, wd, st, C, a.valgrind)
 

@@ -816,6 +816,8 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         d = self.p("system-certs")
         os.makedirs(d, exist_ok=True)
         shutil.copy(self.state["system_ca"], os.path.join(d, "world-system-ca.pem"))
+        # Debian's bundle, the default CA file of OpenSSL and libcurl, lives there too
+        shutil.copy(self.state["system_ca"], os.path.join(d, "ca-certificates.crt"))
         run(["openssl", "rehash", d])
         run(["mount", "--bind", d, "/etc/ssl/certs"])
         self.state["system_ca_installed"] = True
