@@ -38,27 +38,12 @@ def log(msg):
     print("[bench %s] %s" % (time.strftime("%H:%M:%S"), msg), file=sys.stderr, flush=True)
 
 
-def thread_cpu(pid):
-    """user+sys seconds of each thread of a running process, by thread id."""
-    out = {}
+def proc_cpu(pid, tid=None):
+    """user+sys seconds of a running process (/proc/PID/stat), or of one of its threads
+    (/proc/PID/task/TID/stat); 0.0 when it is gone."""
+    path = "/proc/%d/stat" % pid if tid is None else "/proc/%d/task/%d/stat" % (pid, tid)
     try:
-        tids = os.listdir("/proc/%d/task" % pid)
-    except OSError:
-        return out
-    for t in tids:
-        try:
-            with open("/proc/%d/task/%s/stat" % (pid, t)) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            out[int(t)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, IndexError, ValueError):
-            pass
-    return out
-
-
-def proc_cpu(pid):
-    """user+sys seconds of a running process (from /proc/PID/stat)."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
+        with open(path) as f:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
@@ -218,8 +203,7 @@ class Bench:
         cmd += ["--rule", "%s=slow:%d" % (s["slow_net"], a.slow_ms),
                 "--rule", "%s=hold:%d" % (s["hold_net"], a.capacity_hold_ms)]
         self.spawn("smtpd", cmd)
-        c = self.info["counts"]
-        served = sum(c.get("mta_sts_" + m, 0) for m, _ in G.STS_MODES)
+        served = G.sts_served(self.info["counts"])
         if served:  # a tiny world may have no policy to serve: nginx would not listen
             nginx_conf = os.path.join(self.w, "nginx.conf")
             nginx_log = os.path.join(self.w, "logs", "nginx-error.log")
@@ -300,7 +284,7 @@ class Bench:
             pid, status, ru = os.wait4(p.pid, os.WNOHANG)
             if pid == p.pid:
                 break
-            main_cpu = thread_cpu(p.pid).get(p.pid, main_cpu)
+            main_cpu = proc_cpu(p.pid, tid=p.pid) or main_cpu
             fds = count_fds(p.pid)
             rss = proc_status(p.pid, "VmRSS")
             hwm = proc_status(p.pid, "VmHWM")
@@ -390,7 +374,7 @@ class Bench:
         """The policies the world serves are the ones the records call valid, in the same
         modes, and the unserved ones are fetch errors: the HTTPS path worked at scale."""
         c = self.info["counts"]
-        want = {"valid": sum(c.get("mta_sts_" + m, 0) for m, _ in G.STS_MODES),
+        want = {"valid": G.sts_served(c),
                 "fetch-error": c.get("mta_sts_unserved", 0)}
         want_mode = {m: c["mta_sts_" + m] for m, _ in G.STS_MODES if c.get("mta_sts_" + m)}
         got = {k: dist["mta_sts"].get(k, 0) for k in want}
@@ -454,11 +438,11 @@ class Bench:
             log("generating the world (%d domains, %d capacity domains) in %s" % (
                 a.domains, a.capacity_domains, d))
             t0 = time.time()
-            G.build(d, a.domains, a.seed, a.capacity_domains)
+            info = G.build(d, a.domains, a.seed, a.capacity_domains)
             log("world generated and signed in %.1f s" % (time.time() - t0))
-        G.write_configs(d)  # server settings are not cached with the zones
-        with open(os.path.join(d, "world.json")) as f:
-            return d, json.load(f)
+        else:
+            G.write_configs(d)  # server settings are not cached with the zones
+        return d, info
 
     def main(self):
         a = self.a

@@ -74,7 +74,41 @@ def seq_addr(first_octet2, i, span=1):
     return ip(127, o2, 1 + r // 254, 1 + r % 254)
 
 
+def pick(r, table, default=None):
+    """The key of table [(key, percent), ...] that a draw r in [0, 100) falls on, or
+    default past the table's total."""
+    edge = 0
+    for key, pct in table:
+        edge += pct
+        if r < edge:
+            return key
+    return default
+
+
+def sts_served(counts):
+    """How many of the world's MTA-STS policies nginx serves (world.json counts)."""
+    return sum(counts.get("mta_sts_" + m, 0) for m, _ in STS_MODES)
+
+
 # ---- PKI ---------------------------------------------------------------------------------
+def issue_leaf(ca_dir, out_dir, name, sans, key_args):
+    """out_dir/name.pem: a serverAuth leaf for sans signed by the CA in ca_dir, followed by
+    the CA certificate; key_args makes (-newkey ... -keyout) or names (-key) its key."""
+    with open(os.path.join(out_dir, name + ".ext"), "w") as f:
+        f.write("subjectAltName=%s\nbasicConstraints=CA:FALSE\n"
+                "extendedKeyUsage=serverAuth\n" % ",".join("DNS:" + s for s in sans))
+    run(["openssl", "req", "-new", *key_args, "-out", name + ".csr", "-subj", "/CN=%s" % sans[0]],
+        cwd=out_dir)
+    run(["openssl", "x509", "-req", "-in", name + ".csr", "-CA", os.path.join(ca_dir, "ca.pem"),
+         "-CAkey", os.path.join(ca_dir, "ca.key"), "-CAcreateserial", "-days", "365",
+         "-extfile", name + ".ext", "-out", name + ".crt"], cwd=out_dir)
+    pem = os.path.join(out_dir, name + ".pem")
+    with open(pem, "w") as f:
+        f.write(open(os.path.join(out_dir, name + ".crt")).read() +
+                open(os.path.join(ca_dir, "ca.pem")).read())
+    return pem
+
+
 def make_pki(d):
     p = os.path.join(d, "pki")
     os.makedirs(p, exist_ok=True)
@@ -85,17 +119,7 @@ def make_pki(d):
               "hosting": ["*.hosting.%s" % TLD],
               "self": ["mail.selfhost.%s" % TLD]}
     for name, sans in leaves.items():
-        with open(os.path.join(p, name + ".ext"), "w") as f:
-            f.write("subjectAltName=%s\nbasicConstraints=CA:FALSE\n"
-                    "extendedKeyUsage=serverAuth\n" % ",".join("DNS:" + s for s in sans))
-        run(["openssl", "req", *ec, "-keyout", name + ".key", "-out", name + ".csr",
-             "-subj", "/CN=%s" % sans[0]], cwd=p)
-        run(["openssl", "x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-             "-CAcreateserial", "-days", "365", "-extfile", name + ".ext", "-out", name + ".crt"],
-            cwd=p)
-        with open(os.path.join(p, name + ".pem"), "w") as f:  # chain: leaf + CA
-            f.write(open(os.path.join(p, name + ".crt")).read() +
-                    open(os.path.join(p, "ca.pem")).read())
+        issue_leaf(p, p, name, sans, ec + ["-keyout", name + ".key"])
     spki = {}
     for name in leaves:
         der = subprocess.run("openssl x509 -in %s.crt -pubkey -noout | openssl pkey -pubin "
@@ -115,34 +139,15 @@ def make_sts_certs(d, pki, hosts):
     groups = []
     for g in range(0, len(hosts), STS_CERT_NAMES):
         names = hosts[g:g + STS_CERT_NAMES]
-        base = "g%04d" % (g // STS_CERT_NAMES)
-        with open(os.path.join(sdir, base + ".ext"), "w") as f:
-            f.write("subjectAltName=%s\nbasicConstraints=CA:FALSE\n"
-                    "extendedKeyUsage=serverAuth\n" % ",".join("DNS:" + h for h in names))
-        run(["openssl", "req", "-new", "-key", "sts.key", "-out", base + ".csr",
-             "-subj", "/CN=%s" % names[0]], cwd=sdir)
-        run(["openssl", "x509", "-req", "-in", base + ".csr", "-CA",
-             os.path.join(pki, "ca.pem"), "-CAkey", os.path.join(pki, "ca.key"),
-             "-CAcreateserial", "-days", "365", "-extfile", base + ".ext",
-             "-out", base + ".crt"], cwd=sdir)
-        with open(os.path.join(sdir, base + ".pem"), "w") as f:
-            f.write(open(os.path.join(sdir, base + ".crt")).read() +
-                    open(os.path.join(pki, "ca.pem")).read())
-        groups.append({"cert": os.path.join(sdir, base + ".pem"),
-                       "key": os.path.join(sdir, "sts.key"), "names": names})
+        pem = issue_leaf(pki, sdir, "g%04d" % (g // STS_CERT_NAMES), names, ["-key", "sts.key"])
+        groups.append({"cert": pem, "key": os.path.join(sdir, "sts.key"), "names": names})
     with open(os.path.join(sdir, "groups.json"), "w") as f:
         json.dump(groups, f)
 
 
 def sts_policy(srnd, mx_patterns):
     """A served policy for a domain whose MX hosts match mx_patterns: (mode, text)."""
-    r = srnd.random() * 100
-    mode = "enforce"
-    for m, pct in STS_MODES:
-        if r < pct:
-            mode = m
-            break
-        r -= pct
+    mode = pick(srnd.random() * 100, STS_MODES)
     if srnd.random() * 100 < STS_MISMATCH_PCT:
         mx_patterns = ["mx.elsewhere.%s" % TLD]
     lines = ["version: STSv1", "mode: %s" % mode] + ["mx: %s" % m for m in mx_patterns] + \
@@ -307,27 +312,14 @@ def build(d, n, seed, cap_n):
             ptr[ip(127, 1, p, k)] = "%s.%s." % (host, TLD)
             if p <= 2:
                 tld.append("_25._tcp.%s TLSA 3 1 1 %s" % (host, spki["provider"]))
-    cum = []
-    acc = 0
-    for cat, pct in MIX:
-        acc += pct
-        cum.append((acc, cat))
-    pcum = []
-    acc = 0
-    for i, w in enumerate(PROVIDER_WEIGHTS):
-        acc += w
-        pcum.append((acc, i + 1))
+    providers = [(p + 1, w) for p, w in enumerate(PROVIDER_WEIGHTS)]
 
     for i in range(n):
         name = "d%07d.%s" % (i, TLD)
         label = "d%07d" % i
         domains.append(name)
         r = rnd.random() * 100
-        cat = "self"
-        for edge, c in cum:
-            if r < edge:
-                cat = c
-                break
+        cat = pick(r, MIX, "self")
         secure = rnd.random() * 100 < SECURE_PCT
         counts[cat] = counts.get(cat, 0) + 1
         counts["secure" if secure else "insecure"] = counts.get(
@@ -340,7 +332,7 @@ def build(d, n, seed, cap_n):
         if cat == "nullmx":
             recs.append(("@", "MX", "0 ."))
         elif cat == "provider":
-            prov = next(p for edge, p in pcum if r * 40 / 40 < edge)
+            prov = pick(r, providers)  # r < 40 here: the providers' 40 %
             mxs = [("mx1.prov%d.%s." % (prov, TLD)), ("mx2.prov%d.%s." % (prov, TLD))]
             if rnd.random() < 0.5:
                 mxs = [("mx3.prov%d.%s." % (prov, TLD)), ("mx4.prov%d.%s." % (prov, TLD))]

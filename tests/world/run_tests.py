@@ -867,6 +867,12 @@ def scan_base(st, allow=True):
             (["--allow", "127.0.0.0/8"] if allow else []) + TIMEOUT_OPTS)
 
 
+def drop_option(args, name):
+    """args (option, value pairs, as scan_base makes them) without option name."""
+    pairs = zip(args[0::2], args[1::2])
+    return [x for opt, val in pairs if opt != name for x in (opt, val)]
+
+
 def finish_world(world, wd, ok, keep, C, t_start=None):
     """The drivers' common end: stop the world's servers, keep the directory when a check
     failed (or --keep), print the counts the ctest log shows."""
@@ -990,13 +996,8 @@ def in_namespace_main(a):
 
         # ---- run 8: WITHOUT --ca-file: the system's store (here only the second CA) --------
         if st.get("system_ca_installed"):
-            nocafile = []
-            it = iter(base)
-            for opt in it:   # options come in pairs
-                val = next(it)
-                if opt != "--ca-file":
-                    nocafile += [opt, val]
-            r8, out8 = run_scan(mx, nocafile + ["--allow", "127.0.0.0/8", "-o", "-"],
+            _, out8 = run_scan(mx, drop_option(base, "--ca-file") + ["--allow", "127.0.0.0/8",
+                                                                     "-o", "-"],
                                 "run8-system-store", C, wd,
                                 stdin=b"sts-sysca.mxlab\nsts-enforce.mxlab\n")
             by8 = {key_of(x): x for x in read_ndjson(out8, "run8-system-store", C)}
@@ -1016,12 +1017,7 @@ def in_namespace_main(a):
         sig_in = os.path.join(wd, "signal-domains.txt")
         with open(sig_in, "w") as f:
             f.write("no-banner.mxlab\ndane-ok.mxlab\n")
-        slow = []
-        it = iter(base)
-        for opt in it:   # options come in pairs; drop the short banner timeout
-            val = next(it)
-            if opt != "--timeout-banner":
-                slow += [opt, val]
+        slow = drop_option(base, "--timeout-banner")
         for what, signals, grace in (("run5-sigterm", [signal.SIGTERM], "1"),
                                      ("run5-sigint-twice", [signal.SIGINT, signal.SIGINT], "60")):
             out5 = os.path.join(wd, what + ".ndjson.zst")
