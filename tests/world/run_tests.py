@@ -2,6 +2,7 @@
 """Integration tests of mxsurvey against the real local mail world (world.py).
 
 usage: run_tests.py --mxsurvey PATH [--keep] [--no-oracle] [--world-only] [--valgrind PATH]
+                    [--compare-with OLD_MXSURVEY]
 
 Needs root. Re-executes itself inside `unshare --net --mount` (private network and mount
 namespaces: only loopback exists, ports 25/53 on 127.x are free, and the bind-mounted
@@ -14,6 +15,11 @@ special-purpose address case), and checks every record against the record contra
 
 Prints one line per failed assertion and a final line "N passed, N failed"; exits 1 on any
 failure. The temp dir (logs, outputs) is kept on failure (or with --keep), else removed.
+
+--compare-with OLD_MXSURVEY: at the end, the old binary scans the main and the hostile input
+against the same world (same keys, certificates and signatures), and scripts/record-diff.py
+prints how many records differ from the new binary's and at which fields. Informative: it adds
+no assertion. Used to say what a change to the scan path changed in the records.
 """
 import argparse
 import json
@@ -1052,6 +1058,8 @@ def in_namespace_main(a):
                         "mx.%d.addresses.0.dane.status (posttls-finger: %s)" % (idx, v),
                         OneOf(*ORACLE_MAP[v]) if len(ORACLE_MAP[v]) > 1 else
                         (ORACLE_MAP[v][0] if ORACLE_MAP[v] else ABSENT), got)
+        if a.compare_with:
+            compare_with(os.path.abspath(a.compare_with), base + allow, wd, st, out1)
         ok = C.failed == 0
     except BaseException as e:  # noqa: BLE001 (also KeyboardInterrupt / signals)
         import traceback
@@ -1061,6 +1069,19 @@ def in_namespace_main(a):
     finally:
         finish_world(world, wd, ok, a.keep, C, t_start)
     return ok
+
+
+def compare_with(old, args, wd, st, out1):
+    """The old binary's records of run 1 and run 6 on this world, diffed with the new's."""
+    diff = os.path.join(HERE, "..", "..", "scripts", "record-diff.py")
+    for what, inp, new in (("run1", st["domains"], out1),
+                           ("run6-hostile", st["hostile_domains"],
+                            os.path.join(wd, "out6.ndjson"))):
+        old_out = os.path.join(wd, "old-%s.ndjson" % what)
+        subprocess.run([old, "scan"] + args + ["-q", "-o", old_out, inp], capture_output=True,
+                       timeout=240)
+        r = subprocess.run([sys.executable, diff, old_out, new], capture_output=True, text=True)
+        print("[compare] %s: old %s vs new\n%s%s" % (what, old, r.stdout, r.stderr), flush=True)
 
 
 def main():
@@ -1074,6 +1095,9 @@ def main():
                          "does not see)")
     ap.add_argument("--world-only", action="store_true",
                     help="only build the world and run the dig/posttls-finger checks")
+    ap.add_argument("--compare-with", metavar="OLD_MXSURVEY", default=None,
+                    help="diff the records of this (older) binary on the same world with the "
+                         "new one's (scripts/record-diff.py); adds no assertion")
     a = ap.parse_args()
     if not a.world_only and not os.access(a.mxsurvey, os.X_OK):
         print("mxsurvey binary not found or not executable: %s" % a.mxsurvey)

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Compares two mxsurvey outputs record by record, by domain.
+
+usage: record-diff.py [--ignore KEY]... [--show N] [--quiet] OLD NEW
+
+OLD and NEW are NDJSON files (plain or *.zst). Records are paired by their "domain" (an input
+line that occurs twice is paired in order of appearance). Fields that differ between any two
+scans of the same world are ignored: "scanned_at" everywhere, and under "smtp" the fields that
+time a probe ("*_ms") or depend on which domain reached a shared address first ("shared",
+"inferred_from"). --ignore adds a dotted key path ("mx.addresses.ptr"); list positions are
+not part of the path.
+
+Prints one line per differing record (up to --show, default 20, with the first differing
+paths), then a summary: records in both, identical, different, only in OLD, only in NEW, and
+how often each path differed. Exits 0 when every record is identical, 1 when any differs or is
+missing, 2 on a usage or read error. Used when a change touches the scan path: scan the test
+world before and after and say how many records differ and why.
+"""
+import argparse
+import collections
+import json
+import subprocess
+import sys
+
+ALWAYS_IGNORED = {"scanned_at"}
+SMTP_VOLATILE = {"shared", "inferred_from"}
+SMTP_VOLATILE_SUFFIX = "_ms"
+
+
+def read_records(path):
+    if path.endswith(".zst"):
+        data = subprocess.run(["zstd", "-dcq", path], check=True, capture_output=True).stdout
+    else:
+        with open(path, "rb") as f:
+            data = f.read()
+    out = collections.defaultdict(list)
+    for n, line in enumerate(data.split(b"\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except ValueError as e:
+            raise SystemExit("record-diff: %s:%d: not JSON (%s)" % (path, n, e))
+        out[rec.get("domain")].append(rec)
+    return out
+
+
+def ignored(path, key, extra):
+    dotted = ".".join(path + [key])
+    if key in ALWAYS_IGNORED or dotted in extra:
+        return True
+    if "smtp" in path and (key in SMTP_VOLATILE or key.endswith(SMTP_VOLATILE_SUFFIX)):
+        return True
+    return False
+
+
+def diff(a, b, path, extra, found):
+    """Appends the dotted paths at which a and b differ to found."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b)):
+            if ignored(path, k, extra):
+                continue
+            if k not in a or k not in b:
+                found.append(".".join(path + [k]) + (" (only new)" if k not in a else " (only old)"))
+            else:
+                diff(a[k], b[k], path + [k], extra, found)
+    elif isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            found.append(".".join(path) + " (length %d -> %d)" % (len(a), len(b)))
+        for x, y in zip(a, b):
+            diff(x, y, path, extra, found)
+    elif a != b or type(a) is not type(b):
+        found.append(".".join(path))
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("old")
+    ap.add_argument("new")
+    ap.add_argument("--ignore", action="append", default=[])
+    ap.add_argument("--show", type=int, default=20)
+    ap.add_argument("--quiet", action="store_true")
+    args = ap.parse_args(argv)
+    try:
+        old, new = read_records(args.old), read_records(args.new)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print("record-diff: %s" % e, file=sys.stderr)
+        return 2
+    extra = set(args.ignore)
+    both = same = 0
+    differing = []
+    paths = collections.Counter()
+    only_old = only_new = 0
+    for dom in sorted(set(old) | set(new), key=lambda d: str(d)):
+        a, b = old.get(dom, []), new.get(dom, [])
+        only_old += max(0, len(a) - len(b))
+        only_new += max(0, len(b) - len(a))
+        for x, y in zip(a, b):
+            both += 1
+            found = []
+            diff(x, y, [], extra, found)
+            if found:
+                differing.append((dom, found))
+                paths.update(set(found))
+            else:
+                same += 1
+    if not args.quiet:
+        for dom, found in differing[:args.show]:
+            print("%s: %s%s" % (dom, ", ".join(found[:6]), " ..." if len(found) > 6 else ""))
+        if len(differing) > args.show:
+            print("(+%d more differing records)" % (len(differing) - args.show))
+        for p, n in paths.most_common():
+            print("  %6d  %s" % (n, p))
+    print("records in both: %d, identical: %d, different: %d, only in old: %d, only in new: %d"
+          % (both, same, len(differing), only_old, only_new))
+    return 0 if not differing and not only_old and not only_new else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
