@@ -28,6 +28,7 @@ struct xfer {
   char *body;
   size_t len, cap, max;
   bool too_large;
+  bool listed;              /* in f->head and in the multi handle */
   char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -40,12 +41,21 @@ typedef struct sockctx {
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static void global_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
-static void xfer_free(xfer_t *x) {
+/* Takes a transfer out of the fetcher: off its list (so fetcher_close no longer sees it)
+ * and out of the multi handle (so libcurl no longer drives it). */
+static void xfer_detach(xfer_t *x) {
   fetcher_t *f = x->f;
+  if (!x->listed) return;
+  x->listed = false;
   if (x->prev) x->prev->next = x->next;
   else f->head = x->next;
   if (x->next) x->next->prev = x->prev;
+  x->prev = x->next = NULL;
   curl_multi_remove_handle(f->multi, x->easy);
+}
+
+static void xfer_free(xfer_t *x) {
+  xfer_detach(x);
   curl_easy_cleanup(x->easy);
   curl_slist_free_all(x->resolve);
   free(x->body);
@@ -55,7 +65,7 @@ static void xfer_free(xfer_t *x) {
 static void check_done(fetcher_t *f) {
   CURLMsg *m;
   int left;
-  while ((m = curl_multi_info_read(f->multi, &left))) {
+  while (!f->closing && (m = curl_multi_info_read(f->multi, &left))) {
     if (m->msg != CURLMSG_DONE) continue;
     xfer_t *x;
     curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
@@ -74,6 +84,10 @@ static void check_done(fetcher_t *f) {
       snprintf(r.error, sizeof r.error, "%s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
     r.body = x->body ? x->body : "";
     r.body_len = x->len;
+    /* Detached before the callback, freed after it: the callback may start fetches or
+     * close the fetcher (which frees every transfer still listed), and must not free the
+     * one in use here. */
+    xfer_detach(x);
     x->cb(x->arg, &r);
     xfer_free(x);
   }
@@ -221,13 +235,14 @@ int fetch_start(fetcher_t *f, const char *host, int port, const char *path, cons
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
   curl_easy_setopt(e, CURLOPT_PRIVATE, x);
   curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
-  x->next = f->head;
-  if (f->head) f->head->prev = x;
-  f->head = x;
   if (curl_multi_add_handle(f->multi, e) != CURLM_OK) {
     xfer_free(x);
     return -1;
   }
+  x->next = f->head;
+  if (f->head) f->head->prev = x;
+  f->head = x;
+  x->listed = true;
   return 0;
 }
 

@@ -29,7 +29,9 @@ typedef void (*fetch_cb)(void *arg, const fetch_result_t *r);
 /* ca_file NULL: the system trust store. NULL on error with err set. */
 fetcher_t *fetcher_new(uv_loop_t *loop, const char *ca_file, char *err, size_t errlen);
 /* GET https://host:port/path from address ip (text form). cb is called exactly once, from
- * the loop. 0 ok, -1 could not start (cb not called). */
+ * the loop (never inside fetch_start); it may start fetches and may call fetcher_close
+ * (the transfer it reports is no longer the fetcher's by then). 0 ok, -1 could not start
+ * (cb not called). */
 int fetch_start(fetcher_t *f, const char *host, int port, const char *path, const char *ip,
                 size_t max_body, double timeout, fetch_cb cb, void *arg);
 /* Aborts transfers in flight (their callbacks are not called) and closes the handles;

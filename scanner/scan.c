@@ -129,6 +129,8 @@ struct scan {
   uv_timer_t flush_timer;
   uv_signal_t sigint, sigterm;
   uv_timer_t grace_timer;
+  uv_idle_t end_idle;              /* ends the scan from the loop: see scan_may_end */
+  bool ending;                     /* end_idle is started */
   int interrupted;                 /* the first SIGINT/SIGTERM received, or 0 */
   size_t active;
   bool input_done;
@@ -152,6 +154,8 @@ struct scan {
 };
 
 static void pull_input(scan_t *s);
+static void scan_may_end(scan_t *s);
+static void on_end_idle(uv_idle_t *h);
 static void job_unref(job_t *j);
 
 static char *xstrdup(const char *s) { return s ? strdup(s) : NULL; }
@@ -1221,23 +1225,42 @@ static void pull_input(scan_t *s) {
     break;
   }
   s->pulling = false;
-  if ((s->input_done || s->failed) && s->active == 0 && !s->closed) {
-    s->closed = true;
-    /* Everything is written: let the loop end. */
-    uv_timer_stop(&s->flush_timer);
-    uv_close((uv_handle_t *)&s->flush_timer, NULL);
-    uv_close((uv_handle_t *)&s->grace_timer, NULL);
-    uv_close((uv_handle_t *)&s->sigint, NULL);
-    uv_close((uv_handle_t *)&s->sigterm, NULL);
-    dns_close(s->dns);
-    rdns_close(s->rdns);
-    fetcher_close(s->fetch);
-    sched_close(s->sched);
-    progress_close(s->prog);
-    /* A read still blocked in the thread pool (a pipe with nothing to say after a signal)
-     * must not keep the process alive. */
-    if (s->in_reading) uv_stop(s->loop);
+  scan_may_end(s);
+}
+
+/* The scan is over once the input is done (or the scan failed) and no domain is in
+ * flight. That is noticed inside completion callbacks (job_unref, from a DNS answer, a
+ * probe, a policy fetch...), where closing the resolvers, the fetcher and the scheduler
+ * would free the very object that is calling back: the end runs from the loop instead,
+ * on the next iteration, when no callback of ours is on the stack. */
+static void scan_may_end(scan_t *s) {
+  if ((s->input_done || s->failed) && s->active == 0 && !s->closed && !s->ending) {
+    s->ending = true;
+    uv_idle_start(&s->end_idle, on_end_idle);
   }
+}
+
+static void on_end_idle(uv_idle_t *h) {
+  scan_t *s = h->data;
+  uv_idle_stop(h);
+  s->ending = false;
+  if (!((s->input_done || s->failed) && s->active == 0) || s->closed) return;
+  s->closed = true;
+  /* Everything is written: let the loop end. */
+  uv_close((uv_handle_t *)&s->end_idle, NULL);
+  uv_timer_stop(&s->flush_timer);
+  uv_close((uv_handle_t *)&s->flush_timer, NULL);
+  uv_close((uv_handle_t *)&s->grace_timer, NULL);
+  uv_close((uv_handle_t *)&s->sigint, NULL);
+  uv_close((uv_handle_t *)&s->sigterm, NULL);
+  dns_close(s->dns);
+  rdns_close(s->rdns);
+  fetcher_close(s->fetch);
+  sched_close(s->sched);
+  progress_close(s->prog);
+  /* A read still blocked in the thread pool (a pipe with nothing to say after a signal)
+   * must not keep the process alive. */
+  if (s->in_reading) uv_stop(s->loop);
 }
 
 static void on_flush_timer(uv_timer_t *t) {
@@ -1377,6 +1400,8 @@ int scan_run(const scan_config_t *cfg) {
 
   uv_timer_init(s.loop, &s.grace_timer);
   s.grace_timer.data = &s;
+  uv_idle_init(s.loop, &s.end_idle);
+  s.end_idle.data = &s;
   uv_signal_init(s.loop, &s.sigint);
   uv_signal_init(s.loop, &s.sigterm);
   s.sigint.data = s.sigterm.data = &s;
