@@ -9,6 +9,8 @@
 
 typedef struct xfer xfer_t;
 
+#define FETCH_HEADER_MAX 65536   /* bytes of response header (all lines together) */
+
 struct fetcher {
   uv_loop_t *loop;
   CURLM *multi;
@@ -28,6 +30,9 @@ struct xfer {
   char *body;
   size_t len, cap, max;
   bool too_large;
+  size_t header_bytes;      /* response header bytes so far (status line included) */
+  bool headers_done;        /* the blank line that ends the response header arrived */
+  bool header_too_large;
   bool listed;              /* in f->head and in the multi handle */
   char errbuf[CURL_ERROR_SIZE];
 };
@@ -80,7 +85,17 @@ static void check_done(fetcher_t *f) {
     char *ct = NULL;
     curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct);
     if (ct) snprintf(r.content_type, sizeof r.content_type, "%s", ct);
-    if (!r.ok)
+    /* libcurl keeps a header line of up to CURL_MAX_HTTP_HEADER (100 KiB) before handing
+     * it to on_header, and reports a longer one as "Out of memory": after the request
+     * went out and before the header ended, that is the server's doing (a line longer
+     * than on_header's limit), not a lack of memory of ours. */
+    long sent = 0;
+    curl_easy_getinfo(x->easy, CURLINFO_REQUEST_SIZE, &sent);
+    if (!r.ok && (x->header_too_large ||
+                  (rc == CURLE_OUT_OF_MEMORY && sent > 0 && !x->headers_done)))
+      snprintf(r.error, sizeof r.error, "HTTP response header larger than %d KiB",
+               FETCH_HEADER_MAX / 1024);
+    else if (!r.ok)
       snprintf(r.error, sizeof r.error, "%s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
     r.body = x->body ? x->body : "";
     r.body_len = x->len;
@@ -168,6 +183,20 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp) {
   return len;
 }
 
+/* The response header, bounded: a policy host's header is a few hundred bytes; a hostile
+ * one could send megabytes in lines libcurl accepts one by one. */
+static size_t on_header(char *data, size_t size, size_t n, void *userp) {
+  xfer_t *x = userp;
+  size_t len = size * n;
+  x->header_bytes += len;
+  if (x->header_bytes > FETCH_HEADER_MAX) { x->header_too_large = true; return 0; }  /* aborts */
+  /* The blank line ends a response's header; a 1xx response is followed by another,
+   * whose status line starts a new header. */
+  if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) x->headers_done = false;
+  else if (len > 0 && len <= 2 && (data[0] == '\r' || data[0] == '\n')) x->headers_done = true;
+  return len;
+}
+
 fetcher_t *fetcher_new(uv_loop_t *loop, const char *ca_file, char *err, size_t errlen) {
   pthread_once(&g_once, global_init);
   fetcher_t *f = calloc(1, sizeof *f);
@@ -232,6 +261,8 @@ int fetch_start(fetcher_t *f, const char *host, int port, const char *path, cons
   curl_easy_setopt(e, CURLOPT_USERAGENT, "mxsurvey/" MXS_VERSION " (MTA-STS policy check)");
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
   curl_easy_setopt(e, CURLOPT_PRIVATE, x);
   curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);

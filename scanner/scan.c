@@ -828,6 +828,9 @@ static void sts_fail(job_t *j, const char *status, const char *result_type, cons
 static void on_sts_policy(void *arg, const fetch_result_t *r) {
   job_t *j = arg;
   char why[600];
+  /* Whenever the server sent a status line, whatever went wrong after it (a body cut or
+   * too large, a header too large). */
+  if (r->http_status) j->sts_http_status = r->http_status;
   if (!r->ok && r->too_large) {
     sts_fail(j, "fetch-error", "sts-policy-fetch-error", "policy larger than 64 KiB");
   } else if (!r->ok) {
@@ -835,11 +838,9 @@ static void on_sts_policy(void *arg, const fetch_result_t *r) {
     sts_fail(j, "fetch-error", r->webpki_failed ? "sts-webpki-invalid" : "sts-policy-fetch-error", why);
   } else if (r->http_status != 200) {
     /* RFC 8461 §3.3: only 200 counts, and redirects are not followed. */
-    j->sts_http_status = r->http_status;
     snprintf(why, sizeof why, "HTTP status %ld", r->http_status);
     sts_fail(j, "fetch-error", "sts-policy-fetch-error", why);
   } else {
-    j->sts_http_status = r->http_status;
     size_t tl = strcspn(r->content_type, "; \t");
     if (tl != 10 || strncasecmp(r->content_type, "text/plain", 10) != 0) {
       snprintf(why, sizeof why, "Content-Type '%s' is not text/plain", r->content_type);
@@ -1279,13 +1280,34 @@ static void on_grace_over(uv_timer_t *t) {
   uv_stop(s->loop);
 }
 
+/* The line mxsurvey always ends with (README: "The last line"), for exit status rc. */
+static void final_line(const scan_t *s, int rc) {
+  if (s->cfg->quiet && !rc) return;
+  const observe_stats_t *os = observe_stats(s->obs);
+  fprintf(stderr, "mxsurvey: %llu records written%s", s->records,
+          rc == SCAN_EXIT_INTERRUPTED ? " (interrupted: run again with --resume for the remaining domains)"
+          : rc ? " (scan failed: the output is incomplete)" : "");
+  if (s->excluded) fprintf(stderr, "; %llu excluded", s->excluded);
+  if (s->duplicates) fprintf(stderr, "; %llu duplicate input lines skipped", s->duplicates);
+  if (s->resumed) fprintf(stderr, "; %llu domains already in the output skipped", s->resumed);
+  fprintf(stderr, "; SMTP probes: %llu started, %llu saved by sharing, %llu by SNI inference\n",
+          os->probes, os->shared, os->inferred);
+}
+
 static void on_signal(uv_signal_t *h, int signum) {
   scan_t *s = h->data;
   if (s->interrupted) {
-    /* Second signal: stop now, but leave a file that reads to the last record. */
+    /* Second signal: stop now, but leave a file that reads to the last record, and say
+     * how many records it holds, as every run does at its end. A flush that fails leaves
+     * records unwritten: that is a failed scan. */
     fprintf(stderr, "mxsurvey: second signal, aborting\n");
-    if (sink_flush(s->sink) != 0) fprintf(stderr, "mxsurvey: %s\n", sink_error(s->sink));
-    _exit(SCAN_EXIT_INTERRUPTED);
+    int rc = SCAN_EXIT_INTERRUPTED;
+    if (s->failed || sink_flush(s->sink) != 0) {
+      if (!s->failed) fprintf(stderr, "mxsurvey: %s\n", sink_error(s->sink));
+      rc = 1;
+    }
+    final_line(s, rc);
+    _exit(rc);
   }
   s->interrupted = signum;
   s->input_done = true;          /* no new domains */
@@ -1424,17 +1446,7 @@ int scan_run(const scan_config_t *cfg) {
     progress_sample(&s, &snap);
     progress_summary(s.prog, &snap);
   }
-  if (!cfg->quiet || rc) {
-    const observe_stats_t *os = observe_stats(s.obs);
-    fprintf(stderr, "mxsurvey: %llu records written%s", s.records,
-            rc == SCAN_EXIT_INTERRUPTED ? " (interrupted: run again with --resume for the remaining domains)"
-            : rc ? " (scan failed: the output is incomplete)" : "");
-    if (s.excluded) fprintf(stderr, "; %llu excluded", s.excluded);
-    if (s.duplicates) fprintf(stderr, "; %llu duplicate input lines skipped", s.duplicates);
-    if (s.resumed) fprintf(stderr, "; %llu domains already in the output skipped", s.resumed);
-    fprintf(stderr, "; SMTP probes: %llu started, %llu saved by sharing, %llu by SNI inference\n",
-            os->probes, os->shared, os->inferred);
-  }
+  final_line(&s, rc);
   if (s.in_reading) {
     /* A thread-pool read is still blocked on the input pipe; libuv's exit-time shutdown
      * would wait for it. Everything is written: leave now. */
