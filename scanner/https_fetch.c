@@ -286,6 +286,9 @@ void fetcher_close(fetcher_t *f) {
 
 void fetcher_free(fetcher_t *f) {
   if (!f) return;
+  /* Transfers still listed were given up without fetcher_close (the loop was stopped at
+   * the end of a grace period): they are the fetcher's to free; no callback runs. */
+  while (f->head) xfer_free(f->head);
   curl_multi_cleanup(f->multi);
   free(f->ca_file);
   free(f);

@@ -38,6 +38,8 @@ int fetch_start(fetcher_t *f, const char *host, int port, const char *path, cons
 /* Aborts transfers in flight (their callbacks are not called) and closes the handles;
  * fetcher_free after the loop has run the close callbacks. */
 void fetcher_close(fetcher_t *f);
+/* Also frees transfers still in flight (without callbacks) when the loop was stopped
+ * without fetcher_close. */
 void fetcher_free(fetcher_t *f);
 
 #endif

@@ -1,7 +1,8 @@
 /* The scan pipeline: see scan.h. Ownership: a job owns its hosts, a host its addresses
  * and TLSA records, an address its SMTP result; everything is freed in job_free once the
- * record has been written. A job's 'pending' counts outstanding lookups and probes; the
- * record is written when it drops to zero. */
+ * record has been written (or, for a domain a grace period gave up, at the end of
+ * scan_run). A job's 'pending' counts outstanding lookups and probes; the record is
+ * written when it drops to zero. */
 #include "scanner/scan.h"
 #include "scanner/domain.h"
 #include "scanner/tlsrpt.h"
@@ -84,6 +85,7 @@ typedef struct scan scan_t;
 
 struct job {
   scan_t *scan;
+  job_t *prev, *next;              /* the scan's jobs in flight (s->jobs) */
   char domain[DOMAIN_MAX];
   char *input;                     /* the line as given, when it differs */
   const char *status;
@@ -133,6 +135,7 @@ struct scan {
   bool ending;                     /* end_idle is started */
   int interrupted;                 /* the first SIGINT/SIGTERM received, or 0 */
   size_t active;
+  job_t *jobs;                     /* in flight: freed at the end if a grace period cut them off */
   bool input_done;
   bool closed;
   /* input */
@@ -541,13 +544,21 @@ static void job_free(job_t *j) {
   free(j);
 }
 
+static void job_unlink(job_t *j) {
+  scan_t *s = j->scan;
+  if (j->prev) j->prev->next = j->next;
+  else s->jobs = j->next;
+  if (j->next) j->next->prev = j->prev;
+  s->active--;
+}
+
 static void job_unref(job_t *j) {
   if (--j->pending > 0) return;
   scan_t *s = j->scan;
   if (!s->failed) write_record(s, j);
   if (strcmp(j->status, "dns-error") == 0) progress_fail(s->prog, "dns");
+  job_unlink(j);
   job_free(j);
-  s->active--;
   pull_input(s);
 }
 
@@ -1118,6 +1129,9 @@ static void start_job(scan_t *s, const char *line, size_t len) {
   j->scan = s;
   j->status = "ok";
   j->pending = 1;
+  j->next = s->jobs;
+  if (s->jobs) s->jobs->prev = j;
+  s->jobs = j;
   s->active++;
   time_t now = time(NULL);
   struct tm tm;
@@ -1463,6 +1477,13 @@ int scan_run(const scan_config_t *cfg) {
   nameset_free(s.names);
   sched_free(s.sched);     /* after a grace period, running probes never call back: fine */
   progress_free(s.prog);
+  /* The domains a grace period gave up: the loop no longer runs, so nothing that pointed
+   * into them (lookups, probes, fetches) will call back. */
+  while (s.jobs) {
+    job_t *j = s.jobs;
+    job_unlink(j);
+    job_free(j);
+  }
   if (!s.in_reading && (!s.interrupted || s.closed))
     uv_loop_close(s.loop);   /* after uv_stop, handles or a blocked read remain */
   return rc;
