@@ -14,8 +14,11 @@ handshake and the request:
 Every request is logged ("<unix time> <local addr> <behaviour> request") to --log, flushed
 at once, so a test can tell when a fetch is in flight.
 
+With --silent-dns ADDR, also a DNS server on ADDR:53 (UDP and TCP) that never answers: a
+zone delegated there makes a lookup hang (each query is logged as behaviour "silentdns").
+
 usage: callbacks_https.py --cert C --key K --log FILE --ready FILE [--delay S]
-                          ADDR=BEHAVIOUR...
+                          [--silent-dns ADDR] ADDR=BEHAVIOUR...
 """
 import argparse
 import asyncio
@@ -81,6 +84,25 @@ async def handle(reader, writer):
             pass
 
 
+class SilentUDP(asyncio.DatagramProtocol):
+    def __init__(self, addr):
+        self.addr = addr
+
+    def datagram_received(self, data, peer):
+        LOGF.write("%.3f %s silentdns request\n" % (time.time(), self.addr))
+        LOGF.flush()
+
+
+async def silent_tcp(reader, writer):
+    try:
+        await reader.read(65536)
+        await asyncio.sleep(120)
+    except (ConnectionError, OSError):
+        pass
+    finally:
+        writer.close()
+
+
 async def main():
     global LOGF, DELAY
     ap = argparse.ArgumentParser()
@@ -89,6 +111,7 @@ async def main():
     ap.add_argument("--log", required=True)
     ap.add_argument("--ready", required=True)
     ap.add_argument("--delay", type=float, default=2.0)
+    ap.add_argument("--silent-dns")
     ap.add_argument("servers", nargs="+")
     a = ap.parse_args()
     DELAY = a.delay
@@ -102,6 +125,11 @@ async def main():
         BEHAVIOUR[addr] = behaviour
         servers.append(await asyncio.start_server(handle, addr, 443, ssl=ctx,
                                                   ssl_handshake_timeout=30))
+    if a.silent_dns:
+        loop = asyncio.get_running_loop()
+        await loop.create_datagram_endpoint(lambda: SilentUDP(a.silent_dns),
+                                            local_addr=(a.silent_dns, 53))
+        servers.append(await asyncio.start_server(silent_tcp, a.silent_dns, 53))
     open(a.ready, "w").close()
     await asyncio.gather(*(s.serve_forever() for s in servers))
 

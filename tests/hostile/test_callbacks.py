@@ -27,6 +27,9 @@ MX, TXT and A answers nothing is left but the policy fetch. Each scan reads plai
   siggrace  SIGTERM while the hanging fetch is in flight, --grace 0.5: exit 3 when the
             grace period ends, the record of plain.cbtest kept (and, in the sanitizer
             build, no leak report: the transfer given up is freed)
+  sigptr    the same while the PTR lookup of ptr.cbtest's MX address hangs (its reverse
+            zone is delegated to a DNS server that never answers): the lookup given up
+            is freed
 
 Before the fix the first seven and "sigterm" died with SIGSEGV (or an ASan report) and
 lost their records, and "sigtwice" printed no final line. Prints one line per failed
@@ -52,6 +55,8 @@ import run_tests as R  # noqa: E402
 NS_ENV = "MXSURVEY_HOSTILE_CALLBACKS_NETNS"
 TLD = "cbtest"
 REFUSED_ADDR = "127.0.3.1"          # nothing listens there
+PTR_MX_ADDR = "127.0.3.2"           # ptr.cbtest's MX: nothing listens, its PTR lookup hangs
+SILENT_DNS = "127.0.53.9"           # 3.0.127.in-addr.arpa is delegated there: never answers
 HOSTS = {"slow": "127.0.4.1", "hang": "127.0.4.2", "bighdr": "127.0.4.3",
          "manyhdr": "127.0.4.4", "cut": "127.0.4.5", "toolarge": "127.0.4.6"}
 CASES = list(HOSTS) + ["refused"]
@@ -72,6 +77,10 @@ def build(w):
     z = W.Zone(".")
     z.add("ns.root.", "A", W.NSD_ADDR)
     z.add(dom("plain") + ".", "MX", "10 mx.%s." % dom("plain"))
+    z.add(dom("ptr") + ".", "MX", "10 mx.%s." % dom("ptr"))
+    z.add("mx.%s." % dom("ptr"), "A", PTR_MX_ADDR)
+    z.add("3.0.127.in-addr.arpa.", "NS", "ns.silent.%s." % TLD)
+    z.add("ns.silent.%s." % TLD, "A", SILENT_DNS)
     for c in CASES:
         d = dom(c) + "."
         z.add(d, "MX", "10 mx.%s" % d)
@@ -93,6 +102,10 @@ def build(w):
     with open(w.p("nsd.conf"), "w") as f:
         f.write("\n".join(conf) + "\n")
     w.build_unbound_conf()
+    with open(w.p("unbound.conf")) as f:
+        text = f.read()
+    with open(w.p("unbound.conf"), "w") as f:   # 127.x reverse names asked, not answered locally
+        f.write(text.replace("server:\n", 'server:\n  local-zone: "127.in-addr.arpa." nodefault\n', 1))
     w.state.update({"pids": {}, "cert": cert, "key": key, "ca_file": pki.ca_pem,
                     "trust_anchor": w.p("root.key")})
     w.save()
@@ -107,7 +120,8 @@ def start(w):
     w._spawn("https", [sys.executable, os.path.join(HERE, "callbacks_https.py"),
                        "--cert", w.state["cert"], "--key", w.state["key"],
                        "--log", w.p("logs", "https.log"), "--ready", ready,
-                       "--delay", str(DELAY)] + ["%s=%s" % (a, c) for c, a in HOSTS.items()],
+                       "--delay", str(DELAY), "--silent-dns", SILENT_DNS] +
+             ["%s=%s" % (a, c) for c, a in HOSTS.items()],
              "https.stdout")
     W.wait_listening([(W.RESOLVER_ADDR, 53, "udp")], "unbound")
     t0 = time.time()
@@ -204,25 +218,28 @@ def scan_case(C, w, mx, base, c):
 def scan_signal(C, w, mx, base, mode):
     """SIGTERM while a policy fetch is in flight: the slow one, which ends within --grace
     (mode "sigterm"), or before the second signal ("sigtwice"); the hanging one, which
-    outlives a --grace of 0.5 s ("siggrace")."""
+    outlives a --grace of 0.5 s ("siggrace"); or while ptr.cbtest's PTR lookup hangs
+    ("sigptr", --grace 0.5)."""
     what = "callbacks-" + mode
     twice = mode == "sigtwice"
-    case = "hang" if mode == "siggrace" else "slow"
+    cut = mode in ("siggrace", "sigptr")        # the grace period ends first
+    case = {"sigterm": "slow", "sigtwice": "slow", "siggrace": "hang", "sigptr": "ptr"}[mode]
+    waitfor = "silentdns" if mode == "sigptr" else case
     inp = w.p(what + ".txt")
     with open(inp, "w") as f:
         f.write(dom("plain") + "\n" + dom(case) + "\n")
     out = w.p(what + ".ndjson")
-    before = requests(w, case)
-    cmd = [mx, "scan"] + base + ["--timeout-tls", "10", "--grace", "0.5" if mode == "siggrace" else "10",
+    before = requests(w, waitfor)
+    cmd = [mx, "scan"] + base + ["--timeout-tls", "10", "--grace", "0.5" if cut else "10",
                                  "-o", out, inp]
     print("[run] %s" % " ".join(cmd), flush=True)
     errf = open(w.p("logs", "mxsurvey-%s.stderr" % what), "w+b")
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errf)
     t0 = time.time()
-    while requests(w, case) == before and p.poll() is None and time.time() - t0 < 20:
+    while requests(w, waitfor) == before and p.poll() is None and time.time() - t0 < 20:
         time.sleep(0.02)
-    C.check(what, "policy request in flight before the signal", True, p.poll() is None and
-            requests(w, case) > before)
+    C.check(what, "%s request in flight before the signal" % waitfor, True, p.poll() is None and
+            requests(w, waitfor) > before)
     p.send_signal(signal.SIGTERM)
     if twice:
         time.sleep(0.3)
@@ -240,7 +257,7 @@ def scan_signal(C, w, mx, base, mode):
         print("    stderr: %s" % err[-2000:])
     C.check(what, "exit status", 3, rc)
     recs = records(out)
-    if mode == "siggrace":
+    if cut:
         C.check(what, "domains recorded", [dom("plain")], sorted(recs))
         check_plain(C, what, recs)
         C.check(what, "grace message", True,
@@ -280,7 +297,7 @@ def in_namespace_main(a):
                 "--timeout-dns", "5", "--progress-interval", "60"]
         for c in CASES:
             scan_case(C, w, mx, base, c)
-        for mode in ("sigterm", "sigtwice", "siggrace"):
+        for mode in ("sigterm", "sigtwice", "siggrace", "sigptr"):
             scan_signal(C, w, mx, base, mode)
         ok = C.failed == 0
     finally:
