@@ -16,6 +16,7 @@ struct dns {
   struct ub_ctx *ub;
   uv_poll_t poll;
   bool poll_started;
+  bool closed;               /* dns_close ran: nothing would ever read an answer */
   double timeout;
   size_t inflight;
   dns_query_t *head;         /* every query in flight, for cancellation at close */
@@ -387,6 +388,9 @@ static void drain_queue(dns_t *d) {
 static void on_rate_timer(uv_timer_t *t) { drain_queue(t->data); }
 
 int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
+  /* After dns_close (perhaps from inside a callback) the poll handle is gone: a query
+   * sent now would only end at its deadline, keeping the loop alive meanwhile. */
+  if (d->closed) return -1;
   dns_query_t *q = calloc(1, sizeof *q);
   if (!q) return -1;
   size_t l = strlen(name);
@@ -420,6 +424,7 @@ size_t dns_inflight(const dns_t *d) { return d->inflight; }
 size_t dns_queued(const dns_t *d) { return d ? d->queued : 0; }
 
 void dns_close(dns_t *d) {
+  d->closed = true;
   while (d->head) {
     dns_query_t *q = d->head;
     q->done = true;

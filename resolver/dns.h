@@ -73,7 +73,8 @@ size_t dns_inflight(const dns_t *d);
 /* Queries held back by the rate limit, not yet sent. */
 size_t dns_queued(const dns_t *d);
 /* Cancels what is in flight or queued (their callbacks are not called) and closes the poll handle;
- * dns_free after the loop has run the close callbacks. */
+ * dns_free after the loop has run the close callbacks. May be called from inside a dns
+ * callback. Later dns_query calls fail. */
 void dns_close(dns_t *d);
 void dns_free(dns_t *d);
 

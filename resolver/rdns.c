@@ -415,7 +415,15 @@ void rdns_close(rdns_t *r) {
 
 void rdns_free(rdns_t *r) {
   if (!r) return;
-  if (r->ch_ok) ares_destroy(r->ch);   /* rdns_close was never called */
+  /* rdns_close was never called (the loop was stopped at the end of a grace period):
+   * ares_destroy answers what c-ares still had (queued, not called), and no callback may
+   * run any more, so the lookups not delivered are freed here. */
+  if (r->ch_ok) ares_destroy(r->ch);
   if (r->cache_ok) addrmap_destroy(&r->cache, free_ent);
+  while (r->done_head) {
+    rdns_query_t *q = r->done_head;
+    r->done_head = q->next;
+    free(q);
+  }
   free(r);
 }

@@ -53,7 +53,9 @@ size_t rdns_pending(const rdns_t *r);
  * as they are). May be called from inside an rdns callback. Later rdns_lookup calls fail. */
 void rdns_close(rdns_t *r);
 
-/* Frees the resolver; only after the loop has run the close callbacks of rdns_close. */
+/* Frees the resolver; only after the loop has run the close callbacks of rdns_close.
+ * Without rdns_close (a loop stopped for good), lookups still pending are freed without
+ * their callbacks. */
 void rdns_free(rdns_t *r);
 
 /* The query name for an address: "d.c.b.a.in-addr.arpa" or the 32-nibble ip6.arpa name.

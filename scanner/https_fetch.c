@@ -9,6 +9,8 @@
 
 typedef struct xfer xfer_t;
 
+#define FETCH_HEADER_MAX 65536   /* bytes of response header (all lines together) */
+
 struct fetcher {
   uv_loop_t *loop;
   CURLM *multi;
@@ -28,6 +30,10 @@ struct xfer {
   char *body;
   size_t len, cap, max;
   bool too_large;
+  size_t header_bytes;      /* response header bytes so far (status line included) */
+  bool headers_done;        /* the blank line that ends the response header arrived */
+  bool header_too_large;
+  bool listed;              /* in f->head and in the multi handle */
   char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -40,12 +46,21 @@ typedef struct sockctx {
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static void global_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
-static void xfer_free(xfer_t *x) {
+/* Takes a transfer out of the fetcher: off its list (so fetcher_close no longer sees it)
+ * and out of the multi handle (so libcurl no longer drives it). */
+static void xfer_detach(xfer_t *x) {
   fetcher_t *f = x->f;
+  if (!x->listed) return;
+  x->listed = false;
   if (x->prev) x->prev->next = x->next;
   else f->head = x->next;
   if (x->next) x->next->prev = x->prev;
+  x->prev = x->next = NULL;
   curl_multi_remove_handle(f->multi, x->easy);
+}
+
+static void xfer_free(xfer_t *x) {
+  xfer_detach(x);
   curl_easy_cleanup(x->easy);
   curl_slist_free_all(x->resolve);
   free(x->body);
@@ -55,7 +70,7 @@ static void xfer_free(xfer_t *x) {
 static void check_done(fetcher_t *f) {
   CURLMsg *m;
   int left;
-  while ((m = curl_multi_info_read(f->multi, &left))) {
+  while (!f->closing && (m = curl_multi_info_read(f->multi, &left))) {
     if (m->msg != CURLMSG_DONE) continue;
     xfer_t *x;
     curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
@@ -70,10 +85,24 @@ static void check_done(fetcher_t *f) {
     char *ct = NULL;
     curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct);
     if (ct) snprintf(r.content_type, sizeof r.content_type, "%s", ct);
-    if (!r.ok)
+    /* libcurl keeps a header line of up to CURL_MAX_HTTP_HEADER (100 KiB) before handing
+     * it to on_header, and reports a longer one as "Out of memory": after the request
+     * went out and before the header ended, that is the server's doing (a line longer
+     * than on_header's limit), not a lack of memory of ours. */
+    long sent = 0;
+    curl_easy_getinfo(x->easy, CURLINFO_REQUEST_SIZE, &sent);
+    if (!r.ok && (x->header_too_large ||
+                  (rc == CURLE_OUT_OF_MEMORY && sent > 0 && !x->headers_done)))
+      snprintf(r.error, sizeof r.error, "HTTP response header larger than %d KiB",
+               FETCH_HEADER_MAX / 1024);
+    else if (!r.ok)
       snprintf(r.error, sizeof r.error, "%s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
     r.body = x->body ? x->body : "";
     r.body_len = x->len;
+    /* Detached before the callback, freed after it: the callback may start fetches or
+     * close the fetcher (which frees every transfer still listed), and must not free the
+     * one in use here. */
+    xfer_detach(x);
     x->cb(x->arg, &r);
     xfer_free(x);
   }
@@ -154,6 +183,20 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp) {
   return len;
 }
 
+/* The response header, bounded: a policy host's header is a few hundred bytes; a hostile
+ * one could send megabytes in lines libcurl accepts one by one. */
+static size_t on_header(char *data, size_t size, size_t n, void *userp) {
+  xfer_t *x = userp;
+  size_t len = size * n;
+  x->header_bytes += len;
+  if (x->header_bytes > FETCH_HEADER_MAX) { x->header_too_large = true; return 0; }  /* aborts */
+  /* The blank line ends a response's header; a 1xx response is followed by another,
+   * whose status line starts a new header. */
+  if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) x->headers_done = false;
+  else if (len > 0 && len <= 2 && (data[0] == '\r' || data[0] == '\n')) x->headers_done = true;
+  return len;
+}
+
 fetcher_t *fetcher_new(uv_loop_t *loop, const char *ca_file, char *err, size_t errlen) {
   pthread_once(&g_once, global_init);
   fetcher_t *f = calloc(1, sizeof *f);
@@ -218,16 +261,19 @@ int fetch_start(fetcher_t *f, const char *host, int port, const char *path, cons
   curl_easy_setopt(e, CURLOPT_USERAGENT, "mxsurvey/" MXS_VERSION " (MTA-STS policy check)");
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
   curl_easy_setopt(e, CURLOPT_PRIVATE, x);
   curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
-  x->next = f->head;
-  if (f->head) f->head->prev = x;
-  f->head = x;
   if (curl_multi_add_handle(f->multi, e) != CURLM_OK) {
     xfer_free(x);
     return -1;
   }
+  x->next = f->head;
+  if (f->head) f->head->prev = x;
+  f->head = x;
+  x->listed = true;
   return 0;
 }
 
@@ -240,6 +286,9 @@ void fetcher_close(fetcher_t *f) {
 
 void fetcher_free(fetcher_t *f) {
   if (!f) return;
+  /* Transfers still listed were given up without fetcher_close (the loop was stopped at
+   * the end of a grace period): they are the fetcher's to free; no callback runs. */
+  while (f->head) xfer_free(f->head);
   curl_multi_cleanup(f->multi);
   free(f->ca_file);
   free(f);

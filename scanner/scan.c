@@ -1,7 +1,8 @@
 /* The scan pipeline: see scan.h. Ownership: a job owns its hosts, a host its addresses
  * and TLSA records, an address its SMTP result; everything is freed in job_free once the
- * record has been written. A job's 'pending' counts outstanding lookups and probes; the
- * record is written when it drops to zero. */
+ * record has been written (or, for a domain a grace period gave up, at the end of
+ * scan_run). A job's 'pending' counts outstanding lookups and probes; the record is
+ * written when it drops to zero. */
 #include "scanner/scan.h"
 #include "scanner/domain.h"
 #include "scanner/tlsrpt.h"
@@ -84,6 +85,7 @@ typedef struct scan scan_t;
 
 struct job {
   scan_t *scan;
+  job_t *prev, *next;              /* the scan's jobs in flight (s->jobs) */
   char domain[DOMAIN_MAX];
   char *input;                     /* the line as given, when it differs */
   const char *status;
@@ -129,8 +131,11 @@ struct scan {
   uv_timer_t flush_timer;
   uv_signal_t sigint, sigterm;
   uv_timer_t grace_timer;
+  uv_idle_t end_idle;              /* ends the scan from the loop: see scan_may_end */
+  bool ending;                     /* end_idle is started */
   int interrupted;                 /* the first SIGINT/SIGTERM received, or 0 */
   size_t active;
+  job_t *jobs;                     /* in flight: freed at the end if a grace period cut them off */
   bool input_done;
   bool closed;
   /* input */
@@ -152,6 +157,8 @@ struct scan {
 };
 
 static void pull_input(scan_t *s);
+static void scan_may_end(scan_t *s);
+static void on_end_idle(uv_idle_t *h);
 static void job_unref(job_t *j);
 
 static char *xstrdup(const char *s) { return s ? strdup(s) : NULL; }
@@ -537,13 +544,21 @@ static void job_free(job_t *j) {
   free(j);
 }
 
+static void job_unlink(job_t *j) {
+  scan_t *s = j->scan;
+  if (j->prev) j->prev->next = j->next;
+  else s->jobs = j->next;
+  if (j->next) j->next->prev = j->prev;
+  s->active--;
+}
+
 static void job_unref(job_t *j) {
   if (--j->pending > 0) return;
   scan_t *s = j->scan;
   if (!s->failed) write_record(s, j);
   if (strcmp(j->status, "dns-error") == 0) progress_fail(s->prog, "dns");
+  job_unlink(j);
   job_free(j);
-  s->active--;
   pull_input(s);
 }
 
@@ -824,6 +839,9 @@ static void sts_fail(job_t *j, const char *status, const char *result_type, cons
 static void on_sts_policy(void *arg, const fetch_result_t *r) {
   job_t *j = arg;
   char why[600];
+  /* Whenever the server sent a status line, whatever went wrong after it (a body cut or
+   * too large, a header too large). */
+  if (r->http_status) j->sts_http_status = r->http_status;
   if (!r->ok && r->too_large) {
     sts_fail(j, "fetch-error", "sts-policy-fetch-error", "policy larger than 64 KiB");
   } else if (!r->ok) {
@@ -831,11 +849,9 @@ static void on_sts_policy(void *arg, const fetch_result_t *r) {
     sts_fail(j, "fetch-error", r->webpki_failed ? "sts-webpki-invalid" : "sts-policy-fetch-error", why);
   } else if (r->http_status != 200) {
     /* RFC 8461 §3.3: only 200 counts, and redirects are not followed. */
-    j->sts_http_status = r->http_status;
     snprintf(why, sizeof why, "HTTP status %ld", r->http_status);
     sts_fail(j, "fetch-error", "sts-policy-fetch-error", why);
   } else {
-    j->sts_http_status = r->http_status;
     size_t tl = strcspn(r->content_type, "; \t");
     if (tl != 10 || strncasecmp(r->content_type, "text/plain", 10) != 0) {
       snprintf(why, sizeof why, "Content-Type '%s' is not text/plain", r->content_type);
@@ -1113,6 +1129,9 @@ static void start_job(scan_t *s, const char *line, size_t len) {
   j->scan = s;
   j->status = "ok";
   j->pending = 1;
+  j->next = s->jobs;
+  if (s->jobs) s->jobs->prev = j;
+  s->jobs = j;
   s->active++;
   time_t now = time(NULL);
   struct tm tm;
@@ -1221,23 +1240,42 @@ static void pull_input(scan_t *s) {
     break;
   }
   s->pulling = false;
-  if ((s->input_done || s->failed) && s->active == 0 && !s->closed) {
-    s->closed = true;
-    /* Everything is written: let the loop end. */
-    uv_timer_stop(&s->flush_timer);
-    uv_close((uv_handle_t *)&s->flush_timer, NULL);
-    uv_close((uv_handle_t *)&s->grace_timer, NULL);
-    uv_close((uv_handle_t *)&s->sigint, NULL);
-    uv_close((uv_handle_t *)&s->sigterm, NULL);
-    dns_close(s->dns);
-    rdns_close(s->rdns);
-    fetcher_close(s->fetch);
-    sched_close(s->sched);
-    progress_close(s->prog);
-    /* A read still blocked in the thread pool (a pipe with nothing to say after a signal)
-     * must not keep the process alive. */
-    if (s->in_reading) uv_stop(s->loop);
+  scan_may_end(s);
+}
+
+/* The scan is over once the input is done (or the scan failed) and no domain is in
+ * flight. That is noticed inside completion callbacks (job_unref, from a DNS answer, a
+ * probe, a policy fetch...), where closing the resolvers, the fetcher and the scheduler
+ * would free the very object that is calling back: the end runs from the loop instead,
+ * on the next iteration, when no callback of ours is on the stack. */
+static void scan_may_end(scan_t *s) {
+  if ((s->input_done || s->failed) && s->active == 0 && !s->closed && !s->ending) {
+    s->ending = true;
+    uv_idle_start(&s->end_idle, on_end_idle);
   }
+}
+
+static void on_end_idle(uv_idle_t *h) {
+  scan_t *s = h->data;
+  uv_idle_stop(h);
+  s->ending = false;
+  if (!((s->input_done || s->failed) && s->active == 0) || s->closed) return;
+  s->closed = true;
+  /* Everything is written: let the loop end. */
+  uv_close((uv_handle_t *)&s->end_idle, NULL);
+  uv_timer_stop(&s->flush_timer);
+  uv_close((uv_handle_t *)&s->flush_timer, NULL);
+  uv_close((uv_handle_t *)&s->grace_timer, NULL);
+  uv_close((uv_handle_t *)&s->sigint, NULL);
+  uv_close((uv_handle_t *)&s->sigterm, NULL);
+  dns_close(s->dns);
+  rdns_close(s->rdns);
+  fetcher_close(s->fetch);
+  sched_close(s->sched);
+  progress_close(s->prog);
+  /* A read still blocked in the thread pool (a pipe with nothing to say after a signal)
+   * must not keep the process alive. */
+  if (s->in_reading) uv_stop(s->loop);
 }
 
 static void on_flush_timer(uv_timer_t *t) {
@@ -1256,13 +1294,34 @@ static void on_grace_over(uv_timer_t *t) {
   uv_stop(s->loop);
 }
 
+/* The line mxsurvey always ends with (README: "The last line"), for exit status rc. */
+static void final_line(const scan_t *s, int rc) {
+  if (s->cfg->quiet && !rc) return;
+  const observe_stats_t *os = observe_stats(s->obs);
+  fprintf(stderr, "mxsurvey: %llu records written%s", s->records,
+          rc == SCAN_EXIT_INTERRUPTED ? " (interrupted: run again with --resume for the remaining domains)"
+          : rc ? " (scan failed: the output is incomplete)" : "");
+  if (s->excluded) fprintf(stderr, "; %llu excluded", s->excluded);
+  if (s->duplicates) fprintf(stderr, "; %llu duplicate input lines skipped", s->duplicates);
+  if (s->resumed) fprintf(stderr, "; %llu domains already in the output skipped", s->resumed);
+  fprintf(stderr, "; SMTP probes: %llu started, %llu saved by sharing, %llu by SNI inference\n",
+          os->probes, os->shared, os->inferred);
+}
+
 static void on_signal(uv_signal_t *h, int signum) {
   scan_t *s = h->data;
   if (s->interrupted) {
-    /* Second signal: stop now, but leave a file that reads to the last record. */
+    /* Second signal: stop now, but leave a file that reads to the last record, and say
+     * how many records it holds, as every run does at its end. A flush that fails leaves
+     * records unwritten: that is a failed scan. */
     fprintf(stderr, "mxsurvey: second signal, aborting\n");
-    if (sink_flush(s->sink) != 0) fprintf(stderr, "mxsurvey: %s\n", sink_error(s->sink));
-    _exit(SCAN_EXIT_INTERRUPTED);
+    int rc = SCAN_EXIT_INTERRUPTED;
+    if (s->failed || sink_flush(s->sink) != 0) {
+      if (!s->failed) fprintf(stderr, "mxsurvey: %s\n", sink_error(s->sink));
+      rc = 1;
+    }
+    final_line(s, rc);
+    _exit(rc);
   }
   s->interrupted = signum;
   s->input_done = true;          /* no new domains */
@@ -1377,6 +1436,8 @@ int scan_run(const scan_config_t *cfg) {
 
   uv_timer_init(s.loop, &s.grace_timer);
   s.grace_timer.data = &s;
+  uv_idle_init(s.loop, &s.end_idle);
+  s.end_idle.data = &s;
   uv_signal_init(s.loop, &s.sigint);
   uv_signal_init(s.loop, &s.sigterm);
   s.sigint.data = s.sigterm.data = &s;
@@ -1399,17 +1460,7 @@ int scan_run(const scan_config_t *cfg) {
     progress_sample(&s, &snap);
     progress_summary(s.prog, &snap);
   }
-  if (!cfg->quiet || rc) {
-    const observe_stats_t *os = observe_stats(s.obs);
-    fprintf(stderr, "mxsurvey: %llu records written%s", s.records,
-            rc == SCAN_EXIT_INTERRUPTED ? " (interrupted: run again with --resume for the remaining domains)"
-            : rc ? " (scan failed: the output is incomplete)" : "");
-    if (s.excluded) fprintf(stderr, "; %llu excluded", s.excluded);
-    if (s.duplicates) fprintf(stderr, "; %llu duplicate input lines skipped", s.duplicates);
-    if (s.resumed) fprintf(stderr, "; %llu domains already in the output skipped", s.resumed);
-    fprintf(stderr, "; SMTP probes: %llu started, %llu saved by sharing, %llu by SNI inference\n",
-            os->probes, os->shared, os->inferred);
-  }
+  final_line(&s, rc);
   if (s.in_reading) {
     /* A thread-pool read is still blocked on the input pipe; libuv's exit-time shutdown
      * would wait for it. Everything is written: leave now. */
@@ -1426,6 +1477,13 @@ int scan_run(const scan_config_t *cfg) {
   nameset_free(s.names);
   sched_free(s.sched);     /* after a grace period, running probes never call back: fine */
   progress_free(s.prog);
+  /* The domains a grace period gave up: the loop no longer runs, so nothing that pointed
+   * into them (lookups, probes, fetches) will call back. */
+  while (s.jobs) {
+    job_t *j = s.jobs;
+    job_unlink(j);
+    job_free(j);
+  }
   if (!s.in_reading && (!s.interrupted || s.closed))
     uv_loop_close(s.loop);   /* after uv_stop, handles or a blocked read remain */
   return rc;
