@@ -267,7 +267,11 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
    * full window of domains can have in flight. */
   snprintf(nq, sizeof nq, "%zu", cfg->max_queries ? cfg->max_queries : 8192);
   /* Resolvers on loopback (the test world, a local Unbound) must be reachable. */
+  /* libunbound rotates every RRset it hands over (rrset-roundrobin defaults to yes since
+   * 1.17): a record's lists (TLSA records, the TXT record chosen) would then depend on
+   * chance. The survey keeps the order the zone's server gave. */
   if ((rc = ub_ctx_set_option(d->ub, "do-not-query-localhost:", "no")) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "rrset-roundrobin:", "no")) != 0 ||
       (rc = ub_ctx_set_option(d->ub, "val-permissive-mode:", "no")) != 0 ||
       (rc = ub_ctx_set_option(d->ub, "num-queries-per-thread:", nq)) != 0 ||
       (rc = ub_ctx_set_option(d->ub, "outgoing-range:", outr)) != 0 ||
