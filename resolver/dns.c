@@ -37,7 +37,7 @@ struct dns_query_s {
   int qtype;
   bool done;                 /* callback delivered (by answer or timeout) */
   bool ub_pending;           /* libunbound still owns the id */
-  char qname[256];
+  char qname[DNS_QNAME_MAX + 1];
 };
 
 const char *dnssec_state_name(enum dnssec_state s) {
@@ -67,16 +67,19 @@ int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t cap) {
   size_t pos = 0, o = 0;
   if (cap < 2) return -1;
   for (;;) {
-    if (pos >= len) return -1;
+    if (pos >= len || pos >= 255) return -1;  /* RFC 1035 §2.3.4: 255 octets at most */
     uint8_t l = wire[pos++];
     if (l == 0) break;
     if (l > 63 || pos + l > len) return -1;   /* compression pointers never appear here */
-    if (o && o + 1 >= cap) return -1;
-    if (o) out[o++] = '.';
+    if (o) {
+      if (o + 2 > cap) return -1;             /* the dot and the NUL */
+      out[o++] = '.';
+    }
     for (uint8_t i = 0; i < l; i++) {
       unsigned char c = wire[pos + i];
-      if (o + 4 >= cap) return -1;
-      if (c == '.' || c == '\\' || c <= 0x20 || c >= 0x7f) {
+      bool esc = c == '.' || c == '\\' || c <= 0x20 || c >= 0x7f;
+      if (o + (esc ? 4 : 1) + 1 > cap) return -1;
+      if (esc) {
         o += (size_t)snprintf(out + o, cap - o, "\\%03u", c);  /* keep odd labels visible */
       } else {
         out[o++] = (char)tolower(c);
@@ -84,6 +87,7 @@ int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t cap) {
     }
     pos += l;
   }
+  if (pos > 255) return -1;
   if (o == 0) out[o++] = '.';
   out[o] = '\0';
   return (int)pos;

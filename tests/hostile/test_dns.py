@@ -226,6 +226,8 @@ def scan(mx, wd, inp, what, C, extra=(), expect_rc=0):
     r = subprocess.run(args, capture_output=True, timeout=120)
     with open(os.path.join(wd, "logs", "mxsurvey-%s.stderr" % what), "wb") as f:
         f.write(r.stderr)
+    with open(os.path.join(wd, "logs", "mxsurvey-%s.stdout" % what), "wb") as f:
+        f.write(r.stdout)
     print("[dns] %s: exit %d in %.1fs" % (what, r.returncode, time.time() - t0), flush=True)
     C.check(what, "exit status", expect_rc, r.returncode)
     if r.returncode != expect_rc:

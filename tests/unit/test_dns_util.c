@@ -25,6 +25,34 @@ int main(void) {
   big[200 * 64] = 0;
   CHECK_INT(dns_name_from_wire(big, sizeof big, out, sizeof out), -1);
   CHECK_INT(dns_name_from_wire(mx, sizeof mx, out, 5), -1);
+  /* Exact fit: the text and its NUL, no more (issue 13: the 253rd character was refused). */
+  CHECK_INT(dns_name_from_wire(mx, sizeof mx, out, 14), (int)sizeof mx);
+  CHECK_STR(out, "mx.example.pt");
+  CHECK_INT(dns_name_from_wire(mx, sizeof mx, out, 13), -1);
+  /* The longest legal name: 255 octets, 253 characters, fits 256 bytes. */
+  uint8_t l255[255];
+  for (int i = 0; i < 3; i++) { l255[i * 64] = 63; memset(l255 + i * 64 + 1, 'a', 63); }
+  l255[192] = 61;
+  memset(l255 + 193, 'b', 61);
+  l255[254] = 0;
+  CHECK_INT(dns_name_from_wire(l255, sizeof l255, out, sizeof out), 255);
+  CHECK_INT((int)strlen(out), 253);
+  /* The same octets all escaped: 1003 characters, which DNS_NAME_TEXT_MAX holds. */
+  uint8_t e255[255];
+  memcpy(e255, l255, sizeof e255);
+  for (int i = 0; i < 255; i++)
+    if (e255[i] == 'a' || e255[i] == 'b') e255[i] = 1;
+  char big_out[DNS_NAME_TEXT_MAX];
+  CHECK_INT(dns_name_from_wire(e255, sizeof e255, big_out, sizeof big_out), 255);
+  CHECK_INT((int)strlen(big_out), DNS_NAME_TEXT_MAX - 1);
+  CHECK_INT(dns_name_from_wire(e255, sizeof e255, big_out, DNS_NAME_TEXT_MAX - 1), -1);
+  /* 256 octets is no name (RFC 1035 §2.3.4), whatever the buffer. */
+  uint8_t l256[256];
+  for (int i = 0; i < 4; i++) { l256[i * 64] = 63; memset(l256 + i * 64 + 1, 'a', 63); }
+  l256[255] = 0;
+  l256[192] = 62;
+  memset(l256 + 193, 'a', 62);
+  CHECK_INT(dns_name_from_wire(l256, sizeof l256, big_out, sizeof big_out), -1);
 
   CHECK_INT(dns_parse_resolver("127.0.0.1", out, sizeof out), 0);
   CHECK_STR(out, "127.0.0.1@53");
