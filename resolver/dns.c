@@ -93,6 +93,81 @@ int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t cap) {
   return (int)pos;
 }
 
+/* One name of a DNS message at *pos, compression pointers followed (each must point
+ * before itself, so a loop cannot be built), into uncompressed wire form in out (255
+ * octets at most). *pos moves past the name as it stands in the message. The length, or
+ * -1 if malformed. */
+static int pkt_name(const uint8_t *pkt, size_t len, size_t *pos, uint8_t out[255]) {
+  size_t p = *pos, o = 0;
+  bool jumped = false;
+  for (;;) {
+    if (p >= len) return -1;
+    uint8_t l = pkt[p];
+    if ((l & 0xC0) == 0xC0) {
+      if (p + 1 >= len) return -1;
+      size_t target = ((size_t)(l & 0x3F) << 8) | pkt[p + 1];
+      if (target >= p) return -1;
+      if (!jumped) *pos = p + 2;
+      jumped = true;
+      p = target;
+      continue;
+    }
+    if (l & 0xC0 || p + 1 + l > len || o + 1 + l > 255) return -1;
+    memcpy(out + o, pkt + p, 1 + (size_t)l);
+    o += 1 + (size_t)l;
+    p += 1 + (size_t)l;
+    if (l == 0) {
+      if (!jumped) *pos = p;
+      return (int)o;
+    }
+  }
+}
+
+static bool wire_name_eq(const uint8_t *a, int al, const uint8_t *b, int bl) {
+  if (al != bl) return false;
+  for (int i = 0; i < al; i++)      /* length octets compare equal too: they are < 'A' */
+    if (tolower(a[i]) != tolower(b[i])) return false;
+  return true;
+}
+
+int dns_canonname_from_packet(const uint8_t *pkt, size_t len, char *out, size_t cap) {
+  if (!pkt || len < 12) return -1;
+  unsigned qd = (unsigned)pkt[4] << 8 | pkt[5], an = (unsigned)pkt[6] << 8 | pkt[7];
+  if (qd != 1) return -1;
+  size_t pos = 12;
+  uint8_t cur[255], owner[255], target[255];
+  int cl = pkt_name(pkt, len, &pos, cur);
+  if (cl < 0 || pos + 4 > len) return -1;
+  size_t answers = pos + 4;
+  /* The chain's links may come in any order: each pass over the answer section follows
+   * what it can; a pass that moves nothing ends it (a loop ends after 'an' passes). */
+  for (unsigned pass = 0; pass <= an; pass++) {
+    bool moved = false;
+    pos = answers;
+    for (unsigned i = 0; i < an; i++) {
+      int ol = pkt_name(pkt, len, &pos, owner);
+      if (ol < 0 || pos + 10 > len) return -1;
+      unsigned type = (unsigned)pkt[pos] << 8 | pkt[pos + 1];
+      size_t rdlen = (size_t)pkt[pos + 8] << 8 | pkt[pos + 9];
+      pos += 10;
+      if (pos + rdlen > len) return -1;
+      if (type == 5 && wire_name_eq(owner, ol, cur, cl)) {
+        size_t rp = pos;
+        int tl = pkt_name(pkt, len, &rp, target);
+        if (tl < 0 || rp > pos + rdlen) return -1;
+        if (!wire_name_eq(target, tl, cur, cl)) {
+          memcpy(cur, target, (size_t)tl);
+          cl = tl;
+          moved = true;
+        }
+      }
+      pos += rdlen;
+    }
+    if (!moved) break;
+  }
+  return dns_name_from_wire(cur, (size_t)cl, out, cap);
+}
+
 long dns_txt_join(const uint8_t *rdata, size_t len, char *out, size_t cap) {
   size_t pos = 0, o = 0;
   if (cap == 0) return -1;
@@ -189,7 +264,15 @@ static void on_answer(void *arg, int err, struct ub_result *res) {
     a.qtype = q->qtype;
     a.rcode = res->rcode;
     a.ttl = res->ttl;
-    if (res->canonname && strcasecmp(res->canonname, res->qname) != 0) {
+    /* libunbound's canonname is lossy (dname_str: '?' for any byte but LDH, '_' and '*',
+     * and cut with '&' at 253 characters): a legal 253-character alias target would come
+     * out wrong, and be queried as the TLSA base. The name is read from the answer
+     * packet instead, with \DDD escapes; libunbound's text only if that fails. */
+    char canon[DNS_NAME_TEXT_MAX];
+    if (res->canonname && res->answer_packet &&
+        dns_canonname_from_packet(res->answer_packet, (size_t)res->answer_len, canon, sizeof canon) > 0) {
+      if (strcasecmp(canon, q->qname) != 0) a.canonname = canon;
+    } else if (res->canonname && strcasecmp(res->canonname, res->qname) != 0) {
       size_t l = strlen(res->canonname);
       if (l > 1 && res->canonname[l - 1] == '.') res->canonname[l - 1] = '\0';
       for (char *p = res->canonname; *p; p++) *p = (char)tolower((unsigned char)*p);

@@ -91,6 +91,11 @@ void dns_free(dns_t *d);
  * of wire octets used, or -1 if malformed (longer than 255 octets, a label over 63, cut
  * short) or the text does not fit in out (cap >= DNS_NAME_TEXT_MAX always suffices). */
 int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t cap);
+/* The canonical name of a DNS answer message (the CNAME chain from the question's name,
+ * followed through the answer section in any order, compression pointers resolved) in
+ * dns_name_from_wire's form. Returns > 0, or -1 when the message is malformed or the text
+ * does not fit. */
+int dns_canonname_from_packet(const uint8_t *pkt, size_t len, char *out, size_t cap);
 /* Joins the character-strings of one TXT RDATA (RFC 1035 §3.3.14: they form one record,
  * RFC 8461 §3.1, RFC 8460 §3) into out. Returns the joined length, or -1 when the RDATA is
  * malformed or the text does not fit in cap bytes (out is NUL-terminated). */

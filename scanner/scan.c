@@ -740,9 +740,10 @@ static void host_addresses_done(host_t *h) {
     }
   }
   if (h->naddrs == 0) return;   /* recorded as a DNS error on this host */
-  /* RFC 7672 §2.2.3: a securely expanded alias is tried as TLSA base first. */
+  /* RFC 7672 §2.2.3: a securely expanded alias is tried as TLSA base first; one that is
+   * no host name (bytes written \DDD) is not, as no SMTP server can be named by it. */
   bool secure = h->a.dnssec == DNSSEC_SECURE && h->aaaa.dnssec == DNSSEC_SECURE;
-  query_tlsa(h, (h->cname && secure) ? h->cname : h->name);
+  query_tlsa(h, (h->cname && secure && domain_is_hostname(h->cname)) ? h->cname : h->name);
 }
 
 static void on_addr(host_t *h, lookup_t *lk, int family, const dns_answer_t *ans) {

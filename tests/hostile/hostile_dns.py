@@ -12,7 +12,7 @@ the same target in many MX records. Answers keep the records in the order given 
 relies on it: the record that matters comes last).
 
 Protocol: the question is echoed, AA set; a name with records of the type asked gets them
-(CNAME is not followed: no case needs it), a name that exists without them NODATA with
+(an alias gets its CNAME chain and what the zone holds at its end), a name that exists without them NODATA with
 the SOA, any other name under the origin NXDOMAIN with the SOA. Over UDP an answer larger
 than the client's EDNS size (512 without EDNS, at most 1232) is sent with TC set and no
 records, so the resolver asks again over TCP (2-byte length framing, RFC 1035 §4.2.2).
@@ -25,7 +25,7 @@ import struct
 import sys
 import threading
 
-T_SOA, T_OPT = 6, 41
+T_CNAME, T_SOA, T_OPT = 5, 6, 41
 
 
 def name_to_wire(name):
@@ -123,6 +123,16 @@ def answer(zone, query, limit):
         rcode = 5                                       # REFUSED: not our zone
     elif (key, qtype) in zone.rrs:
         answers = [rr(b"\xc0\x0c", qtype, d) for d in zone.rrs[(key, qtype)]]
+    elif (key, T_CNAME) in zone.rrs:
+        # an alias: the chain, then what the zone has at its end (RFC 1034 §4.3.2)
+        owner, cur = b"\xc0\x0c", key
+        for _ in range(8):
+            if (cur, T_CNAME) not in zone.rrs:
+                break
+            target = zone.rrs[(cur, T_CNAME)][0]
+            answers.append(rr(owner, T_CNAME, target))
+            owner, cur = target, lower(target)
+        answers += [rr(owner, qtype, d) for d in zone.rrs.get((cur, qtype), [])]
     else:
         if key not in zone.names:
             rcode = 3

@@ -17,6 +17,9 @@ Cases (the exact fields of each record are asserted):
                first would be longer than 253 octets (not queried, an error), the second's
                is exactly 253 (queried: NXDOMAIN)
   ds.n.t       the same 253-character target in a signed zone: DANE cannot be had
+  cn*.h.t/n.t  MX hosts that are aliases of a 253-character name and of one with a
+               byte that needs \\DDD: the record's cname is that name (libunbound's own text
+               of it is cut at 253 characters and has '?' for such bytes), unsigned and signed
   esc.h.t      a target whose label needs \\DDD escapes (256 characters escaped) and one
                with a space: listed with an error naming why, beside a usable MX
   txt.h.t      41 TXT records at _mta-sts and _smtp._tls, the valid one last
@@ -47,7 +50,7 @@ import run_tests as R  # noqa: E402
 NS_ENV = "MXSURVEY_HOSTILE_DNS_NETNS"
 HOSTILE_NS = "127.0.54.1"
 ABSENT = R.ABSENT
-T_A, T_MX, T_TXT = 1, 15, 16
+T_A, T_CNAME, T_MX, T_TXT = 1, 5, 15, 16
 
 
 def label_name(total, suffix):
@@ -118,6 +121,12 @@ def hostile_zone():
     add("esc.h.t", T_MX, mx_rdata(20, W_name("mx.esc.h.t")))
     add("esc.h.t", T_MX, mx_rdata(30, b"\x03a b" + W_name("esc.h.t")))
     add("mx.esc.h.t", T_A, a_rdata("127.0.3.3"))
+    # CNAME targets libunbound's canonname would mangle ('&' at 253 characters, '?')
+    add("cn.h.t", T_MX, mx_rdata(10, W_name("alias.cn.h.t")))
+    add("alias.cn.h.t", T_CNAME, W_name(L253))
+    add("cn2.h.t", T_MX, mx_rdata(10, W_name("alias.cn2.h.t")))
+    add("alias.cn2.h.t", T_CNAME, b"\x04\x01odd" + W_name("h.t"))
+    add(b"\x04\x01odd" + W_name("h.t"), T_A, a_rdata("127.0.3.9"))
     # fault 6: the TXT record that matters after many others
     for d, ip, txt in (("txt", "127.0.3.4", FILLER), ("bigtxt", "127.0.3.4", BIG)):
         add(d + ".h.t", T_MX, mx_rdata(10, W_name("mx.%s.h.t" % d)))
@@ -157,6 +166,11 @@ def build(wd):
     child = W.Zone("n.t.")
     child.add("ds", "MX", "10 %s." % S253)
     child.add(S253 + ".", "A", "127.0.3.8")
+    child.add("cn", "MX", "10 alias.cn.n.t.")
+    child.add("alias.cn", "CNAME", S253 + ".")
+    child.add("cn2", "MX", "10 alias.cn2.n.t.")
+    child.add("alias.cn2", "CNAME", "\\001odd.n.t.")
+    child.add("\\001odd", "A", "127.0.3.9")
     tld = W.Zone("t.")
     tld.add("n.t.", "NS", "ns.root.")
     tld.add("h.t.", "NS", "ns.h.t.")
@@ -286,6 +300,17 @@ def dns_cases(C, by):
     C.check("ds.n.t", "sender.dane", {"action": "defer", "result_type": "dnssec-invalid"},
             R.get(r, "sender.dane"))
 
+    for d, cname in (("cn.h.t", L253), ("cn2.h.t", "\\001odd.h.t"), ("cn.n.t", S253),
+                     ("cn2.n.t", "\\001odd.n.t")):
+        r = rec(d)
+        C.check(d, "mx.0.cname (not libunbound's lossy text)", cname, R.get(r, "mx.0.cname"))
+    # signed: the expanded 253-character name is the TLSA base, and too long to query;
+    # an expansion that is no host name is not a TLSA base: the MX name is
+    for d, base, dnssec, result in (("cn.n.t", S253, "indeterminate", "error"),
+                                    ("cn2.n.t", "alias.cn2.n.t", "secure", "nxdomain")):
+        C.check(d, "mx.0.tlsa", {"name": "_25._tcp." + base, "dnssec": dnssec,
+                                 "result": result}, R.get(by.get(d, {}), "mx.0.tlsa"))
+
     r = rec("esc.h.t")
     C.check("esc.h.t", "mx[] (escaped targets listed with an error)", [
         {"host": ESC_HOST, "preference": 10, "addresses": [],
@@ -400,7 +425,7 @@ def in_namespace_main(a):
         print("[dns] world up in %.1fs" % (time.time() - t0), flush=True)
         mx = os.path.abspath(a.mxsurvey)
         inp = os.path.join(wd, "domains.txt")
-        names = ["long.h.t", "ds.n.t", "esc.h.t", "txt.h.t", "bigtxt.h.t", "two.h.t",
+        names = ["long.h.t", "ds.n.t", "cn.h.t", "cn2.h.t", "cn.n.t", "cn2.n.t", "esc.h.t", "txt.h.t", "bigtxt.h.t", "two.h.t",
                  "dupmx.h.t", "manymx.h.t", LONGDOM]
         with open(inp, "w") as f:
             f.write("\n".join(names) + "\n")

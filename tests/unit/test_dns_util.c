@@ -54,6 +54,32 @@ int main(void) {
   memset(l256 + 193, 'a', 62);
   CHECK_INT(dns_name_from_wire(l256, sizeof l256, big_out, sizeof big_out), -1);
 
+  /* Canonical name from an answer message: a.x CNAME b.x (compressed), b.x CNAME c.x,
+   * listed in reverse order; a loop; a pointer forward; the question name only. */
+  {
+    const uint8_t pkt[] = {
+      0, 1, 0x81, 0x80, 0, 1, 0, 3, 0, 0, 0, 0,
+      1, 'a', 1, 'x', 0, 0, 1, 0, 1,                      /* 12: a.x A IN */
+      1, 'b', 0xc0, 14, 0, 5, 0, 1, 0, 0, 0, 60, 0, 4,     /* 21: b.x CNAME */
+      1, 'C', 0xc0, 14,                                    /* 35: C.x */
+      0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 2, 0xc0, 21,   /* 39: a.x CNAME b.x */
+      0xc0, 35, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1};
+    CHECK_INT(dns_canonname_from_packet(pkt, sizeof pkt, out, sizeof out), 5);
+    CHECK_STR(out, "c.x");
+    CHECK_INT(dns_canonname_from_packet(pkt, 30, out, sizeof out), -1);   /* cut short */
+    uint8_t loop[sizeof pkt];
+    memcpy(loop, pkt, sizeof pkt);
+    loop[36] = 'a';                    /* b.x CNAME a.x: a loop, which ends */
+    CHECK(dns_canonname_from_packet(loop, sizeof loop, out, sizeof out) > 0);
+    memcpy(loop, pkt, sizeof pkt);
+    loop[24] = 60;                     /* a pointer that does not point back */
+    CHECK_INT(dns_canonname_from_packet(loop, sizeof loop, out, sizeof out), -1);
+    memcpy(loop, pkt, sizeof pkt);
+    loop[7] = 0;                       /* no answers: the question's name */
+    CHECK_INT(dns_canonname_from_packet(loop, sizeof loop, out, sizeof out), 5);
+    CHECK_STR(out, "a.x");
+  }
+
   CHECK_INT(dns_parse_resolver("127.0.0.1", out, sizeof out), 0);
   CHECK_STR(out, "127.0.0.1@53");
   CHECK_INT(dns_parse_resolver("127.0.53.53:5353", out, sizeof out), 0);
