@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """A small authoritative DNS server that answers what NSD will not serve (issue 13).
 
-usage: hostile_dns.py --addr IP --zone ZONE.json --ready FILE [--log FILE]
+usage: hostile_dns.py --addr IP --zone ZONE.json [--zone ZONE.json ...] --ready FILE [--log FILE]
 
-Serves one unsigned zone over UDP and TCP on IP:53 (loopback inside the test's network
+Serves unsigned zones over UDP and TCP on IP:53 (loopback inside the test's network
 namespace: tests/world/world.py run_in_namespace). The zone is a JSON object
   {"origin": "h.t.", "records": [[owner_wire_hex, rrtype, rdata_hex], ...]}
 with owners and RDATA already in wire form, so a case can hold any bytes at all: labels
@@ -12,8 +12,9 @@ the same target in many MX records. Answers keep the records in the order given 
 relies on it: the record that matters comes last).
 
 Protocol: the question is echoed, AA set; a name with records of the type asked gets them
-(an alias gets its CNAME chain and what the zone holds at its end), a name that exists without them NODATA with
-the SOA, any other name under the origin NXDOMAIN with the SOA. Over UDP an answer larger
+(an alias its CNAME chain and what the zone holds at its end), a name that exists without
+them NODATA with the SOA, any other name under an origin NXDOMAIN with the SOA, a name
+under none REFUSED. Over UDP an answer larger
 than the client's EDNS size (512 without EDNS, at most 1232) is sent with TC set and no
 records, so the resolver asks again over TCP (2-byte length framing, RFC 1035 §4.2.2).
 Python stdlib only."""
@@ -95,7 +96,7 @@ def rr(owner, rtype, rdata, ttl=60):
     return owner + struct.pack("!HHIH", rtype, 1, ttl, len(rdata)) + rdata
 
 
-def answer(zone, query, limit):
+def answer(zones, query, limit):
     """(response bytes) for one query message; None when it is not worth an answer."""
     if len(query) < 12:
         return None
@@ -119,7 +120,8 @@ def answer(zone, query, limit):
             edns = max(512, min(osize, 1232))
     key = lower(qname)
     answers, authority, rcode = [], [], 0
-    if not zone.under(key):
+    zone = next((z for z in zones if z.under(key)), None)
+    if zone is None:
         rcode = 5                                       # REFUSED: not our zone
     elif (key, qtype) in zone.rrs:
         answers = [rr(b"\xc0\x0c", qtype, d) for d in zone.rrs[(key, qtype)]]
@@ -191,11 +193,11 @@ def serve_tcp_conn(conn, zone, log):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--addr", required=True)
-    ap.add_argument("--zone", required=True)
+    ap.add_argument("--zone", required=True, action="append")
     ap.add_argument("--ready", required=True)
     ap.add_argument("--log")
     a = ap.parse_args()
-    zone = Zone(a.zone)
+    zone = [Zone(z) for z in a.zone]
     lock = threading.Lock()
     logf = open(a.log, "a") if a.log else None
 

@@ -20,6 +20,8 @@ Cases (the exact fields of each record are asserted):
   cn*.h.t/n.t  MX hosts that are aliases of a 253-character name and of one with a
                byte that needs \\DDD: the record's cname is that name (libunbound's own text
                of it is cut at 253 characters and has '?' for such bytes), unsigned and signed
+  PTR          reverse names (our server) of 253 characters: kept whole; with a \\001
+               byte, 256 characters once escaped: refused by c-ares, recorded as such
   esc.h.t      a target whose label needs \\DDD escapes (256 characters escaped) and one
                with a space: listed with an error naming why, beside a usable MX
   txt.h.t      41 TXT records at _mta-sts and _smtp._tls, the valid one last
@@ -159,6 +161,19 @@ def hostile_zone():
     return {"origin": "h.t.", "records": recs}
 
 
+T_PTR = 12
+REVERSE = "3.0.127.in-addr.arpa."   # PTR names of the MX addresses, from our server too
+PTRS = {"127.0.3.1": W_name(L253), "127.0.3.2": b"\x04\x01odd" + W_name("h.t"),
+        "127.0.3.3": bytes([63]) + ESC_LABEL + W_name("h.t")}
+PTR_TEXT = ("127.0.3.1", "127.0.3.2", "127.0.3.3")
+
+
+def reverse_zone():
+    return {"origin": REVERSE, "records": [
+        [W_name("%s.%s" % (ip.split(".")[3], REVERSE)).hex(), T_PTR, target.hex()]
+        for ip, target in PTRS.items()]}
+
+
 def build(wd):
     zdir = os.path.join(wd, "dns")
     os.makedirs(zdir)
@@ -201,6 +216,8 @@ def build(wd):
         f.write("\n".join(conf) + "\n")
     with open(os.path.join(wd, "hostile-zone.json"), "w") as f:
         json.dump(hostile_zone(), f)
+    with open(os.path.join(wd, "reverse-zone.json"), "w") as f:
+        json.dump(reverse_zone(), f)
 
 
 def start(wd):
@@ -210,15 +227,21 @@ def start(wd):
     conf = w.p("unbound.conf")
     with open(conf) as f:
         text = f.read()
-    # answers in the order the server gave them: the cases put the record that matters last
+    # answers in the order the server gave them: the cases put the record that matters
+    # last; 127.0.3.x's reverse names come from our server, not Unbound's local zone
+    text = "".join(l for l in text.splitlines(True) if "local-data-ptr" not in l)
+    text = text.replace("server:\n", "server:\n  rrset-roundrobin: no\n"
+                        '  local-zone: "127.in-addr.arpa." nodefault\n'
+                        '  domain-insecure: "%s"\n' % REVERSE, 1)
     with open(conf, "w") as f:
-        f.write(text.replace("server:\n", "server:\n  rrset-roundrobin: no\n", 1))
+        f.write(text + 'stub-zone:\n  name: "%s"\n  stub-addr: %s\n' % (REVERSE, HOSTILE_NS))
     w.save()
     W.run(["nsd-checkconf", w.p("nsd.conf")])
     w._spawn("nsd", ["nsd", "-d", "-c", w.p("nsd.conf")], "nsd.stdout")
     ready = w.p("hostile-dns.ready")
     w._spawn("hostile_dns", [sys.executable, os.path.join(HERE, "hostile_dns.py"), "--addr",
-                             HOSTILE_NS, "--zone", w.p("hostile-zone.json"), "--ready", ready,
+                             HOSTILE_NS, "--zone", w.p("hostile-zone.json"), "--zone",
+                             w.p("reverse-zone.json"), "--ready", ready,
                              "--log", w.p("logs", "hostile-dns.log")], "hostile-dns.stdout")
     W.wait_listening([(W.NSD_ADDR, 53, "udp"), (W.NSD_ADDR, 53, "tcp"),
                       (HOSTILE_NS, 53, "udp"), (HOSTILE_NS, 53, "tcp")], "nsd, hostile_dns")
@@ -310,6 +333,19 @@ def dns_cases(C, by):
                                     ("cn2.n.t", "alias.cn2.n.t", "secure", "nxdomain")):
         C.check(d, "mx.0.tlsa", {"name": "_25._tcp." + base, "dnssec": dnssec,
                                  "result": result}, R.get(by.get(d, {}), "mx.0.tlsa"))
+
+    # PTR names at the limits (c-ares, our reverse zone): a 253-character name is kept
+    # whole; c-ares 1.18 refuses a target that is no host name (escaped bytes) itself, and
+    # the record says so (a guard: rdns.c's 253-character buffer never sees escapes)
+    got = {}
+    for r in by.values():
+        for h in r.get("mx", []):
+            for a in h.get("addresses", []):
+                if a["ip"] in PTR_TEXT:
+                    got[a["ip"]] = (a.get("ptr"), a.get("ptr_error"))
+    C.check("ptr", "PTR names of 127.0.3.1-3",
+            {"127.0.3.1": (L253, None), "127.0.3.2": (None, "Misformatted DNS reply"),
+             "127.0.3.3": (None, "Misformatted DNS reply")}, got)
 
     r = rec("esc.h.t")
     C.check("esc.h.t", "mx[] (escaped targets listed with an error)", [
