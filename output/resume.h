@@ -20,7 +20,8 @@
 #include <sys/types.h>
 
 #define RESUME_TAIL_MAX (16u << 20)     /* torn tail dropped at most (bytes) */
-#define RESUME_NAME_MAX 2048            /* longest "domain" value (escaped) taken */
+#define RESUME_NAME_MAX 6144            /* longest "domain" value (escaped) taken: an invalid
+                                           line of 1024 bytes, each escaped as \u00XX */
 #define RESUME_WINDOW_LOG_MAX 23           /* zstd window accepted: 8 MiB */
 #define RESUME_FRAME_NAMES_MAX (64u << 20) /* names of one frame held until it completes */
 

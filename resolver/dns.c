@@ -38,7 +38,7 @@ struct dns_query_s {
   int qtype;
   bool done;                 /* callback delivered (by answer or timeout) */
   bool ub_pending;           /* libunbound still owns the id */
-  char qname[256];
+  char qname[DNS_QNAME_MAX + 1];
 };
 
 const char *dnssec_state_name(enum dnssec_state s) {
@@ -68,16 +68,19 @@ int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t cap) {
   size_t pos = 0, o = 0;
   if (cap < 2) return -1;
   for (;;) {
-    if (pos >= len) return -1;
+    if (pos >= len || pos >= 255) return -1;  /* RFC 1035 §2.3.4: 255 octets at most */
     uint8_t l = wire[pos++];
     if (l == 0) break;
     if (l > 63 || pos + l > len) return -1;   /* compression pointers never appear here */
-    if (o && o + 1 >= cap) return -1;
-    if (o) out[o++] = '.';
+    if (o) {
+      if (o + 2 > cap) return -1;             /* the dot and the NUL */
+      out[o++] = '.';
+    }
     for (uint8_t i = 0; i < l; i++) {
       unsigned char c = wire[pos + i];
-      if (o + 4 >= cap) return -1;
-      if (c == '.' || c == '\\' || c <= 0x20 || c >= 0x7f) {
+      bool esc = c == '.' || c == '\\' || c <= 0x20 || c >= 0x7f;
+      if (o + (esc ? 4 : 1) + 1 > cap) return -1;
+      if (esc) {
         o += (size_t)snprintf(out + o, cap - o, "\\%03u", c);  /* keep odd labels visible */
       } else {
         out[o++] = (char)tolower(c);
@@ -85,9 +88,85 @@ int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t cap) {
     }
     pos += l;
   }
+  if (pos > 255) return -1;
   if (o == 0) out[o++] = '.';
   out[o] = '\0';
   return (int)pos;
+}
+
+/* One name of a DNS message at *pos, compression pointers followed (each must point
+ * before itself, so a loop cannot be built), into uncompressed wire form in out (255
+ * octets at most). *pos moves past the name as it stands in the message. The length, or
+ * -1 if malformed. */
+static int pkt_name(const uint8_t *pkt, size_t len, size_t *pos, uint8_t out[255]) {
+  size_t p = *pos, o = 0;
+  bool jumped = false;
+  for (;;) {
+    if (p >= len) return -1;
+    uint8_t l = pkt[p];
+    if ((l & 0xC0) == 0xC0) {
+      if (p + 1 >= len) return -1;
+      size_t target = ((size_t)(l & 0x3F) << 8) | pkt[p + 1];
+      if (target >= p) return -1;
+      if (!jumped) *pos = p + 2;
+      jumped = true;
+      p = target;
+      continue;
+    }
+    if (l & 0xC0 || p + 1 + l > len || o + 1 + l > 255) return -1;
+    memcpy(out + o, pkt + p, 1 + (size_t)l);
+    o += 1 + (size_t)l;
+    p += 1 + (size_t)l;
+    if (l == 0) {
+      if (!jumped) *pos = p;
+      return (int)o;
+    }
+  }
+}
+
+static bool wire_name_eq(const uint8_t *a, int al, const uint8_t *b, int bl) {
+  if (al != bl) return false;
+  for (int i = 0; i < al; i++)      /* length octets compare equal too: they are < 'A' */
+    if (tolower(a[i]) != tolower(b[i])) return false;
+  return true;
+}
+
+int dns_canonname_from_packet(const uint8_t *pkt, size_t len, char *out, size_t cap) {
+  if (!pkt || len < 12) return -1;
+  unsigned qd = (unsigned)pkt[4] << 8 | pkt[5], an = (unsigned)pkt[6] << 8 | pkt[7];
+  if (qd != 1) return -1;
+  size_t pos = 12;
+  uint8_t cur[255], owner[255], target[255];
+  int cl = pkt_name(pkt, len, &pos, cur);
+  if (cl < 0 || pos + 4 > len) return -1;
+  size_t answers = pos + 4;
+  /* The chain's links may come in any order: each pass over the answer section follows
+   * what it can; a pass that moves nothing ends it (a loop ends after 'an' passes). */
+  for (unsigned pass = 0; pass <= an; pass++) {
+    bool moved = false;
+    pos = answers;
+    for (unsigned i = 0; i < an; i++) {
+      int ol = pkt_name(pkt, len, &pos, owner);
+      if (ol < 0 || pos + 10 > len) return -1;
+      unsigned type = (unsigned)pkt[pos] << 8 | pkt[pos + 1];
+      size_t rdlen = (size_t)pkt[pos + 8] << 8 | pkt[pos + 9];
+      pos += 10;
+      if (pos + rdlen > len) return -1;
+      if (type == 5 && wire_name_eq(owner, ol, cur, cl)) {
+        size_t rp = pos;
+        int tl = pkt_name(pkt, len, &rp, target);
+        if (tl < 0 || rp > pos + rdlen) return -1;
+        if (!wire_name_eq(target, tl, cur, cl)) {
+          memcpy(cur, target, (size_t)tl);
+          cl = tl;
+          moved = true;
+        }
+      }
+      pos += rdlen;
+    }
+    if (!moved) break;
+  }
+  return dns_name_from_wire(cur, (size_t)cl, out, cap);
 }
 
 long dns_txt_join(const uint8_t *rdata, size_t len, char *out, size_t cap) {
@@ -186,7 +265,15 @@ static void on_answer(void *arg, int err, struct ub_result *res) {
     a.qtype = q->qtype;
     a.rcode = res->rcode;
     a.ttl = res->ttl;
-    if (res->canonname && strcasecmp(res->canonname, res->qname) != 0) {
+    /* libunbound's canonname is lossy (dname_str: '?' for any byte but LDH, '_' and '*',
+     * and cut with '&' at 253 characters): a legal 253-character alias target would come
+     * out wrong, and be queried as the TLSA base. The name is read from the answer
+     * packet instead, with \DDD escapes; libunbound's text only if that fails. */
+    char canon[DNS_NAME_TEXT_MAX];
+    if (res->canonname && res->answer_packet &&
+        dns_canonname_from_packet(res->answer_packet, (size_t)res->answer_len, canon, sizeof canon) > 0) {
+      if (strcasecmp(canon, q->qname) != 0) a.canonname = canon;
+    } else if (res->canonname && strcasecmp(res->canonname, res->qname) != 0) {
       size_t l = strlen(res->canonname);
       if (l > 1 && res->canonname[l - 1] == '.') res->canonname[l - 1] = '\0';
       for (char *p = res->canonname; *p; p++) *p = (char)tolower((unsigned char)*p);
@@ -268,7 +355,11 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
    * full window of domains can have in flight. */
   snprintf(nq, sizeof nq, "%zu", cfg->max_queries ? cfg->max_queries : 8192);
   /* Resolvers on loopback (the test world, a local Unbound) must be reachable. */
+  /* libunbound rotates every RRset it hands over (rrset-roundrobin defaults to yes since
+   * 1.17): a record's lists (TLSA records, the TXT record chosen) would then depend on
+   * chance. The survey keeps the order the zone's server gave. */
   if ((rc = ub_ctx_set_option(d->ub, "do-not-query-localhost:", "no")) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "rrset-roundrobin:", "no")) != 0 ||
       (rc = ub_ctx_set_option(d->ub, "val-permissive-mode:", "no")) != 0 ||
       (rc = ub_ctx_set_option(d->ub, "num-queries-per-thread:", nq)) != 0 ||
       (rc = ub_ctx_set_option(d->ub, "outgoing-range:", outr)) != 0 ||

@@ -170,9 +170,17 @@ enum domain_norm domain_normalize(const char *line, size_t len,
   return DOMAIN_OK;
 }
 
+const char *domain_hostname_problem(const char *name) {
+  if (!name) return "empty label";
+  /* Bound the scan before strlen-based checks, whatever the caller passed (an escaped
+   * name from DNS has up to 1003 characters). */
+  if (strnlen(name, 1024) == 1024) return "name longer than 253 octets";
+  /* A backslash is an escaped byte (dns_name_from_wire): never LDH, whatever the length
+   * of its label's escaped text. */
+  if (strchr(name, '\\')) return "invalid character";
+  return check_ldh_name(name, false);
+}
+
 int domain_is_hostname(const char *name) {
-  if (!name) return 0;
-  /* Bound the scan before strlen-based checks, whatever the caller passed. */
-  if (strnlen(name, 254) > 253) return 0;
-  return check_ldh_name(name, false) == NULL;
+  return domain_hostname_problem(name) == NULL;
 }

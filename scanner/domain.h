@@ -24,5 +24,8 @@ enum domain_norm domain_normalize(const char *line, size_t len,
  * presentation form without trailing dot: 1 if it is a valid LDH host name (underscores
  * are not allowed in host names), 0 otherwise. */
 int domain_is_hostname(const char *name);
+/* The same check, saying why: NULL for a valid host name, else a static reason
+ * ("invalid character", "label longer than 63 octets", "name longer than 253 octets", ...). */
+const char *domain_hostname_problem(const char *name);
 
 #endif

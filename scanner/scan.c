@@ -36,6 +36,10 @@
 #define MAX_ADDRS 8        /* addresses probed per family per host */
 #define MAX_TLSA 32
 #define IN_BUF 65536       /* input buffer: the longest line considered */
+/* Bytes of an invalid line that are its record's domain and its identity (duplicates,
+ * --resume): a name is at most 253, domain_normalize looks at 1024; escaped for JSON it
+ * stays within the resume reader's RESUME_NAME_MAX. */
+#define INVALID_LINE_MAX 1024
 
 typedef struct job job_t;
 typedef struct host host_t;
@@ -59,19 +63,20 @@ typedef struct lookup {            /* outcome of one address lookup */
 
 struct host {
   job_t *job;
-  char name[256];
+  char *name;                      /* presentation form, \DDD escapes included (owned) */
   int pref;
   bool implicit;
   char *cname;
-  char *invalid;                   /* static reason when the name itself is unusable */
+  char *invalid;                   /* static reason when the host is not resolved */
+  bool bad_name;                   /* ... because the MX target is no host name */
   lookup_t a, aaaa;
   addr_t addrs[2 * MAX_ADDRS];
   size_t naddrs;
   bool addrs_truncated;
   /* TLSA */
   bool tlsa_looked_up;
-  char tlsa_name[300];
-  char tlsa_base[256];
+  char tlsa_name[300];             /* "_25._tcp." + base: may exceed DNS_QNAME_MAX */
+  char tlsa_base[256];             /* a host name or a canonical name: <= 254 characters */
   bool tlsa_fallback_done;
   enum dns_outcome tlsa_outcome;
   enum dnssec_state tlsa_dnssec;
@@ -86,8 +91,11 @@ typedef struct scan scan_t;
 struct job {
   scan_t *scan;
   job_t *prev, *next;              /* the scan's jobs in flight (s->jobs) */
-  char domain[DOMAIN_MAX];
-  char *input;                     /* the line as given, when it differs */
+  char domain[DOMAIN_MAX];         /* for an invalid line: its start, for messages only */
+  char *line;                      /* an invalid line: the record's domain (line_len bytes) */
+  size_t line_len;
+  char *input;                     /* the line as given, when it differs (input_len bytes) */
+  size_t input_len;
   const char *status;
   bool have_dnssec;
   enum dnssec_state dnssec;
@@ -364,8 +372,9 @@ static void write_record(scan_t *s, job_t *j) {
   jw_t *w = &s->jw;
   jw_reset(w);
   jw_obj_begin(w, NULL);
-  jw_str(w, "domain", j->domain);
-  if (j->input) jw_str(w, "input", j->input);
+  if (j->line) jw_strn(w, "domain", j->line, j->line_len);   /* NUL bytes too: \u0000 */
+  else jw_str(w, "domain", j->domain);
+  if (j->input) jw_strn(w, "input", j->input, j->input_len);
   jw_str(w, "status", j->status);
   if (j->have_dnssec) jw_str(w, "dnssec", dnssec_state_name(j->dnssec));
   if (j->have_dnssec && j->dnssec == DNSSEC_BOGUS && j->dnssec_reason)
@@ -478,7 +487,9 @@ static void write_record(scan_t *s, job_t *j) {
     jw_arr_end(w);
     if (h->addrs_truncated) jw_bool(w, "addresses_truncated", true);
     if (h->invalid || h->naddrs == 0) {
-      const char *why = h->invalid ? h->invalid
+      char bad[128];
+      if (h->bad_name) snprintf(bad, sizeof bad, "MX target not usable as a host name: %s", h->invalid);
+      const char *why = h->bad_name ? bad : h->invalid ? h->invalid
                       : h->a.reason ? h->a.reason
                       : h->aaaa.reason ? h->aaaa.reason
                       : (h->a.outcome == DNS_NXDOMAIN) ? "NXDOMAIN" : "no A or AAAA records";
@@ -522,6 +533,7 @@ static void write_record(scan_t *s, job_t *j) {
 static void job_free(job_t *j) {
   for (size_t i = 0; i < j->nhosts; i++) {
     host_t *h = &j->hosts[i];
+    free(h->name);
     free(h->cname);
     free(h->a.reason);
     free(h->aaaa.reason);
@@ -533,6 +545,7 @@ static void job_free(job_t *j) {
     }
   }
   free(j->hosts);
+  free(j->line);
   free(j->input);
   free(j->dnssec_reason);
   free(j->cname);
@@ -700,6 +713,18 @@ static void on_tlsa(void *arg, const dns_answer_t *ans) {
 static void query_tlsa(host_t *h, const char *base) {
   snprintf(h->tlsa_base, sizeof h->tlsa_base, "%s", base);
   snprintf(h->tlsa_name, sizeof h->tlsa_name, "_%d._tcp.%s", 25, base);
+  if (strlen(h->tlsa_name) > DNS_QNAME_MAX) {
+    /* A base of more than 244 characters (legal for a host name) leaves no room for the
+     * prefix: no DNS name, so no lookup. Not "no TLSA": the outcome is unknown, as a
+     * DANE sender's resolver would fail the same way (RFC 7672 §2.2). */
+    h->tlsa_looked_up = true;
+    h->tlsa_outcome = DNS_ERROR;
+    h->tlsa_dnssec = DNSSEC_INDETERMINATE;
+    free(h->tlsa_reason);
+    h->tlsa_reason = strdup("TLSA name longer than 253 octets: not queried");
+    start_probes(h);
+    return;
+  }
   if (job_query(h->job, h->tlsa_name, RR_TLSA, on_tlsa, h) != 0) {
     h->tlsa_looked_up = true;
     h->tlsa_outcome = DNS_ERROR;
@@ -721,6 +746,7 @@ static void host_addresses_done(host_t *h) {
       if (err) set_error(j, "dns-error", "dns", h->a.reason ? h->a.reason : h->aaaa.reason);
       else set_error(j, "no-mail", "dns", "no MX and no address records");
       j->nhosts = 0;
+      free(h->name);
       free(h->cname);
       free(h->a.reason);
       free(h->aaaa.reason);
@@ -729,9 +755,10 @@ static void host_addresses_done(host_t *h) {
     }
   }
   if (h->naddrs == 0) return;   /* recorded as a DNS error on this host */
-  /* RFC 7672 §2.2.3: a securely expanded alias is tried as TLSA base first. */
+  /* RFC 7672 §2.2.3: a securely expanded alias is tried as TLSA base first; one that is
+   * no host name (bytes written \DDD) is not, as no SMTP server can be named by it. */
   bool secure = h->a.dnssec == DNSSEC_SECURE && h->aaaa.dnssec == DNSSEC_SECURE;
-  query_tlsa(h, (h->cname && secure) ? h->cname : h->name);
+  query_tlsa(h, (h->cname && secure && domain_is_hostname(h->cname)) ? h->cname : h->name);
 }
 
 static void on_addr(host_t *h, lookup_t *lk, int family, const dns_answer_t *ans) {
@@ -784,8 +811,8 @@ static void resolve_host(host_t *h) {
 
 /* ---------- DNS: TLS-RPT ---------- */
 
-#define TXT_MAX_RRS 32           /* TXT records considered at one name */
 #define TXT_MAX_LEN 4096         /* bytes of one joined TXT record */
+#define TXT_ANSWER_MAX 65535     /* RDATA bytes of one TXT RRset: one DNS message's worth */
 
 typedef int (*txt_select_fn)(const char *const *, const size_t *, size_t, void *, const char **);
 static int txt_select(const dns_answer_t *ans, const char *tag, txt_select_fn fn, void *out,
@@ -818,6 +845,13 @@ static void on_tlsrpt(void *arg, const dns_answer_t *ans) {
 static void query_tlsrpt(job_t *j) {
   char name[DOMAIN_MAX + 16];
   snprintf(name, sizeof name, "_smtp._tls.%s", j->domain);
+  if (strlen(name) > DNS_QNAME_MAX) {
+    /* A domain of more than 242 characters: no record can exist at a name that long. */
+    j->tlsrpt_status = "none";
+    j->tlsrpt_dnssec = DNSSEC_INDETERMINATE;
+    j->tlsrpt_reason = strdup("_smtp._tls.<domain> would be longer than 253 octets");
+    return;
+  }
   if (job_query(j, name, RR_TXT, on_tlsrpt, j) != 0) {
     j->tlsrpt_status = "dns-error";
     j->tlsrpt_dnssec = DNSSEC_INDETERMINATE;
@@ -912,32 +946,47 @@ static void on_sts_addr(void *arg, const dns_answer_t *ans) {
   job_unref(j);
 }
 
-/* Joins the TXT records of an answer (bounded) and hands them to select(). A record too
- * long to join that starts with tag (its first character-string, which always fits) is
- * one of the records asked for that we refuse to read: an explicit error, not "none". */
+/* Joins every TXT record of an answer and hands them to select(): a valid record may
+ * follow any number of others (SPF, site verifications), so none is left out. The
+ * memory is bounded by the answer, which one DNS message bounds (TXT_ANSWER_MAX): a
+ * record's joined text is shorter than its RDATA. A record longer than TXT_MAX_LEN
+ * joined that starts with tag is one of the records asked for that we refuse to read:
+ * an explicit error, not "none". */
 static int txt_select(const dns_answer_t *ans, const char *tag, txt_select_fn fn, void *out,
                       const char **why) {
-  size_t n = ans->count < TXT_MAX_RRS ? ans->count : TXT_MAX_RRS;
-  char *buf = malloc(n * TXT_MAX_LEN + 1);
-  const char *txts[TXT_MAX_RRS] = {0};
-  size_t lens[TXT_MAX_RRS] = {0}, k = 0, taglen = strlen(tag);
+  size_t n = ans->count, total = 0, taglen = strlen(tag);
+  for (size_t i = 0; i < n; i++) total += (size_t)ans->len[i] + 1;
+  if (total > TXT_ANSWER_MAX + n) {   /* cannot come from one message: refuse, never "none" */
+    *why = "TXT answer larger than 64 KiB";
+    return -1;
+  }
+  char *buf = malloc(total + 1);
+  const char **txts = calloc(n ? n : 1, sizeof *txts);
+  size_t *lens = calloc(n ? n : 1, sizeof *lens), k = 0, off = 0;
   bool too_long = false;
-  if (!buf) { *why = "out of memory"; return -1; }
-  /* A malformed TXT record cannot be a record we would use. */
+  if (!buf || !txts || !lens) {
+    free(buf);
+    free(txts);
+    free(lens);
+    *why = "out of memory";
+    return -1;
+  }
   for (size_t i = 0; i < n; i++) {
-    const uint8_t *d = ans->data[i];
     size_t len = (size_t)ans->len[i];
-    long l = dns_txt_join(d, len, buf + k * TXT_MAX_LEN, TXT_MAX_LEN);
-    if (l < 0) {
-      if (len > TXT_MAX_LEN && d[0] >= taglen && d[0] < len && memcmp(d + 1, tag, taglen) == 0)
-        too_long = true;
+    long l = dns_txt_join(ans->data[i], len, buf + off, len + 1);
+    if (l < 0) continue;               /* malformed: cannot be a record we would use */
+    if ((size_t)l > TXT_MAX_LEN) {
+      if ((size_t)l >= taglen && memcmp(buf + off, tag, taglen) == 0) too_long = true;
       continue;
     }
-    txts[k] = buf + k * TXT_MAX_LEN;
+    txts[k] = buf + off;
     lens[k++] = (size_t)l;
+    off += (size_t)l + 1;
   }
   int rc = fn(txts, lens, k, out, why);
   free(buf);
+  free(txts);
+  free(lens);
   if (too_long && rc >= 0) {
     *why = "TXT record longer than 4096 bytes";
     return -1;
@@ -976,6 +1025,12 @@ static void on_sts_txt(void *arg, const dns_answer_t *ans) {
 static void query_mta_sts(job_t *j) {
   char name[DOMAIN_MAX + 16];
   snprintf(name, sizeof name, "_mta-sts.%s", j->domain);
+  if (strlen(name) > DNS_QNAME_MAX) {
+    /* More than 244 characters: as for TLS-RPT, no record can exist there. */
+    j->sts_status = "none";
+    j->sts_reason = strdup("_mta-sts.<domain> would be longer than 253 octets");
+    return;
+  }
   if (job_query(j, name, RR_TXT, on_sts_txt, j) != 0) {
     sts_fail(j, "dns-error", NULL, "could not start query");
   }
@@ -1023,13 +1078,15 @@ static void on_mx(void *arg, const dns_answer_t *ans) {
     j->nhosts = 1;
     host_t *h = &j->hosts[0];
     h->job = j;
-    snprintf(h->name, sizeof h->name, "%s", j->domain);
     h->implicit = true;
+    if (!(h->name = strdup(j->domain))) {
+      set_error(j, "dns-error", "dns", "out of memory");
+      job_unref(j);
+      return;
+    }
     resolve_host(h);
   } else {
-    size_t n = ans->count < MAX_MX ? ans->count : MAX_MX;
-    j->mx_truncated = ans->count > MAX_MX;
-    j->hosts = calloc(n ? n : 1, sizeof(host_t));
+    j->hosts = calloc(MAX_MX, sizeof(host_t));
     mx_rr_t *rrs = calloc(ans->count ? ans->count : 1, sizeof *rrs);
     if (!j->hosts || !rrs) {
       free(rrs);
@@ -1039,28 +1096,46 @@ static void on_mx(void *arg, const dns_answer_t *ans) {
     }
     for (size_t i = 0; i < ans->count; i++) rrs[i] = (mx_rr_t){ans->data[i], ans->len[i]};
     qsort(rrs, ans->count, sizeof *rrs, mx_rr_cmp);
+    /* Every record is looked at: the same host under several preferences is one host (the
+     * most preferred, met first), and only a distinct host beyond MAX_MX truncates. A
+     * target that is no host name is listed with the reason, never dropped. */
+    char name[DNS_NAME_TEXT_MAX];
     size_t nh = 0;
-    for (size_t i = 0; i < ans->count && nh < n; i++) {
-      if (rrs[i].len < 3) continue;
-      host_t *h = &j->hosts[nh];
-      char name[256];
-      if (dns_name_from_wire(rrs[i].d + 2, (size_t)rrs[i].len - 2, name, sizeof name) < 0) continue;
-      int pref = (rrs[i].d[0] << 8) | rrs[i].d[1];
-      /* RFC 7505: a "." target is a null MX, whatever else is published beside it. */
-      if (strcmp(name, ".") == 0) { j->null_mx = true; continue; }
+    for (size_t i = 0; i < ans->count; i++) {
+      const char *problem = NULL;
+      int pref = rrs[i].len >= 2 ? (rrs[i].d[0] << 8) | rrs[i].d[1] : 0;
+      if (rrs[i].len < 3 ||
+          dns_name_from_wire(rrs[i].d + 2, (size_t)rrs[i].len - 2, name, sizeof name) < 0) {
+        name[0] = '\0';
+        problem = "malformed name";
+      } else if (strcmp(name, ".") == 0) {
+        /* RFC 7505: a "." target is a null MX, whatever else is published beside it. */
+        j->null_mx = true;
+        continue;
+      } else {
+        problem = domain_hostname_problem(name);
+      }
       bool dup = false;
-      for (size_t k = 0; k < nh; k++)
-        if (strcmp(j->hosts[k].name, name) == 0) {
-          dup = true;
-          if (pref < j->hosts[k].pref) j->hosts[k].pref = pref;
-        }
+      for (size_t k = 0; k < nh && !dup; k++) dup = strcmp(j->hosts[k].name, name) == 0;
       if (dup) continue;
+      if (nh == MAX_MX) { j->mx_truncated = true; break; }
+      host_t *h = &j->hosts[nh];
+      if (!(h->name = strdup(name))) {
+        j->nhosts = nh;              /* job_free frees the names made so far */
+        free(rrs);
+        set_error(j, "dns-error", "dns", "out of memory");
+        job_unref(j);
+        return;
+      }
       h->job = j;
       h->pref = pref;
-      snprintf(h->name, sizeof h->name, "%s", name);
       const char *excl;
-      if (!domain_is_hostname(name)) h->invalid = "invalid host name";
-      else if ((excl = exclude_domain(j->scan->cfg->exclude, name))) h->invalid = (char *)excl;
+      if (problem) {
+        h->invalid = (char *)problem;
+        h->bad_name = true;
+      } else if ((excl = exclude_domain(j->scan->cfg->exclude, name))) {
+        h->invalid = (char *)excl;
+      }
       nh++;
     }
     free(rrs);
@@ -1099,6 +1174,15 @@ static int first_sighting(scan_t *s, const char *key, size_t len) {
   return nameset_add(s->names, key, len, NAME_SEEN) < 0 ? -1 : 1;
 }
 
+static void *memdup(const void *p, size_t n) {
+  char *d = malloc(n + 1);
+  if (d) {
+    memcpy(d, p, n);
+    d[n] = '\0';
+  }
+  return d;
+}
+
 static void start_job(scan_t *s, const char *line, size_t len) {
   char name[DOMAIN_MAX];
   const char *reason = NULL;
@@ -1108,17 +1192,17 @@ static void start_job(scan_t *s, const char *line, size_t len) {
   size_t b = 0, e = len;
   while (b < e && (line[b] == ' ' || line[b] == '\t')) b++;
   while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r' || line[e - 1] == '\n')) e--;
-  /* The record's domain: the name, or for an invalid line the trimmed line (cut). */
-  char domain[DOMAIN_MAX];
-  size_t dl = e - b < DOMAIN_MAX - 1 ? e - b : DOMAIN_MAX - 1;
+  /* The record's domain: the name, or for an invalid line the trimmed line itself, every
+   * byte of it (a NUL included: a C-string copy would make "a.pt<NUL>x" the name "a.pt"
+   * and hide the real a.pt as its duplicate), up to INVALID_LINE_MAX bytes. */
+  const char *text = name;
+  size_t tl = strlen(name);
   if (r == DOMAIN_INVALID) {
-    memcpy(domain, line + b, dl);
-    domain[dl] = '\0';
-  } else {
-    memcpy(domain, name, sizeof name);
+    text = line + b;
+    tl = e - b < INVALID_LINE_MAX ? e - b : INVALID_LINE_MAX;
   }
-  char key[6 * DOMAIN_MAX + 1];
-  size_t klen = json_escape(domain, strlen(domain), key);
+  char key[6 * INVALID_LINE_MAX + 1];
+  size_t klen = json_escape(text, tl, key);
   int first = first_sighting(s, key, klen);
   if (first <= 0) {
     if (first < 0) { fprintf(stderr, "mxsurvey: out of memory\n"); s->failed = true; }
@@ -1137,14 +1221,24 @@ static void start_job(scan_t *s, const char *line, size_t len) {
   struct tm tm;
   gmtime_r(&now, &tm);
   strftime(j->scanned_at, sizeof j->scanned_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  memcpy(j->domain, domain, sizeof domain);
   if (r == DOMAIN_INVALID) {
-    if (e - b > dl) j->input = strndup(line + b, e - b);
+    snprintf(j->domain, sizeof j->domain, "%.*s", (int)(tl < DOMAIN_MAX - 1 ? tl : DOMAIN_MAX - 1), text);
+    j->line = memdup(text, tl);
+    j->line_len = tl;
+    if (e - b > tl) {
+      j->input = memdup(line + b, e - b);
+      j->input_len = e - b;
+    }
+    if (!j->line || (e - b > tl && !j->input)) { fprintf(stderr, "mxsurvey: out of memory\n"); s->failed = true; }
     set_error(j, "invalid", "input", reason);
     job_unref(j);
     return;
   }
-  if (e - b != strlen(name) || memcmp(line + b, name, e - b) != 0) j->input = strndup(line + b, e - b);
+  memcpy(j->domain, name, sizeof name);
+  if (e - b != strlen(name) || memcmp(line + b, name, e - b) != 0) {
+    j->input = memdup(line + b, e - b);
+    j->input_len = e - b;
+  }
   const char *excl = exclude_domain(s->cfg->exclude, j->domain);
   if (excl) {
     /* An opt-out: not one DNS query, not one connection. */

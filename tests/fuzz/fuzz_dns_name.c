@@ -9,7 +9,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
-  size_t cap = data[0] + 1u;            /* 1 .. 256; the documented minimum is 256 */
+  size_t cap = data[0] + 1u;            /* 1 .. 256: every bound below DNS_NAME_TEXT_MAX */
   const uint8_t *w = data + 1;
   size_t len = size - 1;
   char *out = malloc(cap);

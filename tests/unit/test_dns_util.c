@@ -25,6 +25,60 @@ int main(void) {
   big[200 * 64] = 0;
   CHECK_INT(dns_name_from_wire(big, sizeof big, out, sizeof out), -1);
   CHECK_INT(dns_name_from_wire(mx, sizeof mx, out, 5), -1);
+  /* Exact fit: the text and its NUL, no more (issue 13: the 253rd character was refused). */
+  CHECK_INT(dns_name_from_wire(mx, sizeof mx, out, 14), (int)sizeof mx);
+  CHECK_STR(out, "mx.example.pt");
+  CHECK_INT(dns_name_from_wire(mx, sizeof mx, out, 13), -1);
+  /* The longest legal name: 255 octets, 253 characters, fits 256 bytes. */
+  uint8_t l255[255];
+  for (int i = 0; i < 3; i++) { l255[i * 64] = 63; memset(l255 + i * 64 + 1, 'a', 63); }
+  l255[192] = 61;
+  memset(l255 + 193, 'b', 61);
+  l255[254] = 0;
+  CHECK_INT(dns_name_from_wire(l255, sizeof l255, out, sizeof out), 255);
+  CHECK_INT((int)strlen(out), 253);
+  /* The same octets all escaped: 1003 characters, which DNS_NAME_TEXT_MAX holds. */
+  uint8_t e255[255];
+  memcpy(e255, l255, sizeof e255);
+  for (int i = 0; i < 255; i++)
+    if (e255[i] == 'a' || e255[i] == 'b') e255[i] = 1;
+  char big_out[DNS_NAME_TEXT_MAX];
+  CHECK_INT(dns_name_from_wire(e255, sizeof e255, big_out, sizeof big_out), 255);
+  CHECK_INT((int)strlen(big_out), DNS_NAME_TEXT_MAX - 1);
+  CHECK_INT(dns_name_from_wire(e255, sizeof e255, big_out, DNS_NAME_TEXT_MAX - 1), -1);
+  /* 256 octets is no name (RFC 1035 §2.3.4), whatever the buffer. */
+  uint8_t l256[256];
+  for (int i = 0; i < 4; i++) { l256[i * 64] = 63; memset(l256 + i * 64 + 1, 'a', 63); }
+  l256[255] = 0;
+  l256[192] = 62;
+  memset(l256 + 193, 'a', 62);
+  CHECK_INT(dns_name_from_wire(l256, sizeof l256, big_out, sizeof big_out), -1);
+
+  /* Canonical name from an answer message: a.x CNAME b.x (compressed), b.x CNAME c.x,
+   * listed in reverse order; a loop; a pointer forward; the question name only. */
+  {
+    const uint8_t pkt[] = {
+      0, 1, 0x81, 0x80, 0, 1, 0, 3, 0, 0, 0, 0,
+      1, 'a', 1, 'x', 0, 0, 1, 0, 1,                      /* 12: a.x A IN */
+      1, 'b', 0xc0, 14, 0, 5, 0, 1, 0, 0, 0, 60, 0, 4,     /* 21: b.x CNAME */
+      1, 'C', 0xc0, 14,                                    /* 35: C.x */
+      0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 2, 0xc0, 21,   /* 39: a.x CNAME b.x */
+      0xc0, 35, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1};
+    CHECK_INT(dns_canonname_from_packet(pkt, sizeof pkt, out, sizeof out), 5);
+    CHECK_STR(out, "c.x");
+    CHECK_INT(dns_canonname_from_packet(pkt, 30, out, sizeof out), -1);   /* cut short */
+    uint8_t loop[sizeof pkt];
+    memcpy(loop, pkt, sizeof pkt);
+    loop[36] = 'a';                    /* b.x CNAME a.x: a loop, which ends */
+    CHECK(dns_canonname_from_packet(loop, sizeof loop, out, sizeof out) > 0);
+    memcpy(loop, pkt, sizeof pkt);
+    loop[24] = 60;                     /* a pointer that does not point back */
+    CHECK_INT(dns_canonname_from_packet(loop, sizeof loop, out, sizeof out), -1);
+    memcpy(loop, pkt, sizeof pkt);
+    loop[7] = 0;                       /* no answers: the question's name */
+    CHECK_INT(dns_canonname_from_packet(loop, sizeof loop, out, sizeof out), 5);
+    CHECK_STR(out, "a.x");
+  }
 
   CHECK_INT(dns_parse_resolver("127.0.0.1", out, sizeof out), 0);
   CHECK_STR(out, "127.0.0.1@53");

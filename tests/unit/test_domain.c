@@ -130,6 +130,17 @@ static void test_hostname(void) {
   CHECK_INT(domain_is_hostname("-mx.example.com"), 0);
   CHECK_INT(domain_is_hostname("mx .example.com"), 0);
   CHECK_INT(domain_is_hostname("192.0.2.1"), 0);
+  /* Why a name from DNS is no host name (issue 13: listed with the reason, not dropped). */
+  CHECK(domain_hostname_problem("mx.example.pt") == NULL);
+  CHECK_STR(domain_hostname_problem("a\\032b.example.pt"), "invalid character");
+  CHECK_STR(domain_hostname_problem("_25._tcp.example.pt"), "invalid character");
+  CHECK_STR(domain_hostname_problem("mx..example.pt"), "empty label");
+  {
+    char esc[63 * 4 + 8];   /* one 63-octet label of escaped bytes: 252 characters */
+    for (int i = 0; i < 63; i++) memcpy(esc + 4 * i, "\\001", 4);
+    memcpy(esc + 252, ".h.t", 5);
+    CHECK_STR(domain_hostname_problem(esc), "invalid character");
+  }
   char name[400];
   memset(name, 'a', 300);
   name[300] = '\0';
