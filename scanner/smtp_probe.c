@@ -12,8 +12,8 @@ enum stage { ST_CONNECT, ST_BANNER, ST_EHLO, ST_STARTTLS, ST_TLS, ST_EHLO_TLS, S
 static const char *stage_name[] = {"connect", "banner", "ehlo", "starttls", "tls", "ehlo-tls",
                                    "quit", "done"};
 
-/* Plaintext a server may send between our STARTTLS and its first TLS record (lines of
- * injected text arriving in later segments than the 220) before we call it not TLS. */
+/* Plaintext a server may send between our STARTTLS and its first TLS record (injected
+ * text in the 220's segment or in later ones, together) before we call it not TLS. */
 #define LATE_PLAIN_MAX 4096
 
 typedef struct probe {
@@ -321,8 +321,20 @@ static void process_plain(probe_t *p, const char *buf, size_t len) {
     off += feed(p, buf + off, len - off, &go_on, &complete);
     if (!go_on || p->finishing || !complete) break;
     if (was == ST_STARTTLS) {      /* on_reply went on only for a 220 */
-      /* Anything after the 220 to STARTTLS was sent in plaintext before TLS: injected. */
-      p->res.injected_bytes = len - off;
+      /* Anything after the 220 to STARTTLS was sent in plaintext before TLS: injected,
+       * and never a TLS record (the server has not seen our ClientHello yet). It counts
+       * towards the same LATE_PLAIN_MAX as plaintext in later segments. */
+      if (off < len) {
+        size_t n = len - off;
+        p->late_plain += n;
+        p->res.injected_bytes += n;
+        p->late_line_open = buf[len - 1] != '\n';
+        if (p->late_plain > LATE_PLAIN_MAX) {
+          p->stage = ST_TLS;
+          fail(p, "no TLS record after STARTTLS: more than 4096 bytes of plaintext");
+          return;
+        }
+      }
       start_tls(p);
       return;
     }

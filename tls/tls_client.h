@@ -65,8 +65,9 @@ typedef struct tls_result {
   char version[16];                  /* "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" */
   char cipher[64];                   /* OpenSSL/IANA name as SSL_CIPHER_get_name */
   char group[32];                    /* key-exchange group ("X25519", "secp256r1", "ffdhe2048",
-                                        "DHE-2048" for TLS<=1.2 DHE, "RSA" for static RSA) */
-  int chain_len;                     /* certificates the server sent */
+                                        "DHE-2048" for TLS<=1.2 DHE, at most
+                                        4096 (TLS_DH_MAX_BITS), "RSA" for static RSA) */
+  int chain_len;                     /* certificates the server sent (<= TLS_CHAIN_KEEP) */
   bool have_cert;
   tls_cert_info_t cert;              /* leaf */
   /* PKIX: chain to the trust store + host name (the MX name) check; DANE off. */
@@ -89,8 +90,10 @@ typedef struct tls_result {
 
 /* Whatever a handshake can accept is kept whole, so a verdict never differs because the
  * stored chain was cut: OpenSSL's default verify depth (100) plus the leaf, and its default
- * limit on the Certificate message (SSL_MAX_CERT_LIST_DEFAULT, 100 KiB). The observation
- * cache declines to keep large chains (scanner/observe.c), which bounds its memory. */
+ * limit on the Certificate message (SSL_MAX_CERT_LIST_DEFAULT, 100 KiB). The handshake
+ * refuses a server that sends more certificates (tls_client.c, handshake_chain_check), so
+ * chain_len is never more than TLS_CHAIN_KEEP. The observation cache declines to keep
+ * large chains (scanner/observe.c), which bounds its memory. */
 #define TLS_CHAIN_KEEP 101
 #define TLS_CHAIN_MAX_BYTES (100 * 1024)
 
