@@ -5,6 +5,7 @@
 #include "tls/cert_info.h"
 #include "tls/chain.h"
 #include "tls/dane_copy.h"
+#include "tls/hello_peek.h"
 #include "tls/tls_ctx.h"
 
 #include <limits.h>
@@ -36,7 +37,8 @@
  * X25519 handshake 0.4-0.7 ms. 4096 is the largest group NCSC-NL's TLS guidelines (v2.1,
  * B6-1: ffdhe3072 and ffdhe4096 "sufficient", ffdhe2048 "phase out") classify, so a real
  * server rated by them is never refused, and a hostile one can make a probe cost at most
- * ~27 ms instead of 0.7 s. A larger group is refused before any exponentiation (the
+ * ~27 ms instead of 0.7 s, of a thread-pool thread (tls_conn_costly: the loop does not
+ * compute finite-field DH at all). A larger group is refused before any exponentiation (the
  * security callback runs after OpenSSL's cheap parameter checks and before key
  * generation: 0.6 ms for a refused 10 000-bit group) with the size in the error.
  * Certificates need no cap of ours: OpenSSL refuses RSA moduli over 16384 bits and public
@@ -53,12 +55,53 @@ struct tls_conn {
   bool failed;
   char err[160];
   char refusal[96];    /* why a callback of ours stopped the handshake, or "" */
+  hello_peek_t hello;  /* the server's first handshake message (peek_server_hello) */
+  bool hello_done;     /* the key exchange is known (or will never be) */
+  bool costly;         /* tls_conn_costly */
 };
 
 /* The tls_conn of an SSL (its app data, set by tls_conn_new). */
 static tls_conn_t *conn_of(const SSL *ssl)
 {
   return ssl != NULL ? SSL_get_app_data(ssl) : NULL;
+}
+
+/* Reads the server's first handshake message as it arrives (before OpenSSL does) and
+ * decides t->costly: finite-field DH is negotiated when the suite is a DHE one (TLS 1.2
+ * and older) or the key_share group an ffdhe one (TLS 1.3: 0x0100-0x01ff, RFC 7919, also
+ * in a HelloRetryRequest, after which the client computes its share). A first message too
+ * long to be an honest ServerHello counts as costly; anything that is not a ServerHello at
+ * all is left on the loop: OpenSSL refuses it at once. */
+static void peek_server_hello(tls_conn_t *t, const uint8_t *buf, size_t len)
+{
+  switch (hello_peek_feed(&t->hello, buf, len)) {
+  case HELLO_FOUND: {
+    uint8_t id[2] = {(uint8_t)(t->hello.suite >> 8), (uint8_t)t->hello.suite};
+    const SSL_CIPHER *c = SSL_CIPHER_find(t->ssl, id);
+    int kx = c != NULL ? SSL_CIPHER_get_kx_nid(c) : NID_undef;
+    t->costly = kx == NID_kx_dhe || kx == NID_kx_dhe_psk || (t->hello.group >> 8) == 0x01;
+    t->hello_done = true;
+    break;
+  }
+  case HELLO_TOO_LONG:
+    t->costly = t->hello_done = true;
+    break;
+  case HELLO_NONE:
+    t->hello_done = true;
+    break;
+  case HELLO_MORE:
+    break;
+  }
+}
+
+bool tls_conn_costly(const tls_conn_t *t)
+{
+  return t->costly;
+}
+
+void tls_thread_done(void)
+{
+  OPENSSL_thread_stop();
 }
 
 /* First reason in the thread's OpenSSL error queue, then the queue is emptied so the next
@@ -221,6 +264,7 @@ tls_conn_t *tls_conn_new(tls_ctx_t *c, const char *sni, const char *pkix_name,
   if (t == NULL)
     return NULL;
   t->ctx = c;
+  hello_peek_init(&t->hello);
   if (pkix_name != NULL && (t->pkix_name = strdup(pkix_name)) == NULL)
     goto fail;
   t->ssl = SSL_new(c->ssl_ctx);
@@ -309,6 +353,8 @@ void tls_conn_recv(tls_conn_t *t, const uint8_t *buf, size_t len)
     fail_with(t, "too much unprocessed input from peer");
     return;
   }
+  if (!t->hello_done)
+    peek_server_hello(t, buf, len);
   if (BIO_write(t->rbio, buf, (int)len) != (int)len) {
     ERR_clear_error();
     fail_with(t, "out of memory buffering input");
