@@ -12,15 +12,19 @@ enum stage { ST_CONNECT, ST_BANNER, ST_EHLO, ST_STARTTLS, ST_TLS, ST_EHLO_TLS, S
 static const char *stage_name[] = {"connect", "banner", "ehlo", "starttls", "tls", "ehlo-tls",
                                    "quit", "done"};
 
-/* Plaintext a server may send between our STARTTLS and its first TLS record (lines of
- * injected text arriving in later segments than the 220) before we call it not TLS. */
+/* Plaintext a server may send between our STARTTLS and its first TLS record (injected
+ * text in the 220's segment or in later ones, together) before we call it not TLS. */
 #define LATE_PLAIN_MAX 4096
 
 typedef struct probe {
   uv_tcp_t tcp;
   uv_timer_t timer;
   uv_connect_t connreq;
-  int open_handles;
+  uv_work_t work;             /* a handshake step in the thread pool (tls_conn_costly) */
+  enum tls_step work_step;    /* its outcome, read by on_work_done */
+  bool working;               /* the step is queued or running */
+  int open_handles;           /* handles not yet closed, and the step in the pool if any:
+                                 the probe is freed when the last one is done */
   enum stage stage;
   smtp_opts_t opts;
   tls_conn_t *tls;
@@ -124,12 +128,15 @@ static char *reply_line(const smtp_reply_t *rp, size_t *len) {
   return s;
 }
 
-static void on_close(uv_handle_t *h) {
-  probe_t *p = h->data;
-  if (--p->open_handles > 0) return;
+static void release(probe_t *p) {
   if (p->tls) tls_conn_free(p->tls);
   p->cb(p->arg, &p->res);
   free(p);
+}
+
+static void on_close(uv_handle_t *h) {
+  probe_t *p = h->data;
+  if (--p->open_handles == 0) release(p);
 }
 
 static void finish(probe_t *p) {
@@ -138,6 +145,9 @@ static void finish(probe_t *p) {
   p->stage = ST_DONE;
   uv_timer_stop(&p->timer);
   uv_read_stop((uv_stream_t *)&p->tcp);
+  /* A step still waiting for a pool thread is dropped (on_work_done then sees
+   * UV_ECANCELED); one already running finishes first. */
+  if (p->working) uv_cancel((uv_req_t *)&p->work);
   uv_close((uv_handle_t *)&p->timer, on_close);
   uv_close((uv_handle_t *)&p->tcp, on_close);
 }
@@ -321,8 +331,20 @@ static void process_plain(probe_t *p, const char *buf, size_t len) {
     off += feed(p, buf + off, len - off, &go_on, &complete);
     if (!go_on || p->finishing || !complete) break;
     if (was == ST_STARTTLS) {      /* on_reply went on only for a 220 */
-      /* Anything after the 220 to STARTTLS was sent in plaintext before TLS: injected. */
-      p->res.injected_bytes = len - off;
+      /* Anything after the 220 to STARTTLS was sent in plaintext before TLS: injected,
+       * and never a TLS record (the server has not seen our ClientHello yet). It counts
+       * towards the same LATE_PLAIN_MAX as plaintext in later segments. */
+      if (off < len) {
+        size_t n = len - off;
+        p->late_plain += n;
+        p->res.injected_bytes += n;
+        p->late_line_open = buf[len - 1] != '\n';
+        if (p->late_plain > LATE_PLAIN_MAX) {
+          p->stage = ST_TLS;
+          fail(p, "no TLS record after STARTTLS: more than 4096 bytes of plaintext");
+          return;
+        }
+      }
       start_tls(p);
       return;
     }
@@ -376,6 +398,57 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   *buf = uv_buf_init(g_readbuf, sizeof g_readbuf);
 }
 
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
+
+/* After a handshake step: sends what OpenSSL wrote; on completion keeps the result and
+ * sends EHLO inside TLS. True when the caller goes on to read TLS data. */
+static bool handshake_stepped(probe_t *p, enum tls_step st) {
+  flush_tls(p, false);
+  if (p->finishing) return false;
+  if (st == TLS_FAIL) { fail(p, tls_conn_error(p->tls)); return false; }
+  if (st == TLS_WANT) return false;
+  if (tls_conn_result(p->tls, &p->res.tls) == 0) p->res.have_tls = true;
+  p->stage = ST_EHLO_TLS;
+  arm(p, p->opts.t_smtp);
+  send_ehlo(p);
+  return !p->finishing;
+}
+
+/* A finite-field DH key exchange costs up to ~27 ms of CPU (tls_conn_costly): its
+ * handshake steps run in libuv's thread pool, so the loop never spends more than the
+ * cheap steps on one. Meanwhile nothing else touches the connection: reading is stopped
+ * (the kernel keeps what arrives), and a timeout or any other end only closes the handles;
+ * the probe is released when the step is back (open_handles counts it). */
+static void on_work(uv_work_t *w) {
+  probe_t *p = w->data;
+  p->work_step = tls_conn_handshake(p->tls);
+  tls_thread_done();
+}
+
+static void on_work_done(uv_work_t *w, int status) {
+  probe_t *p = w->data;
+  p->working = false;
+  if (--p->open_handles == 0) { release(p); return; }
+  if (p->finishing) return;
+  if (status != 0) { fail(p, uv_strerror(status)); return; }
+  int rc = uv_read_start((uv_stream_t *)&p->tcp, on_alloc, on_read);
+  if (rc != 0) { fail(p, uv_strerror(rc)); return; }
+  if (handshake_stepped(p, p->work_step)) process_tls_data(p);
+}
+
+static void handshake_off_loop(probe_t *p) {
+  uv_read_stop((uv_stream_t *)&p->tcp);
+  p->work.data = p;
+  p->open_handles++;
+  int rc = uv_queue_work(p->tcp.loop, &p->work, on_work, on_work_done);
+  if (rc != 0) {
+    p->open_handles--;
+    fail(p, uv_strerror(rc));
+    return;
+  }
+  p->working = true;
+}
+
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   probe_t *p = s->data;
   if (p->finishing) return;
@@ -405,16 +478,8 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   }
   tls_conn_recv(p->tls, (const uint8_t *)buf->base + skip, (size_t)nread - skip);
   if (p->stage == ST_TLS) {
-    enum tls_step st = tls_conn_handshake(p->tls);
-    flush_tls(p, false);
-    if (p->finishing) return;
-    if (st == TLS_FAIL) { fail(p, tls_conn_error(p->tls)); return; }
-    if (st == TLS_WANT) return;
-    if (tls_conn_result(p->tls, &p->res.tls) == 0) p->res.have_tls = true;
-    p->stage = ST_EHLO_TLS;
-    arm(p, p->opts.t_smtp);
-    send_ehlo(p);
-    if (p->finishing) return;
+    if (tls_conn_costly(p->tls)) { handshake_off_loop(p); return; }
+    if (!handshake_stepped(p, tls_conn_handshake(p->tls))) return;
   }
   process_tls_data(p);
 }

@@ -5,7 +5,9 @@
  * Each stage has its own deadline; every failure names its stage. The probe never sends
  * MAIL or RCPT, never pipelines STARTTLS, and discards (and counts) any plaintext that
  * follows the server's 220 to STARTTLS (the CVE-2011-0411 class of injection), whether it
- * arrives in the 220's segment or in later ones before the first TLS record.
+ * arrives in the 220's segment or in later ones before the first TLS record, at most 4096
+ * bytes in all. A handshake that negotiates finite-field DH (tls_conn_costly) runs its
+ * remaining steps in libuv's thread pool, one at a time, reading stopped meanwhile.
  *
  * Memory: a probe holds no plaintext buffer; a partial reply line lives in the reply
  * parser (at most SMTP_LINE_MAX bytes) and every read is consumed before the next. */

@@ -5,6 +5,7 @@
 #include "tls/cert_info.h"
 #include "tls/chain.h"
 #include "tls/dane_copy.h"
+#include "tls/hello_peek.h"
 #include "tls/tls_ctx.h"
 
 #include <limits.h>
@@ -23,8 +24,27 @@
 #define TLS_RBIO_MAX (256 * 1024)
 
 /* Classic and modern groups, so that the survey sees what the server prefers; the first
- * one gets the TLS 1.3 key share. */
-#define TLS_GROUPS "X25519:P-256:P-384:P-521:X448:ffdhe2048:ffdhe3072:ffdhe4096:ffdhe6144:ffdhe8192"
+ * one gets the TLS 1.3 key share. No finite-field group above TLS_DH_MAX_BITS is offered. */
+#define TLS_GROUPS "X25519:P-256:P-384:P-521:X448:ffdhe2048:ffdhe3072:ffdhe4096"
+
+/* The largest finite-field DH group accepted from a server (TLS 1.2 and older choose the
+ * group themselves and send it in ServerKeyExchange; OpenSSL accepts up to 10 000 bits).
+ * The client's side of DHE is two modular exponentiations on the event loop, whose cost
+ * grows with the cube of the size. Client CPU of one handshake, measured on the project's
+ * 2-core machine (OpenSSL 3.0.19, TLS 1.2 DHE-RSA, full-length exponents): 2048 bits
+ * 4.4 ms, 3072 12 ms, 4096 27 ms, 6144 94 ms, 8192 204 ms, 10 000 708 ms; the RFC 7919
+ * groups sent as TLS 1.2 parameters cost the same, in TLS 1.3 (ffdheN) about half; an
+ * X25519 handshake 0.4-0.7 ms. 4096 is the largest group NCSC-NL's TLS guidelines (v2.1,
+ * B6-1: ffdhe3072 and ffdhe4096 "sufficient", ffdhe2048 "phase out") classify, so a real
+ * server rated by them is never refused, and a hostile one can make a probe cost at most
+ * ~27 ms instead of 0.7 s, of a thread-pool thread (tls_conn_costly: the loop does not
+ * compute finite-field DH at all). A larger group is refused before any exponentiation (the
+ * security callback runs after OpenSSL's cheap parameter checks and before key
+ * generation: 0.6 ms for a refused 10 000-bit group) with the size in the error.
+ * Certificates need no cap of ours: OpenSSL refuses RSA moduli over 16384 bits and public
+ * exponents over 64 bits, and the worst such key costs one 4.7 ms verification (1.0 ms
+ * with e = 65537; a 16384-bit RSA leaf: 2.0 ms per handshake against 0.7 ms at 2048). */
+#define TLS_DH_MAX_BITS 4096
 
 struct tls_conn {
   tls_ctx_t *ctx;
@@ -34,7 +54,55 @@ struct tls_conn {
   tls_dane_in_t *dane; /* owned copy, or NULL */
   bool failed;
   char err[160];
+  char refusal[96];    /* why a callback of ours stopped the handshake, or "" */
+  hello_peek_t hello;  /* the server's first handshake message (peek_server_hello) */
+  bool hello_done;     /* the key exchange is known (or will never be) */
+  bool costly;         /* tls_conn_costly */
 };
+
+/* The tls_conn of an SSL (its app data, set by tls_conn_new). */
+static tls_conn_t *conn_of(const SSL *ssl)
+{
+  return ssl != NULL ? SSL_get_app_data(ssl) : NULL;
+}
+
+/* Reads the server's first handshake message as it arrives (before OpenSSL does) and
+ * decides t->costly: finite-field DH is negotiated when the suite is a DHE one (TLS 1.2
+ * and older) or the key_share group an ffdhe one (TLS 1.3: 0x0100-0x01ff, RFC 7919, also
+ * in a HelloRetryRequest, after which the client computes its share). A first message too
+ * long to be an honest ServerHello counts as costly; anything that is not a ServerHello at
+ * all is left on the loop: OpenSSL refuses it at once. */
+static void peek_server_hello(tls_conn_t *t, const uint8_t *buf, size_t len)
+{
+  switch (hello_peek_feed(&t->hello, buf, len)) {
+  case HELLO_FOUND: {
+    uint8_t id[2] = {(uint8_t)(t->hello.suite >> 8), (uint8_t)t->hello.suite};
+    const SSL_CIPHER *c = SSL_CIPHER_find(t->ssl, id);
+    int kx = c != NULL ? SSL_CIPHER_get_kx_nid(c) : NID_undef;
+    t->costly = kx == NID_kx_dhe || kx == NID_kx_dhe_psk || (t->hello.group >> 8) == 0x01;
+    t->hello_done = true;
+    break;
+  }
+  case HELLO_TOO_LONG:
+    t->costly = t->hello_done = true;
+    break;
+  case HELLO_NONE:
+    t->hello_done = true;
+    break;
+  case HELLO_MORE:
+    break;
+  }
+}
+
+bool tls_conn_costly(const tls_conn_t *t)
+{
+  return t->costly;
+}
+
+void tls_thread_done(void)
+{
+  OPENSSL_thread_stop();
+}
 
 /* First reason in the thread's OpenSSL error queue, then the queue is emptied so the next
  * connection does not inherit it. */
@@ -65,11 +133,50 @@ static void ctx_error(char *err, size_t errlen, const char *what)
     snprintf(err, errlen, "%s%s%s", what, reason[0] ? ": " : "", reason);
 }
 
-static int skip_handshake_verify(X509_STORE_CTX *ctx, void *arg)
+/* Runs where OpenSSL would verify the server's chain, before ServerKeyExchange or
+ * CertificateVerify is processed. It verifies nothing (the verdicts are computed
+ * afterwards, from the stored chain), but refuses a chain longer than what is stored
+ * (TLS_CHAIN_KEEP): the stored chain is then always everything the handshake accepted, so
+ * chain_len and the verdicts are about the same certificates. OpenSSL's 100 KiB limit on
+ * the Certificate message bounds the bytes; this bounds the count (300 certificates of
+ * 300 bytes fit in 100 KiB). Returning 0 aborts the handshake because the verify mode is
+ * SSL_VERIFY_PEER (with SSL_VERIFY_NONE OpenSSL would ignore it). */
+static int handshake_chain_check(X509_STORE_CTX *ctx, void *arg)
 {
-  (void)ctx;
   (void)arg;
-  return 1;
+  STACK_OF(X509) *untrusted = X509_STORE_CTX_get0_untrusted(ctx);
+  int n = untrusted != NULL ? sk_X509_num(untrusted) : 1;
+  if (n <= TLS_CHAIN_KEEP)
+    return 1;
+  SSL *ssl = X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx());
+  tls_conn_t *t = conn_of(ssl);
+  if (t != NULL)
+    snprintf(t->refusal, sizeof t->refusal, "server sent %d certificates, more than %d", n,
+             TLS_CHAIN_KEEP);
+  X509_STORE_CTX_set_error(ctx, X509_V_ERR_CERT_CHAIN_TOO_LONG);
+  return 0;
+}
+
+/* OpenSSL's own policy at our security level (0), kept for every other question. */
+static int (*default_security_cb)(const SSL *, const SSL_CTX *, int, int, int, void *, void *);
+
+/* The cap on the server's DH group (TLS_DH_MAX_BITS). SSL_SECOP_TMP_DH passes the
+ * server's parameters as an EVP_PKEY in other. */
+static int security_cb(const SSL *ssl, const SSL_CTX *ctx, int op, int bits, int nid,
+                       void *other, void *ex)
+{
+  if (op == SSL_SECOP_TMP_DH && other != NULL) {
+    int pbits = EVP_PKEY_get_bits(other);
+    if (pbits > TLS_DH_MAX_BITS) {
+      tls_conn_t *t = conn_of(ssl);
+      if (t != NULL)
+        snprintf(t->refusal, sizeof t->refusal, "server's DH group has %d bits, more than %d",
+                 pbits, TLS_DH_MAX_BITS);
+      return 0;
+    }
+  }
+  return default_security_cb != NULL ? default_security_cb(ssl, ctx, op, bits, nid, other, ex)
+                                     : 1;
 }
 
 tls_ctx_t *tls_ctx_new(const char *ca_file, char *err, size_t errlen)
@@ -102,10 +209,13 @@ tls_ctx_t *tls_ctx_new(const char *ca_file, char *err, size_t errlen)
     ctx_error(err, errlen, "cannot set groups");
     goto fail;
   }
-  SSL_CTX_set_verify(s, SSL_VERIFY_NONE, NULL);
-  /* The handshake would still verify the chain (against an empty store) and ignore the
-   * outcome; the verdicts are computed afterwards from the stored chain instead. */
-  SSL_CTX_set_cert_verify_callback(s, skip_handshake_verify, NULL);
+  /* The handshake verifies no chain (against an empty store it could only fail): the
+   * verdicts are computed afterwards from the stored chain. SSL_VERIFY_PEER only lets
+   * handshake_chain_check, which replaces the verification, abort the handshake. */
+  SSL_CTX_set_verify(s, SSL_VERIFY_PEER, NULL);
+  SSL_CTX_set_cert_verify_callback(s, handshake_chain_check, NULL);
+  default_security_cb = SSL_CTX_get_security_callback(s);
+  SSL_CTX_set_security_callback(s, security_cb);
   SSL_CTX_set_session_cache_mode(s, SSL_SESS_CACHE_OFF);
   /* Without LEGACY_SERVER_CONNECT, OpenSSL 3 refuses servers lacking RFC 5746 secure
    * renegotiation, which would turn old-but-encrypting servers into failures. */
@@ -154,6 +264,7 @@ tls_conn_t *tls_conn_new(tls_ctx_t *c, const char *sni, const char *pkix_name,
   if (t == NULL)
     return NULL;
   t->ctx = c;
+  hello_peek_init(&t->hello);
   if (pkix_name != NULL && (t->pkix_name = strdup(pkix_name)) == NULL)
     goto fail;
   t->ssl = SSL_new(c->ssl_ctx);
@@ -169,6 +280,7 @@ tls_conn_t *tls_conn_new(tls_ctx_t *c, const char *sni, const char *pkix_name,
   /* An empty read BIO means "no data yet" (retry), not end of stream. */
   BIO_set_mem_eof_return(rbio, -1);
   SSL_set_bio(t->ssl, rbio, wbio);
+  SSL_set_app_data(t->ssl, t);
   t->rbio = rbio;
   t->wbio = wbio;
   SSL_set_connect_state(t->ssl);
@@ -207,6 +319,11 @@ static void fail_ssl(tls_conn_t *t, int ret)
 {
   int e = SSL_get_error(t->ssl, ret);
   t->failed = true;
+  if (t->refusal[0] != '\0') {   /* ours: OpenSSL's reason would be "dh key too small" */
+    snprintf(t->err, sizeof t->err, "%s", t->refusal);
+    ERR_clear_error();
+    return;
+  }
   switch (e) {
   case SSL_ERROR_SSL:
     if (!take_openssl_reason(t->err, sizeof t->err))
@@ -236,6 +353,8 @@ void tls_conn_recv(tls_conn_t *t, const uint8_t *buf, size_t len)
     fail_with(t, "too much unprocessed input from peer");
     return;
   }
+  if (!t->hello_done)
+    peek_server_hello(t, buf, len);
   if (BIO_write(t->rbio, buf, (int)len) != (int)len) {
     ERR_clear_error();
     fail_with(t, "out of memory buffering input");

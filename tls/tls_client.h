@@ -65,8 +65,9 @@ typedef struct tls_result {
   char version[16];                  /* "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" */
   char cipher[64];                   /* OpenSSL/IANA name as SSL_CIPHER_get_name */
   char group[32];                    /* key-exchange group ("X25519", "secp256r1", "ffdhe2048",
-                                        "DHE-2048" for TLS<=1.2 DHE, "RSA" for static RSA) */
-  int chain_len;                     /* certificates the server sent */
+                                        "DHE-2048" for TLS<=1.2 DHE, at most
+                                        4096 (TLS_DH_MAX_BITS), "RSA" for static RSA) */
+  int chain_len;                     /* certificates the server sent (<= TLS_CHAIN_KEEP) */
   bool have_cert;
   tls_cert_info_t cert;              /* leaf */
   /* PKIX: chain to the trust store + host name (the MX name) check; DANE off. */
@@ -89,8 +90,10 @@ typedef struct tls_result {
 
 /* Whatever a handshake can accept is kept whole, so a verdict never differs because the
  * stored chain was cut: OpenSSL's default verify depth (100) plus the leaf, and its default
- * limit on the Certificate message (SSL_MAX_CERT_LIST_DEFAULT, 100 KiB). The observation
- * cache declines to keep large chains (scanner/observe.c), which bounds its memory. */
+ * limit on the Certificate message (SSL_MAX_CERT_LIST_DEFAULT, 100 KiB). The handshake
+ * refuses a server that sends more certificates (tls_client.c, handshake_chain_check), so
+ * chain_len is never more than TLS_CHAIN_KEEP. The observation cache declines to keep
+ * large chains (scanner/observe.c), which bounds its memory. */
 #define TLS_CHAIN_KEEP 101
 #define TLS_CHAIN_MAX_BYTES (100 * 1024)
 
@@ -119,6 +122,17 @@ size_t tls_conn_take_output(tls_conn_t *t, uint8_t *buf, size_t cap);
 /* Drives the handshake. After TLS_FAIL, tls_conn_error() says why (e.g. "alert handshake
  * failure", "unexpected eof", "wrong version number"). Always drain output after a call. */
 enum tls_step tls_conn_handshake(tls_conn_t *t);
+/* True once the server's first handshake message (read by tls_conn_recv before OpenSSL
+ * sees it) negotiated finite-field DH: a DHE suite, or an ffdhe group in TLS 1.3. From
+ * then on a tls_conn_handshake call may cost up to ~27 ms of CPU (a 4096-bit group; see
+ * TLS_DH_MAX_BITS) instead of well under 1 ms: the caller runs those calls off the event
+ * loop (uv_queue_work), and calls no other tls_conn function on t while one runs. */
+bool tls_conn_costly(const tls_conn_t *t);
+/* Releases OpenSSL's state of the calling thread (its error queue, random generators):
+ * call it in a thread-pool thread after a tls_conn_handshake there. Kept, it would outlive
+ * OPENSSL_cleanup at exit (which runs before libuv joins its threads) and leak; released,
+ * the next call in that thread creates it again. */
+void tls_thread_done(void);
 /* Application data after the handshake. write: 0 ok, -1 error. read: >0 bytes, 0 need
  * more network input, -1 closed or error. */
 int tls_conn_write(tls_conn_t *t, const void *buf, size_t len);

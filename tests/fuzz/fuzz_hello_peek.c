@@ -1,0 +1,31 @@
+/* The server's first TLS records are outside data: hello_peek.c reads them before OpenSSL
+ * does (to decide whether the handshake runs off the loop). The input is cut into chunks
+ * at the positions its first bytes give, as a hostile server may fragment its records and
+ * the network its segments. Checks the bounds the parser promises: at most HELLO_PEEK_MAX
+ * bytes kept, a final state that stays final, and the same outcome for any chunking. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tls/hello_peek.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size < 1) return 0;
+  size_t step = (size_t)data[0] % 17 + 1;
+  data++, size--;
+  hello_peek_t whole, cut;
+  hello_peek_init(&whole);
+  hello_peek_init(&cut);
+  enum hello_state a = hello_peek_feed(&whole, data, size);
+  enum hello_state b = HELLO_MORE;
+  for (size_t off = 0; off < size; off += step) {
+    size_t n = size - off < step ? size - off : step;
+    enum hello_state was = b;
+    b = hello_peek_feed(&cut, data + off, n);
+    if (was != HELLO_MORE && b != was) abort();     /* a final state stays */
+  }
+  if (whole.have > HELLO_PEEK_MAX || cut.have > HELLO_PEEK_MAX) abort();
+  if (a != b) abort();
+  if (a == HELLO_FOUND && (whole.suite != cut.suite || whole.group != cut.group)) abort();
+  return 0;
+}
