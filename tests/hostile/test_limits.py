@@ -12,7 +12,8 @@ greeting waits for the test.
 
 (a) --concurrency 100000 under RLIMIT_NOFILE 256 (soft and hard): every record equal to
     the same scan without the limit, none says timeout, the fd warning appears once.
-(b) RLIMIT_NOFILE 16: mxsurvey's own message, exit status 1, no output file.
+(b) RLIMIT_NOFILE 16: mxsurvey's own message, exit status 1, no output file; 128 (the
+    smallest accepted) scans.
 (c) SIGSTOP while DNS answers and an SMTP greeting are on their way, for longer than
     --timeout-dns and --timeout-banner, then SIGCONT: every record equal to an
     uninterrupted scan's (the answers arrived while the process did not run).
@@ -175,6 +176,14 @@ def in_namespace_main(a):
             r"^mxsurvey: the fd limit \(16\) is too low: at least \d+ descriptors are needed\n$"),
             err)
         C.check("b-nofile16", "no output file", False, os.path.exists(out))
+        small = os.path.join(wd, "limits-b128.txt")
+        with open(small, "w") as f:
+            f.write("\n".join(WORLD_DOMAINS) + "\n")
+        recs, _ = scan(mx, common + ["--resolver", W.RESOLVER_ADDR, "--timeout-dns", "5",
+                                     "--timeout-banner", "3", "-o", "-", small],
+                       "b-nofile128", C, wd, nofile=128)
+        C.check("b-nofile128", "the smallest limit accepted scans", sorted(WORLD_DOMAINS),
+                sorted(x["domain"] for x in recs if "timeout" not in json.dumps(x)))
 
         # ---- (c) SIGSTOP, answers arrive, SIGCONT ----------------------------------------
         keys = ["pz%d.lim.mxlab" % i for i in range(3)] + ["ps%d.lim.mxlab" % i for i in range(3)] \
