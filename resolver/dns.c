@@ -1,6 +1,7 @@
 /* libunbound on the libuv loop: see dns.h for why it is shaped this way. */
 #include "resolver/dns.h"
 #include "resolver/tokenbucket.h"
+#include "resolver/deadline.h"
 
 #include <ctype.h>
 #include <stdatomic.h>
@@ -38,7 +39,7 @@ struct dns_query_s {
   dns_t *d;
   dns_query_t *prev, *next;
   int async_id;
-  uv_timer_t timer;
+  deadline_t timer;          /* --timeout-dns, from when libunbound has the query */
   dns_cb cb;
   void *arg;
   int qtype;
@@ -174,7 +175,7 @@ static bool sock_failed(const dns_query_t *q) {
 /* A query is finished when both its callback has run and libunbound has let go of it. */
 static void query_release(dns_query_t *q) {
   if (q->ub_pending || !q->done) return;
-  uv_close((uv_handle_t *)&q->timer, on_timer_close);
+  deadline_close(&q->timer, on_timer_close);
 }
 
 static void deliver_error(dns_query_t *q, enum dnssec_state st, const char *reason) {
@@ -197,7 +198,7 @@ static void on_answer(void *arg, int err, struct ub_result *res) {
     return;
   }
   q->done = true;
-  uv_timer_stop(&q->timer);
+  deadline_stop(&q->timer);
   query_unlink(q);
   kick_queue(q->d);
   if (err != 0 || !res) {
@@ -410,7 +411,7 @@ static int query_send(dns_t *d, dns_query_t *q) {
   if (d->head) d->head->prev = q;
   d->head = q;
   d->inflight++;
-  uv_timer_start(&q->timer, on_deadline, (uint64_t)(d->timeout * 1000), 0);
+  deadline_start(&q->timer, on_deadline, (uint64_t)(d->timeout * 1000));
   return 0;
 }
 
@@ -447,8 +448,8 @@ int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
   q->cb = cb;
   q->arg = arg;
   q->qtype = rrtype;
-  uv_timer_init(d->loop, &q->timer);
-  q->timer.data = q;
+  deadline_init(d->loop, &q->timer);
+  q->timer.timer.data = q;
   if (d->qhead || d->inflight >= d->max_inflight || !tb_take(&d->tb, uv_now(d->loop))) {
     /* Held back by --dns-rate or by libunbound's free slots: sent later, in order, its
      * deadline starting then. */
@@ -462,7 +463,7 @@ int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
   }
   if (query_send(d, q) != 0) {
     q->done = true;
-    uv_close((uv_handle_t *)&q->timer, on_timer_close);
+    deadline_close(&q->timer, on_timer_close);
     return -1;
   }
   return 0;
@@ -478,14 +479,14 @@ void dns_close(dns_t *d) {
     q->done = true;
     query_unlink(q);
     if (q->ub_pending && ub_cancel(d->ub, q->async_id) == 0) q->ub_pending = false;
-    uv_timer_stop(&q->timer);
-    if (!q->ub_pending) uv_close((uv_handle_t *)&q->timer, on_timer_close);
+    deadline_stop(&q->timer);
+    if (!q->ub_pending) deadline_close(&q->timer, on_timer_close);
   }
   while (d->qhead) {             /* never sent: nothing of libunbound's to wait for */
     dns_query_t *q = d->qhead;
     d->qhead = q->next;
     q->done = true;
-    uv_close((uv_handle_t *)&q->timer, on_timer_close);
+    deadline_close(&q->timer, on_timer_close);
   }
   d->qtail = NULL;
   d->queued = 0;
