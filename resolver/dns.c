@@ -1,12 +1,15 @@
 /* libunbound on the libuv loop: see dns.h for why it is shaped this way. */
 #include "resolver/dns.h"
 #include "resolver/tokenbucket.h"
+#include "resolver/deadline.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <unistd.h>
 #include <unbound.h>
 
 typedef struct dns_query_s dns_query_t;
@@ -19,7 +22,12 @@ struct dns {
   bool closed;               /* dns_close ran: nothing would ever read an answer */
   double timeout;
   size_t inflight;
+  size_t max_inflight;       /* queries handed to libunbound at once (see dns.h) */
   dns_query_t *head;         /* every query in flight, for cancellation at close */
+  /* libunbound's log, written from its thread: counts the sockets it could not open, so a
+   * query it could not send is never recorded as one the resolver did not answer. */
+  FILE *ublog;
+  atomic_ulong sockfail;
   /* --dns-rate */
   tbucket_t tb;
   uv_timer_t rate_timer;
@@ -32,12 +40,13 @@ struct dns_query_s {
   dns_t *d;
   dns_query_t *prev, *next;
   int async_id;
-  uv_timer_t timer;
+  deadline_t timer;          /* --timeout-dns, from when libunbound has the query */
   dns_cb cb;
   void *arg;
   int qtype;
   bool done;                 /* callback delivered (by answer or timeout) */
   bool ub_pending;           /* libunbound still owns the id */
+  unsigned long sockfail;    /* d->sockfail when the query was handed to libunbound */
   char qname[DNS_QNAME_MAX + 1];
 };
 
@@ -228,10 +237,25 @@ static void query_unlink(dns_query_t *q) {
 
 static void on_timer_close(uv_handle_t *h) { free(h->data); }
 
+static void on_rate_timer(uv_timer_t *t);
+
+/* A slot became free: queries waiting for one are sent from the loop's next turn, not from
+ * inside the callback that freed it (that callback's caller may be tearing down). */
+static void kick_queue(dns_t *d) {
+  if (d->qhead && d->rate_timer_ok) uv_timer_start(&d->rate_timer, on_rate_timer, 0, 0);
+}
+
+/* Whether libunbound failed to open a socket while q was in its hands: then a SERVFAIL or
+ * a silence may be ours, and the record says so instead of blaming the resolver. */
+#define NOT_SENT "not sent: no socket (too many open files)"
+static bool sock_failed(const dns_query_t *q) {
+  return atomic_load(&q->d->sockfail) != q->sockfail;
+}
+
 /* A query is finished when both its callback has run and libunbound has let go of it. */
 static void query_release(dns_query_t *q) {
   if (q->ub_pending || !q->done) return;
-  uv_close((uv_handle_t *)&q->timer, on_timer_close);
+  deadline_close(&q->timer, on_timer_close);
 }
 
 static void deliver_error(dns_query_t *q, enum dnssec_state st, const char *reason) {
@@ -254,8 +278,9 @@ static void on_answer(void *arg, int err, struct ub_result *res) {
     return;
   }
   q->done = true;
-  uv_timer_stop(&q->timer);
+  deadline_stop(&q->timer);
   query_unlink(q);
+  kick_queue(q->d);
   if (err != 0 || !res) {
     deliver_error(q, DNSSEC_INDETERMINATE, ub_strerror(err));
   } else {
@@ -287,7 +312,8 @@ static void on_answer(void *arg, int err, struct ub_result *res) {
       a.dnssec = DNSSEC_INDETERMINATE;
       a.outcome = DNS_ERROR;
       static const char *names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
-      if (res->rcode < 6) a.reason = names[res->rcode];
+      if (res->rcode == 2 && sock_failed(q)) a.reason = "SERVFAIL (" NOT_SENT ")";
+      else if (res->rcode < 6) a.reason = names[res->rcode];
       else { snprintf(rcbuf, sizeof rcbuf, "rcode %d", res->rcode); a.reason = rcbuf; }
     } else {
       a.dnssec = res->secure ? DNSSEC_SECURE : DNSSEC_INSECURE;
@@ -313,9 +339,10 @@ static void on_deadline(uv_timer_t *t) {
   if (q->done) return;
   q->done = true;
   query_unlink(q);
+  kick_queue(q->d);
   /* ub_cancel: the answer callback will not run, so libunbound no longer holds q. */
   if (q->ub_pending && ub_cancel(q->d->ub, q->async_id) == 0) q->ub_pending = false;
-  deliver_error(q, DNSSEC_INDETERMINATE, "timeout");
+  deliver_error(q, DNSSEC_INDETERMINATE, sock_failed(q) ? NOT_SENT : "timeout");
   query_release(q);
 }
 
@@ -323,6 +350,21 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   (void)status; (void)events;
   dns_t *d = p->data;
   ub_process(d->ub);
+}
+
+/* libunbound's log stream (its errors, e.g. "can't create socket: Too many open files"):
+ * passed on to stderr as before, and the socket failures counted. Runs in libunbound's
+ * thread; the counter is atomic. */
+static ssize_t ublog_write(void *cookie, const char *buf, size_t len) {
+  dns_t *d = cookie;
+  if (memmem(buf, len, "Too many open files", 19)) atomic_fetch_add(&d->sockfail, 1);
+  size_t off = 0;
+  while (off < len) {
+    ssize_t n = write(2, buf + off, len - off);
+    if (n <= 0) break;
+    off += (size_t)n;
+  }
+  return (ssize_t)len;
 }
 
 static void on_probe_answer(void *arg, int err, struct ub_result *res) {
@@ -335,6 +377,9 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
   if (!d) { snprintf(err, errlen, "out of memory"); return NULL; }
   d->loop = loop;
   d->timeout = cfg->timeout > 0 ? cfg->timeout : 10;
+  size_t outgoing = cfg->outgoing ? cfg->outgoing : 4096;
+  d->max_inflight = cfg->max_inflight ? cfg->max_inflight : outgoing / 2 ? outgoing / 2 : 1;
+  atomic_init(&d->sockfail, 0);
   d->ub = ub_ctx_create();
   if (!d->ub) { snprintf(err, errlen, "cannot create libunbound context"); free(d); return NULL; }
   int rc;
@@ -350,7 +395,7 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
   snprintf(key, sizeof key, "%zum", mb / 8 ? mb / 8 : 1);
   snprintf(neg, sizeof neg, "%zum", mb / 8 ? mb / 8 : 1);
   /* outgoing-range is libunbound's number of UDP sockets: counted in the fd budget. */
-  snprintf(outr, sizeof outr, "%zu", cfg->outgoing ? cfg->outgoing : 4096);
+  snprintf(outr, sizeof outr, "%zu", outgoing);
   /* Queries beyond num-queries-per-thread are dropped by libunbound: it must exceed what a
    * full window of domains can have in flight. */
   snprintf(nq, sizeof nq, "%zu", cfg->max_queries ? cfg->max_queries : 8192);
@@ -407,6 +452,11 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
     snprintf(err, errlen, "trust anchor %s: %s", cfg->trust_anchor, ub_strerror(rc));
     goto fail;
   }
+  cookie_io_functions_t io = {.write = ublog_write};
+  if ((d->ublog = fopencookie(d, "w", io)) != NULL) {
+    setvbuf(d->ublog, NULL, _IOLBF, 0);
+    ub_ctx_debugout(d->ub, d->ublog);
+  }
   if ((rc = ub_ctx_async(d->ub, 1)) != 0) {
     snprintf(err, errlen, "libunbound async: %s", ub_strerror(rc));
     goto fail;
@@ -437,6 +487,7 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
   return d;
 fail:
   ub_ctx_delete(d->ub);
+  if (d->ublog) fclose(d->ublog);
   free(d);
   return NULL;
 }
@@ -446,21 +497,21 @@ static int query_send(dns_t *d, dns_query_t *q) {
   int rc = ub_resolve_async(d->ub, q->qname, q->qtype, 1 /* IN */, q, on_answer, &q->async_id);
   if (rc != 0) return -1;
   q->ub_pending = true;
+  q->sockfail = atomic_load(&d->sockfail);
   q->prev = NULL;
   q->next = d->head;
   if (d->head) d->head->prev = q;
   d->head = q;
   d->inflight++;
-  uv_timer_start(&q->timer, on_deadline, (uint64_t)(d->timeout * 1000), 0);
+  deadline_start(&q->timer, on_deadline, (uint64_t)(d->timeout * 1000));
   return 0;
 }
 
-static void on_rate_timer(uv_timer_t *t);
-
-/* Sends queued queries while the bucket has tokens; then waits for the next one. */
+/* Sends queued queries while libunbound has a free slot and the bucket has tokens; then
+ * waits for the next token (a freed slot kicks the queue itself). */
 static void drain_queue(dns_t *d) {
   uint64_t now = uv_now(d->loop);
-  while (d->qhead && tb_take(&d->tb, now)) {
+  while (d->qhead && d->inflight < d->max_inflight && tb_take(&d->tb, now)) {
     dns_query_t *q = d->qhead;
     d->qhead = q->next;
     if (!d->qhead) d->qtail = NULL;
@@ -473,7 +524,8 @@ static void drain_queue(dns_t *d) {
       query_release(q);
     }
   }
-  if (d->qhead) uv_timer_start(&d->rate_timer, on_rate_timer, tb_wait_ms(&d->tb, now), 0);
+  if (d->qhead && d->inflight < d->max_inflight)
+    uv_timer_start(&d->rate_timer, on_rate_timer, tb_wait_ms(&d->tb, now), 0);
 }
 
 static void on_rate_timer(uv_timer_t *t) { drain_queue(t->data); }
@@ -491,20 +543,22 @@ int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
   q->cb = cb;
   q->arg = arg;
   q->qtype = rrtype;
-  uv_timer_init(d->loop, &q->timer);
-  q->timer.data = q;
-  if (d->qhead || !tb_take(&d->tb, uv_now(d->loop))) {
-    /* Held back by --dns-rate: sent later, in order, its deadline starting then. */
+  deadline_init(d->loop, &q->timer);
+  q->timer.timer.data = q;
+  if (d->qhead || d->inflight >= d->max_inflight || !tb_take(&d->tb, uv_now(d->loop))) {
+    /* Held back by --dns-rate or by libunbound's free slots: sent later, in order, its
+     * deadline starting then. */
     if (d->qtail) d->qtail->next = q;
     else d->qhead = q;
     d->qtail = q;
     d->queued++;
-    if (d->queued == 1) uv_timer_start(&d->rate_timer, on_rate_timer, tb_wait_ms(&d->tb, uv_now(d->loop)), 0);
+    if (d->queued == 1 && d->inflight < d->max_inflight)
+      uv_timer_start(&d->rate_timer, on_rate_timer, tb_wait_ms(&d->tb, uv_now(d->loop)), 0);
     return 0;
   }
   if (query_send(d, q) != 0) {
     q->done = true;
-    uv_close((uv_handle_t *)&q->timer, on_timer_close);
+    deadline_close(&q->timer, on_timer_close);
     return -1;
   }
   return 0;
@@ -521,14 +575,14 @@ void dns_close(dns_t *d) {
     q->done = true;
     query_unlink(q);
     if (q->ub_pending && ub_cancel(d->ub, q->async_id) == 0) q->ub_pending = false;
-    uv_timer_stop(&q->timer);
-    if (!q->ub_pending) uv_close((uv_handle_t *)&q->timer, on_timer_close);
+    deadline_stop(&q->timer);
+    if (!q->ub_pending) deadline_close(&q->timer, on_timer_close);
   }
   while (d->qhead) {             /* never sent: nothing of libunbound's to wait for */
     dns_query_t *q = d->qhead;
     d->qhead = q->next;
     q->done = true;
-    uv_close((uv_handle_t *)&q->timer, on_timer_close);
+    deadline_close(&q->timer, on_timer_close);
   }
   d->qtail = NULL;
   d->queued = 0;
@@ -546,6 +600,7 @@ void dns_close(dns_t *d) {
 
 void dns_free(dns_t *d) {
   if (!d) return;
-  ub_ctx_delete(d->ub);
+  ub_ctx_delete(d->ub);         /* stops libunbound's thread: nothing writes the log now */
+  if (d->ublog) fclose(d->ublog);
   free(d);
 }

@@ -39,7 +39,10 @@ typedef struct dns_answer {
   enum dns_outcome outcome;
   enum dnssec_state dnssec;
   int rcode;
-  const char *reason;        /* why_bogus, "timeout", "SERVFAIL", library error; or NULL */
+  const char *reason;        /* why_bogus, "timeout", "SERVFAIL", library error; or NULL.
+                              * "not sent: no socket (too many open files)" (alone or after
+                              * "SERVFAIL ") when libunbound could not open a socket while
+                              * the query was in its hands: not the resolver's doing */
   const char *canonname;     /* CNAME target when the name was an alias, else NULL */
   int ttl;
   size_t count;              /* records in data/len */
@@ -62,6 +65,12 @@ typedef struct dns_config {
   double rate;
   size_t cache_mb;                /* libunbound's caches in total; 0: 256 */
   size_t outgoing;                /* libunbound's outgoing-range (its UDP sockets); 0: 4096 */
+  /* Queries handed to libunbound at once; 0: half of outgoing. libunbound queues a query
+   * that finds all its sockets busy, unseen, while its deadline runs: a full window of
+   * domains would then be recorded as timeouts the resolver never saw. The rest wait in
+   * our FIFO (with the --dns-rate ones), their deadlines starting when they are handed
+   * over; the other half of the sockets is for libunbound's own DS/DNSKEY fetches. */
+  size_t max_inflight;
   size_t max_queries;             /* num-queries-per-thread; 0: 8192 */
 } dns_config_t;
 
@@ -70,7 +79,7 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
  * inside dns_query). 0 ok, -1 if the query could not be started (then cb is not called). */
 int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg);
 size_t dns_inflight(const dns_t *d);
-/* Queries held back by the rate limit, not yet sent. */
+/* Queries held back by the rate limit or waiting for a free slot, not yet sent. */
 size_t dns_queued(const dns_t *d);
 /* Cancels what is in flight or queued (their callbacks are not called) and closes the poll handle;
  * dns_free after the loop has run the close callbacks. May be called from inside a dns

@@ -2,6 +2,7 @@
 #include "resolver/rdns.h"
 #include "resolver/dns.h"
 #include "resolver/addrmap.h"
+#include "resolver/deadline.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -59,7 +60,7 @@ struct rdns {
   ares_channel ch;
   bool ch_ok;
   bool closing;
-  uv_timer_t timer;
+  deadline_t timer;              /* c-ares' timeouts: run after a poll (deadline.h) */
   uv_idle_t idle;
   bool handles_ok;
   rdns_sock_t *socks;
@@ -212,12 +213,12 @@ static void on_timer(uv_timer_t *t);
 
 static void arm_timer(rdns_t *r) {
   if (!r->handles_ok || r->closing) return;
-  if (r->in_ares == 0) { uv_timer_stop(&r->timer); return; }
+  if (r->in_ares == 0) { deadline_stop(&r->timer); return; }
   struct timeval maxtv = { 0, RDNS_TICK_MS * 1000 }, tv;
   struct timeval *t = ares_timeout(r->ch, &maxtv, &tv);
   uint64_t ms = (uint64_t)t->tv_sec * 1000 + (uint64_t)t->tv_usec / 1000;
   if (ms == 0) ms = 1;
-  uv_timer_start(&r->timer, on_timer, ms, 0);
+  deadline_start(&r->timer, on_timer, ms);
 }
 
 static void on_timer(uv_timer_t *t) {
@@ -326,9 +327,9 @@ rdns_t *rdns_new(uv_loop_t *loop, const char *const *servers, size_t nservers, d
   }
   if (addrmap_init(&r->cache, 1024) != 0) { snprintf(err, errlen, "out of memory"); goto fail; }
   r->cache_ok = true;
-  uv_timer_init(loop, &r->timer);
+  deadline_init(loop, &r->timer);
   uv_idle_init(loop, &r->idle);
-  r->timer.data = r->idle.data = r;
+  r->timer.timer.data = r->idle.data = r;
   r->handles_ok = true;
   free(csv);
   return r;
@@ -401,9 +402,9 @@ void rdns_close(rdns_t *r) {
     r->socks = s->next;
     sock_close(s);
   }
-  uv_timer_stop(&r->timer);
+  deadline_stop(&r->timer);
   uv_idle_stop(&r->idle);
-  uv_close((uv_handle_t *)&r->timer, NULL);
+  deadline_close(&r->timer, NULL);
   uv_close((uv_handle_t *)&r->idle, NULL);
   /* Every query in c-ares has answered (cancelled) above: only cached answers are left. */
   if (r->cache_ok) addrmap_destroy(&r->cache, free_ent);

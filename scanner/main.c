@@ -111,21 +111,40 @@ static int parse_nonneg(const char *opt, const char *v, double max, double *out)
 }
 
 /* Raises the fd limit and derives the defaults that depend on it; clamps what the user
- * asked for to what fits, with a warning. */
-static void size_to_fd_limit(scan_config_t *cfg, bool max_set) {
+ * asked for to what fits, with one warning each. -1 (message given) when the limit is too
+ * low to run at all: said in our words before libevent or libuv fail on it. */
+static int size_to_fd_limit(scan_config_t *cfg, bool max_set) {
   size_t nofile = sched_raise_nofile(), probes, outgoing;
+  if (nofile < SCHED_NOFILE_MIN) {
+    fprintf(stderr, "mxsurvey: the fd limit (%zu) is too low: at least %d descriptors are needed\n",
+            nofile, SCHED_NOFILE_MIN);
+    return -1;
+  }
   sched_fd_split(nofile, &probes, &outgoing);
   cfg->dns.outgoing = outgoing;
+  /* Half of libunbound's sockets for our queries, half for its own DS/DNSKEY fetches: a
+   * query that finds them all busy would wait inside libunbound with its deadline running. */
+  cfg->dns.max_inflight = outgoing / 2;
   if (!max_set) cfg->sched.max_probes = probes;
   else if (cfg->sched.max_probes > probes) {
     fprintf(stderr, "mxsurvey: --max-probes %zu does not fit in the fd limit %zu: using %zu\n",
             cfg->sched.max_probes, nofile, probes);
     cfg->sched.max_probes = probes;
   }
+  /* A domain in flight may hold a descriptor of its own (its MTA-STS policy fetch): never
+   * more domains in flight than descriptors. */
+  if (cfg->concurrency > nofile) {
+    fprintf(stderr, "mxsurvey: the fd limit (%zu) is low: --concurrency %zu lowered to %zu; "
+            "%zu DNS queries and %zu probes in flight at once, the others wait (their "
+            "deadlines start when they are sent)\n", nofile, cfg->concurrency, nofile,
+            cfg->dns.max_inflight, cfg->sched.max_probes);
+    cfg->concurrency = nofile;
+  }
   /* libunbound drops queries beyond this: a domain has up to six in flight at once (MX,
    * then A, AAAA, TLSA per host, _mta-sts and _smtp._tls TXT). */
   size_t q = cfg->concurrency * 8;
   cfg->dns.max_queries = q < 8192 ? 8192 : q > 262144 ? 262144 : q;
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -288,7 +307,12 @@ int main(int argc, char **argv) {
     exclude_free(exclude);
     return 2;
   }
-  size_to_fd_limit(&cfg, max_set);
+  if (size_to_fd_limit(&cfg, max_set) != 0) {
+    if (cfg.input != stdin) fclose(cfg.input);
+    addrpolicy_free(policy);
+    exclude_free(exclude);
+    return 1;
+  }
   cfg.dns.resolvers = resolvers;
   cfg.dns.nresolvers = nres;
   int rc = scan_run(&cfg);

@@ -80,6 +80,9 @@ uint64_t sched_backoff_ms(double base_seconds, unsigned failed);
 /* File descriptor budget: raises RLIMIT_NOFILE's soft limit to the hard limit and returns
  * the resulting limit (or the current one if it cannot be raised). */
 size_t sched_raise_nofile(void);
+/* The smallest fd limit mxsurvey runs with: the split's fixed reserve (64), 16 DNS sockets
+ * and a few dozen probes. */
+#define SCHED_NOFILE_MIN 128
 /* Splits an fd limit between SMTP probes and libunbound's outgoing sockets, keeping a
  * reserve for everything else (input, output, c-ares, libcurl, the loop). */
 void sched_fd_split(size_t nofile, size_t *max_probes, size_t *dns_outgoing);

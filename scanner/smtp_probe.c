@@ -1,6 +1,7 @@
 /* The STARTTLS probe state machine: see smtp_probe.h. */
 #include "scanner/smtp_probe.h"
 #include "scanner/smtp_reply.h"
+#include "resolver/deadline.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@ static const char *stage_name[] = {"connect", "banner", "ehlo", "starttls", "tls
 
 typedef struct probe {
   uv_tcp_t tcp;
-  uv_timer_t timer;
+  deadline_t timer;          /* the stage's deadline: expires after a poll (deadline.h) */
   uv_connect_t connreq;
   uv_work_t work;             /* a handshake step in the thread pool (tls_conn_costly) */
   enum tls_step work_step;    /* its outcome, read by on_work_done */
@@ -143,12 +144,11 @@ static void finish(probe_t *p) {
   if (p->finishing) return;
   p->finishing = true;
   p->stage = ST_DONE;
-  uv_timer_stop(&p->timer);
   uv_read_stop((uv_stream_t *)&p->tcp);
   /* A step still waiting for a pool thread is dropped (on_work_done then sees
    * UV_ECANCELED); one already running finishes first. */
   if (p->working) uv_cancel((uv_req_t *)&p->work);
-  uv_close((uv_handle_t *)&p->timer, on_close);
+  deadline_close(&p->timer, on_close);
   uv_close((uv_handle_t *)&p->tcp, on_close);
 }
 
@@ -210,7 +210,7 @@ static void send_cmd(probe_t *p, const char *cmd, bool close_after) {
 static void arm(probe_t *p, double seconds);
 static void on_timeout(uv_timer_t *t) { fail(t->data, "timeout"); }
 static void arm(probe_t *p, double seconds) {
-  uv_timer_start(&p->timer, on_timeout, (uint64_t)(seconds * 1000), 0);
+  deadline_start(&p->timer, on_timeout, (uint64_t)(seconds * 1000));
 }
 
 /* Ends the conversation politely after a failure that left the session usable. */
@@ -537,12 +537,12 @@ int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
     memcpy(&sin6->sin6_addr, addr, 16);
   }
   uv_tcp_init(loop, &p->tcp);
-  uv_timer_init(loop, &p->timer);
-  p->tcp.data = p->timer.data = p->connreq.data = p;
+  deadline_init(loop, &p->timer);
+  p->tcp.data = p->timer.timer.data = p->connreq.data = p;
   p->open_handles = 2;
   p->stage = ST_CONNECT;
   p->t0 = uv_now(loop);
-  uv_timer_start(&p->timer, on_connect_timeout, (uint64_t)(opts->t_connect * 1000), 0);
+  deadline_start(&p->timer, on_connect_timeout, (uint64_t)(opts->t_connect * 1000));
   int rc = uv_tcp_connect(&p->connreq, &p->tcp, (const struct sockaddr *)&ss, on_connect);
   if (rc != 0) {
     p->res.connect = rc == UV_ENETUNREACH ? "unreachable" : uv_strerror(rc);

@@ -60,7 +60,8 @@ int main(void) {
   close(fd);
 
   const char *resolvers[] = {spec};
-  dns_config_t cfg = {resolvers, 1, ta, 0.3, 0, 4, 16, 64};
+  dns_config_t cfg = {.resolvers = resolvers, .nresolvers = 1, .trust_anchor = ta, .timeout = 0.3,
+                      .cache_mb = 4, .outgoing = 16, .max_queries = 64};
   char err[256] = "";
   d = dns_new(&loop, &cfg, err, sizeof err);
   unlink(ta);
