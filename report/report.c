@@ -289,11 +289,12 @@ static int pass(struct input_file *files, size_t nfiles, int threads, const psl_
   return rc;
 }
 
+/* Digits only: strtol would also take leading blanks and a '+'. */
 static int parse_int(const char *opt, const char *v, int lo, int hi, int *out) {
-  char *end;
-  errno = 0;
-  long n = v ? strtol(v, &end, 10) : 0;
-  if (!v || errno || *v == '\0' || *end != '\0' || n < lo || n > hi) {
+  long n = 0;
+  size_t i = 0;
+  for (; v && v[i] >= '0' && v[i] <= '9' && i < 10; i++) n = n * 10 + (v[i] - '0');
+  if (!v || i == 0 || v[i] != '\0' || n < lo || n > hi) {
     fprintf(stderr, "mxsurvey report: %s expects a number from %d to %d\n", opt, lo, hi);
     return -1;
   }

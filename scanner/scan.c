@@ -1382,6 +1382,7 @@ int scan_run(const scan_config_t *cfg) {
   s.sigint.data = s.sigterm.data = &s;
   uv_signal_start(&s.sigint, on_signal, SIGINT);
   uv_signal_start(&s.sigterm, on_signal, SIGTERM);
+  if (cfg->early_signal && *cfg->early_signal) raise(*cfg->early_signal);
 
   s.in_fd = fileno(cfg->input);
   s.prog = progress_new(s.loop, s.in_fd, cfg->quiet, cfg->progress_interval, progress_sample, &s);
