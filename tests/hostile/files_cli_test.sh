@@ -127,5 +127,11 @@ for v in '+5' ' 5' 0x10 5x; do
   expect 2 "top expects a number from 1 to 100000" - -- timeout 60 "$bin" report --top "$v" "$tmp/ours.ndjson"
 done
 expect 0 "" - -- timeout 60 "$bin" report --top 5 "$tmp/ours.ndjson"
+# report: never written over a file it reads, and a bounded Public Suffix List
+expect 2 "the output $tmp/ours.ndjson is the input file $tmp/ours.ndjson" "$tmp/ours.ndjson" -- timeout 60 "$bin" report -o "$tmp/ours.ndjson" "$tmp/ours.ndjson"
+cp "$tmp/ours.ndjson" "$tmp/old.ndjson"
+expect 2 "the --html output $tmp/old.ndjson is the input file" "$tmp/old.ndjson" -- timeout 60 "$bin" report --html "$tmp/old.ndjson" "$tmp/ours.ndjson" --compare "$tmp/old.ndjson"
+expect 2 "the output (standard output) is the input file" "$tmp/ours.ndjson" -- sh -c "timeout 60 '$bin' report '$tmp/ours.ndjson' >> '$tmp/ours.ndjson'"
+expect 1 "psl /dev/zero must be a regular file of at most 64 MiB" - -- timeout 60 "$bin" report --psl /dev/zero "$tmp/ours.ndjson"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
