@@ -231,6 +231,14 @@ int main(int argc, char **argv) {
   }
   argc--;
   argv++;
+  /* From here on a signal ends the run as an interrupted one (see on_early_signal): an
+   * --exclude-file or input FIFO without a writer, a long exclude list being read. */
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_early_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
 
   static const struct option longopts[] = {
     {"output", required_argument, 0, 'o'}, {"resolver", required_argument, 0, O_RESOLVER},
@@ -334,7 +342,7 @@ int main(int argc, char **argv) {
       if (!exclude && !(exclude = exclude_new())) { fprintf(stderr, "mxsurvey: out of memory\n"); bad = 1; break; }
       reads[nreads++] = (named_file_t){"--exclude-file", optarg};
       if (exclude_load(exclude, optarg, xerr, sizeof xerr) != 0) {
-        fprintf(stderr, "mxsurvey: --exclude-file: %s\n", xerr);
+        if (!early_signal) fprintf(stderr, "mxsurvey: --exclude-file: %s\n", xerr);  /* else EINTR */
         bad = 1;
       }
       break;
@@ -360,6 +368,14 @@ int main(int argc, char **argv) {
     case 'V': printf("mxsurvey %s\n", MXS_VERSION); addrpolicy_free(policy); exclude_free(exclude); free(reads); return 0;
     default: bad = 1; break;
     }
+  }
+  if (early_signal) {          /* while reading an exclude file: its error is the signal's */
+    fprintf(stderr, "mxsurvey: %s while reading the options' files: nothing scanned, nothing written\n",
+            strsignal(early_signal));
+    addrpolicy_free(policy);
+    exclude_free(exclude);
+    free(reads);
+    return SCAN_EXIT_INTERRUPTED;
   }
   if (optind < argc - 1) { fprintf(stderr, "mxsurvey: one input file at most\n"); bad = 1; }
   if (cfg.resume && (!cfg.output || strcmp(cfg.output, "-") == 0)) {
@@ -387,12 +403,6 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_early_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
   cfg.early_signal = &early_signal;
   if (strcmp(in, "-") == 0) cfg.input = stdin;
   else {

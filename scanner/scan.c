@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1286,13 +1287,21 @@ static int add_recorded(void *arg, const char *name, size_t len) {
 static sink_t *open_output(scan_t *s, char *err, size_t errlen) {
   const scan_config_t *cfg = s->cfg;
   if (!cfg->resume) return sink_open(cfg->output, err, errlen);
-  int fd = open(cfg->output, O_RDONLY | O_CLOEXEC);
+  /* Without blocking: a FIFO named as the output has no writer to wait for. */
+  int fd = open(cfg->output, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) {
     if (!cfg->quiet) fprintf(stderr, "mxsurvey: %s does not exist yet: starting a new scan\n", cfg->output);
     return sink_open(cfg->output, err, errlen);
   }
   if (fd < 0) {
     snprintf(err, errlen, "cannot read %s: %s", cfg->output, strerror(errno));
+    return NULL;
+  }
+  /* Only a regular file holds records to keep and a tail to cut (/dev/zero never ends). */
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    snprintf(err, errlen, "cannot resume %s: not a regular file", cfg->output);
+    close(fd);
     return NULL;
   }
   size_t n = strlen(cfg->output);

@@ -112,6 +112,26 @@ if [ "$rc" -eq 3 ] && grep -q "Terminated while waiting for a writer on $tmp/fif
    [ "$(sha256sum < "$tmp/kept.ndjson")" = "$sum" ]; then ok
 else bad "SIGTERM while opening a FIFO: rc=$rc (want 3), stderr: $(cat "$tmp/fifo.err")"; fi
 
+# the same while an --exclude-file FIFO waits for its writer
+mkfifo "$tmp/xfifo"
+timeout 60 "$bin" scan --resolver 127.0.0.1 --trust-anchor "$ta" --exclude-file "$tmp/xfifo" -o "$tmp/kept.ndjson" "$tmp/in.txt" 2> "$tmp/xfifo.err" &
+pid=$!
+child=""
+for _ in $(seq 100); do
+  child=$(pgrep -P $pid | head -n 1)
+  [ -n "$child" ] && [ "$(awk '/^State/ {print $2}' /proc/$child/status 2>/dev/null)" = S ] && break
+  sleep 0.1
+done
+sleep 0.3
+kill -TERM "$child"
+wait $pid; rc=$?
+if [ "$rc" -eq 3 ] && grep -q "Terminated while reading the options' files: nothing scanned, nothing written" "$tmp/xfifo.err" &&
+   [ "$(sha256sum < "$tmp/kept.ndjson")" = "$sum" ]; then ok
+else bad "SIGTERM while opening an exclude FIFO: rc=$rc (want 3), stderr: $(cat "$tmp/xfifo.err")"; fi
+# --resume only reads a regular file: never blocks on a FIFO, never reads /dev/zero
+expect 1 "cannot resume $tmp/xfifo: not a regular file" - -- scan --resume -o "$tmp/xfifo" "$tmp/in.txt"
+expect 1 "cannot resume /dev/zero: not a regular file" - -- scan --resume -o /dev/zero "$tmp/in.txt"
+
 # ---- numbers: plain decimals only, millisecond precision, documented ranges ----
 for v in 0x10 1e-9 1e3 inf nan ' 5' '+5' '5 ' -1 0 0.0001 3601 .5 5. ''; do
   expect 2 "timeout-banner expects seconds from 0.001 to 3600" - -- scan --timeout-banner "$v" "$tmp/in.txt"
