@@ -1,7 +1,9 @@
 /* Resume reader. See resume.h for the contract.
  *
  * Lines are cut as bytes arrive; only the first LINE_HEAD bytes of a line are kept, since
- * the domain is the record's first member and a record may be large. In zstd mode a
+ * the domain is the record's first member and a record may be large. Whether a line is a
+ * record of ours is decided by a small state machine fed as the bytes arrive (rec_*), so
+ * a record with a long "input" member is judged without holding it. In zstd mode a
  * frame's names wait in 'pending' until ZSTD_decompressStream says the frame is complete
  * (which includes its checksum): a torn frame's domains are never reported, so they are
  * scanned again. */
@@ -19,6 +21,106 @@
 #define IN_CHUNK (128u * 1024)
 #define OUT_CHUNK (32u * 1024)     /* any size works with streaming decompression */
 
+/* ---------- is this line a record of ours? ----------
+ * Our writer (scan.c write_record) starts every record with
+ *   {"domain":"<string>",["input":"<string>",]"status":"<token>"
+ * followed by ',' or '}', with no white space, and ends it with '}'. The machine below
+ * accepts exactly that prefix; the rest of the line is not parsed (only its last byte is
+ * checked), so that reading a file of a million records stays cheap. */
+enum { RS_LIT, RS_DOMAIN, RS_DOMAIN_ESC, RS_KEY, RS_INPUT, RS_INPUT_ESC, RS_STATUS,
+       RS_STATUS_END, RS_DONE, RS_BAD };
+#define REC_STATUS_MAX 32          /* longest status token accepted */
+
+typedef struct rec_check {
+  uint8_t state, next;            /* next: the state after the literal */
+  const char *lit;                /* RS_LIT: what is still expected */
+  char key[8];
+  uint8_t klen;
+  bool had_input;
+  uint32_t slen;                  /* characters of the current string */
+  char last;                      /* the line's last byte so far */
+} rec_check_t;
+
+static void rec_init(rec_check_t *c) {
+  memset(c, 0, sizeof *c);
+  c->state = RS_LIT;
+  c->lit = "{\"domain\":\"";
+  c->next = RS_DOMAIN;
+}
+
+static void rec_expect(rec_check_t *c, const char *lit, uint8_t next) {
+  c->state = RS_LIT;
+  c->lit = lit;
+  c->next = next;
+  c->slen = 0;
+}
+
+static void rec_byte(rec_check_t *c, unsigned char ch) {
+  switch (c->state) {
+  case RS_LIT:
+    if (ch != (unsigned char)*c->lit) { c->state = RS_BAD; break; }
+    if (!*++c->lit) { c->state = c->next; c->slen = 0; c->klen = 0; }
+    break;
+  case RS_DOMAIN:
+  case RS_INPUT:
+    if (ch < 0x20) c->state = RS_BAD;                 /* raw control bytes: not JSON */
+    else if (ch == '\\') c->state++;                  /* RS_DOMAIN_ESC, RS_INPUT_ESC */
+    else if (ch != '"') c->slen++;
+    else if (c->state == RS_DOMAIN && c->slen == 0) c->state = RS_BAD;   /* no name */
+    else rec_expect(c, ",\"", RS_KEY);
+    break;
+  case RS_DOMAIN_ESC:
+  case RS_INPUT_ESC:
+    if (!ch || !strchr("\"\\/bfnrtu", ch)) { c->state = RS_BAD; break; }
+    c->slen++;
+    c->state--;
+    break;
+  case RS_KEY:
+    if (ch != '"') {
+      if (c->klen == sizeof c->key - 1) c->state = RS_BAD;
+      else c->key[c->klen++] = (char)ch;
+      break;
+    }
+    c->key[c->klen] = '\0';
+    if (!c->had_input && strcmp(c->key, "input") == 0) {
+      c->had_input = true;
+      rec_expect(c, ":\"", RS_INPUT);
+    } else if (strcmp(c->key, "status") == 0) {
+      rec_expect(c, ":\"", RS_STATUS);
+    } else {
+      c->state = RS_BAD;
+    }
+    break;
+  case RS_STATUS:
+    if (ch == '"' && c->slen > 0) c->state = RS_STATUS_END;
+    else if (c->slen < REC_STATUS_MAX && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-')) c->slen++;
+    else c->state = RS_BAD;
+    break;
+  case RS_STATUS_END:
+    c->state = ch == ',' || ch == '}' ? RS_DONE : RS_BAD;
+    break;
+  default:
+    break;
+  }
+}
+
+/* Feeds a piece of the line (without its newline). */
+static void rec_feed(rec_check_t *c, const char *p, size_t n) {
+  for (size_t i = 0; i < n && c->state != RS_DONE && c->state != RS_BAD; i++)
+    rec_byte(c, (unsigned char)p[i]);
+  if (n) c->last = p[n - 1];
+}
+
+static bool rec_ok(const rec_check_t *c) { return c->state == RS_DONE && c->last == '}'; }
+
+int resume_is_record(const char *line, size_t len) {
+  rec_check_t c;
+  rec_init(&c);
+  if (memchr(line, '\n', len)) return 0;
+  rec_feed(&c, line, len);
+  return rec_ok(&c);
+}
+
 typedef struct reader {
   bool zstd;
   resume_name_fn fn;
@@ -30,11 +132,15 @@ typedef struct reader {
   char head[LINE_HEAD];
   size_t head_len;
   uint64_t line_len;
+  rec_check_t rec;
   /* zstd: names of the current frame, each as a 2-byte length and the bytes */
   char *pending;
   size_t plen, pcap;
   uint64_t plines, pnames;
+  bool pforeign;           /* zstd: a whole line of the current frame is not a record */
   bool stopped;            /* the callback or an allocation failed */
+  bool refused;            /* not our output: the message is in err */
+  bool seen_record;        /* a whole record line of ours was read (zstd: maybe in a torn frame) */
 } reader_t;
 
 static int fail(reader_t *r, const char *fmt, ...) {
@@ -97,19 +203,45 @@ static int pending_add(reader_t *r, const char *name, size_t len) {
   return 0;
 }
 
+/* Refuses the file: not our output, or damaged where no crash tears it. */
+static int refuse(reader_t *r, const char *fmt, ...) {
+  if (r->err && r->errlen) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->err, r->errlen, fmt, ap);
+    va_end(ap);
+  }
+  r->refused = true;
+  return -1;
+}
+
+static const char *fmt_name(const reader_t *r) { return r->zstd ? "zstd" : "NDJSON"; }
+
 /* The current line is complete. */
 static int end_line(reader_t *r) {
+  bool record = rec_ok(&r->rec);
   const char *name;
   size_t nlen;
-  int has = resume_domain_of(r->head, r->head_len, &name, &nlen);
+  int has = record && resume_domain_of(r->head, r->head_len, &name, &nlen);
   r->head_len = 0;
   r->line_len = 0;
+  rec_init(&r->rec);
+  if (record) r->seen_record = true;
   if (r->zstd) {
+    /* Judged when the frame ends: a torn frame is a tail, a whole one must be ours. */
+    if (!record) r->pforeign = true;
     r->plines++;
     if (!has) return 0;
     r->pnames++;
     if (pending_add(r, name, nlen) < 0) return -1;
     return 0;
+  }
+  /* A crash tears only the last line, which has no newline: a whole line that is not a
+   * record means the file is not ours (or was edited); it is never dropped or appended to. */
+  if (!record) {
+    if (r->info->lines == 0) return refuse(r, "not NDJSON output of mxsurvey: its first line is not an mxsurvey record");
+    return refuse(r, "line %llu is not an mxsurvey record: not a torn final line; refusing to touch the file",
+                  (unsigned long long)r->info->lines + 1);
   }
   r->info->lines++;
   if (!has) return 0;
@@ -130,6 +262,11 @@ static int feed(reader_t *r, const char *p, size_t n, uint64_t base) {
     memcpy(r->head + r->head_len, p + i, take);
     r->head_len += take;
     r->line_len += seg;
+    rec_feed(&r->rec, p + i, seg);
+    /* Nothing of ours yet and the first line is already not a record: whether it is torn
+     * or not, nothing here may be dropped; say so at once (a copy of /dev/zero ends). */
+    if (r->rec.state == RS_BAD && r->info->lines == 0 && r->plines == 0 && !r->pforeign)
+      return refuse(r, "not %s output of mxsurvey: its first line is not an mxsurvey record", fmt_name(r));
     i += seg;
     if (!nl) break;
     i++;                                     /* the newline */
@@ -152,14 +289,17 @@ static int commit_frame(reader_t *r) {
   r->info->frames++;
   r->plen = 0;
   r->plines = r->pnames = 0;
+  r->pforeign = false;
   return 0;
 }
 
 static void drop_frame(reader_t *r) {
   r->plen = 0;
   r->plines = r->pnames = 0;
+  r->pforeign = false;
   r->head_len = 0;
   r->line_len = 0;
+  rec_init(&r->rec);
 }
 
 /* chunk: the read size (smaller for small in-memory files: the fuzzer runs this often) */
@@ -191,6 +331,7 @@ static int read_all(resume_read_fn rd, void *ctx, size_t chunk, bool zstd, resum
   r->fn = fn;
   r->arg = arg;
   r->info = info;
+  rec_init(&r->rec);
 
   bool bad = false;            /* zstd: the data after 'keep' does not decode */
   for (;;) {
@@ -202,7 +343,7 @@ static int read_all(resume_read_fn rd, void *ctx, size_t chunk, bool zstd, resum
     for (size_t k = 0; nfirst < sizeof first && k < (size_t)got; k++) first[nfirst++] = in[k];
     if (!zstd) {
       if (feed(r, in, (size_t)got, base) < 0) {
-        if (!r->stopped) fail(r, "out of memory");
+        if (!r->stopped && !r->refused) fail(r, "out of memory");
         goto done;
       }
     } else if (!bad) {
@@ -211,17 +352,42 @@ static int read_all(resume_read_fn rd, void *ctx, size_t chunk, bool zstd, resum
       while (ib.pos < ib.size || out_full) {
         ZSTD_outBuffer ob = { out, outcap, 0 };
         size_t z = ZSTD_decompressStream(d, &ob, &ib);
-        if (ZSTD_isError(z)) { bad = true; break; }
+        if (ZSTD_isError(z)) {
+          /* Damage after a record of ours is a torn tail (a crash tears the frame being
+           * written, which may be the first); before any, the file is not ours. */
+          if (!r->seen_record) {
+            static const char magic[4] = { 0x28, (char)0xB5, 0x2F, (char)0xFD };
+            if (nfirst < 4 || memcmp(first, magic, 4) != 0) refuse(r, "not zstd output of mxsurvey");
+            else refuse(r, "not zstd output of mxsurvey: its first frame does not decode (%s)",
+                        ZSTD_getErrorName(z));
+            goto done;
+          }
+          bad = true;
+          break;
+        }
         out_full = ob.pos == ob.size;
         if (feed(r, out, ob.pos, 0) < 0) {
-          if (r->stopped) goto done;
+          if (r->stopped || r->refused) goto done;
+          if (!r->seen_record) {
+            refuse(r, "not zstd output of mxsurvey: its first frame holds more names than %u bytes",
+                   RESUME_FRAME_NAMES_MAX);
+            goto done;
+          }
           bad = true;                        /* a frame with absurdly many names */
           break;
         }
         if (z == 0) {
-          /* The frame is complete. Ours always end on a record boundary; one that does
-           * not was not written by the sink: it and what follows are not trusted. */
-          if (r->line_len > 0 || r->head_len > 0) { bad = true; break; }
+          /* The frame is complete and its checksum right, so no crash tore it. Ours always
+           * hold whole records and end on a record boundary; one that does not was not
+           * written by the sink, and neither keeping it nor dropping it is ours to do. */
+          if (r->line_len > 0 || r->head_len > 0 || r->pforeign || r->plines == 0) {
+            if (info->frames == 0)
+              refuse(r, "not zstd output of mxsurvey: its first frame holds no mxsurvey records");
+            else
+              refuse(r, "the zstd frame at byte %llu is complete but does not hold mxsurvey records: "
+                     "not a torn tail; refusing to touch the file", (unsigned long long)info->keep);
+            goto done;
+          }
           if (commit_frame(r) < 0) goto done;
           info->keep = base + ib.pos;
         }
@@ -237,16 +403,14 @@ static int read_all(resume_read_fn rd, void *ctx, size_t chunk, bool zstd, resum
          zstd ? "does not decode" : "holds no newline", zstd ? "frame" : "line");
     goto done;
   }
-  if (info->keep == 0 && tail > 0) {
-    /* Nothing whole at all: only a start that looks like ours may be dropped, so that
-     * resuming into the wrong file never truncates it. */
-    static const char magic[4] = { 0x28, (char)0xB5, 0x2F, (char)0xFD };
-    const char *want = zstd ? magic : "{";
-    size_t wl = zstd ? 4 : 1;
-    if (nfirst < wl || memcmp(first, want, wl) != 0) {
-      fail(r, "not %s output of mxsurvey", zstd ? "zstd" : "NDJSON");
-      goto done;
-    }
+  if (info->keep == 0 && tail > 0 && !r->seen_record) {
+    /* Nothing of ours at all: a tail may be dropped only after a record of ours, so that
+     * resuming into the wrong file (or one torn inside its first record) never cuts it.
+     * In zstd the record may be in the torn first frame itself: its first line (whole,
+     * and one of ours) is the evidence; the frame is still dropped, being unchecked. */
+    refuse(r, "not %s output of mxsurvey: no whole record line to keep (only a tail that "
+           "follows one may be dropped)", fmt_name(r));
+    goto done;
   }
   rc = 0;
 done:

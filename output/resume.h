@@ -9,9 +9,14 @@
  *
  * The file is treated as outside data (it may be torn, tampered with or not ours): every
  * length is bounded, a frame's names are handed over only once the frame has decoded
- * completely (with its checksum), and a tail longer than RESUME_TAIL_MAX is refused
- * rather than dropped: a crash tears at most the frame being written, so a longer one
- * means the file is damaged in the middle or is not our output. */
+ * completely (with its checksum), and nothing is ever called a torn tail unless it
+ * follows at least one whole record of ours. A record of ours is a complete line that
+ * starts as scan.c write_record writes it, {"domain":"<non-empty string>",
+ * optionally "input":"<string>", then "status":"<token of a-z 0-9 ->" and ',' or '}',
+ * and that ends with '}' (resume_is_record). The file is refused (and must be left as it
+ * is) when its first line (zstd: its first frame) is not such a record, when a whole line
+ * (zstd: a frame that decodes completely) is not, or when the tail is longer than
+ * RESUME_TAIL_MAX: a crash tears at most the frame being written. An empty file is fine. */
 #ifndef MXS_OUTPUT_RESUME_H
 #define MXS_OUTPUT_RESUME_H
 #include <stdbool.h>
@@ -40,7 +45,7 @@ typedef int (*resume_name_fn)(void *arg, const char *name, size_t len);
 /* Source of bytes: like read(2): >0 bytes, 0 at the end, <0 error (-errno). */
 typedef ssize_t (*resume_read_fn)(void *ctx, void *buf, size_t n);
 
-/* 0 ok (info filled), -1 error with a message in err (read error, not our format, tail
+/* 0 ok (info filled), -1 error with a message in err (read error, not our output, tail
  * too long, out of memory, callback stopped). */
 int resume_read(resume_read_fn rd, void *ctx, bool zstd, resume_name_fn fn, void *arg,
                 resume_info_t *info, char *err, size_t errlen);
@@ -54,5 +59,8 @@ int resume_read_fd(int fd, bool zstd, resume_name_fn fn, void *arg,
  * the value's raw bytes inside line; returns 1. Returns 0 when the line is not such a
  * record or the value is longer than RESUME_NAME_MAX. */
 int resume_domain_of(const char *line, size_t len, const char **name, size_t *nlen);
+
+/* 1 when line (without its newline) is a record of ours as defined above, else 0. */
+int resume_is_record(const char *line, size_t len);
 
 #endif

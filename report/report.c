@@ -9,9 +9,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <malloc.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define DEFAULT_PSL "/usr/share/publicsuffix/public_suffix_list.dat"
 
@@ -289,15 +292,52 @@ static int pass(struct input_file *files, size_t nfiles, int threads, const psl_
   return rc;
 }
 
+/* Digits only: strtol would also take leading blanks and a '+'. */
 static int parse_int(const char *opt, const char *v, int lo, int hi, int *out) {
-  char *end;
-  errno = 0;
-  long n = v ? strtol(v, &end, 10) : 0;
-  if (!v || errno || *v == '\0' || *end != '\0' || n < lo || n > hi) {
+  long n = 0;
+  size_t i = 0;
+  for (; v && v[i] >= '0' && v[i] <= '9' && i < 10; i++) n = n * 10 + (v[i] - '0');
+  if (!v || i == 0 || v[i] != '\0' || n < lo || n > hi) {
     fprintf(stderr, "mxsurvey report: %s expects a number from %d to %d\n", opt, lo, hi);
     return -1;
   }
   *out = (int)n;
+  return 0;
+}
+
+/* A report written over a file it reads would destroy a scan (fopen "w" truncates it
+ * before a record is read; ">>" stdout appends Markdown to it): refused by device and
+ * inode, before anything is opened for writing. 0 ok, -1 with a message. */
+static int check_not_read(const char *what, const char *path, const struct report *r,
+                          const char *psl_file) {
+  struct stat out, st;
+  bool to_stdout = !path || strcmp(path, "-") == 0;
+  if ((to_stdout ? fstat(STDOUT_FILENO, &out) : stat(path, &out)) != 0 || !S_ISREG(out.st_mode))
+    return 0;
+  size_t n = r->ninputs + r->nold + 1;
+  for (size_t i = 0; i < n; i++) {
+    const char *in = i < r->ninputs ? r->inputs[i].path
+                   : i < r->ninputs + r->nold ? r->old_inputs[i - r->ninputs].path : psl_file;
+    if (stat(in, &st) == 0 && st.st_dev == out.st_dev && st.st_ino == out.st_ino) {
+      fprintf(stderr, "mxsurvey report: the %s %s is the input file %s: refusing to write over what is read\n",
+              what, to_stdout ? "(standard output)" : path, in);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* libpsl reads the list by name with no bound: /dev/zero would never end. */
+#define PSL_FILE_MAX (64u << 20)        /* Debian's list is 250 KB */
+
+static int check_psl_file(const char *path) {
+  struct stat st;
+  if (stat(path, &st) != 0) return 0;     /* psl_load_file says it cannot load it */
+  if (!S_ISREG(st.st_mode) || (unsigned long long)st.st_size > PSL_FILE_MAX) {
+    fprintf(stderr, "mxsurvey report: --psl %s must be a regular file of at most %u MiB\n", path,
+            PSL_FILE_MAX >> 20);
+    return -1;
+  }
   return 0;
 }
 
@@ -388,6 +428,11 @@ int report_main(int argc, char **argv) {
     fprintf(stderr, "mxsurvey report: --compare needs the previous scan's files\n");
     BAIL(2);
   }
+
+  if (check_not_read("output", output, &r, psl_file) < 0 ||
+      (html && check_not_read("--html output", html, &r, psl_file) < 0))
+    BAIL(2);
+  if (check_psl_file(psl_file) < 0) BAIL(1);
 
 #undef BAIL
   psl_ctx_t *psl = psl_load_file(psl_file);

@@ -16,8 +16,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define EXCLUDE_LINE_MAX 4096
-
 typedef struct xrange {
   cidr_t net;
   uint32_t reason;
@@ -118,30 +116,54 @@ int exclude_add_line(exclude_t *x, const char *origin, unsigned long lineno,
 int exclude_load(exclude_t *x, const char *path, char *err, size_t errlen) {
   FILE *f = fopen(path, "r");
   if (!f) { snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno)); return -1; }
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t n;
+  /* Read a byte at a time into a fixed buffer: getline would grow a line from /dev/zero
+   * without end. Every bound is checked as the bytes arrive. */
+  char line[EXCLUDE_LINE_MAX + 1];
+  size_t len = 0;
+  unsigned long long bytes = 0;
   unsigned long lineno = 0;
-  int rc = 0;
+  int rc = 0, ch;
   char why[512];
-  while ((n = getline(&line, &cap, f)) >= 0) {
-    lineno++;
-    if (n > EXCLUDE_LINE_MAX) {
-      snprintf(err, errlen, "%s:%lu: line too long", path, lineno);
+  flockfile(f);
+  for (;;) {
+    ch = getc_unlocked(f);
+    if (ch == EOF && len == 0) break;
+    if (ch != EOF) {
+      if (++bytes > EXCLUDE_BYTES_MAX) {
+        snprintf(err, errlen, "%s: more than %u MiB; an exclude file may have at most that", path,
+                 EXCLUDE_BYTES_MAX >> 20);
+        rc = -1;
+        break;
+      }
+      if (ch != '\n') {
+        if (len == EXCLUDE_LINE_MAX) {
+          snprintf(err, errlen, "%s:%lu: line longer than %u bytes", path, lineno + 1, EXCLUDE_LINE_MAX);
+          rc = -1;
+          break;
+        }
+        line[len++] = (char)ch;
+        continue;
+      }
+    }
+    if (++lineno > EXCLUDE_LINES_MAX) {
+      snprintf(err, errlen, "%s: more than %u lines; an exclude file may have at most that", path,
+               EXCLUDE_LINES_MAX);
       rc = -1;
       break;
     }
-    if (exclude_add_line(x, path, lineno, line, (size_t)n, why, sizeof why) < 0) {
+    if (exclude_add_line(x, path, lineno, line, len, why, sizeof why) < 0) {
       snprintf(err, errlen, "%s:%lu: %s", path, lineno, why);
       rc = -1;
       break;
     }
+    len = 0;
+    if (ch == EOF) break;
   }
   if (rc == 0 && ferror(f)) {
     snprintf(err, errlen, "reading %s: %s", path, strerror(errno));
     rc = -1;
   }
-  free(line);
+  funlockfile(f);
   fclose(f);
   return rc;
 }

@@ -9,6 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Bounds on one file (an operator never reaches them: a national opt-out list has about
+ * a million lines); a file beyond them (/dev/zero, an endless pipe) is an error. */
+#define EXCLUDE_LINE_MAX 4096                 /* bytes in a line, without its newline */
+#define EXCLUDE_LINES_MAX 10000000u           /* lines in a file */
+#define EXCLUDE_BYTES_MAX (1024u << 20)       /* bytes in a file: 1 GiB */
+
 typedef struct exclude exclude_t;
 
 exclude_t *exclude_new(void);

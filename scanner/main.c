@@ -4,11 +4,14 @@
 #include "report/report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void usage(FILE *f) {
@@ -40,7 +43,8 @@ static void usage(FILE *f) {
 "      --flush-interval S   seconds between output flushes (default 2)\n"
 "      --grace S            after SIGINT/SIGTERM, seconds for domains in flight (default 10)\n"
 "      --resume             the output FILE exists: keep its records, skip their domains,\n"
-"                           drop a torn final frame or line, append the rest\n"
+"                           drop a torn final frame or line, append the rest (a file\n"
+"                           that is not mxsurvey output is refused, left as it is)\n"
 "      --exclude-file FILE  never query or connect to the domains (and their subdomains),\n"
 "                           addresses and CIDRs listed in FILE (repeatable)\n"
 "      --no-share           probe every (domain, host, address) itself instead of sharing\n"
@@ -66,23 +70,42 @@ static void usage(FILE *f) {
 "  -V, --version            the version\n");
 }
 
+/* Numbers are plain decimals: strtod would also take "0x10" (hex), "1e-9", "inf", "nan" and
+ * leading blanks, and strtol a '+' and blanks. Seconds have millisecond precision (libuv
+ * timers count milliseconds), so at most 3 decimals: 0.001 is the smallest non-zero value.
+ * Returns 0 with the value in thousandths, or -1 for anything else. */
+static int parse_milli(const char *v, unsigned long long *out) {
+  unsigned long long ip = 0, frac = 0;
+  size_t i = 0, nint = 0, nfrac = 0;
+  for (; v[i] >= '0' && v[i] <= '9'; i++)
+    if (++nint <= 12) ip = ip * 10 + (unsigned)(v[i] - '0');
+  if (v[i] == '.') {
+    for (i++; v[i] >= '0' && v[i] <= '9'; i++)
+      if (++nfrac <= 3) frac = frac * 10 + (unsigned)(v[i] - '0');
+    if (nfrac == 0) return -1;
+  }
+  if (v[i] != '\0' || nint == 0 || nint > 12 || nfrac > 3) return -1;
+  for (size_t k = nfrac; k < 3; k++) frac *= 10;
+  *out = ip * 1000 + frac;
+  return 0;
+}
+
 static int parse_seconds(const char *opt, const char *v, double *out) {
-  char *end;
-  errno = 0;
-  double d = strtod(v, &end);
-  if (errno || *v == '\0' || *end != '\0' || !(d > 0) || d > 3600) {
-    fprintf(stderr, "mxsurvey: %s expects seconds between 0 and 3600, got '%s'\n", opt, v);
+  unsigned long long ms;
+  if (parse_milli(v, &ms) != 0 || ms < 1 || ms > 3600 * 1000ull) {
+    fprintf(stderr, "mxsurvey: %s expects seconds from 0.001 to 3600 (a decimal number, at most 3 decimals), got '%s'\n", opt, v);
     return -1;
   }
-  *out = d;
+  *out = (double)ms / 1000;
   return 0;
 }
 
 static int parse_long(const char *opt, const char *v, long lo, long hi, long *out) {
-  char *end;
-  errno = 0;
-  long n = strtol(v, &end, 10);
-  if (errno || *v == '\0' || *end != '\0' || n < lo || n > hi) {
+  size_t i = 0;
+  long n = 0;
+  /* digits only; more than 10 of them is out of every range here (and would overflow) */
+  for (; v[i] >= '0' && v[i] <= '9' && i < 11; i++) n = n * 10 + (v[i] - '0');
+  if (i == 0 || i > 10 || v[i] != '\0' || n < lo || n > hi) {
     fprintf(stderr, "mxsurvey: %s expects a number from %ld to %ld, got '%s'\n", opt, lo, hi, v);
     return -1;
   }
@@ -97,17 +120,81 @@ enum { O_RESOLVER = 256, O_TA, O_CA, O_PORT, O_EHLO, O_ALLOW, O_CONC, O_TCONN, O
        O_RATE, O_PERIP, O_IPINT, O_PERPFX, O_MAXPROBES, O_RETRIES, O_RETRYDELAY, O_DNSRATE,
        O_DNSCACHE, O_PROGRESS };
 
-/* A number of seconds or a rate that may be 0. */
+/* A number of seconds or a rate that may be 0 (same syntax as parse_seconds). */
 static int parse_nonneg(const char *opt, const char *v, double max, double *out) {
-  char *end;
-  errno = 0;
-  double d = strtod(v, &end);
-  if (errno || *v == '\0' || *end != '\0' || !(d >= 0) || d > max) {
-    fprintf(stderr, "mxsurvey: %s expects a number from 0 to %g, got '%s'\n", opt, max, v);
+  unsigned long long ms;
+  if (parse_milli(v, &ms) != 0 || (double)ms > max * 1000) {
+    fprintf(stderr, "mxsurvey: %s expects a number from 0 to %.0f (a decimal number, at most 3 decimals), got '%s'\n", opt, max, v);
     return -1;
   }
-  *out = d;
+  *out = (double)ms / 1000;
   return 0;
+}
+
+/* Files named by options that a library reads by name (libunbound the trust anchor,
+ * OpenSSL and libcurl the CA file, libcurl again at its first fetch) must be regular files
+ * of bounded size: /dev/zero would be read forever, a FIFO would be empty the second
+ * time. Opened without blocking (a FIFO without a writer). 0 ok, -1 with a message. */
+#define TRUST_ANCHOR_MAX (1u << 20)     /* a root.key is 2 KB */
+#define CA_FILE_MAX (64u << 20)         /* the system bundle is 200 KB */
+
+static int check_option_file(const char *opt, const char *what, const char *path, unsigned long max) {
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) != 0) {
+    fprintf(stderr, "mxsurvey: cannot read %s %s: %s\n", what, path, strerror(errno));
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  close(fd);
+  if (!S_ISREG(st.st_mode)) {
+    fprintf(stderr, "mxsurvey: %s %s is not a regular file (it is read by name, and more than once)\n", opt, path);
+    return -1;
+  }
+  if ((unsigned long long)st.st_size > max) {
+    fprintf(stderr, "mxsurvey: %s %s has %lld bytes, more than the %lu MiB such a file may have\n",
+            opt, path, (long long)st.st_size, max >> 20);
+    return -1;
+  }
+  return 0;
+}
+
+/* The output must not be a file the scan reads: -o LIST LIST would truncate the list
+ * before a line of it is read (and --resume append records to it). Compared by device and
+ * inode, so a symlink or a hard link is the same file; only regular files are at risk
+ * (writing /dev/null read as an empty list harms nothing). 0 ok, -1 with a message. */
+typedef struct named_file { const char *what, *path; } named_file_t;
+
+static int check_not_output(const char *output, const named_file_t *files, size_t n) {
+  struct stat out;
+  bool to_stdout = !output || strcmp(output, "-") == 0;
+  if ((to_stdout ? fstat(STDOUT_FILENO, &out) : stat(output, &out)) != 0 || !S_ISREG(out.st_mode))
+    return 0;                  /* a new file, or no regular file: nothing read can be it */
+  for (size_t i = 0; i < n; i++) {
+    struct stat st;
+    bool from_stdin = strcmp(files[i].path, "-") == 0;
+    if ((from_stdin ? fstat(STDIN_FILENO, &st) : stat(files[i].path, &st)) != 0) continue;
+    if (st.st_dev == out.st_dev && st.st_ino == out.st_ino) {
+      fprintf(stderr, "mxsurvey: the output %s is the %s %s: refusing to write over what is read\n",
+              to_stdout ? "(standard output)" : output, files[i].what,
+              from_stdin ? "(standard input)" : files[i].path);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* Opening a FIFO blocks until a writer comes, before the loop (and its signal handlers)
+ * exist. A handler without SA_RESTART makes that open() return EINTR on SIGINT/SIGTERM,
+ * so the scan ends as an interrupted one, in our words, with nothing written. A signal
+ * that comes after the open is passed on to the scan (scan_config_t.early_signal). */
+static volatile sig_atomic_t early_signal;
+static void on_early_signal(int sig) {
+  if (early_signal) {          /* a second one: exit now, as the scan's handler would */
+    signal(sig, SIG_DFL);
+    raise(sig);
+  }
+  early_signal = sig;
 }
 
 /* Raises the fd limit and derives the defaults that depend on it; clamps what the user
@@ -163,6 +250,14 @@ int main(int argc, char **argv) {
   }
   argc--;
   argv++;
+  /* From here on a signal ends the run as an interrupted one (see on_early_signal): an
+   * --exclude-file or input FIFO without a writer, a long exclude list being read. */
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_early_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
 
   static const struct option longopts[] = {
     {"output", required_argument, 0, 'o'}, {"resolver", required_argument, 0, O_RESOLVER},
@@ -220,6 +315,11 @@ int main(int argc, char **argv) {
   if (!policy) { fprintf(stderr, "mxsurvey: out of memory\n"); return 1; }
   cfg.policy = policy;
   exclude_t *exclude = NULL;       /* --exclude-file, loaded before any query */
+  /* The files read before the scan, for check_not_output: input, trust anchor, CA file
+   * and every --exclude-file (at most one per argument). */
+  named_file_t *reads = calloc((size_t)argc + 3, sizeof *reads);
+  size_t nreads = 0;
+  if (!reads) { fprintf(stderr, "mxsurvey: out of memory\n"); addrpolicy_free(policy); return 1; }
 
   int c, bad = 0;
   long n;
@@ -259,8 +359,9 @@ int main(int argc, char **argv) {
     case O_EXCLUDE: {
       char xerr[1024];
       if (!exclude && !(exclude = exclude_new())) { fprintf(stderr, "mxsurvey: out of memory\n"); bad = 1; break; }
+      reads[nreads++] = (named_file_t){"--exclude-file", optarg};
       if (exclude_load(exclude, optarg, xerr, sizeof xerr) != 0) {
-        fprintf(stderr, "mxsurvey: --exclude-file: %s\n", xerr);
+        if (!early_signal) fprintf(stderr, "mxsurvey: --exclude-file: %s\n", xerr);  /* else EINTR */
         bad = 1;
       }
       break;
@@ -282,10 +383,18 @@ int main(int argc, char **argv) {
     case O_DNSCACHE: if (parse_long("--dns-cache-mb", optarg, 4, 65536, &n)) bad = 1; else cfg.dns.cache_mb = (size_t)n; break;
     case O_PROGRESS: if (parse_seconds("--progress-interval", optarg, &cfg.progress_interval)) bad = 1; break;
     case 'q': cfg.quiet = 1; break;
-    case 'h': usage(stdout); addrpolicy_free(policy); exclude_free(exclude); return 0;
-    case 'V': printf("mxsurvey %s\n", MXS_VERSION); addrpolicy_free(policy); exclude_free(exclude); return 0;
+    case 'h': usage(stdout); addrpolicy_free(policy); exclude_free(exclude); free(reads); return 0;
+    case 'V': printf("mxsurvey %s\n", MXS_VERSION); addrpolicy_free(policy); exclude_free(exclude); free(reads); return 0;
     default: bad = 1; break;
     }
+  }
+  if (early_signal) {          /* while reading an exclude file: its error is the signal's */
+    fprintf(stderr, "mxsurvey: %s while reading the options' files: nothing scanned, nothing written\n",
+            strsignal(early_signal));
+    addrpolicy_free(policy);
+    exclude_free(exclude);
+    free(reads);
+    return SCAN_EXIT_INTERRUPTED;
   }
   if (optind < argc - 1) { fprintf(stderr, "mxsurvey: one input file at most\n"); bad = 1; }
   if (cfg.resume && (!cfg.output || strcmp(cfg.output, "-") == 0)) {
@@ -297,15 +406,42 @@ int main(int argc, char **argv) {
     bad = 1;
   }
   cfg.exclude = exclude;
-  if (bad) { fprintf(stderr, "Try 'mxsurvey --help'.\n"); addrpolicy_free(policy); exclude_free(exclude); return 2; }
-
   const char *in = optind < argc ? argv[optind] : "-";
-  if (strcmp(in, "-") == 0) cfg.input = stdin;
-  else if (!(cfg.input = fopen(in, "r"))) {
-    fprintf(stderr, "mxsurvey: cannot open %s: %s\n", in, strerror(errno));
+  if (!bad) {
+    reads[nreads++] = (named_file_t){"input file", in};
+    reads[nreads++] = (named_file_t){"--trust-anchor", cfg.dns.trust_anchor};
+    if (cfg.ca_file) reads[nreads++] = (named_file_t){"--ca-file", cfg.ca_file};
+    if (check_not_output(cfg.output, reads, nreads) != 0) bad = 1;
+  }
+  free(reads);
+  if (bad) { fprintf(stderr, "Try 'mxsurvey --help'.\n"); addrpolicy_free(policy); exclude_free(exclude); return 2; }
+  if (check_option_file("--trust-anchor", "trust anchor", cfg.dns.trust_anchor, TRUST_ANCHOR_MAX) != 0 ||
+      (cfg.ca_file && check_option_file("--ca-file", "CA file", cfg.ca_file, CA_FILE_MAX) != 0)) {
     addrpolicy_free(policy);
     exclude_free(exclude);
-    return 2;
+    return 1;
+  }
+
+  cfg.early_signal = &early_signal;
+  if (strcmp(in, "-") == 0) cfg.input = stdin;
+  else {
+    int fd;
+    do fd = open(in, O_RDONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR && !early_signal);
+    if (fd < 0 && early_signal) {
+      fprintf(stderr, "mxsurvey: %s while waiting for a writer on %s: nothing scanned, nothing written\n",
+              strsignal(early_signal), in);
+      addrpolicy_free(policy);
+      exclude_free(exclude);
+      return SCAN_EXIT_INTERRUPTED;
+    }
+    if (fd < 0 || !(cfg.input = fdopen(fd, "r"))) {
+      fprintf(stderr, "mxsurvey: cannot open %s: %s\n", in, strerror(errno));
+      if (fd >= 0) close(fd);
+      addrpolicy_free(policy);
+      exclude_free(exclude);
+      return 2;
+    }
   }
   if (size_to_fd_limit(&cfg, max_set) != 0) {
     if (cfg.input != stdin) fclose(cfg.input);

@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1439,13 +1440,21 @@ static int add_recorded(void *arg, const char *name, size_t len) {
 static sink_t *open_output(scan_t *s, char *err, size_t errlen) {
   const scan_config_t *cfg = s->cfg;
   if (!cfg->resume) return sink_open(cfg->output, err, errlen);
-  int fd = open(cfg->output, O_RDONLY | O_CLOEXEC);
+  /* Without blocking: a FIFO named as the output has no writer to wait for. */
+  int fd = open(cfg->output, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) {
     if (!cfg->quiet) fprintf(stderr, "mxsurvey: %s does not exist yet: starting a new scan\n", cfg->output);
     return sink_open(cfg->output, err, errlen);
   }
   if (fd < 0) {
     snprintf(err, errlen, "cannot read %s: %s", cfg->output, strerror(errno));
+    return NULL;
+  }
+  /* Only a regular file holds records to keep and a tail to cut (/dev/zero never ends). */
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    snprintf(err, errlen, "cannot resume %s: not a regular file", cfg->output);
+    close(fd);
     return NULL;
   }
   size_t n = strlen(cfg->output);
@@ -1537,6 +1546,7 @@ int scan_run(const scan_config_t *cfg) {
   s.sigint.data = s.sigterm.data = &s;
   uv_signal_start(&s.sigint, on_signal, SIGINT);
   uv_signal_start(&s.sigterm, on_signal, SIGTERM);
+  if (cfg->early_signal && *cfg->early_signal) raise(*cfg->early_signal);
 
   s.in_fd = fileno(cfg->input);
   s.prog = progress_new(s.loop, s.in_fd, cfg->quiet, cfg->progress_interval, progress_sample, &s);

@@ -5,6 +5,7 @@
  * callbacks on one libuv loop. */
 #ifndef MXS_SCANNER_SCAN_H
 #define MXS_SCANNER_SCAN_H
+#include <signal.h>
 #include <stdio.h>
 #include "resolver/dns.h"
 #include "scanner/addrpolicy.h"
@@ -31,6 +32,9 @@ typedef struct scan_config {
   /* --resume and --exclude-file */
   int resume;                   /* output is a file: keep its whole records, skip their domains */
   const exclude_t *exclude;     /* NULL: nothing excluded */
+  /* SIGINT/SIGTERM noted by the caller's own handler before the scan installed its
+   * handlers (main.c, while opening the input): delivered again once they are. NULL: none. */
+  volatile sig_atomic_t *early_signal;
 } scan_config_t;
 
 #define SCAN_EXIT_INTERRUPTED 3

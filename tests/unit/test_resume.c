@@ -76,17 +76,54 @@ static void test_extract(void) {
   free(big);
 }
 
+static void test_is_record(void) {
+  static const char *const yes[] = {
+    "{\"domain\":\"a.pt\",\"status\":\"ok\"}",
+    "{\"domain\":\"a.pt\",\"status\":\"dns-error\",\"scanned_at\":\"x\",\"mx\":[]}",
+    "{\"domain\":\"a.pt\",\"input\":\"A.PT.\",\"status\":\"ok\",\"mx\":[]}",
+    "{\"domain\":\"ab\\u0001c!\",\"input\":\"\",\"status\":\"invalid\"}",
+    "{\"domain\":\"\\\"q\\\"\",\"status\":\"no-mail\",\"x\":{\"y\":\"}\"}}",
+  };
+  for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+    CHECK_INT(resume_is_record(yes[i], strlen(yes[i])), 1);
+  static const char *const no[] = {
+    "", "{", "{}", "{\"domain\":\"a.pt\"}",                 /* no status */
+    "{\"status\":\"ok\",\"domain\":\"a.pt\"}",              /* order */
+    " {\"domain\":\"a.pt\",\"status\":\"ok\"}",             /* white space: not our writer */
+    "{\"domain\": \"a.pt\",\"status\":\"ok\"}",
+    "{\"domain\":\"\",\"status\":\"ok\"}",                  /* empty name */
+    "{\"domain\":\"a.pt\",\"status\":\"ok\"",               /* no closing brace */
+    "{\"domain\":\"a.pt\",\"status\":\"ok\"}x",
+    "{\"domain\":\"a.pt\",\"status\":\"OK\"}",              /* not a status token */
+    "{\"domain\":\"a.pt\",\"status\":7}",
+    "{\"domain\":\"a.pt\",\"status\":\"\"}",
+    "{\"domain\":\"a.pt\",\"status\":\"okxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}",   /* 34 */
+    "{\"domain\":\"a.pt\",\"input\":\"b\",\"input\":\"c\",\"status\":\"ok\"}",
+    "{\"domain\":\"a.pt\",\"mx\":[],\"status\":\"ok\"}",
+    "{\"domain\":\"a\x01\",\"status\":\"ok\"}",              /* raw control byte */
+    "{\"domain\":\"a\\x\",\"status\":\"ok\"}",               /* not a JSON escape */
+    "{\"domain\":\"a.pt\",\"status\":\"ok\"}\n{\"domain\":\"b.pt\",\"status\":\"ok\"}",
+    "\x7f" "ELF\x02\x01\x01",
+  };
+  for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+    CHECK_INT(resume_is_record(no[i], strlen(no[i])), 0);
+  /* the longest status accepted: 32 characters */
+  const char *s32 = "{\"domain\":\"a\",\"status\":\"abcdefghijklmnopqrstuvwxyz012345\"}";
+  CHECK_INT(resume_is_record(s32, strlen(s32)), 1);
+}
+
 static void test_plain(void) {
   names_t c;
   resume_info_t info;
   char err[256];
-  const char *d = "{\"domain\":\"a.pt\"}\n{\"domain\":\"not a domain!\",\"status\":\"invalid\"}\n"
-                  "\n{\"domain\":\"c.pt\",\"sta";
+  const char *d = "{\"domain\":\"a.pt\",\"status\":\"ok\"}\n"
+                  "{\"domain\":\"not a domain!\",\"status\":\"invalid\"}\n"
+                  "{\"domain\":\"c.pt\",\"sta";
   CHECK_INT(run_mem(d, strlen(d), false, &c, &info, err), 0);
   CHECK_STR(c.all, "a.pt not a domain! ");
-  CHECK_INT(info.keep, strchr(strchr(d, '\n') + 1, '\n') + 2 - d);  /* after the blank line */
+  CHECK_INT(info.keep, strchr(strchr(d, '\n') + 1, '\n') + 1 - d);
   CHECK_INT(info.size, strlen(d));
-  CHECK_INT(info.lines, 3);
+  CHECK_INT(info.lines, 2);
   CHECK_INT(info.names, 2);
   /* a whole file */
   CHECK_INT(run_mem(d, info.keep, false, &c, &info, err), 0);
@@ -98,10 +135,32 @@ static void test_plain(void) {
   const char *text = "some notes without a newline";
   CHECK_INT(run_mem(text, strlen(text), false, &c, &info, err), -1);
   CHECK(strstr(err, "not NDJSON output") != NULL);
-  /* a torn first record is ours and may go */
-  CHECK_INT(run_mem("{\"domain\":\"a", 12, false, &c, &info, err), 0);
-  CHECK_INT(info.keep, 0);
+  /* a torn first record: nothing of ours precedes it, so it is not ours to drop */
+  CHECK_INT(run_mem("{\"domain\":\"a", 12, false, &c, &info, err), -1);
+  CHECK(strstr(err, "no whole record line") != NULL);
+  /* other JSON lines, even with a "domain" first */
+  const char *other = "{\"domain\":\"a.pt\",\"owner\":\"x\"}\n{\"domain\":\"b.pt\"";
+  CHECK_INT(run_mem(other, strlen(other), false, &c, &info, err), -1);
+  CHECK(strstr(err, "first line is not an mxsurvey record") != NULL);
   CHECK_INT(c.n, 0);
+  /* a whole line that is not a record after records: refused, not cut there */
+  const char *mixed = "{\"domain\":\"a.pt\",\"status\":\"ok\"}\n\n{\"domain\":\"b.pt\",\"status\":\"ok\"}\n";
+  CHECK_INT(run_mem(mixed, strlen(mixed), false, &c, &info, err), -1);
+  CHECK(strstr(err, "line 2 is not an mxsurvey record") != NULL);
+  /* binary garbage refused at its first byte */
+  CHECK_INT(run_mem("\x7f" "ELF\x02\x01\n\n", 8, false, &c, &info, err), -1);
+  CHECK(strstr(err, "first line is not") != NULL);
+  /* a record with a long "input" member (longer than the head kept) still counts */
+  size_t biglen = 3 * RESUME_NAME_MAX;
+  char *big = malloc(biglen + 100);
+  int k = snprintf(big, 100, "{\"domain\":\"x.pt\",\"input\":\"");
+  memset(big + k, 'y', biglen);
+  k += (int)biglen;
+  k += snprintf(big + k, 100, "\",\"status\":\"invalid\"}\ntorn");
+  CHECK_INT(run_mem(big, (size_t)k, false, &c, &info, err), 0);
+  CHECK_STR(c.all, "x.pt ");
+  CHECK_INT(info.keep, (size_t)k - 4);
+  free(big);
   /* the callback stops the read (out of memory) */
   memset(&c, 0, sizeof c);
   c.stop_after = 1;
@@ -177,17 +236,35 @@ static void test_zstd(void) {
   const char *text = "{\"domain\":\"a.pt\"}\n";
   CHECK_INT(run_mem(text, strlen(text), true, &c, &info, err), -1);
   CHECK(strstr(err, "not zstd output") != NULL);
-  /* a complete frame that ends inside a line was not written by the sink: dropped */
-  const char *half = "{\"domain\":\"x.pt\"}\n{\"domain\":\"y.pt\"";
+  /* a complete frame that ends inside a line was not written by the sink, and no crash
+   * leaves a frame complete: refused, not dropped */
+  const char *half = "{\"domain\":\"x.pt\",\"status\":\"ok\"}\n{\"domain\":\"y.pt\"";
   char comp[256];
   size_t cl = ZSTD_compress(comp, sizeof comp, half, strlen(half), 3);
   CHECK(!ZSTD_isError(cl));
   char *two = malloc(len + cl);
   memcpy(two, z, len);
   memcpy(two + len, comp, cl);
-  CHECK_INT(run_mem(two, len + cl, true, &c, &info, err), 0);
-  CHECK_INT(info.keep, len);
-  CHECK_INT(c.n, 9);
+  CHECK_INT(run_mem(two, len + cl, true, &c, &info, err), -1);
+  CHECK(strstr(err, "is complete but does not hold mxsurvey records") != NULL);
+  /* the same with a whole foreign line (a frame of someone else's JSON appended) */
+  const char *foreign = "{\"domain\":\"x.pt\",\"owner\":\"x\"}\n";
+  cl = ZSTD_compress(comp, sizeof comp, foreign, strlen(foreign), 3);
+  CHECK(!ZSTD_isError(cl));
+  memcpy(two + len, comp, cl);
+  CHECK_INT(run_mem(two, len + cl, true, &c, &info, err), -1);
+  CHECK(strstr(err, "is complete but does not hold mxsurvey records") != NULL);
+  /* as the first frame: not ours */
+  CHECK_INT(run_mem(comp, cl, true, &c, &info, err), -1);
+  CHECK(strstr(err, "not zstd output of mxsurvey: its first line is not") != NULL);
+  /* a first frame torn inside its only block decodes to nothing: no record of ours, refused */
+  CHECK_INT(run_mem(z, ends[0] / 2, true, &c, &info, err), -1);
+  CHECK(strstr(err, "no whole record line") != NULL);
+  /* damage inside the first frame: refused */
+  memcpy(two, z, len);
+  two[ends[0] / 2] ^= 0x55;
+  CHECK_INT(run_mem(two, len, true, &c, &info, err), -1);
+  CHECK(strstr(err, "not zstd output of mxsurvey") != NULL);
   free(two);
   /* the fd reader on the real file, after the sink appended to a torn copy */
   truncate(path, (off_t)(len - 5));
@@ -198,7 +275,8 @@ static void test_zstd(void) {
   CHECK_INT(info.keep, ends[1]);
   sink_t *s = sink_open_append(path, info.keep, err, sizeof err);
   CHECK(s != NULL);
-  sink_write(s, "{\"domain\":\"new.pt\"}", 19);
+  const char *rec = "{\"domain\":\"new.pt\",\"status\":\"ok\"}";
+  sink_write(s, rec, strlen(rec));
   CHECK_INT(sink_close(s), 0);
   size_t l2;
   char *z2 = slurp(path, &l2);
@@ -212,9 +290,40 @@ static void test_zstd(void) {
   free(z);
 }
 
+/* A first frame of several blocks, torn: its first blocks decode to records of ours, so the
+ * file is ours and the torn frame a tail (keep 0, its names not reported). */
+static void test_zstd_torn_first(void) {
+  char path[] = "/tmp/mxs_resume_XXXXXX.zst";
+  int fd = mkstemps(path, 4);
+  close(fd);
+  char e[256];
+  sink_t *s = sink_open(path, e, sizeof e);
+  for (int i = 0; i < 20000; i++) {
+    char line[128];
+    int n = snprintf(line, sizeof line, "{\"domain\":\"d%d.pt\",\"status\":\"ok\",\"n\":%d}", i, i * 7919);
+    sink_write(s, line, (size_t)n);
+  }
+  sink_close(s);
+  size_t len;
+  char *z = slurp(path, &len);
+  unlink(path);
+  names_t c;
+  resume_info_t info;
+  char err[256];
+  CHECK_INT(run_mem(z, len, true, &c, &info, err), 0);
+  CHECK_INT(info.frames, 1);
+  CHECK_INT(run_mem(z, len - 5, true, &c, &info, err), 0);
+  CHECK_INT(info.keep, 0);
+  CHECK_INT(info.frames, 0);
+  CHECK_INT(c.n, 0);
+  free(z);
+}
+
 int main(void) {
   test_extract();
+  test_is_record();
   test_plain();
   test_zstd();
+  test_zstd_torn_first();
   TEST_MAIN_END();
 }
