@@ -24,9 +24,11 @@
 /* ---------- is this line a record of ours? ----------
  * Our writer (scan.c write_record) starts every record with
  *   {"domain":"<string>",["input":"<string>",]"status":"<token>"
- * followed by ',' or '}', with no white space, and ends it with '}'. The machine below
- * accepts exactly that prefix; the rest of the line is not parsed (only its last byte is
- * checked), so that reading a file of a million records stays cheap. */
+ * followed by ',' or '}', and ends it with '}'. The machine below accepts exactly that
+ * prefix, with JSON white space allowed between tokens (ours has none, but a file of our
+ * records filtered by another JSON tool, e.g. Python's json.dumps, has it there); the rest
+ * of the line is not parsed (only its last byte is checked), so that reading a file of a
+ * million records stays cheap. */
 enum { RS_LIT, RS_DOMAIN, RS_DOMAIN_ESC, RS_KEY, RS_INPUT, RS_INPUT_ESC, RS_STATUS,
        RS_STATUS_END, RS_DONE, RS_BAD };
 #define REC_STATUS_MAX 32          /* longest status token accepted */
@@ -34,6 +36,7 @@ enum { RS_LIT, RS_DOMAIN, RS_DOMAIN_ESC, RS_KEY, RS_INPUT, RS_INPUT_ESC, RS_STAT
 typedef struct rec_check {
   uint8_t state, next;            /* next: the state after the literal */
   const char *lit;                /* RS_LIT: what is still expected */
+  char prev;                      /* RS_LIT: the byte matched last ('\0': none yet) */
   char key[8];
   uint8_t klen;
   bool had_input;
@@ -52,13 +55,26 @@ static void rec_expect(rec_check_t *c, const char *lit, uint8_t next) {
   c->state = RS_LIT;
   c->lit = lit;
   c->next = next;
+  c->prev = '"';                  /* every literal after the first follows a closing quote */
   c->slen = 0;
+}
+
+static bool rec_ws(unsigned char ch) { return ch == ' ' || ch == '\t' || ch == '\r'; }
+
+/* White space may stand before a structural character, and before the quote that opens a
+ * token after one (or at the start of the line); never inside a key. */
+static bool rec_ws_allowed(const rec_check_t *c) {
+  char want = *c->lit, prev = c->prev;
+  if (want == '{' || want == ':' || want == ',') return true;
+  return want == '"' && (prev == '\0' || prev == '{' || prev == ':' || prev == ',');
 }
 
 static void rec_byte(rec_check_t *c, unsigned char ch) {
   switch (c->state) {
   case RS_LIT:
+    if (rec_ws(ch) && rec_ws_allowed(c)) break;
     if (ch != (unsigned char)*c->lit) { c->state = RS_BAD; break; }
+    c->prev = (char)ch;
     if (!*++c->lit) { c->state = c->next; c->slen = 0; c->klen = 0; }
     break;
   case RS_DOMAIN:
@@ -97,6 +113,7 @@ static void rec_byte(rec_check_t *c, unsigned char ch) {
     else c->state = RS_BAD;
     break;
   case RS_STATUS_END:
+    if (rec_ws(ch)) break;
     c->state = ch == ',' || ch == '}' ? RS_DONE : RS_BAD;
     break;
   default:

@@ -13,7 +13,8 @@
  * follows at least one whole record of ours. A record of ours is a complete line that
  * starts as scan.c write_record writes it, {"domain":"<non-empty string>",
  * optionally "input":"<string>", then "status":"<token of a-z 0-9 ->" and ',' or '}',
- * and that ends with '}' (resume_is_record). The file is refused (and must be left as it
+ * JSON white space allowed between those tokens, and that ends with '}'
+ * (resume_is_record). The file is refused (and must be left as it
  * is) when its first line (zstd: its first frame) is not such a record, when a whole line
  * (zstd: a frame that decodes completely) is not, or when the tail is longer than
  * RESUME_TAIL_MAX: a crash tears at most the frame being written. An empty file is fine. */

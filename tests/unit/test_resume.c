@@ -83,14 +83,18 @@ static void test_is_record(void) {
     "{\"domain\":\"a.pt\",\"input\":\"A.PT.\",\"status\":\"ok\",\"mx\":[]}",
     "{\"domain\":\"ab\\u0001c!\",\"input\":\"\",\"status\":\"invalid\"}",
     "{\"domain\":\"\\\"q\\\"\",\"status\":\"no-mail\",\"x\":{\"y\":\"}\"}}",
+    /* our records re-serialised by another JSON tool (Python's json.dumps) */
+    " {\"domain\": \"a.pt\", \"input\": \"A.PT\", \"status\": \"ok\" , \"mx\": []}",
+    "{ \"domain\" : \"a.pt\" ,\t\"status\" :\"ok\" }",
   };
   for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
     CHECK_INT(resume_is_record(yes[i], strlen(yes[i])), 1);
   static const char *const no[] = {
     "", "{", "{}", "{\"domain\":\"a.pt\"}",                 /* no status */
     "{\"status\":\"ok\",\"domain\":\"a.pt\"}",              /* order */
-    " {\"domain\":\"a.pt\",\"status\":\"ok\"}",             /* white space: not our writer */
-    "{\"domain\": \"a.pt\",\"status\":\"ok\"}",
+    "{\" domain\":\"a.pt\",\"status\":\"ok\"}",             /* white space inside a key */
+    "{\"domain\":\"a.pt\",\"sta tus\":\"ok\"}",
+    "{\"domain\":\"a.pt\",\"status\":\" ok\"}",              /* ... or in the status token */
     "{\"domain\":\"\",\"status\":\"ok\"}",                  /* empty name */
     "{\"domain\":\"a.pt\",\"status\":\"ok\"",               /* no closing brace */
     "{\"domain\":\"a.pt\",\"status\":\"ok\"}x",
