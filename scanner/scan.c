@@ -34,7 +34,7 @@
 
 #define MAX_MX 16          /* MX hosts scanned per domain; more are recorded as truncated */
 #define MAX_ADDRS 8        /* addresses probed per family per host */
-#define MAX_TLSA 32
+#define TLSA_LISTED 32     /* TLSA records listed in a record; DANE is judged with all */
 #define IN_BUF 65536       /* input buffer: the longest line considered */
 
 typedef struct job job_t;
@@ -76,9 +76,11 @@ struct host {
   enum dns_outcome tlsa_outcome;
   enum dnssec_state tlsa_dnssec;
   char *tlsa_reason;
-  tlsa_rec_t tlsa[MAX_TLSA];       /* data owned here (malloc'd) */
+  /* Every record of the answer: DANE must see them all, or a matching record after the
+   * first few reads as a mismatch. Bounded by the answer, which the resolver bounds
+   * (64 KiB: at most ~4 700 records). Array and data owned here (malloc'd). */
+  tlsa_rec_t *tlsa;
   size_t ntlsa;
-  bool tlsa_truncated;
 };
 
 typedef struct scan scan_t;
@@ -416,7 +418,7 @@ static void write_record(scan_t *s, job_t *j) {
       jw_str(w, "result", dns_outcome_name(h->tlsa_outcome));
       if (h->tlsa_reason) jw_str(w, "reason", h->tlsa_reason);
       jw_arr_begin(w, "records");
-      for (size_t k = 0; k < h->ntlsa; k++) {
+      for (size_t k = 0; k < h->ntlsa && k < TLSA_LISTED; k++) {
         const tlsa_rec_t *t = &h->tlsa[k];
         const char *why = tlsa_unusable_reason(t);
         jw_obj_begin(w, NULL);
@@ -429,7 +431,10 @@ static void write_record(scan_t *s, job_t *j) {
         jw_obj_end(w);
       }
       jw_arr_end(w);
-      if (h->tlsa_truncated) jw_bool(w, "records_truncated", true);
+      if (h->ntlsa > TLSA_LISTED) {    /* the record stays bounded; the verdict saw all */
+        jw_bool(w, "records_truncated", true);
+        jw_int(w, "records_total", (long long)h->ntlsa);
+      }
       jw_obj_end(w);
     }
     jw_arr_begin(w, "addresses");
@@ -527,6 +532,7 @@ static void job_free(job_t *j) {
     free(h->aaaa.reason);
     free(h->tlsa_reason);
     for (size_t k = 0; k < h->ntlsa; k++) free((void *)h->tlsa[k].data);
+    free(h->tlsa);
     for (size_t k = 0; k < h->naddrs; k++) {
       smtp_result_free(&h->addrs[k].smtp);
       free(h->addrs[k].ptr);
@@ -667,6 +673,27 @@ static int job_query(job_t *j, const char *name, int type, dns_cb cb, void *arg)
 
 static void query_tlsa(host_t *h, const char *base);
 
+/* Copies every record of the answer into h; false (and nothing kept) when memory ran out. */
+static bool tlsa_keep(host_t *h, const dns_answer_t *ans) {
+  h->tlsa = calloc(ans->count, sizeof *h->tlsa);
+  if (!h->tlsa) return false;
+  for (size_t i = 0; i < ans->count; i++) {
+    if (ans->len[i] < 3) continue;   /* cannot even hold usage/selector/mtype */
+    size_t len = (size_t)ans->len[i] - 3;
+    uint8_t *data = malloc(len ? len : 1);
+    if (!data) {
+      for (size_t k = 0; k < h->ntlsa; k++) free((void *)h->tlsa[k].data);
+      free(h->tlsa);
+      h->tlsa = NULL;
+      h->ntlsa = 0;
+      return false;
+    }
+    memcpy(data, ans->data[i] + 3, len);
+    h->tlsa[h->ntlsa++] = (tlsa_rec_t){ans->data[i][0], ans->data[i][1], ans->data[i][2], data, len};
+  }
+  return true;
+}
+
 static void on_tlsa(void *arg, const dns_answer_t *ans) {
   host_t *h = arg;
   h->tlsa_looked_up = true;
@@ -682,16 +709,11 @@ static void on_tlsa(void *arg, const dns_answer_t *ans) {
   h->tlsa_dnssec = ans->dnssec;
   free(h->tlsa_reason);
   h->tlsa_reason = xstrdup(ans->reason);
-  for (size_t i = 0; i < ans->count; i++) {
-    if (h->ntlsa == MAX_TLSA) { h->tlsa_truncated = true; break; }
-    if (ans->len[i] < 3) continue;   /* cannot even hold usage/selector/mtype */
-    tlsa_rec_t *t = &h->tlsa[h->ntlsa];
-    size_t len = (size_t)ans->len[i] - 3;
-    uint8_t *data = malloc(len ? len : 1);
-    if (!data) break;
-    memcpy(data, ans->data[i] + 3, len);
-    *t = (tlsa_rec_t){ans->data[i][0], ans->data[i][1], ans->data[i][2], data, len};
-    h->ntlsa++;
+  if (ans->count > 0 && !tlsa_keep(h, ans)) {
+    /* A partial set could hide the matching record: no verdict from it. */
+    h->tlsa_outcome = DNS_ERROR;
+    free(h->tlsa_reason);
+    h->tlsa_reason = xstrdup("out of memory");
   }
   start_probes(h);
   job_unref(h->job);
