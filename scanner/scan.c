@@ -131,11 +131,11 @@ struct scan {
   progress_t *prog;
   sink_t *sink;
   uv_timer_t flush_timer;
-  uv_signal_t sigint, sigterm;
+  uv_signal_t sigint, sigterm, sighup;
   uv_timer_t grace_timer;
   uv_idle_t end_idle;              /* ends the scan from the loop: see scan_may_end */
   bool ending;                     /* end_idle is started */
-  int interrupted;                 /* the first SIGINT/SIGTERM received, or 0 */
+  int interrupted;                 /* the first SIGINT/SIGTERM/SIGHUP received, or 0 */
   size_t active;
   job_t *jobs;                     /* in flight: freed at the end if a grace period cut them off */
   bool input_done;
@@ -1290,6 +1290,7 @@ static void on_end_idle(uv_idle_t *h) {
   uv_close((uv_handle_t *)&s->grace_timer, NULL);
   uv_close((uv_handle_t *)&s->sigint, NULL);
   uv_close((uv_handle_t *)&s->sigterm, NULL);
+  uv_close((uv_handle_t *)&s->sighup, NULL);
   dns_close(s->dns);
   rdns_close(s->rdns);
   fetcher_close(s->fetch);
@@ -1418,6 +1419,10 @@ int scan_run(const scan_config_t *cfg) {
   s.cfg = cfg;
   s.loop = uv_default_loop();
   jw_init(&s.jw);
+  /* A reader that went away (-o - | head, stderr into a closed pipe or ssh session, an SMTP
+   * peer that reset the connection) must be an error at the write that hit it (EPIPE:
+   * sink_error names it), not a death by signal that loses the records. */
+  signal(SIGPIPE, SIG_IGN);
 
   s.dns = dns_new(s.loop, &cfg->dns, err, sizeof err);
   if (!s.dns) { fprintf(stderr, "mxsurvey: %s\n", err); return 1; }
@@ -1462,9 +1467,13 @@ int scan_run(const scan_config_t *cfg) {
   s.end_idle.data = &s;
   uv_signal_init(s.loop, &s.sigint);
   uv_signal_init(s.loop, &s.sigterm);
-  s.sigint.data = s.sigterm.data = &s;
+  uv_signal_init(s.loop, &s.sighup);
+  s.sigint.data = s.sigterm.data = s.sighup.data = &s;
   uv_signal_start(&s.sigint, on_signal, SIGINT);
   uv_signal_start(&s.sigterm, on_signal, SIGTERM);
+  /* SIGHUP is what a scan gets when the operator's ssh session or terminal goes away: its
+   * default action would lose every record since the last flush. */
+  uv_signal_start(&s.sighup, on_signal, SIGHUP);
 
   s.in_fd = fileno(cfg->input);
   s.prog = progress_new(s.loop, s.in_fd, cfg->quiet, cfg->progress_interval, progress_sample, &s);

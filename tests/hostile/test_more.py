@@ -219,7 +219,7 @@ def scan_sigpipe(C, w, mx, base):
     inp = write_input(w, what, [dom("plain")] + ["p%d.%s" % (i, TLD) for i in range(1, 6)])
     rc, err = run_broken_pipe(what, [mx, "scan"] + base + ["-o", "-", inp], "stdout")
     C.check(what, "exit status", 1, rc)
-    C.check(what, "message", True, "mxsurvey: cannot write -: Broken pipe" in err)
+    C.check(what, "message", True, "mxsurvey: write <stdout>: Broken pipe\n" in err)
     C.check(what, "final line", True, "records written (scan failed: the output is incomplete)" in err)
 
 
