@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -284,6 +285,17 @@ int main(int argc, char **argv) {
   if (strcmp(in, "-") == 0) cfg.input = stdin;
   else if (!(cfg.input = fopen(in, "r"))) {
     fprintf(stderr, "mxsurvey: cannot open %s: %s\n", in, strerror(errno));
+    addrpolicy_free(policy);
+    exclude_free(exclude);
+    return 2;
+  }
+  /* A directory opens for reading and fails only at the first read, after the output was
+   * created or truncated: refuse it before anything is opened for writing. */
+  struct stat ist;
+  if (fstat(fileno(cfg.input), &ist) == 0 && S_ISDIR(ist.st_mode)) {
+    fprintf(stderr, "mxsurvey: cannot read %s: %s\n", strcmp(in, "-") == 0 ? "the standard input" : in,
+            strerror(EISDIR));
+    if (cfg.input != stdin) fclose(cfg.input);
     addrpolicy_free(policy);
     exclude_free(exclude);
     return 2;

@@ -23,8 +23,9 @@ validating Unbound of world.py (127.0.53.53), and more_smtp.py, an ESMTP server 
              not a death by SIGPIPE.
   errpipe    stderr a pipe whose reader has gone, -o FILE: the scan completes, exit 0,
              every record written.
-  indir      the input is a directory: exit 2 with "cannot read DIR: Is a directory"
-             before the output is touched (an existing -o file keeps its bytes).
+  indir      the input is a directory (named, or as the standard input): exit 2 with
+             "cannot read DIR: Is a directory" before the output is touched (an existing
+             -o file keeps its bytes).
 
 Before the fix tlsa40 and tlsa1000 recorded "mismatch" (the matching record was cut off at
 32), sighup and sigpipe died by their signal (no record, no message), errpipe died by
@@ -250,6 +251,15 @@ def scan_indir(C, w, mx, base):
     C.check(what, "message", "mxsurvey: cannot read %s: Is a directory\n" % d, err)
     with open(out, "rb") as f:
         C.check(what, "output untouched", keep.decode(), f.read().decode("utf-8", "replace"))
+    fd = os.open(d, os.O_RDONLY)          # the same as the standard input ("< DIR")
+    r = subprocess.run([mx, "scan"] + base + ["-o", out], stdin=fd, capture_output=True, timeout=30)
+    os.close(fd)
+    err = r.stderr.decode("utf-8", "replace")
+    print("[run] %s (stdin): exit %d: %s" % (what, r.returncode, err.strip()[:200]), flush=True)
+    C.check(what, "stdin: exit status", 2, r.returncode)
+    C.check(what, "stdin: message", "mxsurvey: cannot read the standard input: Is a directory\n", err)
+    with open(out, "rb") as f:
+        C.check(what, "stdin: output untouched", keep.decode(), f.read().decode("utf-8", "replace"))
 
 
 def in_namespace_main(a):
