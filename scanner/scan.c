@@ -143,6 +143,7 @@ struct scan {
   /* input */
   int in_fd;
   uv_fs_t in_req;
+  uv_work_t pool_req;              /* starts libuv's thread pool early (start_thread_pool) */
   char in_buf[IN_BUF];
   size_t in_len, in_pos;
   bool in_reading, in_eof, in_discard;
@@ -1183,6 +1184,37 @@ static void start_job(scan_t *s, const char *line, size_t len) {
   job_unref(j);
 }
 
+static void pool_noop(uv_work_t *w) { (void)w; }
+static void pool_started(uv_work_t *w, int status) { (void)w; (void)status; }
+static void thread_noop(void *arg) { (void)arg; }
+
+/* libuv starts its thread pool at the first input read and abort()s, without a word, when
+ * a thread cannot be created (a memory limit: ulimit -v). So: check that its threads can
+ * start (as many, with its 8 MiB stacks), then start the pool with a no-op work item, both
+ * before the output is created or truncated. One read is in flight at a time, so one
+ * thread is enough (UV_THREADPOOL_SIZE, unless set). */
+static int start_thread_pool(scan_t *s, char *err, size_t errlen) {
+  setenv("UV_THREADPOOL_SIZE", "1", 0);
+  int n = atoi(getenv("UV_THREADPOOL_SIZE"));   /* as libuv reads it */
+  if (n < 1) n = 1;
+  if (n > 1024) n = 1024;
+  uv_thread_t t[1024];
+  uv_thread_options_t opt = {UV_THREAD_HAS_STACK_SIZE, 8u << 20};
+  int rc = 0, started = 0;
+  while (started < n && (rc = uv_thread_create_ex(&t[started], &opt, thread_noop, NULL)) == 0) started++;
+  for (int i = 0; i < started; i++) uv_thread_join(&t[i]);
+  if (rc != 0) {
+    snprintf(err, errlen, "cannot start the input reader's thread%s: %s (a memory limit such as ulimit -v?)",
+             n > 1 ? "s" : "", uv_strerror(rc));
+    return -1;
+  }
+  if ((rc = uv_queue_work(s->loop, &s->pool_req, pool_noop, pool_started)) != 0) {
+    snprintf(err, errlen, "cannot start the input reader: %s", uv_strerror(rc));
+    return -1;
+  }
+  return 0;
+}
+
 /* Input is read in chunks by libuv's thread pool (uv_fs_read), so a slow pipe never
  * blocks the loop; lines are cut out of the buffer as the window has room. */
 static void on_input(uv_fs_t *req) {
@@ -1438,7 +1470,7 @@ int scan_run(const scan_config_t *cfg) {
     if (!s.obs) snprintf(err, sizeof err, "out of memory");
   }
   if (s.obs && !(s.names = nameset_new())) snprintf(err, sizeof err, "out of memory");
-  if (s.names) s.sink = open_output(&s, err, sizeof err);
+  if (s.names && start_thread_pool(&s, err, sizeof err) == 0) s.sink = open_output(&s, err, sizeof err);
   if (!s.sink) {
     nameset_free(s.names);
     fprintf(stderr, "mxsurvey: %s\n", err);

@@ -23,18 +23,25 @@ validating Unbound of world.py (127.0.53.53), and more_smtp.py, an ESMTP server 
              not a death by SIGPIPE.
   errpipe    stderr a pipe whose reader has gone, -o FILE: the scan completes, exit 0,
              every record written.
+  pool       libuv's thread pool cannot start (UV_THREADPOOL_SIZE=1024 under a 1 GiB
+             RLIMIT_AS): exit 1 with a message, the output untouched (skipped under ASan).
+  lowmem     20 000 domains, --concurrency 100000, RLIMIT_AS from 400 down to 110 MB:
+             every run ends by itself with status 0 and every record, or status 1, "out
+             of memory" and only whole records (skipped under ASan).
   indir      the input is a directory (named, or as the standard input): exit 2 with
              "cannot read DIR: Is a directory" before the output is touched (an existing
              -o file keeps its bytes).
 
 Before the fix tlsa40 and tlsa1000 recorded "mismatch" (the matching record was cut off at
 32), sighup and sigpipe died by their signal (no record, no message), errpipe died by
-SIGPIPE, and indir truncated the output first. Prints one line per failed check and
+SIGPIPE, indir truncated the output first, and pool died by SIGABRT (libuv's abort())
+after truncating the output; lowmem passed before the fix too (a guard). Prints one line per failed check and
 "N passed, N failed"; exits 1 on any failure.
 """
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -262,6 +269,86 @@ def scan_indir(C, w, mx, base):
         C.check(what, "stdin: output untouched", keep.decode(), f.read().decode("utf-8", "replace"))
 
 
+# ---- low memory -----------------------------------------------------------------------
+def sanitized(mx):
+    """RLIMIT_AS and AddressSanitizer's shadow memory do not mix: those cases are skipped."""
+    with open(mx, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
+def limited(mb):
+    lim = mb << 20
+    return lambda: resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
+
+
+def scan_pool(C, w, mx, base):
+    """libuv's thread pool cannot start (1024 threads of 8 MiB under a 1 GiB RLIMIT_AS):
+    before the fix libuv abort()ed at the first input read, silently, after the output was
+    truncated."""
+    what = "more-pool"
+    if sanitized(mx):
+        print("[skip] %s: a sanitizer build" % what, flush=True)
+        return
+    inp = write_input(w, what, [dom("plain")])
+    out = w.p(what + ".ndjson")
+    keep = '{"keep":"these bytes"}\n'
+    with open(out, "w") as f:
+        f.write(keep)
+    r = subprocess.run([mx, "scan"] + base + ["-o", out, inp], capture_output=True, timeout=60,
+                       preexec_fn=limited(1024), env=dict(os.environ, UV_THREADPOOL_SIZE="1024"))
+    err = r.stderr.decode("utf-8", "replace")
+    print("[run] %s: exit %d: %s" % (what, r.returncode, err.strip()[:200]), flush=True)
+    C.check(what, "exit status", 1, r.returncode)
+    C.check(what, "message", "mxsurvey: cannot start the input reader's threads: resource temporarily "
+            "unavailable (a memory limit such as ulimit -v?)\n", err)
+    with open(out) as f:
+        C.check(what, "output untouched", keep, f.read())
+
+
+def scan_lowmem(C, w, mx, base):
+    """20 000 domains, --concurrency 100000, under address-space limits around where the
+    window's allocations start to fail: every run ends by itself, with status 0 and every
+    record, or status 1, "out of memory" and only whole records; never a signal."""
+    what = "more-lowmem"
+    if sanitized(mx):
+        print("[skip] %s: a sanitizer build" % what, flush=True)
+        return
+    doms = ["d%d.%s" % (i, TLD) for i in range(20000)]
+    inp = write_input(w, what, doms)
+    failed = 0
+    # Below ~100 MB libunbound's resolver thread may fail to start (see the README): not here.
+    for mb in (400, 200, 145, 125, 110):
+        out = w.p("%s-%d.ndjson" % (what, mb))
+        try:
+            r = subprocess.run([mx, "scan"] + base + ["--concurrency", "100000", "-o", out, inp],
+                               capture_output=True, timeout=60, preexec_fn=limited(mb))
+        except subprocess.TimeoutExpired:
+            C.check(what, "%d MB: ended within 60 s" % mb, True, False)
+            continue
+        err = r.stderr.decode("utf-8", "replace")
+        lines = open(out, "rb").read().split(b"\n") if os.path.exists(out) else []
+        whole = 0
+        for l in lines[:-1]:
+            try:
+                whole += json.loads(l)["status"] == "nxdomain"
+            except (ValueError, KeyError):
+                pass
+        print("[run] %s %d MB: exit %d, %d records" % (what, mb, r.returncode, whole), flush=True)
+        C.check(what, "%d MB: exit status" % mb, True, r.returncode in (0, 1))
+        C.check(what, "%d MB: only whole records" % mb, [b""], lines[-1:] if lines else [b""])
+        C.check(what, "%d MB: every line a record" % mb, len(lines) - 1 if lines else 0, whole)
+        if r.returncode == 0:
+            C.check(what, "%d MB: every domain" % mb, len(doms), whole)
+        elif "mxsurvey: cannot start the input reader's thread:" in err:   # before any query
+            C.check(what, "%d MB: no record" % mb, 0, whole)
+        else:
+            failed += 1
+            C.check(what, "%d MB: message" % mb, True, "mxsurvey: out of memory\n" in err)
+        if whole:
+            C.check(what, "%d MB: final line" % mb, True, "mxsurvey: %d records written" % whole in err)
+    print("[run] %s: %d of 5 limits made the scan fail part-way" % (what, failed), flush=True)
+
+
 def in_namespace_main(a):
     C = R.Checker()
     wd = tempfile.mkdtemp(prefix="mxsurvey-more-")
@@ -279,7 +366,8 @@ def in_namespace_main(a):
         base = ["--resolver", W.RESOLVER_ADDR, "--trust-anchor", w.state["trust_anchor"],
                 "--allow", "127.0.0.0/8", "--timeout-dns", "5", "--timeout-tls", "10",
                 "--progress-interval", "60"]
-        for step in (scan_tlsa, scan_sighup, scan_sigpipe, scan_errpipe, scan_indir):
+        for step in (scan_tlsa, scan_sighup, scan_sigpipe, scan_errpipe, scan_indir, scan_pool,
+                     scan_lowmem):
             if not a.only or step.__name__ in a.only:
                 step(C, w, mx, base)
         ok = C.failed == 0
