@@ -3,6 +3,7 @@
 #include "resolver/tokenbucket.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,6 +239,18 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   ub_process(d->ub);
 }
 
+static void *thread_noop(void *arg) { return arg; }
+
+/* libunbound starts its resolver thread (default attributes) at the first query and
+ * abort()s, with only a line in its log, when that fails (a memory limit: ulimit -v).
+ * Whether a thread like it can start is asked first, so the failure has our words. */
+static int thread_can_start(void) {
+  pthread_t t;
+  int rc = pthread_create(&t, NULL, thread_noop, NULL);
+  if (rc == 0) pthread_join(t, NULL);
+  return rc;
+}
+
 static void on_probe_answer(void *arg, int err, struct ub_result *res) {
   (void)arg; (void)err;
   if (res) ub_resolve_free(res);
@@ -324,6 +337,11 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
    * query: start and cancel one now, so a broken anchor is an error before any probe. */
   {
     int id;
+    if ((rc = thread_can_start()) != 0) {
+      snprintf(err, errlen, "cannot start the resolver's thread: %s (a memory limit such as ulimit -v?)",
+               strerror(rc));
+      goto fail;
+    }
     rc = ub_resolve_async(d->ub, ".", 48 /* DNSKEY */, 1, NULL, on_probe_answer, &id);
     if (rc != 0) {
       snprintf(err, errlen, "DNS resolver cannot start (%s): check --trust-anchor %s and --resolver",

@@ -1205,7 +1205,7 @@ static int start_thread_pool(scan_t *s, char *err, size_t errlen) {
   for (int i = 0; i < started; i++) uv_thread_join(&t[i]);
   if (rc != 0) {
     snprintf(err, errlen, "cannot start the input reader's thread%s: %s (a memory limit such as ulimit -v?)",
-             n > 1 ? "s" : "", uv_strerror(rc));
+             n > 1 ? "s" : "", strerror(-rc));
     return -1;
   }
   if ((rc = uv_queue_work(s->loop, &s->pool_req, pool_noop, pool_started)) != 0) {

@@ -25,6 +25,8 @@ validating Unbound of world.py (127.0.53.53), and more_smtp.py, an ESMTP server 
              every record written.
   pool       libuv's thread pool cannot start (UV_THREADPOOL_SIZE=1024 under a 1 GiB
              RLIMIT_AS): exit 1 with a message, the output untouched (skipped under ASan).
+  ubthread   libunbound's resolver thread cannot start (RLIMIT_STACK 2 GiB, RLIMIT_AS 1 GiB):
+             exit 1 with our message (skipped under ASan).
   lowmem     20 000 domains, --concurrency 100000, RLIMIT_AS from 400 down to 110 MB:
              every run ends by itself with status 0 and every record, or status 1, "out
              of memory" and only whole records (skipped under ASan).
@@ -35,7 +37,8 @@ validating Unbound of world.py (127.0.53.53), and more_smtp.py, an ESMTP server 
 Before the fix tlsa40 and tlsa1000 recorded "mismatch" (the matching record was cut off at
 32), sighup and sigpipe died by their signal (no record, no message), errpipe died by
 SIGPIPE, indir truncated the output first, and pool died by SIGABRT (libuv's abort())
-after truncating the output; lowmem passed before the fix too (a guard). Prints one line per failed check and
+after truncating the output, ubthread died by SIGABRT (libunbound's fatal_exit) with
+only libunbound's log line; lowmem passed before the fix too (a guard). Prints one line per failed check and
 "N passed, N failed"; exits 1 on any failure.
 """
 import argparse
@@ -299,7 +302,35 @@ def scan_pool(C, w, mx, base):
     err = r.stderr.decode("utf-8", "replace")
     print("[run] %s: exit %d: %s" % (what, r.returncode, err.strip()[:200]), flush=True)
     C.check(what, "exit status", 1, r.returncode)
-    C.check(what, "message", "mxsurvey: cannot start the input reader's threads: resource temporarily "
+    C.check(what, "message", "mxsurvey: cannot start the input reader's threads: Resource temporarily "
+            "unavailable (a memory limit such as ulimit -v?)\n", err)
+    with open(out) as f:
+        C.check(what, "output untouched", keep, f.read())
+
+
+def scan_resolver_thread(C, w, mx, base):
+    """libunbound's resolver thread cannot start (threads of default attributes get the
+    2 GiB RLIMIT_STACK as their stack, over a 1 GiB RLIMIT_AS): before the fix libunbound
+    abort()ed with only a line in its log."""
+    what = "more-ubthread"
+    if sanitized(mx):
+        print("[skip] %s: a sanitizer build" % what, flush=True)
+        return
+    inp = write_input(w, what, [dom("plain")])
+    out = w.p(what + ".ndjson")
+    keep = '{"keep":"these bytes"}\n'
+    with open(out, "w") as f:
+        f.write(keep)
+
+    def pre():
+        limited(1024)()
+        resource.setrlimit(resource.RLIMIT_STACK, (2048 << 20, resource.RLIM_INFINITY))
+    r = subprocess.run([mx, "scan"] + base + ["-o", out, inp], capture_output=True, timeout=60,
+                       preexec_fn=pre)
+    err = r.stderr.decode("utf-8", "replace")
+    print("[run] %s: exit %d: %s" % (what, r.returncode, err.strip()[:200]), flush=True)
+    C.check(what, "exit status", 1, r.returncode)
+    C.check(what, "message", "mxsurvey: cannot start the resolver's thread: Resource temporarily "
             "unavailable (a memory limit such as ulimit -v?)\n", err)
     with open(out) as f:
         C.check(what, "output untouched", keep, f.read())
@@ -367,7 +398,7 @@ def in_namespace_main(a):
                 "--allow", "127.0.0.0/8", "--timeout-dns", "5", "--timeout-tls", "10",
                 "--progress-interval", "60"]
         for step in (scan_tlsa, scan_sighup, scan_sigpipe, scan_errpipe, scan_indir, scan_pool,
-                     scan_lowmem):
+                     scan_resolver_thread, scan_lowmem):
             if not a.only or step.__name__ in a.only:
                 step(C, w, mx, base)
         ok = C.failed == 0
