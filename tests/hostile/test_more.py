@@ -27,6 +27,8 @@ validating Unbound of world.py (127.0.53.53), and more_smtp.py, an ESMTP server 
              RLIMIT_AS): exit 1 with a message, the output untouched (skipped under ASan).
   ubthread   libunbound's resolver thread cannot start (RLIMIT_STACK 2 GiB, RLIMIT_AS 1 GiB):
              exit 1 with our message (skipped under ASan).
+  ubinit     RLIMIT_AS 90 and 86 MB, where libunbound's thread starts but fails to set
+             itself up: exit 1 with our message within 30 s (skipped under ASan).
   lowmem     20 000 domains, --concurrency 100000, RLIMIT_AS from 400 down to 110 MB:
              every run ends by itself with status 0 and every record, or status 1, "out
              of memory" and only whole records (skipped under ASan).
@@ -38,7 +40,8 @@ Before the fix tlsa40 and tlsa1000 recorded "mismatch" (the matching record was 
 32), sighup and sigpipe died by their signal (no record, no message), errpipe died by
 SIGPIPE, indir truncated the output first, and pool died by SIGABRT (libuv's abort())
 after truncating the output, ubthread died by SIGABRT (libunbound's fatal_exit) with
-only libunbound's log line; lowmem passed before the fix too (a guard). Prints one line per failed check and
+only libunbound's log line, ubinit hung (no query answered, then ub_ctx_delete waiting
+for the thread that was gone); lowmem passed before the fix too (a guard). Prints one line per failed check and
 "N passed, N failed"; exits 1 on any failure.
 """
 import argparse
@@ -336,6 +339,34 @@ def scan_resolver_thread(C, w, mx, base):
         C.check(what, "output untouched", keep, f.read())
 
 
+def scan_ubinit(C, w, mx, base):
+    """Near 90 MB of address space libunbound's thread starts but cannot set itself up
+    ("bg worker init failed" in its log) and exits: before the fix no query was ever
+    answered (recorded as timeouts) and the exit hung in ub_ctx_delete. Where exactly each
+    thread fails moves by a few MB: any of our three start-up messages is right."""
+    what = "more-ubinit"
+    if sanitized(mx):
+        print("[skip] %s: a sanitizer build" % what, flush=True)
+        return
+    inp = write_input(w, what, [dom("plain")])
+    msgs = ("mxsurvey: libunbound's resolver thread did not start (out of memory?)\n",
+            "mxsurvey: cannot start the resolver's thread: ", "mxsurvey: cannot start the input reader's thread: ")
+    for mb in (90, 86):
+        out = w.p("%s-%d.ndjson" % (what, mb))
+        try:
+            r = subprocess.run([mx, "scan"] + base + ["-o", out, inp], capture_output=True, timeout=30,
+                               preexec_fn=limited(mb))
+        except subprocess.TimeoutExpired:
+            print("[run] %s %d MB: still running after 30 s" % (what, mb), flush=True)
+            C.check(what, "%d MB: ended within 30 s" % mb, True, False)
+            continue
+        err = r.stderr.decode("utf-8", "replace")
+        print("[run] %s %d MB: exit %d: %s" % (what, mb, r.returncode, err.strip()[-200:]), flush=True)
+        C.check(what, "%d MB: exit status" % mb, 1, r.returncode)
+        C.check(what, "%d MB: our message" % mb, True, any(m in err for m in msgs))
+        C.check(what, "%d MB: no output" % mb, False, os.path.exists(out))
+
+
 def scan_lowmem(C, w, mx, base):
     """20 000 domains, --concurrency 100000, under address-space limits around where the
     window's allocations start to fail: every run ends by itself, with status 0 and every
@@ -398,7 +429,7 @@ def in_namespace_main(a):
                 "--allow", "127.0.0.0/8", "--timeout-dns", "5", "--timeout-tls", "10",
                 "--progress-interval", "60"]
         for step in (scan_tlsa, scan_sighup, scan_sigpipe, scan_errpipe, scan_indir, scan_pool,
-                     scan_resolver_thread, scan_lowmem):
+                     scan_resolver_thread, scan_ubinit, scan_lowmem):
             if not a.only or step.__name__ in a.only:
                 step(C, w, mx, base)
         ok = C.failed == 0
