@@ -1188,14 +1188,13 @@ static void pool_noop(uv_work_t *w) { (void)w; }
 static void pool_started(uv_work_t *w, int status) { (void)w; (void)status; }
 static void thread_noop(void *arg) { (void)arg; }
 
-/* libuv starts its thread pool at the first input read and abort()s, without a word, when
- * a thread cannot be created (a memory limit: ulimit -v). So: check that its threads can
- * start (as many, with its 8 MiB stacks), then start the pool with a no-op work item, both
- * before the output is created or truncated. One read is in flight at a time, so one
- * thread is enough (UV_THREADPOOL_SIZE, unless set). */
+/* libuv starts its thread pool at its first use (the first input read) and abort()s,
+ * without a word, when a thread cannot be created (a memory limit: ulimit -v). So: check
+ * that its threads can start (as many, with its 8 MiB stacks), then start the pool with a
+ * no-op work item, both before the output is created or truncated. */
 static int start_thread_pool(scan_t *s, char *err, size_t errlen) {
-  setenv("UV_THREADPOOL_SIZE", "1", 0);
-  int n = atoi(getenv("UV_THREADPOOL_SIZE"));   /* as libuv reads it */
+  const char *env = getenv("UV_THREADPOOL_SIZE");
+  int n = env ? atoi(env) : 4;                  /* as libuv reads it */
   if (n < 1) n = 1;
   if (n > 1024) n = 1024;
   uv_thread_t t[1024];
@@ -1204,12 +1203,12 @@ static int start_thread_pool(scan_t *s, char *err, size_t errlen) {
   while (started < n && (rc = uv_thread_create_ex(&t[started], &opt, thread_noop, NULL)) == 0) started++;
   for (int i = 0; i < started; i++) uv_thread_join(&t[i]);
   if (rc != 0) {
-    snprintf(err, errlen, "cannot start the input reader's thread%s: %s (a memory limit such as ulimit -v?)",
-             n > 1 ? "s" : "", strerror(-rc));
+    snprintf(err, errlen, "cannot start libuv's thread pool (%d threads): %s (a memory limit such as ulimit -v?)",
+             n, strerror(-rc));
     return -1;
   }
   if ((rc = uv_queue_work(s->loop, &s->pool_req, pool_noop, pool_started)) != 0) {
-    snprintf(err, errlen, "cannot start the input reader: %s", uv_strerror(rc));
+    snprintf(err, errlen, "cannot start libuv's thread pool: %s", uv_strerror(rc));
     return -1;
   }
   return 0;

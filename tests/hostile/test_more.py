@@ -305,7 +305,7 @@ def scan_pool(C, w, mx, base):
     err = r.stderr.decode("utf-8", "replace")
     print("[run] %s: exit %d: %s" % (what, r.returncode, err.strip()[:200]), flush=True)
     C.check(what, "exit status", 1, r.returncode)
-    C.check(what, "message", "mxsurvey: cannot start the input reader's threads: Resource temporarily "
+    C.check(what, "message", "mxsurvey: cannot start libuv's thread pool (1024 threads): Resource temporarily "
             "unavailable (a memory limit such as ulimit -v?)\n", err)
     with open(out) as f:
         C.check(what, "output untouched", keep, f.read())
@@ -350,7 +350,7 @@ def scan_ubinit(C, w, mx, base):
         return
     inp = write_input(w, what, [dom("plain")])
     msgs = ("mxsurvey: libunbound's resolver thread did not start (out of memory?)\n",
-            "mxsurvey: cannot start the resolver's thread: ", "mxsurvey: cannot start the input reader's thread: ")
+            "mxsurvey: cannot start the resolver's thread: ", "mxsurvey: cannot start libuv's thread pool (4 threads): ")
     for mb in (90, 86):
         out = w.p("%s-%d.ndjson" % (what, mb))
         try:
@@ -401,7 +401,7 @@ def scan_lowmem(C, w, mx, base):
         C.check(what, "%d MB: every line a record" % mb, len(lines) - 1 if lines else 0, whole)
         if r.returncode == 0:
             C.check(what, "%d MB: every domain" % mb, len(doms), whole)
-        elif "mxsurvey: cannot start the input reader's thread:" in err:   # before any query
+        elif "mxsurvey: cannot start libuv's thread pool (4 threads):" in err:   # before any query
             C.check(what, "%d MB: no record" % mb, 0, whole)
         else:
             failed += 1
