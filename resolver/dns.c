@@ -5,6 +5,8 @@
 
 #include <ctype.h>
 #include <stdatomic.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,6 +369,41 @@ static ssize_t ublog_write(void *cookie, const char *buf, size_t len) {
   return (ssize_t)len;
 }
 
+static void *thread_noop(void *arg) { return arg; }
+
+/* libunbound starts its resolver thread (default attributes) at the first query and
+ * abort()s, with only a line in its log, when that fails (a memory limit: ulimit -v).
+ * Whether a thread like it can start is asked first, so the failure has our words. */
+static int thread_can_start(void) {
+  pthread_t t;
+  int rc = pthread_create(&t, NULL, thread_noop, NULL);
+  if (rc == 0) pthread_join(t, NULL);
+  return rc;
+}
+
+static void on_selftest(void *arg, int err, struct ub_result *res) {
+  *(int *)arg = err == 0 && res && res->havedata ? 1 : -1;
+  if (res) ub_resolve_free(res);
+}
+
+/* libunbound's thread may start and then fail to set itself up (out of memory: its log
+ * says "bg worker init failed") and exit: every query would then wait forever, recorded
+ * as a timeout, and ub_ctx_delete would wait for the thread at the end. A name of our own
+ * local data is answered by that thread without the network: wait (5 s at most) for it. */
+static int selftest(struct ub_ctx *ub, int fd) {
+  if (ub_ctx_data_add(ub, "selftest.mxsurvey.invalid. 0 IN TXT \"ok\"") != 0) return -1;
+  int state = 0, id;
+  if (ub_resolve_async(ub, "selftest.mxsurvey.invalid.", 16 /* TXT */, 1, &state, on_selftest, &id) != 0)
+    return -1;
+  uint64_t end = uv_hrtime() + 5000000000ull;
+  for (uint64_t now = uv_hrtime(); state == 0 && now < end; now = uv_hrtime()) {
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, (int)((end - now) / 1000000 + 1)) > 0) ub_process(ub);
+  }
+  if (state == 0) ub_cancel(ub, id);
+  return state == 1 ? 0 : -1;
+}
+
 static void on_probe_answer(void *arg, int err, struct ub_result *res) {
   (void)arg; (void)err;
   if (res) ub_resolve_free(res);
@@ -465,6 +502,11 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
    * query: start and cancel one now, so a broken anchor is an error before any probe. */
   {
     int id;
+    if ((rc = thread_can_start()) != 0) {
+      snprintf(err, errlen, "cannot start the resolver's thread: %s (a memory limit such as ulimit -v?)",
+               strerror(rc));
+      goto fail;
+    }
     rc = ub_resolve_async(d->ub, ".", 48 /* DNSKEY */, 1, NULL, on_probe_answer, &id);
     if (rc != 0) {
       snprintf(err, errlen, "DNS resolver cannot start (%s): check --trust-anchor %s and --resolver",
@@ -476,6 +518,11 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
   /* ub_fd finalises the context: configuration errors surface here. */
   int fd = ub_fd(d->ub);
   if (fd < 0) { snprintf(err, errlen, "libunbound: no file descriptor"); goto fail; }
+  if (selftest(d->ub, fd) != 0) {
+    snprintf(err, errlen, "libunbound's resolver thread did not start (out of memory?)");
+    free(d);          /* not ub_ctx_delete: it would wait for the thread that is gone */
+    return NULL;
+  }
   if (uv_poll_init(loop, &d->poll, fd) != 0) { snprintf(err, errlen, "uv_poll_init failed"); goto fail; }
   d->poll.data = d;
   uv_poll_start(&d->poll, UV_READABLE, on_poll);

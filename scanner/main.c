@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -41,7 +42,7 @@ static void usage(FILE *f) {
 "      --timeout-tls S      seconds for the TLS handshake (default 30)\n"
 "      --timeout-dns S      seconds per DNS query (default 15)\n"
 "      --flush-interval S   seconds between output flushes (default 2)\n"
-"      --grace S            after SIGINT/SIGTERM, seconds for domains in flight (default 10)\n"
+"      --grace S            after SIGINT/SIGTERM/SIGHUP, seconds for domains in flight (default 10)\n"
 "      --resume             the output FILE exists: keep its records, skip their domains,\n"
 "                           drop a torn final frame or line, append the rest (a file\n"
 "                           that is not mxsurvey output is refused, left as it is)\n"
@@ -185,9 +186,9 @@ static int check_not_output(const char *output, const named_file_t *files, size_
 }
 
 /* Opening a FIFO blocks until a writer comes, before the loop (and its signal handlers)
- * exist. A handler without SA_RESTART makes that open() return EINTR on SIGINT/SIGTERM,
- * so the scan ends as an interrupted one, in our words, with nothing written. A signal
- * that comes after the open is passed on to the scan (scan_config_t.early_signal). */
+ * exist. A handler without SA_RESTART makes that open() return EINTR on SIGINT, SIGTERM
+ * or SIGHUP, so the scan ends as an interrupted one, in our words, with nothing written.
+ * A signal that comes after the open is passed on to the scan (scan_config_t.early_signal). */
 static volatile sig_atomic_t early_signal;
 static void on_early_signal(int sig) {
   if (early_signal) {          /* a second one: exit now, as the scan's handler would */
@@ -258,6 +259,7 @@ int main(int argc, char **argv) {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
 
   static const struct option longopts[] = {
     {"output", required_argument, 0, 'o'}, {"resolver", required_argument, 0, O_RESOLVER},
@@ -448,6 +450,17 @@ int main(int argc, char **argv) {
     addrpolicy_free(policy);
     exclude_free(exclude);
     return 1;
+  }
+  /* A directory opens for reading and fails only at the first read, after the output was
+   * created or truncated: refuse it before anything is opened for writing. */
+  struct stat ist;
+  if (fstat(fileno(cfg.input), &ist) == 0 && S_ISDIR(ist.st_mode)) {
+    fprintf(stderr, "mxsurvey: cannot read %s: %s\n", strcmp(in, "-") == 0 ? "the standard input" : in,
+            strerror(EISDIR));
+    if (cfg.input != stdin) fclose(cfg.input);
+    addrpolicy_free(policy);
+    exclude_free(exclude);
+    return 2;
   }
   cfg.dns.resolvers = resolvers;
   cfg.dns.nresolvers = nres;

@@ -35,7 +35,7 @@
 
 #define MAX_MX 16          /* MX hosts scanned per domain; more are recorded as truncated */
 #define MAX_ADDRS 8        /* addresses probed per family per host */
-#define MAX_TLSA 32
+#define TLSA_LISTED 32     /* TLSA records listed in a record; DANE is judged with all */
 #define IN_BUF 65536       /* input buffer: the longest line considered */
 /* Bytes of an invalid line that are its record's domain and its identity (duplicates,
  * --resume): a name is at most 253, domain_normalize looks at 1024; escaped for JSON it
@@ -82,9 +82,11 @@ struct host {
   enum dns_outcome tlsa_outcome;
   enum dnssec_state tlsa_dnssec;
   char *tlsa_reason;
-  tlsa_rec_t tlsa[MAX_TLSA];       /* data owned here (malloc'd) */
+  /* Every record of the answer: DANE must see them all, or a matching record after the
+   * first few reads as a mismatch. Bounded by the answer, which the resolver bounds
+   * (64 KiB: at most ~4 700 records). Array and data owned here (malloc'd). */
+  tlsa_rec_t *tlsa;
   size_t ntlsa;
-  bool tlsa_truncated;
 };
 
 typedef struct scan scan_t;
@@ -138,11 +140,11 @@ struct scan {
   progress_t *prog;
   sink_t *sink;
   uv_timer_t flush_timer;
-  uv_signal_t sigint, sigterm;
+  uv_signal_t sigint, sigterm, sighup;
   uv_timer_t grace_timer;
   uv_idle_t end_idle;              /* ends the scan from the loop: see scan_may_end */
   bool ending;                     /* end_idle is started */
-  int interrupted;                 /* the first SIGINT/SIGTERM received, or 0 */
+  int interrupted;                 /* the first SIGINT/SIGTERM/SIGHUP received, or 0 */
   size_t active;
   job_t *jobs;                     /* in flight: freed at the end if a grace period cut them off */
   bool input_done;
@@ -150,6 +152,7 @@ struct scan {
   /* input */
   int in_fd;
   uv_fs_t in_req;
+  uv_work_t pool_req;              /* starts libuv's thread pool early (start_thread_pool) */
   char in_buf[IN_BUF];
   size_t in_len, in_pos;
   bool in_reading, in_eof, in_discard;
@@ -426,7 +429,7 @@ static void write_record(scan_t *s, job_t *j) {
       jw_str(w, "result", dns_outcome_name(h->tlsa_outcome));
       if (h->tlsa_reason) jw_str(w, "reason", h->tlsa_reason);
       jw_arr_begin(w, "records");
-      for (size_t k = 0; k < h->ntlsa; k++) {
+      for (size_t k = 0; k < h->ntlsa && k < TLSA_LISTED; k++) {
         const tlsa_rec_t *t = &h->tlsa[k];
         const char *why = tlsa_unusable_reason(t);
         jw_obj_begin(w, NULL);
@@ -439,7 +442,10 @@ static void write_record(scan_t *s, job_t *j) {
         jw_obj_end(w);
       }
       jw_arr_end(w);
-      if (h->tlsa_truncated) jw_bool(w, "records_truncated", true);
+      if (h->ntlsa > TLSA_LISTED) {    /* the record stays bounded; the verdict saw all */
+        jw_bool(w, "records_truncated", true);
+        jw_int(w, "records_total", (long long)h->ntlsa);
+      }
       jw_obj_end(w);
     }
     jw_arr_begin(w, "addresses");
@@ -540,6 +546,7 @@ static void job_free(job_t *j) {
     free(h->aaaa.reason);
     free(h->tlsa_reason);
     for (size_t k = 0; k < h->ntlsa; k++) free((void *)h->tlsa[k].data);
+    free(h->tlsa);
     for (size_t k = 0; k < h->naddrs; k++) {
       smtp_result_free(&h->addrs[k].smtp);
       free(h->addrs[k].ptr);
@@ -681,6 +688,27 @@ static int job_query(job_t *j, const char *name, int type, dns_cb cb, void *arg)
 
 static void query_tlsa(host_t *h, const char *base);
 
+/* Copies every record of the answer into h; false (and nothing kept) when memory ran out. */
+static bool tlsa_keep(host_t *h, const dns_answer_t *ans) {
+  h->tlsa = calloc(ans->count, sizeof *h->tlsa);
+  if (!h->tlsa) return false;
+  for (size_t i = 0; i < ans->count; i++) {
+    if (ans->len[i] < 3) continue;   /* cannot even hold usage/selector/mtype */
+    size_t len = (size_t)ans->len[i] - 3;
+    uint8_t *data = malloc(len ? len : 1);
+    if (!data) {
+      for (size_t k = 0; k < h->ntlsa; k++) free((void *)h->tlsa[k].data);
+      free(h->tlsa);
+      h->tlsa = NULL;
+      h->ntlsa = 0;
+      return false;
+    }
+    memcpy(data, ans->data[i] + 3, len);
+    h->tlsa[h->ntlsa++] = (tlsa_rec_t){ans->data[i][0], ans->data[i][1], ans->data[i][2], data, len};
+  }
+  return true;
+}
+
 static void on_tlsa(void *arg, const dns_answer_t *ans) {
   host_t *h = arg;
   h->tlsa_looked_up = true;
@@ -696,16 +724,11 @@ static void on_tlsa(void *arg, const dns_answer_t *ans) {
   h->tlsa_dnssec = ans->dnssec;
   free(h->tlsa_reason);
   h->tlsa_reason = xstrdup(ans->reason);
-  for (size_t i = 0; i < ans->count; i++) {
-    if (h->ntlsa == MAX_TLSA) { h->tlsa_truncated = true; break; }
-    if (ans->len[i] < 3) continue;   /* cannot even hold usage/selector/mtype */
-    tlsa_rec_t *t = &h->tlsa[h->ntlsa];
-    size_t len = (size_t)ans->len[i] - 3;
-    uint8_t *data = malloc(len ? len : 1);
-    if (!data) break;
-    memcpy(data, ans->data[i] + 3, len);
-    *t = (tlsa_rec_t){ans->data[i][0], ans->data[i][1], ans->data[i][2], data, len};
-    h->ntlsa++;
+  if (ans->count > 0 && !tlsa_keep(h, ans)) {
+    /* A partial set could hide the matching record: no verdict from it. */
+    h->tlsa_outcome = DNS_ERROR;
+    free(h->tlsa_reason);
+    h->tlsa_reason = xstrdup("out of memory");
   }
   start_probes(h);
   job_unref(h->job);
@@ -1256,6 +1279,36 @@ static void start_job(scan_t *s, const char *line, size_t len) {
   job_unref(j);
 }
 
+static void pool_noop(uv_work_t *w) { (void)w; }
+static void pool_started(uv_work_t *w, int status) { (void)w; (void)status; }
+static void thread_noop(void *arg) { (void)arg; }
+
+/* libuv starts its thread pool at its first use (the first input read) and abort()s,
+ * without a word, when a thread cannot be created (a memory limit: ulimit -v). So: check
+ * that its threads can start (as many, with its 8 MiB stacks), then start the pool with a
+ * no-op work item, both before the output is created or truncated. */
+static int start_thread_pool(scan_t *s, char *err, size_t errlen) {
+  const char *env = getenv("UV_THREADPOOL_SIZE");
+  int n = env ? atoi(env) : 4;                  /* as libuv reads it */
+  if (n < 1) n = 1;
+  if (n > 1024) n = 1024;
+  uv_thread_t t[1024];
+  uv_thread_options_t opt = {UV_THREAD_HAS_STACK_SIZE, 8u << 20};
+  int rc = 0, started = 0;
+  while (started < n && (rc = uv_thread_create_ex(&t[started], &opt, thread_noop, NULL)) == 0) started++;
+  for (int i = 0; i < started; i++) uv_thread_join(&t[i]);
+  if (rc != 0) {
+    snprintf(err, errlen, "cannot start libuv's thread pool (%d threads): %s (a memory limit such as ulimit -v?)",
+             n, strerror(-rc));
+    return -1;
+  }
+  if ((rc = uv_queue_work(s->loop, &s->pool_req, pool_noop, pool_started)) != 0) {
+    snprintf(err, errlen, "cannot start libuv's thread pool: %s", uv_strerror(rc));
+    return -1;
+  }
+  return 0;
+}
+
 /* Input is read in chunks by libuv's thread pool (uv_fs_read), so a slow pipe never
  * blocks the loop; lines are cut out of the buffer as the window has room. */
 static void on_input(uv_fs_t *req) {
@@ -1363,6 +1416,7 @@ static void on_end_idle(uv_idle_t *h) {
   uv_close((uv_handle_t *)&s->grace_timer, NULL);
   uv_close((uv_handle_t *)&s->sigint, NULL);
   uv_close((uv_handle_t *)&s->sigterm, NULL);
+  uv_close((uv_handle_t *)&s->sighup, NULL);
   dns_close(s->dns);
   rdns_close(s->rdns);
   fetcher_close(s->fetch);
@@ -1499,6 +1553,10 @@ int scan_run(const scan_config_t *cfg) {
   s.cfg = cfg;
   s.loop = uv_default_loop();
   jw_init(&s.jw);
+  /* A reader that went away (-o - | head, stderr into a closed pipe or ssh session, an SMTP
+   * peer that reset the connection) must be an error at the write that hit it (EPIPE:
+   * sink_error names it), not a death by signal that loses the records. */
+  signal(SIGPIPE, SIG_IGN);
 
   s.dns = dns_new(s.loop, &cfg->dns, err, sizeof err);
   if (!s.dns) { fprintf(stderr, "mxsurvey: %s\n", err); return 1; }
@@ -1514,7 +1572,7 @@ int scan_run(const scan_config_t *cfg) {
     if (!s.obs) snprintf(err, sizeof err, "out of memory");
   }
   if (s.obs && !(s.names = nameset_new())) snprintf(err, sizeof err, "out of memory");
-  if (s.names) s.sink = open_output(&s, err, sizeof err);
+  if (s.names && start_thread_pool(&s, err, sizeof err) == 0) s.sink = open_output(&s, err, sizeof err);
   if (!s.sink) {
     nameset_free(s.names);
     fprintf(stderr, "mxsurvey: %s\n", err);
@@ -1543,9 +1601,13 @@ int scan_run(const scan_config_t *cfg) {
   s.end_idle.data = &s;
   uv_signal_init(s.loop, &s.sigint);
   uv_signal_init(s.loop, &s.sigterm);
-  s.sigint.data = s.sigterm.data = &s;
+  uv_signal_init(s.loop, &s.sighup);
+  s.sigint.data = s.sigterm.data = s.sighup.data = &s;
   uv_signal_start(&s.sigint, on_signal, SIGINT);
   uv_signal_start(&s.sigterm, on_signal, SIGTERM);
+  /* SIGHUP is what a scan gets when the operator's ssh session or terminal goes away: its
+   * default action would lose every record since the last flush. */
+  uv_signal_start(&s.sighup, on_signal, SIGHUP);
   if (cfg->early_signal && *cfg->early_signal) raise(*cfg->early_signal);
 
   s.in_fd = fileno(cfg->input);
