@@ -175,6 +175,16 @@ static void job_unref(job_t *j);
 
 static char *xstrdup(const char *s) { return s ? strdup(s) : NULL; }
 
+/* Our own failure to allocate (or to start a lookup, which only fails for want of
+ * memory): the scan stops, since a record written now would blame the domain for it
+ * ("dns-error", "could not start query") and --resume would never redo it. Domains in
+ * flight finish unrecorded (job_unref writes nothing once the scan failed); the file
+ * holds whole records of the domains before, and status 1 says to resume. */
+static void scan_oom(scan_t *s) {
+  if (!s->failed) fprintf(stderr, "mxsurvey: out of memory\n");
+  s->failed = true;
+}
+
 static void set_error(job_t *j, const char *status, const char *stage, const char *reason) {
   j->status = status;
   j->err_stage = stage;
@@ -651,6 +661,7 @@ static void start_probes(host_t *h) {
     if (rdns_lookup(s->rdns, a->family, a->ip, on_ptr, a) != 0) {
       j->pending--;
       a->ptr_error = "could not start PTR lookup";
+      scan_oom(s);
     }
     const char *deny = connect_denied(s, a->family, a->ip);
     if (deny) {
@@ -672,6 +683,7 @@ static void start_probes(host_t *h) {
     } else {
       a->smtp.connect = "not-attempted";
       smtp_result_set_error(&a->smtp, "connect", "could not start probe (out of memory)");
+      scan_oom(s);
     }
   }
 }
@@ -679,7 +691,7 @@ static void start_probes(host_t *h) {
 /* Starts a lookup that the job waits for: counted in 'pending' only if it started.
  * Returns 0 when started, -1 when not (the callback will then never run). */
 static int job_query(job_t *j, const char *name, int type, dns_cb cb, void *arg) {
-  if (dns_query(j->scan->dns, name, type, cb, arg) != 0) return -1;
+  if (dns_query(j->scan->dns, name, type, cb, arg) != 0) { scan_oom(j->scan); return -1; }
   j->pending++;
   return 0;
 }
@@ -729,6 +741,7 @@ static void on_tlsa(void *arg, const dns_answer_t *ans) {
     h->tlsa_outcome = DNS_ERROR;
     free(h->tlsa_reason);
     h->tlsa_reason = xstrdup("out of memory");
+    scan_oom(h->job->scan);
   }
   start_probes(h);
   job_unref(h->job);
@@ -836,6 +849,7 @@ static void resolve_host(host_t *h) {
 /* ---------- DNS: TLS-RPT ---------- */
 
 #define TXT_MAX_LEN 4096         /* bytes of one joined TXT record */
+static const char TXT_OOM[] = "out of memory";   /* txt_select's reason: our failure */
 #define TXT_ANSWER_MAX 65535     /* RDATA bytes of one TXT RRset: one DNS message's worth */
 
 typedef int (*txt_select_fn)(const char *const *, const size_t *, size_t, void *, const char **);
@@ -857,7 +871,8 @@ static void on_tlsrpt(void *arg, const dns_answer_t *ans) {
     tlsrpt_t *rpt = calloc(1, sizeof *rpt);
     const char *why = NULL;
     int rc = rpt ? txt_select(ans, "v=TLSRPTv1", rpt_select, rpt, &why) : -1;
-    if (!rpt) why = "out of memory";
+    if (!rpt) why = TXT_OOM;
+    if (why == TXT_OOM) scan_oom(j->scan);
     j->tlsrpt_status = rc > 0 ? "valid" : rc == 0 ? "none" : "invalid";
     if (rc < 0) j->tlsrpt_reason = xstrdup(why);
     if (rc > 0) j->tlsrpt = rpt;
@@ -917,7 +932,10 @@ static void on_sts_policy(void *arg, const fetch_result_t *r) {
     } else {
       mtasts_policy_t *p = calloc(1, sizeof *p);
       const char *reason = NULL;
-      if (!p) sts_fail(j, "fetch-error", "sts-policy-fetch-error", "out of memory");
+      if (!p) {
+        sts_fail(j, "fetch-error", "sts-policy-fetch-error", "out of memory");
+        scan_oom(j->scan);
+      }
       else if (mtasts_policy_parse(r->body, r->body_len, p, &reason) != 1) {
         sts_fail(j, "policy-invalid", "sts-policy-invalid", reason);
         free(p);
@@ -964,6 +982,7 @@ static void on_sts_addr(void *arg, const dns_answer_t *ans) {
                       STS_BODY_MAX, s->cfg->smtp.t_tls, on_sts_policy, j) != 0) {
         j->pending--;
         sts_fail(j, "fetch-error", "sts-policy-fetch-error", "could not start HTTPS request");
+        scan_oom(s);
       }
     }
   }
@@ -992,7 +1011,7 @@ static int txt_select(const dns_answer_t *ans, const char *tag, txt_select_fn fn
     free(buf);
     free(txts);
     free(lens);
-    *why = "out of memory";
+    *why = TXT_OOM;
     return -1;
   }
   for (size_t i = 0; i < n; i++) {
@@ -1033,8 +1052,10 @@ static void on_sts_txt(void *arg, const dns_answer_t *ans) {
     const char *why = NULL;
     int rc = txt_select(ans, "v=STSv1", sts_select, &txt, &why);
     if (rc == 0) j->sts_status = "none";
-    else if (rc < 0) sts_fail(j, "txt-invalid", NULL, why);
-    else {
+    else if (rc < 0) {
+      sts_fail(j, "txt-invalid", NULL, why);
+      if (why == TXT_OOM) scan_oom(j->scan);
+    } else {
       snprintf(j->sts_id, sizeof j->sts_id, "%s", txt.id);
       snprintf(j->sts_host, sizeof j->sts_host, "mta-sts.%s", j->domain);
       j->sts_status = "fetch-error";   /* until the policy arrives */
@@ -1098,13 +1119,19 @@ static void on_mx(void *arg, const dns_answer_t *ans) {
     query_tlsrpt(j);
     query_mta_sts(j);
     j->hosts = calloc(1, sizeof(host_t));
-    if (!j->hosts) { set_error(j, "dns-error", "dns", "out of memory"); job_unref(j); return; }
+    if (!j->hosts) {
+      set_error(j, "dns-error", "dns", "out of memory");
+      scan_oom(j->scan);
+      job_unref(j);
+      return;
+    }
     j->nhosts = 1;
     host_t *h = &j->hosts[0];
     h->job = j;
     h->implicit = true;
     if (!(h->name = strdup(j->domain))) {
       set_error(j, "dns-error", "dns", "out of memory");
+      scan_oom(j->scan);
       job_unref(j);
       return;
     }
@@ -1115,6 +1142,7 @@ static void on_mx(void *arg, const dns_answer_t *ans) {
     if (!j->hosts || !rrs) {
       free(rrs);
       set_error(j, "dns-error", "dns", "out of memory");
+      scan_oom(j->scan);
       job_unref(j);
       return;
     }
@@ -1148,6 +1176,7 @@ static void on_mx(void *arg, const dns_answer_t *ans) {
         j->nhosts = nh;              /* job_free frees the names made so far */
         free(rrs);
         set_error(j, "dns-error", "dns", "out of memory");
+      scan_oom(j->scan);
         job_unref(j);
         return;
       }
@@ -1229,11 +1258,11 @@ static void start_job(scan_t *s, const char *line, size_t len) {
   size_t klen = json_escape(text, tl, key);
   int first = first_sighting(s, key, klen);
   if (first <= 0) {
-    if (first < 0) { fprintf(stderr, "mxsurvey: out of memory\n"); s->failed = true; }
+    if (first < 0) scan_oom(s);
     return;
   }
   job_t *j = calloc(1, sizeof *j);
-  if (!j) { fprintf(stderr, "mxsurvey: out of memory\n"); s->failed = true; return; }
+  if (!j) { scan_oom(s); return; }
   j->scan = s;
   j->status = "ok";
   j->pending = 1;
@@ -1253,7 +1282,7 @@ static void start_job(scan_t *s, const char *line, size_t len) {
       j->input = memdup(line + b, e - b);
       j->input_len = e - b;
     }
-    if (!j->line || (e - b > tl && !j->input)) { fprintf(stderr, "mxsurvey: out of memory\n"); s->failed = true; }
+    if (!j->line || (e - b > tl && !j->input)) scan_oom(s);
     set_error(j, "invalid", "input", reason);
     job_unref(j);
     return;
