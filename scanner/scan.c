@@ -1137,7 +1137,10 @@ static void on_mx(void *arg, const dns_answer_t *ans) {
     }
     resolve_host(h);
   } else {
-    j->hosts = calloc(MAX_MX, sizeof(host_t));
+    /* Distinct hosts are at most the records (and MAX_MX): a host_t is large (its
+     * addresses' SMTP results, its TLSA records), and most domains publish one or two. */
+    size_t cap = ans->count < MAX_MX ? ans->count : MAX_MX;
+    j->hosts = calloc(cap ? cap : 1, sizeof(host_t));
     mx_rr_t *rrs = calloc(ans->count ? ans->count : 1, sizeof *rrs);
     if (!j->hosts || !rrs) {
       free(rrs);
@@ -1176,7 +1179,7 @@ static void on_mx(void *arg, const dns_answer_t *ans) {
         j->nhosts = nh;              /* job_free frees the names made so far */
         free(rrs);
         set_error(j, "dns-error", "dns", "out of memory");
-      scan_oom(j->scan);
+        scan_oom(j->scan);
         job_unref(j);
         return;
       }

@@ -86,21 +86,9 @@ def build(w):
         z.add(d, "MX", "10 mx.%s" % d)
         z.add("_mta-sts." + d, "TXT", '"v=STSv1; id=%s2026;"' % c)
         z.add("mta-sts." + d, "A", HOSTS.get(c, REFUSED_ADDR))
-    with open(os.path.join(zdir, z.file), "w") as f:
-        f.write(z.text())
-    ds = W.sign_zone(zdir, z)
     with open(w.p("root.key"), "w") as f:
-        f.write(ds + "\n")
-    conf = ["server:", "  ip-address: %s" % W.NSD_ADDR, "  port: 53", '  username: ""',
-            '  chroot: ""', "  zonesdir: %s" % zdir, '  database: ""',
-            "  zonelistfile: %s" % os.path.join(zdir, "zone.list"),
-            "  xfrdfile: %s" % os.path.join(zdir, "xfrd.state"), "  xfrdir: %s" % zdir,
-            "  pidfile: %s" % w.p("nsd.pid"), "  logfile: %s" % w.p("logs", "nsd.log"),
-            "  verbosity: 1", "  server-count: 1", "  do-ip6: no",
-            "remote-control:", "  control-enable: no",
-            "zone:", '  name: "."', "  zonefile: %s.signed" % z.file]
-    with open(w.p("nsd.conf"), "w") as f:
-        f.write("\n".join(conf) + "\n")
+        f.write(W.write_zone(zdir, z) + "\n")
+    W.write_nsd_conf(w.d, zdir, (z,))
     w.build_unbound_conf()
     with open(w.p("unbound.conf")) as f:
         text = f.read()

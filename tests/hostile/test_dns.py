@@ -194,26 +194,11 @@ def build(wd):
     root.add("ns.root.", "A", W.NSD_ADDR)
     root.add("t.", "NS", "ns.root.")
 
-    def write_and_sign(z):
-        with open(os.path.join(zdir, z.file), "w") as f:
-            f.write(z.text())
-        return W.sign_zone(zdir, z)
-    tld.records.append(write_and_sign(child))
-    root.records.append(write_and_sign(tld))
+    tld.records.append(W.write_zone(zdir, child))
+    root.records.append(W.write_zone(zdir, tld))
     with open(os.path.join(wd, "root.key"), "w") as f:
-        f.write(write_and_sign(root) + "\n")
-    conf = ["server:", "  ip-address: %s" % W.NSD_ADDR, "  port: 53", '  username: ""',
-            '  chroot: ""', "  zonesdir: %s" % zdir, '  database: ""',
-            "  zonelistfile: %s" % os.path.join(zdir, "zone.list"),
-            "  xfrdfile: %s" % os.path.join(zdir, "xfrd.state"), "  xfrdir: %s" % zdir,
-            "  pidfile: %s" % os.path.join(wd, "nsd.pid"),
-            "  logfile: %s" % os.path.join(wd, "logs", "nsd.log"), "  verbosity: 1",
-            "  server-count: 1", "  do-ip6: no", "  hide-version: yes",
-            "remote-control:", "  control-enable: no"]
-    for z in (root, tld, child):
-        conf += ["zone:", '  name: "%s"' % z.name, "  zonefile: %s.signed" % z.file]
-    with open(os.path.join(wd, "nsd.conf"), "w") as f:
-        f.write("\n".join(conf) + "\n")
+        f.write(W.write_zone(zdir, root) + "\n")
+    W.write_nsd_conf(wd, zdir, (root, tld, child))
     with open(os.path.join(wd, "hostile-zone.json"), "w") as f:
         json.dump(hostile_zone(), f)
     with open(os.path.join(wd, "reverse-zone.json"), "w") as f:

@@ -97,21 +97,9 @@ def build(w):
             z.add("_25._tcp.mx." + d, "TLSA", ("3 0 0 %04x" if nwrong > 100 else "3 0 1 %064x") % (i + 1))
         if right:
             z.add("_25._tcp.mx." + d, "TLSA", "3 1 1 %s" % spki)
-    with open(os.path.join(zdir, z.file), "w") as f:
-        f.write(z.text())
-    ds = W.sign_zone(zdir, z)
     with open(w.p("root.key"), "w") as f:
-        f.write(ds + "\n")
-    conf = ["server:", "  ip-address: %s" % W.NSD_ADDR, "  port: 53", '  username: ""',
-            '  chroot: ""', "  zonesdir: %s" % zdir, '  database: ""',
-            "  zonelistfile: %s" % os.path.join(zdir, "zone.list"),
-            "  xfrdfile: %s" % os.path.join(zdir, "xfrd.state"), "  xfrdir: %s" % zdir,
-            "  pidfile: %s" % w.p("nsd.pid"), "  logfile: %s" % w.p("logs", "nsd.log"),
-            "  verbosity: 1", "  server-count: 1", "  do-ip6: no",
-            "remote-control:", "  control-enable: no",
-            "zone:", '  name: "."', "  zonefile: %s.signed" % z.file]
-    with open(w.p("nsd.conf"), "w") as f:
-        f.write("\n".join(conf) + "\n")
+        f.write(W.write_zone(zdir, z) + "\n")
+    W.write_nsd_conf(w.d, zdir, (z,))
     w.build_unbound_conf()
     w.state.update({"pids": {}, "cert": cert, "key": key, "spki": spki,
                     "trust_anchor": w.p("root.key")})

@@ -107,24 +107,10 @@ def build(wd):
     root = W.Zone(".")
     root.add("ns.root.", "A", W.NSD_ADDR)
     root.add("mxlab.", "NS", "ns.root.")
-    def write_and_sign(z):
-        with open(os.path.join(zdir, z.file), "w") as f:
-            f.write(z.text())
-        return W.sign_zone(zdir, z)
-    root.records.append(write_and_sign(tld))   # the child's DS goes into the root
+    root.records.append(W.write_zone(zdir, tld))   # the child's DS goes into the root
     with open(os.path.join(wd, "root.key"), "w") as f:
-        f.write(write_and_sign(root) + "\n")
-    os.makedirs(os.path.join(wd, "logs"), exist_ok=True)
-    conf = ["server:", "  ip-address: %s" % W.NSD_ADDR, "  port: 53", '  username: ""',
-            '  chroot: ""', "  zonesdir: %s" % zdir, '  database: ""',
-            "  zonelistfile: %s/zone.list" % zdir, "  xfrdfile: %s/xfrd.state" % zdir,
-            "  xfrdir: %s" % zdir, "  pidfile: %s/nsd.pid" % wd,
-            "  logfile: %s/logs/nsd.log" % wd, "  server-count: 1", "  do-ip6: no",
-            "remote-control:", "  control-enable: no"]
-    for z in (root, tld):
-        conf += ["zone:", '  name: "%s"' % z.name, "  zonefile: %s.signed" % z.file]
-    with open(os.path.join(wd, "nsd.conf"), "w") as f:
-        f.write("\n".join(conf) + "\n")
+        f.write(W.write_zone(zdir, root) + "\n")
+    W.write_nsd_conf(wd, zdir, (root, tld))
     # three scans: the DHE-4096 domains, as many on an X25519 server, and the rest
     for what, sel in (("dhe", lambda d: d.startswith("dh4096-")),
                       ("ecdhe", lambda d: d.startswith("ecdhe-")),

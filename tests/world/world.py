@@ -398,6 +398,39 @@ def sign_zone(zdir, zone):
     return ds
 
 
+def write_zone(zdir, z):
+    """Writes zone z into zdir and, if it is signed, signs it (and breaks what z.tamper
+    says); returns the KSK's DS record, or None for an unsigned zone."""
+    with open(os.path.join(zdir, z.file), "w") as f:
+        f.write(z.text())
+    if not z.signed:
+        return None
+    ds = sign_zone(zdir, z)
+    if z.tamper:
+        tamper_signed(os.path.join(zdir, z.file + ".signed"), z.name, *z.tamper)
+    return ds
+
+
+def write_nsd_conf(wd, zdir, zones):
+    """<wd>/nsd.conf: NSD on NSD_ADDR:53 serving zones from zdir (a signed zone from its
+    .signed file), its pid file and log (<wd>/logs/nsd.log) in wd."""
+    conf = ["server:", "  ip-address: %s" % NSD_ADDR, "  port: 53", '  username: ""',
+            '  chroot: ""', "  zonesdir: %s" % zdir, '  database: ""',
+            "  zonelistfile: %s" % os.path.join(zdir, "zone.list"),
+            "  xfrdfile: %s" % os.path.join(zdir, "xfrd.state"),
+            "  xfrdir: %s" % zdir,
+            "  pidfile: %s" % os.path.join(wd, "nsd.pid"),
+            "  logfile: %s" % os.path.join(wd, "logs", "nsd.log"),
+            "  verbosity: 1", "  server-count: 1", "  do-ip6: no", "  hide-version: yes",
+            "remote-control:", "  control-enable: no"]
+    for z in zones:
+        conf += ["zone:", '  name: "%s"' % z.name,
+                 "  zonefile: %s" % (z.file + (".signed" if z.signed else ""))]
+    os.makedirs(os.path.join(wd, "logs"), exist_ok=True)
+    with open(os.path.join(wd, "nsd.conf"), "w") as f:
+        f.write("\n".join(conf) + "\n")
+
+
 # ---------------------------------------------------------------------------------------
 # World
 # ---------------------------------------------------------------------------------------
@@ -581,14 +614,7 @@ class World:
         root.add("mxlab.", "NS", "ns.root.")
 
         def write_and_sign(z):
-            with open(os.path.join(zdir, z.file), "w") as f:
-                f.write(z.text())
-            if not z.signed:
-                return None
-            ds = sign_zone(zdir, z)
-            if z.tamper:
-                tamper_signed(os.path.join(zdir, z.file + ".signed"), z.name, *z.tamper)
-            return ds
+            return write_zone(zdir, z)
 
         for z in zones:  # children first, their DS go into the parent before it is signed
             ds = write_and_sign(z)
@@ -600,20 +626,7 @@ class World:
             f.write(root_ds + "\n")
         self.zones = [root, tld] + zones
 
-        conf = ["server:", "  ip-address: %s" % NSD_ADDR, "  port: 53", '  username: ""',
-                '  chroot: ""', "  zonesdir: %s" % zdir, '  database: ""',
-                "  zonelistfile: %s" % os.path.join(zdir, "zone.list"),
-                "  xfrdfile: %s" % os.path.join(zdir, "xfrd.state"),
-                "  xfrdir: %s" % zdir,
-                "  pidfile: %s" % self.p("nsd.pid"), "  logfile: %s" % self.p("logs", "nsd.log"),
-                "  verbosity: 1", "  server-count: 1", "  do-ip6: no", "  hide-version: yes",
-                "remote-control:", "  control-enable: no"]
-        for z in self.zones:
-            conf += ["zone:", '  name: "%s"' % z.name,
-                     "  zonefile: %s" % (z.file + (".signed" if z.signed else ""))]
-        os.makedirs(self.p("logs"), exist_ok=True)
-        with open(self.p("nsd.conf"), "w") as f:
-            f.write("\n".join(conf) + "\n")
+        write_nsd_conf(self.d, zdir, self.zones)
         self.state["zones"] = [{"name": z.name, "signed": z.signed,
                                 "tamper": z.tamper} for z in self.zones]
 
