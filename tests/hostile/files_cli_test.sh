@@ -95,36 +95,30 @@ expect 2 "more than 1024 MiB" - -- bash -c "timeout 60 '$bin' scan --resolver 12
 mkfifo "$tmp/fifo"
 cp "$tmp/ours.ndjson" "$tmp/kept.ndjson"
 sum=$(sha256sum < "$tmp/kept.ndjson")
-timeout 60 "$bin" scan --resolver 127.0.0.1 --trust-anchor "$ta" -o "$tmp/kept.ndjson" "$tmp/fifo" 2> "$tmp/fifo.err" &
-pid=$!
-# the scan's process is timeout's child; wait until it exists and has a SIGTERM handler
-# (bit 14 of SigCgt) or, before the fix, is blocked in open() (then the default kills it)
-child=""
-for _ in $(seq 100); do
-  child=$(pgrep -P $pid | head -n 1)
-  [ -n "$child" ] && [ "$(awk '/^State/ {print $2}' /proc/$child/status 2>/dev/null)" = S ] && break
-  sleep 0.1
-done
-sleep 0.3
-kill -TERM "$child"
-wait $pid; rc=$?
+# Runs mxsurvey scan ARGS... (stderr to ERRFILE) under timeout, waits until the scan
+# (timeout's child) sleeps, blocked in open() on a FIFO, sends it SIGTERM; sets rc.
+sigterm_while_blocked() {
+  errfile=$1; shift
+  timeout 60 "$bin" scan "$@" 2> "$errfile" &
+  pid=$!
+  child=""
+  for _ in $(seq 100); do
+    child=$(pgrep -P $pid | head -n 1)
+    [ -n "$child" ] && [ "$(awk '/^State/ {print $2}' /proc/$child/status 2>/dev/null)" = S ] && break
+    sleep 0.1
+  done
+  sleep 0.3
+  kill -TERM "$child"
+  wait $pid; rc=$?
+}
+sigterm_while_blocked "$tmp/fifo.err" --resolver 127.0.0.1 --trust-anchor "$ta" -o "$tmp/kept.ndjson" "$tmp/fifo"
 if [ "$rc" -eq 3 ] && grep -q "Terminated while waiting for a writer on $tmp/fifo: nothing scanned, nothing written" "$tmp/fifo.err" &&
    [ "$(sha256sum < "$tmp/kept.ndjson")" = "$sum" ]; then ok
 else bad "SIGTERM while opening a FIFO: rc=$rc (want 3), stderr: $(cat "$tmp/fifo.err")"; fi
 
 # the same while an --exclude-file FIFO waits for its writer
 mkfifo "$tmp/xfifo"
-timeout 60 "$bin" scan --resolver 127.0.0.1 --trust-anchor "$ta" --exclude-file "$tmp/xfifo" -o "$tmp/kept.ndjson" "$tmp/in.txt" 2> "$tmp/xfifo.err" &
-pid=$!
-child=""
-for _ in $(seq 100); do
-  child=$(pgrep -P $pid | head -n 1)
-  [ -n "$child" ] && [ "$(awk '/^State/ {print $2}' /proc/$child/status 2>/dev/null)" = S ] && break
-  sleep 0.1
-done
-sleep 0.3
-kill -TERM "$child"
-wait $pid; rc=$?
+sigterm_while_blocked "$tmp/xfifo.err" --resolver 127.0.0.1 --trust-anchor "$ta" --exclude-file "$tmp/xfifo" -o "$tmp/kept.ndjson" "$tmp/in.txt"
 if [ "$rc" -eq 3 ] && grep -q "Terminated while reading the options' files: nothing scanned, nothing written" "$tmp/xfifo.err" &&
    [ "$(sha256sum < "$tmp/kept.ndjson")" = "$sum" ]; then ok
 else bad "SIGTERM while opening an exclude FIFO: rc=$rc (want 3), stderr: $(cat "$tmp/xfifo.err")"; fi

@@ -39,11 +39,9 @@ import argparse
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -100,10 +98,9 @@ def build(w):
 
 
 def start(w):
-    W.run(["nsd-checkconf", w.p("nsd.conf")])
-    w._spawn("nsd", ["nsd", "-d", "-c", w.p("nsd.conf")], "nsd.stdout")
+    w.spawn_nsd()
     W.wait_listening([(W.NSD_ADDR, 53, "udp"), (W.NSD_ADDR, 53, "tcp")], "nsd")
-    w._spawn("unbound", ["unbound", "-d", "-c", w.p("unbound.conf")], "unbound.stdout")
+    w.spawn_unbound()
     ready = w.p("https.ready")
     w._spawn("https", [sys.executable, os.path.join(HERE, "callbacks_https.py"),
                        "--cert", w.state["cert"], "--key", w.state["key"],
@@ -267,16 +264,7 @@ def scan_signal(C, w, mx, base, mode):
 
 
 def in_namespace_main(a):
-    C = R.Checker()
-    wd = tempfile.mkdtemp(prefix="mxsurvey-callbacks-")
-    w = W.World(wd, die_with_parent=True)
-
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt("signal %d" % signum)
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, on_signal)
-    ok = False
-    try:
+    def body(C, w, wd, procs):
         build(w)
         start(w)
         mx = os.path.abspath(a.mxsurvey)
@@ -287,15 +275,7 @@ def in_namespace_main(a):
             scan_case(C, w, mx, base, c)
         for mode in ("sigterm", "sigtwice", "siggrace", "sigptr"):
             scan_signal(C, w, mx, base, mode)
-        ok = C.failed == 0
-    finally:
-        w.stop()
-        print("%d passed, %d failed" % (C.passed, C.failed), flush=True)
-        if ok and not a.keep:
-            shutil.rmtree(wd, ignore_errors=True)
-        else:
-            print("kept %s" % wd, flush=True)
-    return ok
+    return R.run_driver("mxsurvey-callbacks-", a.keep, body)
 
 
 def main():

@@ -37,11 +37,8 @@ Prints one line per failed check and "N passed, N failed"."""
 import argparse
 import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -205,8 +202,7 @@ def build(wd):
         json.dump(reverse_zone(), f)
 
 
-def start(wd):
-    w = W.World(wd, die_with_parent=True)
+def start(w):
     w.state = {"pids": {}}
     w.build_unbound_conf()
     conf = w.p("unbound.conf")
@@ -221,8 +217,7 @@ def start(wd):
     with open(conf, "w") as f:
         f.write(text + 'stub-zone:\n  name: "%s"\n  stub-addr: %s\n' % (REVERSE, HOSTILE_NS))
     w.save()
-    W.run(["nsd-checkconf", w.p("nsd.conf")])
-    w._spawn("nsd", ["nsd", "-d", "-c", w.p("nsd.conf")], "nsd.stdout")
+    w.spawn_nsd()
     ready = w.p("hostile-dns.ready")
     w._spawn("hostile_dns", [sys.executable, os.path.join(HERE, "hostile_dns.py"), "--addr",
                              HOSTILE_NS, "--zone", w.p("hostile-zone.json"), "--zone",
@@ -230,8 +225,7 @@ def start(wd):
                              "--log", w.p("logs", "hostile-dns.log")], "hostile-dns.stdout")
     W.wait_listening([(W.NSD_ADDR, 53, "udp"), (W.NSD_ADDR, 53, "tcp"),
                       (HOSTILE_NS, 53, "udp"), (HOSTILE_NS, 53, "tcp")], "nsd, hostile_dns")
-    W.run(["unbound-checkconf", conf])
-    w._spawn("unbound", ["unbound", "-d", "-c", conf], "unbound.stdout")
+    w.spawn_unbound()
     W.wait_listening([(W.RESOLVER_ADDR, 53, "udp")], "unbound")
     return w
 
@@ -431,38 +425,22 @@ def input_cases(mx, wd, C):
 
 
 def in_namespace_main(a):
-    C = R.Checker()
-    wd = tempfile.mkdtemp(prefix="mxsurvey-hostile-dns-")
-    w = None
-
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt("signal %d" % signum)
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, on_signal)
-    try:
+    def body(C, w, wd, procs):
         t0 = time.time()
         build(wd)
-        w = start(wd)
+        start(w)
         print("[dns] world up in %.1fs" % (time.time() - t0), flush=True)
         mx = os.path.abspath(a.mxsurvey)
         inp = os.path.join(wd, "domains.txt")
-        names = ["long.h.t", "ds.n.t", "cn.h.t", "cn2.h.t", "cn.n.t", "cn2.n.t", "esc.h.t", "txt.h.t", "bigtxt.h.t", "two.h.t",
-                 "dupmx.h.t", "manymx.h.t", LONGDOM]
+        names = ["long.h.t", "ds.n.t", "cn.h.t", "cn2.h.t", "cn.n.t", "cn2.n.t", "esc.h.t",
+                 "txt.h.t", "bigtxt.h.t", "two.h.t", "dupmx.h.t", "manymx.h.t", LONGDOM]
         with open(inp, "w") as f:
             f.write("\n".join(names) + "\n")
         recs, _, _ = scan(mx, wd, inp, "dns", C)
         C.check("dns", "one record per domain", len(names), len(recs))
         dns_cases(C, {r.get("domain"): r for r in recs})
         input_cases(mx, wd, C)
-    finally:
-        if w:
-            w.stop()
-    print("%d passed, %d failed" % (C.passed, C.failed))
-    if C.failed or a.keep:
-        print("kept: %s" % wd)
-    else:
-        shutil.rmtree(wd, ignore_errors=True)
-    return C.failed == 0
+    return R.run_driver("mxsurvey-hostile-dns-", a.keep, body)
 
 
 def main():

@@ -26,7 +26,6 @@ import resource
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -125,18 +124,7 @@ def log_lines(path, start):
 
 
 def in_namespace_main(a):
-    C = R.Checker()
-    wd = tempfile.mkdtemp(prefix="mxsurvey-limits-")
-    world = W.World(wd, die_with_parent=True)
-    servers = []
-
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt("signal %d" % signum)
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, on_signal)
-    ok = False
-    t_start = time.time()
-    try:
+    def body(C, world, wd, servers):
         st = R.start_world(world, wd)
         mx = os.path.abspath(a.mxsurvey)
         release = os.path.join(wd, "release")
@@ -231,18 +219,7 @@ def in_namespace_main(a):
             t_stop, pr.returncode, time.time() - t0), flush=True)
         C.check("c-paused", "exit status", 0, pr.returncode)
         compare(C, "c-paused", by_domain(ref), by_domain(R.read_ndjson(out, "c-paused", C)), keys)
-        ok = C.failed == 0
-    except BaseException as e:  # noqa: BLE001
-        import traceback
-        traceback.print_exc()
-        C.check("driver", "no exception", None, repr(e))
-        ok = False
-    finally:
-        for p in servers:
-            p.terminate()
-            p.wait()
-        R.finish_world(world, wd, ok, a.keep, C, t_start)
-    return ok
+    return R.run_driver("mxsurvey-limits-", a.keep, body)
 
 
 def main():

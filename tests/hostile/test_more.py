@@ -48,11 +48,9 @@ import argparse
 import json
 import os
 import resource
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -107,10 +105,9 @@ def build(w):
 
 
 def start(w):
-    W.run(["nsd-checkconf", w.p("nsd.conf")])
-    w._spawn("nsd", ["nsd", "-d", "-c", w.p("nsd.conf")], "nsd.stdout")
+    w.spawn_nsd()
     W.wait_listening([(W.NSD_ADDR, 53, "udp"), (W.NSD_ADDR, 53, "tcp")], "nsd")
-    w._spawn("unbound", ["unbound", "-d", "-c", w.p("unbound.conf")], "unbound.stdout")
+    w.spawn_unbound()
     ready = w.p("smtp.ready")
     w._spawn("smtp", [sys.executable, os.path.join(HERE, "more_smtp.py"),
                       "--cert", w.state["cert"], "--key", w.state["key"],
@@ -283,18 +280,26 @@ def scan_pool(C, w, mx, base):
     if sanitized(mx):
         print("[skip] %s: a sanitizer build" % what, flush=True)
         return
+    refused_at_start(C, w, mx, base, what, limited(1024),
+                     "mxsurvey: cannot start libuv's thread pool (1024 threads): Resource "
+                     "temporarily unavailable (a memory limit such as ulimit -v?)\n",
+                     env=dict(os.environ, UV_THREADPOOL_SIZE="1024"))
+
+
+def refused_at_start(C, w, mx, base, what, preexec, message, env=None):
+    """A scan that must stop at start-up (status 1, message) under the limits preexec sets,
+    leaving an existing output byte for byte as it was."""
     inp = write_input(w, what, [dom("plain")])
     out = w.p(what + ".ndjson")
     keep = '{"keep":"these bytes"}\n'
     with open(out, "w") as f:
         f.write(keep)
     r = subprocess.run([mx, "scan"] + base + ["-o", out, inp], capture_output=True, timeout=60,
-                       preexec_fn=limited(1024), env=dict(os.environ, UV_THREADPOOL_SIZE="1024"))
+                       preexec_fn=preexec, env=env)
     err = r.stderr.decode("utf-8", "replace")
     print("[run] %s: exit %d: %s" % (what, r.returncode, err.strip()[:200]), flush=True)
     C.check(what, "exit status", 1, r.returncode)
-    C.check(what, "message", "mxsurvey: cannot start libuv's thread pool (1024 threads): Resource temporarily "
-            "unavailable (a memory limit such as ulimit -v?)\n", err)
+    C.check(what, "message", message, err)
     with open(out) as f:
         C.check(what, "output untouched", keep, f.read())
 
@@ -307,24 +312,13 @@ def scan_resolver_thread(C, w, mx, base):
     if sanitized(mx):
         print("[skip] %s: a sanitizer build" % what, flush=True)
         return
-    inp = write_input(w, what, [dom("plain")])
-    out = w.p(what + ".ndjson")
-    keep = '{"keep":"these bytes"}\n'
-    with open(out, "w") as f:
-        f.write(keep)
 
     def pre():
         limited(1024)()
         resource.setrlimit(resource.RLIMIT_STACK, (2048 << 20, resource.RLIM_INFINITY))
-    r = subprocess.run([mx, "scan"] + base + ["-o", out, inp], capture_output=True, timeout=60,
-                       preexec_fn=pre)
-    err = r.stderr.decode("utf-8", "replace")
-    print("[run] %s: exit %d: %s" % (what, r.returncode, err.strip()[:200]), flush=True)
-    C.check(what, "exit status", 1, r.returncode)
-    C.check(what, "message", "mxsurvey: cannot start the resolver's thread: Resource temporarily "
-            "unavailable (a memory limit such as ulimit -v?)\n", err)
-    with open(out) as f:
-        C.check(what, "output untouched", keep, f.read())
+    refused_at_start(C, w, mx, base, what, pre,
+                     "mxsurvey: cannot start the resolver's thread: Resource temporarily "
+                     "unavailable (a memory limit such as ulimit -v?)\n")
 
 
 def scan_ubinit(C, w, mx, base):
@@ -411,16 +405,7 @@ def scan_lowmem(C, w, mx, base):
 
 
 def in_namespace_main(a):
-    C = R.Checker()
-    wd = tempfile.mkdtemp(prefix="mxsurvey-more-")
-    w = W.World(wd, die_with_parent=True)
-
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt("signal %d" % signum)
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, on_signal)
-    ok = False
-    try:
+    def body(C, w, wd, procs):
         build(w)
         start(w)
         mx = os.path.abspath(a.mxsurvey)
@@ -431,15 +416,7 @@ def in_namespace_main(a):
                      scan_resolver_thread, scan_ubinit, scan_lowmem):
             if not a.only or step.__name__ in a.only:
                 step(C, w, mx, base)
-        ok = C.failed == 0
-    finally:
-        w.stop()
-        print("%d passed, %d failed" % (C.passed, C.failed), flush=True)
-        if ok and not a.keep:
-            shutil.rmtree(wd, ignore_errors=True)
-        else:
-            print("kept %s" % wd, flush=True)
-    return ok
+    return R.run_driver("mxsurvey-more-", a.keep, body)
 
 
 def main():

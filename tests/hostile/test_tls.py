@@ -123,7 +123,7 @@ def build(wd):
 def start(world, wd, ec, rsa, extra, files):
     world.state = {"pids": {}}
     world.build_unbound_conf()
-    world._spawn("nsd", ["nsd", "-d", "-c", os.path.join(wd, "nsd.conf")], "nsd.stdout")
+    world.spawn_nsd()
     ready = os.path.join(wd, "peers.ready")
     world._spawn("peers", [sys.executable, os.path.join(HERE, "tls_peers.py"),
                            "--cert", ec[0], "--key", ec[1], "--rsa-cert", rsa[0],
@@ -131,8 +131,7 @@ def start(world, wd, ec, rsa, extra, files):
                            "--log", os.path.join(wd, "logs", "peers.log"), "--ready", ready] +
                  ["%s=%s" % (a, b % files) for a, b in PEERS.items()], "peers.stdout")
     W.wait_listening([(W.NSD_ADDR, 53, "udp"), (W.NSD_ADDR, 53, "tcp")], "nsd")
-    world._spawn("unbound", ["unbound", "-d", "-c", os.path.join(wd, "unbound.conf")],
-                 "unbound.stdout")
+    world.spawn_unbound()
     W.wait_listening([(W.RESOLVER_ADDR, 53, "udp")], "unbound")
     t0 = time.time()
     while not os.path.exists(ready):

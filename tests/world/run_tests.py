@@ -880,6 +880,40 @@ def drop_option(args, name):
     return [x for opt, val in pairs if opt != name for x in (opt, val)]
 
 
+def run_driver(prefix, keep, body):
+    """The test drivers' common frame: a temp dir (prefix) with a World in it, SIGTERM and
+    SIGHUP turned into an exception (so the servers are stopped, not left behind), then
+    body(C, world, wd, procs), where procs is a list of extra server processes (Popen) to
+    end afterwards. An exception is a failed check. Ends with finish_world; returns True
+    when every check passed."""
+    C = Checker()
+    wd = tempfile.mkdtemp(prefix=prefix)
+    world = W.World(wd, die_with_parent=True)
+    procs = []
+
+    def on_signal(signum, frame):
+        raise KeyboardInterrupt("signal %d" % signum)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    ok = False
+    t_start = time.time()
+    try:
+        body(C, world, wd, procs)
+        ok = C.failed == 0
+    except BaseException as e:  # noqa: BLE001 (also KeyboardInterrupt / signals)
+        import traceback
+        traceback.print_exc()
+        C.check("driver", "no exception", None, repr(e))
+        ok = False
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+            p.wait()
+        finish_world(world, wd, ok, keep, C, t_start)
+    return ok
+
+
 def finish_world(world, wd, ok, keep, C, t_start=None):
     """The drivers' common end: stop the world's servers, keep the directory when a check
     failed (or --keep), print the counts the ctest log shows."""
@@ -895,17 +929,7 @@ def finish_world(world, wd, ok, keep, C, t_start=None):
 
 
 def in_namespace_main(a):
-    C = Checker()
-    wd = tempfile.mkdtemp(prefix="mxsurvey-world-")
-    world = W.World(wd, die_with_parent=True)
-
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt("signal %d" % signum)
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, on_signal)
-    ok = False
-    t_start = time.time()
-    try:
+    def body(C, world, wd, procs):
         st = start_world(world, wd)
         # ---- the world itself ---------------------------------------------------------
         print("[world] sanity checks with dig", flush=True)
@@ -941,8 +965,7 @@ def in_namespace_main(a):
                 oracle[(key, idx)] = v
                 C.check("oracle posttls-finger %s" % target, "verdict", want, v)
         if a.world_only:
-            ok = C.failed == 0
-            return ok
+            return
 
         mx = os.path.abspath(a.mxsurvey)
         base = scan_base(st, allow=False)
@@ -1061,15 +1084,7 @@ def in_namespace_main(a):
                         (ORACLE_MAP[v][0] if ORACLE_MAP[v] else ABSENT), got)
         if a.compare_with:
             compare_with(os.path.abspath(a.compare_with), base + allow, wd, st, out1)
-        ok = C.failed == 0
-    except BaseException as e:  # noqa: BLE001 (also KeyboardInterrupt / signals)
-        import traceback
-        traceback.print_exc()
-        C.check("driver", "no exception", None, repr(e))
-        ok = False
-    finally:
-        finish_world(world, wd, ok, a.keep, C, t_start)
-    return ok
+    return run_driver("mxsurvey-world-", a.keep, body)
 
 
 def compare_with(old, args, wd, st, out1):

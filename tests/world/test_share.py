@@ -19,11 +19,8 @@ import argparse
 import json
 import os
 import re
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -77,17 +74,7 @@ def scan(mx, args, what, C, wd):
 
 
 def in_namespace_main(a):
-    C = R.Checker()
-    wd = tempfile.mkdtemp(prefix="mxsurvey-share-")
-    world = W.World(wd, die_with_parent=True)
-
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt("signal %d" % signum)
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, on_signal)
-    ok = False
-    t_start = time.time()
-    try:
+    def body(C, world, wd, procs):
         st = R.start_world(world, wd)
         mx = os.path.abspath(a.mxsurvey)
         base = R.scan_base(st)
@@ -182,15 +169,7 @@ def in_namespace_main(a):
                     "hostname mismatch" if i == 5 else R.ABSENT, pk.get("error", R.ABSENT))
             want_dane = {3: "mismatch", 4: "valid"}.get(i, "no-tlsa")
             C.check("seq-infer " + d, "dane.status", want_dane, ad.get("dane", {}).get("status"))
-        ok = C.failed == 0
-    except BaseException as e:  # noqa: BLE001
-        import traceback
-        traceback.print_exc()
-        C.check("driver", "no exception", None, repr(e))
-        ok = False
-    finally:
-        R.finish_world(world, wd, ok, a.keep, C, t_start)
-    return ok
+    return R.run_driver("mxsurvey-share-", a.keep, body)
 
 
 def main():

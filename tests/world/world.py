@@ -835,12 +835,22 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         run(["mount", "--bind", d, "/etc/ssl/certs"])
         self.state["system_ca_installed"] = True
 
+    def spawn_nsd(self):
+        """Checks nsd.conf and starts NSD; the caller waits for NSD_ADDR:53 (its own
+        servers may start meanwhile)."""
+        run(["nsd-checkconf", self.p("nsd.conf")])
+        self._spawn("nsd", ["nsd", "-d", "-c", self.p("nsd.conf")], "nsd.stdout")
+
+    def spawn_unbound(self):
+        """Checks unbound.conf and starts Unbound; the caller waits for RESOLVER_ADDR:53."""
+        run(["unbound-checkconf", self.p("unbound.conf")])
+        self._spawn("unbound", ["unbound", "-d", "-c", self.p("unbound.conf")], "unbound.stdout")
+
     def start(self):
         os.makedirs(self.p("logs"), exist_ok=True)
         self.state.setdefault("pids", {})
         self.install_system_ca()
-        run(["nsd-checkconf", self.p("nsd.conf")])
-        self._spawn("nsd", ["nsd", "-d", "-c", self.p("nsd.conf")], "nsd.stdout")
+        self.spawn_nsd()
         os.makedirs(self.p("misbehave"), exist_ok=True)
         ready = self.p("misbehave", "ready")
         if os.path.exists(ready):
@@ -854,8 +864,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
                      for k, v in self.state.get("hostile_ctx", {}).items()] +
                     ["%s=%s" % (a, b) for a, b in MISBEHAVE_ADDRS.items()], "misbehave.stdout")
         wait_listening([(NSD_ADDR, 53, "udp"), (NSD_ADDR, 53, "tcp")], "nsd")
-        run(["unbound-checkconf", self.p("unbound.conf")])
-        self._spawn("unbound", ["unbound", "-d", "-c", self.p("unbound.conf")], "unbound.stdout")
+        self.spawn_unbound()
         self.start_postfix()
         run(["nginx", "-t", "-q", "-e", self.p("logs", "nginx-error.log"),
              "-c", self.p("nginx.conf")])
