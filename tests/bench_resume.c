@@ -14,9 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "output/resume.h"
-#include "output/sink.h"
-#include "scanner/nameset.h"
+#include "record/resume.h"
+#include "record/sink.h"
+#include "lib/nameset.h"
 
 static double now(void) {
   struct timespec ts;

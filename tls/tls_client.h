@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
-#include "output/json.h"
+#include "record/json.h"
 
 typedef struct tls_ctx tls_ctx_t;
 typedef struct tls_conn tls_conn_t;
@@ -93,7 +93,7 @@ typedef struct tls_result {
  * limit on the Certificate message (SSL_MAX_CERT_LIST_DEFAULT, 100 KiB). The handshake
  * refuses a server that sends more certificates (tls_client.c, handshake_chain_check), so
  * chain_len is never more than TLS_CHAIN_KEEP. The observation cache declines to keep
- * large chains (scanner/observe.c), which bounds its memory. */
+ * large chains (smtp/observe.c), which bounds its memory. */
 #define TLS_CHAIN_KEEP 101
 #define TLS_CHAIN_MAX_BYTES (100 * 1024)
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "scanner/smtp_reply.h"
+#include "smtp/smtp_reply.h"
 
 #define MAX_IN_LINES 200   /* past SMTP_REPLY_MAX_LINES on purpose */
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/json.h"
+#include "record/json.h"
 
 static void check_body(const unsigned char *s, size_t n) {
   size_t i = 0;

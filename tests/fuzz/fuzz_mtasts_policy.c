@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/mtasts.h"
+#include "checks/mtasts_parse.h"
 
 static mtasts_policy_t p;   /* ~16 KiB: static, not on the fuzzer's stack */
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/mtasts.h"
+#include "checks/mtasts_parse.h"
 
 static void check_id(const mtasts_txt_t *t) {
   size_t n = strnlen(t->id, sizeof t->id);

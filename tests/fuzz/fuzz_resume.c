@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/resume.h"
+#include "record/resume.h"
 
 typedef struct acc { uint64_t n, sum; } acc_t;
 

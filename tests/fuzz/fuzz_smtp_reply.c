@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/smtp_reply.h"
+#include "smtp/smtp_reply.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static smtp_reply_t r;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/tlsrpt.h"
+#include "checks/tlsrpt_parse.h"
 
 static tlsrpt_t r;
 

@@ -5,7 +5,7 @@
  *
  * The resolver is a silent UDP socket of ours on 127.0.0.1 (every query times out): no
  * traffic leaves loopback. */
-#include "resolver/dns.h"
+#include "net/dns.h"
 #include "../unit/testlib.h"
 
 #include <stdio.h>

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "scanner/addrpolicy.h"
+#include "polite/addrpolicy.h"
 #include "tests/unit/testlib.h"
 
 static addrpolicy_t *pol;

@@ -1,10 +1,10 @@
-/* Deadlines (resolver/deadline.h) on a real loop with a socketpair: what became readable
+/* Deadlines (net/deadline.h) on a real loop with a socketpair: what became readable
  * before the loop looked again is read before a deadline that passed meanwhile expires,
  * both when the loop was only a little late and when it did not run for longer than
  * DEADLINE_STALL_MS (the shape of SIGSTOP/SIGCONT: a callback that sleeps stands for the
  * process not running); a deadline with nothing to read still expires, exactly once; a
  * stopped or closed deadline never calls back. */
-#include "resolver/deadline.h"
+#include "net/deadline.h"
 #include "testlib.h"
 
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* Pure helpers of the resolver: wire-name decoding (hostile RDATA) and --resolver syntax. */
-#include "resolver/dns.h"
+#include "net/dns.h"
 #include "testlib.h"
 
 int main(void) {

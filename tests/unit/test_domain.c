@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "scanner/domain.h"
+#include "scan/domain.h"
 #include "tests/unit/testlib.h"
 
 static char out[DOMAIN_MAX];

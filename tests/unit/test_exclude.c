@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "scanner/exclude.h"
+#include "polite/exclude.h"
 #include "tests/unit/testlib.h"
 
 static const char *addr4(const exclude_t *x, const char *ip) {

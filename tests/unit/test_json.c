@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/json.h"
+#include "record/json.h"
 #include "tests/unit/testlib.h"
 
 static const char *esc(const char *in, size_t len) {

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/mtasts.h"
+#include "checks/mtasts_parse.h"
 #include "tests/unit/testlib.h"
 
 static const char *why;

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/nameset.h"
+#include "lib/nameset.h"
 #include "tests/unit/testlib.h"
 
 int main(void) {

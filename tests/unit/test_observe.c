@@ -1,6 +1,6 @@
 /* The observation cache without a network: a fake probe function records the probes the
  * cache starts, and the test finishes them by hand with results of its choosing. */
-#include "scanner/observe.h"
+#include "smtp/observe.h"
 #include "testlib.h"
 
 #include <arpa/inet.h>

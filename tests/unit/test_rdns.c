@@ -1,6 +1,6 @@
 /* rdns against a tiny UDP DNS responder of our own on 127.0.0.1, on the same loop: no
  * network needed. */
-#include "resolver/rdns.h"
+#include "net/rdns.h"
 #include "testlib.h"
 
 #include <stdbool.h>

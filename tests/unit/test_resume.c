@@ -8,8 +8,8 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#include "output/resume.h"
-#include "output/sink.h"
+#include "record/resume.h"
+#include "record/sink.h"
 #include "tests/unit/testlib.h"
 
 typedef struct names { char all[8192]; size_t len; int n; int stop_after; } names_t;

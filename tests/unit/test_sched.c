@@ -1,9 +1,9 @@
 /* Pure parts of the scheduler and the progress display: token bucket, address and prefix
  * keys, the address table, which failures are retried, back-off, fd budget, line count. */
-#include "resolver/tokenbucket.h"
-#include "resolver/addrmap.h"
-#include "scanner/sched.h"
-#include "scanner/progress.h"
+#include "lib/tokenbucket.h"
+#include "polite/addrmap.h"
+#include "polite/sched.h"
+#include "scan/progress.h"
 #include "testlib.h"
 
 #include <stdlib.h>

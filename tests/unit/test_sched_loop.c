@@ -2,7 +2,7 @@
  * port, loopback only): every callback exactly once, the per-address and per-prefix caps
  * as the server counts them, one retry after a 421 with its reason, and every per-address
  * and per-prefix entry freed at the end. */
-#include "scanner/sched.h"
+#include "polite/sched.h"
 #include "testlib.h"
 
 #include <stdlib.h>

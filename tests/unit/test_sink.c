@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#include "output/sink.h"
+#include "record/sink.h"
 #include "tests/unit/testlib.h"
 
 static char dir[] = "/tmp/mxs_sink_XXXXXX";

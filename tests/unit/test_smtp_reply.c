@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/smtp_reply.h"
+#include "smtp/smtp_reply.h"
 #include "tests/unit/testlib.h"
 
 static smtp_reply_t r;

@@ -1,6 +1,6 @@
 /* The probe's result as the record shows it: reply texts from a hostile server keep every
  * byte (NUL included) and come out as valid, escaped JSON; the first error wins. */
-#include "scanner/smtp_probe.h"
+#include "smtp/smtp_probe.h"
 #include "tests/unit/testlib.h"
 
 #include <stdlib.h>
@@ -33,7 +33,7 @@ int main(void) {
   CHECK_INT(r.err_reason_len, sizeof reply - 1);
   CHECK(memcmp(r.err_reason, reply, sizeof reply) == 0);   /* NUL-terminated copy */
 
-  /* A shared observation is copied into each record (scanner/observe.c): the copy keeps
+  /* A shared observation is copied into each record (smtp/observe.c): the copy keeps
    * every byte past a NUL and owns its own retry reasons. */
   r.attempts = 2;
   r.retry_reasons[0] = strdup("421 4.7.0 busy");

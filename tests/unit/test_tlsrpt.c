@@ -1,7 +1,7 @@
 /* TLS-RPT record selection and parsing (RFC 8460 §3). */
 #include <string.h>
 
-#include "scanner/tlsrpt.h"
+#include "checks/tlsrpt_parse.h"
 #include "tests/unit/testlib.h"
 
 static const char *why;

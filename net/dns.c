@@ -1,0 +1,653 @@
+/* libunbound on the libuv loop: see dns.h for why it is shaped this way. */
+#include "net/dns.h"
+#include "lib/tokenbucket.h"
+#include "net/deadline.h"
+
+#include <ctype.h>
+#include <stdatomic.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+#include <unbound.h>
+
+typedef struct dns_query_s dns_query_t;
+
+struct dns {
+  uv_loop_t *loop;
+  struct ub_ctx *ub;
+  uv_poll_t poll;
+  bool poll_started;
+  bool closed;               /* dns_close ran: nothing would ever read an answer */
+  double timeout;
+  size_t inflight;
+  size_t max_inflight;       /* queries handed to libunbound at once (see dns.h) */
+  dns_query_t *head;         /* every query in flight, for cancellation at close */
+  /* libunbound's log, written from its thread: counts the sockets it could not open, so a
+   * query it could not send is never recorded as one the resolver did not answer. */
+  FILE *ublog;
+  atomic_ulong sockfail;
+  /* --dns-rate */
+  tbucket_t tb;
+  uv_timer_t rate_timer;
+  bool rate_timer_ok;
+  dns_query_t *qhead, *qtail; /* held back by the rate, FIFO (linked by next) */
+  size_t queued;
+};
+
+struct dns_query_s {
+  dns_t *d;
+  dns_query_t *prev, *next;
+  int async_id;
+  deadline_t timer;          /* --timeout-dns, from when libunbound has the query */
+  dns_cb cb;
+  void *arg;
+  int qtype;
+  bool done;                 /* callback delivered (by answer or timeout) */
+  bool ub_pending;           /* libunbound still owns the id */
+  unsigned long sockfail;    /* d->sockfail when the query was handed to libunbound */
+  char qname[DNS_QNAME_MAX + 1];
+};
+
+const char *dnssec_state_name(enum dnssec_state s) {
+  switch (s) {
+  case DNSSEC_SECURE: return "secure";
+  case DNSSEC_INSECURE: return "insecure";
+  case DNSSEC_BOGUS: return "bogus";
+  default: return "indeterminate";
+  }
+}
+
+enum dnssec_state dnssec_worst(enum dnssec_state a, enum dnssec_state b) {
+  static const int rank[] = {0, 1, 3, 2}; /* secure, insecure, bogus, indeterminate */
+  return rank[a] >= rank[b] ? a : b;
+}
+
+const char *dns_outcome_name(enum dns_outcome o) {
+  switch (o) {
+  case DNS_DATA: return "records";
+  case DNS_NODATA: return "nodata";
+  case DNS_NXDOMAIN: return "nxdomain";
+  default: return "error";
+  }
+}
+
+int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t cap) {
+  size_t pos = 0, o = 0;
+  if (cap < 2) return -1;
+  for (;;) {
+    if (pos >= len || pos >= 255) return -1;  /* RFC 1035 §2.3.4: 255 octets at most */
+    uint8_t l = wire[pos++];
+    if (l == 0) break;
+    if (l > 63 || pos + l > len) return -1;   /* compression pointers never appear here */
+    if (o) {
+      if (o + 2 > cap) return -1;             /* the dot and the NUL */
+      out[o++] = '.';
+    }
+    for (uint8_t i = 0; i < l; i++) {
+      unsigned char c = wire[pos + i];
+      bool esc = c == '.' || c == '\\' || c <= 0x20 || c >= 0x7f;
+      if (o + (esc ? 4 : 1) + 1 > cap) return -1;
+      if (esc) {
+        o += (size_t)snprintf(out + o, cap - o, "\\%03u", c);  /* keep odd labels visible */
+      } else {
+        out[o++] = (char)tolower(c);
+      }
+    }
+    pos += l;
+  }
+  if (pos > 255) return -1;
+  if (o == 0) out[o++] = '.';
+  out[o] = '\0';
+  return (int)pos;
+}
+
+/* One name of a DNS message at *pos, compression pointers followed (each must point
+ * before itself, so a loop cannot be built), into uncompressed wire form in out (255
+ * octets at most). *pos moves past the name as it stands in the message. The length, or
+ * -1 if malformed. */
+static int pkt_name(const uint8_t *pkt, size_t len, size_t *pos, uint8_t out[255]) {
+  size_t p = *pos, o = 0;
+  bool jumped = false;
+  for (;;) {
+    if (p >= len) return -1;
+    uint8_t l = pkt[p];
+    if ((l & 0xC0) == 0xC0) {
+      if (p + 1 >= len) return -1;
+      size_t target = ((size_t)(l & 0x3F) << 8) | pkt[p + 1];
+      if (target >= p) return -1;
+      if (!jumped) *pos = p + 2;
+      jumped = true;
+      p = target;
+      continue;
+    }
+    if (l & 0xC0 || p + 1 + l > len || o + 1 + l > 255) return -1;
+    memcpy(out + o, pkt + p, 1 + (size_t)l);
+    o += 1 + (size_t)l;
+    p += 1 + (size_t)l;
+    if (l == 0) {
+      if (!jumped) *pos = p;
+      return (int)o;
+    }
+  }
+}
+
+static bool wire_name_eq(const uint8_t *a, int al, const uint8_t *b, int bl) {
+  if (al != bl) return false;
+  for (int i = 0; i < al; i++)      /* length octets compare equal too: they are < 'A' */
+    if (tolower(a[i]) != tolower(b[i])) return false;
+  return true;
+}
+
+int dns_canonname_from_packet(const uint8_t *pkt, size_t len, char *out, size_t cap) {
+  if (!pkt || len < 12) return -1;
+  unsigned qd = (unsigned)pkt[4] << 8 | pkt[5], an = (unsigned)pkt[6] << 8 | pkt[7];
+  if (qd != 1) return -1;
+  size_t pos = 12;
+  uint8_t cur[255], owner[255], target[255];
+  int cl = pkt_name(pkt, len, &pos, cur);
+  if (cl < 0 || pos + 4 > len) return -1;
+  size_t answers = pos + 4;
+  /* The chain's links may come in any order: each pass over the answer section follows
+   * what it can; a pass that moves nothing ends it (a loop ends after 'an' passes). */
+  for (unsigned pass = 0; pass <= an; pass++) {
+    bool moved = false;
+    pos = answers;
+    for (unsigned i = 0; i < an; i++) {
+      int ol = pkt_name(pkt, len, &pos, owner);
+      if (ol < 0 || pos + 10 > len) return -1;
+      unsigned type = (unsigned)pkt[pos] << 8 | pkt[pos + 1];
+      size_t rdlen = (size_t)pkt[pos + 8] << 8 | pkt[pos + 9];
+      pos += 10;
+      if (pos + rdlen > len) return -1;
+      if (type == 5 && wire_name_eq(owner, ol, cur, cl)) {
+        size_t rp = pos;
+        int tl = pkt_name(pkt, len, &rp, target);
+        if (tl < 0 || rp > pos + rdlen) return -1;
+        if (!wire_name_eq(target, tl, cur, cl)) {
+          memcpy(cur, target, (size_t)tl);
+          cl = tl;
+          moved = true;
+        }
+      }
+      pos += rdlen;
+    }
+    if (!moved) break;
+  }
+  return dns_name_from_wire(cur, (size_t)cl, out, cap);
+}
+
+long dns_txt_join(const uint8_t *rdata, size_t len, char *out, size_t cap) {
+  size_t pos = 0, o = 0;
+  if (cap == 0) return -1;
+  while (pos < len) {
+    size_t l = rdata[pos++];
+    if (pos + l > len || o + l >= cap) return -1;
+    memcpy(out + o, rdata + pos, l);
+    o += l;
+    pos += l;
+  }
+  out[o] = '\0';
+  return (long)o;
+}
+
+int dns_parse_resolver(const char *spec, char *out, size_t cap) {
+  char host[INET6_ADDRSTRLEN + 1];
+  const char *port = NULL;
+  size_t hl;
+  if (spec[0] == '[') {
+    const char *end = strchr(spec, ']');
+    if (!end) return -1;
+    hl = (size_t)(end - spec - 1);
+    if (hl >= sizeof host) return -1;
+    memcpy(host, spec + 1, hl);
+    host[hl] = '\0';
+    if (end[1] == ':') port = end + 2;
+    else if (end[1] != '\0') return -1;
+  } else {
+    const char *colon = strchr(spec, ':');
+    if (colon && strchr(colon + 1, ':')) colon = NULL;      /* bare IPv6, no port */
+    hl = colon ? (size_t)(colon - spec) : strlen(spec);
+    if (hl >= sizeof host) return -1;
+    memcpy(host, spec, hl);
+    host[hl] = '\0';
+    if (colon) port = colon + 1;
+  }
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, host, buf) != 1 && inet_pton(AF_INET6, host, buf) != 1) return -1;
+  long p = 53;
+  if (port) {
+    char *endp;
+    p = strtol(port, &endp, 10);
+    if (*port == '\0' || *endp != '\0' || p < 1 || p > 65535) return -1;
+  }
+  int n = snprintf(out, cap, "%s@%ld", host, p);
+  return (n < 0 || (size_t)n >= cap) ? -1 : 0;
+}
+
+static void query_unlink(dns_query_t *q) {
+  dns_t *d = q->d;
+  if (q->prev) q->prev->next = q->next;
+  else d->head = q->next;
+  if (q->next) q->next->prev = q->prev;
+  q->prev = q->next = NULL;
+  d->inflight--;
+}
+
+static void on_timer_close(uv_handle_t *h) { free(h->data); }
+
+static void on_rate_timer(uv_timer_t *t);
+
+/* A slot became free: queries waiting for one are sent from the loop's next turn, not from
+ * inside the callback that freed it (that callback's caller may be tearing down). */
+static void kick_queue(dns_t *d) {
+  if (d->qhead && d->rate_timer_ok) uv_timer_start(&d->rate_timer, on_rate_timer, 0, 0);
+}
+
+/* Whether libunbound failed to open a socket while q was in its hands: then a SERVFAIL or
+ * a silence may be ours, and the record says so instead of blaming the resolver. */
+#define NOT_SENT "not sent: no socket (too many open files)"
+static bool sock_failed(const dns_query_t *q) {
+  return atomic_load(&q->d->sockfail) != q->sockfail;
+}
+
+/* A query is finished when both its callback has run and libunbound has let go of it. */
+static void query_release(dns_query_t *q) {
+  if (q->ub_pending || !q->done) return;
+  deadline_close(&q->timer, on_timer_close);
+}
+
+static void deliver_error(dns_query_t *q, enum dnssec_state st, const char *reason) {
+  dns_answer_t a = {0};
+  a.qname = q->qname;
+  a.qtype = q->qtype;
+  a.outcome = DNS_ERROR;
+  a.dnssec = st;
+  a.rcode = 2;
+  a.reason = reason;
+  q->cb(q->arg, &a);
+}
+
+static void on_answer(void *arg, int err, struct ub_result *res) {
+  dns_query_t *q = arg;
+  q->ub_pending = false;
+  if (q->done) {           /* the deadline already answered for this query */
+    if (res) ub_resolve_free(res);
+    query_release(q);
+    return;
+  }
+  q->done = true;
+  deadline_stop(&q->timer);
+  query_unlink(q);
+  kick_queue(q->d);
+  if (err != 0 || !res) {
+    deliver_error(q, DNSSEC_INDETERMINATE, ub_strerror(err));
+  } else {
+    dns_answer_t a = {0};
+    char rcbuf[32];
+    a.qname = q->qname;
+    a.qtype = q->qtype;
+    a.rcode = res->rcode;
+    a.ttl = res->ttl;
+    /* libunbound's canonname is lossy (dname_str: '?' for any byte but LDH, '_' and '*',
+     * and cut with '&' at 253 characters): a legal 253-character alias target would come
+     * out wrong, and be queried as the TLSA base. The name is read from the answer
+     * packet instead, with \DDD escapes; libunbound's text only if that fails. */
+    char canon[DNS_NAME_TEXT_MAX];
+    if (res->canonname && res->answer_packet &&
+        dns_canonname_from_packet(res->answer_packet, (size_t)res->answer_len, canon, sizeof canon) > 0) {
+      if (strcasecmp(canon, q->qname) != 0) a.canonname = canon;
+    } else if (res->canonname && strcasecmp(res->canonname, res->qname) != 0) {
+      size_t l = strlen(res->canonname);
+      if (l > 1 && res->canonname[l - 1] == '.') res->canonname[l - 1] = '\0';
+      for (char *p = res->canonname; *p; p++) *p = (char)tolower((unsigned char)*p);
+      a.canonname = res->canonname;
+    }
+    if (res->bogus) {
+      a.dnssec = DNSSEC_BOGUS;
+      a.outcome = DNS_ERROR;
+      a.reason = res->why_bogus ? res->why_bogus : "bogus";
+    } else if (res->rcode != 0 && res->rcode != 3) {
+      a.dnssec = DNSSEC_INDETERMINATE;
+      a.outcome = DNS_ERROR;
+      static const char *names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
+      if (res->rcode == 2 && sock_failed(q)) a.reason = "SERVFAIL (" NOT_SENT ")";
+      else if (res->rcode < 6) a.reason = names[res->rcode];
+      else { snprintf(rcbuf, sizeof rcbuf, "rcode %d", res->rcode); a.reason = rcbuf; }
+    } else {
+      a.dnssec = res->secure ? DNSSEC_SECURE : DNSSEC_INSECURE;
+      if (res->nxdomain) a.outcome = DNS_NXDOMAIN;
+      else if (res->havedata) a.outcome = DNS_DATA;
+      else a.outcome = DNS_NODATA;
+      if (a.outcome == DNS_DATA) {
+        size_t n = 0;
+        while (res->data[n]) n++;
+        a.count = n;
+        a.data = (uint8_t **)res->data;
+        a.len = res->len;
+      }
+    }
+    q->cb(q->arg, &a);
+    ub_resolve_free(res);
+  }
+  query_release(q);
+}
+
+static void on_deadline(uv_timer_t *t) {
+  dns_query_t *q = t->data;
+  if (q->done) return;
+  q->done = true;
+  query_unlink(q);
+  kick_queue(q->d);
+  /* ub_cancel: the answer callback will not run, so libunbound no longer holds q. */
+  if (q->ub_pending && ub_cancel(q->d->ub, q->async_id) == 0) q->ub_pending = false;
+  deliver_error(q, DNSSEC_INDETERMINATE, sock_failed(q) ? NOT_SENT : "timeout");
+  query_release(q);
+}
+
+static void on_poll(uv_poll_t *p, int status, int events) {
+  (void)status; (void)events;
+  dns_t *d = p->data;
+  ub_process(d->ub);
+}
+
+/* libunbound's log stream (its errors, e.g. "can't create socket: Too many open files"):
+ * passed on to stderr as before, and the socket failures counted. Runs in libunbound's
+ * thread; the counter is atomic. */
+static ssize_t ublog_write(void *cookie, const char *buf, size_t len) {
+  dns_t *d = cookie;
+  if (memmem(buf, len, "Too many open files", 19)) atomic_fetch_add(&d->sockfail, 1);
+  size_t off = 0;
+  while (off < len) {
+    ssize_t n = write(2, buf + off, len - off);
+    if (n <= 0) break;
+    off += (size_t)n;
+  }
+  return (ssize_t)len;
+}
+
+static void *thread_noop(void *arg) { return arg; }
+
+/* libunbound starts its resolver thread (default attributes) at the first query and
+ * abort()s, with only a line in its log, when that fails (a memory limit: ulimit -v).
+ * Whether a thread like it can start is asked first, so the failure has our words. */
+static int thread_can_start(void) {
+  pthread_t t;
+  int rc = pthread_create(&t, NULL, thread_noop, NULL);
+  if (rc == 0) pthread_join(t, NULL);
+  return rc;
+}
+
+static void on_selftest(void *arg, int err, struct ub_result *res) {
+  *(int *)arg = err == 0 && res && res->havedata ? 1 : -1;
+  if (res) ub_resolve_free(res);
+}
+
+/* libunbound's thread may start and then fail to set itself up (out of memory: its log
+ * says "bg worker init failed") and exit: every query would then wait forever, recorded
+ * as a timeout, and ub_ctx_delete would wait for the thread at the end. A name of our own
+ * local data is answered by that thread without the network: wait (5 s at most) for it. */
+static int selftest(struct ub_ctx *ub, int fd) {
+  if (ub_ctx_data_add(ub, "selftest.mxsurvey.invalid. 0 IN TXT \"ok\"") != 0) return -1;
+  int state = 0, id;
+  if (ub_resolve_async(ub, "selftest.mxsurvey.invalid.", 16 /* TXT */, 1, &state, on_selftest, &id) != 0)
+    return -1;
+  uint64_t end = uv_hrtime() + 5000000000ull;
+  for (uint64_t now = uv_hrtime(); state == 0 && now < end; now = uv_hrtime()) {
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, (int)((end - now) / 1000000 + 1)) > 0) ub_process(ub);
+  }
+  if (state == 0) ub_cancel(ub, id);
+  return state == 1 ? 0 : -1;
+}
+
+static void on_probe_answer(void *arg, int err, struct ub_result *res) {
+  (void)arg; (void)err;
+  if (res) ub_resolve_free(res);
+}
+
+dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errlen) {
+  dns_t *d = calloc(1, sizeof *d);
+  if (!d) { snprintf(err, errlen, "out of memory"); return NULL; }
+  d->loop = loop;
+  d->timeout = cfg->timeout > 0 ? cfg->timeout : 10;
+  size_t outgoing = cfg->outgoing ? cfg->outgoing : 4096;
+  d->max_inflight = cfg->max_inflight ? cfg->max_inflight : outgoing / 2 ? outgoing / 2 : 1;
+  atomic_init(&d->sockfail, 0);
+  d->ub = ub_ctx_create();
+  if (!d->ub) { snprintf(err, errlen, "cannot create libunbound context"); free(d); return NULL; }
+  int rc;
+  /* Cache sizes for millions of names: what domains share (MX hosts of hosting providers,
+   * their addresses and TLSA, the DNSKEYs of every signed zone on the way) must stay
+   * cached for the whole run; per-domain answers are asked once and may be evicted. The
+   * rrset cache holds the records themselves and gets half, the message cache (answers
+   * pointing into it) a quarter, keys and the negative cache an eighth each. */
+  size_t mb = cfg->cache_mb ? cfg->cache_mb : 256;
+  char msg[32], rrset[32], key[32], neg[32], outr[32], nq[32];
+  snprintf(msg, sizeof msg, "%zum", mb / 4 ? mb / 4 : 1);
+  snprintf(rrset, sizeof rrset, "%zum", mb / 2 ? mb / 2 : 1);
+  snprintf(key, sizeof key, "%zum", mb / 8 ? mb / 8 : 1);
+  snprintf(neg, sizeof neg, "%zum", mb / 8 ? mb / 8 : 1);
+  /* outgoing-range is libunbound's number of UDP sockets: counted in the fd budget. */
+  snprintf(outr, sizeof outr, "%zu", outgoing);
+  /* Queries beyond num-queries-per-thread are dropped by libunbound: it must exceed what a
+   * full window of domains can have in flight. */
+  snprintf(nq, sizeof nq, "%zu", cfg->max_queries ? cfg->max_queries : 8192);
+  /* Resolvers on loopback (the test world, a local Unbound) must be reachable. */
+  /* libunbound rotates every RRset it hands over (rrset-roundrobin defaults to yes since
+   * 1.17): a record's lists (TLSA records, the TXT record chosen) would then depend on
+   * chance. The survey keeps the order the zone's server gave. */
+  if ((rc = ub_ctx_set_option(d->ub, "do-not-query-localhost:", "no")) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "rrset-roundrobin:", "no")) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "val-permissive-mode:", "no")) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "num-queries-per-thread:", nq)) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "outgoing-range:", outr)) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "msg-cache-size:", msg)) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "rrset-cache-size:", rrset)) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "key-cache-size:", key)) != 0 ||
+      (rc = ub_ctx_set_option(d->ub, "neg-cache-size:", neg)) != 0) {
+    snprintf(err, errlen, "libunbound option: %s", ub_strerror(rc));
+    goto fail;
+  }
+  if (cfg->nresolvers == 0) {
+    if ((rc = ub_ctx_resolvconf(d->ub, NULL)) != 0) {
+      snprintf(err, errlen, "cannot read /etc/resolv.conf: %s", ub_strerror(rc));
+      goto fail;
+    }
+  }
+  for (size_t i = 0; i < cfg->nresolvers; i++) {
+    char fwd[80];
+    if (dns_parse_resolver(cfg->resolvers[i], fwd, sizeof fwd) != 0) {
+      snprintf(err, errlen, "bad --resolver '%s': expected IP, IP:PORT or [IPv6]:PORT",
+               cfg->resolvers[i]);
+      goto fail;
+    }
+    if ((rc = ub_ctx_set_fwd(d->ub, fwd)) != 0) {
+      snprintf(err, errlen, "resolver %s: %s", cfg->resolvers[i], ub_strerror(rc));
+      goto fail;
+    }
+  }
+  /* A trust anchor file is mandatory: without one every answer silently comes back
+   * "insecure", which would make the whole survey wrong without any error. */
+  FILE *f = fopen(cfg->trust_anchor, "r");
+  if (!f) { snprintf(err, errlen, "cannot read trust anchor %s: %m", cfg->trust_anchor); goto fail; }
+  char line[4096];
+  bool has_key = false;
+  while (!has_key && fgets(line, sizeof line, f))
+    if (line[0] != ';' && (strstr(line, "\tDS\t") || strstr(line, " DS ") ||
+                           strstr(line, "\tDNSKEY\t") || strstr(line, " DNSKEY ")))
+      has_key = true;
+  fclose(f);
+  if (!has_key) {
+    snprintf(err, errlen, "trust anchor %s holds no DS or DNSKEY record", cfg->trust_anchor);
+    goto fail;
+  }
+  if ((rc = ub_ctx_add_ta_file(d->ub, cfg->trust_anchor)) != 0) {
+    snprintf(err, errlen, "trust anchor %s: %s", cfg->trust_anchor, ub_strerror(rc));
+    goto fail;
+  }
+  cookie_io_functions_t io = {.write = ublog_write};
+  if ((d->ublog = fopencookie(d, "w", io)) != NULL) {
+    setvbuf(d->ublog, NULL, _IOLBF, 0);
+    ub_ctx_debugout(d->ub, d->ublog);
+  }
+  if ((rc = ub_ctx_async(d->ub, 1)) != 0) {
+    snprintf(err, errlen, "libunbound async: %s", ub_strerror(rc));
+    goto fail;
+  }
+  /* libunbound finalises its configuration (and reads the trust anchor) on the first
+   * query: start and cancel one now, so a broken anchor is an error before any probe. */
+  {
+    int id;
+    if ((rc = thread_can_start()) != 0) {
+      snprintf(err, errlen, "cannot start the resolver's thread: %s (a memory limit such as ulimit -v?)",
+               strerror(rc));
+      goto fail;
+    }
+    rc = ub_resolve_async(d->ub, ".", 48 /* DNSKEY */, 1, NULL, on_probe_answer, &id);
+    if (rc != 0) {
+      snprintf(err, errlen, "DNS resolver cannot start (%s): check --trust-anchor %s and --resolver",
+               ub_strerror(rc), cfg->trust_anchor);
+      goto fail;
+    }
+    ub_cancel(d->ub, id);
+  }
+  /* ub_fd finalises the context: configuration errors surface here. */
+  int fd = ub_fd(d->ub);
+  if (fd < 0) { snprintf(err, errlen, "libunbound: no file descriptor"); goto fail; }
+  if (selftest(d->ub, fd) != 0) {
+    snprintf(err, errlen, "libunbound's resolver thread did not start (out of memory?)");
+    free(d);          /* not ub_ctx_delete: it would wait for the thread that is gone */
+    return NULL;
+  }
+  if (uv_poll_init(loop, &d->poll, fd) != 0) { snprintf(err, errlen, "uv_poll_init failed"); goto fail; }
+  d->poll.data = d;
+  uv_poll_start(&d->poll, UV_READABLE, on_poll);
+  d->poll_started = true;
+  tb_init(&d->tb, cfg->rate, 0, uv_now(loop));
+  uv_timer_init(loop, &d->rate_timer);
+  d->rate_timer.data = d;
+  d->rate_timer_ok = true;
+  return d;
+fail:
+  ub_ctx_delete(d->ub);
+  if (d->ublog) fclose(d->ublog);
+  free(d);
+  return NULL;
+}
+
+/* Hands a query to libunbound and starts its deadline. -1 if libunbound refused it. */
+static int query_send(dns_t *d, dns_query_t *q) {
+  int rc = ub_resolve_async(d->ub, q->qname, q->qtype, 1 /* IN */, q, on_answer, &q->async_id);
+  if (rc != 0) return -1;
+  q->ub_pending = true;
+  q->sockfail = atomic_load(&d->sockfail);
+  q->prev = NULL;
+  q->next = d->head;
+  if (d->head) d->head->prev = q;
+  d->head = q;
+  d->inflight++;
+  deadline_start(&q->timer, on_deadline, (uint64_t)(d->timeout * 1000));
+  return 0;
+}
+
+/* Sends queued queries while libunbound has a free slot and the bucket has tokens; then
+ * waits for the next token (a freed slot kicks the queue itself). */
+static void drain_queue(dns_t *d) {
+  uint64_t now = uv_now(d->loop);
+  while (d->qhead && d->inflight < d->max_inflight && tb_take(&d->tb, now)) {
+    dns_query_t *q = d->qhead;
+    d->qhead = q->next;
+    if (!d->qhead) d->qtail = NULL;
+    q->next = NULL;
+    d->queued--;
+    if (query_send(d, q) != 0) {
+      /* The caller was told the query started: it gets its one callback. */
+      q->done = true;
+      deliver_error(q, DNSSEC_INDETERMINATE, "could not start query");
+      query_release(q);
+    }
+  }
+  if (d->qhead && d->inflight < d->max_inflight)
+    uv_timer_start(&d->rate_timer, on_rate_timer, tb_wait_ms(&d->tb, now), 0);
+}
+
+static void on_rate_timer(uv_timer_t *t) { drain_queue(t->data); }
+
+int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
+  /* After dns_close (perhaps from inside a callback) the poll handle is gone: a query
+   * sent now would only end at its deadline, keeping the loop alive meanwhile. */
+  if (d->closed) return -1;
+  dns_query_t *q = calloc(1, sizeof *q);
+  if (!q) return -1;
+  size_t l = strlen(name);
+  if (l >= sizeof q->qname) { free(q); return -1; }
+  memcpy(q->qname, name, l + 1);
+  q->d = d;
+  q->cb = cb;
+  q->arg = arg;
+  q->qtype = rrtype;
+  deadline_init(d->loop, &q->timer);
+  q->timer.timer.data = q;
+  if (d->qhead || d->inflight >= d->max_inflight || !tb_take(&d->tb, uv_now(d->loop))) {
+    /* Held back by --dns-rate or by libunbound's free slots: sent later, in order, its
+     * deadline starting then. */
+    if (d->qtail) d->qtail->next = q;
+    else d->qhead = q;
+    d->qtail = q;
+    d->queued++;
+    if (d->queued == 1 && d->inflight < d->max_inflight)
+      uv_timer_start(&d->rate_timer, on_rate_timer, tb_wait_ms(&d->tb, uv_now(d->loop)), 0);
+    return 0;
+  }
+  if (query_send(d, q) != 0) {
+    q->done = true;
+    deadline_close(&q->timer, on_timer_close);
+    return -1;
+  }
+  return 0;
+}
+
+size_t dns_inflight(const dns_t *d) { return d->inflight; }
+
+size_t dns_queued(const dns_t *d) { return d ? d->queued : 0; }
+
+void dns_close(dns_t *d) {
+  d->closed = true;
+  while (d->head) {
+    dns_query_t *q = d->head;
+    q->done = true;
+    query_unlink(q);
+    if (q->ub_pending && ub_cancel(d->ub, q->async_id) == 0) q->ub_pending = false;
+    deadline_stop(&q->timer);
+    if (!q->ub_pending) deadline_close(&q->timer, on_timer_close);
+  }
+  while (d->qhead) {             /* never sent: nothing of libunbound's to wait for */
+    dns_query_t *q = d->qhead;
+    d->qhead = q->next;
+    q->done = true;
+    deadline_close(&q->timer, on_timer_close);
+  }
+  d->qtail = NULL;
+  d->queued = 0;
+  if (d->rate_timer_ok) {
+    uv_timer_stop(&d->rate_timer);
+    uv_close((uv_handle_t *)&d->rate_timer, NULL);
+    d->rate_timer_ok = false;
+  }
+  if (d->poll_started) {
+    uv_poll_stop(&d->poll);
+    uv_close((uv_handle_t *)&d->poll, NULL);
+    d->poll_started = false;
+  }
+}
+
+void dns_free(dns_t *d) {
+  if (!d) return;
+  ub_ctx_delete(d->ub);         /* stops libunbound's thread: nothing writes the log now */
+  if (d->ublog) fclose(d->ublog);
+  free(d);
+}

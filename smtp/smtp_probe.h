@@ -1,0 +1,84 @@
+/* One STARTTLS probe of one address: an explicit state machine on the libuv loop.
+ *
+ *   CONNECT -> BANNER -> EHLO -> STARTTLS -> TLS -> EHLO_TLS -> QUIT
+ *
+ * Each stage has its own deadline; every failure names its stage. The probe never sends
+ * MAIL or RCPT, never pipelines STARTTLS, and discards (and counts) any plaintext that
+ * follows the server's 220 to STARTTLS (the CVE-2011-0411 class of injection), whether it
+ * arrives in the 220's segment or in later ones before the first TLS record, at most 4096
+ * bytes in all. A handshake that negotiates finite-field DH (tls_conn_costly) runs its
+ * remaining steps in libuv's thread pool, one at a time, reading stopped meanwhile.
+ *
+ * Memory: a probe holds no plaintext buffer; a partial reply line lives in the reply
+ * parser (at most SMTP_LINE_MAX bytes) and every read is consumed before the next. */
+#ifndef MXS_SCANNER_SMTP_PROBE_H
+#define MXS_SCANNER_SMTP_PROBE_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+#include "record/json.h"
+#include "tls/tls_client.h"
+
+typedef struct smtp_opts {
+  int port;
+  const char *ehlo;
+  double t_connect, t_banner, t_smtp, t_tls;   /* seconds */
+} smtp_opts_t;
+
+#define SMTP_RETRY_MAX 10        /* retries of one probe at most (sched --retries) */
+
+typedef struct smtp_result {
+  const char *connect;          /* "ok", "refused", "timeout", "unreachable", "not-attempted", or uv error */
+  double connect_ms;
+  /* Reply texts keep the server's bytes, NULs included (hence the lengths); the record
+   * escapes them (NUL as \u0000, invalid UTF-8 as U+FFFD). */
+  char *banner;                 /* "220 text", NUL-terminated after banner_len bytes */
+  size_t banner_len;
+  int banner_code;
+  int ehlo_code;
+  int starttls;                 /* -1 unknown, 0 not offered, 1 offered */
+  char *starttls_reply;
+  size_t starttls_reply_len;
+  size_t injected_bytes;
+  bool have_tls;
+  tls_result_t tls;
+  int ehlo_tls_code;
+  bool starttls_again;          /* STARTTLS advertised again after TLS: an anomaly */
+  const char *err_stage;        /* NULL when the probe went through */
+  char *err_reason;
+  size_t err_reason_len;
+  /* Sharing marks (smtp/observe.h): made for another request; made for another SNI. */
+  bool shared;
+  bool inferred;
+  char *inferred_from;          /* the SNI the reused observation was made for */
+  /* Set by the scheduler (polite/sched.h) when the probe was retried: attempts made, and
+   * the first line of each failed attempt's reason (malloc'd). */
+  unsigned attempts;
+  char *retry_reasons[SMTP_RETRY_MAX];
+  size_t nretry_reasons;
+} smtp_result_t;
+
+typedef void (*smtp_done_cb)(void *arg, smtp_result_t *res);
+
+/* Starts a probe. The result is a bare observation (what the dialogue and the handshake
+ * showed, no verdicts): PKIX and DANE are judged afterwards for each MX that uses it
+ * (tls_result_judge), since one observation may serve many domains (smtp/observe.h).
+ * On completion cb gets the result, which the callee then owns (release with
+ * smtp_result_free). 0 ok; -1 if it could not start (cb not called). */
+int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
+                     int family, const uint8_t addr[16], const char *sni,
+                     smtp_done_cb cb, void *arg);
+
+void smtp_result_init(smtp_result_t *r);
+void smtp_result_free(smtp_result_t *r);
+/* Deep copy into dst (overwritten, not freed first): strings duplicated, the TLS chain
+ * shared by reference counts. 0 ok, -1 allocation failure (dst is then empty). */
+int smtp_result_copy(smtp_result_t *dst, const smtp_result_t *src);
+void smtp_result_set_error(smtp_result_t *r, const char *stage, const char *reason);
+/* The same with a reason of len bytes that may hold NULs (a server's reply line). */
+void smtp_result_set_error_bytes(smtp_result_t *r, const char *stage, const char *reason,
+                                 size_t len);
+/* Writes the record's "smtp" object under key. */
+void smtp_result_json(jw_t *w, const char *key, const smtp_result_t *r);
+
+#endif
