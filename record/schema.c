@@ -1,0 +1,61 @@
+/* The record's enum strings (see schema.h). Designated initialisers tie each string to
+ * its enum value; a missing entry is a NULL that the schema unit test finds. */
+#include "record/schema.h"
+
+const char *const schema_job_status[JOB_STATUS_COUNT] = {
+  [JOB_OK] = "ok", [JOB_NXDOMAIN] = "nxdomain", [JOB_NO_MAIL] = "no-mail",
+  [JOB_DNS_ERROR] = "dns-error", [JOB_INVALID] = "invalid", [JOB_EXCLUDED] = "excluded",
+};
+
+const char *const schema_stage[STAGE_COUNT] = {
+  [STAGE_NONE] = "", [STAGE_DNS] = "dns", [STAGE_INPUT] = "input",
+};
+
+const char *const schema_dane_status[DANE_STATUS_COUNT] = {
+  [DANE_VALID] = "valid", [DANE_MISMATCH] = "mismatch", [DANE_UNUSABLE] = "unusable",
+  [DANE_NO_STARTTLS] = "no-starttls", [DANE_TLSA_BOGUS] = "tlsa-bogus",
+  [DANE_DNS_ERROR] = "dns-error", [DANE_NO_TLSA] = "no-tlsa",
+};
+
+const char *const schema_tlsrpt_status[TLSRPT_STATUS_COUNT] = {
+  [TLSRPT_UNSET] = "", [TLSRPT_VALID] = "valid", [TLSRPT_NONE] = "none",
+  [TLSRPT_INVALID] = "invalid", [TLSRPT_DNS_ERROR] = "dns-error",
+};
+
+const char *const schema_sts_status[STS_STATUS_COUNT] = {
+  [STS_UNSET] = "", [STS_NONE] = "none", [STS_VALID] = "valid", [STS_FETCH_ERROR] = "fetch-error",
+  [STS_POLICY_INVALID] = "policy-invalid", [STS_TXT_INVALID] = "txt-invalid",
+  [STS_DNS_ERROR] = "dns-error",
+};
+
+/* RFC 8460 §4.3 names. */
+const char *const schema_result_type[RT_COUNT] = {
+  [RT_NONE] = "",
+  [RT_STARTTLS_NOT_SUPPORTED] = "starttls-not-supported",
+  [RT_CERT_HOST_MISMATCH] = "certificate-host-mismatch",
+  [RT_CERT_EXPIRED] = "certificate-expired",
+  [RT_CERT_NOT_TRUSTED] = "certificate-not-trusted",
+  [RT_VALIDATION_FAILURE] = "validation-failure",
+  [RT_TLSA_INVALID] = "tlsa-invalid",
+  [RT_DNSSEC_INVALID] = "dnssec-invalid",
+  [RT_STS_POLICY_FETCH_ERROR] = "sts-policy-fetch-error",
+  [RT_STS_POLICY_INVALID] = "sts-policy-invalid",
+  [RT_STS_WEBPKI_INVALID] = "sts-webpki-invalid",
+};
+
+const char *const schema_action[ACT_COUNT] = {
+  [ACT_DELIVER] = "deliver", [ACT_DELIVER_UNAUTH] = "deliver-unauthenticated",
+  [ACT_DEFER] = "defer", [ACT_NO_ROUTE] = "no-route",
+};
+
+const char *const schema_policy[POL_COUNT] = { [POL_DANE] = "dane", [POL_STS] = "mta_sts" };
+
+const char *const schema_sum_starttls[SUM_TLS_COUNT] = {
+  [SUM_TLS_ALL] = "all", [SUM_TLS_SOME] = "some", [SUM_TLS_NONE] = "none",
+  [SUM_TLS_UNREACHABLE] = "unreachable",
+};
+
+const char *const schema_sum_dane[SUM_DANE_COUNT] = {
+  [SUM_DANE_VALID] = "valid", [SUM_DANE_PARTIAL] = "partial", [SUM_DANE_INVALID] = "invalid",
+  [SUM_DANE_NONE] = "none",
+};

@@ -1,0 +1,33 @@
+/* The record's vocabulary: the one table from each model enum (model/job.h) to the
+ * string a record carries, used by the record writer and by report/ alike. A string of
+ * the record format is spelt here and nowhere else in the C code; docs/record.schema.json
+ * is the specification that the tests validate every record against.
+ *
+ * Each table is indexed by its enum and has exactly <ENUM>_COUNT entries, so that report/
+ * can walk all values of a field (schema_values) in the order the enum defines. */
+#ifndef MXS_RECORD_SCHEMA_H
+#define MXS_RECORD_SCHEMA_H
+#include "model/job.h"
+
+extern const char *const schema_job_status[JOB_STATUS_COUNT];
+extern const char *const schema_stage[STAGE_COUNT];
+extern const char *const schema_dane_status[DANE_STATUS_COUNT];
+extern const char *const schema_tlsrpt_status[TLSRPT_STATUS_COUNT];
+extern const char *const schema_sts_status[STS_STATUS_COUNT];
+extern const char *const schema_result_type[RT_COUNT];
+extern const char *const schema_action[ACT_COUNT];
+extern const char *const schema_policy[POL_COUNT];
+extern const char *const schema_sum_starttls[SUM_TLS_COUNT];
+extern const char *const schema_sum_dane[SUM_DANE_COUNT];
+
+static inline const char *job_status_name(enum job_status s) { return schema_job_status[s]; }
+static inline const char *stage_name(enum job_stage s) { return schema_stage[s]; }
+static inline const char *dane_status_name(enum dane_status s) { return schema_dane_status[s]; }
+static inline const char *tlsrpt_status_name(enum tlsrpt_status s) { return schema_tlsrpt_status[s]; }
+static inline const char *sts_status_name(enum sts_status s) { return schema_sts_status[s]; }
+static inline const char *result_type_name(enum result_type t) { return schema_result_type[t]; }
+static inline const char *action_name(enum sender_action a) { return schema_action[a]; }
+static inline const char *sum_starttls_name(enum sum_starttls s) { return schema_sum_starttls[s]; }
+static inline const char *sum_dane_name(enum sum_dane s) { return schema_sum_dane[s]; }
+
+#endif

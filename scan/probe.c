@@ -1,0 +1,88 @@
+/* The probe stage: for every address of a host, its PTR name (informational) and its
+ * SMTP/STARTTLS observation, which the observation cache (smtp/observe.h) may share with
+ * other domains' requests for the same (address, SNI).
+ *
+ * Observe, then judge: the handshake verifies nothing; the observation is judged here for
+ * this MX name (PKIX) and this host's TLSA records (DANE) with tls_result_judge, since one
+ * observation may serve many domains. The SNI is the TLSA base domain where DANE applies,
+ * else the MX name. Every connection asks the gate (polite/gate.h) first: a denied
+ * address is recorded as not attempted, with the reason.
+ *
+ * The host enters HOST_PROBES only after every address's operations are started, so a
+ * completion cannot end the host while this loop still walks its addresses. */
+#include "scan/stages.h"
+#include "scan/progress.h"
+#include "checks/dane.h"
+#include "polite/gate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void addr_settle(addr_t *a, unsigned bit) {
+  a->wait &= ~bit;
+  host_advance(a->host);
+}
+
+static void on_ptr(void *arg, const char *name, const char *error) {
+  addr_t *a = arg;
+  if (name && !(a->ptr = strdup(name))) job_oom(a->host->job);
+  a->ptr_error = error;       /* static strings */
+  addr_settle(a, ADDR_WAIT_PTR);
+}
+
+static void judge_probe(addr_t *a) {
+  host_t *h = a->host;
+  if (!a->smtp.have_tls) return;
+  const char *names[3];
+  tls_dane_in_t din;
+  tls_result_judge(h->job->env->tls, &a->smtp.tls, h->name, dane_input(h, a, names, &din));
+}
+
+static void on_probe_done(void *arg, smtp_result_t *res) {
+  addr_t *a = arg;
+  if (res->err_stage) progress_fail(a->host->job->env->prog, res->err_stage);
+  a->smtp = *res;               /* the result moves into the record */
+  smtp_result_init(res);
+  judge_probe(a);
+  addr_settle(a, ADDR_WAIT_PROBE);
+}
+
+static void probe_refused(addr_t *a, const char *reason) {
+  a->smtp.connect = "not-attempted";
+  smtp_result_set_error(&a->smtp, "connect", reason);
+}
+
+static void probe_start(addr_t *a) {
+  host_t *h = a->host;
+  job_env_t *env = h->job->env;
+  const char *deny = gate_denied(env->exclude, env->policy, a->family, a->ip);
+  if (deny) { probe_refused(a, deny); return; }
+  const char *sni = dane_applies(h, a) ? h->tlsa_base : h->name;
+  a->wait |= ADDR_WAIT_PROBE;
+  int rc = observe_request(env->obs, a->family, a->ip, sni, &a->smtp, on_probe_done, a);
+  if (rc == OBSERVE_WAIT) return;
+  a->wait &= ~ADDR_WAIT_PROBE;
+  if (rc == OBSERVE_HIT) {
+    if (a->smtp.err_stage) progress_fail(env->prog, a->smtp.err_stage);
+    judge_probe(a);
+  } else {
+    probe_refused(a, "could not start probe (out of memory)");
+    job_oom(h->job);
+  }
+}
+
+void probes_start(host_t *h) {
+  job_env_t *env = h->job->env;
+  for (size_t k = 0; k < h->naddrs; k++) {
+    addr_t *a = &h->addrs[k];
+    a->wait |= ADDR_WAIT_PTR;
+    if (rdns_lookup(env->rdns, a->family, a->ip, on_ptr, a) != 0) {
+      a->wait &= ~ADDR_WAIT_PTR;
+      a->ptr_error = "could not start PTR lookup";
+      job_oom(h->job);
+    }
+    probe_start(a);
+  }
+  h->state = HOST_PROBES;
+  host_advance(h);
+}
