@@ -52,27 +52,9 @@ struct dns_query_s {
   char qname[DNS_QNAME_MAX + 1];
 };
 
-const char *dnssec_state_name(enum dnssec_state s) {
-  switch (s) {
-  case DNSSEC_SECURE: return "secure";
-  case DNSSEC_INSECURE: return "insecure";
-  case DNSSEC_BOGUS: return "bogus";
-  default: return "indeterminate";
-  }
-}
-
 enum dnssec_state dnssec_worst(enum dnssec_state a, enum dnssec_state b) {
   static const int rank[] = {0, 1, 3, 2}; /* secure, insecure, bogus, indeterminate */
   return rank[a] >= rank[b] ? a : b;
-}
-
-const char *dns_outcome_name(enum dns_outcome o) {
-  switch (o) {
-  case DNS_DATA: return "records";
-  case DNS_NODATA: return "nodata";
-  case DNS_NXDOMAIN: return "nxdomain";
-  default: return "error";
-  }
 }
 
 int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t cap) {

@@ -14,13 +14,13 @@
 #include <stdbool.h>
 #include <uv.h>
 
+/* The record's strings for this enum and the next: record/schema.c (dnssec_state_name). */
 enum dnssec_state {
   DNSSEC_SECURE = 0,
   DNSSEC_INSECURE = 1,
   DNSSEC_BOGUS = 2,
   DNSSEC_INDETERMINATE = 3,   /* could not get an answer to judge (SERVFAIL, timeout) */
 };
-const char *dnssec_state_name(enum dnssec_state s);
 /* The weaker of two states: secure < insecure < indeterminate < bogus. */
 enum dnssec_state dnssec_worst(enum dnssec_state a, enum dnssec_state b);
 
@@ -30,7 +30,6 @@ enum dns_outcome {
   DNS_NXDOMAIN,
   DNS_ERROR,          /* SERVFAIL, bogus, timeout, library error: see reason */
 };
-const char *dns_outcome_name(enum dns_outcome o);
 
 /* One answer, valid only during the callback (the resolver frees it afterwards). */
 typedef struct dns_answer {

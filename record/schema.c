@@ -11,6 +11,17 @@ const char *const schema_stage[STAGE_COUNT] = {
   [STAGE_NONE] = "", [STAGE_DNS] = "dns", [STAGE_INPUT] = "input",
 };
 
+/* net/dns.h's enums: the DNS layer itself never names them. */
+const char *const schema_dnssec[DNSSEC_STATE_COUNT] = {
+  [DNSSEC_SECURE] = "secure", [DNSSEC_INSECURE] = "insecure", [DNSSEC_BOGUS] = "bogus",
+  [DNSSEC_INDETERMINATE] = "indeterminate",
+};
+
+const char *const schema_dns_outcome[DNS_OUTCOME_COUNT] = {
+  [DNS_DATA] = "records", [DNS_NODATA] = "nodata", [DNS_NXDOMAIN] = "nxdomain",
+  [DNS_ERROR] = "error",
+};
+
 const char *const schema_dane_status[DANE_STATUS_COUNT] = {
   [DANE_VALID] = "valid", [DANE_MISMATCH] = "mismatch", [DANE_UNUSABLE] = "unusable",
   [DANE_NO_STARTTLS] = "no-starttls", [DANE_TLSA_BOGUS] = "tlsa-bogus",
@@ -26,6 +37,12 @@ const char *const schema_sts_status[STS_STATUS_COUNT] = {
   [STS_UNSET] = "", [STS_NONE] = "none", [STS_VALID] = "valid", [STS_FETCH_ERROR] = "fetch-error",
   [STS_POLICY_INVALID] = "policy-invalid", [STS_TXT_INVALID] = "txt-invalid",
   [STS_DNS_ERROR] = "dns-error",
+};
+
+/* "mta_sts.mode": the policy's mode (checks/mtasts_parse.h), as RFC 8461 §3.2 spells it. */
+const char *const schema_sts_mode[STS_MODE_COUNT] = {
+  [MTASTS_MODE_UNSET] = "", [MTASTS_MODE_ENFORCE] = "enforce", [MTASTS_MODE_TESTING] = "testing",
+  [MTASTS_MODE_NONE] = "none",
 };
 
 /* RFC 8460 §4.3 names. */
@@ -48,7 +65,8 @@ const char *const schema_action[ACT_COUNT] = {
   [ACT_DEFER] = "defer", [ACT_NO_ROUTE] = "no-route",
 };
 
-const char *const schema_policy[POL_COUNT] = { [POL_DANE] = "dane", [POL_STS] = "mta_sts" };
+/* Key names of "sender"'s two objects: the record keys themselves. */
+const char *const schema_policy[POL_COUNT] = { [POL_DANE] = RK_DANE, [POL_STS] = RK_MTA_STS };
 
 const char *const schema_sum_starttls[SUM_TLS_COUNT] = {
   [SUM_TLS_ALL] = "all", [SUM_TLS_SOME] = "some", [SUM_TLS_NONE] = "none",

@@ -1,8 +1,17 @@
 /* The catalogue of figures: which counters are shown, in which order, over which
  * denominator. Distributions ("status", "TLS version", ...) are every counter under a key
  * prefix: the expected values first in a fixed order (shown even when zero), then any
- * other value the records carry, by count. Unknown values are thus counted, never lost. */
+ * other value the records carry, by count. Unknown values are thus counted, never lost.
+ *
+ * The expected values of a record field are its enum's strings from record/schema.h: a
+ * distribution names the enum values it lists (an array of enum values, in display order),
+ * never the strings, so that a value the writer can produce is spelt in one place. Where
+ * the display order is not the enum's, or a value is left to the "other values" (shown only
+ * when present), the array says so; test_report_schema checks that every value of every
+ * such enum is either listed or deliberately left out. Lists that are not the record's
+ * enums (OpenSSL's TLS versions, TLSA parameters) are the report's own. */
 #include "report/figures.h"
+#include "record/schema.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -116,22 +125,44 @@ static void dist(struct ctx *c, const char *section, const char *prefix, const c
   free(kv);
 }
 
-static const char *const STATUS[] = {"ok", "nxdomain", "no-mail", "dns-error", "invalid", NULL};
-static const char *const STARTTLS[] = {"all", "some", "none", "unreachable", NULL};
+/* The listed values of the distributions over record enums: enum values, in display
+ * order. A value not listed is still counted, after the listed ones, when present. */
+/* "excluded" (opt-outs, only with --exclude-file) is shown only when present. */
+const int figures_status[FIGURES_STATUS_N] = {JOB_OK, JOB_NXDOMAIN, JOB_NO_MAIL,
+                                              JOB_DNS_ERROR, JOB_INVALID};
+/* In the order of the scan (TXT record, policy fetch, policy); unset: no "mta_sts" object. */
+const int figures_sts[FIGURES_STS_N] = {STS_VALID, STS_NONE, STS_TXT_INVALID, STS_FETCH_ERROR,
+                                        STS_POLICY_INVALID, STS_DNS_ERROR};
+/* Unset: no "policy" object, no "mode". */
+const int figures_sts_mode[FIGURES_STS_MODE_N] = {MTASTS_MODE_ENFORCE, MTASTS_MODE_TESTING,
+                                                  MTASTS_MODE_NONE};
+/* Unset: no "tls_rpt" object. */
+const int figures_rpt[FIGURES_RPT_N] = {TLSRPT_VALID, TLSRPT_INVALID, TLSRPT_NONE,
+                                        TLSRPT_DNS_ERROR};
+
+/* Not the record's enums: OpenSSL's protocol names, strongest first, and the TLSA
+ * parameters every DANE guide recommends. */
 static const char *const TLSV[] = {"TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1", NULL};
-static const char *const DNSSEC[] = {"secure", "insecure", "bogus", "indeterminate", NULL};
-static const char *const DANE[] = {"valid", "partial", "invalid", "none", NULL};
-static const char *const TLSA_MX[] = {"all", "some", "none", NULL};
-static const char *const DANE_ADDR[] = {"valid", "mismatch", "unusable", "no-starttls",
-                                        "tlsa-bogus", "dns-error", "no-tlsa", NULL};
-static const char *const HOST_TLSA[] = {"secure", "insecure", "bogus", "error", "none", NULL};
 static const char *const COMBO[] = {"3 1 1", NULL};
-static const char *const STS[] = {"valid", "none", "txt-invalid", "fetch-error",
-                                  "policy-invalid", "dns-error", NULL};
-static const char *const MODE[] = {"enforce", "testing", "none", NULL};
-static const char *const RPT[] = {"valid", "invalid", "none", "dns-error", NULL};
-static const char *const ACTION[] = {"deliver", "deliver-unauthenticated", "defer", "no-route",
-                                     NULL};
+
+/* A NULL-terminated value list for dist(): the strings of table (n entries) at the enum
+ * values vals[0..nv), or all n of them in enum order when vals is NULL. */
+#define ORDER_MAX 24
+struct order {
+  const char *v[ORDER_MAX + 1];
+};
+
+static struct order order_of(const char *const *table, size_t n, const int *vals, size_t nv) {
+  struct order o;
+  size_t k = vals ? nv : n;
+  if (k > ORDER_MAX) abort();
+  for (size_t i = 0; i < k; i++) o.v[i] = table[vals ? (size_t)vals[i] : i];
+  o.v[k] = NULL;
+  return o;
+}
+#define ALL(table) order_of(table, sizeof table / sizeof table[0], NULL, 0).v
+#define SOME(table, vals) order_of(table, sizeof table / sizeof table[0], vals, \
+                                   sizeof vals / sizeof vals[0]).v
 
 /* a ranks before b in the operator table: more domains first, then by name. */
 static int op_before(const struct rt_entry *a, const struct rt_entry *b) {
@@ -232,8 +263,14 @@ void figures_build(struct report *r, const struct stats *now, const struct stats
                    size_t top) {
   struct ctx c = {r, now, old};
   r->compare = old != NULL;
+  /* "dane.host_tlsa" values (stats.c, host_fact): named by the record's strings. */
+  const char *const host_tlsa[] = {dnssec_state_name(DNSSEC_SECURE),
+                                   dnssec_state_name(DNSSEC_INSECURE),
+                                   dnssec_state_name(DNSSEC_BOGUS), dns_outcome_name(DNS_ERROR),
+                                   HOST_TLSA_NONE, NULL};
   add(&c, "population", "population.records", "Domains scanned (records)", "population.records");
-  dist(&c, "population", "population.status.", "Status", "population.records", STATUS);
+  dist(&c, "population", "population.status.", "Status", "population.records",
+       SOME(schema_job_status, figures_status));
   add(&c, "population", "population.ok", "Domains with MX hosts (status ok)", "population.records");
   add(&c, "population", "population.receives_mail",
       "Domains that receive mail (an MX answered SMTP)", "population.records");
@@ -241,7 +278,7 @@ void figures_build(struct report *r, const struct stats *now, const struct stats
   add(&c, "population", "population.addresses_unique", "MX addresses, unique", NULL);
 
   dist(&c, "transport", "transport.starttls.", "STARTTLS on the MX addresses that answered",
-       "population.ok", STARTTLS);
+       "population.ok", ALL(schema_sum_starttls));
   add(&c, "transport", "transport.domains_tls", "Domains with TLS on some MX", "population.ok");
   dist(&c, "transport", "transport.domain_tls_worst.", "Weakest TLS version of the domain",
        "transport.domains_tls", TLSV);
@@ -269,32 +306,38 @@ void figures_build(struct report *r, const struct stats *now, const struct stats
   add(&c, "certs", "certs.expiring_30d", "Some certificate expires within 30 days",
       "certs.domains_tls");
 
-  dist(&c, "dnssec", "dnssec.domain.", "Domain (MX answer)", "dnssec.domains", DNSSEC);
+  dist(&c, "dnssec", "dnssec.domain.", "Domain (MX answer)", "dnssec.domains",
+       ALL(schema_dnssec));
   dist(&c, "dnssec", "dnssec.mx_host.", "MX host addresses (per unique host)",
-       "population.mx_hosts_unique", DNSSEC);
+       "population.mx_hosts_unique", ALL(schema_dnssec));
 
-  dist(&c, "dane", "dane.summary.", "DANE", "population.ok", DANE);
-  dist(&c, "dane", "dane.tlsa_mx.", "Secure TLSA on MX hosts", "population.ok", TLSA_MX);
-  dist(&c, "dane", "dane.address.", "DANE per MX address", "dane.addresses", DANE_ADDR);
+  dist(&c, "dane", "dane.summary.", "DANE", "population.ok", ALL(schema_sum_dane));
+  dist(&c, "dane", "dane.tlsa_mx.", "Secure TLSA on MX hosts", "population.ok",
+       ALL(stats_tlsa_mx));
+  dist(&c, "dane", "dane.address.", "DANE per MX address", "dane.addresses",
+       ALL(schema_dane_status));
   dist(&c, "dane", "dane.host_tlsa.", "TLSA at unique MX hosts", "population.mx_hosts_unique",
-       HOST_TLSA);
+       host_tlsa);
   dist(&c, "dane", "dane.tlsa_combo.", "TLSA usage selector type (secure, unique hosts)",
        "dane.tlsa_records", COMBO);
 
   add(&c, "mta_sts", "mta_sts.txt_present", "MTA-STS TXT record present", "mta_sts.domains");
-  dist(&c, "mta_sts", "mta_sts.status.", "MTA-STS", "mta_sts.domains", STS);
+  dist(&c, "mta_sts", "mta_sts.status.", "MTA-STS", "mta_sts.domains",
+       SOME(schema_sts_status, figures_sts));
   dist(&c, "mta_sts", "mta_sts.mode.", "Policy mode (valid policies)", "mta_sts.status.valid",
-       MODE);
+       SOME(schema_sts_mode, figures_sts_mode));
   add(&c, "mta_sts", "mta_sts.mx_mismatch", "Valid policy not matching every MX",
       "mta_sts.status.valid");
   dist(&c, "mta_sts", "mta_sts.error.", "Error", "mta_sts.domains", NULL);
-  dist(&c, "mta_sts", "tls_rpt.status.", "TLS-RPT", "tls_rpt.domains", RPT);
+  dist(&c, "mta_sts", "tls_rpt.status.", "TLS-RPT", "tls_rpt.domains",
+       SOME(schema_tlsrpt_status, figures_rpt));
 
-  dist(&c, "sender", "sender.dane.action.", "DANE-enforcing sender", "sender.domains", ACTION);
+  dist(&c, "sender", "sender.dane.action.", "DANE-enforcing sender", "sender.domains",
+       ALL(schema_action));
   dist(&c, "sender", "sender.dane.defer_reason.", "DANE sender defers because",
        "sender.dane.action.defer", NULL);
   dist(&c, "sender", "sender.mta_sts.action.", "MTA-STS-enforcing sender", "sender.domains",
-       ACTION);
+       ALL(schema_action));
   dist(&c, "sender", "sender.mta_sts.defer_reason.", "MTA-STS sender defers because",
        "sender.mta_sts.action.defer", NULL);
   dist(&c, "sender", "sender.dane.result_type.", "DANE sender reports", "sender.domains", NULL);

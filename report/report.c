@@ -5,6 +5,7 @@
 #include "report/figures.h"
 #include "report/reader.h"
 #include "report/stats.h"
+#include "record/schema.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -67,7 +68,9 @@ static int blank(const char *p, size_t n) {
  * string, number, boolean, null or an array of plain strings, and only in the compact form
  * the scanner writes; anything else is left for the parser to judge (and the key is then
  * simply ignored). So "mx" and "addresses" lose only their unused forms (the policy's
- * patterns, the summary's count), never the arrays of objects the figures read. Fills seg[] with the pieces of the line to keep; returns how many. */
+ * patterns, the summary's count), never the arrays of objects the figures read. The keys
+ * are record/schema.h's RK_* (sizeof gives their length at compile time). Fills seg[] with
+ * the pieces of the line to keep; returns how many. */
 #define MAX_SEGS 512
 struct seg {
   const char *p;
@@ -80,13 +83,13 @@ struct skip_def {
   size_t n;
 };
 static const struct skip_def SKIP_KEYS[] = {
-  K("san"), K("banner"), K("starttls_reply"), K("subject"), K("issuer"), K("sha256"),
-  K("spki_sha256"), K("sig_alg"), K("not_before"), K("data"), K("ptr"), K("ptr_error"),
-  K("curve"), K("dnssec_reason"), K("rua"), K("id"), K("connect_ms"), K("banner_code"),
-  K("ehlo_code"), K("ehlo_tls_code"), K("family"), K("chain_len"), K("preference"),
-  K("implicit"), K("max_age"), K("http_status"), K("usable"), K("unusable_reason"),
-  K("tls_best"), K("mx_hosts"), K("injected_bytes"), K("starttls_again"), K("depth"),
-  K("input"), K("cname"), K("null_mx"), K("name"), K("connect"), K("mx"), K("addresses")};
+  K(RK_SAN), K(RK_BANNER), K(RK_STARTTLS_REPLY), K(RK_SUBJECT), K(RK_ISSUER), K(RK_SHA256),
+  K(RK_SPKI_SHA256), K(RK_SIG_ALG), K(RK_NOT_BEFORE), K(RK_DATA), K(RK_PTR), K(RK_PTR_ERROR),
+  K(RK_CURVE), K(RK_DNSSEC_REASON), K(RK_RUA), K(RK_ID), K(RK_CONNECT_MS), K(RK_BANNER_CODE),
+  K(RK_EHLO_CODE), K(RK_EHLO_TLS_CODE), K(RK_FAMILY), K(RK_CHAIN_LEN), K(RK_PREFERENCE),
+  K(RK_IMPLICIT), K(RK_MAX_AGE), K(RK_HTTP_STATUS), K(RK_USABLE), K(RK_UNUSABLE_REASON),
+  K(RK_TLS_BEST), K(RK_MX_HOSTS), K(RK_INJECTED_BYTES), K(RK_STARTTLS_AGAIN), K(RK_DEPTH),
+  K(RK_INPUT), K(RK_CNAME), K(RK_NULL_MX), K(RK_NAME), K(RK_CONNECT), K(RK_MX), K(RK_ADDRESSES)};
 #undef K
 
 /* Called for every key of every record: keys are bucketed by length once, so a key is

@@ -1,7 +1,13 @@
 /* From one scan record to counters. Every figure key is "section.name[.value]"; the
- * renderers pick them up by prefix (figures.c). */
+ * renderers pick them up by prefix (figures.c).
+ *
+ * The record's keys (RK_*) and the enum strings a record field is compared with
+ * (dane_status_name(DANE_VALID), ...) come from record/schema.h, the table the record
+ * writer uses: the report has no list of its own. Strings compared here that are not ours
+ * come from OpenSSL (protocol and group names, certificate error texts). */
 #include "report/stats.h"
 #include "report/compare.h"
+#include "record/schema.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -39,6 +45,10 @@ static size_t jlen(json_object *a) {
 }
 
 static int eq(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
+
+const char *const stats_tlsa_mx[TLSA_MX_COUNT] = {
+  [TLSA_MX_ALL] = "all", [TLSA_MX_SOME] = "some", [TLSA_MX_NONE] = "none",
+};
 
 /* A value used inside a figure key: bounded, printable, no separators. */
 static const char *keyval(const char *v, char *buf, size_t cap) {
@@ -86,7 +96,8 @@ static time_t rfc3339(const char *t) {
   return (time_t)(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec);
 }
 
-/* TLS versions from weakest to strongest; unknown strings rank below all. */
+/* TLS versions (OpenSSL's protocol names) from weakest to strongest; unknown strings
+ * rank below all. */
 static int tls_rank(const char *v) {
   static const char *const order[] = {"SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
   for (int i = 0; i < 5; i++)
@@ -129,20 +140,25 @@ static void scan_time(struct stats *s, const char *t) {
 
 /* What one MX host tells about itself, stored once per unique host name. */
 static void host_fact(struct stats *s, json_object *mx, const char *host) {
-  json_object *tlsa = jget(mx, "tlsa");
-  const char *res = jstr(tlsa, "result"), *tdnssec = jstr(tlsa, "dnssec");
-  const char *state = "none";
-  if (eq(tdnssec, "bogus")) state = "bogus";
-  else if (eq(res, "error")) state = "error";
-  else if (eq(res, "records")) state = eq(tdnssec, "secure") ? "secure" : "insecure";
+  json_object *tlsa = jget(mx, RK_TLSA);
+  const char *res = jstr(tlsa, RK_RESULT), *tdnssec = jstr(tlsa, RK_DNSSEC);
+  /* The host's TLSA state is named by the record's own strings: its DNSSEC state, the
+   * "error" outcome, or HOST_TLSA_NONE (figures.c lists them in this order). */
+  const char *bogus = dnssec_state_name(DNSSEC_BOGUS), *error = dns_outcome_name(DNS_ERROR);
+  const char *secure = dnssec_state_name(DNSSEC_SECURE);
+  const char *state = HOST_TLSA_NONE;
+  if (eq(tdnssec, bogus)) state = bogus;
+  else if (eq(res, error)) state = error;
+  else if (eq(res, dns_outcome_name(DNS_DATA)))
+    state = eq(tdnssec, secure) ? secure : dnssec_state_name(DNSSEC_INSECURE);
   char buf[512], v[96];
-  int n = snprintf(buf, sizeof buf, "%s|%s|", keyval(jstr(mx, "dnssec"), v, sizeof v), state);
-  json_object *recs = jget(tlsa, "records");
+  int n = snprintf(buf, sizeof buf, "%s|%s|", keyval(jstr(mx, RK_DNSSEC), v, sizeof v), state);
+  json_object *recs = jget(tlsa, RK_RECORDS);
   for (size_t i = 0; i < jlen(recs) && n < (int)sizeof buf - 16; i++) {
     json_object *r = json_object_array_get_idx(recs, i);
     n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%d %d %d", i ? "," : "",
-                  (int)jint(r, "usage", -1), (int)jint(r, "selector", -1),
-                  (int)jint(r, "mtype", -1));
+                  (int)jint(r, RK_USAGE, -1), (int)jint(r, RK_SELECTOR, -1),
+                  (int)jint(r, RK_MTYPE, -1));
   }
   rt_keep_max(rt_get(&s->hosts, host, strlen(host)), buf);
 }
@@ -154,19 +170,19 @@ struct domain_acc {
 };
 
 static void address(struct stats *s, json_object *a, time_t scanned, struct domain_acc *d) {
-  const char *ip = jstr(a, "ip");
-  json_object *smtp = jget(a, "smtp"), *tls = jget(smtp, "tls");
+  const char *ip = jstr(a, RK_IP);
+  json_object *smtp = jget(a, RK_SMTP), *tls = jget(smtp, RK_TLS);
   char v[96], fact[400];
-  json_object *dane = jget(a, "dane");
+  json_object *dane = jget(a, RK_DANE);
   if (dane) {
     C1("dane.addresses");
-    C2("dane.address.", keyval(jstr(dane, "status"), v, sizeof v));
+    C2("dane.address.", keyval(jstr(dane, RK_STATUS), v, sizeof v));
   }
   strcpy(fact, "-");
   if (tls) {
-    const char *ver = jstr(tls, "version"), *cipher = jstr(tls, "cipher");
-    const char *group = jstr(tls, "group");
-    json_object *cert = jget(tls, "cert"), *pkix = jget(tls, "pkix");
+    const char *ver = jstr(tls, RK_VERSION), *cipher = jstr(tls, RK_CIPHER);
+    const char *group = jstr(tls, RK_GROUP);
+    json_object *cert = jget(tls, RK_CERT), *pkix = jget(tls, RK_PKIX);
     /* Static RSA key transport is the one exchange without forward secrecy; TLS 1.3 has
      * none of it. A missing group is unknown, not counted as forward-secret. */
     int fs = (group && !eq(group, "RSA")) || eq(ver, "TLSv1.3");
@@ -180,17 +196,17 @@ static void address(struct stats *s, json_object *a, time_t scanned, struct doma
       d->worst_rank = r;
       snprintf(d->worst_cipher, sizeof d->worst_cipher, "%s", cb);
     }
-    const char *err = jstr(pkix, "error");
-    time_t na = rfc3339(jstr(cert, "not_after"));
+    const char *err = jstr(pkix, RK_ERROR);
+    time_t na = rfc3339(jstr(cert, RK_NOT_AFTER));
     int expired = (err && strstr(err, "expired")) || (na >= 0 && scanned >= 0 && na < scanned);
-    if (jbool(pkix, "valid")) d->pkix_ok++;
+    if (jbool(pkix, RK_VALID)) d->pkix_ok++;
     if (expired) d->expired++;
     else if (na >= 0 && scanned >= 0 && na - scanned <= 30 * 86400) d->expiring++;
-    if (jbool(cert, "self_signed")) d->selfsigned++;
+    if (jbool(cert, RK_SELF_SIGNED)) d->selfsigned++;
     if (err && strstr(err, "hostname mismatch")) d->wrongname++;
     char kb[64];
-    const char *kt = jstr(cert, "key_type");
-    snprintf(kb, sizeof kb, "%s-%d", kt ? keyval(kt, v, 32) : "?", (int)jint(cert, "key_bits", 0));
+    const char *kt = jstr(cert, RK_KEY_TYPE);
+    snprintf(kb, sizeof kb, "%s-%d", kt ? keyval(kt, v, 32) : "?", (int)jint(cert, RK_KEY_BITS, 0));
     char vb[32];
     snprintf(fact, sizeof fact, "%s\x1f%s\x1f%s\x1f%s", keyval(ver, vb, sizeof vb), cb,
              fs ? "fs" : "nofs", cert ? kb : "(no certificate)");
@@ -200,21 +216,24 @@ static void address(struct stats *s, json_object *a, time_t scanned, struct doma
 
 static void mta_sts(struct stats *s, json_object *m) {
   char v[96];
-  const char *st = jstr(m, "status");
+  const char *st = jstr(m, RK_STATUS);
   C1("mta_sts.domains");
   C2("mta_sts.status.", keyval(st, v, sizeof v));
-  if (st && !eq(st, "none") && !eq(st, "dns-error")) C1("mta_sts.txt_present");
-  if (eq(st, "valid")) {
-    C2("mta_sts.mode.", keyval(jstr(m, "mode"), v, sizeof v));
-    json_object *hosts = jget(m, "hosts");
+  if (st && !eq(st, sts_status_name(STS_NONE)) && !eq(st, sts_status_name(STS_DNS_ERROR)))
+    C1("mta_sts.txt_present");
+  if (eq(st, sts_status_name(STS_VALID))) {
+    C2("mta_sts.mode.", keyval(jstr(m, RK_MODE), v, sizeof v));
+    json_object *hosts = jget(m, RK_HOSTS);
     int mismatch = 0;
     for (size_t i = 0; i < jlen(hosts); i++)
-      if (!jbool(json_object_array_get_idx(hosts, i), "policy_match")) mismatch = 1;
+      if (!jbool(json_object_array_get_idx(hosts, i), RK_POLICY_MATCH)) mismatch = 1;
     if (mismatch) C1("mta_sts.mx_mismatch");
-  } else if (eq(st, "fetch-error") || eq(st, "policy-invalid") || eq(st, "txt-invalid")) {
+  } else if (eq(st, sts_status_name(STS_FETCH_ERROR)) ||
+             eq(st, sts_status_name(STS_POLICY_INVALID)) ||
+             eq(st, sts_status_name(STS_TXT_INVALID))) {
     /* The kind of error: the reason without the URL prefix libcurl puts in front, and
      * without quoted values (a Content-Type, a host name), so that alike errors add up. */
-    const char *r = jstr(m, "reason");
+    const char *r = jstr(m, RK_REASON);
     char kind[128];
     size_t k = 0;
     if (r && strncmp(r, "https://", 8) == 0 && strstr(r, ": ")) r = strstr(r, ": ") + 2;
@@ -234,25 +253,26 @@ static void mta_sts(struct stats *s, json_object *m) {
 }
 
 static void sender(struct stats *s, json_object *snd) {
-  static const char *const act_key[] = {"sender.dane.action.", "sender.mta_sts.action."};
-  static const char *const rt_key[] = {"sender.dane.result_type.", "sender.mta_sts.result_type."};
-  static const char *const defer_key[] = {"sender.dane.defer_reason.",
-                                          "sender.mta_sts.defer_reason."};
-  static const char *const kinds[] = {"dane", "mta_sts"};
+  static const char *const act_key[POL_COUNT] = {
+    [POL_DANE] = "sender.dane.action.", [POL_STS] = "sender.mta_sts.action."};
+  static const char *const rt_key[POL_COUNT] = {
+    [POL_DANE] = "sender.dane.result_type.", [POL_STS] = "sender.mta_sts.result_type."};
+  static const char *const defer_key[POL_COUNT] = {
+    [POL_DANE] = "sender.dane.defer_reason.", [POL_STS] = "sender.mta_sts.defer_reason."};
   char v[96], w[96];
   C1("sender.domains");
-  for (int i = 0; i < 2; i++) {
-    json_object *k = jget(snd, kinds[i]);
-    const char *act = jstr(k, "action"), *rt = jstr(k, "result_type");
+  for (int i = 0; i < POL_COUNT; i++) {
+    json_object *k = jget(snd, policy_name((enum policy_kind)i));
+    const char *act = jstr(k, RK_ACTION), *rt = jstr(k, RK_RESULT_TYPE);
     C2(act_key[i], keyval(act, v, sizeof v));
     if (rt) C2(rt_key[i], keyval(rt, v, sizeof v));
-    if (eq(act, "defer"))
+    if (eq(act, action_name(ACT_DEFER)))
       C2(defer_key[i], rt ? keyval(rt, w, sizeof w) : "no MX host answered");
   }
 }
 
 static void changes(struct stats *s, json_object *rec, const struct prevscan *prev) {
-  const char *dom = jstr(rec, "domain");
+  const char *dom = jstr(rec, RK_DOMAIN);
   if (!dom) return;
   char now[96], was[96] = "-\x1f-";
   compare_state(rec, now, sizeof now);
@@ -267,10 +287,14 @@ static void changes(struct stats *s, json_object *rec, const struct prevscan *pr
   *ns++ = '\0';
   *ws++ = '\0';
   const char *kind[2] = {NULL, NULL};
-  if (eq(now, "valid") && !eq(was, "valid")) kind[0] = "dane.adopted";
-  else if (!eq(now, "valid") && (eq(was, "valid") || (eq(now, "invalid") && !eq(was, "invalid"))))
+  const char *valid = sum_dane_name(SUM_DANE_VALID), *invalid = sum_dane_name(SUM_DANE_INVALID);
+  if (eq(now, valid) && !eq(was, valid)) kind[0] = "dane.adopted";
+  else if (!eq(now, valid) && (eq(was, valid) || (eq(now, invalid) && !eq(was, invalid))))
     kind[0] = "dane.broken";
-  int nv = strncmp(ns, "valid", 5) == 0, wv = strncmp(ws, "valid", 5) == 0;
+  /* A valid MTA-STS state is "valid:<mode>" (compare_state). */
+  const char *sv = sts_status_name(STS_VALID);
+  size_t svl = strlen(sv);
+  int nv = strncmp(ns, sv, svl) == 0, wv = strncmp(ws, sv, svl) == 0;
   if (nv && !wv) kind[1] = "mta_sts.adopted";
   else if (!nv && wv) kind[1] = "mta_sts.broken";
   for (int i = 0; i < 2; i++) {
@@ -286,30 +310,31 @@ static void changes(struct stats *s, json_object *rec, const struct prevscan *pr
 void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
                       const struct prevscan *prev) {
   char v[96];
-  const char *status = jstr(rec, "status");
-  const char *scanned_at = jstr(rec, "scanned_at");
+  const char *status = jstr(rec, RK_STATUS);
+  const char *scanned_at = jstr(rec, RK_SCANNED_AT);
   time_t scanned = rfc3339(scanned_at);
   scan_time(s, scanned_at);
   C1("population.records");
   C2("population.status.", keyval(status, v, sizeof v));
-  const char *dnssec = jstr(rec, "dnssec");
+  const char *dnssec = jstr(rec, RK_DNSSEC);
   if (dnssec) {
     C1("dnssec.domains");
     C2("dnssec.domain.", keyval(dnssec, v, sizeof v));
   }
-  if (jget(rec, "sender")) sender(s, jget(rec, "sender"));
+  if (jget(rec, RK_SENDER)) sender(s, jget(rec, RK_SENDER));
   if (prev) changes(s, rec, prev);
-  if (!eq(status, "ok")) return;
+  if (!eq(status, job_status_name(JOB_OK))) return;
 
   C1("population.ok");
-  json_object *sum = jget(rec, "summary");
-  const char *starttls = jstr(sum, "starttls"), *dane = jstr(sum, "dane");
+  json_object *sum = jget(rec, RK_SUMMARY);
+  const char *starttls = jstr(sum, RK_STARTTLS), *dane = jstr(sum, RK_DANE);
   C2("transport.starttls.", keyval(starttls, v, sizeof v));
-  if (eq(starttls, "all") || eq(starttls, "some") || eq(starttls, "none"))
+  if (eq(starttls, sum_starttls_name(SUM_TLS_ALL)) || eq(starttls, sum_starttls_name(SUM_TLS_SOME)) ||
+      eq(starttls, sum_starttls_name(SUM_TLS_NONE)))
     C1("population.receives_mail");
   C2("dane.summary.", keyval(dane, v, sizeof v));
 
-  json_object *mxs = jget(rec, "mx");
+  json_object *mxs = jget(rec, RK_MX);
   size_t nmx = jlen(mxs);
   int tlsa_hosts = 0;
   struct domain_acc d;
@@ -318,25 +343,29 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
   int nops = 0;
   for (size_t i = 0; i < nmx; i++) {
     json_object *mx = json_object_array_get_idx(mxs, i);
-    const char *host = jstr(mx, "host");
+    const char *host = jstr(mx, RK_HOST);
     if (!host) continue;
     host_fact(s, mx, host);
-    json_object *tlsa = jget(mx, "tlsa");
-    if (eq(jstr(tlsa, "result"), "records") && eq(jstr(tlsa, "dnssec"), "secure")) tlsa_hosts++;
+    json_object *tlsa = jget(mx, RK_TLSA);
+    if (eq(jstr(tlsa, RK_RESULT), dns_outcome_name(DNS_DATA)) &&
+        eq(jstr(tlsa, RK_DNSSEC), dnssec_state_name(DNSSEC_SECURE)))
+      tlsa_hosts++;
     char ob[256];
     const char *op = mx_operator(psl, host, ob, sizeof ob);
     int seen = 0;
     for (int k = 0; k < nops; k++) seen |= strcmp(ops[k], op) == 0;
     if (!seen && nops < 16) snprintf(ops[nops++], sizeof ops[0], "%s", op);
-    json_object *addrs = jget(mx, "addresses");
+    json_object *addrs = jget(mx, RK_ADDRESSES);
     for (size_t j = 0; j < jlen(addrs); j++)
       address(s, json_object_array_get_idx(addrs, j), scanned, &d);
   }
-  C2("dane.tlsa_mx.", tlsa_hosts == 0 ? "none" : (size_t)tlsa_hosts == nmx ? "all" : "some");
+  C2("dane.tlsa_mx.", stats_tlsa_mx[tlsa_hosts == 0              ? TLSA_MX_NONE
+                                     : (size_t)tlsa_hosts == nmx ? TLSA_MX_ALL
+                                                                 : TLSA_MX_SOME]);
 
   if (d.tls_addrs) {
     C1("transport.domains_tls");
-    C2("transport.domain_tls_worst.", keyval(jstr(sum, "tls_worst"), v, sizeof v));
+    C2("transport.domain_tls_worst.", keyval(jstr(sum, RK_TLS_WORST), v, sizeof v));
     C2("transport.domain_cipher.", d.worst_cipher);
     if (d.fs_addrs == d.tls_addrs) C1("transport.domain_fs_all");
     C1("certs.domains_tls");
@@ -347,22 +376,26 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
     if (d.wrongname) C1("certs.wrong_name");
   }
 
-  json_object *sts = jget(rec, "mta_sts");
-  const char *sts_status = jstr(sts, "status");
+  json_object *sts = jget(rec, RK_MTA_STS);
+  const char *sts_status = jstr(sts, RK_STATUS);
   if (sts) mta_sts(s, sts);
-  json_object *rpt = jget(rec, "tls_rpt");
+  json_object *rpt = jget(rec, RK_TLS_RPT);
   if (rpt) {
     C1("tls_rpt.domains");
-    C2("tls_rpt.status.", keyval(jstr(rpt, "status"), v, sizeof v));
+    C2("tls_rpt.status.", keyval(jstr(rpt, RK_STATUS), v, sizeof v));
   }
 
+  int tls_all = eq(starttls, sum_starttls_name(SUM_TLS_ALL));
+  int dane_valid = eq(dane, sum_dane_name(SUM_DANE_VALID));
+  int sts_valid = eq(sts_status, sts_status_name(STS_VALID));
+  int sts_enforce = sts_valid && eq(jstr(sts, RK_MODE), sts_mode_name(MTASTS_MODE_ENFORCE));
   for (int k = 0; k < nops; k++) {
     struct rt_entry *e = rt_get(&s->ops, ops[k], strlen(ops[k]));
     e->v[0]++;
-    e->v[1] += eq(starttls, "all");
-    e->v[2] += eq(dane, "valid");
-    e->v[3] += eq(sts_status, "valid");
-    e->v[4] += eq(sts_status, "valid") && eq(jstr(sts, "mode"), "enforce");
+    e->v[1] += tls_all;
+    e->v[2] += dane_valid;
+    e->v[3] += sts_valid;
+    e->v[4] += sts_enforce;
   }
 }
 
@@ -407,7 +440,7 @@ void stats_finish(struct stats *s) {
     *combos++ = '\0';
     C2("dnssec.mx_host.", *buf ? buf : "(none)");
     C2("dane.host_tlsa.", state);
-    if (strcmp(state, "secure") != 0) continue;
+    if (strcmp(state, dnssec_state_name(DNSSEC_SECURE)) != 0) continue;
     char *save = NULL;
     for (char *c = strtok_r(combos, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
       C1("dane.tlsa_records");

@@ -21,6 +21,15 @@ struct stats {
 
 struct prevscan;  /* compare.h */
 
+/* Values the report derives itself (no record field has them), counted by stats.c and
+ * listed by figures.c. "dane.tlsa_mx": how many of a domain's MX hosts have secure TLSA.
+ * "dane.host_tlsa": a unique MX host's TLSA state, named by the record's DNSSEC state
+ * ("secure", "insecure", "bogus"), its TLSA lookup's outcome ("error") or, when it has no
+ * TLSA records, HOST_TLSA_NONE. */
+enum tlsa_mx { TLSA_MX_ALL, TLSA_MX_SOME, TLSA_MX_NONE, TLSA_MX_COUNT };
+extern const char *const stats_tlsa_mx[TLSA_MX_COUNT];
+#define HOST_TLSA_NONE "none"
+
 void stats_init(struct stats *s);
 void stats_free(struct stats *s);
 /* rec must be a JSON object. prev (may be NULL) is the previous scan, for changes. */
