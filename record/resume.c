@@ -8,6 +8,7 @@
  * (which includes its checksum): a torn frame's domains are never reported, so they are
  * scanned again. */
 #include "record/resume.h"
+#include "record/keys.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -47,7 +48,7 @@ typedef struct rec_check {
 static void rec_init(rec_check_t *c) {
   memset(c, 0, sizeof *c);
   c->state = RS_LIT;
-  c->lit = "{\"domain\":\"";
+  c->lit = "{\"" RK_DOMAIN "\":\"";
   c->next = RS_DOMAIN;
 }
 
@@ -98,10 +99,10 @@ static void rec_byte(rec_check_t *c, unsigned char ch) {
       break;
     }
     c->key[c->klen] = '\0';
-    if (!c->had_input && strcmp(c->key, "input") == 0) {
+    if (!c->had_input && strcmp(c->key, RK_INPUT) == 0) {
       c->had_input = true;
       rec_expect(c, ":\"", RS_INPUT);
-    } else if (strcmp(c->key, "status") == 0) {
+    } else if (strcmp(c->key, RK_STATUS) == 0) {
       rec_expect(c, ":\"", RS_STATUS);
     } else {
       c->state = RS_BAD;
@@ -178,7 +179,7 @@ static size_t skip_ws(const char *s, size_t i, size_t n) {
 }
 
 int resume_domain_of(const char *line, size_t len, const char **name, size_t *nlen) {
-  static const char key[] = "\"domain\"";
+  static const char key[] = "\"" RK_DOMAIN "\"";
   size_t i = skip_ws(line, 0, len);
   if (i >= len || line[i] != '{') return 0;
   i = skip_ws(line, i + 1, len);
