@@ -2,6 +2,17 @@
  * its enum value; a missing entry is a NULL that the schema unit test finds. */
 #include "record/schema.h"
 
+const char *const schema_dnssec[4] = {
+  [DNSSEC_SECURE] = "secure", [DNSSEC_INSECURE] = "insecure", [DNSSEC_BOGUS] = "bogus",
+  [DNSSEC_INDETERMINATE] = "indeterminate",
+};
+
+/* A lookup's outcome, as a TLSA object's "result". */
+const char *const schema_dns_outcome[4] = {
+  [DNS_DATA] = "records", [DNS_NODATA] = "nodata", [DNS_NXDOMAIN] = "nxdomain",
+  [DNS_ERROR] = "error",
+};
+
 const char *const schema_job_status[JOB_STATUS_COUNT] = {
   [JOB_OK] = "ok", [JOB_NXDOMAIN] = "nxdomain", [JOB_NO_MAIL] = "no-mail",
   [JOB_DNS_ERROR] = "dns-error", [JOB_INVALID] = "invalid", [JOB_EXCLUDED] = "excluded",

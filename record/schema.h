@@ -9,6 +9,8 @@
 #define MXS_RECORD_SCHEMA_H
 #include "model/job.h"
 
+extern const char *const schema_dnssec[4];        /* enum dnssec_state (net/dns.h) */
+extern const char *const schema_dns_outcome[4];   /* enum dns_outcome (net/dns.h) */
 extern const char *const schema_job_status[JOB_STATUS_COUNT];
 extern const char *const schema_stage[STAGE_COUNT];
 extern const char *const schema_dane_status[DANE_STATUS_COUNT];
@@ -20,6 +22,8 @@ extern const char *const schema_policy[POL_COUNT];
 extern const char *const schema_sum_starttls[SUM_TLS_COUNT];
 extern const char *const schema_sum_dane[SUM_DANE_COUNT];
 
+static inline const char *dnssec_state_name(enum dnssec_state s) { return schema_dnssec[s]; }
+static inline const char *dns_outcome_name(enum dns_outcome o) { return schema_dns_outcome[o]; }
 static inline const char *job_status_name(enum job_status s) { return schema_job_status[s]; }
 static inline const char *stage_name(enum job_stage s) { return schema_stage[s]; }
 static inline const char *dane_status_name(enum dane_status s) { return schema_dane_status[s]; }
