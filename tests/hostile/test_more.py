@@ -360,7 +360,7 @@ def scan_lowmem(C, w, mx, base):
     doms = ["d%d.%s" % (i, TLD) for i in range(20000)]
     inp = write_input(w, what, doms)
     failed = 0
-    # Below ~100 MB libunbound's resolver thread may fail to start (see the README): not here.
+    # Below ~100 MB libunbound's resolver thread may fail to start (see docs/usage.md): not here.
     for mb in (400, 200, 145, 125, 110):
         out = w.p("%s-%d.ndjson" % (what, mb))
         try:

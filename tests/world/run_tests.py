@@ -463,7 +463,7 @@ def has(word):
 
 
 def sender_expectations(E):
-    """What a DANE-enforcing and an MTA-STS-enforcing sender would do (README, "sender")."""
+    """What a DANE-enforcing and an MTA-STS-enforcing sender would do (docs/verdicts.md, "The sender verdicts")."""
     D, U, F, N = "deliver", "deliver-unauthenticated", "defer", "no-route"
     table = {  # domain: (dane action, dane result_type, sts action, sts result_type)
         "dane-ok.mxlab": (D, ABSENT, D, ABSENT),
