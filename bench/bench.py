@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The benchmark driver (called by bench/run.sh; README "Benchmark").
+"""The benchmark driver (called by bench/run.sh; docs/benchmark.md).
 
 Re-executes itself in `unshare --net --mount` (only loopback exists; ports 25/53 of every
 127.x are ours; /etc/resolv.conf is bind-mounted for posttls-finger), builds or reuses the
@@ -30,6 +30,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import gen_world as G  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "tests"))
+import record_schema  # noqa: E402  (tests/record_schema.py: docs/record.schema.json)
 
 NS_ENV = "MXSURVEY_BENCH_NETNS"
 
@@ -343,11 +345,17 @@ class Bench:
             dist[k][str(v)] = dist[k].get(str(v), 0) + 1
         nrec = 0
         names = set()
+        schema_bad = []
         for line in out.decode().split("\n"):
             if not line.strip():
                 continue
             r = json.loads(line)
             nrec += 1
+            if not self.a.no_schema:
+                bad = record_schema.failures([r])
+                if bad and len(schema_bad) < 10:
+                    log("SCHEMA %s: %s" % (outfile, bad[0].replace("record 1 ", "record %d " % nrec)))
+                schema_bad.extend(bad[:1])
             names.add(r.get("domain"))
             bump("status", r.get("status"))
             bump("dnssec", r.get("dnssec"))
@@ -368,7 +376,7 @@ class Bench:
             if r.get("status") == "dns-error":
                 bump("dns_error", (r.get("error") or {}).get("reason"))
         return {"records": nrec, "expected": n, "unique": len(names),
-                "distribution": dist}
+                "schema_failures": len(schema_bad), "distribution": dist}
 
     def check_sts(self, dist):
         """The policies the world serves are the ones the records call valid, in the same
@@ -504,7 +512,10 @@ class Bench:
         v = self.verify(out, n)
         fig["verify"] = v
         ok = scan["exit"] == 0 and v["records"] == n and v["unique"] == n
-        log("scan: %d records of %d, exit %d" % (v["records"], n, scan["exit"]))
+        ok &= v["schema_failures"] == 0
+        log("scan: %d records of %d, exit %d, %s" % (v["records"], n, scan["exit"],
+            "schema not checked" if a.no_schema else
+            "%d not matching docs/record.schema.json" % v["schema_failures"]))
         ok &= self.check_sts(v["distribution"])
         if not a.no_dnsperf:
             log("dnsperf, warm cache")
@@ -551,8 +562,10 @@ class Bench:
         v = self.verify(out, m)
         cap["verify"] = v
         fig["capacity"] = cap
-        log("capacity: %d records of %d, exit %d" % (v["records"], m, cap["exit"]))
-        return cap["exit"] == 0 and v["records"] == m
+        log("capacity: %d records of %d, exit %d, %s" % (v["records"], m, cap["exit"],
+            "schema not checked" if a.no_schema else
+            "%d not matching docs/record.schema.json" % v["schema_failures"]))
+        return cap["exit"] == 0 and v["records"] == m and v["schema_failures"] == 0
 
     def print_table(self):
         f = self.fig
@@ -647,7 +660,7 @@ def parse(argv):
     if "--" in argv:
         i = argv.index("--")
         argv, extra = argv[:i], argv[i + 1:]
-    ap = argparse.ArgumentParser(description="mxsurvey benchmark (see README 'Benchmark')")
+    ap = argparse.ArgumentParser(description="mxsurvey benchmark (see docs/benchmark.md)")
     ap.add_argument("--domains", type=int, default=100000)
     ap.add_argument("--delay-ms", type=int, default=50, help="server delay before each reply")
     ap.add_argument("--slow-ms", type=int, default=5000, help="banner delay of the slow hosts")
@@ -685,6 +698,10 @@ def parse(argv):
     ap.add_argument("--world-cache", default="/var/tmp/mxsurvey-bench")
     ap.add_argument("--run-dir", default=None, help="parent of the run directory (default TMPDIR)")
     ap.add_argument("--no-build", action="store_true", help="(run.sh) do not build")
+    ap.add_argument("--no-schema", action="store_true",
+                    help="do not check the records against docs/record.schema.json "
+                         "(python3-jsonschema: 1 to 2 ms a record, checked after the scan, outside "
+                         "every timing)")
     a = ap.parse_args(argv)
     a.extra = extra
     a.mxsurvey = os.path.abspath(a.mxsurvey)

@@ -8,6 +8,8 @@ zstd jq python3 openssl ca-certificates dns-root-data
 unbound nsd ldnsutils bind9-dnsutils postfix nginx iproute2 util-linux
 clang libclang-rt-14-dev valgrind dnsperf
 libjson-c-dev libpsl-dev publicsuffix libmimalloc-dev chromium"
+# the tests validate every record against docs/record.schema.json
+PKGS="$PKGS python3-jsonschema"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -35,6 +35,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import world as W  # noqa: E402
+sys.path.insert(0, os.path.dirname(HERE))
+import record_schema  # noqa: E402  (tests/record_schema.py: docs/record.schema.json)
 
 NS_ENV = "MXSURVEY_WORLD_NETNS"
 TIMEOUT_OPTS = ["--timeout-connect", "3", "--timeout-banner", "3", "--timeout-smtp", "5",
@@ -461,7 +463,7 @@ def has(word):
 
 
 def sender_expectations(E):
-    """What a DANE-enforcing and an MTA-STS-enforcing sender would do (README, "sender")."""
+    """What a DANE-enforcing and an MTA-STS-enforcing sender would do (docs/verdicts.md, "The sender verdicts")."""
     D, U, F, N = "deliver", "deliver-unauthenticated", "defer", "no-route"
     table = {  # domain: (dane action, dane result_type, sts action, sts result_type)
         "dane-ok.mxlab": (D, ABSENT, D, ABSENT),
@@ -756,7 +758,17 @@ def read_ndjson(data, what, C):
             recs.append(json.loads(line))
         except ValueError as e:
             C.check(what, "line %d is JSON" % (i + 1), True, "%s: %r" % (e, line[:200]))
+    check_schema(recs, what, C)
     return recs
+
+
+def check_schema(recs, what, C):
+    """Every record a test reads matches docs/record.schema.json (the record's
+    specification); a failure names the record's domain and the error paths."""
+    bad = record_schema.failures(recs)
+    for m in bad:
+        print("SCHEMA %s" % m, flush=True)
+    C.check(what, "%d records match docs/record.schema.json" % len(recs), [], bad)
 
 
 def run_scan(mx, args, what, C, wd, stdin=None, timeout=240):
@@ -1066,7 +1078,9 @@ def in_namespace_main(a):
             C.check(what, "exit status (interrupted)", 3, p5.returncode)
             z = subprocess.run(["zstd", "-dc", out5], capture_output=True)
             C.check(what, "zstd -dc of the interrupted output", 0, z.returncode)
-            doms = sorted(json.loads(l)["domain"] for l in z.stdout.decode().splitlines() if l.strip())
+            recs5 = [json.loads(l) for l in z.stdout.decode().splitlines() if l.strip()]
+            check_schema(recs5, what, C)
+            doms = sorted(r["domain"] for r in recs5)
             C.check(what, "records kept", ["dane-ok.mxlab"], doms)
             C.check(what, "message on stderr", True, b"finishing 1 domains in flight" in err5)
 
