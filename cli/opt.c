@@ -310,7 +310,7 @@ static void md_row(FILE *f, const opt_t *o, bool why) {
   if (o->arg) { fputc(' ', f); md_cell(f, o->arg); }
   fputs("` | ", f);
   md_cell(f, text);
-  if (o->more) { fputc(' ', f); md_cell(f, o->more); }
+  if (o->more) { fputs(". ", f); md_cell(f, o->more); }
   fputs(" | ", f);
   md_values(f, o);
   fputs(" | ", f);
