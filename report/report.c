@@ -310,10 +310,33 @@ static double now_s(void) {
   return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* The report in its format on out, then the HTML page: 0, or 1 with a message. */
+static int write_report(const struct report_request *q, const struct report *r, FILE *out) {
+  if (strcmp(q->format, "json") == 0) render_json(r, out);
+  else if (strcmp(q->format, "csv") == 0) render_csv(r, out);
+  else render_md(r, out);
+  if (fflush(out) != 0 || ferror(out)) {
+    fprintf(stderr, "mxsurvey report: writing the report: %s\n", strerror(errno));
+    return 1;
+  }
+  if (!q->html) return 0;
+  FILE *h = fopen(q->html, "w");
+  if (!h) {
+    fprintf(stderr, "mxsurvey report: %s: %s\n", q->html, strerror(errno));
+    return 1;
+  }
+  render_html(r, h);
+  if (fclose(h) != 0) {
+    fprintf(stderr, "mxsurvey report: %s: %s\n", q->html, strerror(errno));
+    return 1;
+  }
+  return 0;
+}
+
 /* The work, once the command line is parsed (cli/report_opts.c): the file checks, the two
  * passes, the output. r comes with its inputs (owned by the caller) and options text. */
 int report_run(const struct report_request *q, struct report *r) {
-  const char *format = q->format, *output = q->output, *html = q->html, *psl_file = q->psl_file;
+  const char *output = q->output, *html = q->html, *psl_file = q->psl_file;
   int top = q->top, threads = q->threads, quiet = q->quiet;
   if (check_not_read("output", output, r, psl_file) < 0 ||
       (html && check_not_read("--html output", html, r, psl_file) < 0))
@@ -355,26 +378,7 @@ int report_run(const struct report_request *q, struct report *r) {
     time_t t = time(NULL);
     strftime(r->generated_at, sizeof r->generated_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
     figures_build(r, &now, r->compare ? &old : NULL, (size_t)top);
-    if (strcmp(format, "json") == 0) render_json(r, out);
-    else if (strcmp(format, "csv") == 0) render_csv(r, out);
-    else render_md(r, out);
-    if (fflush(out) != 0 || ferror(out)) {
-      fprintf(stderr, "mxsurvey report: writing the report: %s\n", strerror(errno));
-      rc = 1;
-    }
-    if (rc == 0 && html) {
-      FILE *h = fopen(html, "w");
-      if (!h) {
-        fprintf(stderr, "mxsurvey report: %s: %s\n", html, strerror(errno));
-        rc = 1;
-      } else {
-        render_html(r, h);
-        if (fclose(h) != 0) {
-          fprintf(stderr, "mxsurvey report: %s: %s\n", html, strerror(errno));
-          rc = 1;
-        }
-      }
-    }
+    rc = write_report(q, r, out);
     if (!quiet) {
       uint64_t recs = 0, bytes = 0;
       for (size_t i = 0; i < r->ninputs; i++) {
