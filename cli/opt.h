@@ -58,6 +58,10 @@ typedef struct opt {
 /* Whether the option takes a value ("--x V"). */
 #define OPT_HAS_VALUE(o) ((o)->arg && !(o)->operands)
 
+/* A numeric constant of another module as default or doc text: OPT_STR(OBSERVE_INFER_MAX). */
+#define OPT_STR_(x) #x
+#define OPT_STR(x) OPT_STR_(x)
+
 #define OPT_AT(type, member) .off = offsetof(type, member), .size = sizeof(((type *)0)->member)
 
 typedef enum opt_style { OPT_GNU, OPT_EXACT } opt_style_t;

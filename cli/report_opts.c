@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
 #define REQ(member) OPT_AT(report_cli_t, q.member)
 
 /* --compare: the file names that follow, up to the next option, are the previous scan. */
@@ -62,7 +60,7 @@ static const opt_t report_opts[] = {
    .help = "rows of the operator table", .def = "20"},
   {.kind = OPT_STRING, .name = "psl", .arg = "FILE", REQ(psl_file),
    .help = "Public Suffix List", .def = "/usr/share/publicsuffix/public_suffix_list.dat",
-   .more = "A regular file of at most " STR(REPORT_PSL_MIB) " MiB."},
+   .more = "A regular file of at most " OPT_STR(REPORT_PSL_MIB) " MiB."},
   {.kind = OPT_UINT, .name = "threads", .arg = "N", REQ(threads), .lo = 1, .hi = 64,
    .help = "JSON parser threads", .def = "2"},
   {.kind = OPT_SET, .name = "quiet", .short_name = 'q', REQ(quiet), .help = "no timing line on stderr"},

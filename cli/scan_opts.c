@@ -10,8 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
 #define SCAN(member) OPT_AT(scan_cli_t, cfg.member)
 
 static int add_resolver(void *p, const char *v) {
@@ -93,15 +91,15 @@ static const opt_t scan_opts[] = {
   {.kind = OPT_HOOK, .name = "resolver", .arg = "IP[:PORT]", .repeat = 1, .hook = add_resolver,
    .help = "recursive resolver to forward queries to (IPv6 as [addr]:port); DNSSEC is always "
            "validated locally",
-   .more = "At most " STR(SCAN_RESOLVERS_MAX) " of them.",
+   .more = "At most " OPT_STR(SCAN_RESOLVERS_MAX) " of them.",
    .def_doc = "the nameservers of /etc/resolv.conf"},
   {.kind = OPT_STRING, .name = "trust-anchor", .arg = "FILE", SCAN(dns.trust_anchor),
    .help = "DNSSEC trust anchor (DS or DNSKEY records)", .def = "/usr/share/dns/root.key",
-   .more = "A file without any is refused; a regular file of at most " STR(TRUST_ANCHOR_MIB) " MiB."},
+   .more = "A file without any is refused; a regular file of at most " OPT_STR(TRUST_ANCHOR_MIB) " MiB."},
   {.kind = OPT_STRING, .name = "ca-file", .arg = "FILE", SCAN(ca_file),
    .help = "PKIX trust store (PEM) for the MX certificates and the MTA-STS policy hosts; when "
            "given, the only one",
-   .more = "A regular file of at most " STR(CA_FILE_MIB) " MiB (OpenSSL and libcurl read it by name).",
+   .more = "A regular file of at most " OPT_STR(CA_FILE_MIB) " MiB (OpenSSL and libcurl read it by name).",
    .def_doc = "the system's"},
   {.kind = OPT_UINT, .name = "smtp-port", .arg = "N", SCAN(smtp.port), .lo = 1, .hi = 65535,
    .help = "port to probe", .def = "25"},
@@ -136,7 +134,7 @@ static const opt_t scan_opts[] = {
   {.kind = OPT_UINT, .name = "share-cache", .arg = "N", SCAN(share.cache_max), .lo = 0, .hi = 100000000,
    .help = "finished observations kept for later domains (LRU), also the addresses remembered "
            "for --infer-sni; 0 keeps none (only probes in flight are shared)",
-   .def = STR(OBSERVE_CACHE_DEFAULT)},
+   .def = OPT_STR(OBSERVE_CACHE_DEFAULT)},
   {.kind = OPT_UINT, .name = "infer-sni", .arg = "N", SCAN(share.infer_min), .lo = 0, .hi = OBSERVE_INFER_MAX,
    .help = "reuse an address's observation for a new SNI name once N distinct names showed it "
            "the same leaf certificate (0: off; needs sharing)",
