@@ -1,6 +1,7 @@
 /* mxsurvey report: statistics over scan outputs (see README "Statistics: mxsurvey report").
- * report_main() is the whole subcommand; the rest of this header is the figure model the
- * renderers share: every number is a figure with a count and a denominator, grouped in
+ * report_run() is the whole subcommand once cli/report_opts.c has parsed its command line
+ * into a report_request and the report's inputs; the rest of this header is the figure
+ * model the renderers share: every number is a figure with a count and a denominator, grouped in
  * sections, plus the operator table and, with --compare, the previous values and the
  * domains whose DANE or MTA-STS state changed. */
 #ifndef MXS_REPORT_REPORT_H
@@ -10,7 +11,22 @@
 #include <stdint.h>
 #include <stdio.h>
 
-int report_main(int argc, char **argv);
+/* What the command line asks for (the defaults are cli/report_opts.c's table). */
+struct report_request {
+  const char *format;     /* "md", "csv" or "json" */
+  const char *output;     /* NULL or "-": standard output */
+  const char *html;       /* NULL: no HTML page */
+  const char *psl_file;
+  int top, threads, quiet;
+};
+
+#define REPORT_PSL_MIB 64       /* bound of the --psl file (Debian's list is 250 KB) */
+
+struct report;
+/* Checks the files (the outputs are none of the inputs, a bounded PSL), reads the scans
+ * and writes the report. r holds the inputs (owned by the caller) and the options text.
+ * Returns the exit status: 0, 1 (a file or data error), 2 (an output is an input). */
+int report_run(const struct report_request *q, struct report *r);
 
 struct figure {
   const char *section;  /* static: "population", "transport", ... */
