@@ -9,6 +9,7 @@
 #include "checks/mtasts_parse.h"
 #include "net/https_fetch.h"
 #include "record/json.h"
+#include "record/write_probe.h"
 #include "record/sink.h"
 #include "record/resume.h"
 #include "lib/nameset.h"
@@ -469,7 +470,7 @@ static void write_record(scan_t *s, job_t *j) {
       jw_str(w, "dnssec", dnssec_state_name(a->dnssec));
       if (a->ptr) jw_str(w, "ptr", a->ptr);
       if (a->ptr_error) jw_str(w, "ptr_error", a->ptr_error);
-      smtp_result_json(w, "smtp", &a->smtp);
+      write_smtp_result(w, "smtp", &a->smtp);
       const char *reason;
       const char *ds = dane_status(h, a, &reason);
       jw_obj_begin(w, "dane");
