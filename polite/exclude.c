@@ -6,7 +6,7 @@
  * to a TCP handshake. */
 #include "polite/exclude.h"
 #include "polite/addrpolicy.h"
-#include "scan/domain.h"
+#include "lib/domain.h"
 #include "lib/nameset.h"
 
 #include <errno.h>

@@ -4,7 +4,7 @@
  * scan_run). A job's 'pending' counts outstanding lookups and probes; the record is
  * written when it drops to zero. */
 #include "scan/scan.h"
-#include "scan/domain.h"
+#include "lib/domain.h"
 #include "checks/tlsrpt_parse.h"
 #include "checks/mtasts_parse.h"
 #include "net/https_fetch.h"

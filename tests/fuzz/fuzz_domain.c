@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scan/domain.h"
+#include "lib/domain.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char out[DOMAIN_MAX];

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "scan/domain.h"
+#include "lib/domain.h"
 #include "tests/unit/testlib.h"
 
 static char out[DOMAIN_MAX];

@@ -17,7 +17,7 @@
  *    such as xn--ls8h.la among them, which strict IDNA2008 validation would reject), and
  *    an A-label that does not decode is still a legal DNS name that simply will not
  *    resolve. */
-#include "scan/domain.h"
+#include "lib/domain.h"
 
 #include <idn2.h>
 #include <stdbool.h>
