@@ -16,6 +16,7 @@
 #include "checks/check.h"
 #include "checks/mtasts.h"
 #include "checks/tlsver.h"
+#include "checks/mtasts_parse.h"
 #include "checks/txt.h"
 #include "polite/gate.h"
 

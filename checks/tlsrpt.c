@@ -3,6 +3,7 @@
  * verdict depends on it (a report address changes nothing a sender does). */
 #include "checks/check.h"
 #include "checks/txt.h"
+#include "checks/tlsrpt_parse.h"
 
 #include <stdio.h>
 #include <stdlib.h>

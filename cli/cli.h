@@ -9,6 +9,7 @@
 
 #include "cli/opt.h"
 #include "report/report.h"
+#include "report/figures.h"
 #include "scan/scan.h"
 
 #define SCAN_RESOLVERS_MAX 16   /* --resolver given at most this often */

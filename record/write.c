@@ -4,6 +4,7 @@
  * strings of enums come from record/schema.c. */
 #include "record/write.h"
 #include "record/schema.h"
+#include "record/write_probe.h"
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -111,7 +112,7 @@ static void write_address(jw_t *w, const addr_t *a) {
   jw_str(w, "dnssec", dnssec_state_name(a->dnssec));
   if (a->ptr) jw_str(w, "ptr", a->ptr);
   if (a->ptr_error) jw_str(w, "ptr_error", a->ptr_error);
-  smtp_result_json(w, "smtp", &a->smtp);
+  write_smtp_result(w, "smtp", &a->smtp);
   write_dane(w, a);
   jw_obj_end(w);
 }

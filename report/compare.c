@@ -1,6 +1,6 @@
 /* Per-domain state of the previous scan, and what counts as a change. */
 #include "report/compare.h"
-#include "report/stats.h"
+#include "report/jsonget.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,6 +3,7 @@
  * prefix: the expected values first in a fixed order (shown even when zero), then any
  * other value the records carry, by count. Unknown values are thus counted, never lost. */
 #include "report/figures.h"
+#include "report/stats.h"
 
 #include <stdlib.h>
 #include <string.h>

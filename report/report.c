@@ -4,6 +4,7 @@
 #include "report/compare.h"
 #include "report/figures.h"
 #include "report/reader.h"
+#include "report/render.h"
 #include "report/stats.h"
 
 #include <ctype.h>

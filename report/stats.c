@@ -2,6 +2,7 @@
  * renderers pick them up by prefix (figures.c). */
 #include "report/stats.h"
 #include "report/compare.h"
+#include "report/jsonget.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -12,17 +13,6 @@
 
 #define C1(k) rt_add3(&s->counts, 1, k, NULL, NULL)
 #define C2(a, b) rt_add3(&s->counts, 1, a, b, NULL)
-
-json_object *jget(json_object *o, const char *key) {
-  json_object *v;
-  if (!o || !json_object_is_type(o, json_type_object)) return NULL;
-  return json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-const char *jstr(json_object *o, const char *key) {
-  json_object *v = jget(o, key);
-  return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
 
 static int jbool(json_object *o, const char *key) {
   json_object *v = jget(o, key);
