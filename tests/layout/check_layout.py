@@ -80,14 +80,12 @@ MAX_FILE_LINES = 600
 MAX_FUNC_LINES = 80
 SCAN_PATH = ["scan", "checks", "record", "smtp", "net", "polite", "model"]
 
-# To be removed by issue 14's core rewrite: today's offenders, exactly.
+# Offenders allowed, with their lengths (empty since issue 14: keep it so).
 ALLOW_FILES = {
     # file: lines
 }
 ALLOW_FUNCS = {
     # (file, function): lines
-    ("checks/mtasts_parse.c", "mtasts_policy_parse"): 125,
-    ("record/resume.c", "read_all"): 118,
 }
 
 # Headers that are the public face of a whole folder rather than of one .c file: their
