@@ -1,4 +1,4 @@
-/* mxsurvey report: statistics over scan outputs (see README "Statistics: mxsurvey report").
+/* mxsurvey report: statistics over scan outputs (see docs/report.md).
  * report_run() is the whole subcommand once cli/report_opts.c has parsed its command line
  * into a report_request and the report's inputs. The figure model the renderers share is
  * figures.h, the renderers render.h: kept apart from this header so that report.c can
