@@ -58,6 +58,13 @@ static void test_starttls(void) {
   set_dane(j, DANE_NO_TLSA);
   CHECK_INT(summary_compute(j).starttls, SUM_TLS_NONE);
   job_free(j);
+  /* the only answer is a 554 greeting: "none", not "unreachable" */
+  j = fx_job(1);
+  fx_banner(plain_addr(&j->hosts[0]), 554);
+  dead_addr(&j->hosts[0]);
+  set_dane(j, DANE_NO_TLSA);
+  CHECK_INT(summary_compute(j).starttls, SUM_TLS_NONE);
+  job_free(j);
 
   /* unreachable: no address answered, so a dead MX is not "no STARTTLS" */
   j = fx_job(2);
