@@ -394,6 +394,31 @@ static void test_finish(void) {
   job_free(j);
 }
 
+/* The whole table as the pipeline runs it (checks_finish): sender sees the verdicts of
+ * dane and mta_sts computed in the same pass, from the observations alone. */
+static void test_checks_finish(void) {
+  job_t *j = plain(2);
+  host_t *h1 = &j->hosts[0];
+  dane_on(h1);
+  fx_dane_obs(&h1->addrs[0], false, "No matching DANE TLSA records");
+  fx_policy(j, MTASTS_MODE_ENFORCE, "mx2.example.pt", NULL);
+  h1->addrs[0].dane.status = DANE_VALID;   /* stale: dane runs before sender */
+  checks_finish(j);
+  CHECK_INT(h1->addrs[0].dane.status, DANE_MISMATCH);
+  CHECK(!h1->sts_match);
+  CHECK(j->hosts[1].sts_match && j->hosts[1].sts_cert_ok);
+  CHECK(j->has_summary);
+  CHECK_INT(j->summary.dane, SUM_DANE_INVALID);
+  CHECK(j->has_sender);
+  CHECK_INT(j->sender[POL_DANE].action, ACT_DELIVER_UNAUTH);
+  CHECK_INT(j->sender[POL_DANE].result_type, RT_CERT_NOT_TRUSTED);
+  CHECK_STR(j->sender[POL_DANE].mx, "mx2.example.pt");
+  CHECK_INT(j->sender[POL_STS].action, ACT_DELIVER);
+  CHECK_INT(j->sender[POL_STS].result_type, RT_CERT_NOT_TRUSTED);
+  CHECK_STR(j->sender[POL_STS].mx, "mx2.example.pt");
+  job_free(j);
+}
+
 /* Recorded as the code stands (see the report of issue 14's check tests): rule 1 says a
  * bogus or failed address lookup keeps the sender off the host, but sender.c applies it
  * only to a host left without any address; a bogus A lookup beside a secure AAAA answer
@@ -432,6 +457,7 @@ int main(void) {
   test_preference_walk();
   test_job_status();
   test_finish();
+  test_checks_finish();
   test_rule1_partial_lookup();
   TEST_MAIN_END();
 }
