@@ -5,6 +5,7 @@
  * too-long-record and over-64KiB rules. The parsers themselves are test_mtasts.c's. */
 #include "checks/check.h"
 #include "checks/mtasts.h"
+#include "checks/mtasts_parse.h"
 #include "checks/txt.h"
 #include "tests/unit/jobfix.h"
 #include "tests/unit/testlib.h"
