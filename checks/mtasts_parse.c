@@ -1,4 +1,4 @@
-/* MTA-STS (RFC 8461) parsers; see mtasts.h. All scanning is index-based against an explicit
+/* MTA-STS (RFC 8461) parsers; see mtasts_parse.h. All scanning is index-based against an explicit
  * length, so embedded NULs or a missing terminator in hostile input cannot overrun. */
 #include "checks/mtasts_parse.h"
 #include "checks/txtrec.h"

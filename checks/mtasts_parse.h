@@ -4,8 +4,8 @@
  * assumed NUL-terminated, and every output is a fixed-size buffer, so a hostile TXT record
  * or policy body can at worst be rejected. Failures come with a static reason string that
  * names the problem (for the survey record); callers must not free it. */
-#ifndef MXS_SCANNER_MTASTS_H
-#define MXS_SCANNER_MTASTS_H
+#ifndef MXS_CHECKS_MTASTS_PARSE_H
+#define MXS_CHECKS_MTASTS_PARSE_H
 #include <stdbool.h>
 #include <stddef.h>
 #include "model/policy.h"

@@ -1,7 +1,7 @@
 /* SMTP TLS Reporting (RFC 8460 §3) record parser: a pure function over hostile DNS data.
  * No allocation, no I/O; fixed-size output; failures carry a static reason string. */
-#ifndef MXS_SCANNER_TLSRPT_H
-#define MXS_SCANNER_TLSRPT_H
+#ifndef MXS_CHECKS_TLSRPT_PARSE_H
+#define MXS_CHECKS_TLSRPT_PARSE_H
 #include <stdbool.h>
 #include <stddef.h>
 #include "model/policy.h"

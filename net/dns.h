@@ -7,8 +7,8 @@
  *
  * mxsurvey always forwards to the resolvers it is given and validates locally against its
  * own trust anchor, so a DNSSEC verdict never depends on a resolver's AD bit. */
-#ifndef MXS_RESOLVER_DNS_H
-#define MXS_RESOLVER_DNS_H
+#ifndef MXS_NET_DNS_H
+#define MXS_NET_DNS_H
 #include "net/dnswire.h"
 #include <stddef.h>
 #include <stdint.h>

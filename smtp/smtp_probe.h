@@ -11,8 +11,8 @@
  *
  * Memory: a probe holds no plaintext buffer; a partial reply line lives in the reply
  * parser (at most SMTP_LINE_MAX bytes) and every read is consumed before the next. */
-#ifndef MXS_SCANNER_SMTP_PROBE_H
-#define MXS_SCANNER_SMTP_PROBE_H
+#ifndef MXS_SMTP_SMTP_PROBE_H
+#define MXS_SMTP_SMTP_PROBE_H
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>

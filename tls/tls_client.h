@@ -7,8 +7,8 @@
  * verifies nothing during the handshake (SSL_VERIFY_NONE) and judges afterwards, so a
  * failed verification still yields the certificate; session resumption is off, so every
  * probe is a full handshake. PKIX and DANE are separate verdicts (see tls_result_t). */
-#ifndef MXS_TLS_CLIENT_H
-#define MXS_TLS_CLIENT_H
+#ifndef MXS_TLS_TLS_CLIENT_H
+#define MXS_TLS_TLS_CLIENT_H
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
