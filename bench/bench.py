@@ -502,8 +502,8 @@ class Bench:
     def records_phase(self):
         """The world's domains scanned with each --records-scan binary in turn, Unbound and
         bench_smtpd restarted before each (every scan meets the same cold cache and fresh
-        servers); the records
-        are kept in --records-dir. True when every scan exited 0 with one record a domain."""
+        servers); the records are kept in --records-dir. True when every scan exited 0 with
+        one record a domain."""
         a, n, ok = self.a, self.info["domains"], True
         os.makedirs(a.records_dir, exist_ok=True)
         for i, (label, binary) in enumerate(a.records_scan):
