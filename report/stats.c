@@ -178,9 +178,12 @@ static void address(struct stats *s, json_object *a, time_t scanned, struct doma
     else if (na >= 0 && scanned >= 0 && na - scanned <= 30 * 86400) d->expiring++;
     if (jbool(cert, "self_signed")) d->selfsigned++;
     if (err && strstr(err, "hostname mismatch")) d->wrongname++;
-    char kb[64];
+    /* The key type gets its own 32-byte buffer (31 characters kept, as always), so that
+     * the compiler sees the bound: "%s-%d" then needs at most 31 + 1 + 11 + 1 bytes. */
+    char kb[64], ktb[32];
     const char *kt = jstr(cert, "key_type");
-    snprintf(kb, sizeof kb, "%s-%d", kt ? keyval(kt, v, 32) : "?", (int)jint(cert, "key_bits", 0));
+    snprintf(kb, sizeof kb, "%s-%d", kt ? keyval(kt, ktb, sizeof ktb) : "?",
+             (int)jint(cert, "key_bits", 0));
     char vb[32];
     snprintf(fact, sizeof fact, "%s\x1f%s\x1f%s\x1f%s", keyval(ver, vb, sizeof vb), cb,
              fs ? "fs" : "nofs", cert ? kb : "(no certificate)");
