@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The benchmark driver (called by bench/run.sh; README "Benchmark").
+"""The benchmark driver (called by bench/run.sh; docs/benchmark.md).
 
 Re-executes itself in `unshare --net --mount` (only loopback exists; ports 25/53 of every
 127.x are ours; /etc/resolv.conf is bind-mounted for posttls-finger), builds or reuses the
@@ -13,6 +13,10 @@ Unbound and bench_smtpd, and measures, in this order:
   6. the capacity phase: domains whose server holds every reply, scanned with a high
      --concurrency, for the peak of probes in flight and RSS per in-flight probe.
 Prints a table of figures and writes figures.json into the run directory.
+With --records-scan LABEL=MXSURVEY (repeated) it measures nothing of that: it scans the
+world's domains once with each binary, each from a cold Unbound and a fresh bench_smtpd,
+and keeps the records as --records-dir/LABEL.ndjson.zst (scripts/records-unchanged.sh:
+one world, two binaries).
 """
 import argparse
 import json
@@ -30,6 +34,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import gen_world as G  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "tests"))
+import record_schema  # noqa: E402  (tests/record_schema.py: docs/record.schema.json)
 
 NS_ENV = "MXSURVEY_BENCH_NETNS"
 
@@ -193,16 +199,7 @@ class Bench:
                     norec=True)
         log("nsd up in %.1f s" % (time.time() - t0))
         self.start_unbound()
-        s = self.info["smtpd"]
-        cmd = [os.path.join(a.tools_dir, "bench_smtpd"), "--delay-ms", str(a.delay_ms),
-               "--stats", os.path.join(self.run, "smtpd.stats")]
-        for c in s["certs"]:
-            cmd += ["--cert", c]
-        for r in s["rules"]:
-            cmd += ["--rule", r]
-        cmd += ["--rule", "%s=slow:%d" % (s["slow_net"], a.slow_ms),
-                "--rule", "%s=hold:%d" % (s["hold_net"], a.capacity_hold_ms)]
-        self.spawn("smtpd", cmd)
+        self.start_smtpd()
         served = G.sts_served(self.info["counts"])
         if served:  # a tiny world may have no policy to serve: nginx would not listen
             nginx_conf = os.path.join(self.w, "nginx.conf")
@@ -212,6 +209,27 @@ class Bench:
         wait_listening("127.1.1.1", 25, "tcp", "bench_smtpd")
         if served:
             wait_listening(self.info["sts_addr"], 443, "tcp", "nginx")
+
+    def start_smtpd(self):
+        a, s = self.a, self.info["smtpd"]
+        cmd = [os.path.join(a.tools_dir, "bench_smtpd"), "--delay-ms", str(a.delay_ms),
+               "--stats", os.path.join(self.run, "smtpd.stats")]
+        for c in s["certs"]:
+            cmd += ["--cert", c]
+        for r in s["rules"]:
+            cmd += ["--rule", r]
+        cmd += ["--rule", "%s=slow:%d" % (s["slow_net"], a.slow_ms),
+                "--rule", "%s=hold:%d" % (s["hold_net"], a.capacity_hold_ms)]
+        self.spawn("smtpd", cmd)
+
+    def restart_smtpd(self):
+        """A fresh bench_smtpd: its tempfail hosts answer 421 to the first connection from
+        an address only, so a second scan against the same process would see no 421."""
+        self.stop("smtpd")
+        while listening("127.1.1.1", 25, "tcp"):
+            time.sleep(0.05)
+        self.start_smtpd()
+        wait_listening("127.1.1.1", 25, "tcp", "bench_smtpd")
 
     def smtpd_stats(self):
         """Counters since the last call (SIGUSR1 makes bench_smtpd write and reset them)."""
@@ -250,10 +268,11 @@ class Bench:
                 r["rcodes"] = line.split(":", 1)[1].strip()
         return r
 
-    def mxsurvey(self, infile, outfile, concurrency, label, extra=(), feed_rate=0, feed_hold=0.0):
+    def mxsurvey(self, infile, outfile, concurrency, label, extra=(), feed_rate=0, feed_hold=0.0,
+                 binary=None):
         """Runs one scan; returns its figures (wall, CPU from wait4, RSS, fd peak). With
         feed_rate, the input comes through a pipe at that many domains per second."""
-        cmd = [self.a.mxsurvey, "scan", "--resolver", G.RESOLVER_ADDR,
+        cmd = [binary or self.a.mxsurvey, "scan", "--resolver", G.RESOLVER_ADDR,
                "--trust-anchor", os.path.join(self.w, "root.key"),
                "--ca-file", os.path.join(self.info["pki"], "ca.pem"),
                "--allow", "127.0.0.0/8", "--ehlo", "bench.scanner.benchtld",
@@ -343,11 +362,17 @@ class Bench:
             dist[k][str(v)] = dist[k].get(str(v), 0) + 1
         nrec = 0
         names = set()
+        schema_bad = []
         for line in out.decode().split("\n"):
             if not line.strip():
                 continue
             r = json.loads(line)
             nrec += 1
+            if not self.a.no_schema:
+                bad = record_schema.failures([r])
+                if bad and len(schema_bad) < 10:
+                    log("SCHEMA %s: %s" % (outfile, bad[0].replace("record 1 ", "record %d " % nrec)))
+                schema_bad.extend(bad[:1])
             names.add(r.get("domain"))
             bump("status", r.get("status"))
             bump("dnssec", r.get("dnssec"))
@@ -368,7 +393,7 @@ class Bench:
             if r.get("status") == "dns-error":
                 bump("dns_error", (r.get("error") or {}).get("reason"))
         return {"records": nrec, "expected": n, "unique": len(names),
-                "distribution": dist}
+                "schema_failures": len(schema_bad), "distribution": dist}
 
     def check_sts(self, dist):
         """The policies the world serves are the ones the records call valid, in the same
@@ -460,11 +485,13 @@ class Bench:
         ok = True
         try:
             self.start_world()
-            if a.dnsperf_only:
+            if a.records_scan:
+                ok &= self.records_phase()
+            elif a.dnsperf_only:
                 self.fig["dnsperf_cold"] = self.dnsperf("cold", a.dnsperf_seconds)
             elif not a.capacity_only:
                 ok &= self.main_phase()
-            if (a.capacity or a.capacity_only) and not a.dnsperf_only:
+            if (a.capacity or a.capacity_only) and not a.dnsperf_only and not a.records_scan:
                 ok &= self.capacity_phase()
         finally:
             for k in list(self.procs):
@@ -478,6 +505,28 @@ class Bench:
             shutil.rmtree(self.run, ignore_errors=True)
         elif not ok:
             print("FAILED (run directory kept: %s)" % self.run)
+        return ok
+
+    def records_phase(self):
+        """The world's domains scanned with each --records-scan binary in turn, Unbound and
+        bench_smtpd restarted before each (every scan meets the same cold cache and fresh
+        servers); the records are kept in --records-dir. True when every scan exited 0 with
+        one record a domain."""
+        a, n, ok = self.a, self.info["domains"], True
+        os.makedirs(a.records_dir, exist_ok=True)
+        for i, (label, binary) in enumerate(a.records_scan):
+            self.restart_unbound()
+            if i > 0:
+                self.restart_smtpd()
+            out = os.path.join(a.records_dir, "%s.ndjson.zst" % label)
+            scan = self.mxsurvey(os.path.join(self.w, "domains.txt"), out, a.concurrency,
+                                 "records-" + label, binary=binary)
+            v = self.verify(out, n)
+            scan["verify"] = v
+            self.fig.setdefault("records", {})[label] = scan
+            log("records %s: %d records of %d (%d unique), exit %d, %.1f s, in %s" % (
+                label, v["records"], n, v["unique"], scan["exit"], scan["wall_s"], out))
+            ok &= scan["exit"] == 0 and v["records"] == n and v["unique"] == n
         return ok
 
     def main_phase(self):
@@ -504,7 +553,10 @@ class Bench:
         v = self.verify(out, n)
         fig["verify"] = v
         ok = scan["exit"] == 0 and v["records"] == n and v["unique"] == n
-        log("scan: %d records of %d, exit %d" % (v["records"], n, scan["exit"]))
+        ok &= v["schema_failures"] == 0
+        log("scan: %d records of %d, exit %d, %s" % (v["records"], n, scan["exit"],
+            "schema not checked" if a.no_schema else
+            "%d not matching docs/record.schema.json" % v["schema_failures"]))
         ok &= self.check_sts(v["distribution"])
         if not a.no_dnsperf:
             log("dnsperf, warm cache")
@@ -551,8 +603,10 @@ class Bench:
         v = self.verify(out, m)
         cap["verify"] = v
         fig["capacity"] = cap
-        log("capacity: %d records of %d, exit %d" % (v["records"], m, cap["exit"]))
-        return cap["exit"] == 0 and v["records"] == m
+        log("capacity: %d records of %d, exit %d, %s" % (v["records"], m, cap["exit"],
+            "schema not checked" if a.no_schema else
+            "%d not matching docs/record.schema.json" % v["schema_failures"]))
+        return cap["exit"] == 0 and v["records"] == m and v["schema_failures"] == 0
 
     def print_table(self):
         f = self.fig
@@ -567,6 +621,10 @@ class Bench:
         p = f["params"]
         row("parameters", "reply delay %d ms, slow banner %d ms, --concurrency %d %s" % (
             p["delay_ms"], p["slow_ms"], p["concurrency"], " ".join(p["extra"])))
+        for label, r in f.get("records", {}).items():
+            row("records " + label, "%d of %d in %.1f s, exit %d, CPU %.1f s" % (
+                r["verify"]["records"], r["verify"]["expected"], r["wall_s"], r["exit"],
+                r["cpu_s"]))
         s = f.get("scan")
         if s:
             row("scan wall time", "%.1f s (exit %d)" % (s["wall_s"], s["exit"]))
@@ -647,7 +705,7 @@ def parse(argv):
     if "--" in argv:
         i = argv.index("--")
         argv, extra = argv[:i], argv[i + 1:]
-    ap = argparse.ArgumentParser(description="mxsurvey benchmark (see README 'Benchmark')")
+    ap = argparse.ArgumentParser(description="mxsurvey benchmark (see docs/benchmark.md)")
     ap.add_argument("--domains", type=int, default=100000)
     ap.add_argument("--delay-ms", type=int, default=50, help="server delay before each reply")
     ap.add_argument("--slow-ms", type=int, default=5000, help="banner delay of the slow hosts")
@@ -679,15 +737,37 @@ def parse(argv):
     ap.add_argument("--perf-callgraph", default="fp",
                     help="perf's --call-graph: fp (cheap) or dwarf (callers through "
                     "libraries built without frame pointers)")
-    ap.add_argument("--mxsurvey", required=True)
+    ap.add_argument("--mxsurvey", help="the mxsurvey binary measured (not needed with "
+                    "--records-scan)")
+    ap.add_argument("--records-scan", action="append", default=[], metavar="LABEL=MXSURVEY",
+                    help="only scan the world with this binary and keep the records as "
+                    "RECORDS_DIR/LABEL.ndjson.zst; repeat for several binaries on one world")
+    ap.add_argument("--records-dir", default=None, help="where --records-scan keeps records")
     ap.add_argument("--tools-dir", required=True, help="where bench_smtpd and "
                     "bench_handshake_cost are")
     ap.add_argument("--world-cache", default="/var/tmp/mxsurvey-bench")
     ap.add_argument("--run-dir", default=None, help="parent of the run directory (default TMPDIR)")
     ap.add_argument("--no-build", action="store_true", help="(run.sh) do not build")
+    ap.add_argument("--no-schema", action="store_true",
+                    help="do not check the records against docs/record.schema.json "
+                         "(python3-jsonschema: 1 to 2 ms a record, checked after the scan, outside "
+                         "every timing)")
     a = ap.parse_args(argv)
     a.extra = extra
-    a.mxsurvey = os.path.abspath(a.mxsurvey)
+    if not a.mxsurvey and not a.records_scan:
+        ap.error("--mxsurvey is required (or --records-scan)")
+    if a.records_scan and not a.records_dir:
+        ap.error("--records-scan needs --records-dir")
+    scans = []
+    for r in a.records_scan:
+        label, sep, path = r.partition("=")
+        if not sep or not label or not path:
+            ap.error("--records-scan wants LABEL=MXSURVEY, got %r" % r)
+        scans.append((label, os.path.abspath(path)))
+    a.records_scan = scans
+    if a.records_dir:
+        a.records_dir = os.path.abspath(a.records_dir)
+    a.mxsurvey = os.path.abspath(a.mxsurvey) if a.mxsurvey else None
     a.tools_dir = os.path.abspath(a.tools_dir)
     if a.cap_conc == 0:
         a.cap_conc = a.capacity_domains
@@ -709,8 +789,9 @@ def main():
         if os.geteuid() != 0:
             print("bench.py needs root (network namespace, ports 25/53 on 127.x)")
             return 1
-        for p in (a.mxsurvey, os.path.join(a.tools_dir, "bench_smtpd")):
-            if not os.access(p, os.X_OK):
+        for p in [a.mxsurvey, os.path.join(a.tools_dir, "bench_smtpd")] + \
+                [b for _, b in a.records_scan]:
+            if p and not os.access(p, os.X_OK):
                 print("not executable: %s" % p)
                 return 1
         os.makedirs(a.world_cache, exist_ok=True)

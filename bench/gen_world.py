@@ -7,7 +7,7 @@ Writes into DIR: the bench CA and ECDSA P-256 server certificates, the zones (a 
 fake root, a signed TLD `benchtld.` and one unsigned zone per insecure domain), nsd.conf,
 unbound.conf, root.key, domains.txt (the N input names), capacity.txt (the M domains of
 the capacity phase), queries.txt (the dnsperf query mix), smtpd.args (the server's
-address rules) and world.json (counts per category). See README "Benchmark".
+address rules) and world.json (counts per category). See docs/benchmark.md.
 
 Address plan (127.0.0.0/8 inside the benchmark's network namespace):
   127.0.53.1   NSD (root, benchtld., the insecure domains' zones, 127.in-addr.arpa.)

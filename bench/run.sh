@@ -1,5 +1,5 @@
 #!/bin/sh
-# The benchmark in one command (README "Benchmark"):
+# The benchmark in one command (docs/benchmark.md):
 #   bench/run.sh [--domains N] [--delay-ms D] [--keep] [--capacity|--no-capacity] ...
 #                [-- extra mxsurvey options]
 # Installs the packages (scripts/install-deps.sh), builds mxsurvey and the bench tools

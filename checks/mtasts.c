@@ -16,6 +16,7 @@
 #include "checks/check.h"
 #include "checks/mtasts.h"
 #include "checks/tlsver.h"
+#include "checks/mtasts_parse.h"
 #include "checks/txt.h"
 #include "polite/gate.h"
 
@@ -26,7 +27,6 @@
 #include <strings.h>
 
 #define RR_A 1
-#define RR_TXT 16
 #define RR_AAAA 28
 #define STS_BODY_MAX 65536
 
@@ -163,19 +163,16 @@ static void on_sts_txt(void *arg, const dns_answer_t *ans) {
 }
 
 static bool mtasts_begin(job_t *j) {
-  char name[DOMAIN_MAX + 16];
-  snprintf(name, sizeof name, "_mta-sts.%s", j->domain);
-  if (strlen(name) > DNS_QNAME_MAX) {
+  int rc = txt_query(j, "_mta-sts", on_sts_txt);
+  if (rc > 0) return true;
+  if (rc == 0) {
     /* More than 244 characters: as for TLS-RPT, no record can exist there. */
     j->sts_status = STS_NONE;
     j->sts_reason = strdup("_mta-sts.<domain> would be longer than 253 octets");
-    return false;
-  }
-  if (job_query(j, name, RR_TXT, on_sts_txt, j) != 0) {
+  } else {
     sts_fail(j, STS_DNS_ERROR, RT_NONE, "could not start query");
-    return false;
   }
-  return true;
+  return false;
 }
 
 /* RFC 8461 §4.2: the MX host's certificate must be PKIX-valid for its name over TLS 1.2+.

@@ -1,4 +1,4 @@
-/* MTA-STS (RFC 8461) parsers; see mtasts.h. All scanning is index-based against an explicit
+/* MTA-STS (RFC 8461) parsers; see mtasts_parse.h. All scanning is index-based against an explicit
  * length, so embedded NULs or a missing terminator in hostile input cannot overrun. */
 #include "checks/mtasts_parse.h"
 #include "checks/txtrec.h"
@@ -139,6 +139,97 @@ static const char *store_mx(const char *v, size_t vl, char dst[MTASTS_MX_LEN + 1
   return NULL;
 }
 
+/* Fields seen so far in a policy body: each at most once, mx any number of times. */
+typedef struct policy_seen {
+  bool version, mode, max_age;
+  size_t nmx;                       /* mx lines, also those past MTASTS_MAX_MX */
+} policy_seen_t;
+
+/* mode values are case-sensitive (%s in the ABNF). NULL ok, else the reason. */
+static const char *policy_mode(mtasts_policy_t *p, const char *v, size_t vl) {
+  if (vl == 7 && memcmp(v, "enforce", 7) == 0) {
+    p->mode = MTASTS_MODE_ENFORCE; p->mode_name = "enforce";
+  } else if (vl == 7 && memcmp(v, "testing", 7) == 0) {
+    p->mode = MTASTS_MODE_TESTING; p->mode_name = "testing";
+  } else if (vl == 4 && memcmp(v, "none", 4) == 0) {
+    p->mode = MTASTS_MODE_NONE; p->mode_name = "none";
+  } else {
+    return "unknown mode";
+  }
+  return NULL;
+}
+
+/* 1*10(DIGIT): at most 9999999999, which fits in unsigned long long on any platform
+ * (long may be 32 bits), then the range check. */
+static const char *policy_max_age(mtasts_policy_t *p, const char *v, size_t vl) {
+  if (vl < 1 || vl > 10) return "max_age must be 1-10 digits";
+  unsigned long long age = 0;
+  for (size_t k = 0; k < vl; k++) {
+    if (!is_digit((unsigned char)v[k])) return "max_age must be 1-10 digits";
+    age = age * 10 + (unsigned long long)(v[k] - '0');
+  }
+  if (age > (unsigned long long)MTASTS_MAX_AGE_MAX) return "max_age out of range";
+  p->max_age = (long)age;
+  return NULL;
+}
+
+/* One "key: value" field. Any other well-formed key is an extension and is ignored (§3.2). */
+static const char *policy_field(mtasts_policy_t *p, policy_seen_t *seen, const char *key,
+                                size_t kl, const char *v, size_t vl) {
+  const char *why = NULL;
+  if (kl == 7 && memcmp(key, "version", 7) == 0) {
+    if (seen->version) return "duplicate version";
+    if (vl != 5 || memcmp(v, "STSv1", 5) != 0) return "unsupported version";
+    seen->version = true;
+  } else if (kl == 4 && memcmp(key, "mode", 4) == 0) {
+    if (seen->mode) return "duplicate mode";
+    if ((why = policy_mode(p, v, vl))) return why;
+    seen->mode = true;
+  } else if (kl == 7 && memcmp(key, "max_age", 7) == 0) {
+    if (seen->max_age) return "duplicate max_age";
+    if ((why = policy_max_age(p, v, vl))) return why;
+    seen->max_age = true;
+  } else if (kl == 2 && memcmp(key, "mx", 2) == 0) {
+    /* every mx line is validated, even past the cap, so a bad one is never hidden */
+    char tmp[MTASTS_MX_LEN + 1];
+    if ((why = store_mx(v, vl, p->nmx < MTASTS_MAX_MX ? p->mx[p->nmx] : tmp))) return why;
+    seen->nmx++;
+    if (p->nmx < MTASTS_MAX_MX) p->nmx++;
+    else p->mx_truncated = true;
+  }
+  return NULL;
+}
+
+/* One line without its terminator: key ":" *WSP value *WSP. NULL ok, else the reason. */
+static const char *policy_line(mtasts_policy_t *p, policy_seen_t *seen, const char *line, size_t ll) {
+  /* Blank lines are outside the grammar but widely published (e.g. a trailing empty
+   * line); they carry no field, so skipping them cannot change the policy's meaning. */
+  size_t b = 0;
+  while (b < ll && is_wsp((unsigned char)line[b])) b++;
+  if (b == ll) return NULL;
+  size_t kl = scan_name(line, ll);
+  if (kl == 0 || kl >= ll || line[kl] != ':') return "bad line syntax";
+  size_t vs = kl + 1;
+  while (vs < ll && is_wsp((unsigned char)line[vs])) vs++;
+  size_t ve = ll;
+  while (ve > vs && is_wsp((unsigned char)line[ve - 1])) ve--;
+  const char *v = line + vs;
+  size_t vl = ve - vs;
+  /* a value is visible characters with single interior WSP runs; a stray CR or other
+   * control character inside a line is not allowed (it is how header-splitting games
+   * start). Bytes >= 0x80 are allowed only because extension values may be UTF-8. */
+  for (size_t k = 0; k < vl; k++) {
+    unsigned char c = (unsigned char)v[k];
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return "control character in policy";
+  }
+  return policy_field(p, seen, line, kl, v, vl);
+}
+
+static int policy_fail(const char **reason, const char *why) {
+  set_reason(reason, why);
+  return -1;
+}
+
 int mtasts_policy_parse(const char *body, size_t len, mtasts_policy_t *out,
                         const char **reason) {
   set_reason(reason, NULL);
@@ -146,20 +237,10 @@ int mtasts_policy_parse(const char *body, size_t len, mtasts_policy_t *out,
   mtasts_policy_t *p = out ? out : &scratch;   /* mx validation needs somewhere to write */
   memset(p, 0, sizeof *p);
   p->mode_name = "";
-  if (!body && len) {
-    set_reason(reason, "no policy body");
-    return -1;
-  }
-  if (len > MTASTS_BODY_MAX) {
-    set_reason(reason, "policy body too large");
-    return -1;
-  }
-  if (len && memchr(body, '\0', len)) {
-    set_reason(reason, "NUL byte in policy");
-    return -1;
-  }
-  bool have_version = false, have_mode = false, have_max_age = false;
-  size_t nmx_seen = 0;
+  if (!body && len) return policy_fail(reason, "no policy body");
+  if (len > MTASTS_BODY_MAX) return policy_fail(reason, "policy body too large");
+  if (len && memchr(body, '\0', len)) return policy_fail(reason, "NUL byte in policy");
+  policy_seen_t seen = {false, false, false, 0};
   size_t pos = 0;
   while (pos < len) {
     /* one line: up to LF (the last line may lack one); a CR just before LF belongs to
@@ -168,100 +249,14 @@ int mtasts_policy_parse(const char *body, size_t len, mtasts_policy_t *out,
     size_t end = lf ? (size_t)(lf - body) : len;
     size_t next = lf ? end + 1 : len;
     if (end > pos && body[end - 1] == '\r') end--;
-    const char *line = body + pos;
-    size_t ll = end - pos;
+    const char *why = policy_line(p, &seen, body + pos, end - pos);
+    if (why) return policy_fail(reason, why);
     pos = next;
-
-    /* Blank lines are outside the grammar but widely published (e.g. a trailing empty
-     * line); they carry no field, so skipping them cannot change the policy's meaning. */
-    size_t b = 0;
-    while (b < ll && is_wsp((unsigned char)line[b])) b++;
-    if (b == ll) continue;
-
-    size_t kl = scan_name(line, ll);
-    if (kl == 0 || kl >= ll || line[kl] != ':') {
-      set_reason(reason, "bad line syntax");
-      return -1;
-    }
-    /* key ":" *WSP value *WSP */
-    size_t vs = kl + 1;
-    while (vs < ll && is_wsp((unsigned char)line[vs])) vs++;
-    size_t ve = ll;
-    while (ve > vs && is_wsp((unsigned char)line[ve - 1])) ve--;
-    const char *v = line + vs;
-    size_t vl = ve - vs;
-    /* a value is visible characters with single interior WSP runs; a stray CR or other
-     * control character inside a line is not allowed (it is how header-splitting games
-     * start). Bytes >= 0x80 are allowed only because extension values may be UTF-8. */
-    for (size_t k = 0; k < vl; k++) {
-      unsigned char c = (unsigned char)v[k];
-      if ((c < 0x20 && c != '\t') || c == 0x7f) {
-        set_reason(reason, "control character in policy");
-        return -1;
-      }
-    }
-
-    if (kl == 7 && memcmp(line, "version", 7) == 0) {
-      if (have_version) { set_reason(reason, "duplicate version"); return -1; }
-      if (vl != 5 || memcmp(v, "STSv1", 5) != 0) {
-        set_reason(reason, "unsupported version");
-        return -1;
-      }
-      have_version = true;
-    } else if (kl == 4 && memcmp(line, "mode", 4) == 0) {
-      if (have_mode) { set_reason(reason, "duplicate mode"); return -1; }
-      /* mode values are case-sensitive (%s in the ABNF) */
-      if (vl == 7 && memcmp(v, "enforce", 7) == 0) {
-        p->mode = MTASTS_MODE_ENFORCE; p->mode_name = "enforce";
-      } else if (vl == 7 && memcmp(v, "testing", 7) == 0) {
-        p->mode = MTASTS_MODE_TESTING; p->mode_name = "testing";
-      } else if (vl == 4 && memcmp(v, "none", 4) == 0) {
-        p->mode = MTASTS_MODE_NONE; p->mode_name = "none";
-      } else {
-        set_reason(reason, "unknown mode");
-        return -1;
-      }
-      have_mode = true;
-    } else if (kl == 7 && memcmp(line, "max_age", 7) == 0) {
-      if (have_max_age) { set_reason(reason, "duplicate max_age"); return -1; }
-      /* 1*10(DIGIT): at most 9999999999, which fits in unsigned long long on any
-       * platform (long may be 32 bits), then the range check */
-      if (vl < 1 || vl > 10) {
-        set_reason(reason, "max_age must be 1-10 digits");
-        return -1;
-      }
-      unsigned long long age = 0;
-      for (size_t k = 0; k < vl; k++) {
-        if (!is_digit((unsigned char)v[k])) {
-          set_reason(reason, "max_age must be 1-10 digits");
-          return -1;
-        }
-        age = age * 10 + (unsigned long long)(v[k] - '0');
-      }
-      if (age > (unsigned long long)MTASTS_MAX_AGE_MAX) {
-        set_reason(reason, "max_age out of range");
-        return -1;
-      }
-      p->max_age = (long)age;
-      have_max_age = true;
-    } else if (kl == 2 && memcmp(line, "mx", 2) == 0) {
-      /* every mx line is validated, even past the cap, so a bad one is never hidden */
-      char tmp[MTASTS_MX_LEN + 1];
-      const char *why = store_mx(v, vl, p->nmx < MTASTS_MAX_MX ? p->mx[p->nmx] : tmp);
-      if (why) { set_reason(reason, why); return -1; }
-      nmx_seen++;
-      if (p->nmx < MTASTS_MAX_MX) p->nmx++;
-      else p->mx_truncated = true;
-    }
-    /* any other well-formed key is an extension and is ignored (§3.2) */
   }
-  if (!have_version) { set_reason(reason, "missing version"); return -1; }
-  if (!have_mode) { set_reason(reason, "missing mode"); return -1; }
-  if (!have_max_age) { set_reason(reason, "missing max_age"); return -1; }
-  if (nmx_seen == 0 && p->mode != MTASTS_MODE_NONE) {
-    set_reason(reason, "no mx pattern");
-    return -1;
-  }
+  if (!seen.version) return policy_fail(reason, "missing version");
+  if (!seen.mode) return policy_fail(reason, "missing mode");
+  if (!seen.max_age) return policy_fail(reason, "missing max_age");
+  if (seen.nmx == 0 && p->mode != MTASTS_MODE_NONE) return policy_fail(reason, "no mx pattern");
   return 1;
 }
 

@@ -4,38 +4,11 @@
  * assumed NUL-terminated, and every output is a fixed-size buffer, so a hostile TXT record
  * or policy body can at worst be rejected. Failures come with a static reason string that
  * names the problem (for the survey record); callers must not free it. */
-#ifndef MXS_SCANNER_MTASTS_H
-#define MXS_SCANNER_MTASTS_H
+#ifndef MXS_CHECKS_MTASTS_PARSE_H
+#define MXS_CHECKS_MTASTS_PARSE_H
 #include <stdbool.h>
 #include <stddef.h>
-
-#define MTASTS_ID_MAX 32            /* sts-id = 1*32(ALPHA / DIGIT) */
-#define MTASTS_MAX_MX 64            /* mx patterns kept; more sets mx_truncated */
-#define MTASTS_MX_LEN 253           /* longest pattern kept (a full domain name) */
-#define MTASTS_BODY_MAX 65536       /* policy bodies larger than this are rejected */
-#define MTASTS_MAX_AGE_MAX 31557600L /* RFC 8461 §3.2: about one year */
-
-/* The TXT record at _mta-sts.<domain> (§3.1). */
-typedef struct mtasts_txt {
-  char id[MTASTS_ID_MAX + 1];
-} mtasts_txt_t;
-
-enum mtasts_mode {
-  MTASTS_MODE_UNSET = 0,            /* only seen on a failed parse */
-  MTASTS_MODE_ENFORCE,
-  MTASTS_MODE_TESTING,
-  MTASTS_MODE_NONE,
-};
-
-/* The policy body from https://mta-sts.<domain>/.well-known/mta-sts.txt (§3.2). */
-typedef struct mtasts_policy {
-  enum mtasts_mode mode;
-  const char *mode_name;            /* "enforce" | "testing" | "none" (static), "" if unset */
-  long max_age;                     /* seconds, 0..MTASTS_MAX_AGE_MAX */
-  char mx[MTASTS_MAX_MX][MTASTS_MX_LEN + 1]; /* lowercased, trailing dot stripped */
-  size_t nmx;                       /* patterns kept in mx[] */
-  bool mx_truncated;                /* more than MTASTS_MAX_MX mx lines (all were valid) */
-} mtasts_policy_t;
+#include "model/policy.h"
 
 /* Parses one TXT record (its strings already concatenated).
  * Returns 1 valid (out->id set), 0 not an STS record (does not begin with the

@@ -24,6 +24,7 @@
 #include "checks/sender.h"
 #include "checks/check.h"
 #include "checks/tlsver.h"
+#include "checks/mtasts_parse.h"
 
 #include <string.h>
 #include <strings.h>

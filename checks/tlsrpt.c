@@ -3,12 +3,11 @@
  * verdict depends on it (a report address changes nothing a sender does). */
 #include "checks/check.h"
 #include "checks/txt.h"
+#include "checks/tlsrpt_parse.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define RR_TXT 16
 
 static int rpt_select(const char *const *t, const size_t *l, size_t n, void *out, const char **why) {
   return tlsrpt_txt_select(t, l, n, out, why);
@@ -37,22 +36,14 @@ static void on_tlsrpt(void *arg, const dns_answer_t *ans) {
 }
 
 static bool tlsrpt_begin(job_t *j) {
-  char name[DOMAIN_MAX + 16];
-  snprintf(name, sizeof name, "_smtp._tls.%s", j->domain);
-  if (strlen(name) > DNS_QNAME_MAX) {
-    /* A domain of more than 242 characters: no record can exist at a name that long. */
-    j->tlsrpt_status = TLSRPT_NONE;
-    j->tlsrpt_dnssec = DNSSEC_INDETERMINATE;
-    j->tlsrpt_reason = strdup("_smtp._tls.<domain> would be longer than 253 octets");
-    return false;
-  }
-  if (job_query(j, name, RR_TXT, on_tlsrpt, j) != 0) {
-    j->tlsrpt_status = TLSRPT_DNS_ERROR;
-    j->tlsrpt_dnssec = DNSSEC_INDETERMINATE;
-    j->tlsrpt_reason = strdup("could not start query");
-    return false;
-  }
-  return true;
+  int rc = txt_query(j, "_smtp._tls", on_tlsrpt);
+  if (rc > 0) return true;
+  j->tlsrpt_status = rc == 0 ? TLSRPT_NONE : TLSRPT_DNS_ERROR;
+  j->tlsrpt_dnssec = DNSSEC_INDETERMINATE;
+  /* A domain of more than 242 characters: no record can exist at a name that long. */
+  j->tlsrpt_reason = strdup(rc == 0 ? "_smtp._tls.<domain> would be longer than 253 octets"
+                                    : "could not start query");
+  return false;
 }
 
 const check_t check_tlsrpt = {"tls_rpt", CHECK_TLSRPT, tlsrpt_begin, NULL};

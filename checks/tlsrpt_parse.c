@@ -1,4 +1,4 @@
-/* SMTP TLS Reporting record parser (RFC 8460 §3); see tlsrpt.h. Index-based scanning
+/* SMTP TLS Reporting record parser (RFC 8460 §3); see tlsrpt_parse.h. Index-based scanning
  * against explicit lengths throughout: the input is hostile DNS data.
  *
  *   tlsrpt-record    = tlsrpt-version 1*(field-delim tlsrpt-field) [field-delim]

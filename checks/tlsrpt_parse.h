@@ -1,18 +1,10 @@
 /* SMTP TLS Reporting (RFC 8460 §3) record parser: a pure function over hostile DNS data.
  * No allocation, no I/O; fixed-size output; failures carry a static reason string. */
-#ifndef MXS_SCANNER_TLSRPT_H
-#define MXS_SCANNER_TLSRPT_H
+#ifndef MXS_CHECKS_TLSRPT_PARSE_H
+#define MXS_CHECKS_TLSRPT_PARSE_H
 #include <stdbool.h>
 #include <stddef.h>
-
-#define TLSRPT_MAX_RUA 8            /* report URIs kept; more sets rua_truncated */
-#define TLSRPT_URI_MAX 511          /* longer URIs make the record invalid for us */
-
-typedef struct tlsrpt {
-  char rua[TLSRPT_MAX_RUA][TLSRPT_URI_MAX + 1]; /* as published (scheme case kept) */
-  size_t nrua;
-  bool rua_truncated;
-} tlsrpt_t;
+#include "model/policy.h"
 
 /* Applies §3 to all n TXT records at _smtp._tls.<domain> (each record's strings already
  * concatenated): records not beginning "v=TLSRPTv1" *WSP ";" are discarded and exactly one

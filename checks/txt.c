@@ -5,6 +5,9 @@
  * than TXT_MAX_LEN joined that starts with the tag asked for is one we refuse to read:
  * an explicit error, not "none". */
 #include "checks/txt.h"
+#include "model/job.h"
+
+#include <stdio.h>
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -52,4 +55,11 @@ int txt_select(const dns_answer_t *ans, const char *tag, txt_select_fn fn, void 
     return -1;
   }
   return rc;
+}
+
+int txt_query(struct job *j, const char *prefix, dns_cb cb) {
+  char name[DOMAIN_MAX + 32];
+  snprintf(name, sizeof name, "%s.%s", prefix, j->domain);
+  if (strlen(name) > DNS_QNAME_MAX) return 0;
+  return job_query(j, name, 16 /* TXT */, cb, j) == 0 ? 1 : -1;
 }

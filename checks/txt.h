@@ -19,4 +19,10 @@ typedef int (*txt_select_fn)(const char *const *txts, const size_t *lens, size_t
 int txt_select(const dns_answer_t *ans, const char *tag, txt_select_fn fn, void *out,
                const char **why);
 
+/* Asks for the TXT RRset at <prefix>.<domain> of job j (cb gets j): 1 started, 0 the name
+ * would be longer than 253 octets (no record can exist there: nothing asked), -1 the
+ * query could not start (job_oom was called). */
+struct job;
+int txt_query(struct job *j, const char *prefix, dns_cb cb);
+
 #endif

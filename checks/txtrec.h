@@ -1,8 +1,8 @@
 /* Lexical pieces shared by the tag=value TXT records of MTA-STS (RFC 8461 §3.1) and
  * TLS-RPT (RFC 8460 §3). ABNF character classes are ASCII-only: <ctype.h> would depend on
  * the locale and need casts for bytes >= 0x80. */
-#ifndef MXS_SCANNER_TXTREC_H
-#define MXS_SCANNER_TXTREC_H
+#ifndef MXS_CHECKS_TXTREC_H
+#define MXS_CHECKS_TXTREC_H
 #include <stdbool.h>
 #include <stddef.h>
 

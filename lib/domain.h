@@ -1,6 +1,6 @@
 /* Input-line normalisation: from what a user wrote to the A-label domain we scan. */
-#ifndef MXS_SCANNER_DOMAIN_H
-#define MXS_SCANNER_DOMAIN_H
+#ifndef MXS_LIB_DOMAIN_H
+#define MXS_LIB_DOMAIN_H
 #include <stddef.h>
 
 #define DOMAIN_MAX 254   /* 253 characters of name plus NUL */

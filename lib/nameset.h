@@ -3,8 +3,8 @@
  * already recorded when resuming, the names seen in the input (duplicates), the domains
  * of an exclude file. Memory: 8 bytes per slot (at most half full) plus, per name, its
  * length + 6 bytes in the arena. */
-#ifndef MXS_SCANNER_NAMESET_H
-#define MXS_SCANNER_NAMESET_H
+#ifndef MXS_LIB_NAMESET_H
+#define MXS_LIB_NAMESET_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

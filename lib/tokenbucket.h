@@ -2,8 +2,8 @@
  *
  * Pure arithmetic on a caller-supplied clock in milliseconds (uv_now), so that rate limits
  * are unit-tested without timers. rate <= 0 means unlimited. */
-#ifndef MXS_RESOLVER_TOKENBUCKET_H
-#define MXS_RESOLVER_TOKENBUCKET_H
+#ifndef MXS_LIB_TOKENBUCKET_H
+#define MXS_LIB_TOKENBUCKET_H
 #include <stdbool.h>
 #include <stdint.h>
 

@@ -30,8 +30,7 @@
 #include "smtp/smtp_probe.h"
 #include "smtp/observe.h"
 #include "lib/domain.h"
-#include "checks/mtasts_parse.h"
-#include "checks/tlsrpt_parse.h"
+#include "model/policy.h"
 
 #define MAX_MX 16          /* MX hosts scanned per domain; more are recorded as truncated */
 #define MAX_ADDRS 8        /* addresses probed per family per host */

@@ -18,8 +18,8 @@
  * Ownership: the owner embeds the deadline_t, sets timer.data for its callback, and
  * closes it with deadline_close (never uv_close on the timer directly: the deadline may
  * be waiting in the loop's list of due deadlines). */
-#ifndef MXS_RESOLVER_DEADLINE_H
-#define MXS_RESOLVER_DEADLINE_H
+#ifndef MXS_NET_DEADLINE_H
+#define MXS_NET_DEADLINE_H
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>

@@ -57,159 +57,6 @@ enum dnssec_state dnssec_worst(enum dnssec_state a, enum dnssec_state b) {
   return rank[a] >= rank[b] ? a : b;
 }
 
-int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t cap) {
-  size_t pos = 0, o = 0;
-  if (cap < 2) return -1;
-  for (;;) {
-    if (pos >= len || pos >= 255) return -1;  /* RFC 1035 §2.3.4: 255 octets at most */
-    uint8_t l = wire[pos++];
-    if (l == 0) break;
-    if (l > 63 || pos + l > len) return -1;   /* compression pointers never appear here */
-    if (o) {
-      if (o + 2 > cap) return -1;             /* the dot and the NUL */
-      out[o++] = '.';
-    }
-    for (uint8_t i = 0; i < l; i++) {
-      unsigned char c = wire[pos + i];
-      bool esc = c == '.' || c == '\\' || c <= 0x20 || c >= 0x7f;
-      if (o + (esc ? 4 : 1) + 1 > cap) return -1;
-      if (esc) {
-        o += (size_t)snprintf(out + o, cap - o, "\\%03u", c);  /* keep odd labels visible */
-      } else {
-        out[o++] = (char)tolower(c);
-      }
-    }
-    pos += l;
-  }
-  if (pos > 255) return -1;
-  if (o == 0) out[o++] = '.';
-  out[o] = '\0';
-  return (int)pos;
-}
-
-/* One name of a DNS message at *pos, compression pointers followed (each must point
- * before itself, so a loop cannot be built), into uncompressed wire form in out (255
- * octets at most). *pos moves past the name as it stands in the message. The length, or
- * -1 if malformed. */
-static int pkt_name(const uint8_t *pkt, size_t len, size_t *pos, uint8_t out[255]) {
-  size_t p = *pos, o = 0;
-  bool jumped = false;
-  for (;;) {
-    if (p >= len) return -1;
-    uint8_t l = pkt[p];
-    if ((l & 0xC0) == 0xC0) {
-      if (p + 1 >= len) return -1;
-      size_t target = ((size_t)(l & 0x3F) << 8) | pkt[p + 1];
-      if (target >= p) return -1;
-      if (!jumped) *pos = p + 2;
-      jumped = true;
-      p = target;
-      continue;
-    }
-    if (l & 0xC0 || p + 1 + l > len || o + 1 + l > 255) return -1;
-    memcpy(out + o, pkt + p, 1 + (size_t)l);
-    o += 1 + (size_t)l;
-    p += 1 + (size_t)l;
-    if (l == 0) {
-      if (!jumped) *pos = p;
-      return (int)o;
-    }
-  }
-}
-
-static bool wire_name_eq(const uint8_t *a, int al, const uint8_t *b, int bl) {
-  if (al != bl) return false;
-  for (int i = 0; i < al; i++)      /* length octets compare equal too: they are < 'A' */
-    if (tolower(a[i]) != tolower(b[i])) return false;
-  return true;
-}
-
-int dns_canonname_from_packet(const uint8_t *pkt, size_t len, char *out, size_t cap) {
-  if (!pkt || len < 12) return -1;
-  unsigned qd = (unsigned)pkt[4] << 8 | pkt[5], an = (unsigned)pkt[6] << 8 | pkt[7];
-  if (qd != 1) return -1;
-  size_t pos = 12;
-  uint8_t cur[255], owner[255], target[255];
-  int cl = pkt_name(pkt, len, &pos, cur);
-  if (cl < 0 || pos + 4 > len) return -1;
-  size_t answers = pos + 4;
-  /* The chain's links may come in any order: each pass over the answer section follows
-   * what it can; a pass that moves nothing ends it (a loop ends after 'an' passes). */
-  for (unsigned pass = 0; pass <= an; pass++) {
-    bool moved = false;
-    pos = answers;
-    for (unsigned i = 0; i < an; i++) {
-      int ol = pkt_name(pkt, len, &pos, owner);
-      if (ol < 0 || pos + 10 > len) return -1;
-      unsigned type = (unsigned)pkt[pos] << 8 | pkt[pos + 1];
-      size_t rdlen = (size_t)pkt[pos + 8] << 8 | pkt[pos + 9];
-      pos += 10;
-      if (pos + rdlen > len) return -1;
-      if (type == 5 && wire_name_eq(owner, ol, cur, cl)) {
-        size_t rp = pos;
-        int tl = pkt_name(pkt, len, &rp, target);
-        if (tl < 0 || rp > pos + rdlen) return -1;
-        if (!wire_name_eq(target, tl, cur, cl)) {
-          memcpy(cur, target, (size_t)tl);
-          cl = tl;
-          moved = true;
-        }
-      }
-      pos += rdlen;
-    }
-    if (!moved) break;
-  }
-  return dns_name_from_wire(cur, (size_t)cl, out, cap);
-}
-
-long dns_txt_join(const uint8_t *rdata, size_t len, char *out, size_t cap) {
-  size_t pos = 0, o = 0;
-  if (cap == 0) return -1;
-  while (pos < len) {
-    size_t l = rdata[pos++];
-    if (pos + l > len || o + l >= cap) return -1;
-    memcpy(out + o, rdata + pos, l);
-    o += l;
-    pos += l;
-  }
-  out[o] = '\0';
-  return (long)o;
-}
-
-int dns_parse_resolver(const char *spec, char *out, size_t cap) {
-  char host[INET6_ADDRSTRLEN + 1];
-  const char *port = NULL;
-  size_t hl;
-  if (spec[0] == '[') {
-    const char *end = strchr(spec, ']');
-    if (!end) return -1;
-    hl = (size_t)(end - spec - 1);
-    if (hl >= sizeof host) return -1;
-    memcpy(host, spec + 1, hl);
-    host[hl] = '\0';
-    if (end[1] == ':') port = end + 2;
-    else if (end[1] != '\0') return -1;
-  } else {
-    const char *colon = strchr(spec, ':');
-    if (colon && strchr(colon + 1, ':')) colon = NULL;      /* bare IPv6, no port */
-    hl = colon ? (size_t)(colon - spec) : strlen(spec);
-    if (hl >= sizeof host) return -1;
-    memcpy(host, spec, hl);
-    host[hl] = '\0';
-    if (colon) port = colon + 1;
-  }
-  unsigned char buf[16];
-  if (inet_pton(AF_INET, host, buf) != 1 && inet_pton(AF_INET6, host, buf) != 1) return -1;
-  long p = 53;
-  if (port) {
-    char *endp;
-    p = strtol(port, &endp, 10);
-    if (*port == '\0' || *endp != '\0' || p < 1 || p > 65535) return -1;
-  }
-  int n = snprintf(out, cap, "%s@%ld", host, p);
-  return (n < 0 || (size_t)n >= cap) ? -1 : 0;
-}
-
 static void query_unlink(dns_query_t *q) {
   dns_t *d = q->d;
   if (q->prev) q->prev->next = q->next;
@@ -391,16 +238,9 @@ static void on_probe_answer(void *arg, int err, struct ub_result *res) {
   if (res) ub_resolve_free(res);
 }
 
-dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errlen) {
-  dns_t *d = calloc(1, sizeof *d);
-  if (!d) { snprintf(err, errlen, "out of memory"); return NULL; }
-  d->loop = loop;
-  d->timeout = cfg->timeout > 0 ? cfg->timeout : 10;
-  size_t outgoing = cfg->outgoing ? cfg->outgoing : 4096;
-  d->max_inflight = cfg->max_inflight ? cfg->max_inflight : outgoing / 2 ? outgoing / 2 : 1;
-  atomic_init(&d->sockfail, 0);
-  d->ub = ub_ctx_create();
-  if (!d->ub) { snprintf(err, errlen, "cannot create libunbound context"); free(d); return NULL; }
+/* libunbound's options: caches sized for millions of names, sockets within the fd
+ * budget, the forwarders. 0 ok, -1 with err set. */
+static int ub_configure(dns_t *d, const dns_config_t *cfg, size_t outgoing, char *err, size_t errlen) {
   int rc;
   /* Cache sizes for millions of names: what domains share (MX hosts of hosting providers,
    * their addresses and TLSA, the DNSKEYs of every signed zone on the way) must stay
@@ -432,30 +272,32 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
       (rc = ub_ctx_set_option(d->ub, "key-cache-size:", key)) != 0 ||
       (rc = ub_ctx_set_option(d->ub, "neg-cache-size:", neg)) != 0) {
     snprintf(err, errlen, "libunbound option: %s", ub_strerror(rc));
-    goto fail;
+    return -1;
   }
-  if (cfg->nresolvers == 0) {
-    if ((rc = ub_ctx_resolvconf(d->ub, NULL)) != 0) {
-      snprintf(err, errlen, "cannot read /etc/resolv.conf: %s", ub_strerror(rc));
-      goto fail;
-    }
+  if (cfg->nresolvers == 0 && (rc = ub_ctx_resolvconf(d->ub, NULL)) != 0) {
+    snprintf(err, errlen, "cannot read /etc/resolv.conf: %s", ub_strerror(rc));
+    return -1;
   }
   for (size_t i = 0; i < cfg->nresolvers; i++) {
     char fwd[80];
     if (dns_parse_resolver(cfg->resolvers[i], fwd, sizeof fwd) != 0) {
       snprintf(err, errlen, "bad --resolver '%s': expected IP, IP:PORT or [IPv6]:PORT",
                cfg->resolvers[i]);
-      goto fail;
+      return -1;
     }
     if ((rc = ub_ctx_set_fwd(d->ub, fwd)) != 0) {
       snprintf(err, errlen, "resolver %s: %s", cfg->resolvers[i], ub_strerror(rc));
-      goto fail;
+      return -1;
     }
   }
-  /* A trust anchor file is mandatory: without one every answer silently comes back
-   * "insecure", which would make the whole survey wrong without any error. */
-  FILE *f = fopen(cfg->trust_anchor, "r");
-  if (!f) { snprintf(err, errlen, "cannot read trust anchor %s: %m", cfg->trust_anchor); goto fail; }
+  return 0;
+}
+
+/* A trust anchor file is mandatory: without one every answer silently comes back
+ * "insecure", which would make the whole survey wrong without any error. */
+static int ub_trust_anchor(dns_t *d, const char *path, char *err, size_t errlen) {
+  FILE *f = fopen(path, "r");
+  if (!f) { snprintf(err, errlen, "cannot read trust anchor %s: %m", path); return -1; }
   char line[4096];
   bool has_key = false;
   while (!has_key && fgets(line, sizeof line, f))
@@ -464,13 +306,22 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
       has_key = true;
   fclose(f);
   if (!has_key) {
-    snprintf(err, errlen, "trust anchor %s holds no DS or DNSKEY record", cfg->trust_anchor);
-    goto fail;
+    snprintf(err, errlen, "trust anchor %s holds no DS or DNSKEY record", path);
+    return -1;
   }
-  if ((rc = ub_ctx_add_ta_file(d->ub, cfg->trust_anchor)) != 0) {
-    snprintf(err, errlen, "trust anchor %s: %s", cfg->trust_anchor, ub_strerror(rc));
-    goto fail;
+  int rc = ub_ctx_add_ta_file(d->ub, path);
+  if (rc != 0) {
+    snprintf(err, errlen, "trust anchor %s: %s", path, ub_strerror(rc));
+    return -1;
   }
+  return 0;
+}
+
+/* Starts libunbound's thread and finalises its configuration. The file descriptor to
+ * poll, -1 with err set, or -2 when the thread is gone (the context must then not be
+ * deleted: ub_ctx_delete would wait for it). */
+static int ub_start(dns_t *d, const char *trust_anchor, char *err, size_t errlen) {
+  int rc;
   cookie_io_functions_t io = {.write = ublog_write};
   if ((d->ublog = fopencookie(d, "w", io)) != NULL) {
     setvbuf(d->ublog, NULL, _IOLBF, 0);
@@ -478,34 +329,61 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
   }
   if ((rc = ub_ctx_async(d->ub, 1)) != 0) {
     snprintf(err, errlen, "libunbound async: %s", ub_strerror(rc));
-    goto fail;
+    return -1;
   }
   /* libunbound finalises its configuration (and reads the trust anchor) on the first
    * query: start and cancel one now, so a broken anchor is an error before any probe. */
-  {
-    int id;
-    if ((rc = thread_can_start()) != 0) {
-      snprintf(err, errlen, "cannot start the resolver's thread: %s (a memory limit such as ulimit -v?)",
-               strerror(rc));
-      goto fail;
-    }
-    rc = ub_resolve_async(d->ub, ".", 48 /* DNSKEY */, 1, NULL, on_probe_answer, &id);
-    if (rc != 0) {
-      snprintf(err, errlen, "DNS resolver cannot start (%s): check --trust-anchor %s and --resolver",
-               ub_strerror(rc), cfg->trust_anchor);
-      goto fail;
-    }
-    ub_cancel(d->ub, id);
+  int id;
+  if ((rc = thread_can_start()) != 0) {
+    snprintf(err, errlen, "cannot start the resolver's thread: %s (a memory limit such as ulimit -v?)",
+             strerror(rc));
+    return -1;
   }
+  rc = ub_resolve_async(d->ub, ".", 48 /* DNSKEY */, 1, NULL, on_probe_answer, &id);
+  if (rc != 0) {
+    snprintf(err, errlen, "DNS resolver cannot start (%s): check --trust-anchor %s and --resolver",
+             ub_strerror(rc), trust_anchor);
+    return -1;
+  }
+  ub_cancel(d->ub, id);
   /* ub_fd finalises the context: configuration errors surface here. */
   int fd = ub_fd(d->ub);
-  if (fd < 0) { snprintf(err, errlen, "libunbound: no file descriptor"); goto fail; }
+  if (fd < 0) { snprintf(err, errlen, "libunbound: no file descriptor"); return -1; }
   if (selftest(d->ub, fd) != 0) {
     snprintf(err, errlen, "libunbound's resolver thread did not start (out of memory?)");
+    return -2;
+  }
+  return fd;
+}
+
+dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errlen) {
+  dns_t *d = calloc(1, sizeof *d);
+  if (!d) { snprintf(err, errlen, "out of memory"); return NULL; }
+  d->loop = loop;
+  d->timeout = cfg->timeout > 0 ? cfg->timeout : 10;
+  size_t outgoing = cfg->outgoing ? cfg->outgoing : 4096;
+  d->max_inflight = cfg->max_inflight ? cfg->max_inflight : outgoing / 2 ? outgoing / 2 : 1;
+  atomic_init(&d->sockfail, 0);
+  d->ub = ub_ctx_create();
+  if (!d->ub) { snprintf(err, errlen, "cannot create libunbound context"); free(d); return NULL; }
+  int fd = -1;
+  if (ub_configure(d, cfg, outgoing, err, errlen) == 0 &&
+      ub_trust_anchor(d, cfg->trust_anchor, err, errlen) == 0)
+    fd = ub_start(d, cfg->trust_anchor, err, errlen);
+  if (fd == -2) {
     free(d);          /* not ub_ctx_delete: it would wait for the thread that is gone */
     return NULL;
   }
-  if (uv_poll_init(loop, &d->poll, fd) != 0) { snprintf(err, errlen, "uv_poll_init failed"); goto fail; }
+  if (fd >= 0 && uv_poll_init(loop, &d->poll, fd) != 0) {
+    snprintf(err, errlen, "uv_poll_init failed");
+    fd = -1;
+  }
+  if (fd < 0) {
+    ub_ctx_delete(d->ub);
+    if (d->ublog) fclose(d->ublog);
+    free(d);
+    return NULL;
+  }
   d->poll.data = d;
   uv_poll_start(&d->poll, UV_READABLE, on_poll);
   d->poll_started = true;
@@ -514,11 +392,6 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
   d->rate_timer.data = d;
   d->rate_timer_ok = true;
   return d;
-fail:
-  ub_ctx_delete(d->ub);
-  if (d->ublog) fclose(d->ublog);
-  free(d);
-  return NULL;
 }
 
 /* Hands a query to libunbound and starts its deadline. -1 if libunbound refused it. */

@@ -7,14 +7,14 @@
  *
  * mxsurvey always forwards to the resolvers it is given and validates locally against its
  * own trust anchor, so a DNSSEC verdict never depends on a resolver's AD bit. */
-#ifndef MXS_RESOLVER_DNS_H
-#define MXS_RESOLVER_DNS_H
+#ifndef MXS_NET_DNS_H
+#define MXS_NET_DNS_H
+#include "net/dnswire.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <uv.h>
 
-/* The record's strings for this enum and the next: record/schema.c (dnssec_state_name). */
 enum dnssec_state {
   DNSSEC_SECURE = 0,
   DNSSEC_INSECURE = 1,
@@ -85,31 +85,5 @@ size_t dns_queued(const dns_t *d);
  * callback. Later dns_query calls fail. */
 void dns_close(dns_t *d);
 void dns_free(dns_t *d);
-
-/* Longest presentation form of a wire name, NUL included: 255 octets hold at most 250
- * label octets, each written as a 4-character \DDD escape at worst, and 3 dots. A legal
- * name of 253 characters with nothing to escape needs 254, so 256 is not enough for
- * escaped names. */
-#define DNS_NAME_TEXT_MAX 1004
-/* Longest name that can be queried: 253 characters (255 octets on the wire). */
-#define DNS_QNAME_MAX 253
-
-/* Wire-form name (uncompressed, as libunbound returns RDATA) to presentation form without
- * the trailing dot, lowercased, with every byte that is not a letter, digit or
- * punctuation other than '.' and '\\' written \DDD; "." for the root. Returns the number
- * of wire octets used, or -1 if malformed (longer than 255 octets, a label over 63, cut
- * short) or the text does not fit in out (cap >= DNS_NAME_TEXT_MAX always suffices). */
-int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t cap);
-/* The canonical name of a DNS answer message (the CNAME chain from the question's name,
- * followed through the answer section in any order, compression pointers resolved) in
- * dns_name_from_wire's form. Returns > 0, or -1 when the message is malformed or the text
- * does not fit. */
-int dns_canonname_from_packet(const uint8_t *pkt, size_t len, char *out, size_t cap);
-/* Joins the character-strings of one TXT RDATA (RFC 1035 §3.3.14: they form one record,
- * RFC 8461 §3.1, RFC 8460 §3) into out. Returns the joined length, or -1 when the RDATA is
- * malformed or the text does not fit in cap bytes (out is NUL-terminated). */
-long dns_txt_join(const uint8_t *rdata, size_t len, char *out, size_t cap);
-/* Parses the "IP[:PORT]" / "[IPv6]:PORT" syntax into unbound's "IP@PORT". 0 ok, -1 bad. */
-int dns_parse_resolver(const char *spec, char *out, size_t cap);
 
 #endif

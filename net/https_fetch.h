@@ -5,8 +5,8 @@
  * the validating resolver, and past the special-purpose address check) and pins it with
  * CURLOPT_RESOLVE, so libcurl never asks the system resolver. Redirects are never
  * followed, only https is allowed, and the body and the response header are capped. */
-#ifndef MXS_SCANNER_HTTPS_FETCH_H
-#define MXS_SCANNER_HTTPS_FETCH_H
+#ifndef MXS_NET_HTTPS_FETCH_H
+#define MXS_NET_HTTPS_FETCH_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <uv.h>

@@ -10,8 +10,8 @@
  * (at most every 100 ms) while queries are pending, lets c-ares fire its timeouts.
  * Completions are queued and delivered from a uv_idle handle, so a callback never runs
  * inside rdns_lookup() even when c-ares finishes a query synchronously. */
-#ifndef MXS_RESOLVER_RDNS_H
-#define MXS_RESOLVER_RDNS_H
+#ifndef MXS_NET_RDNS_H
+#define MXS_NET_RDNS_H
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>

@@ -2,8 +2,8 @@
  * own entry and owns the memory), chained, doubling as it fills. Used for per-address and
  * per-prefix state that comes and goes over a long scan (entries are removed when idle),
  * so lookups stay O(1) with hundreds of thousands of distinct addresses. */
-#ifndef MXS_RESOLVER_ADDRMAP_H
-#define MXS_RESOLVER_ADDRMAP_H
+#ifndef MXS_POLITE_ADDRMAP_H
+#define MXS_POLITE_ADDRMAP_H
 #include <stddef.h>
 #include <stdint.h>
 

@@ -3,8 +3,8 @@
  * reserved, ULA, 6to4/Teredo relays' special cases, ...) unless a range is opened with
  * --allow. This is what keeps a hostile MX pointing at 10.0.0.1 from making a CERT scan
  * its own network. */
-#ifndef MXS_SCANNER_ADDRPOLICY_H
-#define MXS_SCANNER_ADDRPOLICY_H
+#ifndef MXS_POLITE_ADDRPOLICY_H
+#define MXS_POLITE_ADDRPOLICY_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

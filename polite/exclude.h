@@ -4,8 +4,8 @@
  * starts a comment (whole line or after the entry); blank lines are ignored. A domain
  * name excludes itself and every name under it. An excluded domain is never queried, an
  * excluded address never connected to; the scan records why ("excluded by FILE:LINE"). */
-#ifndef MXS_SCANNER_EXCLUDE_H
-#define MXS_SCANNER_EXCLUDE_H
+#ifndef MXS_POLITE_EXCLUDE_H
+#define MXS_POLITE_EXCLUDE_H
 #include <stddef.h>
 #include <stdint.h>
 

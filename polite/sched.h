@@ -20,8 +20,8 @@
  *
  * A stalled server (tarpit) holds its slots only until the probe's stage timeout ends the
  * probe: slots are released on the probe's one completion path. */
-#ifndef MXS_SCANNER_SCHED_H
-#define MXS_SCANNER_SCHED_H
+#ifndef MXS_POLITE_SCHED_H
+#define MXS_POLITE_SCHED_H
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>

@@ -4,8 +4,8 @@
  * Every string is escaped: control characters, '"' and '\\' as JSON escapes, NUL as
  * \u0000, and bytes that are not valid UTF-8 are replaced by U+FFFD, so a record is valid
  * JSON whatever a server sent. Keys are NULL inside arrays. */
-#ifndef MXS_OUTPUT_JSON_H
-#define MXS_OUTPUT_JSON_H
+#ifndef MXS_RECORD_JSON_H
+#define MXS_RECORD_JSON_H
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>

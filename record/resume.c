@@ -159,6 +159,13 @@ typedef struct reader {
   bool stopped;            /* the callback or an allocation failed */
   bool refused;            /* not our output: the message is in err */
   bool seen_record;        /* a whole record line of ours was read (zstd: maybe in a torn frame) */
+  /* zstd decoding */
+  ZSTD_DCtx *d;
+  char *out;
+  size_t outcap;
+  char first[4];           /* the file's first bytes: the magic number, when they are one */
+  size_t nfirst;
+  bool bad;                /* the data after info->keep does not decode */
 } reader_t;
 
 static int fail(reader_t *r, const char *fmt, ...) {
@@ -320,106 +327,78 @@ static void drop_frame(reader_t *r) {
   rec_init(&r->rec);
 }
 
-/* chunk: the read size (smaller for small in-memory files: the fuzzer runs this often) */
-static int read_all(resume_read_fn rd, void *ctx, size_t chunk, bool zstd, resume_name_fn fn,
-                    void *arg, resume_info_t *info, char *err, size_t errlen) {
-  reader_t *r = calloc(1, sizeof *r);
-  char *in = malloc(chunk);
-  size_t outcap = OUT_CHUNK;
-  char *out = zstd ? malloc(outcap) : NULL;
-  ZSTD_DCtx *d = zstd ? ZSTD_createDCtx() : NULL;
-  char first[4];
-  size_t nfirst = 0;
-  int rc = -1;
-  memset(info, 0, sizeof *info);
-  if (err && errlen) err[0] = '\0';
-  if (!r || !in || (zstd && (!out || !d))) {
-    if (err && errlen) snprintf(err, errlen, "out of memory");
-    goto done;
+/* A decoding error, or a frame that would not fit in memory: before any record of ours
+ * the file is not ours (-1, refused); after one it is the torn tail (0, r->bad). */
+static int zstd_damage(reader_t *r, size_t z) {
+  if (r->seen_record) {
+    r->bad = true;
+    return 0;
   }
-  r->err = err;
-  r->errlen = errlen;
-  /* The sink's frames need a 2 MiB window at most (level 3); a header asking for more is
-   * not ours and must not make us allocate up to the library's 128 MiB default. */
-  if (zstd && ZSTD_isError(ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax, RESUME_WINDOW_LOG_MAX))) {
-    fail(r, "zstd: cannot limit the window size");
-    goto done;
-  }
-  r->zstd = zstd;
-  r->fn = fn;
-  r->arg = arg;
-  r->info = info;
-  rec_init(&r->rec);
+  static const char magic[4] = { 0x28, (char)0xB5, 0x2F, (char)0xFD };
+  if (z == 0)
+    refuse(r, "not zstd output of mxsurvey: its first frame holds more names than %u bytes",
+           RESUME_FRAME_NAMES_MAX);
+  else if (r->nfirst < 4 || memcmp(r->first, magic, 4) != 0)
+    refuse(r, "not zstd output of mxsurvey");
+  else
+    refuse(r, "not zstd output of mxsurvey: its first frame does not decode (%s)",
+           ZSTD_getErrorName(z));
+  return -1;
+}
 
-  bool bad = false;            /* zstd: the data after 'keep' does not decode */
-  for (;;) {
-    ssize_t got = rd(ctx, in, chunk);
-    if (got < 0) { fail(r, "read: %s", strerror((int)-got)); goto done; }
-    if (got == 0) break;
-    uint64_t base = info->size;
-    info->size += (uint64_t)got;
-    for (size_t k = 0; nfirst < sizeof first && k < (size_t)got; k++) first[nfirst++] = in[k];
-    if (!zstd) {
-      if (feed(r, in, (size_t)got, base) < 0) {
-        if (!r->stopped && !r->refused) fail(r, "out of memory");
-        goto done;
-      }
-    } else if (!bad) {
-      ZSTD_inBuffer ib = { in, (size_t)got, 0 };
-      bool out_full = false;
-      while (ib.pos < ib.size || out_full) {
-        ZSTD_outBuffer ob = { out, outcap, 0 };
-        size_t z = ZSTD_decompressStream(d, &ob, &ib);
-        if (ZSTD_isError(z)) {
-          /* Damage after a record of ours is a torn tail (a crash tears the frame being
-           * written, which may be the first); before any, the file is not ours. */
-          if (!r->seen_record) {
-            static const char magic[4] = { 0x28, (char)0xB5, 0x2F, (char)0xFD };
-            if (nfirst < 4 || memcmp(first, magic, 4) != 0) refuse(r, "not zstd output of mxsurvey");
-            else refuse(r, "not zstd output of mxsurvey: its first frame does not decode (%s)",
-                        ZSTD_getErrorName(z));
-            goto done;
-          }
-          bad = true;
-          break;
-        }
-        out_full = ob.pos == ob.size;
-        if (feed(r, out, ob.pos, 0) < 0) {
-          if (r->stopped || r->refused) goto done;
-          if (!r->seen_record) {
-            refuse(r, "not zstd output of mxsurvey: its first frame holds more names than %u bytes",
-                   RESUME_FRAME_NAMES_MAX);
-            goto done;
-          }
-          bad = true;                        /* a frame with absurdly many names */
-          break;
-        }
-        if (z == 0) {
-          /* The frame is complete and its checksum right, so no crash tore it. Ours always
-           * hold whole records and end on a record boundary; one that does not was not
-           * written by the sink, and neither keeping it nor dropping it is ours to do. */
-          if (r->line_len > 0 || r->head_len > 0 || r->pforeign || r->plines == 0) {
-            if (info->frames == 0)
-              refuse(r, "not zstd output of mxsurvey: its first frame holds no mxsurvey records");
-            else
-              refuse(r, "the zstd frame at byte %llu is complete but does not hold mxsurvey records: "
-                     "not a torn tail; refusing to touch the file", (unsigned long long)info->keep);
-            goto done;
-          }
-          if (commit_frame(r) < 0) goto done;
-          info->keep = base + ib.pos;
-        }
-      }
-      if (bad) drop_frame(r);
-    }
-    if (info->size - info->keep > RESUME_TAIL_MAX) break;
+/* A complete frame (its checksum right, so no crash tore it). Ours always hold whole
+ * records and end on a record boundary; one that does not was not written by the sink,
+ * and neither keeping it nor dropping it is ours to do. */
+static int zstd_frame_end(reader_t *r, uint64_t end) {
+  resume_info_t *info = r->info;
+  if (r->line_len > 0 || r->head_len > 0 || r->pforeign || r->plines == 0) {
+    if (info->frames == 0)
+      refuse(r, "not zstd output of mxsurvey: its first frame holds no mxsurvey records");
+    else
+      refuse(r, "the zstd frame at byte %llu is complete but does not hold mxsurvey records: "
+             "not a torn tail; refusing to touch the file", (unsigned long long)info->keep);
+    return -1;
   }
+  if (commit_frame(r) < 0) return -1;
+  info->keep = end;
+  return 0;
+}
+
+/* Decodes one chunk read at file offset base. -1: stop (refused, failed). */
+static int feed_zstd(reader_t *r, const char *in, size_t got, uint64_t base) {
+  ZSTD_inBuffer ib = { in, got, 0 };
+  bool out_full = false;
+  while (!r->bad && (ib.pos < ib.size || out_full)) {
+    ZSTD_outBuffer ob = { r->out, r->outcap, 0 };
+    size_t z = ZSTD_decompressStream(r->d, &ob, &ib);
+    if (ZSTD_isError(z)) {
+      /* Damage after a record of ours is a torn tail (a crash tears the frame being
+       * written, which may be the first); before any, the file is not ours. */
+      if (zstd_damage(r, z) < 0) return -1;
+      break;
+    }
+    out_full = ob.pos == ob.size;
+    if (feed(r, r->out, ob.pos, 0) < 0) {
+      if (r->stopped || r->refused) return -1;
+      if (zstd_damage(r, 0) < 0) return -1;    /* a frame with absurdly many names */
+      break;
+    }
+    if (z == 0 && zstd_frame_end(r, base + ib.pos) < 0) return -1;
+  }
+  if (r->bad) drop_frame(r);
+  return 0;
+}
+
+/* After the last read: what is left after info->keep must be a torn tail that follows a
+ * record of ours. 0 ok, -1 refused. */
+static int read_end(reader_t *r) {
+  resume_info_t *info = r->info;
   uint64_t tail = info->size - info->keep;
   if (tail > RESUME_TAIL_MAX) {
     fail(r, "the data after byte %llu %s: not a torn final %s; refusing to drop it",
          (unsigned long long)info->keep,
-         zstd ? "does not decode" : "holds no newline", zstd ? "frame" : "line");
-    goto done;
+         r->zstd ? "does not decode" : "holds no newline", r->zstd ? "frame" : "line");
+    return -1;
   }
   if (info->keep == 0 && tail > 0 && !r->seen_record) {
     /* Nothing of ours at all: a tail may be dropped only after a record of ours, so that
@@ -428,14 +407,71 @@ static int read_all(resume_read_fn rd, void *ctx, size_t chunk, bool zstd, resum
      * and one of ours) is the evidence; the frame is still dropped, being unchecked. */
     refuse(r, "not %s output of mxsurvey: no whole record line to keep (only a tail that "
            "follows one may be dropped)", fmt_name(r));
+    return -1;
+  }
+  return 0;
+}
+
+/* Every chunk of the file through the line reader (plain) or the decoder (zstd). */
+static int read_chunks(reader_t *r, resume_read_fn rd, void *ctx, char *in, size_t chunk) {
+  resume_info_t *info = r->info;
+  for (;;) {
+    ssize_t got = rd(ctx, in, chunk);
+    if (got < 0) { fail(r, "read: %s", strerror((int)-got)); return -1; }
+    if (got == 0) return 0;
+    uint64_t base = info->size;
+    info->size += (uint64_t)got;
+    for (size_t k = 0; r->nfirst < sizeof r->first && k < (size_t)got; k++) r->first[r->nfirst++] = in[k];
+    if (!r->zstd) {
+      if (feed(r, in, (size_t)got, base) < 0) {
+        if (!r->stopped && !r->refused) fail(r, "out of memory");
+        return -1;
+      }
+    } else if (!r->bad && feed_zstd(r, in, (size_t)got, base) < 0) {
+      return -1;
+    }
+    if (info->size - info->keep > RESUME_TAIL_MAX) return 0;
+  }
+}
+
+/* chunk: the read size (smaller for small in-memory files: the fuzzer runs this often) */
+static int read_all(resume_read_fn rd, void *ctx, size_t chunk, bool zstd, resume_name_fn fn,
+                    void *arg, resume_info_t *info, char *err, size_t errlen) {
+  reader_t *r = calloc(1, sizeof *r);
+  char *in = malloc(chunk);
+  int rc = -1;
+  memset(info, 0, sizeof *info);
+  if (err && errlen) err[0] = '\0';
+  if (r && zstd) {
+    r->outcap = OUT_CHUNK;
+    r->out = malloc(r->outcap);
+    r->d = ZSTD_createDCtx();
+  }
+  if (!r || !in || (zstd && (!r->out || !r->d))) {
+    if (err && errlen) snprintf(err, errlen, "out of memory");
     goto done;
   }
-  rc = 0;
+  r->err = err;
+  r->errlen = errlen;
+  /* The sink's frames need a 2 MiB window at most (level 3); a header asking for more is
+   * not ours and must not make us allocate up to the library's 128 MiB default. */
+  if (zstd && ZSTD_isError(ZSTD_DCtx_setParameter(r->d, ZSTD_d_windowLogMax, RESUME_WINDOW_LOG_MAX))) {
+    fail(r, "zstd: cannot limit the window size");
+    goto done;
+  }
+  r->zstd = zstd;
+  r->fn = fn;
+  r->arg = arg;
+  r->info = info;
+  rec_init(&r->rec);
+  if (read_chunks(r, rd, ctx, in, chunk) == 0 && read_end(r) == 0) rc = 0;
 done:
-  ZSTD_freeDCtx(d);
-  free(out);
+  if (r) {
+    ZSTD_freeDCtx(r->d);
+    free(r->out);
+    free(r->pending);
+  }
   free(in);
-  if (r) free(r->pending);
   free(r);
   return rc;
 }

@@ -18,8 +18,8 @@
  * is) when its first line (zstd: its first frame) is not such a record, when a whole line
  * (zstd: a frame that decodes completely) is not, or when the tail is longer than
  * RESUME_TAIL_MAX: a crash tears at most the frame being written. An empty file is fine. */
-#ifndef MXS_OUTPUT_RESUME_H
-#define MXS_OUTPUT_RESUME_H
+#ifndef MXS_RECORD_RESUME_H
+#define MXS_RECORD_RESUME_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -17,6 +17,7 @@ const char *const schema_dnssec[DNSSEC_STATE_COUNT] = {
   [DNSSEC_INDETERMINATE] = "indeterminate",
 };
 
+/* A lookup's outcome, as a TLSA object's "result". */
 const char *const schema_dns_outcome[DNS_OUTCOME_COUNT] = {
   [DNS_DATA] = "records", [DNS_NODATA] = "nodata", [DNS_NXDOMAIN] = "nxdomain",
   [DNS_ERROR] = "error",
@@ -39,7 +40,7 @@ const char *const schema_sts_status[STS_STATUS_COUNT] = {
   [STS_DNS_ERROR] = "dns-error",
 };
 
-/* "mta_sts.mode": the policy's mode (checks/mtasts_parse.h), as RFC 8461 §3.2 spells it. */
+/* "mta_sts.mode": the policy's mode (model/policy.h), as RFC 8461 §3.2 spells it. */
 const char *const schema_sts_mode[STS_MODE_COUNT] = {
   [MTASTS_MODE_UNSET] = "", [MTASTS_MODE_ENFORCE] = "enforce", [MTASTS_MODE_TESTING] = "testing",
   [MTASTS_MODE_NONE] = "none",

@@ -12,7 +12,7 @@
 #include "model/job.h"
 #include "record/keys.h"   /* the record's keys, RK_* */
 
-/* Enums defined outside model/job.h (net/dns.h, checks/mtasts_parse.h) have no _COUNT
+/* Enums defined outside model/job.h (net/dns.h, model/policy.h) have no _COUNT
  * member; their last value is named here instead of adding one to those headers. */
 #define DNSSEC_STATE_COUNT (DNSSEC_INDETERMINATE + 1)
 #define DNS_OUTCOME_COUNT (DNS_ERROR + 1)

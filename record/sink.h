@@ -5,8 +5,8 @@
  * reader can decompress everything up to the last completed frame of an unfinished file.
  * "-" or NULL writes plain NDJSON to stdout. Every write error is reported: a short file
  * is never silent. */
-#ifndef MXS_OUTPUT_SINK_H
-#define MXS_OUTPUT_SINK_H
+#ifndef MXS_RECORD_SINK_H
+#define MXS_RECORD_SINK_H
 #include <stddef.h>
 
 #define SINK_FRAME_BYTES (1u << 20)

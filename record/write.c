@@ -2,9 +2,10 @@
  * the record specification (docs/record.md) lists the fields. Conditions here only decide
  * whether a field is present (an optional field absent when the model has no value);
  * strings of enums and the keys come from record/schema.h (RK_*). The probe's objects
- * ("smtp" and its "tls") are written by smtp_result_json / tls_result_json. */
+ * ("smtp" and its "tls") are written by record/write_probe.c. */
 #include "record/write.h"
 #include "record/schema.h"
+#include "record/write_probe.h"
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -112,7 +113,7 @@ static void write_address(jw_t *w, const addr_t *a) {
   jw_str(w, RK_DNSSEC, dnssec_state_name(a->dnssec));
   if (a->ptr) jw_str(w, RK_PTR, a->ptr);
   if (a->ptr_error) jw_str(w, RK_PTR_ERROR, a->ptr_error);
-  smtp_result_json(w, RK_SMTP, &a->smtp);
+  write_smtp_result(w, RK_SMTP, &a->smtp);
   write_dane(w, a);
   jw_obj_end(w);
 }

@@ -2,7 +2,7 @@
  * record's own strings (record/schema.h): summary.dane, and mta_sts.status with the mode of a
  * valid policy ("valid:enforce"). */
 #include "report/compare.h"
-#include "report/stats.h"
+#include "report/jsonget.h"
 #include "record/schema.h"
 
 #include <stdio.h>

@@ -11,6 +11,7 @@
  * such enum is either listed or deliberately left out. Lists that are not the record's
  * enums (OpenSSL's TLS versions, TLSA parameters) are the report's own. */
 #include "report/figures.h"
+#include "report/stats.h"
 #include "record/schema.h"
 
 #include <stdlib.h>

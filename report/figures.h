@@ -1,9 +1,68 @@
-/* From merged counters to the ordered list of figures every renderer shows. */
+/* The figure model and how it is built: every number is a figure with a count and a
+ * denominator, grouped in sections, plus the operator table and, with --compare, the
+ * previous values and the domains whose DANE or MTA-STS state changed. figures_build
+ * turns merged counters into the ordered list of figures every renderer shows. */
 #ifndef MXS_REPORT_FIGURES_H
 #define MXS_REPORT_FIGURES_H
 
-#include "report/report.h"
-#include "report/stats.h"
+#include <stddef.h>
+#include <stdint.h>
+
+struct stats;  /* stats.h: only figures_build reads the counters */
+
+struct figure {
+  const char *section;  /* static: "population", "transport", ... */
+  char key[160];        /* stable identifier, e.g. "transport.starttls.all" */
+  char label[200];      /* human text */
+  uint64_t count, denom;
+  int has_denom;        /* 0: a plain count, no share */
+  int has_prev;         /* --compare: previous values below are set */
+  uint64_t prev_count, prev_denom;
+};
+
+struct operator_row {
+  char name[256];
+  uint64_t v[5];      /* domains, STARTTLS all, DANE valid, MTA-STS valid, MTA-STS enforce */
+  int has_prev;
+  uint64_t prev[5];
+};
+
+struct change_row {
+  const char *kind;   /* "dane.adopted", "dane.broken", "mta_sts.adopted", "mta_sts.broken" */
+  char domain[256];
+  char transition[200]; /* "none -> valid" */
+};
+
+struct input_file {
+  const char *path;
+  uint64_t bytes, records;
+};
+
+struct report {
+  struct figure *fig;
+  size_t nfig, capfig;
+  struct operator_row *ops;
+  size_t nops, ops_total;
+  struct change_row *chg;
+  size_t nchg;
+  int compare;
+  /* metadata */
+  struct input_file *inputs, *old_inputs;
+  size_t ninputs, nold;
+  char first_scan[32], last_scan[32], prev_first_scan[32], prev_last_scan[32];
+  char generated_at[32];
+  char options[512];
+  uint64_t warnings;
+};
+
+struct section_info {
+  const char *id, *title;
+};
+extern const struct section_info report_sections[];  /* NULL-terminated, in display order */
+
+/* share in percent, or -1 when there is no denominator */
+double figure_share(uint64_t count, uint64_t denom, int has_denom);
+const struct figure *report_find(const struct report *r, const char *key);
 
 /* The enum values (record/schema.h) each distribution over a record enum lists, in
  * display order, where that is not simply every value in enum order; exported for the

@@ -1,6 +1,6 @@
 /* CSV: one row per figure (the same numbers as the Markdown), then the operator table
  * and the changed domains as rows of their own sections. */
-#include "report/report.h"
+#include "report/render.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* One self-contained HTML page a CERT can publish: no scripts, no external fonts, images
  * or style sheets; charts are inline SVG bars of each figure's share. */
-#include "report/report.h"
+#include "report/render.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* JSON: the same numbers, keyed by figure key, built with json-c. */
-#include "report/report.h"
+#include "report/render.h"
 
 #include <json-c/json.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* Markdown: the default, readable in a terminal. */
-#include "report/report.h"
+#include "report/render.h"
 
 #include <string.h>
 

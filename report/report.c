@@ -1,9 +1,10 @@
-/* mxsurvey report: command line, the two passes (previous scan, then this one) over the
- * worker threads, and output. */
+/* mxsurvey report: the file checks, the two passes (previous scan, then this one) over the
+ * worker threads, and output. The command line is cli/report_opts.c's. */
 #include "report/report.h"
 #include "report/compare.h"
 #include "report/figures.h"
 #include "report/reader.h"
+#include "report/render.h"
 #include "report/stats.h"
 #include "record/schema.h"
 
@@ -16,30 +17,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#define DEFAULT_PSL "/usr/share/publicsuffix/public_suffix_list.dat"
-
-static void usage(FILE *f) {
-  fprintf(f,
-"usage: mxsurvey report [OPTIONS] FILE... [--compare OLD...]\n"
-"\n"
-"Statistics over scan outputs (zstd or plain NDJSON; several files are one scan split\n"
-"into shards): population, STARTTLS and TLS, certificates, DNSSEC, DANE, MTA-STS and\n"
-"TLS-RPT, what a sender would do, and the MX operators serving most domains.\n"
-"\n"
-"Options:\n"
-"      --format md|csv|json  output format (default md)\n"
-"  -o, --output FILE         where the report goes (default: standard output)\n"
-"      --html FILE           also write a self-contained HTML page\n"
-"      --compare OLD...      the previous scan: every file name after it, up to the next\n"
-"                            option, is part of the old scan; adds previous values, changes\n"
-"                            and the domains whose DANE or MTA-STS state changed\n"
-"      --top N               rows of the operator table (default 20)\n"
-"      --psl FILE            Public Suffix List (default " DEFAULT_PSL ")\n"
-"      --threads N           JSON parser threads (default 2)\n"
-"  -q, --quiet               no timing line on stderr\n"
-"  -h, --help                this text\n");
-}
 
 struct worker {
   pthread_t th;
@@ -295,19 +272,6 @@ static int pass(struct input_file *files, size_t nfiles, int threads, const psl_
   return rc;
 }
 
-/* Digits only: strtol would also take leading blanks and a '+'. */
-static int parse_int(const char *opt, const char *v, int lo, int hi, int *out) {
-  long n = 0;
-  size_t i = 0;
-  for (; v && v[i] >= '0' && v[i] <= '9' && i < 10; i++) n = n * 10 + (v[i] - '0');
-  if (!v || i == 0 || v[i] != '\0' || n < lo || n > hi) {
-    fprintf(stderr, "mxsurvey report: %s expects a number from %d to %d\n", opt, lo, hi);
-    return -1;
-  }
-  *out = (int)n;
-  return 0;
-}
-
 /* A report written over a file it reads would destroy a scan (fopen "w" truncates it
  * before a record is read; ">>" stdout appends Markdown to it): refused by device and
  * inode, before anything is opened for writing. 0 ok, -1 with a message. */
@@ -331,7 +295,7 @@ static int check_not_read(const char *what, const char *path, const struct repor
 }
 
 /* libpsl reads the list by name with no bound: /dev/zero would never end. */
-#define PSL_FILE_MAX (64u << 20)        /* Debian's list is 250 KB */
+#define PSL_FILE_MAX ((unsigned)REPORT_PSL_MIB << 20)
 
 static int check_psl_file(const char *path) {
   struct stat st;
@@ -350,107 +314,48 @@ static double now_s(void) {
   return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-int report_main(int argc, char **argv) {
-  const char *format = "md", *output = NULL, *html = NULL, *psl_file = DEFAULT_PSL;
-  int top = 20, threads = 2, quiet = 0, in_compare = 0;
-  struct report r;
-  memset(&r, 0, sizeof r);
-  r.inputs = calloc((size_t)argc, sizeof *r.inputs);
-  r.old_inputs = calloc((size_t)argc, sizeof *r.old_inputs);
-  if (!r.inputs || !r.old_inputs) abort();
-#define BAIL(code)     \
-  do {                 \
-    free(r.inputs);    \
-    free(r.old_inputs); \
-    return (code);     \
-  } while (0)
-  size_t olen = 0;
-  for (int i = 1; i < argc; i++) {
-    const int start = i;
-    const char *a = argv[i];
-    const char *val = NULL;
-    const char *eqs = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
-    char name[32] = "";
-    if (eqs && (size_t)(eqs - a) < sizeof name) {
-      memcpy(name, a, (size_t)(eqs - a));
-      name[eqs - a] = '\0';
-      a = name;
-      val = eqs + 1;
-    }
-#define VALUE() (val ? val : (i + 1 < argc ? argv[++i] : NULL))
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-      usage(stdout);
-      BAIL(0);
-    } else if (strcmp(a, "--format") == 0) {
-      format = VALUE();
-      if (!format || (strcmp(format, "md") && strcmp(format, "csv") && strcmp(format, "json"))) {
-        fprintf(stderr, "mxsurvey report: --format expects md, csv or json\n");
-        BAIL(2);
-      }
-    } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-      if (!(output = VALUE())) goto missing;
-    } else if (strcmp(a, "--html") == 0) {
-      if (!(html = VALUE())) goto missing;
-    } else if (strcmp(a, "--psl") == 0) {
-      if (!(psl_file = VALUE())) goto missing;
-    } else if (strcmp(a, "--top") == 0) {
-      if (parse_int("--top", VALUE(), 1, 100000, &top) < 0) BAIL(2);
-    } else if (strcmp(a, "--threads") == 0) {
-      if (parse_int("--threads", VALUE(), 1, 64, &threads) < 0) BAIL(2);
-    } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-      quiet = 1;
-    } else if (strcmp(a, "--compare") == 0) {
-      in_compare = 1;
-      r.compare = 1;
-      continue;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      fprintf(stderr, "mxsurvey report: unknown option '%s' (see mxsurvey report --help)\n", a);
-      BAIL(2);
-    } else {
-      struct input_file *f = in_compare ? &r.old_inputs[r.nold++] : &r.inputs[r.ninputs++];
-      f->path = a;
-      continue;
-    }
-    in_compare = 0;
-    /* the options, as given, for the report's metadata (file names are listed apart) */
-    for (int k = start; k <= i && olen < sizeof r.options - 1; k++) {
-      int n = snprintf(r.options + olen, sizeof r.options - olen, "%s%s", olen ? " " : "", argv[k]);
-      if (n > 0) olen += (size_t)n;
-    }
-    if (olen >= sizeof r.options) olen = sizeof r.options - 1;
-    continue;
-  missing:
-    fprintf(stderr, "mxsurvey report: %s needs a value\n", a);
-    BAIL(2);
+/* The report in its format on out, then the HTML page: 0, or 1 with a message. */
+static int write_report(const struct report_request *q, const struct report *r, FILE *out) {
+  if (strcmp(q->format, "json") == 0) render_json(r, out);
+  else if (strcmp(q->format, "csv") == 0) render_csv(r, out);
+  else render_md(r, out);
+  if (fflush(out) != 0 || ferror(out)) {
+    fprintf(stderr, "mxsurvey report: writing the report: %s\n", strerror(errno));
+    return 1;
   }
-  if (r.ninputs == 0) {
-    fprintf(stderr, "mxsurvey report: no input files (see mxsurvey report --help)\n");
-    BAIL(2);
+  if (!q->html) return 0;
+  FILE *h = fopen(q->html, "w");
+  if (!h) {
+    fprintf(stderr, "mxsurvey report: %s: %s\n", q->html, strerror(errno));
+    return 1;
   }
-  if (r.compare && r.nold == 0) {
-    fprintf(stderr, "mxsurvey report: --compare needs the previous scan's files\n");
-    BAIL(2);
+  render_html(r, h);
+  if (fclose(h) != 0) {
+    fprintf(stderr, "mxsurvey report: %s: %s\n", q->html, strerror(errno));
+    return 1;
   }
+  return 0;
+}
 
-  if (check_not_read("output", output, &r, psl_file) < 0 ||
-      (html && check_not_read("--html output", html, &r, psl_file) < 0))
-    BAIL(2);
-  if (check_psl_file(psl_file) < 0) BAIL(1);
+/* The work, once the command line is parsed (cli/report_opts.c): the file checks, the two
+ * passes, the output. r comes with its inputs (owned by the caller) and options text. */
+int report_run(const struct report_request *q, struct report *r) {
+  const char *output = q->output, *html = q->html, *psl_file = q->psl_file;
+  int top = q->top, threads = q->threads, quiet = q->quiet;
+  if (check_not_read("output", output, r, psl_file) < 0 ||
+      (html && check_not_read("--html output", html, r, psl_file) < 0))
+    return 2;
+  if (check_psl_file(psl_file) < 0) return 1;
 
-#undef BAIL
   psl_ctx_t *psl = psl_load_file(psl_file);
   if (!psl) {
     fprintf(stderr, "mxsurvey report: %s: cannot load the Public Suffix List\n", psl_file);
-    free(r.inputs);
-    free(r.old_inputs);
     return 1;
   }
   FILE *out = stdout;
   if (output && strcmp(output, "-") != 0 && !(out = fopen(output, "w"))) {
     fprintf(stderr, "mxsurvey report: %s: %s\n", output, strerror(errno));
     psl_free(psl);
-    free(r.inputs);
-    free(r.old_inputs);
     return 1;
   }
 
@@ -465,58 +370,37 @@ int report_main(int argc, char **argv) {
   stats_init(&old);
   rt_init(&prev.map);
   int rc = 0;
-  if (r.compare && pass(r.old_inputs, r.nold, threads, psl, NULL, &old, &prev.map, &r.warnings) < 0)
+  if (r->compare && pass(r->old_inputs, r->nold, threads, psl, NULL, &old, &prev.map, &r->warnings) < 0)
     rc = 1;
   if (rc == 0 &&
-      pass(r.inputs, r.ninputs, threads, psl, r.compare ? &prev : NULL, &now, NULL, &r.warnings) < 0)
+      pass(r->inputs, r->ninputs, threads, psl, r->compare ? &prev : NULL, &now, NULL, &r->warnings) < 0)
     rc = 1;
   if (rc == 0) {
-    if (r.compare) rt_addf(&now.counts, compare_gone(&prev), "changes.domains_gone");
+    if (r->compare) rt_addf(&now.counts, compare_gone(&prev), "changes.domains_gone");
     stats_finish(&now);
-    if (r.compare) stats_finish(&old);
+    if (r->compare) stats_finish(&old);
     time_t t = time(NULL);
-    strftime(r.generated_at, sizeof r.generated_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-    figures_build(&r, &now, r.compare ? &old : NULL, (size_t)top);
-    if (strcmp(format, "json") == 0) render_json(&r, out);
-    else if (strcmp(format, "csv") == 0) render_csv(&r, out);
-    else render_md(&r, out);
-    if (fflush(out) != 0 || ferror(out)) {
-      fprintf(stderr, "mxsurvey report: writing the report: %s\n", strerror(errno));
-      rc = 1;
-    }
-    if (rc == 0 && html) {
-      FILE *h = fopen(html, "w");
-      if (!h) {
-        fprintf(stderr, "mxsurvey report: %s: %s\n", html, strerror(errno));
-        rc = 1;
-      } else {
-        render_html(&r, h);
-        if (fclose(h) != 0) {
-          fprintf(stderr, "mxsurvey report: %s: %s\n", html, strerror(errno));
-          rc = 1;
-        }
-      }
-    }
+    strftime(r->generated_at, sizeof r->generated_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    figures_build(r, &now, r->compare ? &old : NULL, (size_t)top);
+    rc = write_report(q, r, out);
     if (!quiet) {
       uint64_t recs = 0, bytes = 0;
-      for (size_t i = 0; i < r.ninputs; i++) {
-        recs += r.inputs[i].records;
-        bytes += r.inputs[i].bytes;
+      for (size_t i = 0; i < r->ninputs; i++) {
+        recs += r->inputs[i].records;
+        bytes += r->inputs[i].bytes;
       }
       double s = now_s() - t0;
       fprintf(stderr, "mxsurvey report: %llu records, %llu bytes in %zu file(s), %.2f s, "
               "%.0f records/s, %llu warning(s)\n", (unsigned long long)recs,
-              (unsigned long long)bytes, r.ninputs, s, s > 0 ? (double)recs / s : 0.0,
-              (unsigned long long)r.warnings);
+              (unsigned long long)bytes, r->ninputs, s, s > 0 ? (double)recs / s : 0.0,
+              (unsigned long long)r->warnings);
     }
   }
   if (out != stdout) fclose(out);
-  figures_free(&r);
+  figures_free(r);
   stats_free(&now);
   stats_free(&old);
   rt_free(&prev.map);
   psl_free(psl);
-  free(r.inputs);
-  free(r.old_inputs);
   return rc;
 }

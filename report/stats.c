@@ -7,6 +7,7 @@
  * come from OpenSSL (protocol and group names, certificate error texts). */
 #include "report/stats.h"
 #include "report/compare.h"
+#include "report/jsonget.h"
 #include "record/schema.h"
 
 #include <ctype.h>
@@ -18,17 +19,6 @@
 
 #define C1(k) rt_add3(&s->counts, 1, k, NULL, NULL)
 #define C2(a, b) rt_add3(&s->counts, 1, a, b, NULL)
-
-json_object *jget(json_object *o, const char *key) {
-  json_object *v;
-  if (!o || !json_object_is_type(o, json_type_object)) return NULL;
-  return json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-const char *jstr(json_object *o, const char *key) {
-  json_object *v = jget(o, key);
-  return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
 
 static int jbool(json_object *o, const char *key) {
   json_object *v = jget(o, key);
@@ -204,9 +194,12 @@ static void address(struct stats *s, json_object *a, time_t scanned, struct doma
     else if (na >= 0 && scanned >= 0 && na - scanned <= 30 * 86400) d->expiring++;
     if (jbool(cert, RK_SELF_SIGNED)) d->selfsigned++;
     if (err && strstr(err, "hostname mismatch")) d->wrongname++;
-    char kb[64];
+    /* The key type gets its own 32-byte buffer (31 characters kept, as always), so that
+     * the compiler sees the bound: "%s-%d" then needs at most 31 + 1 + 11 + 1 bytes. */
+    char kb[64], ktb[32];
     const char *kt = jstr(cert, RK_KEY_TYPE);
-    snprintf(kb, sizeof kb, "%s-%d", kt ? keyval(kt, v, 32) : "?", (int)jint(cert, RK_KEY_BITS, 0));
+    snprintf(kb, sizeof kb, "%s-%d", kt ? keyval(kt, ktb, sizeof ktb) : "?",
+             (int)jint(cert, RK_KEY_BITS, 0));
     char vb[32];
     snprintf(fact, sizeof fact, "%s\x1f%s\x1f%s\x1f%s", keyval(ver, vb, sizeof vb), cb,
              fs ? "fs" : "nofs", cert ? kb : "(no certificate)");

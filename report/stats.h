@@ -41,9 +41,6 @@ void stats_merge(struct stats *dst, struct stats *src);
  * the merge. */
 void stats_finish(struct stats *s);
 
-/* Small JSON accessors shared with compare.c. */
-const char *jstr(json_object *o, const char *key);
-json_object *jget(json_object *o, const char *key);
 /* The operator of an MX host: its registered domain by the Public Suffix List, or the
  * host itself when it has none. Writes into buf. */
 const char *mx_operator(const psl_ctx_t *psl, const char *host, char *buf, size_t cap);

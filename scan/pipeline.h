@@ -1,5 +1,5 @@
 /* The pipeline's state, shared by the files of scan/ that make it up (not a public
- * interface: the public one is scan.h). scan/scan.c sets it up and tears it down,
+ * interface: the public one is scan.h). scan/run.c sets it up and tears it down,
  * scan/pipeline.c runs the window of domains, scan/admit.c turns input lines into jobs. */
 #ifndef MXS_SCAN_PIPELINE_H
 #define MXS_SCAN_PIPELINE_H

@@ -3,8 +3,8 @@
  * On a terminal: one line rewritten in place twice a second. Otherwise (a log file, a
  * pipe, systemd): one line every `interval` seconds. Quiet: nothing. The display only
  * reads counters through a sample callback; it never changes the scan. */
-#ifndef MXS_SCANNER_PROGRESS_H
-#define MXS_SCANNER_PROGRESS_H
+#ifndef MXS_SCAN_PROGRESS_H
+#define MXS_SCAN_PROGRESS_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <uv.h>

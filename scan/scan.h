@@ -3,8 +3,8 @@
  * A bounded window of domains is in flight at once; each domain is a small state machine
  * (MX -> per host A/AAAA -> TLSA -> per address STARTTLS probe -> record) driven by
  * callbacks on one libuv loop. */
-#ifndef MXS_SCANNER_SCAN_H
-#define MXS_SCANNER_SCAN_H
+#ifndef MXS_SCAN_SCAN_H
+#define MXS_SCAN_SCAN_H
 #include <signal.h>
 #include <stdio.h>
 #include "net/dns.h"

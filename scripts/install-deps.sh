@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs every Debian package mxsurvey needs to build, test and run its demo world.
 # Idempotent: apt-get skips what is already there. Used by the README, CI and the tests.
+# Everything apt and dpkg print goes to standard error: the callers' standard output is
+# theirs (scripts/demo.sh prints only records and a table there).
 set -eu
 PKGS="build-essential cmake pkg-config git
 libuv1-dev libssl-dev libc-ares-dev libunbound-dev libzstd-dev libidn2-dev libcurl4-openssl-dev
@@ -8,6 +10,8 @@ zstd jq python3 openssl ca-certificates dns-root-data
 unbound nsd ldnsutils bind9-dnsutils postfix nginx iproute2 util-linux
 clang libclang-rt-14-dev valgrind dnsperf
 libjson-c-dev libpsl-dev publicsuffix libmimalloc-dev chromium"
+# the tests validate every record against docs/record.schema.json
+PKGS="$PKGS python3-jsonschema"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -16,7 +20,7 @@ done
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 # Postfix asks debconf for a mail configuration: the tests bring their own.
-echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections >&2
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+$SUDO apt-get update -qq >&2
+$SUDO apt-get install -y -qq --no-install-recommends $missing >&2

@@ -1,14 +1,30 @@
 #!/usr/bin/env python3
 """Compares two mxsurvey outputs record by record, by domain.
 
-usage: record-diff.py [--ignore KEY]... [--show N] [--quiet] OLD NEW
+usage: record-diff.py [--ignore KEY]... [--canonical-order] [--show N] [--quiet] OLD NEW
 
 OLD and NEW are NDJSON files (plain or *.zst). Records are paired by their "domain" (an input
 line that occurs twice is paired in order of appearance). Fields that differ between any two
 scans of the same world are ignored: "scanned_at" everywhere, and under "smtp" the fields that
 time a probe ("*_ms") or depend on which domain reached a shared address first ("shared",
-"inferred_from"). --ignore adds a dotted key path ("mx.addresses.ptr"); list positions are
+"inferred_from"); and in "mta_sts.reason" the time libcurl puts into its messages ("Failed to
+connect to ... after 10 ms", "timed out after 5000 milliseconds"), compared with the number
+masked. --ignore adds a dotted key path ("mx.addresses.ptr"); list positions are
 not part of the path.
+
+--canonical-order puts every list that comes from a DNS RRset in one canonical order, in
+BOTH outputs, before comparing (issue 14, point 7: a resolver rotates the order of an RRset,
+so two scans of an unchanged world listed the same records in different orders). The order,
+which the scanner itself writes since issue 14:
+  mx[].addresses[]       by family (4 before 6), then the address's bytes in network order
+                         (unsigned, lexicographic: 127.0.0.9 before 127.0.0.10);
+  mx[].tlsa.records[]    by usage, selector, mtype (numbers), then the association data's
+                         bytes (unsigned, lexicographic; a proper prefix before the longer).
+The other lists keep their order, which no RRset decides: mx[] is sorted by preference and
+name by the scanner; mta_sts.mx is the policy file's order; mta_sts.hosts follows mx[];
+tls_rpt.rua is the order inside the one TLS-RPT TXT record (two such records are invalid,
+RFC 8460 §3). A list cut short (addresses_truncated, tlsa.records_truncated) is sorted as
+it is: which members were kept still depends on the resolver's order.
 
 Prints one line per differing record (up to --show, default 20, with the first differing
 paths), then a summary: records in both, identical, different, only in OLD, only in NEW, and
@@ -19,12 +35,17 @@ world before and after and say how many records differ and why.
 import argparse
 import collections
 import json
+import re
 import subprocess
 import sys
+
+import ipaddress
 
 ALWAYS_IGNORED = {"scanned_at"}
 SMTP_VOLATILE = {"shared", "inferred_from"}
 SMTP_VOLATILE_SUFFIX = "_ms"
+# Timings inside text: dotted path -> the pattern masked before comparing.
+VOLATILE_TEXT = {"mta_sts.reason": re.compile(r"\bafter [0-9]+ (ms|milliseconds)\b")}
 
 
 def read_records(path):
@@ -43,6 +64,39 @@ def read_records(path):
             raise SystemExit("record-diff: %s:%d: not JSON (%s)" % (path, n, e))
         out[rec.get("domain")].append(rec)
     return out
+
+
+def address_key(a):
+    """Canonical order of mx[].addresses[]: family, then the address bytes."""
+    fam = a.get("family")
+    try:
+        packed = ipaddress.ip_address(a.get("ip", "")).packed
+    except ValueError:
+        packed = str(a.get("ip")).encode()
+    return (fam if isinstance(fam, int) else 99, packed)
+
+
+def tlsa_key(t):
+    """Canonical order of mx[].tlsa.records[]: usage, selector, mtype, then the data bytes."""
+    try:
+        data = bytes.fromhex(t.get("data", ""))
+    except (TypeError, ValueError):
+        data = str(t.get("data")).encode()
+    return tuple(t.get(k) if isinstance(t.get(k), int) else 999
+                 for k in ("usage", "selector", "mtype")) + (data,)
+
+
+def canonical_order(rec):
+    """rec with its RRset-derived lists in the canonical order (see the module's text)."""
+    for mx in rec.get("mx") or []:
+        if not isinstance(mx, dict):
+            continue
+        if isinstance(mx.get("addresses"), list):
+            mx["addresses"].sort(key=address_key)
+        tlsa = mx.get("tlsa")
+        if isinstance(tlsa, dict) and isinstance(tlsa.get("records"), list):
+            tlsa["records"].sort(key=tlsa_key)
+    return rec
 
 
 def ignored(path, key, extra):
@@ -70,6 +124,10 @@ def diff(a, b, path, extra, found):
         for x, y in zip(a, b):
             diff(x, y, path, extra, found)
     elif a != b or type(a) is not type(b):
+        mask = VOLATILE_TEXT.get(".".join(path))
+        if mask and isinstance(a, str) and isinstance(b, str) and \
+                mask.sub(r"after N \1", a) == mask.sub(r"after N \1", b):
+            return
         found.append(".".join(path))
 
 
@@ -78,6 +136,8 @@ def main(argv):
     ap.add_argument("old")
     ap.add_argument("new")
     ap.add_argument("--ignore", action="append", default=[])
+    ap.add_argument("--canonical-order", action="store_true",
+                    help="sort RRset-derived lists (addresses, TLSA records) in both first")
     ap.add_argument("--show", type=int, default=20)
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
@@ -97,6 +157,8 @@ def main(argv):
         only_new += max(0, len(b) - len(a))
         for x, y in zip(a, b):
             both += 1
+            if args.canonical_order:
+                x, y = canonical_order(x), canonical_order(y)
             found = []
             diff(x, y, [], extra, found)
             if found:

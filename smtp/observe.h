@@ -25,8 +25,8 @@
  * KiB, so the default 16384 entries cost 65-100 MiB. An observation whose chain is over
  * OBSERVE_KEEP_CHAIN_MAX bytes is given to the requests waiting for it but never kept. Inference keeps one such observation per
  * address, at most cache_max addresses (oldest first out). */
-#ifndef MXS_SCANNER_OBSERVE_H
-#define MXS_SCANNER_OBSERVE_H
+#ifndef MXS_SMTP_OBSERVE_H
+#define MXS_SMTP_OBSERVE_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -520,7 +520,7 @@ int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
   p->arg = arg;
   smtp_result_init(&p->res);
   smtp_reply_init(&p->reply);
-  p->tls = tls_conn_new(tls, sni, NULL, NULL);
+  p->tls = tls_conn_new(tls, sni);
   if (!p->tls) { free(p); return -1; }
 
   struct sockaddr_storage ss;
@@ -549,40 +549,4 @@ int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
     fail(p, p->res.connect);  /* reported through cb, like any other failure */
   }
   return 0;
-}
-
-void smtp_result_json(jw_t *w, const char *key, const smtp_result_t *r) {
-  jw_obj_begin(w, key);
-  jw_str(w, "connect", r->connect ? r->connect : "not-attempted");
-  if (r->connect && strcmp(r->connect, "ok") == 0) jw_int(w, "connect_ms", (long long)r->connect_ms);
-  if (r->banner) {
-    jw_strn(w, "banner", r->banner, r->banner_len);
-    jw_int(w, "banner_code", r->banner_code);
-  }
-  if (r->ehlo_code) jw_int(w, "ehlo_code", r->ehlo_code);
-  if (r->starttls >= 0) jw_str(w, "starttls", r->starttls ? "offered" : "not-offered");
-  if (r->starttls_reply) jw_strn(w, "starttls_reply", r->starttls_reply, r->starttls_reply_len);
-  if (r->injected_bytes) jw_uint(w, "injected_bytes", r->injected_bytes);
-  if (r->have_tls) tls_result_json(w, "tls", &r->tls);
-  if (r->ehlo_tls_code) jw_int(w, "ehlo_tls_code", r->ehlo_tls_code);
-  if (r->starttls_again) jw_bool(w, "starttls_again", true);
-  if (r->shared) jw_bool(w, "shared", true);
-  if (r->inferred) {
-    jw_bool(w, "inferred", true);
-    if (r->inferred_from) jw_str(w, "inferred_from", r->inferred_from);
-  }
-  if (r->err_stage) {
-    jw_obj_begin(w, "error");
-    jw_str(w, "stage", r->err_stage);
-    jw_strn(w, "reason", r->err_reason ? r->err_reason : "error",
-            r->err_reason ? r->err_reason_len : 5);
-    jw_obj_end(w);
-  }
-  if (r->attempts > 1) {
-    jw_int(w, "attempts", r->attempts);
-    jw_arr_begin(w, "retry_reasons");
-    for (size_t i = 0; i < r->nretry_reasons; i++) jw_str(w, NULL, r->retry_reasons[i]);
-    jw_arr_end(w);
-  }
-  jw_obj_end(w);
 }

@@ -11,12 +11,11 @@
  *
  * Memory: a probe holds no plaintext buffer; a partial reply line lives in the reply
  * parser (at most SMTP_LINE_MAX bytes) and every read is consumed before the next. */
-#ifndef MXS_SCANNER_SMTP_PROBE_H
-#define MXS_SCANNER_SMTP_PROBE_H
+#ifndef MXS_SMTP_SMTP_PROBE_H
+#define MXS_SMTP_SMTP_PROBE_H
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
-#include "record/json.h"
 #include "tls/tls_client.h"
 
 typedef struct smtp_opts {
@@ -78,7 +77,5 @@ void smtp_result_set_error(smtp_result_t *r, const char *stage, const char *reas
 /* The same with a reason of len bytes that may hold NULs (a server's reply line). */
 void smtp_result_set_error_bytes(smtp_result_t *r, const char *stage, const char *reason,
                                  size_t len);
-/* Writes the record's "smtp" object under key. */
-void smtp_result_json(jw_t *w, const char *key, const smtp_result_t *r);
 
 #endif

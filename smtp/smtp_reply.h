@@ -6,8 +6,8 @@
  * SMTP_LINE_MAX or a reply with more than SMTP_REPLY_MAX_LINES lines is an error, as is a
  * line that does not start with three digits or whose code differs from the first line's
  * (so an SSH banner or garbage cannot look like an endless continuation). */
-#ifndef MXS_SCANNER_SMTP_REPLY_H
-#define MXS_SCANNER_SMTP_REPLY_H
+#ifndef MXS_SMTP_SMTP_REPLY_H
+#define MXS_SMTP_SMTP_REPLY_H
 #include <stddef.h>
 #include <stdbool.h>
 

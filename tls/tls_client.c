@@ -4,7 +4,6 @@
 #include "tls/tls_client.h"
 #include "tls/cert_info.h"
 #include "tls/chain.h"
-#include "tls/dane_copy.h"
 #include "tls/hello_peek.h"
 #include "tls/tls_ctx.h"
 
@@ -47,11 +46,8 @@
 #define TLS_DH_MAX_BITS 4096
 
 struct tls_conn {
-  tls_ctx_t *ctx;
   SSL *ssl;            /* owns rbio and wbio */
   BIO *rbio, *wbio;
-  char *pkix_name;     /* judge input for tls_conn_result, or NULL */
-  tls_dane_in_t *dane; /* owned copy, or NULL */
   bool failed;
   char err[160];
   char refusal[96];    /* why a callback of ours stopped the handshake, or "" */
@@ -256,17 +252,13 @@ void tls_ctx_free(tls_ctx_t *c)
   free(c);
 }
 
-tls_conn_t *tls_conn_new(tls_ctx_t *c, const char *sni, const char *pkix_name,
-                         const tls_dane_in_t *dane)
+tls_conn_t *tls_conn_new(tls_ctx_t *c, const char *sni)
 {
   ERR_clear_error();
   tls_conn_t *t = calloc(1, sizeof *t);
   if (t == NULL)
     return NULL;
-  t->ctx = c;
   hello_peek_init(&t->hello);
-  if (pkix_name != NULL && (t->pkix_name = strdup(pkix_name)) == NULL)
-    goto fail;
   t->ssl = SSL_new(c->ssl_ctx);
   if (t->ssl == NULL)
     goto fail;
@@ -288,8 +280,6 @@ tls_conn_t *tls_conn_new(tls_ctx_t *c, const char *sni, const char *pkix_name,
     goto fail;
 
   /* The handshake verifies nothing: verdicts come from the stored chain afterwards. */
-  if (dane != NULL && (t->dane = tls_dane_in_dup(dane)) == NULL)
-    goto fail;
   ERR_clear_error();
   return t;
 fail:
@@ -303,8 +293,6 @@ void tls_conn_free(tls_conn_t *t)
   if (t == NULL)
     return;
   SSL_free(t->ssl);
-  free(t->pkix_name);
-  tls_dane_in_free(t->dane);
   free(t);
 }
 
@@ -518,9 +506,6 @@ int tls_conn_result(tls_conn_t *t, tls_result_t *r)
     if (tls_cert_info_fill(&r->cert, leaf) < 0 || (r->chain = tls_chain_new(leaf, chain)) == NULL)
       goto fail;
   }
-  if ((t->pkix_name != NULL || t->dane != NULL) &&
-      tls_result_judge(t->ctx, r, t->pkix_name, t->dane) < 0)
-    goto fail;
   return 0;
 fail:
   ERR_clear_error();

@@ -7,12 +7,11 @@
  * verifies nothing during the handshake (SSL_VERIFY_NONE) and judges afterwards, so a
  * failed verification still yields the certificate; session resumption is off, so every
  * probe is a full handshake. PKIX and DANE are separate verdicts (see tls_result_t). */
-#ifndef MXS_TLS_CLIENT_H
-#define MXS_TLS_CLIENT_H
+#ifndef MXS_TLS_TLS_CLIENT_H
+#define MXS_TLS_TLS_CLIENT_H
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
-#include "record/json.h"
 
 typedef struct tls_ctx tls_ctx_t;
 typedef struct tls_conn tls_conn_t;
@@ -101,12 +100,10 @@ typedef struct tls_result {
 tls_ctx_t *tls_ctx_new(const char *ca_file, char *err, size_t errlen);
 void tls_ctx_free(tls_ctx_t *c);
 
-/* sni: server name sent. pkix_name and dane are the judge's input (see tls_result_judge),
- * kept by the connection (copied) and applied by tls_conn_result; pass NULL for both to
- * get a bare observation that is judged later. dane: NULL when no usable TLSA applies.
- * The handshake itself verifies nothing. NULL on allocation failure. */
-tls_conn_t *tls_conn_new(tls_ctx_t *c, const char *sni, const char *pkix_name,
-                         const tls_dane_in_t *dane);
+/* sni: server name sent (NULL or "": none). The handshake verifies nothing: it observes,
+ * and PKIX and DANE are judged afterwards from the stored chain (tls_result_judge), once
+ * per MX name and TLSA set that uses the observation. NULL on allocation failure. */
+tls_conn_t *tls_conn_new(tls_ctx_t *c, const char *sni);
 void tls_conn_free(tls_conn_t *t);
 
 enum tls_step { TLS_WANT = 0, TLS_DONE = 1, TLS_FAIL = -1 };
@@ -141,8 +138,8 @@ int tls_conn_read(tls_conn_t *t, void *buf, size_t cap);
 void tls_conn_shutdown(tls_conn_t *t);
 const char *tls_conn_error(const tls_conn_t *t);
 
-/* Fills r after TLS_DONE: the observation, and the verdicts for the connection's
- * pkix_name/dane when it was given any. r is owned by the caller and released with
+/* Fills r after TLS_DONE with the observation; its verdicts are unset (pkix_valid and
+ * dane_enabled false) until tls_result_judge. r is owned by the caller and released with
  * tls_result_free; it is overwritten, not freed, so pass an empty one. 0 ok, -1
  * allocation failure (r is then empty). */
 int tls_conn_result(tls_conn_t *t, tls_result_t *r);
@@ -163,10 +160,5 @@ void tls_result_free(tls_result_t *r);
 int tls_result_copy(tls_result_t *dst, const tls_result_t *src);
 /* Bytes of DER of the stored chain (0 without one): what a cached copy costs. */
 size_t tls_result_chain_bytes(const tls_result_t *r);
-
-/* Writes the record's "tls" object: {version, cipher, group, chain_len, cert: {subject,
- * issuer, san:[], not_before, not_after, key_type, key_bits, curve, sig_alg, sha256,
- * spki_sha256, self_signed}, pkix: {valid, error}} under key. */
-void tls_result_json(jw_t *w, const char *key, const tls_result_t *r);
 
 #endif

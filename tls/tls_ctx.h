@@ -1,7 +1,7 @@
 /* Internal to tls/: the process-wide TLS context, shared by the handshake code
  * (tls_client.c) and the verdict code (tls_judge.c). */
-#ifndef MXS_TLS_CTX_H
-#define MXS_TLS_CTX_H
+#ifndef MXS_TLS_TLS_CTX_H
+#define MXS_TLS_TLS_CTX_H
 #include <openssl/ssl.h>
 #include "tls/tls_client.h"
 

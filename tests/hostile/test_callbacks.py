@@ -124,13 +124,16 @@ def requests(w, behaviour):
         return 0
 
 
-def records(path):
+def records(path, C=None, what=None):
+    """The records of path by domain; with C, each checked against docs/record.schema.json."""
     recs = {}
     if os.path.exists(path):
         for l in open(path, encoding="utf-8").read().splitlines():
             if l.strip():
                 rec = json.loads(l)
                 recs[rec["domain"]] = rec
+    if C is not None:
+        R.check_schema(list(recs.values()), what, C)
     return recs
 
 
@@ -191,7 +194,7 @@ def scan_case(C, w, mx, base, c):
     out = w.p(what + ".ndjson")
     opts = ["--timeout-tls", "1" if c == "hang" else "10"]
     r, _ = R.run_scan(mx, base + opts + ["-o", out, inp], what, C, w.d, timeout=60)
-    recs = records(out)
+    recs = records(out, C, what)
     C.check(what, "domains recorded", sorted([dom("plain"), dom(c)]), sorted(recs))
     check_plain(C, what, recs)
     check_case(C, what, c, recs)
@@ -241,7 +244,7 @@ def scan_signal(C, w, mx, base, mode):
     if rc != 3:
         print("    stderr: %s" % err[-2000:])
     C.check(what, "exit status", 3, rc)
-    recs = records(out)
+    recs = records(out, C, what)
     if cut:
         C.check(what, "domains recorded", [dom("plain")], sorted(recs))
         check_plain(C, what, recs)

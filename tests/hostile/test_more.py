@@ -130,7 +130,7 @@ def scan_tlsa(C, w, mx, base):
     out = w.p(what + ".ndjson")
     r, _ = R.run_scan(mx, base + ["-o", out, inp], what, C, w.d, timeout=90)
     C.check(what, "exit status", 0, r.returncode if r else None)
-    recs = records(out)
+    recs = records(out, C, what)
     lines = {json.loads(l)["domain"]: len(l) for l in open(out, encoding="utf-8") if l.strip()} \
         if os.path.exists(out) else {}
     spki = w.state["spki"]
@@ -182,7 +182,7 @@ def scan_sighup(C, w, mx, base):
     err = errf.read().decode("utf-8", "replace")
     print("[run] %s: exit %d" % (what, rc), flush=True)
     C.check(what, "exit status", 3, rc)
-    C.check(what, "domains recorded", [dom("plain")], sorted(records(out)))
+    C.check(what, "domains recorded", [dom("plain")], sorted(records(out, C, what)))
     C.check(what, "signal message", True, "mxsurvey: Hangup: finishing 0 domains in flight" in err)
     C.check(what, "final line", True, "mxsurvey: 1 records written (interrupted" in err)
 
@@ -230,7 +230,7 @@ def scan_errpipe(C, w, mx, base):
     rc, _ = run_broken_pipe(what, [mx, "scan"] + base + ["--progress-interval", "0.2", "-o", out, inp],
                             "stderr")
     C.check(what, "exit status", 0, rc)
-    C.check(what, "domains recorded", sorted(doms), sorted(records(out)))
+    C.check(what, "domains recorded", sorted(doms), sorted(records(out, C, what)))
 
 
 # ---- bad paths -------------------------------------------------------------------------
@@ -360,7 +360,7 @@ def scan_lowmem(C, w, mx, base):
     doms = ["d%d.%s" % (i, TLD) for i in range(20000)]
     inp = write_input(w, what, doms)
     failed = 0
-    # Below ~100 MB libunbound's resolver thread may fail to start (see the README): not here.
+    # Below ~100 MB libunbound's resolver thread may fail to start (see docs/usage.md): not here.
     for mb in (400, 200, 145, 125, 110):
         out = w.p("%s-%d.ndjson" % (what, mb))
         try:

@@ -1,5 +1,5 @@
 /* Synthetic scan records for the report benchmark (scripts/bench-report.sh): N records in
- * the format of README "The record", with a realistic mix of statuses, MX operators
+ * the format of docs/record.md, with a realistic mix of statuses, MX operators
  * (a few large hosters and a long tail of self-hosted MX), TLS versions, certificates
  * with long SAN lists, DANE, MTA-STS, TLS-RPT and sender verdicts. Deterministic.
  * Usage: gen_records N > records.ndjson */

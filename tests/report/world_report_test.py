@@ -43,7 +43,7 @@ def scan(mx, out):
 
 
 def independent(records):
-    """The report's definitions (README "Statistics: mxsurvey report"), recomputed."""
+    """The report's definitions (docs/report.md), recomputed."""
     c = collections.Counter()
     hosts, addrs, ops = set(), set(), collections.defaultdict(lambda: [0, 0, 0, 0, 0])
     for r in records:

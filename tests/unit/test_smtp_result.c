@@ -1,6 +1,6 @@
 /* The probe's result as the record shows it: reply texts from a hostile server keep every
  * byte (NUL included) and come out as valid, escaped JSON; the first error wins. */
-#include "smtp/smtp_probe.h"
+#include "record/write_probe.h"
 #include "tests/unit/testlib.h"
 
 #include <stdlib.h>
@@ -10,7 +10,7 @@ static char *json_of(const smtp_result_t *r) {
   jw_t w;
   jw_init(&w);
   jw_obj_begin(&w, NULL);
-  smtp_result_json(&w, "smtp", r);
+  write_smtp_result(&w, "smtp", r);
   jw_obj_end(&w);
   char *s = strndup(w.buf, w.len);
   jw_free(&w);

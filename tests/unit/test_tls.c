@@ -2,6 +2,7 @@
  * certificates (CA, good leaf, self-signed, expired, wrong name) are made at test time,
  * so the PKIX and DANE verdicts below are checked against known ground truth. */
 #include "tls/tls_client.h"
+#include "record/write_probe.h"
 #include "tests/unit/testlib.h"
 
 #include <stdlib.h>
@@ -190,13 +191,15 @@ static enum tls_step pump(tls_conn_t *c, SSL *s)
 /* tls_conn_costly of the last probe's connection, read before it was freed. */
 static bool last_costly;
 
-/* One full probe: handshake, result. Returns the final step; on TLS_FAIL err holds why. */
+/* One full probe as the scanner makes it: a handshake that only observes, its result, then
+ * the judge (tls_result_judge) for pkix_name and dane unless both are NULL (a bare
+ * observation). Returns the final step; on TLS_FAIL err holds why. */
 static enum tls_step probe(tls_ctx_t *ctx, const srv_opts_t *o, const char *sni,
                            const char *pkix_name, const tls_dane_in_t *dane, tls_result_t *res,
                            char *err, size_t errlen)
 {
   SSL *s = server_new(o);
-  tls_conn_t *c = tls_conn_new(ctx, sni, pkix_name, dane);
+  tls_conn_t *c = tls_conn_new(ctx, sni);
   if (c == NULL) {
     SSL_free(s);
     snprintf(err, errlen, "tls_conn_new failed");
@@ -206,6 +209,9 @@ static enum tls_step probe(tls_ctx_t *ctx, const srv_opts_t *o, const char *sni,
   last_costly = tls_conn_costly(c);
   if (st == TLS_DONE) {
     if (tls_conn_result(c, res) != 0)
+      st = TLS_FAIL;
+    else if ((pkix_name != NULL || dane != NULL) &&
+             tls_result_judge(ctx, res, pkix_name, dane) != 0)
       st = TLS_FAIL;
   } else {
     snprintf(err, errlen, "%s", tls_conn_error(c));
@@ -275,7 +281,7 @@ static char *to_json(const tls_result_t *r)
   jw_t w;
   jw_init(&w);
   jw_obj_begin(&w, NULL);
-  tls_result_json(&w, "tls", r);
+  write_tls_result(&w, "tls", r);
   jw_obj_end(&w);
   char *s = strndup(w.buf ? w.buf : "", w.len);
   jw_free(&w);
@@ -341,11 +347,13 @@ static void test_good_cert(tls_ctx_t *ctx)
 {
   srv_opts_t o = {.cert = good_cert, .key = good_key, .chain = ca_cert};
   SSL *s = server_new(&o);
-  tls_conn_t *c = tls_conn_new(ctx, MX, MX, NULL);
+  tls_conn_t *c = tls_conn_new(ctx, MX);
   CHECK(c != NULL);
   CHECK_INT(pump(c, s), TLS_DONE);
   tls_result_t r;
   CHECK_INT(tls_conn_result(c, &r), 0);
+  CHECK(!r.pkix_valid && !r.dane_enabled);  /* the handshake observed, judged nothing */
+  CHECK_INT(tls_result_judge(ctx, &r, MX, NULL), 0);
 
   CHECK_STR(r.version, "TLSv1.3");
   CHECK(strncmp(r.cipher, "TLS_", 4) == 0);
@@ -719,7 +727,7 @@ static void test_failures(tls_ctx_t *ctx)
   printf("  no shared suite: %s\n", err);
 
   /* Garbage instead of a ServerHello. */
-  tls_conn_t *c = tls_conn_new(ctx, MX, MX, NULL);
+  tls_conn_t *c = tls_conn_new(ctx, MX);
   uint8_t buf[8192];
   CHECK_INT(tls_conn_handshake(c), TLS_WANT);
   CHECK(tls_conn_take_output(c, buf, sizeof buf) > 0);  /* the ClientHello */
@@ -734,7 +742,7 @@ static void test_failures(tls_ctx_t *ctx)
   tls_conn_free(c);
 
   /* The peer closes the TCP connection after the ClientHello. */
-  c = tls_conn_new(ctx, MX, MX, NULL);
+  c = tls_conn_new(ctx, MX);
   CHECK_INT(tls_conn_handshake(c), TLS_WANT);
   tls_conn_take_output(c, buf, sizeof buf);
   CHECK_INT(tls_conn_handshake(c), TLS_WANT);
@@ -745,7 +753,7 @@ static void test_failures(tls_ctx_t *ctx)
   tls_conn_free(c);
 
   /* A plausible record header announcing a huge, never-ending record: input is bounded. */
-  c = tls_conn_new(ctx, MX, MX, NULL);
+  c = tls_conn_new(ctx, MX);
   CHECK_INT(tls_conn_handshake(c), TLS_WANT);
   tls_conn_take_output(c, buf, sizeof buf);
   memset(buf, 0x16, sizeof buf);
@@ -756,7 +764,7 @@ static void test_failures(tls_ctx_t *ctx)
   tls_conn_free(c);
 
   /* A record length field beyond the maximum. */
-  c = tls_conn_new(ctx, MX, MX, NULL);
+  c = tls_conn_new(ctx, MX);
   CHECK_INT(tls_conn_handshake(c), TLS_WANT);
   tls_conn_take_output(c, buf, sizeof buf);
   const uint8_t big[] = {0x16, 0x03, 0x03, 0xff, 0xff, 0x02};
@@ -768,7 +776,7 @@ static void test_failures(tls_ctx_t *ctx)
   CHECK(ERR_peek_error() == 0);
 }
 
-/* One observation (handshake without judge input), judged afterwards for different MX
+/* One observation (a bare handshake), judged afterwards for different MX
  * names and TLSA sets: each judgement stands alone, and a copy outlives the original. */
 static void test_rejudge(tls_ctx_t *ctx)
 {

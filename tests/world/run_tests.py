@@ -22,11 +22,13 @@ prints how many records differ from the new binary's and at which fields. Inform
 no assertion. Used to say what a change to the scan path changed in the records.
 """
 import argparse
+import hashlib
 import json
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +37,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import world as W  # noqa: E402
+sys.path.insert(0, os.path.dirname(HERE))
+import record_schema  # noqa: E402  (tests/record_schema.py: docs/record.schema.json)
 
 NS_ENV = "MXSURVEY_WORLD_NETNS"
 TIMEOUT_OPTS = ["--timeout-connect", "3", "--timeout-banner", "3", "--timeout-smtp", "5",
@@ -442,6 +446,18 @@ def expectations(st):
             exp["tls_rpt"] = ABSENT
     mta_sts_expectations(E)
     sender_expectations(E)
+    # Canonical order (issue 14): the zone lists them in another order (world.py).
+    order = sorted([(3, 1, 1, "0" * 64), (2, 1, 1, S("ca")), (3, 1, 1, S("main"))],
+                   key=lambda t: (t[0], t[1], t[2], bytes.fromhex(t[3])))
+    wrong = hashlib.sha256(b"this key is not used by any server").hexdigest()
+    order = [(u, s_, m, wrong if d == "0" * 64 else d) for u, s_, m, d in order]
+    order.sort(key=lambda t: (t[0], t[1], t[2], bytes.fromhex(t[3])))
+    E["rrset-order.mxlab"] = {"status": "ok", "mx.0.host": "mx.rrset-order.mxlab"}
+    for k, ip in enumerate([W.PF_TLS13, W.PF_TLS12, W.CLOSED]):
+        E["rrset-order.mxlab"]["mx.0.addresses.%d.ip" % k] = ip
+    for k, (u, s_, m, d) in enumerate(order):
+        E["rrset-order.mxlab"]["mx.0.tlsa.records.%d.data" % k] = d
+        E["rrset-order.mxlab"]["mx.0.tlsa.records.%d.usage" % k] = u
     return E
 
 
@@ -461,7 +477,7 @@ def has(word):
 
 
 def sender_expectations(E):
-    """What a DANE-enforcing and an MTA-STS-enforcing sender would do (README, "sender")."""
+    """What a DANE-enforcing and an MTA-STS-enforcing sender would do (docs/verdicts.md, "The sender verdicts")."""
     D, U, F, N = "deliver", "deliver-unauthenticated", "defer", "no-route"
     table = {  # domain: (dane action, dane result_type, sts action, sts result_type)
         "dane-ok.mxlab": (D, ABSENT, D, ABSENT),
@@ -756,7 +772,42 @@ def read_ndjson(data, what, C):
             recs.append(json.loads(line))
         except ValueError as e:
             C.check(what, "line %d is JSON" % (i + 1), True, "%s: %r" % (e, line[:200]))
+    check_schema(recs, what, C)
+    check_canonical(recs, what, C)
     return recs
+
+
+def canonical_problems(rec):
+    """Lists that come from DNS RRsets must be in canonical order (issue 14), so that two
+    scans of an unchanged domain give the same record: an MX host's addresses by family,
+    then address bytes; its TLSA records by usage, selector, matching type, data."""
+    bad = []
+    for i, h in enumerate(rec.get("mx") or []):
+        ips = [(a.get("family"), socket.inet_pton(socket.AF_INET if a.get("family") == 4
+                                                  else socket.AF_INET6, a.get("ip")))
+               for a in h.get("addresses") or []]
+        if ips != sorted(ips):
+            bad.append("%s mx[%d] addresses %s" % (rec.get("domain"), i,
+                                                   [a.get("ip") for a in h["addresses"]]))
+        t = [(r["usage"], r["selector"], r["mtype"], bytes.fromhex(r["data"]))
+             for r in (h.get("tlsa") or {}).get("records") or []]
+        if t != sorted(t):
+            bad.append("%s mx[%d] tlsa records not in canonical order" % (rec.get("domain"), i))
+    return bad
+
+
+def check_canonical(recs, what, C):
+    bad = [m for r in recs for m in canonical_problems(r)]
+    C.check(what, "lists of %d records in canonical order" % len(recs), [], bad)
+
+
+def check_schema(recs, what, C):
+    """Every record a test reads matches docs/record.schema.json (the record's
+    specification); a failure names the record's domain and the error paths."""
+    bad = record_schema.failures(recs)
+    for m in bad:
+        print("SCHEMA %s" % m, flush=True)
+    C.check(what, "%d records match docs/record.schema.json" % len(recs), [], bad)
 
 
 def run_scan(mx, args, what, C, wd, stdin=None, timeout=240):
@@ -1066,7 +1117,9 @@ def in_namespace_main(a):
             C.check(what, "exit status (interrupted)", 3, p5.returncode)
             z = subprocess.run(["zstd", "-dc", out5], capture_output=True)
             C.check(what, "zstd -dc of the interrupted output", 0, z.returncode)
-            doms = sorted(json.loads(l)["domain"] for l in z.stdout.decode().splitlines() if l.strip())
+            recs5 = [json.loads(l) for l in z.stdout.decode().splitlines() if l.strip()]
+            check_schema(recs5, what, C)
+            doms = sorted(r["domain"] for r in recs5)
             C.check(what, "records kept", ["dane-ok.mxlab"], doms)
             C.check(what, "message on stderr", True, b"finishing 1 domains in flight" in err5)
 

@@ -178,6 +178,7 @@ MAIN_INPUT = [
     "does-not-exist.mxlab",
     "mx-cname.mxlab",
     "partial-dane.mxlab",
+    "rrset-order.mxlab",
     "closed-port.mxlab",
     "no-banner.mxlab",
     "garbage-banner.mxlab",
@@ -584,6 +585,15 @@ class World:
         z.add("mx2", "A", PF_TLS12)
         z.add("_25._tcp.mx1", "TLSA", tlsa(3, 1, 1, spki["main"]))
         rpt(z, '"v=TLSRPTv2; rua=mailto:r@partial-dane.mxlab"')
+        # Lists in canonical order (issue 14): an unsigned zone, so that the server hands
+        # the RRsets over in zone-file order, which here is not canonical: addresses
+        # descending, TLSA records not by (usage, selector, mtype, data).
+        z = child("rrset-order", signed=False)
+        z.add("@", "MX", "10 mx.rrset-order.mxlab.")
+        for ip in (CLOSED, PF_TLS12, PF_TLS13):
+            z.add("mx", "A", ip)
+        for rd in (tlsa(3, 1, 1, wrong), tlsa(2, 1, 1, spki["ca"]), tlsa(3, 1, 1, spki["main"])):
+            z.add("_25._tcp.mx", "TLSA", rd)
         simple("closed-port", CLOSED)
         simple("no-banner", MB_SILENT)
         simple("garbage-banner", MB_GARBAGE)

@@ -1,0 +1,211 @@
+/* The summary check (checks/summary.c): every summary.starttls value (all, some, none,
+ * unreachable) and summary.dane value (valid, partial, invalid, none), which DANE
+ * statuses count as "DANE applied", tls_best/tls_worst, the counts, and that only a
+ * domain with status ok has a summary. The addresses' DANE verdicts are set by hand
+ * (summary reads them; check_dane's own tests are test_check_dane.c), once through
+ * check_dane.finish as the table runs it. */
+#include "checks/check.h"
+#include "checks/summary.h"
+#include "tests/unit/jobfix.h"
+#include "tests/unit/testlib.h"
+
+/* An address that greeted but did not get TLS. */
+static addr_t *plain_addr(host_t *h) {
+  addr_t *a = fx_addr(h, DNSSEC_SECURE);
+  fx_no_tls(a, "STARTTLS not offered");
+  return a;
+}
+
+/* An address that never answered (no banner). */
+static addr_t *dead_addr(host_t *h) {
+  addr_t *a = fx_addr(h, DNSSEC_SECURE);
+  fx_banner(a, 0);
+  fx_no_tls(a, NULL);
+  a->smtp.err_stage = "connect";
+  return a;
+}
+
+static void set_dane(job_t *j, enum dane_status s) {
+  for (size_t i = 0; i < j->nhosts; i++)
+    for (size_t k = 0; k < j->hosts[i].naddrs; k++) j->hosts[i].addrs[k].dane.status = s;
+}
+
+static void test_starttls(void) {
+  /* all: every address that answered has TLS; one that did not answer is left out */
+  job_t *j = fx_job(2);
+  fx_addr(&j->hosts[0], DNSSEC_SECURE);
+  fx_addr(&j->hosts[1], DNSSEC_SECURE);
+  set_dane(j, DANE_NO_TLSA);
+  CHECK_INT(summary_compute(j).starttls, SUM_TLS_ALL);
+  dead_addr(&j->hosts[1]);
+  set_dane(j, DANE_NO_TLSA);
+  summary_t s = summary_compute(j);
+  CHECK_INT(s.starttls, SUM_TLS_ALL);
+  CHECK_INT(s.addresses, 3);
+  CHECK_INT(s.mx_hosts, 2);
+  /* some */
+  plain_addr(&j->hosts[0]);
+  set_dane(j, DANE_NO_TLSA);
+  CHECK_INT(summary_compute(j).starttls, SUM_TLS_SOME);
+  job_free(j);
+
+  /* none: answered, no TLS anywhere; a greeting other than 220 is an answer too */
+  j = fx_job(1);
+  plain_addr(&j->hosts[0]);
+  addr_t *a = plain_addr(&j->hosts[0]);
+  fx_banner(a, 554);
+  dead_addr(&j->hosts[0]);
+  set_dane(j, DANE_NO_TLSA);
+  CHECK_INT(summary_compute(j).starttls, SUM_TLS_NONE);
+  job_free(j);
+  /* the only answer is a 554 greeting: "none", not "unreachable" */
+  j = fx_job(1);
+  fx_banner(plain_addr(&j->hosts[0]), 554);
+  dead_addr(&j->hosts[0]);
+  set_dane(j, DANE_NO_TLSA);
+  CHECK_INT(summary_compute(j).starttls, SUM_TLS_NONE);
+  job_free(j);
+
+  /* unreachable: no address answered, so a dead MX is not "no STARTTLS" */
+  j = fx_job(2);
+  dead_addr(&j->hosts[0]);
+  dead_addr(&j->hosts[0]);
+  set_dane(j, DANE_NO_TLSA);
+  s = summary_compute(j);
+  CHECK_INT(s.starttls, SUM_TLS_UNREACHABLE);
+  CHECK_INT(s.addresses, 2);
+  CHECK_INT(s.mx_hosts, 2);     /* the host without addresses counts */
+  CHECK(s.tls_best == NULL && s.tls_worst == NULL);
+  job_free(j);
+  /* ... and no address at all */
+  j = fx_job(1);
+  s = summary_compute(j);
+  CHECK_INT(s.starttls, SUM_TLS_UNREACHABLE);
+  CHECK_INT(s.dane, SUM_DANE_NONE);
+  CHECK_INT(s.addresses, 0);
+  CHECK_INT(s.mx_hosts, 1);
+  job_free(j);
+}
+
+static void test_dane(void) {
+  job_t *j = fx_job(2);
+  addr_t *a = fx_addr(&j->hosts[0], DNSSEC_SECURE);
+  addr_t *b = fx_addr(&j->hosts[1], DNSSEC_SECURE);
+  addr_t *c = fx_addr(&j->hosts[1], DNSSEC_SECURE);
+  /* valid only when every address of every MX is */
+  set_dane(j, DANE_VALID);
+  CHECK_INT(summary_compute(j).dane, SUM_DANE_VALID);
+  /* partial: some valid, whatever the others are */
+  static const enum dane_status others[] = {DANE_MISMATCH, DANE_UNUSABLE, DANE_NO_STARTTLS,
+                                            DANE_TLSA_BOGUS, DANE_DNS_ERROR, DANE_NO_TLSA};
+  for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+    c->dane.status = others[i];
+    CHECK_INT(summary_compute(j).dane, SUM_DANE_PARTIAL);
+  }
+  /* an address that did not answer still counts against "valid" */
+  c->dane.status = DANE_NO_STARTTLS;
+  fx_banner(c, 0);
+  CHECK_INT(summary_compute(j).dane, SUM_DANE_PARTIAL);
+  /* nothing valid: "invalid" where DANE applied (a DANE sender would insist on TLS),
+   * "none" where it did not (no-tlsa, and a TLSA lookup error) */
+  static const struct { enum dane_status st; enum sum_dane want; } one[] = {
+    {DANE_MISMATCH, SUM_DANE_INVALID}, {DANE_UNUSABLE, SUM_DANE_INVALID},
+    {DANE_NO_STARTTLS, SUM_DANE_INVALID}, {DANE_TLSA_BOGUS, SUM_DANE_INVALID},
+    {DANE_DNS_ERROR, SUM_DANE_NONE}, {DANE_NO_TLSA, SUM_DANE_NONE},
+  };
+  for (size_t i = 0; i < sizeof one / sizeof one[0]; i++) {
+    set_dane(j, DANE_NO_TLSA);
+    b->dane.status = one[i].st;
+    CHECK_INT(summary_compute(j).dane, one[i].want);
+    /* the same with every address so */
+    set_dane(j, one[i].st);
+    CHECK_INT(summary_compute(j).dane, one[i].want);
+  }
+  (void)a;
+  job_free(j);
+}
+
+/* Through check_dane, as checks_finish runs them: one MX with DANE valid, one without
+ * TLSA records: "partial DANE protects nothing". */
+static void test_dane_through_check(void) {
+  job_t *j = fx_job(2);
+  host_t *h = &j->hosts[0];
+  fx_tlsa(h, 3, 1, 1);
+  fx_tlsa_answer(h, DNS_DATA, DNSSEC_SECURE, NULL);
+  fx_dane_obs(fx_addr(h, DNSSEC_SECURE), true, NULL);
+  fx_addr(&j->hosts[1], DNSSEC_SECURE);
+  check_dane.finish(j);
+  check_summary.finish(j);
+  CHECK(j->has_summary);
+  CHECK_INT(j->summary.dane, SUM_DANE_PARTIAL);
+  CHECK_INT(j->summary.starttls, SUM_TLS_ALL);
+  CHECK(CHECK_DANE < CHECK_SUMMARY);
+  CHECK(checks_table[CHECK_SUMMARY] == &check_summary);
+  CHECK_STR(check_summary.name, "summary");
+  CHECK(check_summary.begin == NULL);
+  job_free(j);
+}
+
+static void test_versions(void) {
+  job_t *j = fx_job(2);
+  addr_t *a = fx_addr(&j->hosts[0], DNSSEC_SECURE);
+  addr_t *b = fx_addr(&j->hosts[1], DNSSEC_SECURE);
+  addr_t *c = fx_addr(&j->hosts[1], DNSSEC_SECURE);
+  fx_tls(a, "TLSv1.2", true, NULL);
+  fx_tls(b, "TLSv1.3", true, NULL);
+  fx_tls(c, "TLSv1", false, "self-signed certificate");
+  set_dane(j, DANE_NO_TLSA);
+  summary_t s = summary_compute(j);
+  CHECK_STR(s.tls_best, "TLSv1.3");
+  CHECK_STR(s.tls_worst, "TLSv1");
+  /* the names point into the observations */
+  CHECK(s.tls_best == b->smtp.tls.version);
+  CHECK(s.tls_worst == c->smtp.tls.version);
+  /* addresses without TLS take no part */
+  fx_no_tls(c, NULL);
+  s = summary_compute(j);
+  CHECK_STR(s.tls_worst, "TLSv1.2");
+  CHECK_INT(s.starttls, SUM_TLS_SOME);
+  /* one address: best and worst are the same; SSLv3 and TLS 1.1 are ordered */
+  fx_tls(b, "SSLv3", true, NULL);
+  fx_tls(c, "TLSv1.1", true, NULL);
+  s = summary_compute(j);
+  CHECK_STR(s.tls_best, "TLSv1.2");
+  CHECK_STR(s.tls_worst, "SSLv3");
+  fx_no_tls(b, NULL);
+  fx_no_tls(c, NULL);
+  s = summary_compute(j);
+  CHECK(s.tls_best == s.tls_worst);
+  CHECK_STR(s.tls_best, "TLSv1.2");
+  job_free(j);
+}
+
+/* check_summary.finish: a summary for status ok only. */
+static void test_finish(void) {
+  static const enum job_status st[] = {JOB_NXDOMAIN, JOB_NO_MAIL, JOB_DNS_ERROR, JOB_INVALID,
+                                       JOB_EXCLUDED};
+  for (size_t i = 0; i < sizeof st / sizeof st[0]; i++) {
+    job_t *j = fx_job(1);
+    fx_addr(&j->hosts[0], DNSSEC_SECURE);
+    j->status = st[i];
+    j->summary.mx_hosts = 99;
+    check_summary.finish(j);
+    CHECK(!j->has_summary);
+    CHECK_INT(j->summary.mx_hosts, 99);   /* untouched */
+    j->status = JOB_OK;
+    check_summary.finish(j);
+    CHECK(j->has_summary);
+    CHECK_INT(j->summary.mx_hosts, 1);
+    CHECK_INT(j->summary.addresses, 1);
+    job_free(j);
+  }
+}
+
+int main(void) {
+  test_starttls();
+  test_dane();
+  test_dane_through_check();
+  test_versions();
+  test_finish();
+  TEST_MAIN_END();
+}
