@@ -325,7 +325,7 @@ rdns_t *rdns_new(uv_loop_t *loop, const char *const *servers, size_t nservers, d
     snprintf(err, errlen, "c-ares servers '%s': %s", csv, ares_strerror(rc));
     goto fail;
   }
-  if (addrmap_init(&r->cache, 1024) != 0) { snprintf(err, errlen, "out of memory"); goto fail; }
+  addrmap_init(&r->cache);
   r->cache_ok = true;
   deadline_init(loop, &r->timer);
   uv_idle_init(loop, &r->idle);
@@ -374,7 +374,7 @@ int rdns_lookup(rdns_t *r, int family, const uint8_t addr[16], rdns_cb cb, void 
   e->family = family;
   memcpy(e->addr, addr, family == AF_INET ? 4 : 16);
   e->waiters = q;
-  addrmap_insert(&r->cache, &e->node);
+  if (addrmap_insert(&r->cache, &e->node) != 0) { free(e); free(q); return -1; }
   r->pending++;
   r->in_ares++;
   /* on_answer may run right here; it only queues, the idle handle delivers. */

@@ -208,17 +208,16 @@ static ipent_t *ip_get(sched_t *s, int family, const uint8_t addr[16]) {
   if (!p) {
     if (!(p = calloc(1, sizeof *p))) return NULL;
     p->node.key = pk;
-    addrmap_insert(&s->prefixes, &p->node);
+    if (addrmap_insert(&s->prefixes, &p->node) != 0) { free(p); return NULL; }
   }
   ipent_t *ip = calloc(1, sizeof *ip);
-  if (!ip) {
+  if (!ip || (ip->node.key = k, addrmap_insert(&s->addrs, &ip->node)) != 0) {
+    free(ip);
     if (p->naddrs == 0) { addrmap_remove(&s->prefixes, &p->node); free(p); }
     return NULL;
   }
-  ip->node.key = k;
   ip->pfx = p;
   p->naddrs++;
-  addrmap_insert(&s->addrs, &ip->node);
   return ip;
 }
 
@@ -419,11 +418,8 @@ sched_t *sched_new(uv_loop_t *loop, const sched_config_t *cfg) {
   if (s->cfg.retries > SMTP_RETRY_MAX) s->cfg.retries = SMTP_RETRY_MAX;
   s->interval_ms = cfg->ip_interval > 0 ? (uint64_t)(cfg->ip_interval * 1000.0 + 0.5) : 0;
   tb_init(&s->tb, cfg->rate, cfg->burst, uv_now(loop));
-  if (addrmap_init(&s->addrs, 4096) != 0 || addrmap_init(&s->prefixes, 4096) != 0) {
-    addrmap_destroy(&s->addrs, NULL);
-    free(s);
-    return NULL;
-  }
+  addrmap_init(&s->addrs);
+  addrmap_init(&s->prefixes);
   uv_timer_init(loop, &s->timer);
   s->timer.data = s;
   s->timer_ok = true;
@@ -474,8 +470,8 @@ void sched_stats(const sched_t *s, sched_stats_t *out) {
   out->running = s->running;
   out->queued = s->queued;
   out->backoff = s->nbackoff;
-  out->addrs = s->addrs.n;
-  out->prefixes = s->prefixes.n;
+  out->addrs = addrmap_count(&s->addrs);
+  out->prefixes = addrmap_count(&s->prefixes);
   out->connections = s->connections;
   out->retries = s->nretries;
   out->done = s->done;
