@@ -1,8 +1,8 @@
-/* A set of byte strings (domain names) with a 32-bit value each: open addressing, strings
- * kept in one growing arena, O(1) add and lookup. Sized for a national scan: the names
- * already recorded when resuming, the names seen in the input (duplicates), the domains
- * of an exclude file. Memory: 8 bytes per slot (at most half full) plus, per name, its
- * length + 6 bytes in the arena. */
+/* A set of byte strings (domain names) with a 32-bit value each, O(1) add and lookup: a
+ * typed wrapper over lib/hashmap. Sized for a national scan: the names already recorded
+ * when resuming, the names seen in the input (duplicates), the domains of an exclude
+ * file. Memory: 8 bytes per slot (at most 3/4 full) plus, per name, its length + 6 bytes
+ * rounded up to 4 (lib/hashmap.h). */
 #ifndef MXS_LIB_NAMESET_H
 #define MXS_LIB_NAMESET_H
 #include <stdbool.h>

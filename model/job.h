@@ -30,6 +30,7 @@
 #include "smtp/smtp_probe.h"
 #include "smtp/observe.h"
 #include "lib/domain.h"
+#include "lib/list.h"
 #include "model/policy.h"
 
 #define MAX_MX 16          /* MX hosts scanned per domain; more are recorded as truncated */
@@ -173,7 +174,7 @@ struct host {
 
 struct job {
   job_env_t *env;
-  job_t *prev, *next;              /* the pipeline's jobs in flight */
+  list_t link;                     /* in the pipeline's list of jobs in flight */
   enum job_state state;
   unsigned checks_waiting;         /* one bit per check with a lookup out (checks/check.h) */
   char domain[DOMAIN_MAX];         /* for an invalid line: its start, for messages only */

@@ -13,7 +13,7 @@ typedef struct hub {
 
 typedef struct loopdue {
   uv_loop_t *loop;
-  deadline_t *head, *tail;
+  list_t due;                /* deadline_t, in the order they fired */
   hub_t *hub;
 } loopdue_t;
 
@@ -29,17 +29,16 @@ static loopdue_t *loopdue(uv_loop_t *loop) {
     if (loops[i].loop == loop) return &loops[i];
     if (!loops[i].loop && !free_slot) free_slot = &loops[i];
   }
-  if (free_slot) free_slot->loop = loop;
+  if (free_slot) {
+    free_slot->loop = loop;
+    list_init(&free_slot->due);
+  }
   return free_slot;
 }
 
-static void unlink_due(loopdue_t *ld, deadline_t *dl) {
+static void unlink_due(deadline_t *dl) {
   if (!dl->is_due) return;
-  if (dl->prev) dl->prev->next = dl->next;
-  else ld->head = dl->next;
-  if (dl->next) dl->next->prev = dl->prev;
-  else ld->tail = dl->prev;
-  dl->prev = dl->next = NULL;
+  list_remove(&dl->link);
   dl->is_due = false;
 }
 
@@ -61,9 +60,9 @@ static void on_idle(uv_idle_t *h) { (void)h; }  /* only keeps the poll from bloc
  * callback may stop, close or start any deadline, so the head is taken again each time. */
 static void on_check(uv_check_t *h) {
   loopdue_t *ld = loopdue(h->loop);
-  while (ld->head) {
-    deadline_t *dl = ld->head;
-    unlink_due(ld, dl);
+  deadline_t *dl;
+  while ((dl = list_first_entry(&ld->due, deadline_t, link))) {
+    unlink_due(dl);
     dl->cb(&dl->timer);
   }
   hub_release(ld);
@@ -92,11 +91,7 @@ static void on_fire(uv_timer_t *t) {
     uv_idle_start(&hub->idle, on_idle);
     ld->hub = hub;
   }
-  dl->prev = ld->tail;
-  dl->next = NULL;
-  if (ld->tail) ld->tail->next = dl;
-  else ld->head = dl;
-  ld->tail = dl;
+  list_insert_tail(&ld->due, &dl->link);
   dl->is_due = true;
 }
 
@@ -105,7 +100,7 @@ void deadline_init(uv_loop_t *loop, deadline_t *dl) {
   dl->cb = NULL;
   dl->timeout = dl->due = 0;
   dl->restarted = dl->is_due = false;
-  dl->prev = dl->next = NULL;
+  dl->link.next = dl->link.prev = NULL;
 }
 
 void deadline_start(deadline_t *dl, uv_timer_cb cb, uint64_t ms) {
@@ -119,7 +114,7 @@ void deadline_start(deadline_t *dl, uv_timer_cb cb, uint64_t ms) {
 
 void deadline_stop(deadline_t *dl) {
   uv_timer_stop(&dl->timer);
-  if (dl->is_due) unlink_due(loopdue(dl->timer.loop), dl);
+  unlink_due(dl);
 }
 
 void deadline_close(deadline_t *dl, uv_close_cb close_cb) {

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
+#include "lib/list.h"
 
 #define DEADLINE_STALL_MS 1000
 
@@ -33,7 +34,7 @@ struct deadline {
   uint64_t timeout, due;     /* ms, loop time */
   bool restarted;            /* already started again after a stall */
   bool is_due;               /* in the loop's due list, to expire after the next poll */
-  deadline_t *prev, *next;
+  list_t link;               /* in the due list */
 };
 
 void deadline_init(uv_loop_t *loop, deadline_t *dl);

@@ -1,5 +1,6 @@
 /* libunbound on the libuv loop: see dns.h for why it is shaped this way. */
 #include "net/dns.h"
+#include "lib/list.h"
 #include "lib/tokenbucket.h"
 #include "net/deadline.h"
 
@@ -25,7 +26,7 @@ struct dns {
   double timeout;
   size_t inflight;
   size_t max_inflight;       /* queries handed to libunbound at once (see dns.h) */
-  dns_query_t *head;         /* every query in flight, for cancellation at close */
+  list_t sent;               /* every query in flight, newest first, for cancellation at close */
   /* libunbound's log, written from its thread: counts the sockets it could not open, so a
    * query it could not send is never recorded as one the resolver did not answer. */
   FILE *ublog;
@@ -34,13 +35,13 @@ struct dns {
   tbucket_t tb;
   uv_timer_t rate_timer;
   bool rate_timer_ok;
-  dns_query_t *qhead, *qtail; /* held back by the rate, FIFO (linked by next) */
+  list_t held;               /* held back by the rate, FIFO */
   size_t queued;
 };
 
 struct dns_query_s {
   dns_t *d;
-  dns_query_t *prev, *next;
+  list_t link;               /* in d->held until sent, then in d->sent */
   int async_id;
   deadline_t timer;          /* --timeout-dns, from when libunbound has the query */
   dns_cb cb;
@@ -58,12 +59,8 @@ enum dnssec_state dnssec_worst(enum dnssec_state a, enum dnssec_state b) {
 }
 
 static void query_unlink(dns_query_t *q) {
-  dns_t *d = q->d;
-  if (q->prev) q->prev->next = q->next;
-  else d->head = q->next;
-  if (q->next) q->next->prev = q->prev;
-  q->prev = q->next = NULL;
-  d->inflight--;
+  list_remove(&q->link);
+  q->d->inflight--;
 }
 
 static void on_timer_close(uv_handle_t *h) { free(h->data); }
@@ -73,7 +70,7 @@ static void on_rate_timer(uv_timer_t *t);
 /* A slot became free: queries waiting for one are sent from the loop's next turn, not from
  * inside the callback that freed it (that callback's caller may be tearing down). */
 static void kick_queue(dns_t *d) {
-  if (d->qhead && d->rate_timer_ok) uv_timer_start(&d->rate_timer, on_rate_timer, 0, 0);
+  if (!list_empty(&d->held) && d->rate_timer_ok) uv_timer_start(&d->rate_timer, on_rate_timer, 0, 0);
 }
 
 /* Whether libunbound failed to open a socket while q was in its hands: then a SERVFAIL or
@@ -360,6 +357,8 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
   dns_t *d = calloc(1, sizeof *d);
   if (!d) { snprintf(err, errlen, "out of memory"); return NULL; }
   d->loop = loop;
+  list_init(&d->sent);
+  list_init(&d->held);
   d->timeout = cfg->timeout > 0 ? cfg->timeout : 10;
   size_t outgoing = cfg->outgoing ? cfg->outgoing : 4096;
   d->max_inflight = cfg->max_inflight ? cfg->max_inflight : outgoing / 2 ? outgoing / 2 : 1;
@@ -400,10 +399,7 @@ static int query_send(dns_t *d, dns_query_t *q) {
   if (rc != 0) return -1;
   q->ub_pending = true;
   q->sockfail = atomic_load(&d->sockfail);
-  q->prev = NULL;
-  q->next = d->head;
-  if (d->head) d->head->prev = q;
-  d->head = q;
+  list_insert_head(&d->sent, &q->link);
   d->inflight++;
   deadline_start(&q->timer, on_deadline, (uint64_t)(d->timeout * 1000));
   return 0;
@@ -413,11 +409,8 @@ static int query_send(dns_t *d, dns_query_t *q) {
  * waits for the next token (a freed slot kicks the queue itself). */
 static void drain_queue(dns_t *d) {
   uint64_t now = uv_now(d->loop);
-  while (d->qhead && d->inflight < d->max_inflight && tb_take(&d->tb, now)) {
-    dns_query_t *q = d->qhead;
-    d->qhead = q->next;
-    if (!d->qhead) d->qtail = NULL;
-    q->next = NULL;
+  while (!list_empty(&d->held) && d->inflight < d->max_inflight && tb_take(&d->tb, now)) {
+    dns_query_t *q = list_pop_entry(&d->held, dns_query_t, link);
     d->queued--;
     if (query_send(d, q) != 0) {
       /* The caller was told the query started: it gets its one callback. */
@@ -426,7 +419,7 @@ static void drain_queue(dns_t *d) {
       query_release(q);
     }
   }
-  if (d->qhead && d->inflight < d->max_inflight)
+  if (!list_empty(&d->held) && d->inflight < d->max_inflight)
     uv_timer_start(&d->rate_timer, on_rate_timer, tb_wait_ms(&d->tb, now), 0);
 }
 
@@ -447,12 +440,11 @@ int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
   q->qtype = rrtype;
   deadline_init(d->loop, &q->timer);
   q->timer.timer.data = q;
-  if (d->qhead || d->inflight >= d->max_inflight || !tb_take(&d->tb, uv_now(d->loop))) {
+  if (!list_empty(&d->held) || d->inflight >= d->max_inflight ||
+      !tb_take(&d->tb, uv_now(d->loop))) {
     /* Held back by --dns-rate or by libunbound's free slots: sent later, in order, its
      * deadline starting then. */
-    if (d->qtail) d->qtail->next = q;
-    else d->qhead = q;
-    d->qtail = q;
+    list_insert_tail(&d->held, &q->link);
     d->queued++;
     if (d->queued == 1 && d->inflight < d->max_inflight)
       uv_timer_start(&d->rate_timer, on_rate_timer, tb_wait_ms(&d->tb, uv_now(d->loop)), 0);
@@ -472,21 +464,19 @@ size_t dns_queued(const dns_t *d) { return d ? d->queued : 0; }
 
 void dns_close(dns_t *d) {
   d->closed = true;
-  while (d->head) {
-    dns_query_t *q = d->head;
+  dns_query_t *q;
+  while ((q = list_first_entry(&d->sent, dns_query_t, link))) {
     q->done = true;
     query_unlink(q);
     if (q->ub_pending && ub_cancel(d->ub, q->async_id) == 0) q->ub_pending = false;
     deadline_stop(&q->timer);
     if (!q->ub_pending) deadline_close(&q->timer, on_timer_close);
   }
-  while (d->qhead) {             /* never sent: nothing of libunbound's to wait for */
-    dns_query_t *q = d->qhead;
-    d->qhead = q->next;
+  /* never sent: nothing of libunbound's to wait for */
+  while ((q = list_pop_entry(&d->held, dns_query_t, link))) {
     q->done = true;
     deadline_close(&q->timer, on_timer_close);
   }
-  d->qtail = NULL;
   d->queued = 0;
   if (d->rate_timer_ok) {
     uv_timer_stop(&d->rate_timer);

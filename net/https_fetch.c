@@ -1,5 +1,6 @@
 /* libcurl multi-socket on libuv: see https_fetch.h. */
 #include "net/https_fetch.h"
+#include "lib/list.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -16,13 +17,13 @@ struct fetcher {
   CURLM *multi;
   uv_timer_t timer;
   char *ca_file;
-  xfer_t *head;
+  list_t xfers;              /* xfer_t in flight, newest first */
   bool closing;
 };
 
 struct xfer {
   fetcher_t *f;
-  xfer_t *prev, *next;
+  list_t link;              /* in f->xfers */
   CURL *easy;
   struct curl_slist *resolve;
   fetch_cb cb;
@@ -52,10 +53,7 @@ static void xfer_detach(xfer_t *x) {
   fetcher_t *f = x->f;
   if (!x->listed) return;
   x->listed = false;
-  if (x->prev) x->prev->next = x->next;
-  else f->head = x->next;
-  if (x->next) x->next->prev = x->prev;
-  x->prev = x->next = NULL;
+  list_remove(&x->link);
   curl_multi_remove_handle(f->multi, x->easy);
 }
 
@@ -202,6 +200,7 @@ fetcher_t *fetcher_new(uv_loop_t *loop, const char *ca_file, char *err, size_t e
   fetcher_t *f = calloc(1, sizeof *f);
   if (!f) { snprintf(err, errlen, "out of memory"); return NULL; }
   f->loop = loop;
+  list_init(&f->xfers);
   f->multi = curl_multi_init();
   if (!f->multi) { snprintf(err, errlen, "curl_multi_init failed"); free(f); return NULL; }
   if (ca_file && !(f->ca_file = strdup(ca_file))) {
@@ -270,16 +269,15 @@ int fetch_start(fetcher_t *f, const char *host, int port, const char *path, cons
     xfer_free(x);
     return -1;
   }
-  x->next = f->head;
-  if (f->head) f->head->prev = x;
-  f->head = x;
+  list_insert_head(&f->xfers, &x->link);
   x->listed = true;
   return 0;
 }
 
 void fetcher_close(fetcher_t *f) {
   f->closing = true;
-  while (f->head) xfer_free(f->head);
+  xfer_t *x;
+  while ((x = list_first_entry(&f->xfers, xfer_t, link))) xfer_free(x);
   uv_timer_stop(&f->timer);
   uv_close((uv_handle_t *)&f->timer, NULL);
 }
@@ -288,7 +286,8 @@ void fetcher_free(fetcher_t *f) {
   if (!f) return;
   /* Transfers still listed were given up without fetcher_close (the loop was stopped at
    * the end of a grace period): they are the fetcher's to free; no callback runs. */
-  while (f->head) xfer_free(f->head);
+  xfer_t *x;
+  while ((x = list_first_entry(&f->xfers, xfer_t, link))) xfer_free(x);
   curl_multi_cleanup(f->multi);
   free(f->ca_file);
   free(f);

@@ -2,6 +2,7 @@
 #include "net/rdns.h"
 #include "net/dns.h"
 #include "polite/addrmap.h"
+#include "lib/list.h"
 #include "net/deadline.h"
 
 #include <ctype.h>
@@ -29,7 +30,7 @@ struct rdns_sock {              /* one uv_poll_t per socket c-ares wants watched
   uv_poll_t poll;
   rdns_t *r;
   ares_socket_t fd;
-  rdns_sock_t *next;
+  list_t link;                  /* in r->socks, newest first */
 };
 
 struct rdns_query {             /* one caller's lookup */
@@ -39,7 +40,7 @@ struct rdns_query {             /* one caller's lookup */
   const char *error;            /* static string, NULL on success / no PTR */
   bool have_name;
   char name[RDNS_NAME_MAX + 1];
-  rdns_query_t *next;           /* in the completed list, or in an entry's waiters */
+  list_t link;                  /* in the completed list, or in an entry's waiters */
 };
 
 struct ptr_ent {                /* one address: a query in c-ares, or a cached answer */
@@ -51,8 +52,8 @@ struct ptr_ent {                /* one address: a query in c-ares, or a cached a
   const char *error;
   bool have_name;
   char name[RDNS_NAME_MAX + 1];
-  rdns_query_t *waiters;        /* lookups coalesced on the query in flight */
-  ptr_ent_t *lru_prev, *lru_next;
+  list_t waiters;               /* lookups coalesced on the query in flight, newest first */
+  list_t lru;                   /* in r->lru once answered */
 };
 
 struct rdns {
@@ -63,13 +64,13 @@ struct rdns {
   deadline_t timer;              /* c-ares' timeouts: run after a poll (deadline.h) */
   uv_idle_t idle;
   bool handles_ok;
-  rdns_sock_t *socks;
+  list_t socks;                 /* rdns_sock_t */
   size_t in_ares;               /* queries c-ares has not answered yet */
   size_t pending;               /* callbacks not called yet */
-  rdns_query_t *done_head, *done_tail;
+  list_t done;                  /* rdns_query_t answered, to deliver in order */
   addrmap_t cache;              /* ptr_ent_t by address */
   bool cache_ok;
-  ptr_ent_t *lru_head, *lru_tail; /* answered entries, least recently used first */
+  list_t lru;                   /* answered entries, least recently used first */
   size_t ncached;
   unsigned long long hits;
 };
@@ -100,9 +101,7 @@ int rdns_qname(int family, const uint8_t addr[16], char *out, size_t cap) {
 /* ---- completion queue, drained from the idle handle (or from rdns_close) ---- */
 
 static void deliver_one(rdns_t *r) {
-  rdns_query_t *q = r->done_head;
-  r->done_head = q->next;
-  if (!r->done_head) r->done_tail = NULL;
+  rdns_query_t *q = list_pop_entry(&r->done, rdns_query_t, link);
   r->pending--;
   q->cb(q->arg, q->have_name ? q->name : NULL, q->error);
   free(q);
@@ -111,7 +110,7 @@ static void deliver_one(rdns_t *r) {
 static void on_idle(uv_idle_t *h) {
   rdns_t *r = h->data;
   /* Pop one at a time: a callback may start lookups or close the resolver. */
-  while (r->done_head) deliver_one(r);
+  while (!list_empty(&r->done)) deliver_one(r);
   if (!r->closing) uv_idle_stop(&r->idle);
 }
 
@@ -130,10 +129,7 @@ static const char *status_error(int status) {
 }
 
 static void queue_done(rdns_t *r, rdns_query_t *q) {
-  q->next = NULL;
-  if (r->done_tail) r->done_tail->next = q;
-  else r->done_head = q;
-  r->done_tail = q;
+  list_insert_tail(&r->done, &q->link);
   if (r->handles_ok && !r->closing) uv_idle_start(&r->idle, on_idle);
 }
 
@@ -141,22 +137,6 @@ static void answer_copy(rdns_query_t *q, const ptr_ent_t *e) {
   q->error = e->error;
   q->have_name = e->have_name;
   if (e->have_name) memcpy(q->name, e->name, sizeof q->name);
-}
-
-static void lru_unlink(rdns_t *r, ptr_ent_t *e) {
-  if (e->lru_prev) e->lru_prev->lru_next = e->lru_next;
-  else r->lru_head = e->lru_next;
-  if (e->lru_next) e->lru_next->lru_prev = e->lru_prev;
-  else r->lru_tail = e->lru_prev;
-  e->lru_prev = e->lru_next = NULL;
-}
-
-static void lru_append(rdns_t *r, ptr_ent_t *e) {
-  e->lru_prev = r->lru_tail;
-  e->lru_next = NULL;
-  if (r->lru_tail) r->lru_tail->lru_next = e;
-  else r->lru_head = e;
-  r->lru_tail = e;
 }
 
 static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen) {
@@ -184,9 +164,8 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
     }
     if (he) ares_free_hostent(he);
   }
-  while (e->waiters) {
-    rdns_query_t *q = e->waiters;
-    e->waiters = q->next;
+  rdns_query_t *q;
+  while ((q = list_pop_entry(&e->waiters, rdns_query_t, link))) {
     answer_copy(q, e);
     queue_done(r, q);
   }
@@ -197,10 +176,10 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
     return;
   }
   e->done = true;
-  lru_append(r, e);
+  list_insert_tail(&r->lru, &e->lru);
   if (++r->ncached > RDNS_CACHE_MAX) {
-    ptr_ent_t *old = r->lru_head;
-    lru_unlink(r, old);
+    ptr_ent_t *old = list_first_entry(&r->lru, ptr_ent_t, lru);
+    list_remove(&old->lru);
     addrmap_remove(&r->cache, &old->node);
     free(old);
     r->ncached--;
@@ -247,10 +226,11 @@ static void sock_close(rdns_sock_t *s) {
 
 static void on_sock_state(void *data, ares_socket_t fd, int readable, int writable) {
   rdns_t *r = data;
-  rdns_sock_t **pp = &r->socks, *s;
-  while ((s = *pp) && s->fd != fd) pp = &s->next;
+  rdns_sock_t *s = NULL;
+  for (list_t *n = list_first(&r->socks); n && !s; n = list_next(&r->socks, n))
+    if (list_entry(n, rdns_sock_t, link)->fd == fd) s = list_entry(n, rdns_sock_t, link);
   if (!readable && !writable) {          /* c-ares is about to close the socket */
-    if (s) { *pp = s->next; sock_close(s); }
+    if (s) { list_remove(&s->link); sock_close(s); }
     return;
   }
   if (!s) {
@@ -261,8 +241,7 @@ static void on_sock_state(void *data, ares_socket_t fd, int readable, int writab
     s->fd = fd;
     if (uv_poll_init_socket(r->loop, &s->poll, fd) != 0) { free(s); return; }
     s->poll.data = s;
-    s->next = r->socks;
-    r->socks = s;
+    list_insert_head(&r->socks, &s->link);
   }
   uv_poll_start(&s->poll, (readable ? UV_READABLE : 0) | (writable ? UV_WRITABLE : 0), on_poll);
 }
@@ -302,6 +281,9 @@ rdns_t *rdns_new(uv_loop_t *loop, const char *const *servers, size_t nservers, d
   rdns_t *r = calloc(1, sizeof *r);
   if (!csv || !r) { snprintf(err, errlen, "out of memory"); goto fail; }
   r->loop = loop;
+  list_init(&r->socks);
+  list_init(&r->done);
+  list_init(&r->lru);
   if (servers_csv(servers, nservers, csv, cap, err, errlen) != 0) goto fail;
 
   struct ares_options o;
@@ -325,7 +307,7 @@ rdns_t *rdns_new(uv_loop_t *loop, const char *const *servers, size_t nservers, d
     snprintf(err, errlen, "c-ares servers '%s': %s", csv, ares_strerror(rc));
     goto fail;
   }
-  if (addrmap_init(&r->cache, 1024) != 0) { snprintf(err, errlen, "out of memory"); goto fail; }
+  addrmap_init(&r->cache);
   r->cache_ok = true;
   deadline_init(loop, &r->timer);
   uv_idle_init(loop, &r->idle);
@@ -354,8 +336,7 @@ int rdns_lookup(rdns_t *r, int family, const uint8_t addr[16], rdns_cb cb, void 
   ptr_ent_t *e = (ptr_ent_t *)addrmap_find(&r->cache, &k);
   if (e && e->done) {                  /* answered before: delivered from the idle handle */
     r->hits++;
-    lru_unlink(r, e);
-    lru_append(r, e);
+    list_move_tail(&r->lru, &e->lru);
     answer_copy(q, e);
     r->pending++;
     queue_done(r, q);
@@ -363,8 +344,7 @@ int rdns_lookup(rdns_t *r, int family, const uint8_t addr[16], rdns_cb cb, void 
   }
   if (e) {                             /* the same address is being asked: wait for it */
     r->hits++;
-    q->next = e->waiters;
-    e->waiters = q;
+    list_insert_head(&e->waiters, &q->link);
     r->pending++;
     return 0;
   }
@@ -373,8 +353,9 @@ int rdns_lookup(rdns_t *r, int family, const uint8_t addr[16], rdns_cb cb, void 
   e->node.key = k;
   e->family = family;
   memcpy(e->addr, addr, family == AF_INET ? 4 : 16);
-  e->waiters = q;
-  addrmap_insert(&r->cache, &e->node);
+  list_init(&e->waiters);
+  list_insert_head(&e->waiters, &q->link);
+  if (addrmap_insert(&r->cache, &e->node) != 0) { free(e); free(q); return -1; }
   r->pending++;
   r->in_ares++;
   /* on_answer may run right here; it only queues, the idle handle delivers. */
@@ -397,11 +378,8 @@ void rdns_close(rdns_t *r) {
   ares_cancel(r->ch);
   ares_destroy(r->ch);
   r->ch_ok = false;
-  while (r->socks) {
-    rdns_sock_t *s = r->socks;
-    r->socks = s->next;
-    sock_close(s);
-  }
+  rdns_sock_t *s;
+  while ((s = list_pop_entry(&r->socks, rdns_sock_t, link))) sock_close(s);
   deadline_stop(&r->timer);
   uv_idle_stop(&r->idle);
   deadline_close(&r->timer, NULL);
@@ -409,9 +387,9 @@ void rdns_close(rdns_t *r) {
   /* Every query in c-ares has answered (cancelled) above: only cached answers are left. */
   if (r->cache_ok) addrmap_destroy(&r->cache, free_ent);
   r->cache_ok = false;
-  r->lru_head = r->lru_tail = NULL;
+  list_init(&r->lru);
   r->ncached = 0;
-  while (r->done_head) deliver_one(r);
+  while (!list_empty(&r->done)) deliver_one(r);
 }
 
 void rdns_free(rdns_t *r) {
@@ -421,10 +399,7 @@ void rdns_free(rdns_t *r) {
    * run any more, so the lookups not delivered are freed here. */
   if (r->ch_ok) ares_destroy(r->ch);
   if (r->cache_ok) addrmap_destroy(&r->cache, free_ent);
-  while (r->done_head) {
-    rdns_query_t *q = r->done_head;
-    r->done_head = q->next;
-    free(q);
-  }
+  rdns_query_t *q;
+  while ((q = list_pop_entry(&r->done, rdns_query_t, link))) free(q);
   free(r);
 }

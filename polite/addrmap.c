@@ -1,4 +1,5 @@
-/* Address hash table: see addrmap.h. */
+/* Address map: see addrmap.h. The keys are the 17 bytes of addrkey_t; the value is the
+ * node's pointer. */
 #include "polite/addrmap.h"
 
 #include <stdlib.h>
@@ -17,71 +18,30 @@ int addrkey_make(addrkey_t *k, int family, const uint8_t addr[16], unsigned bits
   return 0;
 }
 
-static uint32_t key_hash(const addrkey_t *k) {
-  uint32_t h = 2166136261u;                 /* FNV-1a */
-  for (size_t i = 0; i < ADDRKEY_LEN; i++) { h ^= k->b[i]; h *= 16777619u; }
-  return h;
-}
-
-int addrmap_init(addrmap_t *m, size_t buckets) {
-  m->nb = buckets ? buckets : 64;
-  m->n = 0;
-  m->b = calloc(m->nb, sizeof *m->b);
-  return m->b ? 0 : -1;
-}
+void addrmap_init(addrmap_t *m) { hashmap_init(&m->map, sizeof(amnode_t *)); }
 
 amnode_t *addrmap_find(const addrmap_t *m, const addrkey_t *k) {
-  uint32_t h = key_hash(k);
-  for (amnode_t *n = m->b[h & (m->nb - 1)]; n; n = n->next)
-    if (n->hash == h && memcmp(n->key.b, k->b, ADDRKEY_LEN) == 0) return n;
-  return NULL;
+  amnode_t *const *v = hashmap_get(&m->map, k->b, ADDRKEY_LEN);
+  return v ? *v : NULL;
 }
 
-static void grow(addrmap_t *m) {
-  size_t nb = m->nb * 2;
-  amnode_t **b = calloc(nb, sizeof *b);
-  if (!b) return;
-  for (size_t i = 0; i < m->nb; i++) {
-    amnode_t *n = m->b[i];
-    while (n) {
-      amnode_t *next = n->next;
-      n->next = b[n->hash & (nb - 1)];
-      b[n->hash & (nb - 1)] = n;
-      n = next;
-    }
-  }
-  free(m->b);
-  m->b = b;
-  m->nb = nb;
-}
-
-void addrmap_insert(addrmap_t *m, amnode_t *n) {
-  if (m->n >= m->nb) grow(m);
-  n->hash = key_hash(&n->key);
-  amnode_t **slot = &m->b[n->hash & (m->nb - 1)];
-  n->next = *slot;
-  *slot = n;
-  m->n++;
+int addrmap_insert(addrmap_t *m, amnode_t *n) {
+  void *v;
+  if (hashmap_put(&m->map, n->key.b, ADDRKEY_LEN, &v) < 0) return -1;
+  memcpy(v, &n, sizeof n);
+  return 0;
 }
 
 void addrmap_remove(addrmap_t *m, amnode_t *n) {
-  amnode_t **pp = &m->b[n->hash & (m->nb - 1)];
-  while (*pp && *pp != n) pp = &(*pp)->next;
-  if (*pp) { *pp = n->next; m->n--; }
-  n->next = NULL;
+  /* Only this very node: a different node with the same key is not removed. */
+  if (addrmap_find(m, &n->key) == n) hashmap_del(&m->map, n->key.b, ADDRKEY_LEN);
 }
 
+size_t addrmap_count(const addrmap_t *m) { return hashmap_count(&m->map); }
+
 void addrmap_destroy(addrmap_t *m, void (*fn)(amnode_t *)) {
-  if (!m->b) return;
-  for (size_t i = 0; i < m->nb; i++) {
-    amnode_t *n = m->b[i];
-    while (n) {
-      amnode_t *next = n->next;
-      if (fn) fn(n);
-      n = next;
-    }
-  }
-  free(m->b);
-  m->b = NULL;
-  m->nb = m->n = 0;
+  size_t pos = 0;
+  amnode_t **v;
+  while (fn && (v = hashmap_next(&m->map, &pos, NULL, NULL))) fn(*v);
+  hashmap_free(&m->map);
 }

@@ -1,11 +1,14 @@
-/* A hash table of IP addresses or prefixes, intrusive (the caller embeds amnode_t in its
- * own entry and owns the memory), chained, doubling as it fills. Used for per-address and
- * per-prefix state that comes and goes over a long scan (entries are removed when idle),
- * so lookups stay O(1) with hundreds of thousands of distinct addresses. */
+/* A map of IP addresses or prefixes to the caller's entries, intrusive in the sense that
+ * the caller embeds amnode_t (the key) in its own entry and owns that memory; the map
+ * holds a pointer per key. A typed face on lib/hashmap (keyed hash: addresses are chosen
+ * by whoever controls DNS). Used for per-address and per-prefix state that comes and goes
+ * over a long scan (entries are removed when idle), so lookups stay O(1) with hundreds of
+ * thousands of distinct addresses and memory follows what is held now. */
 #ifndef MXS_POLITE_ADDRMAP_H
 #define MXS_POLITE_ADDRMAP_H
 #include <stddef.h>
 #include <stdint.h>
+#include "lib/hashmap.h"
 
 #define ADDRKEY_LEN 17
 
@@ -18,23 +21,21 @@ typedef struct addrkey {
 int addrkey_make(addrkey_t *k, int family, const uint8_t addr[16], unsigned bits);
 
 typedef struct amnode {
-  struct amnode *next;
-  uint32_t hash;
   addrkey_t key;
 } amnode_t;
 
 typedef struct addrmap {
-  amnode_t **b;
-  size_t nb, n;
+  hashmap_t map;            /* key -> amnode_t * */
 } addrmap_t;
 
-int addrmap_init(addrmap_t *m, size_t buckets);   /* buckets: a power of two; -1 on OOM */
+void addrmap_init(addrmap_t *m);
 amnode_t *addrmap_find(const addrmap_t *m, const addrkey_t *k);
-/* Inserts a node whose key is set (not already present). Growing may fail silently on
- * OOM: the table then just gets longer chains. */
-void addrmap_insert(addrmap_t *m, amnode_t *n);
+/* Inserts a node whose key is set (not already present): 0, or -1 out of memory (the
+ * node is then not in the map). */
+int addrmap_insert(addrmap_t *m, amnode_t *n);
 void addrmap_remove(addrmap_t *m, amnode_t *n);
-/* Removes every node, calling fn on each (which may free it), and frees the buckets. */
+size_t addrmap_count(const addrmap_t *m);
+/* Removes every node, calling fn on each (which may free it), and frees the map. */
 void addrmap_destroy(addrmap_t *m, void (*fn)(amnode_t *));
 
 #endif

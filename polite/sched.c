@@ -4,6 +4,7 @@
  * has not elapsed, a prefix entry while an address entry refers to it. */
 #include "polite/sched.h"
 #include "polite/addrmap.h"
+#include "lib/list.h"
 #include "lib/tokenbucket.h"
 
 #include <stdbool.h>
@@ -24,27 +25,27 @@ struct pfx {                    /* one /24 or /48 */
   amnode_t node;
   unsigned running;
   size_t naddrs;                /* address entries pointing here */
-  ipent_t *aq_head, *aq_tail;   /* addresses that may start a probe, FIFO */
+  list_t aq;                    /* addresses that may start a probe, FIFO */
   bool in_ready;
-  pfx_t *ready_next;
+  list_t ready_link;            /* in s->ready */
 };
 
 struct ipent {                  /* one address */
   amnode_t node;
   pfx_t *pfx;
   unsigned running;
-  sprobe_t *q_head, *q_tail;    /* queued probes, FIFO */
+  list_t q;                     /* queued probes, FIFO */
   bool in_aq;                   /* in pfx->aq */
-  ipent_t *aq_next;
+  list_t aq_link;
   bool cooling;                 /* the interval since last_start has not elapsed */
   uint64_t last_start;
-  ipent_t *cool_prev, *cool_next;
+  list_t cool_link;             /* in s->cool */
 };
 
 struct sprobe {
   sched_t *s;
   enum sp_state state;
-  sprobe_t *next;               /* in an address FIFO or a back-off FIFO */
+  list_t link;                  /* in an address FIFO or a back-off FIFO */
   uint64_t due;                 /* back-off end */
   ipent_t *ip;                  /* QUEUED and RUNNING only */
   /* smtp_probe_start's arguments */
@@ -63,17 +64,15 @@ struct sprobe {
   smtp_result_t *last;          /* the failed attempt a BACKOFF probe waits to repeat */
 };
 
-typedef struct spfifo { sprobe_t *head, *tail; } spfifo_t;
-
 struct sched {
   uv_loop_t *loop;
   sched_config_t cfg;
   uint64_t interval_ms;
   tbucket_t tb;
   addrmap_t addrs, prefixes;
-  pfx_t *ready_head, *ready_tail;        /* prefixes that may start a probe */
-  ipent_t *cool_head, *cool_tail;        /* by last_start: interval FIFO */
-  spfifo_t backoff[SMTP_RETRY_MAX + 1];  /* by number of failed attempts: due-time FIFOs */
+  list_t ready;                          /* prefixes that may start a probe (pfx_t) */
+  list_t cool;                           /* by last_start: interval FIFO (ipent_t) */
+  list_t backoff[SMTP_RETRY_MAX + 1];    /* by number of failed attempts: due-time FIFOs */
   uv_timer_t timer;
   bool timer_ok, closed, pumping;
   size_t running, queued, nbackoff;
@@ -127,51 +126,27 @@ void sched_fd_split(size_t nofile, size_t *max_probes, size_t *dns_outgoing) {
 
 /* ---------------- queues ---------------- */
 
-static void fifo_push(spfifo_t *f, sprobe_t *p) {
-  p->next = NULL;
-  if (f->tail) f->tail->next = p;
-  else f->head = p;
-  f->tail = p;
-}
+static sprobe_t *fifo_first(const list_t *f) { return list_first_entry(f, sprobe_t, link); }
+static sprobe_t *fifo_pop(list_t *f) { return list_pop_entry(f, sprobe_t, link); }
 
-static sprobe_t *fifo_pop(spfifo_t *f) {
-  sprobe_t *p = f->head;
-  if (p) {
-    f->head = p->next;
-    if (!f->head) f->tail = NULL;
-    p->next = NULL;
-  }
-  return p;
-}
+static ipent_t *cool_first(const sched_t *s) { return list_first_entry(&s->cool, ipent_t, cool_link); }
 
-static void cool_unlink(sched_t *s, ipent_t *ip) {
-  if (ip->cool_prev) ip->cool_prev->cool_next = ip->cool_next;
-  else s->cool_head = ip->cool_next;
-  if (ip->cool_next) ip->cool_next->cool_prev = ip->cool_prev;
-  else s->cool_tail = ip->cool_prev;
-  ip->cool_prev = ip->cool_next = NULL;
+static void cool_unlink(ipent_t *ip) {
+  list_remove(&ip->cool_link);
   ip->cooling = false;
 }
 
 static void cool_append(sched_t *s, ipent_t *ip) {
-  if (ip->cooling) cool_unlink(s, ip);
+  list_move_tail(&s->cool, &ip->cool_link);
   ip->cooling = true;
-  ip->cool_prev = s->cool_tail;
-  ip->cool_next = NULL;
-  if (s->cool_tail) s->cool_tail->cool_next = ip;
-  else s->cool_head = ip;
-  s->cool_tail = ip;
 }
 
 /* A prefix goes to the ready queue when one of its addresses may start and it has a free
  * slot; it is freed when no address refers to it. */
 static void pfx_settle(sched_t *s, pfx_t *p) {
-  if (p->aq_head && !p->in_ready && p->running < s->cfg.per_prefix) {
+  if (!list_empty(&p->aq) && !p->in_ready && p->running < s->cfg.per_prefix) {
     p->in_ready = true;
-    p->ready_next = NULL;
-    if (s->ready_tail) s->ready_tail->ready_next = p;
-    else s->ready_head = p;
-    s->ready_tail = p;
+    list_insert_tail(&s->ready, &p->ready_link);
   } else if (p->naddrs == 0) {
     addrmap_remove(&s->prefixes, &p->node);
     free(p);
@@ -183,13 +158,10 @@ static void pfx_settle(sched_t *s, pfx_t *p) {
  * interval has elapsed. */
 static void ip_settle(sched_t *s, ipent_t *ip) {
   pfx_t *p = ip->pfx;
-  if (ip->q_head && !ip->in_aq && ip->running < s->cfg.per_ip && !ip->cooling) {
+  if (!list_empty(&ip->q) && !ip->in_aq && ip->running < s->cfg.per_ip && !ip->cooling) {
     ip->in_aq = true;
-    ip->aq_next = NULL;
-    if (p->aq_tail) p->aq_tail->aq_next = ip;
-    else p->aq_head = ip;
-    p->aq_tail = ip;
-  } else if (!ip->q_head && ip->running == 0 && !ip->cooling) {
+    list_insert_tail(&p->aq, &ip->aq_link);
+  } else if (list_empty(&ip->q) && ip->running == 0 && !ip->cooling) {
     addrmap_remove(&s->addrs, &ip->node);
     free(ip);
     p->naddrs--;
@@ -208,17 +180,18 @@ static ipent_t *ip_get(sched_t *s, int family, const uint8_t addr[16]) {
   if (!p) {
     if (!(p = calloc(1, sizeof *p))) return NULL;
     p->node.key = pk;
-    addrmap_insert(&s->prefixes, &p->node);
+    list_init(&p->aq);
+    if (addrmap_insert(&s->prefixes, &p->node) != 0) { free(p); return NULL; }
   }
   ipent_t *ip = calloc(1, sizeof *ip);
-  if (!ip) {
+  if (!ip || (ip->node.key = k, addrmap_insert(&s->addrs, &ip->node)) != 0) {
+    free(ip);
     if (p->naddrs == 0) { addrmap_remove(&s->prefixes, &p->node); free(p); }
     return NULL;
   }
-  ip->node.key = k;
   ip->pfx = p;
+  list_init(&ip->q);
   p->naddrs++;
-  addrmap_insert(&s->addrs, &ip->node);
   return ip;
 }
 
@@ -228,10 +201,7 @@ static int sp_enqueue(sched_t *s, sprobe_t *sp) {
   if (!ip) return -1;
   sp->ip = ip;
   sp->state = SP_QUEUED;
-  sp->next = NULL;
-  if (ip->q_tail) ip->q_tail->next = sp;
-  else ip->q_head = sp;
-  ip->q_tail = sp;
+  list_insert_tail(&ip->q, &sp->link);
   s->queued++;
   ip_settle(s, ip);
   return 0;
@@ -301,7 +271,7 @@ static void on_attempt_done(void *arg, smtp_result_t *res) {
       smtp_result_init(res);
       sp->state = SP_BACKOFF;
       sp->due = uv_now(s->loop) + sched_backoff_ms(s->cfg.retry_delay, sp->attempts);
-      fifo_push(&s->backoff[sp->attempts], sp);
+      list_insert_tail(&s->backoff[sp->attempts], &sp->link);
       s->nbackoff++;
       retry = true;
     }
@@ -341,14 +311,14 @@ static void pump(sched_t *s) {
   uv_update_time(s->loop);
   uint64_t now = uv_now(s->loop);
   /* Intervals that have elapsed. */
-  while (s->cool_head && s->cool_head->last_start + s->interval_ms <= now) {
-    ipent_t *ip = s->cool_head;
-    cool_unlink(s, ip);
-    ip_settle(s, ip);
+  ipent_t *c;
+  while ((c = cool_first(s)) && c->last_start + s->interval_ms <= now) {
+    cool_unlink(c);
+    ip_settle(s, c);
   }
   /* Back-offs that are over: the probe queues again behind the limits. */
   for (unsigned l = 1; l <= SMTP_RETRY_MAX; l++) {
-    while (s->backoff[l].head && s->backoff[l].head->due <= now) {
+    while (fifo_first(&s->backoff[l]) && fifo_first(&s->backoff[l])->due <= now) {
       sprobe_t *sp = fifo_pop(&s->backoff[l]);
       s->nbackoff--;
       if (sp_enqueue(s, sp) != 0) {
@@ -360,20 +330,13 @@ static void pump(sched_t *s) {
     }
   }
   /* Admission: one probe per ready prefix in turn, while the global limits allow. */
-  while (s->ready_head && s->running < s->cfg.max_probes && !s->closed) {
+  while (!list_empty(&s->ready) && s->running < s->cfg.max_probes && !s->closed) {
     if (!tb_take(&s->tb, now)) break;
-    pfx_t *p = s->ready_head;
-    s->ready_head = p->ready_next;
-    if (!s->ready_head) s->ready_tail = NULL;
+    pfx_t *p = list_pop_entry(&s->ready, pfx_t, ready_link);
     p->in_ready = false;
-    ipent_t *ip = p->aq_head;
-    p->aq_head = ip->aq_next;
-    if (!p->aq_head) p->aq_tail = NULL;
+    ipent_t *ip = list_pop_entry(&p->aq, ipent_t, aq_link);
     ip->in_aq = false;
-    sprobe_t *sp = ip->q_head;
-    ip->q_head = sp->next;
-    if (!ip->q_head) ip->q_tail = NULL;
-    sp->next = NULL;
+    sprobe_t *sp = fifo_pop(&ip->q);
     s->queued--;
     bool started = sp_start(s, sp, now);
     ip_settle(s, ip);           /* ip has a running probe: it stays */
@@ -392,16 +355,18 @@ static void pump(sched_t *s) {
 static void rearm(sched_t *s) {
   if (!s->timer_ok || s->closed) return;
   uint64_t now = uv_now(s->loop), due = UINT64_MAX;
-  if (s->ready_head && s->running < s->cfg.max_probes) {
+  if (!list_empty(&s->ready) && s->running < s->cfg.max_probes) {
     uint64_t w = tb_wait_ms(&s->tb, now);
     due = now + (w ? w : 1);
   }
-  if (s->cool_head) {
-    uint64_t d = s->cool_head->last_start + s->interval_ms;
+  if (cool_first(s)) {
+    uint64_t d = cool_first(s)->last_start + s->interval_ms;
     if (d < due) due = d;
   }
-  for (unsigned l = 1; l <= SMTP_RETRY_MAX; l++)
-    if (s->backoff[l].head && s->backoff[l].head->due < due) due = s->backoff[l].head->due;
+  for (unsigned l = 1; l <= SMTP_RETRY_MAX; l++) {
+    const sprobe_t *b = fifo_first(&s->backoff[l]);
+    if (b && b->due < due) due = b->due;
+  }
   if (due == UINT64_MAX) { uv_timer_stop(&s->timer); return; }
   uv_timer_start(&s->timer, on_wake, due > now ? due - now : 0, 0);
 }
@@ -413,17 +378,17 @@ sched_t *sched_new(uv_loop_t *loop, const sched_config_t *cfg) {
   if (!s) return NULL;
   s->loop = loop;
   s->cfg = *cfg;
+  list_init(&s->ready);
+  list_init(&s->cool);
+  for (unsigned l = 0; l <= SMTP_RETRY_MAX; l++) list_init(&s->backoff[l]);
   if (s->cfg.per_ip < 1) s->cfg.per_ip = 1;
   if (s->cfg.per_prefix < 1) s->cfg.per_prefix = 1;
   if (s->cfg.max_probes < 1) s->cfg.max_probes = 1;
   if (s->cfg.retries > SMTP_RETRY_MAX) s->cfg.retries = SMTP_RETRY_MAX;
   s->interval_ms = cfg->ip_interval > 0 ? (uint64_t)(cfg->ip_interval * 1000.0 + 0.5) : 0;
   tb_init(&s->tb, cfg->rate, cfg->burst, uv_now(loop));
-  if (addrmap_init(&s->addrs, 4096) != 0 || addrmap_init(&s->prefixes, 4096) != 0) {
-    addrmap_destroy(&s->addrs, NULL);
-    free(s);
-    return NULL;
-  }
+  addrmap_init(&s->addrs);
+  addrmap_init(&s->prefixes);
   uv_timer_init(loop, &s->timer);
   s->timer.data = s;
   s->timer_ok = true;
@@ -474,8 +439,8 @@ void sched_stats(const sched_t *s, sched_stats_t *out) {
   out->running = s->running;
   out->queued = s->queued;
   out->backoff = s->nbackoff;
-  out->addrs = s->addrs.n;
-  out->prefixes = s->prefixes.n;
+  out->addrs = addrmap_count(&s->addrs);
+  out->prefixes = addrmap_count(&s->prefixes);
   out->connections = s->connections;
   out->retries = s->nretries;
   out->done = s->done;
@@ -492,12 +457,8 @@ void sched_close(sched_t *s) {
 
 static void free_ip(amnode_t *n) {
   ipent_t *ip = (ipent_t *)n;
-  sprobe_t *sp = ip->q_head;
-  while (sp) {
-    sprobe_t *next = sp->next;
-    sp_free(sp);
-    sp = next;
-  }
+  sprobe_t *sp;
+  while ((sp = fifo_pop(&ip->q))) sp_free(sp);
   free(ip);
 }
 

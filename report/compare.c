@@ -33,7 +33,8 @@ void compare_remember(struct rtable *map, json_object *rec) {
 
 uint64_t compare_gone(const struct prevscan *p) {
   uint64_t n = 0;
-  for (size_t i = 0; i < p->map.cap; i++)
-    if (p->map.e[i].key && __atomic_load_n(&p->map.e[i].v[1], __ATOMIC_RELAXED) == 0) n++;
+  size_t pos = 0;
+  for (struct rt_entry *e; (e = rt_next(&p->map, &pos));)
+    if (__atomic_load_n(&e->v[1], __ATOMIC_RELAXED) == 0) n++;
   return n;
 }

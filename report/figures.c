@@ -88,9 +88,10 @@ static int listed(const char *v, const char *const *order) {
 static void collect(const struct rtable *t, const char *prefix, const char *const *order,
                     struct kv **kv, size_t *n, size_t *cap) {
   size_t pl = strlen(prefix);
-  for (size_t i = 0; t && i < t->cap; i++) {
-    const char *k = t->e[i].key;
-    if (!k || strncmp(k, prefix, pl) != 0 || listed(k + pl, order)) continue;
+  size_t pos = 0;
+  for (const struct rt_entry *e; t && (e = rt_next(t, &pos));) {
+    const char *k = e->key;
+    if (strncmp(k, prefix, pl) != 0 || listed(k + pl, order)) continue;
     int dup = 0;
     for (size_t j = 0; j < *n; j++) dup |= strcmp((*kv)[j].value, k + pl) == 0;
     if (dup) continue;
@@ -99,7 +100,7 @@ static void collect(const struct rtable *t, const char *prefix, const char *cons
       *kv = realloc(*kv, *cap * sizeof **kv);
       if (!*kv) abort();
     }
-    (*kv)[(*n)++] = (struct kv){k + pl, t->e[i].v[0]};
+    (*kv)[(*n)++] = (struct kv){k + pl, e->v[0]};
   }
 }
 
@@ -206,13 +207,11 @@ static int chg_cmp(const void *a, const void *b) {
 static void operators(struct report *r, const struct stats *now, const struct stats *old,
                       size_t top) {
   const struct rtable *t = &now->ops;
-  size_t cap = t->len < top ? t->len : top, n = 0;
+  size_t cap = rt_len(t) < top ? rt_len(t) : top, n = 0, pos = 0;
   const struct rt_entry **h = calloc(cap ? cap : 1, sizeof *h);
   r->ops = calloc(cap ? cap : 1, sizeof *r->ops);
   if (!h || !r->ops) abort();
-  for (size_t i = 0; cap && i < t->cap; i++) {
-    const struct rt_entry *e = &t->e[i];
-    if (!e->key) continue;
+  for (const struct rt_entry *e; cap && (e = rt_next(t, &pos));) {
     if (n < cap) {
       size_t k = n++;
       h[k] = e;
@@ -235,18 +234,19 @@ static void operators(struct report *r, const struct stats *now, const struct st
   }
   free(h);
   r->nops = n;
-  r->ops_total = t->len;
+  r->ops_total = rt_len(t);
 }
 
 static void change_list(struct report *r, const struct stats *now) {
   static const char *const kinds[] = {"dane.adopted", "dane.broken", "mta_sts.adopted",
                                       "mta_sts.broken"};
   const struct rtable *t = &now->changes;
-  r->chg = calloc(t->len ? t->len : 1, sizeof *r->chg);
+  r->chg = calloc(rt_len(t) ? rt_len(t) : 1, sizeof *r->chg);
   if (!r->chg) abort();
-  for (size_t i = 0; i < t->cap; i++) {
-    const char *k = t->e[i].key;
-    const char *sep = k ? strchr(k, '\x1f') : NULL;
+  size_t pos = 0;
+  for (const struct rt_entry *e; (e = rt_next(t, &pos));) {
+    const char *k = e->key;
+    const char *sep = strchr(k, '\x1f');
     if (!sep) continue;
     struct change_row *c = &r->chg[r->nchg];
     for (int j = 0; j < 4; j++)
@@ -254,7 +254,7 @@ static void change_list(struct report *r, const struct stats *now) {
         c->kind = kinds[j];
     if (!c->kind) continue;
     snprintf(c->domain, sizeof c->domain, "%s", sep + 1);
-    snprintf(c->transition, sizeof c->transition, "%s", t->e[i].str ? t->e[i].str : "");
+    snprintf(c->transition, sizeof c->transition, "%s", e->str ? e->str : "");
     r->nchg++;
   }
   if (r->nchg) qsort(r->chg, r->nchg, sizeof *r->chg, chg_cmp);

@@ -16,6 +16,7 @@
 
 void queue_init(struct queue *q, int max) {
   memset(q, 0, sizeof *q);
+  list_init(&q->batches);
   pthread_mutex_init(&q->mu, NULL);
   pthread_cond_init(&q->nonempty, NULL);
   pthread_cond_init(&q->nonfull, NULL);
@@ -24,10 +25,7 @@ void queue_init(struct queue *q, int max) {
 
 void queue_destroy(struct queue *q) {
   struct batch *b;
-  while ((b = q->head)) {
-    q->head = b->next;
-    batch_free(b);
-  }
+  while ((b = list_pop_entry(&q->batches, struct batch, link))) batch_free(b);
   pthread_mutex_destroy(&q->mu);
   pthread_cond_destroy(&q->nonempty);
   pthread_cond_destroy(&q->nonfull);
@@ -41,10 +39,7 @@ void queue_push(struct queue *q, struct batch *b) {
     batch_free(b);
     return;
   }
-  b->next = NULL;
-  if (q->tail) q->tail->next = b;
-  else q->head = b;
-  q->tail = b;
+  list_insert_tail(&q->batches, &b->link);
   q->n++;
   pthread_cond_signal(&q->nonempty);
   pthread_mutex_unlock(&q->mu);
@@ -52,11 +47,9 @@ void queue_push(struct queue *q, struct batch *b) {
 
 struct batch *queue_pop(struct queue *q) {
   pthread_mutex_lock(&q->mu);
-  while (!q->head && !q->closed) pthread_cond_wait(&q->nonempty, &q->mu);
-  struct batch *b = q->head;
+  while (list_empty(&q->batches) && !q->closed) pthread_cond_wait(&q->nonempty, &q->mu);
+  struct batch *b = list_pop_entry(&q->batches, struct batch, link);
   if (b) {
-    q->head = b->next;
-    if (!q->head) q->tail = NULL;
     q->n--;
     pthread_cond_signal(&q->nonfull);
   }

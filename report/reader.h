@@ -4,6 +4,7 @@
 #ifndef MXS_REPORT_READER_H
 #define MXS_REPORT_READER_H
 
+#include "lib/list.h"
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,13 +15,13 @@ struct batch {
   int file;               /* index into the reader's file list */
   uint64_t first_line;    /* line number of buf's first line (1-based) */
   int unterminated;       /* the last line had no newline: end of an unfinished file */
-  struct batch *next;
+  list_t link;            /* in a queue */
 };
 
 struct queue {
   pthread_mutex_t mu;
   pthread_cond_t nonempty, nonfull;
-  struct batch *head, *tail;
+  list_t batches;         /* FIFO */
   int n, max, closed;
   volatile int abort;     /* set by anyone who hit a fatal error */
 };

@@ -419,9 +419,8 @@ void stats_merge(struct stats *dst, struct stats *src) {
 }
 
 void stats_finish(struct stats *s) {
-  for (size_t i = 0; i < s->hosts.cap; i++) {
-    struct rt_entry *e = &s->hosts.e[i];
-    if (!e->key) continue;
+  size_t pos = 0;
+  for (struct rt_entry *e; (e = rt_next(&s->hosts, &pos));) {
     C1("population.mx_hosts_unique");
     char buf[512];
     snprintf(buf, sizeof buf, "%s", e->str ? e->str : "||");
@@ -440,9 +439,8 @@ void stats_finish(struct stats *s) {
       C2("dane.tlsa_combo.", c);
     }
   }
-  for (size_t i = 0; i < s->addrs.cap; i++) {
-    struct rt_entry *e = &s->addrs.e[i];
-    if (!e->key) continue;
+  pos = 0;
+  for (struct rt_entry *e; (e = rt_next(&s->addrs, &pos));) {
     C1("population.addresses_unique");
     if (!e->str || strcmp(e->str, "-") == 0) continue;
     char buf[400];

@@ -1,33 +1,38 @@
-/* A string-keyed hash table with a few counters and one optional string per key: the only
+/* A string-keyed table with a few counters and one optional string per key: the only
  * container the report needs (figure counters, unique MX hosts and addresses, operators,
- * the previous scan's per-domain state). Open addressing, grows by doubling; memory is
- * O(distinct keys). Not thread-safe: each worker has its own, merged at the end. */
+ * the previous scan's per-domain state). A typed face on lib/hashmap, which holds the
+ * keys, the hashing and the probing; memory is O(distinct keys). Not thread-safe for
+ * writing: each worker has its own, merged at the end; concurrent rt_find on a table
+ * nobody writes is fine. Entries never move (the report never deletes), so an rt_entry
+ * pointer and its key stay valid until rt_free or rt_merge. */
 #ifndef MXS_REPORT_TABLE_H
 #define MXS_REPORT_TABLE_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include "lib/hashmap.h"
 
 #define RT_NVALS 5
 
 struct rt_entry {
-  char *key;             /* NULL: empty slot */
+  const char *key;       /* NUL-terminated, held by the table */
   char *str;             /* optional value string, owned */
-  uint32_t hash;         /* kept, with the length, so that growing and merging tables of */
-  uint32_t len;          /* millions of keys neither rehash nor touch the keys' memory */
   uint64_t v[RT_NVALS];  /* counters */
 };
 
 struct rtable {
-  struct rt_entry *e;
-  size_t cap, len;
+  hashmap_t m;           /* key -> struct rt_entry */
 };
 
 void rt_init(struct rtable *t);
 void rt_free(struct rtable *t);
-/* The entry for key (len bytes), created with zero counters when absent. */
+/* The entry for key (len bytes), created with zero counters when absent. Out of memory
+ * ends the process (the report cannot go on without a figure). */
 struct rt_entry *rt_get(struct rtable *t, const char *key, size_t len);
 struct rt_entry *rt_find(const struct rtable *t, const char *key);
+size_t rt_len(const struct rtable *t);
+/* Every entry, in the order of insertion: start with *pos = 0; NULL at the end. */
+struct rt_entry *rt_next(const struct rtable *t, size_t *pos);
 /* Counter 0 of the key built from fmt, plus n. */
 void rt_addf(struct rtable *t, uint64_t n, const char *fmt, ...)
   __attribute__((format(printf, 3, 4)));
@@ -39,8 +44,8 @@ uint64_t rt_count(const struct rtable *t, const char *key);
  * between observations, whatever the order records arrive in. */
 void rt_keep_max(struct rt_entry *e, const char *s);
 /* Adds every counter of src into dst, strings merged as rt_keep_max does, and leaves src
- * empty: keys and strings change owner instead of being copied, so merging the workers'
- * tables of a million MX hosts costs one probe per key. */
+ * empty: strings change owner instead of being copied; into an empty dst, src's table
+ * itself changes owner. */
 void rt_merge(struct rtable *dst, struct rtable *src);
 
 #endif

@@ -42,16 +42,12 @@ static void turn_soon(scan_t *s) {
 }
 
 void pipeline_add(scan_t *s, job_t *j) {
-  j->next = s->jobs;
-  if (s->jobs) s->jobs->prev = j;
-  s->jobs = j;
+  list_insert_head(&s->jobs, &j->link);
   s->active++;
 }
 
 static void pipeline_remove(scan_t *s, job_t *j) {
-  if (j->prev) j->prev->next = j->next;
-  else s->jobs = j->next;
-  if (j->next) j->next->prev = j->prev;
+  list_remove(&j->link);
   s->active--;
 }
 
@@ -200,6 +196,7 @@ static void on_signal(uv_signal_t *h, int signum) {
 }
 
 void pipeline_init(scan_t *s) {
+  list_init(&s->jobs);
   s->env.done = on_job_done;
   s->env.oom = scan_oom;
   uv_timer_init(s->loop, &s->flush_timer);
@@ -226,8 +223,8 @@ void pipeline_init(scan_t *s) {
 void pipeline_start(scan_t *s) { refill(s); }
 
 void pipeline_free_jobs(scan_t *s) {
-  while (s->jobs) {
-    job_t *j = s->jobs;
+  while (!list_empty(&s->jobs)) {
+    job_t *j = list_first_entry(&s->jobs, job_t, link);
     pipeline_remove(s, j);
     job_free(j);
   }

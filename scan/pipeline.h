@@ -25,7 +25,7 @@ typedef struct scan {
   uv_idle_t turn;                  /* the pipeline's turn: refill, or end (pipeline.c) */
   int interrupted;                 /* the first SIGINT/SIGTERM/SIGHUP received, or 0 */
   size_t active;                   /* jobs in flight */
-  job_t *jobs;                     /* ... listed: freed at the end if a grace period cut them off */
+  list_t jobs;                     /* ... listed: freed at the end if a grace period cut them off */
   bool input_done;
   bool closed;                     /* the loop's own handles are closing: scan is over */
   input_t in;

@@ -37,13 +37,11 @@ for c in "${configs[@]}"; do
   # shellcheck disable=SC2086  # word splitting of the target list is meant
   cmake --build "$dir" -j2 --target $targets >/dev/null
   # One at a time: a few unit tests measure time (test_deadline), and a loaded machine
-  # makes them late. A test that fails is shown, then run once more; passing then, it is
-  # reported as a timing failure on stderr and the matrix goes on.
+  # makes them late; their margins are made for that (a failure is a failure).
   if ! ctest --test-dir "$dir" -R '^unit\.' --output-on-failure >"$dir/unit.log" 2>&1; then
     cat "$dir/unit.log" >&2
-    ctest --test-dir "$dir" -R '^unit\.' --output-on-failure --rerun-failed >"$dir/unit-rerun.log" 2>&1 || {
-      cat "$dir/unit-rerun.log" >&2; echo "build-matrix: $c: unit tests FAIL" >&2; exit 1; }
-    echo "build-matrix: $c: the failed unit tests passed when run again (timing under load?)" >&2
+    echo "build-matrix: $c: unit tests FAIL" >&2
+    exit 1
   fi
   echo "build-matrix: $c built without warnings, unit tests pass ($(( $(date +%s) - t0 )) s)"
 done

@@ -1,48 +1,41 @@
 /* The observation cache (see observe.h). Ownership: the cache owns its entries, an entry
  * its observation and its waiters, an address record its template observation. Entries
- * live in one chained hash table; done entries are also on an LRU list, address records
- * on a FIFO list, both bounded by cache_max. */
+ * are found through one lib/hashmap (key: family, address, SNI in lower case), address
+ * records through another (key: family, address); done entries are also on an LRU list,
+ * address records on a FIFO list (lib/list), both bounded by cache_max. */
 #include "smtp/observe.h"
+#include "lib/hashmap.h"
+#include "lib/list.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* A chained hash table of nodes embedded as the first member of their items. */
-typedef struct hnode {
-  struct hnode *next;
-  uint64_t hash;
-} hnode_t;
-
-typedef struct htab {
-  hnode_t **b;
-  size_t size, count;              /* size: a power of two */
-} htab_t;
-
 typedef struct waiter {
-  struct waiter *next;
+  list_t link;                     /* in its entry's waiters, first requester first */
   smtp_done_cb cb;
   void *arg;
   smtp_result_t res;               /* filled just before the callback */
 } waiter_t;
 
 typedef struct entry {
-  hnode_t node;                    /* first: the table's link */
-  struct entry *prev, *next;       /* LRU list (done entries only) */
+  list_t lru;                      /* LRU list (done entries only) */
   observe_t *o;
   int family;
   uint8_t addr[16];
   bool done;
-  waiter_t *waiters, **wtail;      /* in flight: first requester first */
+  list_t waiters;                  /* in flight: waiter_t */
   smtp_result_t obs;               /* done: the observation, unmarked */
-  char sni[];
+  size_t klen;                     /* the map key, after sni */
+  char sni[];                      /* sni, NUL, then the key */
 } entry_t;
 
 typedef struct addr_rec {          /* what one address showed, for inference */
-  hnode_t node;                    /* first: the table's link */
-  struct addr_rec *older, *newer;  /* FIFO */
+  list_t fifo;                     /* oldest first */
   int family;
   uint8_t addr[16];
+  size_t klen;
+  uint8_t key[17];                 /* the map key */
   bool conflict;                   /* two leaves, or a TLS failure among successes */
   bool have_leaf;
   char leaf[65];
@@ -57,119 +50,67 @@ struct observe {
   observe_config_t cfg;
   observe_probe_fn probe;
   void *probe_arg;
-  htab_t entries;                  /* in flight or done */
-  entry_t *lru_head, *lru_tail;    /* least recently used first */
+  hashmap_t entries;               /* key -> entry_t *, in flight or done */
+  list_t lru;                      /* done entries, least recently used first */
   size_t ndone;
-  htab_t addrs;
-  addr_rec_t *a_oldest, *a_newest;
+  hashmap_t addrs;                 /* key -> addr_rec_t * */
+  list_t afifo;                    /* address records, oldest first */
   observe_stats_t stats;
 };
 
 /* ---------- keys ---------- */
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n) {
-  const uint8_t *b = p;
-  for (size_t i = 0; i < n; i++) { h ^= b[i]; h *= 1099511628211ULL; }
-  return h;
-}
-
 static size_t addr_len(int family) { return family == AF_INET ? 4 : 16; }
 
-static uint64_t addr_hash(int family, const uint8_t addr[16]) {
-  uint8_t f = (uint8_t)family;
-  return fnv(fnv(14695981039346656037ULL, &f, 1), addr, addr_len(family));
-}
+/* The key of (family, addr[, sni]): the family byte, the address, the SNI name in lower
+ * case (DNS names compare without case). Built on the stack, on the heap when the name is
+ * unusually long. */
+typedef struct okey {
+  uint8_t *p;
+  size_t len;
+  uint8_t buf[320];
+} okey_t;
 
-/* SNI names compare without case (DNS names). */
-static uint64_t sni_hash(uint64_t h, const char *sni) {
-  for (; *sni; sni++) {
-    uint8_t c = (uint8_t)*sni;
-    if (c >= 'A' && c <= 'Z') c = (uint8_t)(c - 'A' + 'a');
-    h = fnv(h, &c, 1);
+static int key_make(okey_t *k, int family, const uint8_t *addr, const char *sni) {
+  size_t al = addr_len(family), sl = sni ? strlen(sni) : 0;
+  k->len = 1 + al + sl;
+  k->p = k->len <= sizeof k->buf ? k->buf : malloc(k->len);
+  if (!k->p) return -1;
+  k->p[0] = (uint8_t)family;
+  memcpy(k->p + 1, addr, al);
+  for (size_t i = 0; i < sl; i++) {
+    uint8_t c = (uint8_t)sni[i];
+    k->p[1 + al + i] = c >= 'A' && c <= 'Z' ? (uint8_t)(c - 'A' + 'a') : c;
   }
-  return h;
+  return 0;
 }
 
-static bool same_addr(int fa, const uint8_t *a, int fb, const uint8_t *b) {
-  return fa == fb && memcmp(a, b, addr_len(fa)) == 0;
+static void key_done(okey_t *k) {
+  if (k->p != k->buf) free(k->p);
+}
+
+static const uint8_t *entry_key(const entry_t *e) {
+  return (const uint8_t *)e->sni + strlen(e->sni) + 1;
 }
 
 /* ---------- tables ---------- */
 
-/* Doubles the table once it holds as many items as buckets. An allocation failure
- * leaves it as it was: overfull works, only slower (the first one must succeed). */
-static int htab_reserve(htab_t *t) {
-  if (t->b && t->count < t->size) return 0;
-  size_t nsize = t->size ? t->size * 2 : 64;
-  hnode_t **nb = calloc(nsize, sizeof *nb);
-  if (!nb) return t->b ? 0 : -1;
-  for (size_t i = 0; t->b && i < t->size; i++)
-    for (hnode_t *n = t->b[i], *next; n; n = next) {
-      next = n->next;
-      n->next = nb[n->hash & (nsize - 1)];
-      nb[n->hash & (nsize - 1)] = n;
-    }
-  free(t->b);
-  t->b = nb;
-  t->size = nsize;
-  return 0;
-}
-
-/* After htab_reserve. */
-static void htab_insert(htab_t *t, hnode_t *n, uint64_t hash) {
-  n->hash = hash;
-  hnode_t **head = &t->b[hash & (t->size - 1)];
-  n->next = *head;
-  *head = n;
-  t->count++;
-}
-
-static void htab_remove(htab_t *t, hnode_t *n) {
-  hnode_t **p = &t->b[n->hash & (t->size - 1)];
-  while (*p != n) p = &(*p)->next;
-  *p = n->next;
-  t->count--;
-}
-
-static hnode_t *htab_bucket(const htab_t *t, uint64_t hash) {
-  return t->b ? t->b[hash & (t->size - 1)] : NULL;
-}
-
-static entry_t *entry_find(observe_t *o, uint64_t h, int family, const uint8_t *addr, const char *sni) {
-  for (hnode_t *n = htab_bucket(&o->entries, h); n; n = n->next) {
-    entry_t *e = (entry_t *)n;
-    if (n->hash == h && same_addr(e->family, e->addr, family, addr) && strcasecmp(e->sni, sni) == 0)
-      return e;
-  }
-  return NULL;
+static entry_t *entry_find(observe_t *o, const okey_t *k) {
+  entry_t *const *v = hashmap_get(&o->entries, k->p, k->len);
+  return v ? *v : NULL;
 }
 
 static void entry_unlink(observe_t *o, entry_t *e) {
-  htab_remove(&o->entries, &e->node);
+  hashmap_del(&o->entries, entry_key(e), e->klen);
   if (e->done) {
-    if (e->prev) e->prev->next = e->next; else o->lru_head = e->next;
-    if (e->next) e->next->prev = e->prev; else o->lru_tail = e->prev;
+    list_remove(&e->lru);
     o->ndone--;
   }
 }
 
-static void lru_append(observe_t *o, entry_t *e) {
-  e->next = NULL;
-  e->prev = o->lru_tail;
-  if (o->lru_tail) o->lru_tail->next = e; else o->lru_head = e;
-  o->lru_tail = e;
-}
-
-static void lru_touch(observe_t *o, entry_t *e) {
-  if (o->lru_tail == e) return;
-  if (e->prev) e->prev->next = e->next; else o->lru_head = e->next;
-  e->next->prev = e->prev;
-  lru_append(o, e);
-}
-
 static void entry_free(entry_t *e) {
-  for (waiter_t *w = e->waiters, *n; w; w = n) {
-    n = w->next;
+  waiter_t *w;
+  while ((w = list_pop_entry(&e->waiters, waiter_t, link))) {
     smtp_result_free(&w->res);
     free(w);
   }
@@ -177,12 +118,11 @@ static void entry_free(entry_t *e) {
   free(e);
 }
 
-static addr_rec_t *addr_find(observe_t *o, uint64_t h, int family, const uint8_t *addr) {
-  for (hnode_t *n = htab_bucket(&o->addrs, h); n; n = n->next) {
-    addr_rec_t *a = (addr_rec_t *)n;
-    if (n->hash == h && same_addr(a->family, a->addr, family, addr)) return a;
-  }
-  return NULL;
+static addr_rec_t *addr_find(observe_t *o, int family, const uint8_t *addr) {
+  okey_t k;
+  key_make(&k, family, addr, NULL);          /* short: never allocates */
+  addr_rec_t *const *v = hashmap_get(&o->addrs, k.p, k.len);
+  return v ? *v : NULL;
 }
 
 static void addr_free(addr_rec_t *a) {
@@ -192,29 +132,29 @@ static void addr_free(addr_rec_t *a) {
 }
 
 static void addr_evict_oldest(observe_t *o) {
-  addr_rec_t *a = o->a_oldest;
-  htab_remove(&o->addrs, &a->node);
-  o->a_oldest = a->newer;
-  if (o->a_oldest) o->a_oldest->older = NULL; else o->a_newest = NULL;
+  addr_rec_t *a = list_pop_entry(&o->afifo, addr_rec_t, fifo);
+  hashmap_del(&o->addrs, a->key, a->klen);
   addr_free(a);
 }
 
 static addr_rec_t *addr_get(observe_t *o, int family, const uint8_t *addr) {
-  uint64_t h = addr_hash(family, addr);
-  addr_rec_t *a = addr_find(o, h, family, addr);
+  addr_rec_t *a = addr_find(o, family, addr);
   if (a) return a;
   if (o->cfg.cache_max == 0) return NULL;
-  while (o->addrs.count >= o->cfg.cache_max) addr_evict_oldest(o);
-  if (htab_reserve(&o->addrs) != 0) return NULL;
+  while (hashmap_count(&o->addrs) >= o->cfg.cache_max) addr_evict_oldest(o);
   a = calloc(1, sizeof *a);
   if (!a) return NULL;
   a->family = family;
   memcpy(a->addr, addr, addr_len(family));
+  okey_t k;
+  key_make(&k, family, addr, NULL);
+  memcpy(a->key, k.p, k.len);
+  a->klen = k.len;
   smtp_result_init(&a->template);
-  htab_insert(&o->addrs, &a->node, h);
-  a->older = o->a_newest;
-  if (o->a_newest) o->a_newest->newer = a; else o->a_oldest = a;
-  o->a_newest = a;
+  void *v;
+  if (hashmap_put(&o->addrs, a->key, a->klen, &v) < 0) { free(a); return NULL; }
+  memcpy(v, &a, sizeof a);
+  list_insert_tail(&o->afifo, &a->fifo);
   return a;
 }
 
@@ -242,7 +182,8 @@ static void addr_learn(observe_t *o, const entry_t *e) {
   }
   a->have_leaf = true;
   snprintf(a->leaf, sizeof a->leaf, "%s", r->tls.cert.sha256);
-  uint64_t sh = sni_hash(14695981039346656037ULL, e->sni);
+  /* Distinct names by their keyed hash (a collision would only delay inference). */
+  uint64_t sh = hashmap_hash(&o->entries, entry_key(e), e->klen);
   bool seen = false;
   for (int i = 0; i < a->nsni && !seen; i++) seen = a->sni_hash[i] == sh;
   if (!seen && a->nsni < o->cfg.infer_min && a->nsni < OBSERVE_INFER_MAX) a->sni_hash[a->nsni++] = sh;
@@ -260,7 +201,7 @@ static void addr_learn(observe_t *o, const entry_t *e) {
 /* An inferred answer for a name never probed on this address, or false. */
 static bool try_infer(observe_t *o, int family, const uint8_t *addr, smtp_result_t *out) {
   if (o->cfg.infer_min <= 0) return false;
-  addr_rec_t *a = addr_find(o, addr_hash(family, addr), family, addr);
+  addr_rec_t *a = addr_find(o, family, addr);
   if (!a || !a->have_template || !observe_may_infer(o->cfg.infer_min, a->nsni, a->conflict))
     return false;
   if (smtp_result_copy(out, &a->template) != 0) return false;
@@ -279,19 +220,20 @@ static void on_probe_done(void *arg, smtp_result_t *res) {
   observe_t *o = e->o;
   e->obs = *res;
   smtp_result_init(res);
-  waiter_t *ws = e->waiters;
-  e->waiters = NULL;
-  e->wtail = &e->waiters;
+  list_t ws;                   /* the waiters, taken off the entry */
+  list_init(&ws);
+  list_splice_tail(&ws, &e->waiters);
 
   /* Copies for every waiter first: the callbacks may start new requests (the scan pulls
    * new domains), which may evict this very entry. */
-  for (waiter_t *w = ws; w; w = w->next) {
+  for (list_t *n = list_first(&ws); n; n = list_next(&ws, n)) {
+    waiter_t *w = list_entry(n, waiter_t, link);
     if (smtp_result_copy(&w->res, &e->obs) != 0) {
       smtp_result_init(&w->res);
       w->res.connect = "not-attempted";
       smtp_result_set_error(&w->res, "connect", "out of memory copying a shared observation");
     }
-    w->res.shared = w != ws;
+    w->res.shared = n != list_first(&ws);
   }
   bool keep = false;
   if (o != NULL) {             /* NULL: the cache was freed while this probe ran */
@@ -303,10 +245,10 @@ static void on_probe_done(void *arg, smtp_result_t *res) {
     if (o->cfg.cache_max > 0 && small) {
       keep = true;
       e->done = true;
-      lru_append(o, e);
+      list_insert_tail(&o->lru, &e->lru);
       o->ndone++;
       while (o->ndone > o->cfg.cache_max) {
-        entry_t *old = o->lru_head;
+        entry_t *old = list_first_entry(&o->lru, entry_t, lru);
         entry_unlink(o, old);
         entry_free(old);
         o->stats.evicted++;
@@ -316,8 +258,8 @@ static void on_probe_done(void *arg, smtp_result_t *res) {
     }
   }
   if (!keep) entry_free(e);
-  for (waiter_t *w = ws, *n; w; w = n) {
-    n = w->next;
+  waiter_t *w;
+  while ((w = list_pop_entry(&ws, waiter_t, link))) {
     w->cb(w->arg, &w->res);
     smtp_result_free(&w->res);   /* whatever the callback left behind */
     free(w);
@@ -330,10 +272,12 @@ static int add_waiter(entry_t *e, smtp_done_cb cb, void *arg) {
   w->cb = cb;
   w->arg = arg;
   smtp_result_init(&w->res);
-  *e->wtail = w;
-  e->wtail = &w->next;
+  list_insert_tail(&e->waiters, &w->link);
   return 0;
 }
+
+static int request(observe_t *o, const okey_t *k, int family, const uint8_t addr[16],
+                   const char *sni, smtp_result_t *out, smtp_done_cb cb, void *arg);
 
 int observe_request(observe_t *o, int family, const uint8_t addr[16], const char *sni,
                     smtp_result_t *out, smtp_done_cb cb, void *arg) {
@@ -343,12 +287,20 @@ int observe_request(observe_t *o, int family, const uint8_t addr[16], const char
     o->stats.probes++;
     return OBSERVE_WAIT;
   }
-  uint64_t h = sni_hash(addr_hash(family, addr), sni);
-  entry_t *e = entry_find(o, h, family, addr, sni);
+  okey_t k;
+  if (key_make(&k, family, addr, sni) != 0) return OBSERVE_FAIL;
+  int rc = request(o, &k, family, addr, sni, out, cb, arg);
+  key_done(&k);
+  return rc;
+}
+
+static int request(observe_t *o, const okey_t *k, int family, const uint8_t addr[16],
+                   const char *sni, smtp_result_t *out, smtp_done_cb cb, void *arg) {
+  entry_t *e = entry_find(o, k);
   if (e && e->done) {
     if (smtp_result_copy(out, &e->obs) != 0) return OBSERVE_FAIL;
     out->shared = true;
-    lru_touch(o, e);
+    list_move_tail(&o->lru, &e->lru);
     o->stats.shared++;
     return OBSERVE_HIT;
   }
@@ -362,23 +314,31 @@ int observe_request(observe_t *o, int family, const uint8_t addr[16], const char
     return OBSERVE_HIT;
   }
 
-  if (htab_reserve(&o->entries) != 0) return OBSERVE_FAIL;
   size_t n = strlen(sni);
-  e = calloc(1, sizeof *e + n + 1);
+  e = calloc(1, sizeof *e + n + 1 + k->len);
   if (!e) return OBSERVE_FAIL;
   e->o = o;
   e->family = family;
   memcpy(e->addr, addr, addr_len(family));
   memcpy(e->sni, sni, n + 1);
-  e->wtail = &e->waiters;
+  memcpy(e->sni + n + 1, k->p, k->len);
+  e->klen = k->len;
+  list_init(&e->waiters);
   smtp_result_init(&e->obs);
-  if (add_waiter(e, cb, arg) != 0) { free(e); return OBSERVE_FAIL; }
+  /* In the map before the probe starts (which cannot be undone), so that nothing can
+   * fail after it. */
+  void *v;
+  if (add_waiter(e, cb, arg) != 0 || hashmap_put(&o->entries, k->p, k->len, &v) < 0) {
+    entry_free(e);
+    return OBSERVE_FAIL;
+  }
+  memcpy(v, &e, sizeof e);
   if (o->probe(o->probe_arg, family, addr, sni, on_probe_done, e) != 0) {
+    hashmap_del(&o->entries, k->p, k->len);
     entry_free(e);
     return OBSERVE_FAIL;
   }
   o->stats.probes++;
-  htab_insert(&o->entries, &e->node, h);
   return OBSERVE_WAIT;
 }
 
@@ -399,24 +359,26 @@ observe_t *observe_new(const observe_config_t *cfg, observe_probe_fn fn, void *p
   if (o->cfg.infer_min < 0 || !o->cfg.share) o->cfg.infer_min = 0;
   o->probe = fn ? fn : observe_start_probe;
   o->probe_arg = probe_arg;
+  hashmap_init(&o->entries, sizeof(entry_t *));
+  hashmap_init(&o->addrs, sizeof(addr_rec_t *));
+  list_init(&o->lru);
+  list_init(&o->afifo);
   return o;
 }
 
 void observe_free(observe_t *o) {
   if (!o) return;
-  for (size_t i = 0; i < o->entries.size; i++)
-    for (hnode_t *n = o->entries.b[i], *next; n; n = next) {
-      next = n->next;
-      entry_t *e = (entry_t *)n;
-      if (e->done) entry_free(e);
-      else e->o = NULL;   /* its probe still owns it (see on_probe_done) */
-    }
-  free(o->entries.b);
-  for (addr_rec_t *a = o->a_oldest, *n; a; a = n) {
-    n = a->newer;
-    addr_free(a);
+  size_t pos = 0;
+  entry_t **v;
+  while ((v = hashmap_next(&o->entries, &pos, NULL, NULL))) {
+    entry_t *e = *v;
+    if (e->done) entry_free(e);
+    else e->o = NULL;   /* its probe still owns it (see on_probe_done) */
   }
-  free(o->addrs.b);
+  hashmap_free(&o->entries);
+  addr_rec_t *a;
+  while ((a = list_pop_entry(&o->afifo, addr_rec_t, fifo))) addr_free(a);
+  hashmap_free(&o->addrs);
   free(o);
 }
 

@@ -15,7 +15,7 @@
 #       net    -> lib, polite                       (rdns paces PTR lookups with addrmap)
 #       polite -> lib, smtp                         (sched wraps smtp_probe_start)
 #       tls    -> (nothing of ours)
-#       smtp   -> net, polite, tls                  (observe hands probes to polite/sched)
+#       smtp   -> lib, net, polite, tls             (observe hands probes to polite/sched)
 #       model  -> lib, net, polite, smtp            (the observations the model holds)
 #       checks -> model, net, polite                (their lookups; the connection gate)
 #       record -> model, smtp, tls, net             (serialise the model and the probes)
@@ -56,7 +56,7 @@ ALLOWED = {
     "net": {"lib", "polite"},
     "polite": {"lib", "smtp"},
     "tls": set(),
-    "smtp": {"net", "polite", "tls"},
+    "smtp": {"lib", "net", "polite", "tls"},
     "model": {"lib", "net", "polite", "smtp"},
     "checks": {"model", "net", "polite"},
     "record": {"model", "smtp", "tls", "net"},

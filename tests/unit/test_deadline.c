@@ -88,15 +88,18 @@ static void on_a(uv_timer_t *t) {   /* expires first and stops b, due in the sam
 int main(void) {
   uv_loop_init(&loop);
 
-  /* 1. A little late (50 ms, less than a stall): the answer is read, no expiry. */
-  run_case(50, true, 20);
+  /* The deadlines are 200 ms and the answer is written at 5 ms: a loaded machine (the
+   * test runs beside whole builds in CI) may start the writer late, but not by 195 ms;
+   * at a 20 ms deadline it sometimes did, and the deadline then rightly expired first. */
+  /* 1. A little late (400 ms, less than a stall): the answer is read, no expiry. */
+  run_case(400, true, 200);
   CHECK_INT(got_data, 1);
   CHECK_INT(expired, 0);
   CHECK_INT(deadline_restarts(), 0);
 
-  /* 2. The process did not run for 1.5 s, past the 20 ms deadline: the answer that came
+  /* 2. The process did not run for 1.5 s, past the 200 ms deadline: the answer that came
    *    meanwhile is read; the deadline was started again once, and never expired. */
-  run_case(DEADLINE_STALL_MS + 500, true, 20);
+  run_case(DEADLINE_STALL_MS + 500, true, 200);
   CHECK_INT(got_data, 1);
   CHECK_INT(expired, 0);
   CHECK_INT(deadline_restarts(), 1);
