@@ -1,5 +1,6 @@
-/* The record's vocabulary: the one table from each model enum (model/job.h) to the
- * string a record carries, used by the record writer and by report/ alike. A string of
+/* The record's vocabulary: the one table from each model enum (model/job.h) and each of
+ * the probe's enums (smtp/smtp_probe.h, which may not see this file) to the string a
+ * record carries, used by the record writer and by report/ alike. A string of
  * the record format is spelt here and nowhere else in the C code; docs/record.schema.json
  * is the specification that the tests validate every record against.
  *
