@@ -1,5 +1,6 @@
-/* The record's vocabulary: the one table from each model enum (model/job.h) to the
- * string a record carries, used by the record writer and by report/ alike. A string of
+/* The record's vocabulary: the one table from each model enum (model/job.h) and each of
+ * the probe's enums (smtp/smtp_probe.h, which may not see this file) to the string a
+ * record carries, used by the record writer and by report/ alike. A string of
  * the record format is spelt here and nowhere else in the C code; docs/record.schema.json
  * is the specification that the tests validate every record against.
  *
@@ -21,6 +22,10 @@ extern const char *const schema_action[ACT_COUNT];
 extern const char *const schema_policy[POL_COUNT];
 extern const char *const schema_sum_starttls[SUM_TLS_COUNT];
 extern const char *const schema_sum_dane[SUM_DANE_COUNT];
+/* The probe's (smtp/smtp_probe.h): "smtp.error.stage", "smtp.connect", "smtp.starttls". */
+extern const char *const schema_smtp_stage[SMTP_STAGE_COUNT];
+extern const char *const schema_smtp_connect[SMTP_CONNECT_COUNT];
+extern const char *const schema_smtp_starttls[SMTP_STARTTLS_COUNT];
 
 static inline const char *dnssec_state_name(enum dnssec_state s) { return schema_dnssec[s]; }
 static inline const char *dns_outcome_name(enum dns_outcome o) { return schema_dns_outcome[o]; }
@@ -33,5 +38,13 @@ static inline const char *result_type_name(enum result_type t) { return schema_r
 static inline const char *action_name(enum sender_action a) { return schema_action[a]; }
 static inline const char *sum_starttls_name(enum sum_starttls s) { return schema_sum_starttls[s]; }
 static inline const char *sum_dane_name(enum sum_dane s) { return schema_sum_dane[s]; }
+static inline const char *smtp_stage_name(enum smtp_stage s) { return schema_smtp_stage[s]; }
+static inline const char *smtp_starttls_name(enum smtp_starttls s) { return schema_smtp_starttls[s]; }
+/* "smtp.connect" of a result: for SMTP_CONNECT_ERROR libuv's text of the error, which no
+ * table can hold (the table's "error" only stands in should that text be missing). */
+static inline const char *smtp_connect_name(const smtp_result_t *r) {
+  if (r->connect == SMTP_CONNECT_ERROR && r->connect_error) return r->connect_error;
+  return schema_smtp_connect[r->connect];
+}
 
 #endif
