@@ -83,8 +83,8 @@ struct sched {
 
 const char *sched_retry_reason(const smtp_result_t *r) {
   if (r->banner && r->banner_code >= 400 && r->banner_code <= 499) return r->banner;
-  if (r->connect && strcmp(r->connect, "ok") == 0 && !r->banner && r->err_stage &&
-      strcmp(r->err_stage, "banner") == 0 && r->err_reason &&
+  if (r->connect == SMTP_CONNECT_OK && !r->banner && r->err_stage == SMTP_STAGE_BANNER &&
+      r->err_reason &&
       (strcmp(r->err_reason, "connection closed by server") == 0 ||
        strcmp(r->err_reason, "connection reset by peer") == 0))
     return r->err_reason;
@@ -299,8 +299,8 @@ static bool sp_start(sched_t *s, sprobe_t *sp, uint64_t now) {
 
 static void fail_result(smtp_result_t *res, const char *why) {
   smtp_result_init(res);
-  res->connect = "not-attempted";
-  smtp_result_set_error(res, "connect", why);
+  res->connect = SMTP_CONNECT_NOT_ATTEMPTED;
+  smtp_result_set_error(res, SMTP_STAGE_CONNECT, why);
 }
 
 static void pump(sched_t *s) {

@@ -78,3 +78,22 @@ const char *const schema_sum_dane[SUM_DANE_COUNT] = {
   [SUM_DANE_VALID] = "valid", [SUM_DANE_PARTIAL] = "partial", [SUM_DANE_INVALID] = "invalid",
   [SUM_DANE_NONE] = "none",
 };
+
+/* The probe's stages, as its machine names them; NONE (no failure) is never written. */
+const char *const schema_smtp_stage[SMTP_STAGE_COUNT] = {
+  [SMTP_STAGE_NONE] = "", [SMTP_STAGE_CONNECT] = "connect", [SMTP_STAGE_BANNER] = "banner",
+  [SMTP_STAGE_EHLO] = "ehlo", [SMTP_STAGE_STARTTLS] = "starttls", [SMTP_STAGE_TLS] = "tls",
+  [SMTP_STAGE_EHLO_TLS] = "ehlo-tls", [SMTP_STAGE_QUIT] = "quit", [SMTP_STAGE_DONE] = "done",
+};
+
+const char *const schema_smtp_connect[SMTP_CONNECT_COUNT] = {
+  [SMTP_CONNECT_NOT_ATTEMPTED] = "not-attempted", [SMTP_CONNECT_OK] = "ok",
+  [SMTP_CONNECT_REFUSED] = "refused", [SMTP_CONNECT_TIMEOUT] = "timeout",
+  [SMTP_CONNECT_UNREACHABLE] = "unreachable", [SMTP_CONNECT_ERROR] = "error",
+};
+
+/* UNKNOWN (no EHLO reply) is never written. */
+const char *const schema_smtp_starttls[SMTP_STARTTLS_COUNT] = {
+  [SMTP_STARTTLS_UNKNOWN] = "", [SMTP_STARTTLS_NOT_OFFERED] = "not-offered",
+  [SMTP_STARTTLS_OFFERED] = "offered",
+};

@@ -1,8 +1,9 @@
-/* The record's vocabulary: the one table from each model enum (model/job.h) to the
- * string a record carries, and (record/keys.h, included here) the one definition of each
- * key a record has. Used by the record writer and by report/ alike. A string of the
- * record format is spelt here and nowhere else in the C code; docs/record.schema.json is
- * the specification that the tests validate every record against.
+/* The record's vocabulary: the one table from each model enum (model/job.h) and each of
+ * the probe's enums (smtp/smtp_probe.h, which may not see this file) to the string a
+ * record carries, and (record/keys.h, included here) the one definition of each key a
+ * record has. Used by the record writer and by report/ alike. A string of the record
+ * format is spelt here and nowhere else in the C code; docs/record.schema.json is the
+ * specification that the tests validate every record against.
  *
  * Each table is indexed by its enum and has exactly <ENUM>_COUNT entries, so that report/
  * can walk all values of a field in the order the enum defines (schema_dane_status[i] for
@@ -31,6 +32,10 @@ extern const char *const schema_action[ACT_COUNT];
 extern const char *const schema_policy[POL_COUNT];
 extern const char *const schema_sum_starttls[SUM_TLS_COUNT];
 extern const char *const schema_sum_dane[SUM_DANE_COUNT];
+/* The probe's (smtp/smtp_probe.h): "smtp.error.stage", "smtp.connect", "smtp.starttls". */
+extern const char *const schema_smtp_stage[SMTP_STAGE_COUNT];
+extern const char *const schema_smtp_connect[SMTP_CONNECT_COUNT];
+extern const char *const schema_smtp_starttls[SMTP_STARTTLS_COUNT];
 
 static inline const char *job_status_name(enum job_status s) { return schema_job_status[s]; }
 static inline const char *stage_name(enum job_stage s) { return schema_stage[s]; }
@@ -45,5 +50,13 @@ static inline const char *action_name(enum sender_action a) { return schema_acti
 static inline const char *policy_name(enum policy_kind p) { return schema_policy[p]; }
 static inline const char *sum_starttls_name(enum sum_starttls s) { return schema_sum_starttls[s]; }
 static inline const char *sum_dane_name(enum sum_dane s) { return schema_sum_dane[s]; }
+static inline const char *smtp_stage_name(enum smtp_stage s) { return schema_smtp_stage[s]; }
+static inline const char *smtp_starttls_name(enum smtp_starttls s) { return schema_smtp_starttls[s]; }
+/* "smtp.connect" of a result: for SMTP_CONNECT_ERROR libuv's text of the error, which no
+ * table can hold (the table's "error" only stands in should that text be missing). */
+static inline const char *smtp_connect_name(const smtp_result_t *r) {
+  if (r->connect == SMTP_CONNECT_ERROR && r->connect_error) return r->connect_error;
+  return schema_smtp_connect[r->connect];
+}
 
 #endif

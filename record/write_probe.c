@@ -2,9 +2,9 @@
  * tls/tls_result.c and smtp/smtp_probe.c unchanged in output, byte for byte, so that the
  * probing modules do not depend on the JSON writer. */
 #include "record/write_probe.h"
+#include "record/schema.h"
 
 #include <stdbool.h>
-#include <string.h>
 
 static void write_cert(jw_t *w, const tls_cert_info_t *c)
 {
@@ -50,9 +50,9 @@ void write_tls_result(jw_t *w, const char *key, const tls_result_t *r)
 void write_smtp_result(jw_t *w, const char *key, const smtp_result_t *r)
 {
   jw_obj_begin(w, key);
-  jw_str(w, "connect", r->connect ? r->connect : "not-attempted");
+  jw_str(w, "connect", smtp_connect_name(r));
   /* connect_ms only for a connection made: a failed connect's time is noise. */
-  if (r->connect && strcmp(r->connect, "ok") == 0)
+  if (r->connect == SMTP_CONNECT_OK)
     jw_int(w, "connect_ms", (long long)r->connect_ms);
   if (r->banner) {
     jw_strn(w, "banner", r->banner, r->banner_len);
@@ -60,8 +60,8 @@ void write_smtp_result(jw_t *w, const char *key, const smtp_result_t *r)
   }
   if (r->ehlo_code)
     jw_int(w, "ehlo_code", r->ehlo_code);
-  if (r->starttls >= 0)
-    jw_str(w, "starttls", r->starttls ? "offered" : "not-offered");
+  if (r->starttls != SMTP_STARTTLS_UNKNOWN)
+    jw_str(w, "starttls", smtp_starttls_name(r->starttls));
   if (r->starttls_reply)
     jw_strn(w, "starttls_reply", r->starttls_reply, r->starttls_reply_len);
   if (r->injected_bytes)
@@ -79,9 +79,9 @@ void write_smtp_result(jw_t *w, const char *key, const smtp_result_t *r)
     if (r->inferred_from)
       jw_str(w, "inferred_from", r->inferred_from);
   }
-  if (r->err_stage) {
+  if (r->err_stage != SMTP_STAGE_NONE) {
     jw_obj_begin(w, "error");
-    jw_str(w, "stage", r->err_stage);
+    jw_str(w, "stage", smtp_stage_name(r->err_stage));
     jw_strn(w, "reason", r->err_reason ? r->err_reason : "error",
             r->err_reason ? r->err_reason_len : 5);
     jw_obj_end(w);

@@ -4,8 +4,8 @@
  * and know nothing of JSON; the record layer knows the record's shape and depends on them,
  * never the other way round (tests/layout/check_layout.py holds that rule). These
  * functions only serialise what the result holds: what to write is decided by the result's
- * fields, and the one value computed here is the spelling of an absent or tri-state field
- * ("not-attempted", "offered"/"not-offered", a missing error reason as "error"). */
+ * fields; the probe's enums (connect, starttls, error stage) are spelt by record/schema.c,
+ * and the one value made up here is a missing error reason, written as "error". */
 #ifndef MXS_RECORD_WRITE_PROBE_H
 #define MXS_RECORD_WRITE_PROBE_H
 #include "record/json.h"

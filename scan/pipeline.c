@@ -72,7 +72,7 @@ static void on_job_done(job_t *j) {
     checks_finish(j);
     write_job(s, j);
   }
-  if (j->status == JOB_DNS_ERROR) progress_fail(s->prog, "dns");
+  if (j->status == JOB_DNS_ERROR) progress_fail_dns(s->prog);
   pipeline_remove(s, j);
   job_free(j);
   turn_soon(s);

@@ -40,7 +40,7 @@ static void judge_probe(addr_t *a) {
 
 static void on_probe_done(void *arg, smtp_result_t *res) {
   addr_t *a = arg;
-  if (res->err_stage) progress_fail(a->host->job->env->prog, res->err_stage);
+  progress_fail_probe(a->host->job->env->prog, res->err_stage);
   a->smtp = *res;               /* the result moves into the record */
   smtp_result_init(res);
   judge_probe(a);
@@ -48,8 +48,8 @@ static void on_probe_done(void *arg, smtp_result_t *res) {
 }
 
 static void probe_refused(addr_t *a, const char *reason) {
-  a->smtp.connect = "not-attempted";
-  smtp_result_set_error(&a->smtp, "connect", reason);
+  a->smtp.connect = SMTP_CONNECT_NOT_ATTEMPTED;
+  smtp_result_set_error(&a->smtp, SMTP_STAGE_CONNECT, reason);
 }
 
 static void probe_start(addr_t *a) {
@@ -63,7 +63,7 @@ static void probe_start(addr_t *a) {
   if (rc == OBSERVE_WAIT) return;
   a->wait &= ~ADDR_WAIT_PROBE;
   if (rc == OBSERVE_HIT) {
-    if (a->smtp.err_stage) progress_fail(env->prog, a->smtp.err_stage);
+    progress_fail_probe(env->prog, a->smtp.err_stage);
     judge_probe(a);
   } else {
     probe_refused(a, "could not start probe (out of memory)");

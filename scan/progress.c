@@ -1,5 +1,6 @@
 /* Progress display and end summary: see progress.h. */
 #include "scan/progress.h"
+#include "record/schema.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +11,10 @@
 #define TTY_MS 500          /* terminal refresh */
 #define RATE_WINDOW 20      /* samples kept for the recent rate (10 s on a terminal) */
 
-static const char *stages[] = {"dns", "connect", "banner", "ehlo", "starttls", "tls",
-                               "ehlo-tls", "quit"};
-#define NSTAGES (sizeof stages / sizeof *stages)
+/* Failures are counted by enum and shown by the record's names (record/schema.h), DNS
+ * first, then the probe's stages in the dialogue's order. */
+#define FIRST_PROBE_STAGE SMTP_STAGE_CONNECT
+#define LAST_PROBE_STAGE SMTP_STAGE_QUIT
 
 struct progress {
   uv_loop_t *loop;
@@ -22,7 +24,7 @@ struct progress {
   void *arg;
   long long total;                 /* input lines, -1 unknown */
   uint64_t t0;
-  unsigned long long fails[NSTAGES];
+  unsigned long long fails_dns, fails[SMTP_STAGE_COUNT];   /* probes by error stage */
   /* recent rate: a ring of (time, done) samples */
   uint64_t rt[RATE_WINDOW];
   unsigned long long rd[RATE_WINDOW];
@@ -56,21 +58,26 @@ void progress_fmt_duration(double sec, char *out, size_t cap) {
   else snprintf(out, cap, "%lus", s);
 }
 
-void progress_fail(progress_t *p, const char *stage) {
-  if (!p || !stage) return;
-  for (size_t i = 0; i < NSTAGES; i++)
-    if (strcmp(stages[i], stage) == 0) { p->fails[i]++; return; }
+void progress_fail_dns(progress_t *p) {
+  if (p) p->fails_dns++;
+}
+
+void progress_fail_probe(progress_t *p, enum smtp_stage stage) {
+  if (p && stage >= FIRST_PROBE_STAGE && stage <= LAST_PROBE_STAGE) p->fails[stage]++;
+}
+
+/* Appends "name n" (comma-separated) when n is not 0. */
+static size_t fmt_fail(char *out, size_t o, size_t cap, const char *name, unsigned long long n) {
+  if (!n || o >= cap) return o;
+  int w = snprintf(out + o, cap - o, "%s%s %llu", o ? ", " : "", name, n);
+  return w < 0 ? cap : o + (size_t)w;
 }
 
 static size_t fmt_fails(const progress_t *p, char *out, size_t cap) {
-  size_t o = 0;
   out[0] = '\0';
-  for (size_t i = 0; i < NSTAGES && o < cap; i++) {
-    if (!p->fails[i]) continue;
-    int w = snprintf(out + o, cap - o, "%s%s %llu", o ? ", " : "", stages[i], p->fails[i]);
-    if (w < 0) break;
-    o += (size_t)w;
-  }
+  size_t o = fmt_fail(out, 0, cap, stage_name(STAGE_DNS), p->fails_dns);
+  for (int s = FIRST_PROBE_STAGE; s <= LAST_PROBE_STAGE; s++)
+    o = fmt_fail(out, o, cap, smtp_stage_name((enum smtp_stage)s), p->fails[s]);
   return o < cap ? o : cap - 1;
 }
 

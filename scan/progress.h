@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <uv.h>
 #include "polite/sched.h"
+#include "smtp/smtp_probe.h"
 
 typedef struct progress_snap {
   unsigned long long lines;        /* input lines read */
@@ -27,9 +28,11 @@ typedef struct progress progress_t;
  * for a pipe the total is unknown. NULL on OOM (then every call below is a no-op). */
 progress_t *progress_new(uv_loop_t *loop, int input_fd, bool quiet, double interval,
                          progress_sample_fn fn, void *arg);
-/* Counts a failure: stage "dns" (a domain's MX lookup failed), or a probe's error stage
- * ("connect", "banner", "ehlo", "starttls", "tls", "ehlo-tls", "quit"). */
-void progress_fail(progress_t *p, const char *stage);
+/* Counts a failure: a domain's MX lookup (shown as "dns"), or a probe's, by its error
+ * stage (SMTP_STAGE_CONNECT .. SMTP_STAGE_QUIT, shown by their record names: "connect",
+ * "banner", "ehlo", "starttls", "tls", "ehlo-tls", "quit"; others are not counted). */
+void progress_fail_dns(progress_t *p);
+void progress_fail_probe(progress_t *p, enum smtp_stage stage);
 /* Stops the display and clears the terminal line. Idempotent. */
 void progress_close(progress_t *p);
 /* The end-of-run summary (several lines on stderr). */

@@ -170,7 +170,7 @@ static void addr_learn(observe_t *o, const entry_t *e) {
   bool tls_ok = r->have_tls && r->tls.have_cert;
   /* A handshake that failed after STARTTLS was accepted may depend on the name; failures
    * before TLS (connect, banner, EHLO) say nothing about names and teach nothing. */
-  bool tls_failed = !r->have_tls && r->err_stage && strcmp(r->err_stage, "tls") == 0;
+  bool tls_failed = !r->have_tls && r->err_stage == SMTP_STAGE_TLS;
   if (!tls_ok && !tls_failed) return;
   addr_rec_t *a = addr_get(o, e->family, e->addr);
   if (!a || a->conflict) return;
@@ -230,8 +230,8 @@ static void on_probe_done(void *arg, smtp_result_t *res) {
     waiter_t *w = list_entry(n, waiter_t, link);
     if (smtp_result_copy(&w->res, &e->obs) != 0) {
       smtp_result_init(&w->res);
-      w->res.connect = "not-attempted";
-      smtp_result_set_error(&w->res, "connect", "out of memory copying a shared observation");
+      w->res.connect = SMTP_CONNECT_NOT_ATTEMPTED;
+      smtp_result_set_error(&w->res, SMTP_STAGE_CONNECT, "out of memory copying a shared observation");
     }
     w->res.shared = n != list_first(&ws);
   }

@@ -8,10 +8,8 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-enum stage { ST_CONNECT, ST_BANNER, ST_EHLO, ST_STARTTLS, ST_TLS, ST_EHLO_TLS, ST_QUIT, ST_DONE };
-
-static const char *stage_name[] = {"connect", "banner", "ehlo", "starttls", "tls", "ehlo-tls",
-                                   "quit", "done"};
+/* The machine's state is the dialogue's stage (enum smtp_stage, smtp_probe.h), from
+ * SMTP_STAGE_CONNECT to SMTP_STAGE_DONE: a failure is named by the state it happened in. */
 
 /* Plaintext a server may send between our STARTTLS and its first TLS record (injected
  * text in the 220's segment or in later ones, together) before we call it not TLS. */
@@ -26,7 +24,7 @@ typedef struct probe {
   bool working;               /* the step is queued or running */
   int open_handles;           /* handles not yet closed, and the step in the pool if any:
                                  the probe is freed when the last one is done */
-  enum stage stage;
+  enum smtp_stage stage;
   smtp_opts_t opts;
   tls_conn_t *tls;
   bool in_tls;               /* bytes on the wire are TLS records from here on */
@@ -54,7 +52,6 @@ static char g_readbuf[65536];
 
 void smtp_result_init(smtp_result_t *r) {
   memset(r, 0, sizeof *r);
-  r->starttls = -1;
 }
 
 void smtp_result_free(smtp_result_t *r) {
@@ -98,9 +95,9 @@ int smtp_result_copy(smtp_result_t *dst, const smtp_result_t *src) {
   return rc;
 }
 
-void smtp_result_set_error_bytes(smtp_result_t *r, const char *stage, const char *reason,
+void smtp_result_set_error_bytes(smtp_result_t *r, enum smtp_stage stage, const char *reason,
                                  size_t len) {
-  if (r->err_stage) return;   /* the first failure is the one that explains */
+  if (r->err_stage != SMTP_STAGE_NONE) return;   /* the first failure is the one that explains */
   r->err_stage = stage;
   free(r->err_reason);
   r->err_reason = malloc(len + 1);
@@ -111,7 +108,7 @@ void smtp_result_set_error_bytes(smtp_result_t *r, const char *stage, const char
   }
 }
 
-void smtp_result_set_error(smtp_result_t *r, const char *stage, const char *reason) {
+void smtp_result_set_error(smtp_result_t *r, enum smtp_stage stage, const char *reason) {
   if (!reason) reason = "error";
   smtp_result_set_error_bytes(r, stage, reason, strlen(reason));
 }
@@ -143,7 +140,7 @@ static void on_close(uv_handle_t *h) {
 static void finish(probe_t *p) {
   if (p->finishing) return;
   p->finishing = true;
-  p->stage = ST_DONE;
+  p->stage = SMTP_STAGE_DONE;
   uv_read_stop((uv_stream_t *)&p->tcp);
   /* A step still waiting for a pool thread is dropped (on_work_done then sees
    * UV_ECANCELED); one already running finishes first. */
@@ -153,7 +150,7 @@ static void finish(probe_t *p) {
 }
 
 static void fail(probe_t *p, const char *reason) {
-  smtp_result_set_error(&p->res, stage_name[p->stage], reason);
+  smtp_result_set_error(&p->res, p->stage, reason);
   finish(p);
 }
 
@@ -215,7 +212,7 @@ static void arm(probe_t *p, double seconds) {
 
 /* Ends the conversation politely after a failure that left the session usable. */
 static void quit(probe_t *p) {
-  p->stage = ST_QUIT;
+  p->stage = SMTP_STAGE_QUIT;
   arm(p, p->opts.t_smtp);
   send_cmd(p, "QUIT\r\n", true);
 }
@@ -227,7 +224,7 @@ static void send_ehlo(probe_t *p) {
 }
 
 static void start_tls(probe_t *p) {
-  p->stage = ST_TLS;
+  p->stage = SMTP_STAGE_TLS;
   p->in_tls = true;
   arm(p, p->opts.t_tls);
   enum tls_step st = tls_conn_handshake(p->tls);
@@ -242,55 +239,55 @@ static bool on_reply(probe_t *p) {
   char *line = reply_line(r, &len);
   if (!line) { fail(p, "out of memory"); return false; }
   switch (p->stage) {
-  case ST_BANNER:
+  case SMTP_STAGE_BANNER:
     p->res.banner = line;
     p->res.banner_len = len;
     p->res.banner_code = r->code;
     if (r->code != 220) {
-      smtp_result_set_error_bytes(&p->res, "banner", line, len);
+      smtp_result_set_error_bytes(&p->res, SMTP_STAGE_BANNER, line, len);
       quit(p);
       return false;
     }
-    p->stage = ST_EHLO;
+    p->stage = SMTP_STAGE_EHLO;
     arm(p, p->opts.t_smtp);
     send_ehlo(p);
     return true;
-  case ST_EHLO:
+  case SMTP_STAGE_EHLO:
     p->res.ehlo_code = r->code;
     if (r->code != 250) {
-      smtp_result_set_error_bytes(&p->res, "ehlo", line, len);
+      smtp_result_set_error_bytes(&p->res, SMTP_STAGE_EHLO, line, len);
       free(line);
       quit(p);
       return false;
     }
     free(line);
-    p->res.starttls = r->starttls ? 1 : 0;
+    p->res.starttls = r->starttls ? SMTP_STARTTLS_OFFERED : SMTP_STARTTLS_NOT_OFFERED;
     if (!r->starttls) {
-      smtp_result_set_error(&p->res, "starttls", "not offered");
+      smtp_result_set_error(&p->res, SMTP_STAGE_STARTTLS, "not offered");
       quit(p);
       return false;
     }
-    p->stage = ST_STARTTLS;
+    p->stage = SMTP_STAGE_STARTTLS;
     arm(p, p->opts.t_smtp);
     send_cmd(p, "STARTTLS\r\n", false);
     return true;
-  case ST_STARTTLS:
+  case SMTP_STAGE_STARTTLS:
     p->res.starttls_reply = line;
     p->res.starttls_reply_len = len;
     if (r->code != 220) {
-      smtp_result_set_error_bytes(&p->res, "starttls", line, len);
+      smtp_result_set_error_bytes(&p->res, SMTP_STAGE_STARTTLS, line, len);
       quit(p);
       return false;
     }
     return true;   /* the caller handles leftover bytes and starts TLS */
-  case ST_EHLO_TLS:
+  case SMTP_STAGE_EHLO_TLS:
     free(line);
     p->res.ehlo_tls_code = r->code;
     p->res.starttls_again = r->starttls;
-    if (r->code != 250) smtp_result_set_error(&p->res, "ehlo-tls", "EHLO after TLS refused");
+    if (r->code != 250) smtp_result_set_error(&p->res, SMTP_STAGE_EHLO_TLS, "EHLO after TLS refused");
     quit(p);
     return false;
-  case ST_QUIT:
+  case SMTP_STAGE_QUIT:
     free(line);
     finish(p);
     return false;
@@ -326,11 +323,11 @@ static size_t feed(probe_t *p, const char *buf, size_t len, bool *go_on, bool *c
 static void process_plain(probe_t *p, const char *buf, size_t len) {
   size_t off = 0;
   while (off < len && !p->finishing) {
-    enum stage was = p->stage;
+    enum smtp_stage was = p->stage;
     bool go_on, complete;
     off += feed(p, buf + off, len - off, &go_on, &complete);
     if (!go_on || p->finishing || !complete) break;
-    if (was == ST_STARTTLS) {      /* on_reply went on only for a 220 */
+    if (was == SMTP_STAGE_STARTTLS) {      /* on_reply went on only for a 220 */
       /* Anything after the 220 to STARTTLS was sent in plaintext before TLS: injected,
        * and never a TLS record (the server has not seen our ClientHello yet). It counts
        * towards the same LATE_PLAIN_MAX as plaintext in later segments. */
@@ -340,7 +337,7 @@ static void process_plain(probe_t *p, const char *buf, size_t len) {
         p->res.injected_bytes += n;
         p->late_line_open = buf[len - 1] != '\n';
         if (p->late_plain > LATE_PLAIN_MAX) {
-          p->stage = ST_TLS;
+          p->stage = SMTP_STAGE_TLS;
           fail(p, "no TLS record after STARTTLS: more than 4096 bytes of plaintext");
           return;
         }
@@ -388,7 +385,7 @@ static void process_tls_data(probe_t *p) {
       off += feed(p, buf + off, (size_t)n - off, &go_on, &complete);
   }
   if (n < 0 && !p->finishing) {
-    if (p->stage == ST_QUIT) finish(p);
+    if (p->stage == SMTP_STAGE_QUIT) finish(p);
     else fail(p, tls_conn_error(p->tls));
   }
 }
@@ -408,7 +405,7 @@ static bool handshake_stepped(probe_t *p, enum tls_step st) {
   if (st == TLS_FAIL) { fail(p, tls_conn_error(p->tls)); return false; }
   if (st == TLS_WANT) return false;
   if (tls_conn_result(p->tls, &p->res.tls) == 0) p->res.have_tls = true;
-  p->stage = ST_EHLO_TLS;
+  p->stage = SMTP_STAGE_EHLO_TLS;
   arm(p, p->opts.t_smtp);
   send_ehlo(p);
   return !p->finishing;
@@ -453,10 +450,10 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   probe_t *p = s->data;
   if (p->finishing) return;
   if (nread < 0) {
-    if (p->stage == ST_QUIT) { finish(p); return; }
+    if (p->stage == SMTP_STAGE_QUIT) { finish(p); return; }
     if (p->in_tls) {
       tls_conn_recv_eof(p->tls);
-      if (p->stage == ST_TLS && tls_conn_handshake(p->tls) == TLS_FAIL) {
+      if (p->stage == SMTP_STAGE_TLS && tls_conn_handshake(p->tls) == TLS_FAIL) {
         fail(p, tls_conn_error(p->tls));
         return;
       }
@@ -477,28 +474,39 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
     if (skip == (size_t)nread) return;
   }
   tls_conn_recv(p->tls, (const uint8_t *)buf->base + skip, (size_t)nread - skip);
-  if (p->stage == ST_TLS) {
+  if (p->stage == SMTP_STAGE_TLS) {
     if (tls_conn_costly(p->tls)) { handshake_off_loop(p); return; }
     if (!handshake_stepped(p, tls_conn_handshake(p->tls))) return;
   }
   process_tls_data(p);
 }
 
+/* Another system error on connecting: its libuv text, which the record carries as the
+ * connect value and as the reason. */
+static const char *connect_error(smtp_result_t *r, int status) {
+  r->connect = SMTP_CONNECT_ERROR;
+  r->connect_error = uv_strerror(status);
+  return r->connect_error;
+}
+
 static void on_connect(uv_connect_t *req, int status) {
   probe_t *p = req->data;
   if (p->finishing) return;
   if (status != 0) {
-    const char *why = status == UV_ECONNREFUSED ? "refused"
-                    : status == UV_ETIMEDOUT ? "timeout"
-                    : (status == UV_ENETUNREACH || status == UV_EHOSTUNREACH) ? "unreachable"
-                    : uv_strerror(status);
-    p->res.connect = why;
+    smtp_result_t *r = &p->res;
+    const char *why;
+    if (status == UV_ECONNREFUSED) { r->connect = SMTP_CONNECT_REFUSED; why = "refused"; }
+    else if (status == UV_ETIMEDOUT) { r->connect = SMTP_CONNECT_TIMEOUT; why = "timeout"; }
+    else if (status == UV_ENETUNREACH || status == UV_EHOSTUNREACH) {
+      r->connect = SMTP_CONNECT_UNREACHABLE;
+      why = "unreachable";
+    } else why = connect_error(r, status);
     fail(p, why);
     return;
   }
-  p->res.connect = "ok";
+  p->res.connect = SMTP_CONNECT_OK;
   p->res.connect_ms = (double)(uv_now(p->tcp.loop) - p->t0);
-  p->stage = ST_BANNER;
+  p->stage = SMTP_STAGE_BANNER;
   arm(p, p->opts.t_banner);
   int rc = uv_read_start((uv_stream_t *)&p->tcp, on_alloc, on_read);
   if (rc != 0) fail(p, uv_strerror(rc));
@@ -506,7 +514,7 @@ static void on_connect(uv_connect_t *req, int status) {
 
 static void on_connect_timeout(uv_timer_t *t) {
   probe_t *p = t->data;
-  p->res.connect = "timeout";
+  p->res.connect = SMTP_CONNECT_TIMEOUT;
   fail(p, "timeout");
 }
 
@@ -540,13 +548,16 @@ int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
   deadline_init(loop, &p->timer);
   p->tcp.data = p->timer.timer.data = p->connreq.data = p;
   p->open_handles = 2;
-  p->stage = ST_CONNECT;
+  p->stage = SMTP_STAGE_CONNECT;
   p->t0 = uv_now(loop);
   deadline_start(&p->timer, on_connect_timeout, (uint64_t)(opts->t_connect * 1000));
   int rc = uv_tcp_connect(&p->connreq, &p->tcp, (const struct sockaddr *)&ss, on_connect);
   if (rc != 0) {
-    p->res.connect = rc == UV_ENETUNREACH ? "unreachable" : uv_strerror(rc);
-    fail(p, p->res.connect);  /* reported through cb, like any other failure */
+    /* reported through cb, like any other failure */
+    if (rc == UV_ENETUNREACH) {
+      p->res.connect = SMTP_CONNECT_UNREACHABLE;
+      fail(p, "unreachable");
+    } else fail(p, connect_error(&p->res, rc));
   }
   return 0;
 }

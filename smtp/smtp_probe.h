@@ -26,8 +26,34 @@ typedef struct smtp_opts {
 
 #define SMTP_RETRY_MAX 10        /* retries of one probe at most (sched --retries) */
 
+/* The probe's vocabulary as enums: other modules compare values, not strings, and the
+ * record's spelling of each value lives in one table (record/schema.c), which smtp/ does
+ * not see (probing does not know the record). */
+
+/* The dialogue's stages, in order; also the state of the probe's machine, so that a
+ * failure is named by the stage the machine was in. SMTP_STAGE_NONE: no failure. */
+enum smtp_stage {
+  SMTP_STAGE_NONE, SMTP_STAGE_CONNECT, SMTP_STAGE_BANNER, SMTP_STAGE_EHLO,
+  SMTP_STAGE_STARTTLS, SMTP_STAGE_TLS, SMTP_STAGE_EHLO_TLS, SMTP_STAGE_QUIT,
+  SMTP_STAGE_DONE, SMTP_STAGE_COUNT
+};
+
+/* How the TCP connection went. NOT_ATTEMPTED is 0: a result that was never probed (a
+ * refusal by policy, an allocation failure) says so without being set. ERROR: another
+ * system error, whose libuv text is in connect_error. */
+enum smtp_connect {
+  SMTP_CONNECT_NOT_ATTEMPTED, SMTP_CONNECT_OK, SMTP_CONNECT_REFUSED, SMTP_CONNECT_TIMEOUT,
+  SMTP_CONNECT_UNREACHABLE, SMTP_CONNECT_ERROR, SMTP_CONNECT_COUNT
+};
+
+/* Whether EHLO advertised STARTTLS; UNKNOWN (0) until an EHLO reply said. */
+enum smtp_starttls {
+  SMTP_STARTTLS_UNKNOWN, SMTP_STARTTLS_NOT_OFFERED, SMTP_STARTTLS_OFFERED, SMTP_STARTTLS_COUNT
+};
+
 typedef struct smtp_result {
-  const char *connect;          /* "ok", "refused", "timeout", "unreachable", "not-attempted", or uv error */
+  enum smtp_connect connect;
+  const char *connect_error;    /* SMTP_CONNECT_ERROR: uv_strerror's text (static); else NULL */
   double connect_ms;
   /* Reply texts keep the server's bytes, NULs included (hence the lengths); the record
    * escapes them (NUL as \u0000, invalid UTF-8 as U+FFFD). */
@@ -35,7 +61,7 @@ typedef struct smtp_result {
   size_t banner_len;
   int banner_code;
   int ehlo_code;
-  int starttls;                 /* -1 unknown, 0 not offered, 1 offered */
+  enum smtp_starttls starttls;
   char *starttls_reply;
   size_t starttls_reply_len;
   size_t injected_bytes;
@@ -43,7 +69,7 @@ typedef struct smtp_result {
   tls_result_t tls;
   int ehlo_tls_code;
   bool starttls_again;          /* STARTTLS advertised again after TLS: an anomaly */
-  const char *err_stage;        /* NULL when the probe went through */
+  enum smtp_stage err_stage;    /* SMTP_STAGE_NONE when the probe went through */
   char *err_reason;
   size_t err_reason_len;
   /* Sharing marks (smtp/observe.h): made for another request; made for another SNI. */
@@ -73,9 +99,10 @@ void smtp_result_free(smtp_result_t *r);
 /* Deep copy into dst (overwritten, not freed first): strings duplicated, the TLS chain
  * shared by reference counts. 0 ok, -1 allocation failure (dst is then empty). */
 int smtp_result_copy(smtp_result_t *dst, const smtp_result_t *src);
-void smtp_result_set_error(smtp_result_t *r, const char *stage, const char *reason);
+/* Records the first failure (later ones are ignored): its stage and reason. */
+void smtp_result_set_error(smtp_result_t *r, enum smtp_stage stage, const char *reason);
 /* The same with a reason of len bytes that may hold NULs (a server's reply line). */
-void smtp_result_set_error_bytes(smtp_result_t *r, const char *stage, const char *reason,
+void smtp_result_set_error_bytes(smtp_result_t *r, enum smtp_stage stage, const char *reason,
                                  size_t len);
 
 #endif

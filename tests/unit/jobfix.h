@@ -82,7 +82,7 @@ static inline void fx_banner(addr_t *a, int code) {
   a->smtp.banner = NULL;
   a->smtp.banner_len = 0;
   a->smtp.banner_code = code;
-  a->smtp.connect = code ? "ok" : "timeout";
+  a->smtp.connect = code ? SMTP_CONNECT_OK : SMTP_CONNECT_TIMEOUT;
   if (code) {
     char b[64];
     snprintf(b, sizeof b, "%d mail.example.pt ESMTP", code);
@@ -94,7 +94,7 @@ static inline void fx_banner(addr_t *a, int code) {
 /* TLS completed with protocol version v; pkix: PKIX-valid certificate for the MX name. */
 static inline void fx_tls(addr_t *a, const char *v, bool pkix, const char *pkix_error) {
   a->smtp.have_tls = true;
-  a->smtp.starttls = 1;
+  a->smtp.starttls = SMTP_STARTTLS_OFFERED;
   snprintf(a->smtp.tls.version, sizeof a->smtp.tls.version, "%s", v);
   a->smtp.tls.pkix_valid = pkix;
   snprintf(a->smtp.tls.pkix_error, sizeof a->smtp.tls.pkix_error, "%s", pkix ? "" : pkix_error);
@@ -104,13 +104,13 @@ static inline void fx_tls(addr_t *a, const char *v, bool pkix, const char *pkix_
 /* No TLS: STARTTLS not offered (the probe's error reason set as the probe sets it). */
 static inline void fx_no_tls(addr_t *a, const char *reason) {
   a->smtp.have_tls = false;
-  a->smtp.starttls = 0;
+  a->smtp.starttls = SMTP_STARTTLS_NOT_OFFERED;
   a->smtp.tls.version[0] = '\0';
   a->smtp.tls.pkix_valid = false;
   free(a->smtp.err_reason);
   a->smtp.err_reason = reason ? fx_strdup(reason) : NULL;
   a->smtp.err_reason_len = reason ? strlen(reason) : 0;
-  a->smtp.err_stage = reason ? "starttls" : NULL;
+  a->smtp.err_stage = reason ? SMTP_STAGE_STARTTLS : SMTP_STAGE_NONE;
 }
 
 /* DANE verdict of the TLS judge: valid, or not with OpenSSL's error text. */

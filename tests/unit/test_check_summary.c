@@ -21,7 +21,7 @@ static addr_t *dead_addr(host_t *h) {
   addr_t *a = fx_addr(h, DNSSEC_SECURE);
   fx_banner(a, 0);
   fx_no_tls(a, NULL);
-  a->smtp.err_stage = "connect";
+  a->smtp.err_stage = SMTP_STAGE_CONNECT;
   return a;
 }
 

@@ -45,15 +45,15 @@ static void finish(int i, enum outcome how, const char *leaf) {
   smtp_result_t r;
   smtp_result_init(&r);
   if (how == NO_CONNECT) {
-    r.connect = "refused";
-    smtp_result_set_error(&r, "connect", "refused");
+    r.connect = SMTP_CONNECT_REFUSED;
+    smtp_result_set_error(&r, SMTP_STAGE_CONNECT, "refused");
   } else {
-    r.connect = "ok";
+    r.connect = SMTP_CONNECT_OK;
     r.banner = strdup("220 mx.example ESMTP");
     r.banner_code = 220;
-    r.starttls = 1;
+    r.starttls = SMTP_STARTTLS_OFFERED;
     if (how == TLS_HS_FAIL) {
-      smtp_result_set_error(&r, "tls", "alert handshake failure");
+      smtp_result_set_error(&r, SMTP_STAGE_TLS, "alert handshake failure");
     } else {
       r.have_tls = true;
       snprintf(r.tls.version, sizeof r.tls.version, "TLSv1.3");
@@ -142,11 +142,11 @@ static void test_waiters_and_marks(void) {
   finish(2, TLS_OK, "bb");
   finish(3, TLS_OK, "cc");
   CHECK_INT(reqs[3].calls, 1);
-  CHECK_STR(reqs[3].res.connect, "refused");
+  CHECK_INT(reqs[3].res.connect, SMTP_CONNECT_REFUSED);
   CHECK(!reqs[3].res.shared);
   /* Failures are observations too: shared like any other. */
   CHECK_INT(ask(o, AF_INET, A1, "mx.other.example", 7), OBSERVE_HIT);
-  CHECK_STR(reqs[7].res.connect, "refused");
+  CHECK_INT(reqs[7].res.connect, SMTP_CONNECT_REFUSED);
   CHECK(reqs[7].res.shared);
 
   const observe_stats_t *st = observe_stats(o);

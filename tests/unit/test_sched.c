@@ -126,10 +126,10 @@ static void test_map(void) {
 static void test_retry(void) {
   smtp_result_t r;
   smtp_result_init(&r);
-  r.connect = "ok";
+  r.connect = SMTP_CONNECT_OK;
   r.banner = strdup("421 4.7.0 mx.example Too many connections");
   r.banner_code = 421;
-  smtp_result_set_error(&r, "banner", r.banner);
+  smtp_result_set_error(&r, SMTP_STAGE_BANNER, r.banner);
   CHECK_STR(sched_retry_reason(&r), "421 4.7.0 mx.example Too many connections");
   free(r.banner);
   r.banner = strdup("450 try later");
@@ -141,30 +141,30 @@ static void test_retry(void) {
   CHECK(sched_retry_reason(&r) == NULL);               /* 5xx: a final answer */
   smtp_result_free(&r);
 
-  r.connect = "ok";
-  smtp_result_set_error(&r, "banner", "connection closed by server");
+  r.connect = SMTP_CONNECT_OK;
+  smtp_result_set_error(&r, SMTP_STAGE_BANNER, "connection closed by server");
   CHECK_STR(sched_retry_reason(&r), "connection closed by server");
   smtp_result_free(&r);
-  r.connect = "ok";
-  smtp_result_set_error(&r, "banner", "connection reset by peer");
+  r.connect = SMTP_CONNECT_OK;
+  smtp_result_set_error(&r, SMTP_STAGE_BANNER, "connection reset by peer");
   CHECK_STR(sched_retry_reason(&r), "connection reset by peer");
   smtp_result_free(&r);
-  r.connect = "ok";
-  smtp_result_set_error(&r, "banner", "timeout");       /* a tarpit is not retried */
+  r.connect = SMTP_CONNECT_OK;
+  smtp_result_set_error(&r, SMTP_STAGE_BANNER, "timeout");       /* a tarpit is not retried */
   CHECK(sched_retry_reason(&r) == NULL);
   smtp_result_free(&r);
-  r.connect = "refused";
-  smtp_result_set_error(&r, "connect", "refused");
+  r.connect = SMTP_CONNECT_REFUSED;
+  smtp_result_set_error(&r, SMTP_STAGE_CONNECT, "refused");
   CHECK(sched_retry_reason(&r) == NULL);
   smtp_result_free(&r);
-  r.connect = "ok";                                     /* closed later: not "right after connect" */
+  r.connect = SMTP_CONNECT_OK;                                     /* closed later: not "right after connect" */
   r.banner = strdup("220 hi");
   r.banner_code = 220;
-  smtp_result_set_error(&r, "ehlo", "connection closed by server");
+  smtp_result_set_error(&r, SMTP_STAGE_EHLO, "connection closed by server");
   CHECK(sched_retry_reason(&r) == NULL);
   smtp_result_free(&r);
   smtp_result_init(&r);
-  r.connect = "ok";
+  r.connect = SMTP_CONNECT_OK;
   r.banner = strdup("220 hi");
   r.banner_code = 220;
   CHECK(sched_retry_reason(&r) == NULL);

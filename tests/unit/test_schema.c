@@ -60,6 +60,13 @@ static void test_tables(void) {
   TABLE(schema_policy, POL_COUNT, -1, "dane", "mta_sts");
   TABLE(schema_sum_starttls, SUM_TLS_COUNT, -1, "all", "some", "none", "unreachable");
   TABLE(schema_sum_dane, SUM_DANE_COUNT, -1, "valid", "partial", "invalid", "none");
+  /* The probe's (smtp/smtp_probe.h): smtp.error.stage, smtp.connect, smtp.starttls */
+  TABLE(schema_smtp_stage, SMTP_STAGE_COUNT, SMTP_STAGE_NONE,
+        "", "connect", "banner", "ehlo", "starttls", "tls", "ehlo-tls", "quit", "done");
+  TABLE(schema_smtp_connect, SMTP_CONNECT_COUNT, -1,
+        "not-attempted", "ok", "refused", "timeout", "unreachable", "error");
+  TABLE(schema_smtp_starttls, SMTP_STARTTLS_COUNT, SMTP_STARTTLS_UNKNOWN,
+        "", "not-offered", "offered");
 }
 
 /* The enum values the tables are indexed by, spot-checked by name, and the accessors. */
@@ -76,6 +83,21 @@ static void test_names(void) {
   CHECK_STR(sum_starttls_name(SUM_TLS_UNREACHABLE), "unreachable");
   CHECK_STR(sum_dane_name(SUM_DANE_PARTIAL), "partial");
   CHECK_STR(schema_policy[POL_STS], "mta_sts");
+  CHECK_STR(smtp_stage_name(SMTP_STAGE_EHLO_TLS), "ehlo-tls");
+  CHECK_STR(smtp_stage_name(SMTP_STAGE_TLS), "tls");
+  CHECK_STR(smtp_starttls_name(SMTP_STARTTLS_NOT_OFFERED), "not-offered");
+  /* smtp.connect of a result: a never-probed (zeroed) one is "not-attempted"; another
+   * system error is libuv's text, not the table's "error" */
+  smtp_result_t r;
+  smtp_result_init(&r);
+  CHECK_STR(smtp_connect_name(&r), "not-attempted");
+  r.connect = SMTP_CONNECT_UNREACHABLE;
+  CHECK_STR(smtp_connect_name(&r), "unreachable");
+  r.connect = SMTP_CONNECT_ERROR;
+  r.connect_error = "connection reset by peer";
+  CHECK_STR(smtp_connect_name(&r), "connection reset by peer");
+  r.connect_error = NULL;
+  CHECK_STR(smtp_connect_name(&r), "error");
 }
 
 int main(void) {

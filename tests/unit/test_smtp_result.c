@@ -21,15 +21,15 @@ int main(void) {
   smtp_result_t r;
   smtp_result_init(&r);
   static const char banner[] = "220 mx \0NUL \xff\xc3( x";
-  r.connect = "ok";
+  r.connect = SMTP_CONNECT_OK;
   r.banner = malloc(sizeof banner);
   memcpy(r.banner, banner, sizeof banner);
   r.banner_len = sizeof banner - 1;
   r.banner_code = 220;
   static const char reply[] = "454 4.7.0 \0\xed\xa0\x80 bad";
-  smtp_result_set_error_bytes(&r, "starttls", reply, sizeof reply - 1);
-  smtp_result_set_error(&r, "quit", "ignored: the first error explains");
-  CHECK_STR(r.err_stage, "starttls");
+  smtp_result_set_error_bytes(&r, SMTP_STAGE_STARTTLS, reply, sizeof reply - 1);
+  smtp_result_set_error(&r, SMTP_STAGE_QUIT, "ignored: the first error explains");
+  CHECK_INT(r.err_stage, SMTP_STAGE_STARTTLS);
   CHECK_INT(r.err_reason_len, sizeof reply - 1);
   CHECK(memcmp(r.err_reason, reply, sizeof reply) == 0);   /* NUL-terminated copy */
 
@@ -62,7 +62,7 @@ int main(void) {
 
   /* a plain C-string reason keeps working */
   smtp_result_init(&r);
-  smtp_result_set_error(&r, "banner", "timeout");
+  smtp_result_set_error(&r, SMTP_STAGE_BANNER, "timeout");
   CHECK_INT(r.err_reason_len, 7);
   j = json_of(&r);
   CHECK(strstr(j, "\"error\":{\"stage\":\"banner\",\"reason\":\"timeout\"}") != NULL);
