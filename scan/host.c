@@ -45,18 +45,12 @@ static void host_add_addresses(host_t *h, int family, const dns_answer_t *ans) {
   if (all != ips) free(all);
 }
 
-/* IPv4 answers may arrive after IPv6 ones: IPv4 first in the host's list. */
-static void host_order_families(host_t *h) {
-  size_t n4 = 0;
-  while (n4 < h->naddrs && h->addrs[n4].family == AF_INET) n4++;
-  if (n4 == h->naddrs || h->addrs[0].family == AF_INET) return;
-  addr_t tmp[2 * MAX_ADDRS];
-  size_t k = 0;
-  for (size_t i = 0; i < h->naddrs; i++)
-    if (h->addrs[i].family == AF_INET) tmp[k++] = h->addrs[i];
-  for (size_t i = 0; i < h->naddrs; i++)
-    if (h->addrs[i].family != AF_INET) tmp[k++] = h->addrs[i];
-  memcpy(h->addrs, tmp, h->naddrs * sizeof *tmp);
+/* The host's list in canonical order: IPv4 first (its answer may have come second), each
+ * family by address. Nothing points into the list yet: probes start after TLSA. */
+static int addr_cmp(const void *x, const void *y) {
+  const addr_t *a = x, *b = y;
+  if (a->family != b->family) return a->family == AF_INET ? -1 : 1;
+  return memcmp(a->ip, b->ip, a->family == AF_INET ? 4 : 16);
 }
 
 /* The error of a host without addresses: why there are none. */
@@ -69,7 +63,7 @@ static void host_addresses_done(host_t *h) {
   job_t *j = h->job;
   h->have_dnssec = true;
   h->dnssec = dnssec_worst(h->a.dnssec, h->aaaa.dnssec);
-  host_order_families(h);
+  qsort(h->addrs, h->naddrs, sizeof h->addrs[0], addr_cmp);
   if (h->implicit) {
     j->dnssec = dnssec_worst(j->dnssec, h->dnssec);
     if (h->naddrs == 0) {
