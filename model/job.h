@@ -21,7 +21,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <uv.h>
 #include "net/dns.h"
 #include "net/rdns.h"
 #include "net/https_fetch.h"
@@ -217,7 +216,6 @@ struct job {
 /* ---- the services a job's stages and checks use (set up by scan/pipeline.c) ---- */
 
 struct job_env {
-  uv_loop_t *loop;
   dns_t *dns;
   rdns_t *rdns;
   fetcher_t *fetch;

@@ -115,7 +115,6 @@ static void progress_sample(void *arg, progress_snap_t *out) {
 static int services_new(scan_t *s, char *err, size_t errlen) {
   const scan_config_t *cfg = s->cfg;
   job_env_t *e = &s->env;
-  e->loop = s->loop;
   e->exclude = cfg->exclude;
   e->policy = cfg->policy;
   e->https_port = cfg->https_port;
