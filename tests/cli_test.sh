@@ -3,15 +3,7 @@
 # (No resolver is reachable here: any attempt to scan would show up as a DNS error record.)
 set -u
 bin=$1
-pass=0 fail=0
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-expect() { # expect CODE PATTERN -- command...
-  local code=$1 pat=$2; shift 3
-  local out rc
-  out=$("$@" 2>&1 </dev/null); rc=$?
-  if [ "$rc" -eq "$code" ] && grep -q -- "$pat" <<<"$out"; then pass=$((pass+1))
-  else fail=$((fail+1)); echo "FAIL: $* -> rc=$rc (want $code), output: $out (want /$pat/)"; fi
-}
+. "$(dirname "$0")/cli_lib.sh"
 echo example.pt > "$tmp/in.txt"
 touch "$tmp/ta.key"
 expect 0 "usage: mxsurvey scan" -- "$bin" --help
@@ -73,5 +65,4 @@ wait "$pid"; rc=$?
 took=$(( $(date +%s) - start ))
 kill "$sleeper" 2>/dev/null
 if [ "$rc" -eq 3 ] && [ "$took" -le 5 ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: SIGTERM while reading an idle pipe: rc=$rc after ${took}s"; fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

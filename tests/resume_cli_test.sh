@@ -4,17 +4,7 @@
 # that did reach DNS would show up as a dns-error record and fail the checks).
 set -u
 bin=$1
-pass=0 fail=0
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "FAIL: $*"; }
-expect() { # expect CODE PATTERN -- command...
-  local code=$1 pat=$2; shift 3
-  local out rc
-  out=$("$@" 2>&1 </dev/null); rc=$?
-  if [ "$rc" -eq "$code" ] && grep -q -- "$pat" <<<"$out"; then ok
-  else bad "$* -> rc=$rc (want $code), output: $out (want /$pat/)"; fi
-}
+. "$(dirname "$0")/cli_lib.sh"
 scan() { "$bin" scan --resolver 127.0.0.1 --trust-anchor /usr/share/dns/root.key "$@"; }
 domains() { # the sorted "domain" values of an output file (zstd or plain)
   case "$1" in *.zst) zstd -dcq "$1" ;; *) cat "$1" ;; esac | jq -r .domain | sort
@@ -85,5 +75,4 @@ out=$(scan --exclude-file "$tmp/excl.txt" -o "$tmp/excl.ndjson" "$tmp/excl-in.tx
 got=$(jq -c '[.domain, .status, .error.stage, .error.reason, has("dnssec"), has("sender")]' "$tmp/excl.ndjson" | sort | tr '\n' ' ')
 want="[\"example.pt\",\"excluded\",\"input\",\"excluded by $tmp/excl.txt:2\",false,false] [\"mail.example.pt\",\"excluded\",\"input\",\"excluded by $tmp/excl.txt:2\",false,false] "
 [ "$got" = "$want" ] && ok || bad "exclude records: $got"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -26,6 +26,9 @@ import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "world"))
+import misbehave as M  # noqa: E402
+
 LOG = None
 
 
@@ -166,13 +169,8 @@ async def main():
     for spec in a.smtp:
         addr, name = spec.split("=")
         await asyncio.start_server(lambda r, w, n=name: smtp(r, w, n, a.release), addr, 25)
-    with open(a.ready, "w") as f:
-        f.write("%d\n" % os.getpid())
-    await asyncio.Event().wait()
+    await M.serve_until_killed(a.ready)
 
 
 if __name__ == "__main__":
-    try:
-        asyncio.run(main())
-    except KeyboardInterrupt:
-        sys.exit(0)
+    M.run_server(main)

@@ -50,13 +50,8 @@ async def main():
     CTX.load_cert_chain(a.cert, a.key)
     for addr in a.addrs:
         await asyncio.start_server(handle, addr, 25, reuse_address=True)
-    with open(a.ready, "w") as f:
-        f.write("%d\n" % os.getpid())
-    await asyncio.Event().wait()
+    await M.serve_until_killed(a.ready)
 
 
 if __name__ == "__main__":
-    try:
-        asyncio.run(main())
-    except KeyboardInterrupt:
-        pass
+    M.run_server(main)

@@ -35,7 +35,6 @@ Before the fix the first seven and "sigterm" died with SIGSEGV (or an ASan repor
 lost their records, and "sigtwice" printed no final line. Prints one line per failed
 check and "N passed, N failed"; exits 1 on any failure.
 """
-import argparse
 import json
 import os
 import re
@@ -98,9 +97,7 @@ def build(w):
 
 
 def start(w):
-    w.spawn_nsd()
-    W.wait_listening([(W.NSD_ADDR, 53, "udp"), (W.NSD_ADDR, 53, "tcp")], "nsd")
-    w.spawn_unbound()
+    w.start_dns()
     ready = w.p("https.ready")
     w._spawn("https", [sys.executable, os.path.join(HERE, "callbacks_https.py"),
                        "--cert", w.state["cert"], "--key", w.state["key"],
@@ -108,12 +105,7 @@ def start(w):
                        "--delay", str(DELAY), "--silent-dns", SILENT_DNS] +
              ["%s=%s" % (a, c) for c, a in HOSTS.items()],
              "https.stdout")
-    W.wait_listening([(W.RESOLVER_ADDR, 53, "udp")], "unbound")
-    t0 = time.time()
-    while not os.path.exists(ready):
-        if time.time() - t0 > 15:
-            raise RuntimeError("callbacks_https.py did not start; see %s" % w.p("logs", "https.stdout"))
-        time.sleep(0.05)
+    W.wait_ready(ready, "callbacks_https.py", w.p("logs", "https.stdout"))
 
 
 def requests(w, behaviour):
@@ -282,12 +274,7 @@ def in_namespace_main(a):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--mxsurvey", required=True)
-    ap.add_argument("--keep", action="store_true")
-    a = ap.parse_args()
-    return W.run_in_namespace(__file__, NS_ENV, "ports 53 and 443 on 127.x",
-                              lambda: in_namespace_main(a))
+    return W.driver_main(__file__, NS_ENV, "ports 53 and 443 on 127.x", in_namespace_main)
 
 
 if __name__ == "__main__":

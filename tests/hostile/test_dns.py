@@ -34,7 +34,6 @@ Cases (the exact fields of each record are asserted):
                that differ in their last byte: two records; --resume skips exactly what
                the file records
 Prints one line per failed check and "N passed, N failed"."""
-import argparse
 import json
 import os
 import subprocess
@@ -444,12 +443,7 @@ def in_namespace_main(a):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--mxsurvey", required=True)
-    ap.add_argument("--keep", action="store_true")
-    a = ap.parse_args()
-    return W.run_in_namespace(__file__, NS_ENV, "DNS on 127.0.53.x and 127.0.54.1",
-                              lambda: in_namespace_main(a))
+    return W.driver_main(__file__, NS_ENV, "DNS on 127.0.53.x and 127.0.54.1", in_namespace_main)
 
 
 if __name__ == "__main__":

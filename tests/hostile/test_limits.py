@@ -18,7 +18,6 @@ greeting waits for the test.
     --timeout-dns and --timeout-banner, then SIGCONT: every record equal to an
     uninterrupted scan's (the answers arrived while the process did not run).
 """
-import argparse
 import json
 import os
 import re
@@ -223,11 +222,7 @@ def in_namespace_main(a):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--mxsurvey", required=True, help="path to the mxsurvey binary")
-    ap.add_argument("--keep", action="store_true", help="keep the temp dir even on success")
-    a = ap.parse_args()
-    return W.run_in_namespace(__file__, NS_ENV, "ports 25/53", lambda: in_namespace_main(a))
+    return W.driver_main(__file__, NS_ENV, "ports 25/53", in_namespace_main, doc=__doc__)
 
 
 if __name__ == "__main__":

@@ -44,7 +44,6 @@ only libunbound's log line, ubinit hung (no query answered, then ub_ctx_delete w
 for the thread that was gone); lowmem passed before the fix too (a guard). Prints one line per failed check and
 "N passed, N failed"; exits 1 on any failure.
 """
-import argparse
 import json
 import os
 import resource
@@ -105,15 +104,13 @@ def build(w):
 
 
 def start(w):
-    w.spawn_nsd()
-    W.wait_listening([(W.NSD_ADDR, 53, "udp"), (W.NSD_ADDR, 53, "tcp")], "nsd")
-    w.spawn_unbound()
+    w.start_dns()
     ready = w.p("smtp.ready")
     w._spawn("smtp", [sys.executable, os.path.join(HERE, "more_smtp.py"),
                       "--cert", w.state["cert"], "--key", w.state["key"],
                       "--log", w.p("logs", "smtp.log"), "--ready", ready, SMTP_ADDR],
              "smtp.stdout")
-    W.wait_listening([(W.RESOLVER_ADDR, 53, "udp"), (SMTP_ADDR, 25, "tcp")], "unbound, smtp")
+    W.wait_listening([(SMTP_ADDR, 25, "tcp")], "smtp")
 
 
 def write_input(w, what, domains):
@@ -420,13 +417,8 @@ def in_namespace_main(a):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--mxsurvey", required=True)
-    ap.add_argument("--keep", action="store_true")
-    ap.add_argument("--only", action="append", help="run only this step (e.g. scan_tlsa)")
-    a = ap.parse_args()
-    return W.run_in_namespace(__file__, NS_ENV, "ports 53 and 25 on 127.x",
-                              lambda: in_namespace_main(a))
+    return W.driver_main(__file__, NS_ENV, "ports 53 and 25 on 127.x", in_namespace_main,
+                         extra_args=lambda ap: ap.add_argument("--only", action="append", help="run only this step (e.g. scan_tlsa)"))
 
 
 if __name__ == "__main__":

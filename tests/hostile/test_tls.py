@@ -22,7 +22,6 @@ configuration), and tests/hostile/tls_peers.py on 127.0.7.X:25. Cases:
   inject4000  4 000 bytes there: counted (injected_bytes 4000) and discarded, TLS goes on
   inject3000-2000  3 000 bytes there and 2 000 in a later segment: the bound is on the sum
 """
-import argparse
 import base64
 import os
 import resource
@@ -133,11 +132,7 @@ def start(world, wd, ec, rsa, extra, files):
     W.wait_listening([(W.NSD_ADDR, 53, "udp"), (W.NSD_ADDR, 53, "tcp")], "nsd")
     world.spawn_unbound()
     W.wait_listening([(W.RESOLVER_ADDR, 53, "udp")], "unbound")
-    t0 = time.time()
-    while not os.path.exists(ready):
-        if time.time() - t0 > 30:
-            raise RuntimeError("tls_peers.py did not start: see logs/peers.stdout")
-        time.sleep(0.05)
+    W.wait_ready(ready, "tls_peers.py", os.path.join(wd, "logs", "peers.stdout"), timeout=30)
 
 
 def scan(mx, wd, C, what):
@@ -248,12 +243,10 @@ def body(a):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--mxsurvey", required=True)
-    ap.add_argument("--keep", action="store_true")
-    a = ap.parse_args()
-    a.mxsurvey = os.path.abspath(a.mxsurvey)
-    return W.run_in_namespace(__file__, NS_ENV, "hostile TLS peers", lambda: body(a))
+    def run(a):
+        a.mxsurvey = os.path.abspath(a.mxsurvey)
+        return body(a)
+    return W.driver_main(__file__, NS_ENV, "hostile TLS peers", run)
 
 
 if __name__ == "__main__":

@@ -120,13 +120,8 @@ async def main():
         elif kind == "chain":
             CTX[beh] = chain_ctx(int(arg), os.path.dirname(ARGS.log))
         servers.append(await asyncio.start_server(handle, addr, 25, reuse_address=True))
-    with open(ARGS.ready, "w") as f:
-        f.write("%d\n" % os.getpid())
-    await asyncio.Event().wait()
+    await M.serve_until_killed(ARGS.ready)
 
 
 if __name__ == "__main__":
-    try:
-        asyncio.run(main())
-    except KeyboardInterrupt:
-        pass
+    M.run_server(main)

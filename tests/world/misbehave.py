@@ -338,6 +338,24 @@ async def refuser_tcp(reader, writer):
     writer.close()
 
 
+async def serve_until_killed(ready):
+    """Says that every listener is up (the ready file, holding our pid, which the test
+    driver waits for), then serves until the driver ends us. Shared by the servers of the
+    world and of the hostile suite."""
+    if ready:
+        with open(ready, "w") as f:
+            f.write("%d\n" % os.getpid())
+    await asyncio.Event().wait()
+
+
+def run_server(main):
+    """asyncio.run(main()); the interrupt that ends a server is no failure (status 0)."""
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass
+
+
 async def main():
     global LOGF
     ap = argparse.ArgumentParser()
@@ -378,15 +396,9 @@ async def main():
         loop = asyncio.get_running_loop()
         await loop.create_datagram_endpoint(RefuserUDP, local_addr=(a.refuser, 53))
         servers.append(await asyncio.start_server(refuser_tcp, a.refuser, 53, reuse_address=True))
-    if a.ready:
-        with open(a.ready, "w") as f:
-            f.write("%d\n" % os.getpid())
     print("misbehave: listening on %s" % ", ".join(a.servers), flush=True)
-    await asyncio.Event().wait()
+    await serve_until_killed(a.ready)
 
 
 if __name__ == "__main__":
-    try:
-        asyncio.run(main())
-    except KeyboardInterrupt:
-        pass
+    run_server(main)

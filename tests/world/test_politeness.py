@@ -24,10 +24,8 @@ Every assertion is on that log and on the records, never on mxsurvey's own clock
          with more than 30 (burst + rate) of mxsurvey's queries, spread over enough seconds,
          and every domain still resolved
 """
-import argparse
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -291,11 +289,7 @@ def in_namespace_main(a):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--mxsurvey", required=True)
-    ap.add_argument("--keep", action="store_true")
-    a = ap.parse_args()
-    return W.run_in_namespace(__file__, NS_ENV, "port 25", lambda: in_namespace_main(a))
+    return W.driver_main(__file__, NS_ENV, "port 25", in_namespace_main, doc=__doc__)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ helpers it uses. Cases:
              what was written reads back, and after the file system grows --resume
              completes the scan.
 """
-import argparse
 import hashlib
 import json
 import os
@@ -353,11 +352,7 @@ def in_namespace_main(a):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--mxsurvey", required=True)
-    ap.add_argument("--keep", action="store_true")
-    a = ap.parse_args()
-    return W.run_in_namespace(__file__, NS_ENV, "ports 25/53", lambda: in_namespace_main(a))
+    return W.driver_main(__file__, NS_ENV, "ports 25/53", in_namespace_main, doc=__doc__)
 
 
 if __name__ == "__main__":

@@ -213,6 +213,28 @@ def run_in_namespace(script, env_var, needs, body):
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     return 0 if body() else 1
 
+
+def driver_main(script, env_var, needs, run, doc=None, extra_args=None):
+    """The command line every test driver shares (--mxsurvey, --keep, and what extra_args
+    adds to the parser), then run(args) inside its namespace (run_in_namespace)."""
+    import argparse
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0] if doc else None)
+    ap.add_argument("--mxsurvey", required=True, help="path to the mxsurvey binary")
+    ap.add_argument("--keep", action="store_true", help="keep the temp dir even on success")
+    if extra_args:
+        extra_args(ap)
+    a = ap.parse_args()
+    return run_in_namespace(script, env_var, needs, lambda: run(a))
+
+
+def wait_ready(path, what, log, timeout=15):
+    """Waits until a server of ours wrote its ready file (it listens on all its addresses)."""
+    t0 = time.time()
+    while not os.path.exists(path):
+        if time.time() - t0 > timeout:
+            raise RuntimeError("%s did not become ready; see %s" % (what, log))
+        time.sleep(0.05)
+
 def log(msg):
     print("[world] " + msg, file=sys.stderr, flush=True)
 
@@ -856,6 +878,14 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         run(["unbound-checkconf", self.p("unbound.conf")])
         self._spawn("unbound", ["unbound", "-d", "-c", self.p("unbound.conf")], "unbound.stdout")
 
+    def start_dns(self, servers=()):
+        """The DNS of a small world: NSD, then Unbound, each waited for. servers: more
+        (addr, port, proto) to wait for together with NSD (servers the caller started)."""
+        self.spawn_nsd()
+        wait_listening([(NSD_ADDR, 53, "udp"), (NSD_ADDR, 53, "tcp")] + list(servers), "nsd")
+        self.spawn_unbound()
+        wait_listening([(RESOLVER_ADDR, 53, "udp")], "unbound")
+
     def start(self):
         os.makedirs(self.p("logs"), exist_ok=True)
         self.state.setdefault("pids", {})
@@ -881,12 +911,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         self._spawn("nginx", ["nginx", "-e", self.p("logs", "nginx-error.log"),
                               "-c", self.p("nginx.conf")], "nginx.stdout")
         wait_listening([(RESOLVER_ADDR, 53, "udp")], "unbound")
-        t0 = time.time()
-        while not os.path.exists(ready):
-            if time.time() - t0 > 15:
-                raise RuntimeError("misbehave.py did not become ready; see %s" %
-                                   self.p("logs", "misbehave.stdout"))
-            time.sleep(0.05)
+        wait_ready(ready, "misbehave.py", self.p("logs", "misbehave.stdout"))
         wait_listening([(a, 25, "tcp") for a in (PF_TLS13, PF_TLS12, PF_SELFSIGNED, PF_EXPIRED,
                                                  PF_WRONGNAME, PF_CHAIN, PF_NOTLS)], "postfix")
         wait_listening([(STS_ADDR, 443, "tcp")], "nginx")
