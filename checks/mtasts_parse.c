@@ -15,6 +15,10 @@ static bool starts_sts_version(const char *txt, size_t len) {
   return len == vl || is_wsp((unsigned char)txt[vl]) || txt[vl] == ';';
 }
 
+static size_t sts_kind(const char *txt, size_t len) {
+  return starts_sts_version(txt, len) ? strlen(VERSION_TXT) : 0;
+}
+
 int mtasts_txt_parse(const char *txt, size_t len, mtasts_txt_t *out, const char **reason) {
   set_reason(reason, NULL);
   if (out) memset(out, 0, sizeof *out);
@@ -92,13 +96,8 @@ int mtasts_txt_select(const char *const *txts, const size_t *lens, size_t n,
                       mtasts_txt_t *out, const char **reason) {
   set_reason(reason, NULL);
   if (out) memset(out, 0, sizeof *out);
-  size_t found = 0, which = 0;
-  for (size_t k = 0; k < n; k++) {
-    if (txts && lens && starts_sts_version(txts[k], lens[k])) {
-      if (found == 0) which = k;
-      found++;
-    }
-  }
+  size_t which, start;
+  size_t found = txt_count_kind(txts, lens, n, sts_kind, &which, &start);
   if (found == 0) {
     set_reason(reason, "no STSv1 record");
     return 0;

@@ -145,14 +145,8 @@ int tlsrpt_txt_select(const char *const *txts, const size_t *lens, size_t n,
   tlsrpt_t *r = out ? out : &scratch;
   memset(r, 0, sizeof *r);
   set_reason(reason, NULL);
-  size_t found = 0, which = 0, start = 0;
-  for (size_t k = 0; k < n; k++) {
-    size_t e = (txts && lens) ? version_end(txts[k], lens[k]) : 0;
-    if (e) {
-      if (found == 0) { which = k; start = e; }
-      found++;
-    }
-  }
+  size_t which, start;
+  size_t found = txt_count_kind(txts, lens, n, version_end, &which, &start);
   if (found == 0) {
     set_reason(reason, "no TLSRPTv1 record");
     return 0;

@@ -35,4 +35,23 @@ static inline size_t scan_name(const char *s, size_t len) {
   return i <= 32 ? i : 0;
 }
 
+/* RFC 8461 §3.1 and RFC 8460 §3 alike: of the TXT records at the name, those not of the
+ * kind asked for are discarded, and exactly one must remain. kind(txt, len) is 0 for a
+ * record of another kind, else the offset where its fields start. Returns how many are of
+ * the kind; *which and *start describe the first of them. */
+static inline size_t txt_count_kind(const char *const *txts, const size_t *lens, size_t n,
+                                    size_t (*kind)(const char *, size_t), size_t *which,
+                                    size_t *start) {
+  size_t found = 0;
+  *which = *start = 0;
+  for (size_t k = 0; k < n; k++) {
+    size_t e = (txts && lens) ? kind(txts[k], lens[k]) : 0;
+    if (e && found++ == 0) {
+      *which = k;
+      *start = e;
+    }
+  }
+  return found;
+}
+
 #endif
