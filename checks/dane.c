@@ -14,6 +14,9 @@
  *  - no TLSA, insecure TLSA or insecure addresses: DANE does not apply ("no-tlsa");
  *  - secure TLSA with no record usable for SMTP (§3.1.3: PKIX-TA/PKIX-EE are not used by
  *    SMTP, unknown parameters are ignored): "unusable" — TLS is still mandatory;
+ *  - a server that did not engage (refused, hung up, unreachable, not attempted: no EHLO
+ *    reply) has shown nothing of its STARTTLS or certificate: "inconclusive", never
+ *    "no-starttls", so that a throttling or dead MX does not count as broken DANE;
  *  - then the observation: no TLS ("no-starttls"), a record matched ("valid"), or not. */
 #include "checks/dane.h"
 #include "checks/check.h"
@@ -57,6 +60,8 @@ dane_verdict_t dane_judge(const host_t *h, const addr_t *a) {
   if (h->tlsa_dnssec != DNSSEC_SECURE) return verdict(DANE_NO_TLSA, "TLSA records not DNSSEC-secure");
   if (a->dnssec != DNSSEC_SECURE) return verdict(DANE_NO_TLSA, "address records not DNSSEC-secure");
   if (!dane_usable_any(h)) return verdict(DANE_UNUSABLE, "no usable TLSA record for SMTP");
+  if (a->smtp.outcome != SMTP_OUTCOME_ENGAGED)
+    return verdict(DANE_INCONCLUSIVE, a->smtp.err_reason ? a->smtp.err_reason : "no EHLO reply");
   if (!a->smtp.have_tls)
     return verdict(DANE_NO_STARTTLS, a->smtp.err_reason ? a->smtp.err_reason : "no TLS");
   if (a->smtp.tls.dane_valid) return verdict(DANE_VALID, NULL);

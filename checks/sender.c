@@ -8,7 +8,8 @@
  * for both kinds of sender:
  *  1. a bogus or failed address or TLSA lookup is a DNSSEC failure: the sender must not
  *     use that host (RFC 7672 §2.1, §2.2) — result "dnssec-invalid";
- *  2. an address that did not greet (no 220) is not reachable: next address;
+ *  2. an address that did not engage (no EHLO reply: refused, hung up, unreachable, not
+ *     attempted) cannot take the message: next address;
  *  3. where DANE applies it decides, for both senders (RFC 8461 §2): valid delivers
  *     authenticated; a mismatch or missing STARTTLS fails;
  *  4. secure TLSA without a usable record: TLS is mandatory but cannot authenticate
@@ -80,7 +81,7 @@ int sender_host_outcome(const job_t *j, const host_t *h, enum policy_kind pol, e
     const smtp_result_t *r = &a->smtp;
     enum dane_status ds = a->dane.status;
     if (ds == DANE_TLSA_BOGUS || ds == DANE_DNS_ERROR) { *why = RT_DNSSEC_INVALID; return 0; }
-    if (r->banner_code != 220) continue;                    /* rule 2 */
+    if (r->outcome != SMTP_OUTCOME_ENGAGED) continue;        /* rule 2 */
     switch (ds) {                                           /* rules 3 and 4 */
     case DANE_VALID: return 1;
     case DANE_MISMATCH: *why = sender_verify_result_type(r->tls.dane_error); result = 0; continue;

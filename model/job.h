@@ -70,7 +70,7 @@ enum host_state { HOST_ADDRESSES, HOST_TLSA, HOST_PROBES, HOST_DONE };
 /* RFC 7672 DANE status of one address ("dane.status"). */
 enum dane_status {
   DANE_VALID, DANE_MISMATCH, DANE_UNUSABLE, DANE_NO_STARTTLS, DANE_TLSA_BOGUS,
-  DANE_DNS_ERROR, DANE_NO_TLSA, DANE_STATUS_COUNT
+  DANE_DNS_ERROR, DANE_NO_TLSA, DANE_INCONCLUSIVE, DANE_STATUS_COUNT
 };
 
 /* TLS-RPT (RFC 8460) record of the domain ("tls_rpt.status"). */
@@ -95,8 +95,10 @@ enum sender_action { ACT_DELIVER, ACT_DELIVER_UNAUTH, ACT_DEFER, ACT_NO_ROUTE, A
 enum policy_kind { POL_DANE, POL_STS, POL_COUNT };
 
 /* "summary.starttls" and "summary.dane". */
-enum sum_starttls { SUM_TLS_ALL, SUM_TLS_SOME, SUM_TLS_NONE, SUM_TLS_UNREACHABLE, SUM_TLS_COUNT };
-enum sum_dane { SUM_DANE_VALID, SUM_DANE_PARTIAL, SUM_DANE_INVALID, SUM_DANE_NONE, SUM_DANE_COUNT };
+enum sum_starttls { SUM_TLS_ALL, SUM_TLS_SOME, SUM_TLS_NONE, SUM_TLS_REFUSED, SUM_TLS_UNREACHABLE,
+                   SUM_TLS_COUNT };
+enum sum_dane { SUM_DANE_VALID, SUM_DANE_PARTIAL, SUM_DANE_INVALID, SUM_DANE_NONE,
+                SUM_DANE_INCONCLUSIVE, SUM_DANE_COUNT };
 
 typedef struct dane_verdict {
   enum dane_status status;
@@ -114,6 +116,7 @@ typedef struct summary {
   enum sum_dane dane;
   const char *tls_best, *tls_worst;   /* protocol names from the observations, or NULL */
   size_t mx_hosts, addresses;
+  size_t inconclusive;                /* addresses whose SMTP outcome is not ENGAGED */
 } summary_t;
 
 /* ---- observations ---- */

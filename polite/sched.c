@@ -84,9 +84,7 @@ struct sched {
 const char *sched_retry_reason(const smtp_result_t *r) {
   if (r->banner && r->banner_code >= 400 && r->banner_code <= 499) return r->banner;
   if (r->connect == SMTP_CONNECT_OK && !r->banner && r->err_stage == SMTP_STAGE_BANNER &&
-      r->err_reason &&
-      (strcmp(r->err_reason, "connection closed by server") == 0 ||
-       strcmp(r->err_reason, "connection reset by peer") == 0))
+      r->peer_closed && r->err_reason)
     return r->err_reason;
   return NULL;
 }

@@ -86,7 +86,9 @@
 #define RK_TLS_BEST "tls_best"
 #define RK_TLS_WORST "tls_worst"
 #define RK_MX_HOSTS "mx_hosts"
+#define RK_INCONCLUSIVE "inconclusive"     /* addresses that did not engage */
 /* smtp (written by smtp_result_json) */
+#define RK_OUTCOME "outcome"
 #define RK_CONNECT "connect"
 #define RK_CONNECT_MS "connect_ms"
 #define RK_BANNER "banner"

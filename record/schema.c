@@ -27,6 +27,7 @@ const char *const schema_dane_status[DANE_STATUS_COUNT] = {
   [DANE_VALID] = "valid", [DANE_MISMATCH] = "mismatch", [DANE_UNUSABLE] = "unusable",
   [DANE_NO_STARTTLS] = "no-starttls", [DANE_TLSA_BOGUS] = "tlsa-bogus",
   [DANE_DNS_ERROR] = "dns-error", [DANE_NO_TLSA] = "no-tlsa",
+  [DANE_INCONCLUSIVE] = "inconclusive",
 };
 
 const char *const schema_tlsrpt_status[TLSRPT_STATUS_COUNT] = {
@@ -71,12 +72,12 @@ const char *const schema_policy[POL_COUNT] = { [POL_DANE] = RK_DANE, [POL_STS] =
 
 const char *const schema_sum_starttls[SUM_TLS_COUNT] = {
   [SUM_TLS_ALL] = "all", [SUM_TLS_SOME] = "some", [SUM_TLS_NONE] = "none",
-  [SUM_TLS_UNREACHABLE] = "unreachable",
+  [SUM_TLS_REFUSED] = "refused", [SUM_TLS_UNREACHABLE] = "unreachable",
 };
 
 const char *const schema_sum_dane[SUM_DANE_COUNT] = {
   [SUM_DANE_VALID] = "valid", [SUM_DANE_PARTIAL] = "partial", [SUM_DANE_INVALID] = "invalid",
-  [SUM_DANE_NONE] = "none",
+  [SUM_DANE_NONE] = "none", [SUM_DANE_INCONCLUSIVE] = "inconclusive",
 };
 
 /* The probe's stages, as its machine names them; NONE (no failure) is never written. */
@@ -96,4 +97,11 @@ const char *const schema_smtp_connect[SMTP_CONNECT_COUNT] = {
 const char *const schema_smtp_starttls[SMTP_STARTTLS_COUNT] = {
   [SMTP_STARTTLS_UNKNOWN] = "", [SMTP_STARTTLS_NOT_OFFERED] = "not-offered",
   [SMTP_STARTTLS_OFFERED] = "offered",
+};
+
+/* "smtp.outcome": always written. */
+const char *const schema_smtp_outcome[SMTP_OUTCOME_COUNT] = {
+  [SMTP_OUTCOME_NOT_ATTEMPTED] = "not-attempted", [SMTP_OUTCOME_UNREACHABLE] = "unreachable",
+  [SMTP_OUTCOME_LOST] = "lost", [SMTP_OUTCOME_REFUSED] = "refused",
+  [SMTP_OUTCOME_ENGAGED] = "engaged",
 };

@@ -36,6 +36,7 @@ extern const char *const schema_sum_dane[SUM_DANE_COUNT];
 extern const char *const schema_smtp_stage[SMTP_STAGE_COUNT];
 extern const char *const schema_smtp_connect[SMTP_CONNECT_COUNT];
 extern const char *const schema_smtp_starttls[SMTP_STARTTLS_COUNT];
+extern const char *const schema_smtp_outcome[SMTP_OUTCOME_COUNT];
 
 static inline const char *job_status_name(enum job_status s) { return schema_job_status[s]; }
 static inline const char *stage_name(enum job_stage s) { return schema_stage[s]; }
@@ -52,6 +53,7 @@ static inline const char *sum_starttls_name(enum sum_starttls s) { return schema
 static inline const char *sum_dane_name(enum sum_dane s) { return schema_sum_dane[s]; }
 static inline const char *smtp_stage_name(enum smtp_stage s) { return schema_smtp_stage[s]; }
 static inline const char *smtp_starttls_name(enum smtp_starttls s) { return schema_smtp_starttls[s]; }
+static inline const char *smtp_outcome_name(enum smtp_outcome o) { return schema_smtp_outcome[o]; }
 /* "smtp.connect" of a result: for SMTP_CONNECT_ERROR libuv's text of the error, which no
  * table can hold (the table's "error" only stands in should that text be missing). */
 static inline const char *smtp_connect_name(const smtp_result_t *r) {

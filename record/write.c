@@ -157,6 +157,7 @@ static void write_summary(jw_t *w, const summary_t *s) {
   if (s->tls_worst) jw_str(w, RK_TLS_WORST, s->tls_worst);
   jw_int(w, RK_MX_HOSTS, (long long)s->mx_hosts);
   jw_int(w, RK_ADDRESSES, (long long)s->addresses);
+  jw_int(w, RK_INCONCLUSIVE, (long long)s->inconclusive);
   jw_obj_end(w);
 }
 

@@ -50,6 +50,7 @@ void write_tls_result(jw_t *w, const char *key, const tls_result_t *r)
 void write_smtp_result(jw_t *w, const char *key, const smtp_result_t *r)
 {
   jw_obj_begin(w, key);
+  jw_str(w, RK_OUTCOME, smtp_outcome_name(r->outcome));
   jw_str(w, RK_CONNECT, smtp_connect_name(r));
   /* connect_ms only for a connection made: a failed connect's time is noise. */
   if (r->connect == SMTP_CONNECT_OK)

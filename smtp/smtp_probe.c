@@ -126,8 +126,23 @@ static char *reply_line(const smtp_reply_t *rp, size_t *len) {
   return s;
 }
 
+enum smtp_outcome smtp_outcome_of(const smtp_result_t *r) {
+  if (r->connect == SMTP_CONNECT_NOT_ATTEMPTED) return SMTP_OUTCOME_NOT_ATTEMPTED;
+  if (r->connect != SMTP_CONNECT_OK) return SMTP_OUTCOME_UNREACHABLE;
+  if (r->starttls != SMTP_STARTTLS_UNKNOWN) return SMTP_OUTCOME_ENGAGED;   /* EHLO said 250 */
+  /* No greeting: a server that hung up on us acted (postscreen, a throttle, a blocklist:
+   * the scheduler retries it as one); silence or bytes that are no SMTP reply are no SMTP
+   * service to speak of. */
+  if (!r->banner) return r->peer_closed ? SMTP_OUTCOME_LOST : SMTP_OUTCOME_UNREACHABLE;
+  if (r->banner_code >= 400 && r->banner_code <= 599) return SMTP_OUTCOME_REFUSED;
+  if (r->banner_code != 220) return SMTP_OUTCOME_UNREACHABLE;   /* a 2xx/3xx: no greeting */
+  if (r->ehlo_code >= 400 && r->ehlo_code <= 599) return SMTP_OUTCOME_REFUSED;
+  return SMTP_OUTCOME_LOST;      /* greeted, and EHLO was never answered */
+}
+
 static void release(probe_t *p) {
   if (p->tls) tls_conn_free(p->tls);
+  p->res.outcome = smtp_outcome_of(&p->res);
   p->cb(p->arg, &p->res);
   free(p);
 }
@@ -458,6 +473,8 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
         return;
       }
     }
+    if (p->res.err_stage == SMTP_STAGE_NONE && (nread == UV_EOF || nread == UV_ECONNRESET))
+      p->res.peer_closed = true;
     fail(p, nread == UV_EOF ? "connection closed by server" : uv_strerror((int)nread));
     return;
   }

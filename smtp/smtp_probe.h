@@ -51,7 +51,26 @@ enum smtp_starttls {
   SMTP_STARTTLS_UNKNOWN, SMTP_STARTTLS_NOT_OFFERED, SMTP_STARTTLS_OFFERED, SMTP_STARTTLS_COUNT
 };
 
+/* What the dialogue established, for the summary and the figures: only an ENGAGED address
+ * (EHLO answered 250, so the STARTTLS offer is known) says anything about STARTTLS or
+ * DANE; the others are inconclusive and are never counted as "no STARTTLS". After the
+ * scheduler's retries, the outcome is the last attempt's. NOT_ATTEMPTED is 0, like
+ * SMTP_CONNECT_NOT_ATTEMPTED: a result never probed says so without being set.
+ *   NOT_ATTEMPTED  no connection tried: special-purpose range, opt-out, no route of the
+ *                  family from this host (smtp.error.reason says which)
+ *   UNREACHABLE    no connection, or connected but no SMTP greeting (silence, non-SMTP
+ *                  bytes)
+ *   LOST           connected, then closed or reset before the greeting, or greeted 220
+ *                  and EHLO never answered (closed, reset, silent, malformed)
+ *   REFUSED        a 4xx or 5xx greeting, or a 4xx or 5xx reply to EHLO
+ *   ENGAGED        EHLO answered 250 */
+enum smtp_outcome {
+  SMTP_OUTCOME_NOT_ATTEMPTED, SMTP_OUTCOME_UNREACHABLE, SMTP_OUTCOME_LOST,
+  SMTP_OUTCOME_REFUSED, SMTP_OUTCOME_ENGAGED, SMTP_OUTCOME_COUNT
+};
+
 typedef struct smtp_result {
+  enum smtp_outcome outcome;    /* set when the probe ends (smtp_outcome_of) */
   enum smtp_connect connect;
   const char *connect_error;    /* SMTP_CONNECT_ERROR: uv_strerror's text (static); else NULL */
   double connect_ms;
@@ -70,6 +89,7 @@ typedef struct smtp_result {
   int ehlo_tls_code;
   bool starttls_again;          /* STARTTLS advertised again after TLS: an anomaly */
   enum smtp_stage err_stage;    /* SMTP_STAGE_NONE when the probe went through */
+  bool peer_closed;             /* the failure was the server closing or resetting */
   char *err_reason;
   size_t err_reason_len;
   /* Sharing marks (smtp/observe.h): made for another request; made for another SNI. */
@@ -95,6 +115,8 @@ int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
                      smtp_done_cb cb, void *arg);
 
 void smtp_result_init(smtp_result_t *r);
+/* Pure: the outcome of a finished dialogue from what it recorded (see enum smtp_outcome). */
+enum smtp_outcome smtp_outcome_of(const smtp_result_t *r);
 void smtp_result_free(smtp_result_t *r);
 /* Deep copy into dst (overwritten, not freed first): strings duplicated, the TLS chain
  * shared by reference counts. 0 ok, -1 allocation failure (dst is then empty). */

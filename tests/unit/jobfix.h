@@ -76,19 +76,34 @@ static inline void fx_tlsa_answer(host_t *h, enum dns_outcome o, enum dnssec_sta
   h->tlsa_reason = reason ? fx_strdup(reason) : NULL;
 }
 
-/* Sets the SMTP greeting of an address: code 0 means no banner at all (no connection). */
+/* Sets the SMTP greeting of an address: code 0 means no banner at all (no connection).
+ * The outcome follows (smtp_outcome_of's rules): 220 engaged (fx_addr's EHLO 250 stands),
+ * 4xx/5xx refused, none unreachable; fx_outcome sets another. */
 static inline void fx_banner(addr_t *a, int code) {
   free(a->smtp.banner);
   a->smtp.banner = NULL;
   a->smtp.banner_len = 0;
   a->smtp.banner_code = code;
   a->smtp.connect = code ? SMTP_CONNECT_OK : SMTP_CONNECT_TIMEOUT;
+  a->smtp.outcome = code == 220 ? SMTP_OUTCOME_ENGAGED
+                  : code >= 400 && code <= 599 ? SMTP_OUTCOME_REFUSED : SMTP_OUTCOME_UNREACHABLE;
   if (code) {
     char b[64];
     snprintf(b, sizeof b, "%d mail.example.pt ESMTP", code);
     a->smtp.banner = fx_strdup(b);
     a->smtp.banner_len = strlen(b);
   }
+}
+
+/* The dialogue's outcome, where the greeting alone does not say it (lost, not attempted);
+ * an address that did not engage has no STARTTLS answer and no TLS. */
+static inline void fx_outcome(addr_t *a, enum smtp_outcome o) {
+  a->smtp.outcome = o;
+  if (o == SMTP_OUTCOME_ENGAGED) return;
+  a->smtp.starttls = SMTP_STARTTLS_UNKNOWN;
+  a->smtp.have_tls = false;
+  a->smtp.tls.version[0] = '\0';
+  if (o == SMTP_OUTCOME_NOT_ATTEMPTED) a->smtp.connect = SMTP_CONNECT_NOT_ATTEMPTED;
 }
 
 /* TLS completed with protocol version v; pkix: PKIX-valid certificate for the MX name. */

@@ -68,6 +68,10 @@ static void test_unusable(void) {
   /* unusable whatever the TLS observation: TLS is still mandatory, judged by sender */
   fx_no_tls(a, "STARTTLS not offered");
   CHECK_INT(dane_judge(h, a).status, DANE_UNUSABLE);
+  /* ... and whether or not the server engaged: DNS alone decides it */
+  fx_outcome(a, SMTP_OUTCOME_UNREACHABLE);
+  CHECK_INT(dane_judge(h, a).status, DANE_UNUSABLE);
+  fx_outcome(a, SMTP_OUTCOME_ENGAGED);
   /* one usable record after the unusable ones: DANE applies (every record is seen) */
   fx_tls(a, "TLSv1.3", true, NULL);
   fx_dane_obs(a, true, NULL);
@@ -89,9 +93,22 @@ static void test_no_starttls(void) {
   v = dane_judge(h, a);
   CHECK_INT(v.status, DANE_NO_STARTTLS);
   CHECK_STR(v.reason, "no TLS");
-  /* not even a greeting: still no-starttls (DANE applied, no TLS) */
-  fx_banner(a, 0);
-  CHECK_INT(dane_judge(h, a).status, DANE_NO_STARTTLS);
+  /* no EHLO reply (refused, lost, unreachable, not attempted): the server showed nothing
+   * of its STARTTLS, so "inconclusive" with the probe's reason, never no-starttls */
+  static const enum smtp_outcome gone[] = {SMTP_OUTCOME_REFUSED, SMTP_OUTCOME_LOST,
+                                           SMTP_OUTCOME_UNREACHABLE, SMTP_OUTCOME_NOT_ATTEMPTED};
+  for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
+    fx_outcome(a, gone[i]);
+    v = dane_judge(h, a);
+    CHECK_INT(v.status, DANE_INCONCLUSIVE);
+    CHECK_STR(v.reason, "no EHLO reply");
+  }
+  fx_banner(a, 421);
+  fx_no_tls(a, "421 4.7.0 too many connections");
+  fx_outcome(a, SMTP_OUTCOME_REFUSED);
+  v = dane_judge(h, a);
+  CHECK_INT(v.status, DANE_INCONCLUSIVE);
+  CHECK_STR(v.reason, "421 4.7.0 too many connections");
   job_free(j);
 }
 

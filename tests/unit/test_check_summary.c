@@ -1,6 +1,7 @@
 /* The summary check (checks/summary.c): every summary.starttls value (all, some, none,
- * unreachable) and summary.dane value (valid, partial, invalid, none), which DANE
- * statuses count as "DANE applied", tls_best/tls_worst, the counts, and that only a
+ * refused, unreachable) and summary.dane value (valid, partial, invalid, none,
+ * inconclusive), counted over the engaged addresses only, summary.inconclusive, which DANE
+ * statuses count as failures, tls_best/tls_worst, the counts, and that only a
  * domain with status ok has a summary. The addresses' DANE verdicts are set by hand
  * (summary reads them; check_dane's own tests are test_check_dane.c), once through
  * check_dane.finish as the table runs it. */
@@ -31,39 +32,71 @@ static void set_dane(job_t *j, enum dane_status s) {
 }
 
 static void test_starttls(void) {
-  /* all: every address that answered has TLS; one that did not answer is left out */
+  /* all: every address that engaged has TLS; one that did not is left out */
   job_t *j = fx_job(2);
   fx_addr(&j->hosts[0], DNSSEC_SECURE);
   fx_addr(&j->hosts[1], DNSSEC_SECURE);
   set_dane(j, DANE_NO_TLSA);
-  CHECK_INT(summary_compute(j).starttls, SUM_TLS_ALL);
+  summary_t s = summary_compute(j);
+  CHECK_INT(s.starttls, SUM_TLS_ALL);
+  CHECK_INT(s.inconclusive, 0);
   dead_addr(&j->hosts[1]);
   set_dane(j, DANE_NO_TLSA);
-  summary_t s = summary_compute(j);
+  s = summary_compute(j);
   CHECK_INT(s.starttls, SUM_TLS_ALL);
   CHECK_INT(s.addresses, 3);
   CHECK_INT(s.mx_hosts, 2);
+  CHECK_INT(s.inconclusive, 1);
   /* some */
   plain_addr(&j->hosts[0]);
   set_dane(j, DANE_NO_TLSA);
   CHECK_INT(summary_compute(j).starttls, SUM_TLS_SOME);
   job_free(j);
 
-  /* none: answered, no TLS anywhere; a greeting other than 220 is an answer too */
+  /* none: engaged, no TLS anywhere */
   j = fx_job(1);
   plain_addr(&j->hosts[0]);
-  addr_t *a = plain_addr(&j->hosts[0]);
-  fx_banner(a, 554);
-  dead_addr(&j->hosts[0]);
   set_dane(j, DANE_NO_TLSA);
-  CHECK_INT(summary_compute(j).starttls, SUM_TLS_NONE);
+  s = summary_compute(j);
+  CHECK_INT(s.starttls, SUM_TLS_NONE);
+  CHECK_INT(s.inconclusive, 0);
   job_free(j);
-  /* the only answer is a 554 greeting: "none", not "unreachable" */
-  j = fx_job(1);
-  fx_banner(plain_addr(&j->hosts[0]), 554);
-  dead_addr(&j->hosts[0]);
+
+  /* one good MX and one that refuses (421, 554, 5xx to EHLO) or hangs up: "all" with
+   * one inconclusive address, never "some" */
+  static const struct { int banner; int ehlo; enum smtp_outcome o; } bad[] = {
+    {421, 0, SMTP_OUTCOME_REFUSED}, {554, 0, SMTP_OUTCOME_REFUSED},
+    {220, 554, SMTP_OUTCOME_REFUSED}, {220, 0, SMTP_OUTCOME_LOST},
+    {0, 0, SMTP_OUTCOME_UNREACHABLE}, {0, 0, SMTP_OUTCOME_NOT_ATTEMPTED},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    j = fx_job(2);
+    fx_addr(&j->hosts[0], DNSSEC_SECURE);
+    addr_t *b = fx_addr(&j->hosts[1], DNSSEC_SECURE);
+    fx_banner(b, bad[i].banner);
+    b->smtp.ehlo_code = bad[i].ehlo;
+    fx_outcome(b, bad[i].o);
+    set_dane(j, DANE_NO_TLSA);
+    s = summary_compute(j);
+    CHECK_INT(s.starttls, SUM_TLS_ALL);
+    CHECK_INT(s.inconclusive, 1);
+    CHECK_INT(s.addresses, 2);
+    /* ... and alone: "refused" when it refused, else "unreachable"; never "none" */
+    fx_outcome(&j->hosts[0].addrs[0], bad[i].o);
+    s = summary_compute(j);
+    CHECK_INT(s.starttls, bad[i].o == SMTP_OUTCOME_REFUSED ? SUM_TLS_REFUSED : SUM_TLS_UNREACHABLE);
+    CHECK_INT(s.inconclusive, 2);
+    CHECK(s.tls_best == NULL && s.tls_worst == NULL);
+    job_free(j);
+  }
+  /* refused wins over lost and unreachable when nothing engaged */
+  j = fx_job(2);
+  fx_outcome(fx_addr(&j->hosts[0], DNSSEC_SECURE), SMTP_OUTCOME_LOST);
+  dead_addr(&j->hosts[1]);
   set_dane(j, DANE_NO_TLSA);
-  CHECK_INT(summary_compute(j).starttls, SUM_TLS_NONE);
+  CHECK_INT(summary_compute(j).starttls, SUM_TLS_UNREACHABLE);
+  fx_banner(&j->hosts[1].addrs[0], 421);
+  CHECK_INT(summary_compute(j).starttls, SUM_TLS_REFUSED);
   job_free(j);
 
   /* unreachable: no address answered, so a dead MX is not "no STARTTLS" */
@@ -75,6 +108,7 @@ static void test_starttls(void) {
   CHECK_INT(s.starttls, SUM_TLS_UNREACHABLE);
   CHECK_INT(s.addresses, 2);
   CHECK_INT(s.mx_hosts, 2);     /* the host without addresses counts */
+  CHECK_INT(s.inconclusive, 2);
   CHECK(s.tls_best == NULL && s.tls_worst == NULL);
   job_free(j);
   /* ... and no address at all */
@@ -84,6 +118,7 @@ static void test_starttls(void) {
   CHECK_INT(s.dane, SUM_DANE_NONE);
   CHECK_INT(s.addresses, 0);
   CHECK_INT(s.mx_hosts, 1);
+  CHECK_INT(s.inconclusive, 0);
   job_free(j);
 }
 
@@ -92,20 +127,53 @@ static void test_dane(void) {
   addr_t *a = fx_addr(&j->hosts[0], DNSSEC_SECURE);
   addr_t *b = fx_addr(&j->hosts[1], DNSSEC_SECURE);
   addr_t *c = fx_addr(&j->hosts[1], DNSSEC_SECURE);
-  /* valid only when every address of every MX is */
+  /* valid only when every engaged address of every MX is */
   set_dane(j, DANE_VALID);
   CHECK_INT(summary_compute(j).dane, SUM_DANE_VALID);
-  /* partial: some valid, whatever the others are */
+  /* partial: some valid, whatever the other engaged ones are */
   static const enum dane_status others[] = {DANE_MISMATCH, DANE_UNUSABLE, DANE_NO_STARTTLS,
                                             DANE_TLSA_BOGUS, DANE_DNS_ERROR, DANE_NO_TLSA};
   for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
     c->dane.status = others[i];
     CHECK_INT(summary_compute(j).dane, SUM_DANE_PARTIAL);
   }
-  /* an address that did not answer still counts against "valid" */
-  c->dane.status = DANE_NO_STARTTLS;
-  fx_banner(c, 0);
-  CHECK_INT(summary_compute(j).dane, SUM_DANE_PARTIAL);
+  /* an address that did not engage does not count against "valid" (the TLSA-protected
+   * backup MX that is down, the AAAA address this host has no route for) */
+  static const enum smtp_outcome gone[] = {SMTP_OUTCOME_REFUSED, SMTP_OUTCOME_LOST,
+                                           SMTP_OUTCOME_UNREACHABLE, SMTP_OUTCOME_NOT_ATTEMPTED};
+  for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
+    fx_outcome(c, gone[i]);
+    c->dane.status = DANE_INCONCLUSIVE;
+    summary_t s = summary_compute(j);
+    CHECK_INT(s.dane, SUM_DANE_VALID);
+    CHECK_INT(s.inconclusive, 1);
+    /* ... a DNS-decided failure there does (bogus TLSA needs no server to fail) */
+    c->dane.status = DANE_TLSA_BOGUS;
+    CHECK_INT(summary_compute(j).dane, SUM_DANE_PARTIAL);
+  }
+  /* no address engaged where DANE applies: "inconclusive", not "invalid" or "none" */
+  fx_outcome(a, SMTP_OUTCOME_UNREACHABLE);
+  fx_outcome(b, SMTP_OUTCOME_REFUSED);
+  set_dane(j, DANE_INCONCLUSIVE);
+  CHECK_INT(summary_compute(j).dane, SUM_DANE_INCONCLUSIVE);
+  set_dane(j, DANE_NO_TLSA);
+  CHECK_INT(summary_compute(j).dane, SUM_DANE_NONE);
+  c->dane.status = DANE_TLSA_BOGUS;
+  CHECK_INT(summary_compute(j).dane, SUM_DANE_INVALID);
+  c->dane.status = DANE_INCONCLUSIVE;
+  a->dane.status = DANE_UNUSABLE;
+  CHECK_INT(summary_compute(j).dane, SUM_DANE_INVALID);
+  /* an engaged address without DANE and a DANE host that is down: "none" (counted over
+   * the engaged ones) */
+  fx_outcome(a, SMTP_OUTCOME_ENGAGED);
+  a->dane.status = DANE_NO_TLSA;
+  CHECK_INT(summary_compute(j).dane, SUM_DANE_NONE);
+  job_free(j);
+
+  j = fx_job(2);
+  a = fx_addr(&j->hosts[0], DNSSEC_SECURE);
+  b = fx_addr(&j->hosts[1], DNSSEC_SECURE);
+  (void)fx_addr(&j->hosts[1], DNSSEC_SECURE);
   /* nothing valid: "invalid" where DANE applied (a DANE sender would insist on TLS),
    * "none" where it did not (no-tlsa, and a TLSA lookup error) */
   static const struct { enum dane_status st; enum sum_dane want; } one[] = {
@@ -126,7 +194,8 @@ static void test_dane(void) {
 }
 
 /* Through check_dane, as checks_finish runs them: one MX with DANE valid, one without
- * TLSA records: "partial DANE protects nothing". */
+ * TLSA records: "partial DANE protects nothing"; then the DANE MX's backup, also with
+ * TLSA, is down: valid, with one address inconclusive. */
 static void test_dane_through_check(void) {
   job_t *j = fx_job(2);
   host_t *h = &j->hosts[0];
@@ -139,6 +208,17 @@ static void test_dane_through_check(void) {
   CHECK(j->has_summary);
   CHECK_INT(j->summary.dane, SUM_DANE_PARTIAL);
   CHECK_INT(j->summary.starttls, SUM_TLS_ALL);
+  host_t *h2 = &j->hosts[1];
+  fx_tlsa(h2, 3, 1, 1);
+  fx_tlsa_answer(h2, DNS_DATA, DNSSEC_SECURE, NULL);
+  fx_banner(&h2->addrs[0], 0);
+  fx_outcome(&h2->addrs[0], SMTP_OUTCOME_UNREACHABLE);
+  check_dane.finish(j);
+  check_summary.finish(j);
+  CHECK_INT(h2->addrs[0].dane.status, DANE_INCONCLUSIVE);
+  CHECK_INT(j->summary.dane, SUM_DANE_VALID);
+  CHECK_INT(j->summary.starttls, SUM_TLS_ALL);
+  CHECK_INT(j->summary.inconclusive, 1);
   CHECK(CHECK_DANE < CHECK_SUMMARY);
   CHECK(checks_table[CHECK_SUMMARY] == &check_summary);
   CHECK_STR(check_summary.name, "summary");

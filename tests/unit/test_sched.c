@@ -142,12 +142,18 @@ static void test_retry(void) {
   smtp_result_free(&r);
 
   r.connect = SMTP_CONNECT_OK;
+  r.peer_closed = true;
   smtp_result_set_error(&r, SMTP_STAGE_BANNER, "connection closed by server");
   CHECK_STR(sched_retry_reason(&r), "connection closed by server");
   smtp_result_free(&r);
   r.connect = SMTP_CONNECT_OK;
+  r.peer_closed = true;
   smtp_result_set_error(&r, SMTP_STAGE_BANNER, "connection reset by peer");
   CHECK_STR(sched_retry_reason(&r), "connection reset by peer");
+  smtp_result_free(&r);
+  r.connect = SMTP_CONNECT_OK;                  /* the text alone is not the server's act */
+  smtp_result_set_error(&r, SMTP_STAGE_BANNER, "connection closed by server");
+  CHECK(sched_retry_reason(&r) == NULL);
   smtp_result_free(&r);
   r.connect = SMTP_CONNECT_OK;
   smtp_result_set_error(&r, SMTP_STAGE_BANNER, "timeout");       /* a tarpit is not retried */
@@ -160,6 +166,7 @@ static void test_retry(void) {
   r.connect = SMTP_CONNECT_OK;                                     /* closed later: not "right after connect" */
   r.banner = strdup("220 hi");
   r.banner_code = 220;
+  r.peer_closed = true;
   smtp_result_set_error(&r, SMTP_STAGE_EHLO, "connection closed by server");
   CHECK(sched_retry_reason(&r) == NULL);
   smtp_result_free(&r);

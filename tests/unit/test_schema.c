@@ -46,7 +46,8 @@ static void test_tables(void) {
         "ok", "nxdomain", "no-mail", "dns-error", "invalid", "excluded");
   TABLE(schema_stage, STAGE_COUNT, STAGE_NONE, "", "dns", "input");
   TABLE(schema_dane_status, DANE_STATUS_COUNT, -1,
-        "valid", "mismatch", "unusable", "no-starttls", "tlsa-bogus", "dns-error", "no-tlsa");
+        "valid", "mismatch", "unusable", "no-starttls", "tlsa-bogus", "dns-error", "no-tlsa",
+        "inconclusive");
   TABLE(schema_tlsrpt_status, TLSRPT_STATUS_COUNT, TLSRPT_UNSET,
         "", "valid", "none", "invalid", "dns-error");
   TABLE(schema_sts_status, STS_STATUS_COUNT, STS_UNSET,
@@ -58,8 +59,8 @@ static void test_tables(void) {
         "sts-policy-fetch-error", "sts-policy-invalid", "sts-webpki-invalid");
   TABLE(schema_action, ACT_COUNT, -1, "deliver", "deliver-unauthenticated", "defer", "no-route");
   TABLE(schema_policy, POL_COUNT, -1, "dane", "mta_sts");
-  TABLE(schema_sum_starttls, SUM_TLS_COUNT, -1, "all", "some", "none", "unreachable");
-  TABLE(schema_sum_dane, SUM_DANE_COUNT, -1, "valid", "partial", "invalid", "none");
+  TABLE(schema_sum_starttls, SUM_TLS_COUNT, -1, "all", "some", "none", "refused", "unreachable");
+  TABLE(schema_sum_dane, SUM_DANE_COUNT, -1, "valid", "partial", "invalid", "none", "inconclusive");
   /* The probe's (smtp/smtp_probe.h): smtp.error.stage, smtp.connect, smtp.starttls */
   TABLE(schema_smtp_stage, SMTP_STAGE_COUNT, SMTP_STAGE_NONE,
         "", "connect", "banner", "ehlo", "starttls", "tls", "ehlo-tls", "quit", "done");
@@ -67,6 +68,8 @@ static void test_tables(void) {
         "not-attempted", "ok", "refused", "timeout", "unreachable", "error");
   TABLE(schema_smtp_starttls, SMTP_STARTTLS_COUNT, SMTP_STARTTLS_UNKNOWN,
         "", "not-offered", "offered");
+  TABLE(schema_smtp_outcome, SMTP_OUTCOME_COUNT, -1,
+        "not-attempted", "unreachable", "lost", "refused", "engaged");
 }
 
 /* The enum values the tables are indexed by, spot-checked by name, and the accessors. */
@@ -91,6 +94,7 @@ static void test_names(void) {
   smtp_result_t r;
   smtp_result_init(&r);
   CHECK_STR(smtp_connect_name(&r), "not-attempted");
+  CHECK_STR(smtp_outcome_name(r.outcome), "not-attempted");
   r.connect = SMTP_CONNECT_UNREACHABLE;
   CHECK_STR(smtp_connect_name(&r), "unreachable");
   r.connect = SMTP_CONNECT_ERROR;
