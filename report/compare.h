@@ -11,6 +11,23 @@ struct prevscan {
   struct rtable map;  /* domain -> str "dane\x1fmta-sts", v[1] = seen in the new scan */
 };
 
+/* The kinds of change the comparison lists, in display order; figure "changes.<key>". */
+enum change_kind {
+  CHG_DANE_ADOPTED, CHG_DANE_BROKEN, CHG_DANE_INCONCLUSIVE, CHG_STS_ADOPTED, CHG_STS_BROKEN,
+  CHG_COUNT
+};
+extern const char *const change_kind_key[CHG_COUNT];    /* "dane.adopted", ... */
+extern const char *const change_kind_title[CHG_COUNT];  /* "DANE newly valid", ... */
+
+/* What a domain's change of summary.dane (was, now: the record's strings, "-" when
+ * absent) counts as: a change kind, or -1 for none. An inconclusive state is no
+ * observation of the deployment: a domain that went from valid to inconclusive is newly
+ * inconclusive, not broken, and one that went from inconclusive to valid is not newly
+ * adopted (its TLSA records were there already). */
+int compare_dane_change(const char *was, const char *now);
+/* The same for the MTA-STS state of compare_state ("valid:<mode>", "none", ...). */
+int compare_sts_change(const char *was, const char *now);
+
 /* Writes the comparable state of a record ("valid\x1fvalid:enforce", "-" when absent). */
 void compare_state(json_object *rec, char *buf, size_t cap);
 /* Remembers one record of the previous scan (per-worker map; merged with rt_merge). */

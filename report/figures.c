@@ -11,6 +11,7 @@
  * such enum is either listed or deliberately left out. Lists that are not the record's
  * enums (OpenSSL's TLS versions, TLSA parameters) are the report's own. */
 #include "report/figures.h"
+#include "report/compare.h"
 #include "report/stats.h"
 #include "record/schema.h"
 
@@ -142,6 +143,33 @@ const int figures_sts_mode[FIGURES_STS_MODE_N] = {MTASTS_MODE_ENFORCE, MTASTS_MO
 const int figures_rpt[FIGURES_RPT_N] = {TLSRPT_VALID, TLSRPT_INVALID, TLSRPT_NONE,
                                         TLSRPT_DNS_ERROR};
 
+/* Domains with an engaged MX address have all / some / none; those without, refused or
+ * unreachable (docs/record.md, summary.starttls). */
+const int figures_starttls[FIGURES_STARTTLS_N] = {SUM_TLS_ALL, SUM_TLS_SOME, SUM_TLS_NONE};
+const int figures_no_engaged[FIGURES_NO_ENGAGED_N] = {SUM_TLS_REFUSED, SUM_TLS_UNREACHABLE};
+/* DANE adoption over domains with an engaged address; "inconclusive" (no address engaged,
+ * DANE applies) only where none engaged, with the DNS-decided "invalid" (tlsa-bogus,
+ * unusable) and "none" (no DANE published). */
+const int figures_dane[FIGURES_DANE_N] = {SUM_DANE_VALID, SUM_DANE_PARTIAL, SUM_DANE_INVALID,
+                                          SUM_DANE_NONE};
+const int figures_dane_no_engaged[FIGURES_DANE_NO_ENGAGED_N] = {
+  SUM_DANE_INCONCLUSIVE, SUM_DANE_INVALID, SUM_DANE_NONE};
+/* As far as the dialogue got, furthest first. */
+const int figures_outcome[FIGURES_OUTCOME_N] = {
+  SMTP_OUTCOME_ENGAGED, SMTP_OUTCOME_REFUSED, SMTP_OUTCOME_LOST, SMTP_OUTCOME_UNREACHABLE,
+  SMTP_OUTCOME_NOT_ATTEMPTED};
+
+const struct op_column op_columns[OP_COLS] = {
+  [OP_DOMAINS] = {"domains", "domains", -1},
+  [OP_ENGAGED] = {"engaged", "engaged", OP_DOMAINS},
+  [OP_TLS_ALL] = {"starttls_all", "STARTTLS all", OP_ENGAGED},
+  [OP_DANE_VALID] = {"dane_valid", "DANE valid", OP_ENGAGED},
+  [OP_STS_VALID] = {"mta_sts_valid", "MTA-STS valid", OP_DOMAINS},
+  [OP_STS_ENFORCE] = {"mta_sts_enforce", "MTA-STS enforce", OP_DOMAINS},
+  [OP_REFUSED] = {"refused", "refused", OP_DOMAINS},
+  [OP_LOST] = {"lost", "lost", OP_DOMAINS},
+};
+
 /* Not the record's enums: OpenSSL's protocol names, strongest first, and the TLSA
  * parameters every DANE guide recommends. */
 static const char *const TLSV[] = {"TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1", NULL};
@@ -238,8 +266,6 @@ static void operators(struct report *r, const struct stats *now, const struct st
 }
 
 static void change_list(struct report *r, const struct stats *now) {
-  static const char *const kinds[] = {"dane.adopted", "dane.broken", "mta_sts.adopted",
-                                      "mta_sts.broken"};
   const struct rtable *t = &now->changes;
   r->chg = calloc(rt_len(t) ? rt_len(t) : 1, sizeof *r->chg);
   if (!r->chg) abort();
@@ -249,9 +275,10 @@ static void change_list(struct report *r, const struct stats *now) {
     const char *sep = strchr(k, '\x1f');
     if (!sep) continue;
     struct change_row *c = &r->chg[r->nchg];
-    for (int j = 0; j < 4; j++)
-      if (strlen(kinds[j]) == (size_t)(sep - k) && strncmp(k, kinds[j], sep - k) == 0)
-        c->kind = kinds[j];
+    for (int j = 0; j < CHG_COUNT; j++) {
+      const char *kj = change_kind_key[j];
+      if (strlen(kj) == (size_t)(sep - k) && strncmp(k, kj, sep - k) == 0) c->kind = kj;
+    }
     if (!c->kind) continue;
     snprintf(c->domain, sizeof c->domain, "%s", sep + 1);
     snprintf(c->transition, sizeof c->transition, "%s", e->str ? e->str : "");
@@ -274,12 +301,18 @@ void figures_build(struct report *r, const struct stats *now, const struct stats
        SOME(schema_job_status, figures_status));
   add(&c, "population", "population.ok", "Domains with MX hosts (status ok)", "population.records");
   add(&c, "population", "population.receives_mail",
-      "Domains that receive mail (an MX answered SMTP)", "population.records");
+      "Domains with an MX address that engaged (EHLO answered)", "population.records");
   add(&c, "population", "population.mx_hosts_unique", "MX host names, unique", NULL);
   add(&c, "population", "population.addresses_unique", "MX addresses, unique", NULL);
 
-  dist(&c, "transport", "transport.starttls.", "STARTTLS on the MX addresses that answered",
-       "population.ok", ALL(schema_sum_starttls));
+  dist(&c, "transport", "transport.starttls.", "STARTTLS on the engaged MX addresses",
+       "population.receives_mail", SOME(schema_sum_starttls, figures_starttls));
+  dist(&c, "transport", "transport.no_engaged.", "No MX address engaged", "population.ok",
+       SOME(schema_sum_starttls, figures_no_engaged));
+  add(&c, "transport", "transport.some_inconclusive",
+      "Domains with an MX address that did not engage (inconclusive)", "population.ok");
+  dist(&c, "transport", "transport.address_outcome.", "SMTP outcome (per unique address)",
+       "population.addresses_unique", SOME(schema_smtp_outcome, figures_outcome));
   add(&c, "transport", "transport.domains_tls", "Domains with TLS on some MX", "population.ok");
   dist(&c, "transport", "transport.domain_tls_worst.", "Weakest TLS version of the domain",
        "transport.domains_tls", TLSV);
@@ -312,7 +345,10 @@ void figures_build(struct report *r, const struct stats *now, const struct stats
   dist(&c, "dnssec", "dnssec.mx_host.", "MX host addresses (per unique host)",
        "population.mx_hosts_unique", ALL(schema_dnssec));
 
-  dist(&c, "dane", "dane.summary.", "DANE", "population.ok", ALL(schema_sum_dane));
+  dist(&c, "dane", "dane.summary.", "DANE (domains with an engaged MX address)",
+       "population.receives_mail", SOME(schema_sum_dane, figures_dane));
+  dist(&c, "dane", "dane.no_engaged.", "DANE where no MX address engaged", "population.ok",
+       SOME(schema_sum_dane, figures_dane_no_engaged));
   dist(&c, "dane", "dane.tlsa_mx.", "Secure TLSA on MX hosts", "population.ok",
        ALL(stats_tlsa_mx));
   dist(&c, "dane", "dane.address.", "DANE per MX address", "dane.addresses",
@@ -347,10 +383,11 @@ void figures_build(struct report *r, const struct stats *now, const struct stats
 
   if (old) {
     c.old = NULL;  /* changes have no previous value of their own */
-    add(&c, "changes", "changes.dane.adopted", "DANE newly valid", "population.records");
-    add(&c, "changes", "changes.dane.broken", "DANE newly broken", "population.records");
-    add(&c, "changes", "changes.mta_sts.adopted", "MTA-STS newly valid", "population.records");
-    add(&c, "changes", "changes.mta_sts.broken", "MTA-STS no longer valid", "population.records");
+    for (int k = 0; k < CHG_COUNT; k++) {
+      char key[64];
+      snprintf(key, sizeof key, "changes.%s", change_kind_key[k]);
+      add(&c, "changes", key, change_kind_title[k], "population.records");
+    }
     add(&c, "changes", "changes.domains_new", "Domains not in the previous scan",
         "population.records");
     add(&c, "changes", "changes.domains_gone", "Domains of the previous scan not in this one",

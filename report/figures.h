@@ -20,15 +20,32 @@ struct figure {
   uint64_t prev_count, prev_denom;
 };
 
+/* The operator table's columns, counted by stats.c per operator among a domain's MX hosts:
+ * the domains; those with an MX address that engaged (any operator's: the domain's
+ * summary.starttls is all, some or none); of those, STARTTLS on every engaged address and
+ * DANE valid (the domain's summary); MTA-STS valid and in enforce mode; and the domains
+ * where an address of this operator's MX hosts refused (4xx/5xx to the greeting or EHLO)
+ * or was lost (closed before EHLO completed): the scanner-blocking a CERT wants to see. */
+enum op_col {
+  OP_DOMAINS, OP_ENGAGED, OP_TLS_ALL, OP_DANE_VALID, OP_STS_VALID, OP_STS_ENFORCE,
+  OP_REFUSED, OP_LOST, OP_COLS
+};
+struct op_column {
+  const char *metric;  /* JSON member, CSV key part: "starttls_all" */
+  const char *title;   /* table header: "STARTTLS all" */
+  int denom;           /* the column its share is over; -1: population.ok (OP_DOMAINS) */
+};
+extern const struct op_column op_columns[OP_COLS];
+
 struct operator_row {
   char name[256];
-  uint64_t v[5];      /* domains, STARTTLS all, DANE valid, MTA-STS valid, MTA-STS enforce */
+  uint64_t v[OP_COLS];  /* enum op_col */
   int has_prev;
-  uint64_t prev[5];
+  uint64_t prev[OP_COLS];
 };
 
 struct change_row {
-  const char *kind;   /* "dane.adopted", "dane.broken", "mta_sts.adopted", "mta_sts.broken" */
+  const char *kind;   /* change_kind_key[] (compare.h): "dane.adopted", ... */
   char domain[256];
   char transition[200]; /* "none -> valid" */
 };
@@ -71,7 +88,20 @@ const struct figure *report_find(const struct report *r, const char *key);
 #define FIGURES_STS_N 6
 #define FIGURES_STS_MODE_N 3
 #define FIGURES_RPT_N 4
+#define FIGURES_STARTTLS_N 3
+#define FIGURES_NO_ENGAGED_N 2
+#define FIGURES_DANE_N 4
+#define FIGURES_DANE_NO_ENGAGED_N 3
+#define FIGURES_OUTCOME_N 5
 extern const int figures_status[FIGURES_STATUS_N];     /* enum job_status */
+/* summary.starttls of the domains with an engaged MX address (transport.starttls.X) and
+ * of those without (transport.no_engaged.X): together every value, each once. */
+extern const int figures_starttls[FIGURES_STARTTLS_N];     /* enum sum_starttls */
+extern const int figures_no_engaged[FIGURES_NO_ENGAGED_N]; /* enum sum_starttls */
+/* summary.dane of the same two sets of domains (dane.summary.X, dane.no_engaged.X). */
+extern const int figures_dane[FIGURES_DANE_N];                       /* enum sum_dane */
+extern const int figures_dane_no_engaged[FIGURES_DANE_NO_ENGAGED_N]; /* enum sum_dane */
+extern const int figures_outcome[FIGURES_OUTCOME_N];   /* enum smtp_outcome */
 extern const int figures_sts[FIGURES_STS_N];           /* enum sts_status */
 extern const int figures_sts_mode[FIGURES_STS_MODE_N]; /* enum mtasts_mode */
 extern const int figures_rpt[FIGURES_RPT_N];           /* enum tlsrpt_status */

@@ -52,16 +52,17 @@ void render_csv(const struct report *r, FILE *o) {
     row(o, r, f->section, f->key, f->label, f->count, f->denom, f->has_denom, f->has_prev,
         f->prev_count, f->prev_denom);
   }
-  static const char *const metric[] = {"domains", "starttls_all", "dane_valid", "mta_sts_valid",
-                                       "mta_sts_enforce"};
+  /* Each operator column over its own denominator (op_columns): the domains over
+   * population.ok, STARTTLS all and DANE valid over the engaged domains, ... */
   const struct figure *ok = report_find(r, "population.ok");
   for (size_t i = 0; i < r->nops; i++) {
     const struct operator_row *op = &r->ops[i];
-    for (int k = 0; k < 5; k++) {
+    for (int k = 0; k < OP_COLS; k++) {
       char key[400];
-      snprintf(key, sizeof key, "operators.%s.%s", op->name, metric[k]);
-      row(o, r, "operators", key, op->name, op->v[k], k ? op->v[0] : (ok ? ok->count : 0), 1,
-          op->has_prev, op->prev[k], k ? op->prev[0] : (ok ? ok->prev_count : 0));
+      int dk = op_columns[k].denom;
+      snprintf(key, sizeof key, "operators.%s.%s", op->name, op_columns[k].metric);
+      row(o, r, "operators", key, op->name, op->v[k], dk >= 0 ? op->v[dk] : (ok ? ok->count : 0),
+          1, op->has_prev, op->prev[k], dk >= 0 ? op->prev[dk] : (ok ? ok->prev_count : 0));
     }
   }
   for (size_t i = 0; i < r->nchg; i++) {

@@ -136,8 +136,8 @@ void render_html(const struct report *r, FILE *o) {
           r->first_scan[0] ? r->first_scan : "?", r->last_scan[0] ? r->last_scan : "?");
   fputs("<div class=\"cards\">\n", o);
   headline(o, r, "population.records", "domains scanned");
-  headline(o, r, "population.receives_mail", "receive mail");
-  headline(o, r, "transport.starttls.all", "STARTTLS on every MX");
+  headline(o, r, "population.receives_mail", "an MX address engaged");
+  headline(o, r, "transport.starttls.all", "STARTTLS on every engaged MX address");
   headline(o, r, "dane.summary.valid", "DANE valid");
   headline(o, r, "mta_sts.status.valid", "MTA-STS policy valid");
   headline(o, r, "tls_rpt.status.valid", "TLS-RPT valid");
@@ -156,16 +156,26 @@ void render_html(const struct report *r, FILE *o) {
   fprintf(o, "<h2 id=\"operators\">MX operators (top %zu of %zu)</h2>\n<p class=\"small\">An "
           "operator is the registered domain of the MX host name (Public Suffix List); a domain "
           "counts once for each operator among its MX hosts.</p>\n", r->nops, r->ops_total);
-  fputs("<table><tr><th>operator</th><th>domains</th><th>STARTTLS all</th><th>DANE valid</th>"
-        "<th>MTA-STS valid</th><th>MTA-STS enforce</th></tr>\n", o);
+  fputs("<p class=\"small\">Engaged: domains where some MX address answered EHLO; STARTTLS "
+        "all and DANE valid are shares of those. Refused, lost: domains where an address of "
+        "this operator's MX hosts refused the scanner (4xx/5xx) or closed before EHLO "
+        "completed.</p>\n<table><tr><th>operator</th>", o);
+  for (int k = 0; k < OP_COLS; k++) fprintf(o, "<th>%s</th>", op_columns[k].title);
+  fputs("</tr>\n", o);
   for (size_t i = 0; i < r->nops; i++) {
+    const struct operator_row *op = &r->ops[i];
     fputs("<tr><td>", o);
-    esc(o, r->ops[i].name);
-    fprintf(o, "</td><td>%llu</td>", (unsigned long long)r->ops[i].v[0]);
-    for (int k = 1; k < 5; k++) {
-      fprintf(o, "<td>%llu (", (unsigned long long)r->ops[i].v[k]);
-      pct(o, r->ops[i].v[k], r->ops[i].v[0], 1);
-      fputs(")</td>", o);
+    esc(o, op->name);
+    fprintf(o, "</td><td>%llu</td>", (unsigned long long)op->v[OP_DOMAINS]);
+    for (int k = 1; k < OP_COLS; k++) {
+      uint64_t d = op->v[op_columns[k].denom];
+      fprintf(o, "<td>%llu", (unsigned long long)op->v[k]);
+      if (d) {
+        fputs(" (", o);
+        pct(o, op->v[k], d, 1);
+        fputc(')', o);
+      }
+      fputs("</td>", o);
     }
     fputs("</tr>\n", o);
   }

@@ -1,5 +1,6 @@
 /* JSON: the same numbers, keyed by figure key, built with json-c. */
 #include "report/render.h"
+#include "report/compare.h"
 
 #include <json-c/json.h>
 #include <string.h>
@@ -88,16 +89,16 @@ void render_json(const struct report *r, FILE *out) {
   }
   json_object_object_add(root, "figures", figs);
 
-  static const char *const metric[] = {"domains", "starttls_all", "dane_valid", "mta_sts_valid",
-                                       "mta_sts_enforce"};
   json_object *ops = json_object_new_array();
   for (size_t i = 0; i < r->nops; i++) {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "operator", json_object_new_string(r->ops[i].name));
-    for (int k = 0; k < 5; k++) json_object_object_add(o, metric[k], u64(r->ops[i].v[k]));
+    for (int k = 0; k < OP_COLS; k++)
+      json_object_object_add(o, op_columns[k].metric, u64(r->ops[i].v[k]));
     if (r->ops[i].has_prev) {
       json_object *p = json_object_new_object();
-      for (int k = 0; k < 5; k++) json_object_object_add(p, metric[k], u64(r->ops[i].prev[k]));
+      for (int k = 0; k < OP_COLS; k++)
+        json_object_object_add(p, op_columns[k].metric, u64(r->ops[i].prev[k]));
       json_object_object_add(o, "previous", p);
     }
     json_object_array_add(ops, o);
@@ -107,18 +108,16 @@ void render_json(const struct report *r, FILE *out) {
 
   if (r->compare) {
     json_object *ch = json_object_new_object();
-    static const char *const kinds[] = {"dane.adopted", "dane.broken", "mta_sts.adopted",
-                                        "mta_sts.broken"};
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < CHG_COUNT; k++) {
       json_object *a = json_object_new_array();
       for (size_t i = 0; i < r->nchg; i++) {
-        if (strcmp(r->chg[i].kind, kinds[k]) != 0) continue;
+        if (strcmp(r->chg[i].kind, change_kind_key[k]) != 0) continue;
         json_object *o = json_object_new_object();
         json_object_object_add(o, "domain", json_object_new_string(r->chg[i].domain));
         json_object_object_add(o, "change", json_object_new_string(r->chg[i].transition));
         json_object_array_add(a, o);
       }
-      json_object_object_add(ch, kinds[k], a);
+      json_object_object_add(ch, change_kind_key[k], a);
     }
     json_object_object_add(root, "changed_domains", ch);
   }

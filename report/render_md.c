@@ -1,5 +1,6 @@
 /* Markdown: the default, readable in a terminal. */
 #include "report/render.h"
+#include "report/compare.h"
 
 #include <string.h>
 
@@ -16,10 +17,15 @@ static void share(FILE *o, uint64_t c, uint64_t d, int has) {
   else fprintf(o, "%.1f%%", p);
 }
 
+/* A count and its share; no share over nothing (an operator none of whose domains engaged). */
 static void rate(FILE *o, uint64_t c, uint64_t d) {
-  fprintf(o, " %llu (", (unsigned long long)c);
-  share(o, c, d, 1);
-  fputs(") |", o);
+  fprintf(o, " %llu", (unsigned long long)c);
+  if (d) {
+    fputs(" (", o);
+    share(o, c, d, 1);
+    fputc(')', o);
+  }
+  fputs(" |", o);
 }
 
 void render_md(const struct report *r, FILE *o) {
@@ -75,32 +81,34 @@ void render_md(const struct report *r, FILE *o) {
   fprintf(o, "\n## MX operators (top %zu of %zu, by domains served)\n\n", r->nops, r->ops_total);
   fprintf(o, "An operator is the registered domain of the MX host name (Public Suffix List); a "
              "domain counts once for each operator among its MX hosts.\n\n");
-  fprintf(o, "| operator | domains | STARTTLS all | DANE valid | MTA-STS valid | MTA-STS enforce |%s\n",
-          r->compare ? " previous domains |" : "");
-  fprintf(o, "|---|---:|---:|---:|---:|---:|%s\n", r->compare ? "---:|" : "");
+  fprintf(o, "A domain's engaged count says some MX address of the domain answered EHLO; "
+             "STARTTLS all and DANE valid are shares of those. Refused and lost: domains where "
+             "an address of this operator's MX hosts refused the scanner (4xx/5xx) or closed "
+             "before EHLO completed.\n\n");
+  fputs("| operator |", o);
+  for (int k = 0; k < OP_COLS; k++) fprintf(o, " %s |", op_columns[k].title);
+  fprintf(o, "%s\n|---|", r->compare ? " previous domains |" : "");
+  for (int k = 0; k < OP_COLS; k++) fputs("---:|", o);
+  fprintf(o, "%s\n", r->compare ? "---:|" : "");
   for (size_t i = 0; i < r->nops; i++) {
     const struct operator_row *op = &r->ops[i];
     fputs("| ", o);
     cell(o, op->name);
-    fprintf(o, " | %llu |", (unsigned long long)op->v[0]);
-    for (int k = 1; k < 5; k++) rate(o, op->v[k], op->v[0]);
-    if (r->compare) fprintf(o, " %llu |", (unsigned long long)op->prev[0]);
+    fprintf(o, " | %llu |", (unsigned long long)op->v[OP_DOMAINS]);
+    for (int k = 1; k < OP_COLS; k++) rate(o, op->v[k], op->v[op_columns[k].denom]);
+    if (r->compare) fprintf(o, " %llu |", (unsigned long long)op->prev[OP_DOMAINS]);
     fputc('\n', o);
   }
 
   if (!r->compare) return;
-  static const char *const kinds[][2] = {{"dane.adopted", "DANE newly valid"},
-                                         {"dane.broken", "DANE newly broken"},
-                                         {"mta_sts.adopted", "MTA-STS newly valid"},
-                                         {"mta_sts.broken", "MTA-STS no longer valid"}};
   fprintf(o, "\n## Domains whose state changed\n");
-  for (int k = 0; k < 4; k++) {
+  for (int k = 0; k < CHG_COUNT; k++) {
     size_t n = 0;
-    for (size_t i = 0; i < r->nchg; i++) n += strcmp(r->chg[i].kind, kinds[k][0]) == 0;
-    fprintf(o, "\n### %s (%zu)\n\n", kinds[k][1], n);
+    for (size_t i = 0; i < r->nchg; i++) n += strcmp(r->chg[i].kind, change_kind_key[k]) == 0;
+    fprintf(o, "\n### %s (%zu)\n\n", change_kind_title[k], n);
     size_t shown = 0;
     for (size_t i = 0; i < r->nchg; i++) {
-      if (strcmp(r->chg[i].kind, kinds[k][0]) != 0) continue;
+      if (strcmp(r->chg[i].kind, change_kind_key[k]) != 0) continue;
       if (shown++ == MD_MAX_CHANGES) {
         fprintf(o, "- ... and %zu more (see --format json or csv)\n", n - MD_MAX_CHANGES);
         break;

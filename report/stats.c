@@ -7,6 +7,7 @@
  * come from OpenSSL (protocol and group names, certificate error texts). */
 #include "report/stats.h"
 #include "report/compare.h"
+#include "report/figures.h"
 #include "report/jsonget.h"
 #include "record/schema.h"
 
@@ -110,7 +111,7 @@ void stats_init(struct stats *s) {
   rt_init(&s->counts);
   rt_init(&s->hosts);
   rt_init(&s->addrs);
-  rt_init(&s->ops);
+  rt_init_n(&s->ops, OP_COLS);
   rt_init(&s->changes);
 }
 
@@ -159,15 +160,51 @@ struct domain_acc {
   char worst_cipher[96];
 };
 
-static void address(struct stats *s, json_object *a, time_t scanned, struct domain_acc *d) {
+/* An address's SMTP outcome (smtp.outcome). A record written before the outcome existed
+ * has none: its address engaged when it has smtp.starttls (EHLO was answered, the rule of
+ * smtp_outcome_of), else it is ADDR_OUTCOME_UNKNOWN; refused and lost cannot be told apart
+ * from unreachable without it. Returns the enum value, or -1 for a value the report does
+ * not know (then *name is that value, as a key part) and for unknown. */
+static int outcome_of(json_object *smtp, const char **name, char *buf, size_t cap) {
+  const char *o = jstr(smtp, RK_OUTCOME);
+  if (!o) {
+    int engaged = jstr(smtp, RK_STARTTLS) != NULL;
+    *name = engaged ? smtp_outcome_name(SMTP_OUTCOME_ENGAGED) : ADDR_OUTCOME_UNKNOWN;
+    return engaged ? SMTP_OUTCOME_ENGAGED : -1;
+  }
+  for (int i = 0; i < SMTP_OUTCOME_COUNT; i++)
+    if (eq(o, smtp_outcome_name((enum smtp_outcome)i))) {
+      *name = smtp_outcome_name((enum smtp_outcome)i);
+      return i;
+    }
+  *name = keyval(o, buf, cap);
+  return -1;
+}
+
+/* The rank of an outcome in an address's fact string: when one address shows different
+ * outcomes in different records, the observation kept (rt_keep_max) is the one that got
+ * furthest in the dialogue, so an address that engaged anywhere counts as engaged. */
+static char outcome_rank(int outcome) {
+  static const char rank[SMTP_OUTCOME_COUNT] = {
+    [SMTP_OUTCOME_NOT_ATTEMPTED] = '1', [SMTP_OUTCOME_UNREACHABLE] = '2',
+    [SMTP_OUTCOME_LOST] = '3', [SMTP_OUTCOME_REFUSED] = '4', [SMTP_OUTCOME_ENGAGED] = '5'};
+  return outcome >= 0 && outcome < SMTP_OUTCOME_COUNT ? rank[outcome] : '0';
+}
+
+/* One MX address: its DANE status, its TLS facts into the domain's accumulator, and its
+ * fact string (outcome, then TLS) into the unique-address set. Returns its outcome
+ * (outcome_of). */
+static int address(struct stats *s, json_object *a, time_t scanned, struct domain_acc *d) {
   const char *ip = jstr(a, RK_IP);
   json_object *smtp = jget(a, RK_SMTP), *tls = jget(smtp, RK_TLS);
-  char v[96], fact[400];
+  char v[96], fact[400], ob[96];
   json_object *dane = jget(a, RK_DANE);
   if (dane) {
     C1("dane.addresses");
     C2("dane.address.", keyval(jstr(dane, RK_STATUS), v, sizeof v));
   }
+  const char *oname;
+  int outcome = outcome_of(smtp, &oname, ob, sizeof ob);
   strcpy(fact, "-");
   if (tls) {
     const char *ver = jstr(tls, RK_VERSION), *cipher = jstr(tls, RK_CIPHER);
@@ -204,7 +241,12 @@ static void address(struct stats *s, json_object *a, time_t scanned, struct doma
     snprintf(fact, sizeof fact, "%s\x1f%s\x1f%s\x1f%s", keyval(ver, vb, sizeof vb), cb,
              fs ? "fs" : "nofs", cert ? kb : "(no certificate)");
   }
-  if (ip) rt_keep_max(rt_get(&s->addrs, ip, strlen(ip)), fact);
+  if (ip) {
+    char full[512];
+    snprintf(full, sizeof full, "%c%s\x1f%s", outcome_rank(outcome), oname, fact);
+    rt_keep_max(rt_get(&s->addrs, ip, strlen(ip)), full);
+  }
+  return outcome;
 }
 
 static void mta_sts(struct stats *s, json_object *m) {
@@ -279,24 +321,17 @@ static void changes(struct stats *s, json_object *rec, const struct prevscan *pr
   char *ns = strchr(now, '\x1f'), *ws = strchr(was, '\x1f');
   *ns++ = '\0';
   *ws++ = '\0';
-  const char *kind[2] = {NULL, NULL};
-  const char *valid = sum_dane_name(SUM_DANE_VALID), *invalid = sum_dane_name(SUM_DANE_INVALID);
-  if (eq(now, valid) && !eq(was, valid)) kind[0] = "dane.adopted";
-  else if (!eq(now, valid) && (eq(was, valid) || (eq(now, invalid) && !eq(was, invalid))))
-    kind[0] = "dane.broken";
-  /* A valid MTA-STS state is "valid:<mode>" (compare_state). */
-  const char *sv = sts_status_name(STS_VALID);
-  size_t svl = strlen(sv);
-  int nv = strncmp(ns, sv, svl) == 0, wv = strncmp(ws, sv, svl) == 0;
-  if (nv && !wv) kind[1] = "mta_sts.adopted";
-  else if (!nv && wv) kind[1] = "mta_sts.broken";
+  /* What counts as a change (an inconclusive DANE state is none of adopted or broken):
+   * compare.c. */
+  int kind[2] = {compare_dane_change(was, now), compare_sts_change(ws, ns)};
   for (int i = 0; i < 2; i++) {
-    if (!kind[i]) continue;
+    if (kind[i] < 0) continue;
+    const char *k = change_kind_key[kind[i]];
     char key[400], val[200];
-    int n = snprintf(key, sizeof key, "%s\x1f%s", kind[i], dom);
+    int n = snprintf(key, sizeof key, "%s\x1f%s", k, dom);
     snprintf(val, sizeof val, "%s -> %s", i ? ws : was, i ? ns : now);
     rt_keep_max(rt_get(&s->changes, key, n < (int)sizeof key ? (size_t)n : sizeof key - 1), val);
-    C2("changes.", kind[i]);
+    C2("changes.", k);
   }
 }
 
@@ -321,11 +356,17 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
   C1("population.ok");
   json_object *sum = jget(rec, RK_SUMMARY);
   const char *starttls = jstr(sum, RK_STARTTLS), *dane = jstr(sum, RK_DANE);
-  C2("transport.starttls.", keyval(starttls, v, sizeof v));
-  if (eq(starttls, sum_starttls_name(SUM_TLS_ALL)) || eq(starttls, sum_starttls_name(SUM_TLS_SOME)) ||
-      eq(starttls, sum_starttls_name(SUM_TLS_NONE)))
-    C1("population.receives_mail");
-  C2("dane.summary.", keyval(dane, v, sizeof v));
+  /* Some MX address engaged (EHLO answered): summary.starttls is counted over those
+   * addresses (all, some, none). Otherwise (refused, unreachable, or a summary without it)
+   * nothing is known of the domain's STARTTLS, nor of a DANE it publishes: its figures are
+   * kept apart, so that the adoption shares are over domains that said something. */
+  int engaged = eq(starttls, sum_starttls_name(SUM_TLS_ALL)) ||
+                eq(starttls, sum_starttls_name(SUM_TLS_SOME)) ||
+                eq(starttls, sum_starttls_name(SUM_TLS_NONE));
+  if (engaged) C1("population.receives_mail");
+  C2(engaged ? "transport.starttls." : "transport.no_engaged.", keyval(starttls, v, sizeof v));
+  C2(engaged ? "dane.summary." : "dane.no_engaged.", keyval(dane, v, sizeof v));
+  if (jint(sum, RK_INCONCLUSIVE, 0) > 0) C1("transport.some_inconclusive");
 
   json_object *mxs = jget(rec, RK_MX);
   size_t nmx = jlen(mxs);
@@ -333,7 +374,7 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
   struct domain_acc d;
   memset(&d, 0, sizeof d);
   char ops[16][256];
-  int nops = 0;
+  int nops = 0, refused[16] = {0}, lost[16] = {0};
   for (size_t i = 0; i < nmx; i++) {
     json_object *mx = json_object_array_get_idx(mxs, i);
     const char *host = jstr(mx, RK_HOST);
@@ -345,12 +386,17 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
       tlsa_hosts++;
     char ob[256];
     const char *op = mx_operator(psl, host, ob, sizeof ob);
-    int seen = 0;
-    for (int k = 0; k < nops; k++) seen |= strcmp(ops[k], op) == 0;
-    if (!seen && nops < 16) snprintf(ops[nops++], sizeof ops[0], "%s", op);
+    int k = 0;
+    while (k < nops && strcmp(ops[k], op) != 0) k++;
+    if (k == nops && nops < 16) snprintf(ops[nops++], sizeof ops[0], "%s", op);
     json_object *addrs = jget(mx, RK_ADDRESSES);
-    for (size_t j = 0; j < jlen(addrs); j++)
-      address(s, json_object_array_get_idx(addrs, j), scanned, &d);
+    for (size_t j = 0; j < jlen(addrs); j++) {
+      int o = address(s, json_object_array_get_idx(addrs, j), scanned, &d);
+      if (k < nops) {   /* this operator's host refused or lost us */
+        refused[k] |= o == SMTP_OUTCOME_REFUSED;
+        lost[k] |= o == SMTP_OUTCOME_LOST;
+      }
+    }
   }
   C2("dane.tlsa_mx.", stats_tlsa_mx[tlsa_hosts == 0              ? TLSA_MX_NONE
                                      : (size_t)tlsa_hosts == nmx ? TLSA_MX_ALL
@@ -384,11 +430,14 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
   int sts_enforce = sts_valid && eq(jstr(sts, RK_MODE), sts_mode_name(MTASTS_MODE_ENFORCE));
   for (int k = 0; k < nops; k++) {
     struct rt_entry *e = rt_get(&s->ops, ops[k], strlen(ops[k]));
-    e->v[0]++;
-    e->v[1] += tls_all;
-    e->v[2] += dane_valid;
-    e->v[3] += sts_valid;
-    e->v[4] += sts_enforce;
+    e->v[OP_DOMAINS]++;
+    e->v[OP_ENGAGED] += engaged;
+    e->v[OP_TLS_ALL] += tls_all;
+    e->v[OP_DANE_VALID] += dane_valid;
+    e->v[OP_STS_VALID] += sts_valid;
+    e->v[OP_STS_ENFORCE] += sts_enforce;
+    e->v[OP_REFUSED] += refused[k];
+    e->v[OP_LOST] += lost[k];
   }
 }
 
@@ -442,9 +491,15 @@ void stats_finish(struct stats *s) {
   pos = 0;
   for (struct rt_entry *e; (e = rt_next(&s->addrs, &pos));) {
     C1("population.addresses_unique");
-    if (!e->str || strcmp(e->str, "-") == 0) continue;
-    char buf[400];
-    snprintf(buf, sizeof buf, "%s", e->str);
+    /* "<rank><outcome>\x1f<TLS facts or ->" (address()) */
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", e->str ? e->str : "");
+    char *tls = strchr(buf, '\x1f');
+    if (!tls || !buf[0]) continue;
+    *tls++ = '\0';
+    C2("transport.address_outcome.", buf + 1);
+    if (strcmp(tls, "-") == 0) continue;
+    memmove(buf, tls, strlen(tls) + 1);
     char *f[4] = {buf, NULL, NULL, NULL};
     for (int k = 1; k < 4; k++) {
       f[k] = f[k - 1] ? strchr(f[k - 1], '\x1f') : NULL;

@@ -13,8 +13,9 @@
 struct stats {
   struct rtable counts;  /* figure key -> count (counter 0) */
   struct rtable hosts;   /* unique MX host -> "dnssec|tlsa-state|u s m,u s m" */
-  struct rtable addrs;   /* unique address -> "version\x1f" "cipher\x1f" "fs\x1f" "key" or "-" */
-  struct rtable ops;     /* operator -> domains, STARTTLS all, DANE valid, MTA-STS valid, enforce */
+  struct rtable addrs;   /* unique address -> "<rank><outcome>\x1f" then "version\x1f" "cipher\x1f"
+                            "fs\x1f" "key", or "-" without TLS (stats.c, address()) */
+  struct rtable ops;     /* operator -> counters of enum op_col (figures.h) */
   struct rtable changes; /* "dane.adopted\x1f" "domain" ... (comparison only) */
   char first_scan[32], last_scan[32];
 };
@@ -29,6 +30,9 @@ struct prevscan;  /* compare.h */
 enum tlsa_mx { TLSA_MX_ALL, TLSA_MX_SOME, TLSA_MX_NONE, TLSA_MX_COUNT };
 extern const char *const stats_tlsa_mx[TLSA_MX_COUNT];
 #define HOST_TLSA_NONE "none"
+/* "transport.address_outcome": an address of a record written before smtp.outcome existed
+ * that has no smtp.starttls either (with it, the address engaged). */
+#define ADDR_OUTCOME_UNKNOWN "unknown"
 
 void stats_init(struct stats *s);
 void stats_free(struct stats *s);

@@ -21,7 +21,13 @@ static char *xstrdup(const char *s) {
   return p;
 }
 
-void rt_init(struct rtable *t) { hashmap_init(&t->m, sizeof(struct rt_entry)); }
+void rt_init_n(struct rtable *t, size_t nvals) {
+  if (nvals > RT_NVALS_MAX) abort();
+  t->nvals = nvals;
+  hashmap_init(&t->m, sizeof(struct rt_entry) + nvals * sizeof(uint64_t));
+}
+
+void rt_init(struct rtable *t) { rt_init_n(t, RT_NVALS); }
 
 void rt_free(struct rtable *t) {
   size_t pos = 0;
@@ -88,10 +94,11 @@ void rt_keep_max(struct rt_entry *e, const char *s) {
 }
 
 void rt_merge(struct rtable *dst, struct rtable *src) {
+  if (dst->nvals != src->nvals) abort();
   if (rt_len(dst) == 0) {  /* the first worker's table becomes the result as it is */
     hashmap_free(&dst->m);
     dst->m = src->m;
-    hashmap_init(&src->m, sizeof(struct rt_entry));
+    hashmap_init(&src->m, sizeof(struct rt_entry) + src->nvals * sizeof(uint64_t));
     return;
   }
   size_t pos = 0, len;
@@ -99,7 +106,7 @@ void rt_merge(struct rtable *dst, struct rtable *src) {
   struct rt_entry *s;
   while ((s = hashmap_next(&src->m, &pos, &key, &len))) {
     struct rt_entry *d = rt_get(dst, key, len);
-    for (int k = 0; k < RT_NVALS; k++) d->v[k] += s->v[k];
+    for (size_t k = 0; k < dst->nvals; k++) d->v[k] += s->v[k];
     if (s->str && (!d->str || strcmp(s->str, d->str) > 0)) {
       free(d->str);
       d->str = s->str;

@@ -12,19 +12,26 @@
 #include <stdint.h>
 #include "lib/hashmap.h"
 
+/* Counters per entry: RT_NVALS in a table made by rt_init, up to RT_NVALS_MAX with
+ * rt_init_n (the operator table has eight columns; the million-entry host table need not
+ * carry them). */
 #define RT_NVALS 5
+#define RT_NVALS_MAX 8
 
 struct rt_entry {
   const char *key;       /* NUL-terminated, held by the table */
   char *str;             /* optional value string, owned */
-  uint64_t v[RT_NVALS];  /* counters */
+  uint64_t v[];          /* counters: the table's nvals of them */
 };
 
 struct rtable {
-  hashmap_t m;           /* key -> struct rt_entry */
+  hashmap_t m;           /* key -> struct rt_entry and its counters */
+  size_t nvals;
 };
 
 void rt_init(struct rtable *t);
+/* A table whose entries have nvals counters (at most RT_NVALS_MAX). */
+void rt_init_n(struct rtable *t, size_t nvals);
 void rt_free(struct rtable *t);
 /* The entry for key (len bytes), created with zero counters when absent. Out of memory
  * ends the process (the report cannot go on without a figure). */
@@ -43,7 +50,7 @@ uint64_t rt_count(const struct rtable *t, const char *key);
 /* Replaces e->str by s when e->str is absent or s sorts after it: a deterministic choice
  * between observations, whatever the order records arrive in. */
 void rt_keep_max(struct rt_entry *e, const char *s);
-/* Adds every counter of src into dst, strings merged as rt_keep_max does, and leaves src
+/* Adds every counter of src into dst (both with the same number of counters), strings merged as rt_keep_max does, and leaves src
  * empty: strings change owner instead of being copied; into an empty dst, src's table
  * itself changes owner. */
 void rt_merge(struct rtable *dst, struct rtable *src);

@@ -20,97 +20,136 @@ def run(mx, *args, rc=0):
     return p
 
 
-# figure key -> (count, denominator); None: a plain count without a share
+# figure key -> (count, denominator); None: a plain count without a share.
+# scan1 has 18 records in the vocabulary before smtp.outcome (a.pt to q.pt: no outcome, no
+# summary.inconclusive; an address with smtp.starttls counts as engaged, one without as
+# "unknown") and 7 in the current one (r.pt to x.pt, after the blank line):
+#   r.pt  mx1.bigmail.pt engaged, mx2.bigmail.pt greets 421: all, inconclusive 1
+#   s.pt  its only MX greets 554: refused
+#   t.pt  connection refused: unreachable
+#   u.pt  DANE at both MX hosts, the backup's address down: all, DANE valid, inconclusive 1
+#   v.pt  dual-stack MX, the AAAA address not attempted (no IPv6 route): all, inconclusive 1
+#   w.pt  mx1.bigmail.pt engaged, mx3.bigmail.pt closes after its greeting (lost)
+#   x.pt  DANE published, its only MX greets 421: refused, DANE inconclusive (valid in scan0)
 SCAN1 = {
-    "population.records": (18, 18),            # 19 lines, one blank
-    "population.status.ok": (13, 18),
-    "population.status.nxdomain": (1, 18),     # j
-    "population.status.no-mail": (1, 18),      # k
-    "population.status.dns-error": (1, 18),    # l
-    "population.status.invalid": (1, 18),
-    "population.status.excluded": (1, 18),     # m: a status the report does not know
-    "population.receives_mail": (12, 18),      # ok but h (unreachable)
-    "population.mx_hosts_unique": (15, None),
-    "population.addresses_unique": (14, None),
-    "transport.starttls.all": (10, 13),
-    "transport.starttls.some": (1, 13),        # q: second MX answers 454
-    "transport.starttls.none": (1, 13),        # g
-    "transport.starttls.unreachable": (1, 13), # h
-    "transport.domains_tls": (11, 13),
-    "transport.domain_tls_worst.TLSv1.3": (6, 11),
-    "transport.domain_tls_worst.TLSv1.2": (4, 11),  # c, f (weakest MX), p, q
-    "transport.domain_tls_worst.TLSv1": (1, 11),    # d
-    "transport.domain_cipher.TLS_AES_256_GCM_SHA384": (4, 11),
-    "transport.domain_cipher.ECDHE-ECDSA-AES256-GCM-SHA384": (1, 11),  # f: its TLS 1.2 MX
-    "transport.domain_fs_all": (9, 11),        # not d, q (static RSA)
-    "transport.addresses_tls": (11, 14),
-    "transport.address_tls_version.TLSv1.3": (6, 11),
-    "transport.address_tls_version.TLSv1.2": (4, 11),
-    "transport.address_tls_version.TLSv1": (1, 11),
-    "transport.address_cipher.TLS_AES_256_GCM_SHA384": (3, 11),  # 192.0.2.1 once for a, b, n, o
-    "transport.address_fs": (9, 11),
-    "transport.address_key.EC-256": (5, 11),
-    "transport.address_key.RSA-2048": (3, 11),
-    "transport.address_key.RSA-1024": (1, 11),
-    "certs.pkix_valid_all": (8, 11),           # not d (expired), i and n (name)
-    "certs.expired": (1, 11),
-    "certs.self_signed": (1, 11),
-    "certs.wrong_name": (2, 11),
-    "certs.expiring_30d": (1, 11),             # i: 10 days after its scan
-    "dnssec.domain.secure": (8, 16),
-    "dnssec.domain.insecure": (7, 16),
-    "dnssec.domain.bogus": (1, 16),
-    "dnssec.mx_host.secure": (8, 15),
-    "dnssec.mx_host.insecure": (7, 15),
-    "dane.summary.valid": (3, 13),             # a, b, o
-    "dane.summary.partial": (1, 13),           # f
-    "dane.summary.invalid": (3, 13),           # e (mismatch), n (usage 1 only), p (bogus TLSA)
-    "dane.summary.none": (6, 13),
-    "dane.tlsa_mx.all": (4, 13),               # a, b, n, o
-    "dane.tlsa_mx.some": (2, 13),              # e, f
-    "dane.tlsa_mx.none": (7, 13),
-    "dane.address.valid": (5, 17),
-    "dane.address.mismatch": (1, 17),
-    "dane.address.unusable": (1, 17),
-    "dane.address.tlsa-bogus": (1, 17),
-    "dane.address.no-tlsa": (9, 17),
-    "dane.host_tlsa.secure": (5, 15),
-    "dane.host_tlsa.bogus": (1, 15),
-    "dane.host_tlsa.none": (9, 15),
-    "dane.tlsa_combo.3 1 1": (4, 6),
-    "dane.tlsa_combo.2 1 1": (1, 6),
-    "dane.tlsa_combo.1 1 1": (1, 6),
-    "mta_sts.txt_present": (6, 13),
-    "mta_sts.status.valid": (3, 13),           # a, c, o
-    "mta_sts.status.none": (6, 13),
-    "mta_sts.status.fetch-error": (1, 13),
-    "mta_sts.status.policy-invalid": (1, 13),
-    "mta_sts.status.txt-invalid": (1, 13),
-    "mta_sts.status.dns-error": (1, 13),
+    "population.records": (25, 25),            # 26 lines, one blank
+    "population.status.ok": (20, 25),
+    "population.status.nxdomain": (1, 25),     # j
+    "population.status.no-mail": (1, 25),      # k
+    "population.status.dns-error": (1, 25),    # l
+    "population.status.invalid": (1, 25),
+    "population.status.excluded": (1, 25),     # m: a status the report does not know
+    # An MX address engaged: ok but h, t (unreachable), s, x (refused)
+    "population.receives_mail": (16, 25),
+    "population.mx_hosts_unique": (24, None),  # mx1.bigmail.pt serves r and w
+    "population.addresses_unique": (24, None),
+    # STARTTLS over the 16 domains with an engaged address; the other 4 ok domains apart
+    "transport.starttls.all": (14, 16),        # 10 old ones, r, u, v, w
+    "transport.starttls.some": (1, 16),        # q: second MX answers 454
+    "transport.starttls.none": (1, 16),        # g
+    "transport.no_engaged.refused": (2, 20),   # s, x
+    "transport.no_engaged.unreachable": (2, 20),  # h, t
+    "transport.some_inconclusive": (7, 20),    # r to x (the old records have no count)
+    # per unique address: 13 old ones with smtp.starttls and 192.0.2.30, .43, .45
+    "transport.address_outcome.engaged": (16, 24),
+    "transport.address_outcome.refused": (3, 24),      # .31 (421), .41 (554), .46 (421)
+    "transport.address_outcome.lost": (1, 24),         # .32
+    "transport.address_outcome.unreachable": (2, 24),  # .42, .44
+    "transport.address_outcome.not-attempted": (1, 24),  # 2001:db8::45
+    "transport.address_outcome.unknown": (1, 24),      # h's, an old record without starttls
+    "transport.domains_tls": (15, 20),
+    "transport.domain_tls_worst.TLSv1.3": (9, 15),
+    "transport.domain_tls_worst.TLSv1.2": (5, 15),  # c, f (weakest MX), p, q, v
+    "transport.domain_tls_worst.TLSv1": (1, 15),    # d
+    "transport.domain_cipher.TLS_AES_256_GCM_SHA384": (7, 15),
+    "transport.domain_cipher.ECDHE-ECDSA-AES256-GCM-SHA384": (1, 15),  # f: its TLS 1.2 MX
+    "transport.domain_fs_all": (13, 15),       # not d, q (static RSA)
+    "transport.addresses_tls": (14, 24),
+    "transport.address_tls_version.TLSv1.3": (8, 14),
+    "transport.address_tls_version.TLSv1.2": (5, 14),
+    "transport.address_tls_version.TLSv1": (1, 14),
+    "transport.address_cipher.TLS_AES_256_GCM_SHA384": (5, 14),  # 192.0.2.1 once for a, b, n, o
+    "transport.address_fs": (12, 14),
+    "transport.address_key.EC-256": (7, 14),
+    "transport.address_key.RSA-2048": (4, 14),
+    "transport.address_key.RSA-1024": (1, 14),
+    "certs.pkix_valid_all": (12, 15),          # not d (expired), i and n (name)
+    "certs.expired": (1, 15),
+    "certs.self_signed": (1, 15),
+    "certs.wrong_name": (2, 15),
+    "certs.expiring_30d": (1, 15),             # i: 10 days after its scan
+    "dnssec.domain.secure": (10, 23),
+    "dnssec.domain.insecure": (12, 23),
+    "dnssec.domain.bogus": (1, 23),
+    "dnssec.mx_host.secure": (11, 24),
+    "dnssec.mx_host.insecure": (13, 24),
+    # DANE adoption over the 16 domains with an engaged address
+    "dane.summary.valid": (4, 16),             # a, b, o, u (its backup down)
+    "dane.summary.partial": (1, 16),           # f
+    "dane.summary.invalid": (3, 16),           # e (mismatch), n (usage 1 only), p (bogus TLSA)
+    "dane.summary.none": (8, 16),              # c, d, g, i, q, r, v, w
+    "dane.no_engaged.inconclusive": (1, 20),   # x
+    "dane.no_engaged.invalid": (0, 20),
+    "dane.no_engaged.none": (3, 20),           # h, s, t
+    "dane.tlsa_mx.all": (6, 20),               # a, b, n, o, u, x
+    "dane.tlsa_mx.some": (2, 20),              # e, f
+    "dane.tlsa_mx.none": (12, 20),
+    "dane.address.valid": (6, 28),
+    "dane.address.mismatch": (1, 28),
+    "dane.address.unusable": (1, 28),
+    "dane.address.tlsa-bogus": (1, 28),
+    "dane.address.no-tlsa": (17, 28),
+    "dane.address.inconclusive": (2, 28),      # u's backup, x
+    "dane.host_tlsa.secure": (8, 24),
+    "dane.host_tlsa.bogus": (1, 24),
+    "dane.host_tlsa.none": (15, 24),
+    "dane.tlsa_combo.3 1 1": (7, 9),
+    "dane.tlsa_combo.2 1 1": (1, 9),
+    "dane.tlsa_combo.1 1 1": (1, 9),
+    "mta_sts.txt_present": (6, 20),
+    "mta_sts.status.valid": (3, 20),           # a, c, o
+    "mta_sts.status.none": (13, 20),
+    "mta_sts.status.fetch-error": (1, 20),
+    "mta_sts.status.policy-invalid": (1, 20),
+    "mta_sts.status.txt-invalid": (1, 20),
+    "mta_sts.status.dns-error": (1, 20),
     "mta_sts.mode.enforce": (2, 3),
     "mta_sts.mode.testing": (1, 3),
     "mta_sts.mx_mismatch": (1, 3),             # o
-    "mta_sts.error.fetch-error: HTTP status 404": (1, 13),
-    "mta_sts.error.policy-invalid: no mx pattern": (1, 13),
-    "tls_rpt.status.valid": (3, 13),
-    "tls_rpt.status.invalid": (1, 13),
-    "tls_rpt.status.dns-error": (1, 13),
-    "tls_rpt.status.none": (8, 13),
-    "sender.dane.action.deliver": (4, 16),
-    "sender.dane.action.deliver-unauthenticated": (6, 16),
-    "sender.dane.action.defer": (4, 16),
-    "sender.dane.action.no-route": (2, 16),
-    "sender.dane.defer_reason.dnssec-invalid": (2, 4),
-    "sender.dane.defer_reason.certificate-not-trusted": (1, 4),
-    "sender.dane.defer_reason.no MX host answered": (1, 4),
-    "sender.mta_sts.action.deliver": (3, 16),
-    "sender.mta_sts.action.deliver-unauthenticated": (7, 16),
-    "sender.mta_sts.result_type.sts-policy-fetch-error": (1, 16),
+    "mta_sts.error.fetch-error: HTTP status 404": (1, 20),
+    "mta_sts.error.policy-invalid: no mx pattern": (1, 20),
+    "tls_rpt.status.valid": (3, 20),
+    "tls_rpt.status.invalid": (1, 20),
+    "tls_rpt.status.dns-error": (1, 20),
+    "tls_rpt.status.none": (15, 20),
+    "sender.dane.action.deliver": (5, 23),
+    "sender.dane.action.deliver-unauthenticated": (9, 23),
+    "sender.dane.action.defer": (7, 23),       # 4 old ones, s, t, x
+    "sender.dane.action.no-route": (2, 23),
+    "sender.dane.defer_reason.dnssec-invalid": (2, 7),
+    "sender.dane.defer_reason.certificate-not-trusted": (1, 7),
+    "sender.dane.defer_reason.no MX host answered": (4, 7),
+    "sender.mta_sts.action.deliver": (3, 23),
+    "sender.mta_sts.action.deliver-unauthenticated": (11, 23),
+    "sender.mta_sts.result_type.sts-policy-fetch-error": (1, 23),
 }
 
-OPERATORS = [  # name, domains, STARTTLS all, DANE valid, MTA-STS valid, enforce
-    ("hoster.pt", 4, 4, 3, 2, 2),                # a, b, n, o
+# name, domains, engaged, STARTTLS all, DANE valid, MTA-STS valid, enforce, refused, lost.
+# STARTTLS all and DANE valid are over the engaged domains; refused and lost say that an
+# address of this operator's own MX hosts did so.
+OPERATORS = [
+    ("hoster.pt", 4, 4, 4, 3, 2, 2, 0, 0),     # a, b, n, o (old records: no outcome)
+    ("bigmail.pt", 2, 2, 2, 0, 0, 0, 1, 1),    # r (mx2 refused), w (mx3 lost)
+    ("s.pt", 1, 0, 0, 0, 0, 0, 1, 0),
+    ("t.pt", 1, 0, 0, 0, 0, 0, 0, 0),
+    ("u.pt", 1, 1, 1, 1, 0, 0, 0, 0),          # its unreachable backup is no refusal
+    ("v.pt", 1, 1, 1, 0, 0, 0, 0, 0),
+    ("x.pt", 1, 0, 0, 0, 0, 0, 1, 0),
+    ("h.pt", 1, 0, 0, 0, 0, 0, 0, 0),          # old record, unreachable
+    ("q.pt", 1, 1, 0, 0, 0, 0, 0, 0),          # STARTTLS some
 ]
+OP_KEYS = ["domains", "engaged", "starttls_all", "dane_valid", "mta_sts_valid",
+           "mta_sts_enforce", "refused", "lost"]
 
 
 def figures_json(mx, *files, extra=()):
@@ -137,21 +176,21 @@ def test_scan1(mx, tmp):
     if not doc:
         return
     check_figures("scan1", doc, SCAN1)
-    check("scan1 records", doc["scan"]["inputs"][0]["records"], 18)
+    check("scan1 records", doc["scan"]["inputs"][0]["records"], 25)
     check("scan1 first scan", doc["scan"]["first_scanned_at"], "2026-11-20T10:00:00Z")
-    check("scan1 last scan", doc["scan"]["last_scanned_at"], "2026-11-20T10:00:17Z")
+    check("scan1 last scan", doc["scan"]["last_scanned_at"], "2026-11-20T10:00:24Z")
     ops = {o["operator"]: o for o in doc["operators"]}
     for name, *v in OPERATORS:
         o = ops.get(name)
         if not o:
             FAILS.append(f"operator {name} missing")
             continue
-        check(f"operator {name}", [o["domains"], o["starttls_all"], o["dane_valid"],
-                                   o["mta_sts_valid"], o["mta_sts_enforce"]], v)
-    check("operators first", doc["operators"][0]["operator"], "hoster.pt")
+        check(f"operator {name}", [o[k] for k in OP_KEYS], v)
+    check("operators first", [o["operator"] for o in doc["operators"][:2]],
+          ["hoster.pt", "bigmail.pt"])
     # The Public Suffix List: com.pt is a public suffix, so shop.com.pt is the operator.
     check("operator under com.pt", "shop.com.pt" in ops, True)
-    check("operators total", doc["operators_total"], 10)
+    check("operators total", doc["operators_total"], 16)
     check("no compare section", "changed_domains" in doc, False)
 
     # One threads' worth or two, one file or shards (plain + zstd): the same figures.
@@ -168,30 +207,52 @@ def test_scan1(mx, tmp):
 
     # Markdown (default) carries the same numbers.
     md = run(mx, "-q", s1).stdout
-    for line in ("| Domains scanned (records) | 18 | 18 | 100.0% |",
-                 "| STARTTLS on the MX addresses that answered: all | 10 | 13 | 76.9% |",
-                 "| DANE: partial | 1 | 13 | 7.7% |",
-                 "| TLSA usage selector type (secure, unique hosts): 3 1 1 | 4 | 6 | 66.7% |",
-                 "| Status: excluded | 1 | 18 | 5.6% |",
-                 "| hoster.pt | 4 | 4 (100.0%) | 3 (75.0%) | 2 (50.0%) | 2 (50.0%) |"):
+    for line in ("| Domains scanned (records) | 25 | 25 | 100.0% |",
+                 "| STARTTLS on the engaged MX addresses: all | 14 | 16 | 87.5% |",
+                 "| No MX address engaged: refused | 2 | 20 | 10.0% |",
+                 "| SMTP outcome (per unique address): unknown | 1 | 24 | 4.2% |",
+                 "| DANE (domains with an engaged MX address): partial | 1 | 16 | 6.2% |",
+                 "| DANE where no MX address engaged: inconclusive | 1 | 20 | 5.0% |",
+                 "| TLSA usage selector type (secure, unique hosts): 3 1 1 | 7 | 9 | 77.8% |",
+                 "| Status: excluded | 1 | 25 | 4.0% |",
+                 "| operator | domains | engaged | STARTTLS all | DANE valid | MTA-STS valid "
+                 "| MTA-STS enforce | refused | lost |",
+                 "| hoster.pt | 4 | 4 (100.0%) | 4 (100.0%) | 3 (75.0%) | 2 (50.0%) | 2 (50.0%) "
+                 "| 0 (0.0%) | 0 (0.0%) |",
+                 "| bigmail.pt | 2 | 2 (100.0%) | 2 (100.0%) | 0 (0.0%) | 0 (0.0%) | 0 (0.0%) "
+                 "| 1 (50.0%) | 1 (50.0%) |",
+                 # no share over no engaged domain
+                 "| s.pt | 1 | 0 (0.0%) | 0 | 0 | 0 (0.0%) | 0 (0.0%) | 1 (100.0%) | 0 (0.0%) |"):
         check(f"markdown line {line!r}", line in md.splitlines(), True)
     # CSV: same rows.
     rows = {r["key"]: r for r in csv.DictReader(io.StringIO(run(mx, "-q", "--format", "csv", s1).stdout))}
     for k, (c, d) in SCAN1.items():
         r = rows.get(k)
         check(f"csv {k}", (r["count"], r["denominator"]) if r else None, (str(c), str(d) if d else ""))
-    check("csv operator", rows.get("operators.hoster.pt.dane_valid", {}).get("count"), "3")
+    for key, want in (("operators.hoster.pt.dane_valid", ("3", "4")),   # over engaged
+                      ("operators.bigmail.pt.refused", ("1", "2")),     # over domains
+                      ("operators.bigmail.pt.lost", ("1", "2")),
+                      ("operators.x.pt.engaged", ("0", "1")),
+                      ("operators.x.pt.starttls_all", ("0", "0")),
+                      ("operators.x.pt.domains", ("1", "20"))):         # over population.ok
+        r = rows.get(key, {})
+        check(f"csv {key}", (r.get("count"), r.get("denominator")), want)
 
 
-PREV = {  # previous values (scan0: 9 records in two shards)
-    "population.records": (9, 9),
-    "dane.summary.valid": (3, 9),              # b, e, o
-    "mta_sts.status.valid": (2, 9),            # d, o
-    "transport.address_cipher.DES-CBC3-SHA": (1, 6),
+
+PREV = {  # previous values (scan0: 10 records in two shards, all engaged)
+    "population.records": (10, 10),
+    "population.receives_mail": (10, 10),
+    "dane.summary.valid": (4, 10),             # b, e, o, x
+    "mta_sts.status.valid": (2, 10),           # d, o
+    "transport.address_cipher.DES-CBC3-SHA": (1, 7),
 }
 CHANGES = {
-    "dane.adopted": [("a.pt", "none -> valid")],
+    # u.pt is new in this scan ("-": no previous state), as a new valid domain always was
+    "dane.adopted": [("a.pt", "none -> valid"), ("u.pt", "- -> valid")],
     "dane.broken": [("e.pt", "valid -> invalid"), ("n.pt", "none -> invalid")],
+    # x.pt's only MX throttled the scanner: not broken, newly inconclusive
+    "dane.inconclusive": [("x.pt", "valid -> inconclusive")],
     "mta_sts.adopted": [("a.pt", "none -> valid:enforce"), ("c.pt", "none -> valid:testing")],
     "mta_sts.broken": [("d.pt", "valid:enforce -> fetch-error")],
 }
@@ -211,19 +272,22 @@ def test_compare(mx, tmp):
         check(f"previous {k}", (p.get("count"), p.get("denominator")), (c, d))
     ch = figs["dane.summary.valid"]["change"]
     check("change count dane valid", ch["count"], 0)
-    check("change pp dane valid", round(ch["share_pp"], 4), round(100 * 3 / 13 - 100 * 3 / 9, 4))
+    check("change pp dane valid", round(ch["share_pp"], 4), round(100 * 4 / 16 - 100 * 4 / 10, 4))
     # A value only the old scan had is shown with 0 now.
     check("old-only value now", figs["transport.address_cipher.DES-CBC3-SHA"]["count"], 0)
-    check("changes.domains_new", figs["changes.domains_new"]["count"], 10)
+    check("changes.domains_new", figs["changes.domains_new"]["count"], 16)
     check("changes.domains_gone", figs["changes.domains_gone"]["count"], 1)   # z.pt
     for kind, want in CHANGES.items():
         check(f"changes.{kind}", figs[f"changes.{kind}"]["count"], len(want))
         got = [(c["domain"], c["change"]) for c in doc["changed_domains"][kind]]
         check(f"changed_domains {kind}", got, want)
-    check("previous inputs", [i["records"] for i in doc["previous_scan"]["inputs"]], [5, 4])
+    check("previous inputs", [i["records"] for i in doc["previous_scan"]["inputs"]], [5, 5])
     md = run(mx, "-q", s1, "--compare", os.path.join(HERE, "scan0-part1.ndjson"), p2).stdout
-    for line in ("| DANE: valid | 3 | 13 | 23.1% | 3 / 9 (33.3%) | +0 (-10.3 pp) |",
-                 "- d.pt: valid:enforce -> fetch-error", "### DANE newly broken (2)"):
+    for line in ("| DANE (domains with an engaged MX address): valid | 4 | 16 | 25.0% "
+                 "| 4 / 10 (40.0%) | +0 (-15.0 pp) |",
+                 "- d.pt: valid:enforce -> fetch-error", "### DANE newly broken (2)",
+                 "### DANE newly inconclusive (1)", "- x.pt: valid -> inconclusive",
+                 "| DANE newly inconclusive | 1 | 25 | 4.0% | | |"):
         check(f"compare markdown {line!r}", line in md.splitlines(), True)
 
 
@@ -263,7 +327,7 @@ def test_errors(mx, tmp):
     check("torn frame warning", "last zstd frame is incomplete" in p.stderr, True)
     if p.returncode == 0:
         doc = json.loads(p.stdout)
-        check("torn frame: whole frames read", doc["figures"]["population.records"]["count"], 18 + 6)
+        check("torn frame: whole frames read", doc["figures"]["population.records"]["count"], 25 + 6)
         check("torn frame warnings counted", doc["warnings"], 1)
     # An unterminated last line that is cut: warning, not error.
     cut = os.path.join(tmp, "cut.ndjson")
