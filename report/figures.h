@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct stats;  /* stats.h: only figures_build reads the counters */
+#include "report/stats.h"  /* enum op_col; only figures_build reads the counters */
 
 struct figure {
   const char *section;  /* static: "population", "transport", ... */
@@ -20,16 +20,7 @@ struct figure {
   uint64_t prev_count, prev_denom;
 };
 
-/* The operator table's columns, counted by stats.c per operator among a domain's MX hosts:
- * the domains; those with an MX address that engaged (any operator's: the domain's
- * summary.starttls is all, some or none); of those, STARTTLS on every engaged address and
- * DANE valid (the domain's summary); MTA-STS valid and in enforce mode; and the domains
- * where an address of this operator's MX hosts refused (4xx/5xx to the greeting or EHLO)
- * or was lost (closed before EHLO completed): the scanner-blocking a CERT wants to see. */
-enum op_col {
-  OP_DOMAINS, OP_ENGAGED, OP_TLS_ALL, OP_DANE_VALID, OP_STS_VALID, OP_STS_ENFORCE,
-  OP_REFUSED, OP_LOST, OP_COLS
-};
+/* The operator table's columns (enum op_col, stats.h): how each is named and shown. */
 struct op_column {
   const char *metric;  /* JSON member, CSV key part: "starttls_all" */
   const char *title;   /* table header: "STARTTLS all" */

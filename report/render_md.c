@@ -80,9 +80,9 @@ void render_md(const struct report *r, FILE *o) {
 
   fprintf(o, "\n## MX operators (top %zu of %zu, by domains served)\n\n", r->nops, r->ops_total);
   fprintf(o, "An operator is the registered domain of the MX host name (Public Suffix List); a "
-             "domain counts once for each operator among its MX hosts.\n\n");
-  fprintf(o, "A domain's engaged count says some MX address of the domain answered EHLO; "
-             "STARTTLS all and DANE valid are shares of those. Refused and lost: domains where "
+             "domain counts once for each operator among its MX hosts. Engaged: domains where "
+             "some MX address answered EHLO; STARTTLS all and DANE valid are shares of those. "
+             "Refused and lost: domains where "
              "an address of this operator's MX hosts refused the scanner (4xx/5xx) or closed "
              "before EHLO completed.\n\n");
   fputs("| operator |", o);

@@ -7,7 +7,6 @@
  * come from OpenSSL (protocol and group names, certificate error texts). */
 #include "report/stats.h"
 #include "report/compare.h"
-#include "report/figures.h"
 #include "report/jsonget.h"
 #include "record/schema.h"
 
@@ -105,6 +104,8 @@ const char *mx_operator(const psl_ctx_t *psl, const char *host, char *buf, size_
   const char *reg = psl ? psl_registrable_domain(psl, buf) : NULL;
   return reg ? reg : buf;
 }
+
+_Static_assert(OP_COLS <= RT_NVALS_MAX, "the operator table's counters fit an rtable entry");
 
 void stats_init(struct stats *s) {
   memset(s, 0, sizeof *s);

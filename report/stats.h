@@ -15,12 +15,24 @@ struct stats {
   struct rtable hosts;   /* unique MX host -> "dnssec|tlsa-state|u s m,u s m" */
   struct rtable addrs;   /* unique address -> "<rank><outcome>\x1f" then "version\x1f" "cipher\x1f"
                             "fs\x1f" "key", or "-" without TLS (stats.c, address()) */
-  struct rtable ops;     /* operator -> counters of enum op_col (figures.h) */
+  struct rtable ops;     /* operator -> counters of enum op_col (below) */
   struct rtable changes; /* "dane.adopted\x1f" "domain" ... (comparison only) */
   char first_scan[32], last_scan[32];
 };
 
 struct prevscan;  /* compare.h */
+
+/* The operator table's columns, counted by stats.c per operator among a domain's MX hosts:
+ * the domains; those with an MX address that engaged (any operator's: the domain's
+ * summary.starttls is all, some or none); of those, STARTTLS on every engaged address and
+ * DANE valid (the domain's summary); MTA-STS valid and in enforce mode; and the domains
+ * where an address of this operator's MX hosts refused (4xx/5xx to the greeting or EHLO)
+ * or was lost (closed before EHLO completed): the scanner-blocking a CERT wants to see. */
+enum op_col {
+  OP_DOMAINS, OP_ENGAGED, OP_TLS_ALL, OP_DANE_VALID, OP_STS_VALID, OP_STS_ENFORCE,
+  OP_REFUSED, OP_LOST, OP_COLS
+};
+
 
 /* Values the report derives itself (no record field has them), counted by stats.c and
  * listed by figures.c. "dane.tlsa_mx": how many of a domain's MX hosts have secure TLSA.

@@ -45,7 +45,9 @@ def scan(mx, out):
 def independent(records):
     """The report's definitions (docs/report.md), recomputed."""
     c = collections.Counter()
-    hosts, addrs, ops = set(), set(), collections.defaultdict(lambda: [0, 0, 0, 0, 0])
+    hosts, ops = set(), collections.defaultdict(lambda: [0] * 8)
+    addrs = {}  # ip -> outcome: the one that got furthest, when records disagree
+    rank = ["not-attempted", "unreachable", "lost", "refused", "engaged"]
     for r in records:
         c["population.records"] += 1
         c["population.status." + r.get("status", "(none)")] += 1
@@ -57,10 +59,15 @@ def independent(records):
         if r.get("status") != "ok":
             continue
         s = r.get("summary", {})
-        c["transport.starttls." + s.get("starttls", "(none)")] += 1
-        c["dane.summary." + s.get("dane", "(none)")] += 1
-        if s.get("starttls") in ("all", "some", "none"):
+        # STARTTLS and DANE adoption over domains with an engaged MX address; the others
+        # (refused, unreachable) apart
+        engaged = s.get("starttls") in ("all", "some", "none")
+        c[("transport.starttls." if engaged else "transport.no_engaged.") + s.get("starttls", "(none)")] += 1
+        c[("dane.summary." if engaged else "dane.no_engaged.") + s.get("dane", "(none)")] += 1
+        if engaged:
             c["population.receives_mail"] += 1
+        if s.get("inconclusive", 0) > 0:
+            c["transport.some_inconclusive"] += 1
         mxs = r.get("mx", [])
         secure_tlsa = sum(1 for m in mxs if m.get("tlsa", {}).get("result") == "records"
                           and m.get("tlsa", {}).get("dnssec") == "secure")
@@ -78,24 +85,31 @@ def independent(records):
             c["mta_sts.status." + r["mta_sts"]["status"]] += 1
         if "tls_rpt" in r:
             c["tls_rpt.status." + r["tls_rpt"]["status"]] += 1
-        names = set()
+        names = {}  # operator -> outcomes of the addresses of its hosts in this domain
         for m in mxs:
             hosts.add(m["host"])
             # The world lives under the fake TLD "mxlab", which the Public Suffix List does
             # not know: its default rule makes the last two labels the registered domain.
-            names.add(".".join(m["host"].split(".")[-2:]))
+            outs = names.setdefault(".".join(m["host"].split(".")[-2:]), set())
             for a in m.get("addresses", []):
-                addrs.add(a["ip"])
-        for n in names:
+                out = a.get("smtp", {}).get("outcome", "unknown")
+                outs.add(out)
+                prev = addrs.get(a["ip"])
+                if prev is None or (rank.index(out) if out in rank else -1) > \
+                        (rank.index(prev) if prev in rank else -1):
+                    addrs[a["ip"]] = out
+        for n, outs in names.items():
             o = ops[n]
-            o[0] += 1
-            o[1] += s.get("starttls") == "all"
-            o[2] += s.get("dane") == "valid"
             sts = r.get("mta_sts", {})
-            o[3] += sts.get("status") == "valid"
-            o[4] += sts.get("status") == "valid" and sts.get("mode") == "enforce"
+            for i, v in enumerate((1, engaged, s.get("starttls") == "all", s.get("dane") == "valid",
+                                   sts.get("status") == "valid",
+                                   sts.get("status") == "valid" and sts.get("mode") == "enforce",
+                                   "refused" in outs, "lost" in outs)):
+                o[i] += v
     c["population.mx_hosts_unique"] = len(hosts)
     c["population.addresses_unique"] = len(addrs)
+    for out in addrs.values():
+        c["transport.address_outcome." + out] += 1
     return c, ops
 
 
@@ -121,16 +135,26 @@ def in_namespace(a):
     want, ops = independent(records)
     for k, v in sorted(want.items()):
         check(f"figure {k}", figs.get(k, {}).get("count", 0), v)
-    check("denominator of DANE valid = domains with MX", figs["dane.summary.valid"]["denominator"],
-          want["population.status.ok"])
-    got_ops = {o["operator"]: [o["domains"], o["starttls_all"], o["dane_valid"],
-                               o["mta_sts_valid"], o["mta_sts_enforce"]] for o in doc["operators"]}
+    check("denominator of DANE valid = domains with an engaged MX address",
+          figs["dane.summary.valid"]["denominator"], want["population.receives_mail"])
+    check("denominator of STARTTLS all = domains with an engaged MX address",
+          figs["transport.starttls.all"]["denominator"], want["population.receives_mail"])
+    check("denominator of no engaged address = domains with MX",
+          figs["transport.no_engaged.refused"]["denominator"], want["population.status.ok"])
+    keys = ["domains", "engaged", "starttls_all", "dane_valid", "mta_sts_valid",
+            "mta_sts_enforce", "refused", "lost"]
+    got_ops = {o["operator"]: [o[k] for k in keys] for o in doc["operators"]}
     check("operators", got_ops, {k: v for k, v in ops.items()})
     # Facts of the world that do not depend on its size.
-    check("dane-ok.mxlab is DANE valid", got_ops.get("dane-ok.mxlab", [0, 0, 0])[2], 1)
-    check("dane-mismatch.mxlab is not", got_ops.get("dane-mismatch.mxlab", [0, 0, 0])[2], 0)
-    check("sts-enforce.mxlab enforces MTA-STS", got_ops.get("sts-enforce.mxlab", [0] * 5)[4], 1)
-    check("no-starttls.mxlab lacks STARTTLS", got_ops.get("no-starttls.mxlab", [0, 1])[1], 0)
+    col = lambda op, k: got_ops.get(op, [None] * 8)[keys.index(k)]
+    check("dane-ok.mxlab is DANE valid", col("dane-ok.mxlab", "dane_valid"), 1)
+    check("dane-mismatch.mxlab is not", col("dane-mismatch.mxlab", "dane_valid"), 0)
+    check("sts-enforce.mxlab enforces MTA-STS", col("sts-enforce.mxlab", "mta_sts_enforce"), 1)
+    check("no-starttls.mxlab lacks STARTTLS", col("no-starttls.mxlab", "starttls_all"), 0)
+    check("no-starttls.mxlab engaged (EHLO answered)", col("no-starttls.mxlab", "engaged"), 1)
+    # A 554 greeting is a refusal, not "no STARTTLS" (issue 19).
+    check("banner-554.mxlab refused", col("banner-554.mxlab", "refused"), 1)
+    check("banner-554.mxlab not engaged", col("banner-554.mxlab", "engaged"), 0)
     check("a null MX is no-mail", figs["population.status.no-mail"]["count"] >= 1, True)
     check("a self-signed MX certificate is seen", figs["certs.self_signed"]["count"] >= 1, True)
     check("3 1 1 TLSA is seen", figs["dane.tlsa_combo.3 1 1"]["count"] >= 1, True)

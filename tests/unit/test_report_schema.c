@@ -9,7 +9,10 @@
  * enum without a decision here fails the test. It also feeds records through stats.c and
  * checks that the values stats.c derives (the host TLSA state, TLSA on MX hosts) land on
  * the figures that figures.c lists, and that stats.c's comparisons with enum strings
- * (status ok, STARTTLS all/some/none, MTA-STS valid and enforce) count what they should. */
+ * (status ok, STARTTLS all/some/none, MTA-STS valid and enforce) count what they should.
+ * summary.starttls and summary.dane are split between the domains with an engaged MX
+ * address and those without (issue 19): the two lists of each must together cover the
+ * enum, and a record of each kind must land on the right one. */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,10 +72,21 @@ static void empty_report_covers_schema(void) {
   static const int mode_skip[] = {MTASTS_MODE_UNSET, -1};
 
   covers(&r, "population.status.", schema_job_status, JOB_STATUS_COUNT, status_skip);
-  covers(&r, "transport.starttls.", schema_sum_starttls, SUM_TLS_COUNT, none);
+  /* Engaged domains have all/some/none, the others refused/unreachable: each value in
+   * exactly one of the two distributions. */
+  static const int tls_engaged_skip[] = {SUM_TLS_REFUSED, SUM_TLS_UNREACHABLE, -1};
+  static const int tls_none_skip[] = {SUM_TLS_ALL, SUM_TLS_SOME, SUM_TLS_NONE, -1};
+  covers(&r, "transport.starttls.", schema_sum_starttls, SUM_TLS_COUNT, tls_engaged_skip);
+  covers(&r, "transport.no_engaged.", schema_sum_starttls, SUM_TLS_COUNT, tls_none_skip);
+  covers(&r, "transport.address_outcome.", schema_smtp_outcome, SMTP_OUTCOME_COUNT, none);
+  /* DANE adoption has no "inconclusive" (no address engaged); where none engaged, DANE
+   * is inconclusive, or decided by DNS alone (invalid, none), never valid or partial. */
+  static const int dane_engaged_skip[] = {SUM_DANE_INCONCLUSIVE, -1};
+  static const int dane_none_skip[] = {SUM_DANE_VALID, SUM_DANE_PARTIAL, -1};
   covers(&r, "dnssec.domain.", schema_dnssec, DNSSEC_STATE_COUNT, none);
   covers(&r, "dnssec.mx_host.", schema_dnssec, DNSSEC_STATE_COUNT, none);
-  covers(&r, "dane.summary.", schema_sum_dane, SUM_DANE_COUNT, none);
+  covers(&r, "dane.summary.", schema_sum_dane, SUM_DANE_COUNT, dane_engaged_skip);
+  covers(&r, "dane.no_engaged.", schema_sum_dane, SUM_DANE_COUNT, dane_none_skip);
   covers(&r, "dane.address.", schema_dane_status, DANE_STATUS_COUNT, none);
   covers(&r, "mta_sts.status.", schema_sts_status, STS_STATUS_COUNT, sts_skip);
   covers(&r, "mta_sts.mode.", schema_sts_mode, STS_MODE_COUNT, mode_skip);
@@ -85,6 +99,17 @@ static void empty_report_covers_schema(void) {
   subset_ok(figures_sts, FIGURES_STS_N, STS_STATUS_COUNT);
   subset_ok(figures_sts_mode, FIGURES_STS_MODE_N, STS_MODE_COUNT);
   subset_ok(figures_rpt, FIGURES_RPT_N, TLSRPT_STATUS_COUNT);
+  subset_ok(figures_starttls, FIGURES_STARTTLS_N, SUM_TLS_COUNT);
+  subset_ok(figures_no_engaged, FIGURES_NO_ENGAGED_N, SUM_TLS_COUNT);
+  subset_ok(figures_dane, FIGURES_DANE_N, SUM_DANE_COUNT);
+  subset_ok(figures_dane_no_engaged, FIGURES_DANE_NO_ENGAGED_N, SUM_DANE_COUNT);
+  subset_ok(figures_outcome, FIGURES_OUTCOME_N, SMTP_OUTCOME_COUNT);
+  /* The two STARTTLS lists partition the enum. */
+  CHECK_INT(FIGURES_STARTTLS_N + FIGURES_NO_ENGAGED_N, SUM_TLS_COUNT);
+  for (int i = 0; i < FIGURES_STARTTLS_N; i++)
+    for (int j = 0; j < FIGURES_NO_ENGAGED_N; j++) CHECK(figures_starttls[i] != figures_no_engaged[j]);
+  CHECK_INT(FIGURES_DANE_N + 1, SUM_DANE_COUNT);          /* + inconclusive */
+  CHECK_INT(FIGURES_OUTCOME_N, SMTP_OUTCOME_COUNT);
   /* Listed + excluded = the whole enum: a new enum value needs a decision. */
   CHECK_INT(FIGURES_STATUS_N + 1, JOB_STATUS_COUNT);
   CHECK_INT(FIGURES_STS_N + 1, STS_STATUS_COUNT);
@@ -132,6 +157,18 @@ static void derived_values_land_on_listed_figures(void) {
           "\":{\"" RK_STATUS "\":\"valid\",\"" RK_MODE "\":\"enforce\",\"" RK_HOSTS "\":[]},\""
           RK_MX "\":[{\"" RK_HOST "\":\"mx.e.example\"}],\"" RK_SUMMARY "\":{\"" RK_STARTTLS
           "\":\"some\",\"" RK_DANE "\":\"valid\"}}");
+  /* Issue 19: a domain whose only MX refused (DANE published: inconclusive), and one with
+   * an engaged address on one operator and a lost one on another. */
+  add(&s, "{\"" RK_DOMAIN "\":\"x.example\",\"" RK_STATUS "\":\"ok\",\"" RK_MX "\":[{\""
+          RK_HOST "\":\"mx.x.example\",\"" RK_ADDRESSES "\":[{\"" RK_IP "\":\"192.0.2.1\",\""
+          RK_SMTP "\":{\"" RK_OUTCOME "\":\"refused\"}}]}],\"" RK_SUMMARY "\":{\"" RK_STARTTLS
+          "\":\"refused\",\"" RK_DANE "\":\"inconclusive\",\"" RK_INCONCLUSIVE "\":1}}");
+  add(&s, "{\"" RK_DOMAIN "\":\"y.example\",\"" RK_STATUS "\":\"ok\",\"" RK_MX "\":[{\""
+          RK_HOST "\":\"mx.y.example\",\"" RK_ADDRESSES "\":[{\"" RK_IP "\":\"192.0.2.2\",\""
+          RK_SMTP "\":{\"" RK_OUTCOME "\":\"engaged\",\"" RK_STARTTLS "\":\"offered\"}}]},{\""
+          RK_HOST "\":\"mx.z.example\",\"" RK_ADDRESSES "\":[{\"" RK_IP "\":\"192.0.2.3\",\""
+          RK_SMTP "\":{\"" RK_OUTCOME "\":\"lost\"}}]}],\"" RK_SUMMARY "\":{\"" RK_STARTTLS
+          "\":\"all\",\"" RK_DANE "\":\"none\",\"" RK_INCONCLUSIVE "\":1}}");
   /* not ok: only counted in the population */
   add(&s, "{\"" RK_DOMAIN "\":\"n.example\",\"" RK_STATUS "\":\"nxdomain\",\"" RK_SUMMARY
           "\":{\"" RK_STARTTLS "\":\"all\"}}");
@@ -141,7 +178,8 @@ static void derived_values_land_on_listed_figures(void) {
 
   /* Each host's state has its figure, in the order the report has always shown; none
    * falls into the "other values" after the listed ones (figures.c's list and stats.c's
-   * names agree). "none": the nxdomain TLSA answer and e.example's host without one. */
+   * names agree). "none": the nxdomain TLSA answer and the hosts of e, x and y.example,
+   * which have no TLSA object. */
   size_t first = r.nfig, listed = 0;
   for (size_t i = 0; i < r.nfig; i++) {
     if (strncmp(r.fig[i].key, "dane.host_tlsa.", 15) != 0) continue;
@@ -150,7 +188,7 @@ static void derived_values_land_on_listed_figures(void) {
   }
   CHECK_INT(listed, 5);
   static const char *const states[] = {"secure", "insecure", "bogus", "error", "none"};
-  static const uint64_t counts[] = {1, 1, 1, 1, 2};
+  static const uint64_t counts[] = {1, 1, 1, 1, 5};
   for (size_t i = 0; i < 5 && first + i < r.nfig; i++) {
     CHECK_STR(r.fig[first + i].key + 15, states[i]);
     CHECK_INT(r.fig[first + i].count, counts[i]);
@@ -158,24 +196,65 @@ static void derived_values_land_on_listed_figures(void) {
   const struct figure *f = fig(&r, "dane.tlsa_mx.", stats_tlsa_mx[TLSA_MX_ALL]);
   CHECK(f && f->count == 1);                    /* the secure host's domain */
   f = fig(&r, "dane.tlsa_mx.", stats_tlsa_mx[TLSA_MX_NONE]);
-  CHECK(f && f->count == 5);
+  CHECK(f && f->count == 7);
   f = report_find(&r, "population.ok");
-  CHECK(f && f->count == 6);
+  CHECK(f && f->count == 8);
   f = report_find(&r, "population.receives_mail");
-  CHECK(f && f->count == 1);                    /* "some"; the nxdomain's "all" not counted */
+  CHECK(f && f->count == 2);                    /* "some", y's "all"; not the nxdomain's */
+  /* x.example: refused, so nowhere in the adoption figures, but among the others */
+  f = fig(&r, "transport.no_engaged.", sum_starttls_name(SUM_TLS_REFUSED));
+  CHECK(f && f->count == 1 && f->denom == 8);
+  f = fig(&r, "transport.starttls.", sum_starttls_name(SUM_TLS_ALL));
+  CHECK(f && f->count == 1 && f->denom == 2);
+  f = fig(&r, "dane.no_engaged.", sum_dane_name(SUM_DANE_INCONCLUSIVE));
+  CHECK(f && f->count == 1 && f->denom == 8);
+  f = fig(&r, "dane.summary.", sum_dane_name(SUM_DANE_VALID));
+  CHECK(f && f->count == 1 && f->denom == 2);
+  CHECK(fig(&r, "dane.summary.", sum_dane_name(SUM_DANE_INCONCLUSIVE)) == NULL);
+  CHECK(fig(&r, "transport.starttls.", sum_starttls_name(SUM_TLS_REFUSED)) == NULL);
+  f = report_find(&r, "transport.some_inconclusive");
+  CHECK(f && f->count == 2 && f->denom == 8);
+  static const enum smtp_outcome outs[] = {SMTP_OUTCOME_REFUSED, SMTP_OUTCOME_ENGAGED,
+                                           SMTP_OUTCOME_LOST};
+  for (size_t i = 0; i < 3; i++) {
+    f = fig(&r, "transport.address_outcome.", smtp_outcome_name(outs[i]));
+    CHECK(f && f->count == 1 && f->denom == 3);
+  }
   f = report_find(&r, "mta_sts.txt_present");
   CHECK(f && f->count == 1);
   f = fig(&r, "mta_sts.mode.", sts_mode_name(MTASTS_MODE_ENFORCE));
   CHECK(f && f->count == 1);
-  CHECK_INT(r.nops, 6);
-  for (size_t i = 0; i < r.nops; i++)
+  CHECK_INT(r.nops, 9);
+  int seen = 0;
+  for (size_t i = 0; i < r.nops; i++) {
+    const uint64_t *v = r.ops[i].v;
     if (strcmp(r.ops[i].name, "mx.e.example") == 0) {  /* no PSL: the host */
-      CHECK_INT(r.ops[i].v[0], 1);
-      CHECK_INT(r.ops[i].v[1], 0);              /* STARTTLS "some", not "all" */
-      CHECK_INT(r.ops[i].v[2], 1);              /* DANE valid */
-      CHECK_INT(r.ops[i].v[3], 1);              /* MTA-STS valid */
-      CHECK_INT(r.ops[i].v[4], 1);              /* ... enforce */
+      seen++;
+      CHECK_INT(v[OP_DOMAINS], 1);
+      CHECK_INT(v[OP_ENGAGED], 1);              /* "some": an address engaged */
+      CHECK_INT(v[OP_TLS_ALL], 0);              /* STARTTLS "some", not "all" */
+      CHECK_INT(v[OP_DANE_VALID], 1);
+      CHECK_INT(v[OP_STS_VALID], 1);
+      CHECK_INT(v[OP_STS_ENFORCE], 1);
+      CHECK_INT(v[OP_REFUSED] + v[OP_LOST], 0);
+    } else if (strcmp(r.ops[i].name, "mx.x.example") == 0) {
+      seen++;
+      CHECK_INT(v[OP_ENGAGED], 0);
+      CHECK_INT(v[OP_REFUSED], 1);
+      CHECK_INT(v[OP_LOST], 0);
+    } else if (strcmp(r.ops[i].name, "mx.y.example") == 0) {  /* its host engaged */
+      seen++;
+      CHECK_INT(v[OP_ENGAGED], 1);
+      CHECK_INT(v[OP_TLS_ALL], 1);
+      CHECK_INT(v[OP_LOST], 0);
+    } else if (strcmp(r.ops[i].name, "mx.z.example") == 0) {  /* y's other MX: lost */
+      seen++;
+      CHECK_INT(v[OP_ENGAGED], 1);              /* the domain's, any operator's address */
+      CHECK_INT(v[OP_LOST], 1);
+      CHECK_INT(v[OP_REFUSED], 0);
     }
+  }
+  CHECK_INT(seen, 4);
   figures_free(&r);
   stats_free(&s);
 }
