@@ -111,10 +111,9 @@ static const opt_t scan_opts[] = {
    .help = "attempt global addresses of a family this host has no route for (by default they "
            "are recorded as not attempted, smtp.outcome \"not-attempted\")",
    .more = "At start the kernel is asked for a route (no packet is sent) to a global address "
-           "of each family; special-purpose addresses opened with --allow are always attempted.",
-   .why = "from a host without IPv6 every AAAA address would fail with \"network "
-          "unreachable\" and count as a dead MX: a dual-stack domain would look partly down, "
-          "its DANE partial"},
+           "of each family; special-purpose addresses opened with --allow are always attempted. "
+           "Without the check, a host without IPv6 would record every AAAA address as a dead "
+           "MX (\"network unreachable\")."},
   {.kind = OPT_UINT, .name = "concurrency", .arg = "N", SCAN(concurrency), .lo = 1, .hi = 1000000,
    .help = "domains in flight at once", .def = "5000",
    .more = "The input is read as the window has room: two million lines are never in memory. "
