@@ -111,12 +111,30 @@ static void progress_sample(void *arg, progress_snap_t *out) {
   sched_stats(s->sched, &out->probes);
 }
 
+/* Which families this host can reach, asked once before the loop runs (polite/route.h). */
+static void routes_start(scan_t *s) {
+  if (s->cfg->no_route_check) routes_assume(&s->routes);
+  else routes_check(&s->routes);
+  s->env.routes = &s->routes;
+}
+
+/* A family without a route is said once when the scan starts (after its set-up, so that a
+ * set-up failure's message stands alone), and its count once in the summary. */
+static void routes_say(const scan_t *s) {
+  for (int f = 0; f < 2 && !s->cfg->quiet; f++)
+    if (!(f ? s->routes.v6 : s->routes.v4))
+      fprintf(stderr, "mxsurvey: no route to global %s addresses from this host: those MX "
+              "addresses are recorded as not attempted (--no-route-check tries them)\n",
+              f ? "IPv6" : "IPv4");
+}
+
 /* The services, in order; on failure err says why and what was made is torn down. */
 static int services_new(scan_t *s, char *err, size_t errlen) {
   const scan_config_t *cfg = s->cfg;
   job_env_t *e = &s->env;
   e->exclude = cfg->exclude;
   e->policy = cfg->policy;
+  routes_start(s);
   e->https_port = cfg->https_port;
   e->t_https = cfg->smtp.t_tls;
   e->dns = dns_new(s->loop, &cfg->dns, err, errlen);
@@ -183,6 +201,7 @@ int scan_run(const scan_config_t *cfg) {
     services_abandon(&s);
     return 1;
   }
+  routes_say(&s);
   pipeline_init(&s);
   if (cfg->early_signal && *cfg->early_signal) raise(*cfg->early_signal);
   s.prog = s.env.prog = progress_new(s.loop, s.in.fd, cfg->quiet, cfg->progress_interval,
