@@ -359,8 +359,9 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
   const char *starttls = jstr(sum, RK_STARTTLS), *dane = jstr(sum, RK_DANE);
   /* Some MX address engaged (EHLO answered): summary.starttls is counted over those
    * addresses (all, some, none). Otherwise (refused, unreachable, or a summary without it)
-   * nothing is known of the domain's STARTTLS, nor of a DANE it publishes: its figures are
-   * kept apart, so that the adoption shares are over domains that said something. */
+   * nothing is known of the domain's STARTTLS, nor whether a DANE it publishes works: its
+   * figures are kept apart, so that the adoption shares are over domains that said
+   * something. */
   int engaged = eq(starttls, sum_starttls_name(SUM_TLS_ALL)) ||
                 eq(starttls, sum_starttls_name(SUM_TLS_SOME)) ||
                 eq(starttls, sum_starttls_name(SUM_TLS_NONE));
