@@ -92,7 +92,7 @@ static void on_sts_policy(void *arg, const fetch_result_t *r) {
 static bool sts_fetch(job_t *j, int fam, const uint8_t *ip) {
   job_env_t *env = j->env;
   char why[400], text[INET6_ADDRSTRLEN];
-  const char *deny = gate_denied(env->exclude, env->policy, fam, ip);
+  const char *deny = gate_denied(env->exclude, env->policy, env->routes, fam, ip);
   inet_ntop(fam, ip, text, sizeof text);
   if (deny) {
     snprintf(why, sizeof why, "%s at %s: %s", j->sts_host, text, deny);

@@ -107,6 +107,13 @@ static const opt_t scan_opts[] = {
    .help = "name sent in EHLO", .def_doc = "this host's name; mxsurvey.invalid when it has no dot"},
   {.kind = OPT_HOOK, .name = "allow", .arg = "CIDR", .repeat = 1, .hook = add_allow,
    .help = "permit connections into a special-purpose range, e.g. 127.0.0.0/8"},
+  {.kind = OPT_SET, .name = "no-route-check", SCAN(no_route_check),
+   .help = "attempt global addresses of a family this host has no route for (by default they "
+           "are recorded as not attempted, smtp.outcome \"not-attempted\")",
+   .more = "At start the kernel is asked for a route (no packet is sent) to a global address "
+           "of each family; special-purpose addresses opened with --allow are always attempted. "
+           "Without the check, a host without IPv6 would record every AAAA address as a dead "
+           "MX (\"network unreachable\")."},
   {.kind = OPT_UINT, .name = "concurrency", .arg = "N", SCAN(concurrency), .lo = 1, .hi = 1000000,
    .help = "domains in flight at once", .def = "5000",
    .more = "The input is read as the window has room: two million lines are never in memory. "

@@ -26,6 +26,7 @@
 #include "net/https_fetch.h"
 #include "polite/addrpolicy.h"
 #include "polite/exclude.h"
+#include "polite/route.h"
 #include "smtp/smtp_probe.h"
 #include "smtp/observe.h"
 #include "lib/domain.h"
@@ -227,6 +228,7 @@ struct job_env {
   struct progress *prog;           /* scan/progress.h: failures counted by stage */
   const exclude_t *exclude;        /* opt-outs (NULL: none) */
   const addrpolicy_t *policy;      /* special-purpose ranges not opened with --allow */
+  const routes_t *routes;          /* families this host can reach (NULL: not checked) */
   int https_port;                  /* MTA-STS policy hosts' port */
   double t_https;                  /* seconds allowed for a policy fetch */
   bool failed;                     /* our own failure (out of memory): see job_oom */

@@ -154,6 +154,12 @@ const char *addrpolicy_check(const addrpolicy_t *p, int family, const uint8_t *a
   return in_table(family, addr) ? REFUSED : NULL;
 }
 
+bool addrpolicy_special(int family, const uint8_t *addr) {
+  if (!addr || (family != AF_INET && family != AF_INET6)) return true;
+  if (family == AF_INET6 && addr_is_v4_mapped(addr)) return in_table(AF_INET, addr + 12);
+  return in_table(family, addr);
+}
+
 int cidr_parse(const char *s, int *family, uint8_t addr[16], int *prefix) {
   if (!s || !family || !addr || !prefix) return -1;
   char host[INET6_ADDRSTRLEN + 1];

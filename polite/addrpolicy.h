@@ -19,6 +19,9 @@ int addrpolicy_allow(addrpolicy_t *p, const char *cidr, char *err, size_t errlen
 /* NULL when a connection to this address is permitted; otherwise a static reason,
  * "special-purpose address". family is AF_INET (addr: 4 bytes) or AF_INET6 (16 bytes). */
 const char *addrpolicy_check(const addrpolicy_t *p, int family, const uint8_t *addr);
+/* Whether addr lies in a special-purpose range (whatever --allow opened): the test that
+ * tells a global address from the others. */
+bool addrpolicy_special(int family, const uint8_t *addr);
 /* Parses a CIDR or bare address: 0 ok, -1 error. Exposed for tests and --exclude-file. */
 int cidr_parse(const char *s, int *family, uint8_t addr[16], int *prefix);
 

@@ -7,6 +7,7 @@
 #include "scan/input.h"
 #include "scan/progress.h"
 #include "model/job.h"
+#include "polite/route.h"
 #include "lib/nameset.h"
 #include "record/json.h"
 #include "record/sink.h"
@@ -16,6 +17,7 @@ typedef struct scan {
   uv_loop_t *loop;
   job_env_t env;                   /* the services jobs use; env.failed: the scan failed */
   observe_probe_env_t probe_env;
+  routes_t routes;                 /* families this host can reach (env.routes points here) */
   sched_t *sched;                  /* every SMTP connection goes through it */
   progress_t *prog;
   sink_t *sink;

@@ -6,7 +6,8 @@
  * this MX name (PKIX) and this host's TLSA records (DANE) with tls_result_judge, since one
  * observation may serve many domains. The SNI is the TLSA base domain where DANE applies,
  * else the MX name. Every connection asks the gate (polite/gate.h) first: a denied
- * address is recorded as not attempted, with the reason.
+ * address (opt-out, special-purpose, a family this host has no route for) is recorded as
+ * not attempted, with the reason.
  *
  * The host enters HOST_PROBES only after every address's operations are started, so a
  * completion cannot end the host while this loop still walks its addresses. */
@@ -55,8 +56,12 @@ static void probe_refused(addr_t *a, const char *reason) {
 static void probe_start(addr_t *a) {
   host_t *h = a->host;
   job_env_t *env = h->job->env;
-  const char *deny = gate_denied(env->exclude, env->policy, a->family, a->ip);
-  if (deny) { probe_refused(a, deny); return; }
+  const char *deny = gate_denied(env->exclude, env->policy, env->routes, a->family, a->ip);
+  if (deny) {
+    if (deny == route_missing_v4 || deny == route_missing_v6) progress_no_route(env->prog, a->family);
+    probe_refused(a, deny);
+    return;
+  }
   const char *sni = dane_applies(h, a) ? h->tlsa_base : h->name;
   a->wait |= ADDR_WAIT_PROBE;
   int rc = observe_request(env->obs, a->family, a->ip, sni, &a->smtp, on_probe_done, a);

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@ struct progress {
   long long total;                 /* input lines, -1 unknown */
   uint64_t t0;
   unsigned long long fails_dns, fails[SMTP_STAGE_COUNT];   /* probes by error stage */
+  unsigned long long no_route[2];  /* addresses not attempted: IPv4, IPv6 without a route */
   /* recent rate: a ring of (time, done) samples */
   uint64_t rt[RATE_WINDOW];
   unsigned long long rd[RATE_WINDOW];
@@ -60,6 +62,10 @@ void progress_fmt_duration(double sec, char *out, size_t cap) {
 
 void progress_fail_dns(progress_t *p) {
   if (p) p->fails_dns++;
+}
+
+void progress_no_route(progress_t *p, int family) {
+  if (p) p->no_route[family == AF_INET ? 0 : 1]++;
 }
 
 void progress_fail_probe(progress_t *p, enum smtp_stage stage) {
@@ -176,6 +182,10 @@ void progress_summary(progress_t *p, const progress_snap_t *s) {
           "mxsurvey: summary: failures by stage: %s\n",
           s->lines, s->records, dur, el > 0 ? (double)done / el : 0.0,
           s->probes.done, s->probes.connections, s->probes.retries, fails[0] ? fails : "none");
+  for (int f = 0; f < 2; f++)
+    if (p->no_route[f])
+      fprintf(stderr, "mxsurvey: summary: no %s route from this host: %llu addresses not "
+              "attempted (--no-route-check tries them)\n", f ? "IPv6" : "IPv4", p->no_route[f]);
 }
 
 void progress_free(progress_t *p) { free(p); }

@@ -33,6 +33,9 @@ progress_t *progress_new(uv_loop_t *loop, int input_fd, bool quiet, double inter
  * "banner", "ehlo", "starttls", "tls", "ehlo-tls", "quit"; others are not counted). */
 void progress_fail_dns(progress_t *p);
 void progress_fail_probe(progress_t *p, enum smtp_stage stage);
+/* Counts an address not attempted because this host has no route for its family
+ * (polite/route.h); the summary names the family once. */
+void progress_no_route(progress_t *p, int family);
 /* Stops the display and clears the terminal line. Idempotent. */
 void progress_close(progress_t *p);
 /* The end-of-run summary (several lines on stderr). */

@@ -111,12 +111,26 @@ static void progress_sample(void *arg, progress_snap_t *out) {
   sched_stats(s->sched, &out->probes);
 }
 
+/* Which families this host can reach, asked once before the loop runs (polite/route.h);
+ * a family without a route is said once now, and its count once in the summary. */
+static void routes_start(scan_t *s) {
+  if (s->cfg->no_route_check) routes_assume(&s->routes);
+  else routes_check(&s->routes);
+  s->env.routes = &s->routes;
+  for (int f = 0; f < 2 && !s->cfg->quiet; f++)
+    if (!(f ? s->routes.v6 : s->routes.v4))
+      fprintf(stderr, "mxsurvey: no route to global %s addresses from this host: those MX "
+              "addresses are recorded as not attempted (--no-route-check tries them)\n",
+              f ? "IPv6" : "IPv4");
+}
+
 /* The services, in order; on failure err says why and what was made is torn down. */
 static int services_new(scan_t *s, char *err, size_t errlen) {
   const scan_config_t *cfg = s->cfg;
   job_env_t *e = &s->env;
   e->exclude = cfg->exclude;
   e->policy = cfg->policy;
+  routes_start(s);
   e->https_port = cfg->https_port;
   e->t_https = cfg->smtp.t_tls;
   e->dns = dns_new(s->loop, &cfg->dns, err, errlen);

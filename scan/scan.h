@@ -19,6 +19,7 @@ typedef struct scan_config {
   const char *ca_file;          /* NULL: system trust store */
   smtp_opts_t smtp;
   const addrpolicy_t *policy;
+  int no_route_check;           /* attempt global addresses of unrouted families (polite/route.h) */
   size_t concurrency;           /* domains in flight */
   FILE *input;                  /* domain list, one per line */
   const char *output;           /* "-" or NULL: stdout; *.zst: zstd frames */

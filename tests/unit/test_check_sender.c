@@ -93,8 +93,10 @@ static void test_rule1_dnssec(void) {
   }
 }
 
-/* Rule 2: an address that did not greet with 220 is not reachable: the next address,
- * then the next host; nothing reachable and nothing failed is "defer" without a type. */
+/* Rule 2: an address that did not engage (no EHLO reply) cannot take the message: the
+ * next address, then the next host; nothing reachable and nothing failed is "defer"
+ * without a type. A server that greeted 220 and then hung up is one of them: an
+ * opportunistic sender cannot deliver there either. */
 static void test_rule2_unreachable(void) {
   for (int p = 0; p < 2; p++) {
     enum policy_kind pol = both[p];
@@ -108,6 +110,19 @@ static void test_rule2_unreachable(void) {
     CHECK_INT(sender_host_outcome(j, h1, pol, &(enum result_type){RT_NONE}), -1);
     EXPECT(j, pol, ACT_DELIVER_UNAUTH, RT_NONE, "mx2.example.pt");
     fx_banner(&h2->addrs[0], 554);
+    EXPECT(j, pol, ACT_DEFER, RT_NONE, NULL);
+    fx_banner(&h2->addrs[0], 220);   /* greeted, then lost before EHLO was answered */
+    fx_outcome(&h2->addrs[0], SMTP_OUTCOME_LOST);
+    EXPECT(j, pol, ACT_DEFER, RT_NONE, NULL);
+    fx_outcome(&h2->addrs[0], SMTP_OUTCOME_ENGAGED);
+    EXPECT(j, pol, ACT_DELIVER_UNAUTH, RT_NONE, "mx2.example.pt");
+    job_free(j);
+    /* the same with DANE: a lost or refused address is skipped, not "starttls-not-supported" */
+    j = plain(1);
+    h1 = &j->hosts[0];
+    dane_on(h1);
+    fx_outcome(&h1->addrs[0], SMTP_OUTCOME_LOST);
+    h1->addrs[0].dane.status = DANE_INCONCLUSIVE;
     EXPECT(j, pol, ACT_DEFER, RT_NONE, NULL);
     job_free(j);
   }
