@@ -208,7 +208,8 @@ def single_mx(domain, host, ip, pref=10, dnssec="secure"):
 
 def tls_ok(version="TLSv1.3", pkix_valid=True, pkix_error=ABSENT):
     return {A0 + "smtp.outcome": "engaged", A0 + "smtp.connect": "ok",
-            A0 + "smtp.connect_ms": Present(), A0 + "smtp.banner_code": 220, A0 + "smtp.banner": StartsWith("220 "),
+            A0 + "smtp.connect_ms": Present(), A0 + "smtp.banner_code": 220,
+            A0 + "smtp.banner": StartsWith("220 "),
             A0 + "smtp.ehlo_code": 250, A0 + "smtp.starttls": "offered",
             A0 + "smtp.starttls_reply": StartsWith("220"), A0 + "smtp.injected_bytes": ABSENT,
             A0 + "smtp.tls.version": version, A0 + "smtp.tls.pkix.valid": pkix_valid,
