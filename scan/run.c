@@ -111,12 +111,16 @@ static void progress_sample(void *arg, progress_snap_t *out) {
   sched_stats(s->sched, &out->probes);
 }
 
-/* Which families this host can reach, asked once before the loop runs (polite/route.h);
- * a family without a route is said once now, and its count once in the summary. */
+/* Which families this host can reach, asked once before the loop runs (polite/route.h). */
 static void routes_start(scan_t *s) {
   if (s->cfg->no_route_check) routes_assume(&s->routes);
   else routes_check(&s->routes);
   s->env.routes = &s->routes;
+}
+
+/* A family without a route is said once when the scan starts (after its set-up, so that a
+ * set-up failure's message stands alone), and its count once in the summary. */
+static void routes_say(const scan_t *s) {
   for (int f = 0; f < 2 && !s->cfg->quiet; f++)
     if (!(f ? s->routes.v6 : s->routes.v4))
       fprintf(stderr, "mxsurvey: no route to global %s addresses from this host: those MX "
@@ -197,6 +201,7 @@ int scan_run(const scan_config_t *cfg) {
     services_abandon(&s);
     return 1;
   }
+  routes_say(&s);
   pipeline_init(&s);
   if (cfg->early_signal && *cfg->early_signal) raise(*cfg->early_signal);
   s.prog = s.env.prog = progress_new(s.loop, s.in.fd, cfg->quiet, cfg->progress_interval,
