@@ -291,10 +291,8 @@ def refused_at_start(C, w, mx, base, what, preexec, message, env=None):
     keep = '{"keep":"these bytes"}\n'
     with open(out, "w") as f:
         f.write(keep)
-    # --no-route-check: this namespace has no route of either family, and the route check's
-    # line about it (issue 19) would precede the one message asserted here, whole
-    r = subprocess.run([mx, "scan"] + base + ["--no-route-check", "-o", out, inp],
-                       capture_output=True, timeout=60, preexec_fn=preexec, env=env)
+    r = subprocess.run([mx, "scan"] + base + ["-o", out, inp], capture_output=True, timeout=60,
+                       preexec_fn=preexec, env=env)
     err = r.stderr.decode("utf-8", "replace")
     print("[run] %s: exit %d: %s" % (what, r.returncode, err.strip()[:200]), flush=True)
     C.check(what, "exit status", 1, r.returncode)
