@@ -9,6 +9,11 @@ connection is chosen by the local address the client dialled (getsockname):
   inject        STARTTLS -> "220 2.0.0 Ready to start TLS\\r\\n250-INJECTED\\r\\n" in ONE write,
                 then a TLS handshake (CA-signed cert), then ESMTP inside TLS
   banner-554    "554 5.7.1 No SMTP service here", then 503 to everything but QUIT
+  greet-421     "421 4.7.0 too many connections", then closes (a per-client limit: the
+                scanner retries it, and every attempt gets the same)
+  close-banner  a 220 banner, then closes at once (FIN), before EHLO (a postscreen-like drop)
+  reset-ehlo    a 220 banner, reads EHLO, then resets the connection (SO_LINGER 0: RST)
+  ehlo-554      a 220 banner, then "554 5.7.1 go away" to EHLO and HELO
   tls10         normal ESMTP, STARTTLS -> TLS 1.0 only (SECLEVEL=0)
   special       normal ESMTP without TLS: the special-purpose address test asserts that it
                 never receives a connection
@@ -39,6 +44,7 @@ usage: misbehave.py --cert C --key K --log FILE [--ready FILE] [--refuser ADDR]
 import argparse
 import asyncio
 import os
+import socket
 import ssl
 import struct
 import sys
@@ -227,6 +233,42 @@ async def hostile(reader, writer, name, behaviour, local, peer):
     await esmtp(reader, writer, name, behaviour, local, peer, tls_active=True)
 
 
+async def gone(reader, writer, name, behaviour, local, peer):
+    """The servers that refuse or drop the scanner before EHLO is answered (issue 19): what
+    the record must call refused or lost, never "no STARTTLS"."""
+    if behaviour == "greet-421":
+        writer.write(b"421 4.7.0 too many connections\r\n")
+        await writer.drain()
+        return
+    writer.write(("220 %s ESMTP misbehave\r\n" % name).encode())
+    await writer.drain()
+    if behaviour == "close-banner":
+        # FIN at once (shutdown, write side); what the client still sends is read and
+        # dropped, so that no RST races the FIN: it sees "connection closed by server"
+        writer.write_eof()
+        while await asyncio.wait_for(reader.read(4096), 30):
+            pass
+        return
+    cmd = await readline(reader)
+    logline(local, peer, behaviour, "cmd " + ascii(cmd[:60]))
+    if behaviour == "reset-ehlo":
+        # linger on, timeout 0: close() sends RST instead of FIN (ECONNRESET at the client)
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.transport.abort()
+        return
+    while True:   # ehlo-554: every greeting command refused, QUIT answered
+        if cmd.upper().startswith("QUIT"):
+            writer.write(b"221 2.0.0 Bye\r\n")
+            await writer.drain()
+            return
+        writer.write(b"554 5.7.1 go away\r\n")
+        await writer.drain()
+        cmd = await readline(reader)
+        logline(local, peer, behaviour, "cmd " + ascii(cmd[:60]))
+
+
+GONE = {"greet-421", "close-banner", "reset-ehlo", "ehlo-554"}
 HOSTILE = {"longline", "endless", "nul", "slowloris", "close-ehlo", "close-tls", "tls-garbage",
            "inject-late", "inject-flood", "chain50", "bigcert", "hugecert"}
 
@@ -249,6 +291,8 @@ async def handle(reader, writer):
             await writer.drain()
             while await asyncio.wait_for(reader.read(4096), 60):
                 pass
+        elif behaviour in GONE:
+            await gone(reader, writer, name, behaviour, local, peer)
         elif behaviour == "banner-554":
             writer.write(b"554 5.7.1 No SMTP service here\r\n")
             await writer.drain()

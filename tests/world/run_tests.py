@@ -43,6 +43,9 @@ import record_schema  # noqa: E402  (tests/record_schema.py: docs/record.schema.
 NS_ENV = "MXSURVEY_WORLD_NETNS"
 TIMEOUT_OPTS = ["--timeout-connect", "3", "--timeout-banner", "3", "--timeout-smtp", "5",
                 "--timeout-tls", "5", "--timeout-dns", "5"]
+# The scheduler's retries of a 421 greeting or a close before it, as in production (2), but
+# after 0.2 and 0.4 s instead of 60 and 120 (greet-421.mxlab, backup-421.mxlab).
+RETRY_OPTS = ["--retries", "2", "--retry-delay", "0.2"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -204,14 +207,15 @@ def single_mx(domain, host, ip, pref=10, dnssec="secure"):
 
 
 def tls_ok(version="TLSv1.3", pkix_valid=True, pkix_error=ABSENT):
-    return {A0 + "smtp.connect": "ok", A0 + "smtp.connect_ms": Present(),
-            A0 + "smtp.banner_code": 220, A0 + "smtp.banner": StartsWith("220 "),
+    return {A0 + "smtp.outcome": "engaged", A0 + "smtp.connect": "ok",
+            A0 + "smtp.connect_ms": Present(), A0 + "smtp.banner_code": 220,
+            A0 + "smtp.banner": StartsWith("220 "),
             A0 + "smtp.ehlo_code": 250, A0 + "smtp.starttls": "offered",
             A0 + "smtp.starttls_reply": StartsWith("220"), A0 + "smtp.injected_bytes": ABSENT,
             A0 + "smtp.tls.version": version, A0 + "smtp.tls.pkix.valid": pkix_valid,
             A0 + "smtp.tls.pkix.error": pkix_error, A0 + "smtp.ehlo_tls_code": 250,
-            A0 + "smtp.error": ABSENT, "summary.starttls": "all",
-            "summary.tls_best": version, "summary.tls_worst": version}
+            A0 + "smtp.error": ABSENT, A0 + "smtp.attempts": ABSENT, "summary.starttls": "all",
+            "summary.inconclusive": 0, "summary.tls_best": version, "summary.tls_worst": version}
 
 
 def tlsa_rec(u, s, m, data, usable=True):
@@ -285,7 +289,8 @@ def expectations(st):
          A0 + "dane.status": "no-tlsa", A0 + "dane.matched": ABSENT, "summary.dane": "none"})
     E["tlsa-bogus.mxlab"] = merge(
         single_mx("tlsa-bogus.mxlab", "mx.tlsa-bogus.mxlab", W.PF_TLS13),
-        {"mx.0.tlsa.name": tl("mx.tlsa-bogus.mxlab"), "mx.0.tlsa.dnssec": "bogus",
+        {A0 + "smtp.outcome": "engaged", "summary.inconclusive": 0,
+         "mx.0.tlsa.name": tl("mx.tlsa-bogus.mxlab"), "mx.0.tlsa.dnssec": "bogus",
          "mx.0.tlsa.result": "error", "mx.0.tlsa.reason": Present(),
          A0 + "dane.status": "tlsa-bogus", A0 + "dane.matched": ABSENT,
          # contract: "invalid" needs "secure usable-or-not TLSA"; a bogus TLSA is not secure,
@@ -294,12 +299,13 @@ def expectations(st):
     E["mx-bogus.mxlab"] = {"status": "dns-error", "dnssec": "bogus", "dnssec_reason": Present(),
                            "error.stage": "dns", "error.reason": Present(), "mx": [],
                            "summary": ABSENT}
-    no_tls = lambda: {A0 + "smtp.connect": "ok", A0 + "smtp.banner_code": 220,  # noqa: E731
+    no_tls = lambda: {A0 + "smtp.outcome": "engaged",  # noqa: E731
+                      A0 + "smtp.connect": "ok", A0 + "smtp.banner_code": 220,
                       A0 + "smtp.ehlo_code": 250, A0 + "smtp.starttls": "not-offered",
                       A0 + "smtp.starttls_reply": ABSENT, A0 + "smtp.tls": ABSENT,
                       A0 + "smtp.error": {"stage": "starttls", "reason": "not offered"},
-                      "summary.starttls": "none", "summary.tls_best": ABSENT,
-                      "summary.tls_worst": ABSENT}
+                      "summary.starttls": "none", "summary.inconclusive": 0,
+                      "summary.tls_best": ABSENT, "summary.tls_worst": ABSENT}
     E["no-starttls.mxlab"] = merge(
         single_mx("no-starttls.mxlab", "mx.no-starttls.mxlab", W.PF_NOTLS), no_tls(),
         no_tlsa(tl("mx.no-starttls.mxlab")))
@@ -316,6 +322,8 @@ def expectations(st):
          A0 + "smtp.starttls_reply": "454 4.7.0 TLS not available due to local problem",
          A0 + "smtp.tls": ABSENT, A0 + "smtp.error.stage": "starttls",
          A0 + "smtp.error.reason": StartsWith("454 4.7.0 TLS not available"),
+         # EHLO was answered and STARTTLS offered, then failed: a server that said so
+         A0 + "smtp.outcome": "engaged", "summary.inconclusive": 0,
          "summary.starttls": "none", "summary.tls_best": ABSENT})
     E["tls12.mxlab"] = merge(
         single_mx("tls12.mxlab", "mx.tls12.mxlab", W.PF_TLS12), tls_ok("TLSv1.2"),
@@ -362,6 +370,9 @@ def expectations(st):
         "mx.0.host": "mx1.partial-dane.mxlab", "mx.0.preference": 10,
         "mx.1.host": "mx2.partial-dane.mxlab", "mx.1.preference": 20,
         A0 + "ip": W.PF_TLS13, A1 + "ip": W.PF_TLS12,
+        A0 + "smtp.outcome": "engaged", A1 + "smtp.outcome": "engaged",
+        # both servers engaged, one without TLSA: partial DANE (the missing part answered)
+        "summary.inconclusive": 0,
         A0 + "smtp.tls.version": "TLSv1.3", A1 + "smtp.tls.version": "TLSv1.2",
         A0 + "dane.status": "valid", A1 + "dane.status": "no-tlsa",
         "mx.0.tlsa.result": "records", "mx.1.tlsa.result": "nxdomain",
@@ -370,7 +381,9 @@ def expectations(st):
         "summary.mx_hosts": 2, "summary.addresses": 2}
     unreachable = lambda: {A0 + "smtp.banner": ABSENT, A0 + "smtp.banner_code": ABSENT,  # noqa
                            A0 + "smtp.starttls": ABSENT, A0 + "smtp.tls": ABSENT,
-                           "summary.starttls": "unreachable", "summary.tls_best": ABSENT}
+                           A0 + "smtp.outcome": "unreachable", A0 + "smtp.attempts": ABSENT,
+                           "summary.starttls": "unreachable", "summary.inconclusive": 1,
+                           "summary.tls_best": ABSENT}
     E["closed-port.mxlab"] = merge(
         single_mx("closed-port.mxlab", "mx.closed-port.mxlab", W.CLOSED), unreachable(),
         no_tlsa(tl("mx.closed-port.mxlab")),
@@ -386,8 +399,10 @@ def expectations(st):
         {A0 + "smtp.connect": "ok", A0 + "smtp.error.stage": "banner",
          A0 + "smtp.error.reason": StartsWith("malformed reply"), A0 + "smtp.tls": ABSENT,
          A0 + "smtp.starttls": ABSENT,
-         # is an SSH greeting "a banner received"? the contract does not say
-         "summary.starttls": OneOf("unreachable", "none", note="garbage greeting")})
+         # bytes that are no SMTP reply (an SSH banner): no SMTP service, so unreachable
+         # (was OneOf(unreachable, none) before issue 19 defined it)
+         A0 + "smtp.outcome": "unreachable", "summary.starttls": "unreachable",
+         "summary.inconclusive": 1})
     E["banner-554.mxlab"] = merge(
         single_mx("banner-554.mxlab", "mx.banner-554.mxlab", W.MB_554),
         {A0 + "ptr": ABSENT, A0 + "ptr_error": ABSENT},
@@ -395,7 +410,12 @@ def expectations(st):
         {A0 + "smtp.connect": "ok", A0 + "smtp.banner_code": 554,
          A0 + "smtp.banner": StartsWith("554 "), A0 + "smtp.error.stage": "banner",
          A0 + "smtp.error.reason": StartsWith("554"), A0 + "smtp.starttls": ABSENT,
-         A0 + "smtp.tls": ABSENT, "summary.starttls": "none"})
+         # a 5xx greeting is final (no retry) and says nothing of STARTTLS: refused, not
+         # "none" (issue 19; before it, this domain counted as one without STARTTLS)
+         A0 + "smtp.attempts": ABSENT, A0 + "smtp.outcome": "refused",
+         A0 + "smtp.tls": ABSENT, "summary.starttls": "refused", "summary.inconclusive": 1,
+         "summary.dane": "none"})
+    inconclusive_expectations(E, S, tl)
     E["inject.mxlab"] = merge(
         single_mx("inject.mxlab", "mx.inject.mxlab", W.MB_INJECT), tls_ok(),
         no_tlsa(tl("mx.inject.mxlab")),
@@ -452,13 +472,89 @@ def expectations(st):
     wrong = hashlib.sha256(b"this key is not used by any server").hexdigest()
     order = [(u, s_, m, wrong if d == "0" * 64 else d) for u, s_, m, d in order]
     order.sort(key=lambda t: (t[0], t[1], t[2], bytes.fromhex(t[3])))
-    E["rrset-order.mxlab"] = {"status": "ok", "mx.0.host": "mx.rrset-order.mxlab"}
-    for k, ip in enumerate([W.PF_TLS13, W.PF_TLS12, W.CLOSED]):
+    E["rrset-order.mxlab"] = {"status": "ok", "mx.0.host": "mx.rrset-order.mxlab",
+                              # nothing listens on the third address: all, 1 inconclusive
+                              "summary.starttls": "all", "summary.inconclusive": 1,
+                              "summary.addresses": 3}
+    for k, (ip, outcome) in enumerate([(W.PF_TLS13, "engaged"), (W.PF_TLS12, "engaged"),
+                                       (W.CLOSED, "unreachable")]):
         E["rrset-order.mxlab"]["mx.0.addresses.%d.ip" % k] = ip
+        E["rrset-order.mxlab"]["mx.0.addresses.%d.smtp.outcome" % k] = outcome
     for k, (u, s_, m, d) in enumerate(order):
         E["rrset-order.mxlab"]["mx.0.tlsa.records.%d.data" % k] = d
         E["rrset-order.mxlab"]["mx.0.tlsa.records.%d.usage" % k] = u
     return E
+
+
+def inconclusive_expectations(E, S, tl):
+    """Issue 19: servers that refused, throttled, dropped or never answered the scanner say
+    nothing about STARTTLS or DANE. Each case's outcome (after the retries of RETRY_OPTS),
+    and a domain's summary over the addresses that engaged only (world.py, MB_421...)."""
+    A1 = "mx.1.addresses.0."
+    gone = {A0 + "smtp.connect": "ok", A0 + "smtp.starttls": ABSENT, A0 + "smtp.tls": ABSENT,
+            A0 + "smtp.ehlo_tls_code": ABSENT, "summary.inconclusive": 1,
+            "summary.tls_best": ABSENT, "summary.tls_worst": ABSENT, "summary.dane": "none"}
+    line421 = "421 4.7.0 too many connections"
+
+    def one(name, ip, **kw):
+        exp = merge(single_mx(name + ".mxlab", "mx.%s.mxlab" % name, ip),
+                    no_tlsa(tl("mx.%s.mxlab" % name)), gone)
+        exp.update({A0 + k.replace("__", "."): v for k, v in kw.items()})
+        E[name + ".mxlab"] = exp
+        return exp
+    # "421 too many connections" on every attempt: retried twice, then refused
+    one("greet-421", W.MB_421, smtp__outcome="refused", smtp__banner_code=421,
+        smtp__banner=line421, smtp__ehlo_code=ABSENT,
+        smtp__error={"stage": "banner", "reason": line421},
+        smtp__attempts=3, smtp__retry_reasons=[line421, line421])["summary.starttls"] = "refused"
+    # greeted, then dropped before EHLO was answered: lost (a close after the greeting is
+    # not retried: the server spoke); the sender cannot deliver there, so defer
+    one("close-banner", W.MB_CLOSE_BANNER, smtp__outcome="lost", smtp__banner_code=220,
+        smtp__ehlo_code=ABSENT, smtp__attempts=ABSENT,
+        smtp__error={"stage": "ehlo", "reason": "connection closed by server"}
+        )["summary.starttls"] = "unreachable"
+    one("reset-ehlo", W.MB_RESET_EHLO, smtp__outcome="lost", smtp__banner_code=220,
+        smtp__ehlo_code=ABSENT, smtp__attempts=ABSENT,
+        smtp__error={"stage": "ehlo", "reason": "connection reset by peer"}
+        )["summary.starttls"] = "unreachable"
+    # a 5xx reply to EHLO: refused, like a 5xx greeting
+    one("ehlo-554", W.MB_EHLO_554, smtp__outcome="refused", smtp__banner_code=220,
+        smtp__ehlo_code=554, smtp__attempts=ABSENT, smtp__error__stage="ehlo",
+        smtp__error__reason=StartsWith("554 5.7.1 go away"))["summary.starttls"] = "refused"
+    # The most preferred MX throttles (421, retried), the backup is DANE-valid: the domain
+    # is all / valid with one inconclusive address, and the senders deliver via mx2.
+    two = {"status": "ok", "dnssec": "secure", "mx": Len(2), "summary.mx_hosts": 2,
+           "summary.addresses": 2, "summary.inconclusive": 1, "summary.starttls": "all",
+           "summary.dane": "valid", "summary.tls_best": "TLSv1.3",
+           "summary.tls_worst": "TLSv1.3", "mx.0.preference": 10, "mx.1.preference": 20,
+           A1 + "ip": W.PF_TLS13, A1 + "smtp.outcome": "engaged",
+           A1 + "smtp.tls.version": "TLSv1.3", A1 + "smtp.tls.pkix.valid": True,
+           A1 + "dane.status": "valid", "mx.1.tlsa.result": "records",
+           A0 + "smtp.starttls": ABSENT, A0 + "smtp.tls": ABSENT}
+    E["backup-421.mxlab"] = merge(two, {
+        "mx.0.host": "mx1.backup-421.mxlab", "mx.1.host": "mx2.backup-421.mxlab",
+        A0 + "ip": W.MB_421, A0 + "smtp.outcome": "refused", A0 + "smtp.banner_code": 421,
+        A0 + "smtp.attempts": 3, A0 + "smtp.retry_reasons": [line421, line421],
+        # mx1 publishes no TLSA: DANE does not apply to it, whatever it answered
+        "mx.0.tlsa.result": "nxdomain", A0 + "dane.status": "no-tlsa"})
+    # Both MX hosts publish the matching TLSA; nothing listens on the most preferred: DANE
+    # valid at every MX host that accepts connections (was "partial" before issue 19).
+    E["dane-backup-down.mxlab"] = merge(two, {
+        "mx.0.host": "mx1.dane-backup-down.mxlab", "mx.1.host": "mx2.dane-backup-down.mxlab",
+        A0 + "ip": W.CLOSED, A0 + "smtp.outcome": "unreachable", A0 + "smtp.connect": "refused",
+        A0 + "smtp.error": {"stage": "connect", "reason": "refused"},
+        A0 + "smtp.attempts": ABSENT, "mx.0.tlsa.result": "records",
+        "mx.0.tlsa.records.0": tlsa_rec(3, 1, 1, S("main")),
+        A0 + "dane.status": "inconclusive", A0 + "dane.reason": "refused",
+        A0 + "dane.matched": ABSENT})
+    # DANE applies, the only MX is down: no server could tell, so inconclusive, not invalid
+    E["dane-down.mxlab"] = merge(
+        single_mx("dane-down.mxlab", "mx.dane-down.mxlab", W.CLOSED),
+        tlsa_found(tl("mx.dane-down.mxlab"), tlsa_rec(3, 1, 1, S("main"))),
+        {A0 + "smtp.outcome": "unreachable", A0 + "smtp.connect": "refused",
+         A0 + "dane.status": "inconclusive", A0 + "dane.reason": "refused",
+         A0 + "dane.matched": ABSENT, "summary.dane": "inconclusive",
+         "summary.starttls": "unreachable", "summary.inconclusive": 1})
 
 
 def sts_ordinary(E):
@@ -494,6 +590,15 @@ def sender_expectations(E):
         "tlsa-unsigned.mxlab": (U, ABSENT, U, ABSENT),
         "closed-port.mxlab": (F, ABSENT, F, ABSENT),
         "no-banner.mxlab": (F, ABSENT, F, ABSENT),
+        # issue 19: an address that did not engage cannot take the message (rule 2)
+        "banner-554.mxlab": (F, ABSENT, F, ABSENT),
+        "greet-421.mxlab": (F, ABSENT, F, ABSENT),
+        "close-banner.mxlab": (F, ABSENT, F, ABSENT),   # was deliver-unauthenticated
+        "reset-ehlo.mxlab": (F, ABSENT, F, ABSENT),     # was deliver-unauthenticated
+        "ehlo-554.mxlab": (F, ABSENT, F, ABSENT),
+        "dane-down.mxlab": (F, ABSENT, F, ABSENT),
+        "backup-421.mxlab": (D, ABSENT, D, ABSENT),
+        "dane-backup-down.mxlab": (D, ABSENT, D, ABSENT),
         "null-mx.mxlab": (N, ABSENT, N, ABSENT),
         "does-not-exist.mxlab": (N, ABSENT, N, ABSENT),
         "sts-enforce.mxlab": (U, ABSENT, D, ABSENT),
@@ -510,6 +615,8 @@ def sender_expectations(E):
         E[dom].update({"sender.dane.action": da, "sender.dane.result_type": dr,
                        "sender.mta_sts.action": sa, "sender.mta_sts.result_type": sr})
     E["partial-dane.mxlab"]["sender.dane.mx"] = "mx1.partial-dane.mxlab"
+    for dom in ("backup-421.mxlab", "dane-backup-down.mxlab"):   # past the first MX
+        E[dom]["sender.dane.mx"] = E[dom]["sender.mta_sts.mx"] = E[dom]["mx.1.host"]
     E["not a domain!"]["sender"] = ABSENT
 
 
@@ -571,23 +678,32 @@ def hostile_expectations():
     A = lambda beh: H.ADDR_OF[beh]  # noqa: E731
     E = {}
 
-    def peer(beh, error=ABSENT, **kw):
+    def peer(beh, error=ABSENT, outcome="engaged", **kw):
         exp = merge(single_mx("hb-%s.mxlab" % beh, "mx.hb-%s.mxlab" % beh, A(beh)),
-                    {A0 + "smtp.connect": "ok", A0 + "smtp.error": error})
+                    {A0 + "smtp.connect": "ok", A0 + "smtp.error": error,
+                     A0 + "smtp.outcome": outcome,
+                     "summary.inconclusive": 0 if outcome == "engaged" else 1})
+        if outcome != "engaged":   # issue 19: said nothing of STARTTLS; nobody to deliver to
+            exp.update({"summary.starttls": "unreachable", "sender.dane.action": "defer",
+                        "sender.mta_sts.action": "defer"})
         exp.update({A0 + "smtp." + k.replace("__", "."): v for k, v in kw.items()})
         E["hb-%s.mxlab" % beh] = exp
 
     def err(stage, reason):
         return {"stage": stage, "reason": reason}
-    peer("longline", err("banner", "malformed reply: line too long"), banner=ABSENT)
-    peer("endless", err("ehlo", "malformed reply: too many lines"),
+    # a greeting that is no SMTP reply: unreachable; an EHLO reply that never came whole
+    # (malformed, closed): lost
+    peer("longline", err("banner", "malformed reply: line too long"), "unreachable",
+         banner=ABSENT)
+    peer("endless", err("ehlo", "malformed reply: too many lines"), "lost",
          banner="220 mx.endless.mxlab ESMTP hostile", starttls=ABSENT)
     # NUL and invalid UTF-8 reach the record escaped (\u0000, U+FFFD per invalid byte)
     peer("nul", err("starttls", "454 4.7.0 \x00\ufffd\ufffd\ufffd\ufffd bad"),
          banner="220 mx.nul.mxlab \x00NUL \ufffd\ufffd\ufffd( ESMTP", starttls="offered",
          tls=ABSENT)
-    peer("slowloris", err("banner", "timeout"), banner=ABSENT)
-    peer("close-ehlo", err("ehlo", "connection closed by server"), ehlo_code=ABSENT)
+    E["hb-nul.mxlab"]["summary.starttls"] = "none"   # it engaged, and refused STARTTLS
+    peer("slowloris", err("banner", "timeout"), "unreachable", banner=ABSENT)
+    peer("close-ehlo", err("ehlo", "connection closed by server"), "lost", ehlo_code=ABSENT)
     peer("close-tls", err("tls", "unexpected eof while reading"), tls=ABSENT)
     peer("tls-garbage", err("tls", "packet length too long"), tls=ABSENT,
          injected_bytes=ABSENT)
@@ -685,7 +801,8 @@ def special_expectations():
         "status": "ok", "domain": "special.mxlab", "mx.0.host": "mx.special.mxlab",
         A0 + "ip": W.MB_SPECIAL, A0 + "smtp.connect": "not-attempted",
         A0 + "smtp.error": {"stage": "connect", "reason": "special-purpose address"},
-        A0 + "smtp.banner": ABSENT, A0 + "smtp.tls": ABSENT, "summary.starttls": "unreachable"}}
+        A0 + "smtp.banner": ABSENT, A0 + "smtp.tls": ABSENT, A0 + "smtp.outcome": "not-attempted",
+        "summary.starttls": "unreachable", "summary.inconclusive": 1}}
 
 
 # ---------------------------------------------------------------------------------------
@@ -919,10 +1036,10 @@ def start_world(world, wd):
 
 def scan_base(st, allow=True):
     """The options every scan of the world needs: its resolver and trust anchor, its CA,
-    short timeouts, and (allow) loopback as a permitted destination."""
+    short timeouts and retry delays, and (allow) loopback as a permitted destination."""
     return (["--resolver", W.RESOLVER_ADDR, "--trust-anchor", st["trust_anchor"],
              "--ca-file", st["ca_file"], "--ehlo", "scanner.mxlab"] +
-            (["--allow", "127.0.0.0/8"] if allow else []) + TIMEOUT_OPTS)
+            (["--allow", "127.0.0.0/8"] if allow else []) + TIMEOUT_OPTS + RETRY_OPTS)
 
 
 def drop_option(args, name):

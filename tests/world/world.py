@@ -50,6 +50,10 @@ MB_454 = "127.0.2.3"         # STARTTLS -> 454
 MB_INJECT = "127.0.2.4"      # "220 Ready" + injected "250-INJECTED" in one write, then TLS
 MB_554 = "127.0.2.5"         # 554 greeting
 MB_TLS10 = "127.0.2.6"       # TLS 1.0 only
+MB_421 = "127.0.2.7"         # "421 4.7.0 too many connections", then closes (issue 19)
+MB_CLOSE_BANNER = "127.0.2.8"  # 220 banner, then closes before EHLO
+MB_RESET_EHLO = "127.0.2.9"  # 220 banner, EHLO, then a TCP reset
+MB_EHLO_554 = "127.0.2.22"   # 220 banner, then 554 to EHLO
 MB_SPECIAL = "127.0.2.99"    # must never be contacted (special-purpose address test)
 CLOSED = "127.0.3.1"         # nothing listening
 PRIVATE_MOUNTS_ENV = "MXS_PRIVATE_MOUNT_NS"  # "1": this process has its own mount namespace
@@ -122,6 +126,8 @@ def sts_mxhost(name):
 MISBEHAVE_ADDRS = {
     MB_SILENT: "silent", MB_GARBAGE: "garbage", MB_454: "starttls-454",
     MB_INJECT: "inject", MB_554: "banner-554", MB_TLS10: "tls10", MB_SPECIAL: "special",
+    MB_421: "greet-421", MB_CLOSE_BANNER: "close-banner", MB_RESET_EHLO: "reset-ehlo",
+    MB_EHLO_554: "ehlo-554",
 }
 MISBEHAVE_ADDRS.update(hostile.ADDRS)   # 127.0.2.10-21, see hostile.py
 
@@ -183,6 +189,13 @@ MAIN_INPUT = [
     "no-banner.mxlab",
     "garbage-banner.mxlab",
     "banner-554.mxlab",
+    "greet-421.mxlab",
+    "close-banner.mxlab",
+    "reset-ehlo.mxlab",
+    "ehlo-554.mxlab",
+    "backup-421.mxlab",
+    "dane-backup-down.mxlab",
+    "dane-down.mxlab",
     "inject.mxlab",
     "tls10.mxlab",
     "servfail.mxlab",
@@ -505,7 +518,8 @@ class World:
         main_names = ["mx.dane-ok.mxlab", "mx.dane-mismatch.mxlab", "mx.dane-usage1.mxlab",
                       "mx.tlsa-unsigned.mxlab", "mx.tlsa-bogus.mxlab", "mx.tls13.mxlab",
                       "implicit-mx.mxlab", "alias.mx-cname.mxlab", "mx1.partial-dane.mxlab",
-                      "mx.%s.mxlab" % IDN_ALABEL, "mx.mx-bogus.mxlab"]
+                      "mx.%s.mxlab" % IDN_ALABEL, "mx.mx-bogus.mxlab",
+                      "mx2.backup-421.mxlab", "mx2.dane-backup-down.mxlab"]
         main_names += [sts_mxhost(n) for n in STS_CASES]
         c["main"] = pki.leaf("main", main_names, "ec")
         c["tls12"] = pki.leaf("tls12", ["mx.tls12.mxlab", "mx2.partial-dane.mxlab"], "rsa")
@@ -621,6 +635,30 @@ class World:
         simple("garbage-banner", MB_GARBAGE)
         simple("banner-554", MB_554)
         simple("inject", MB_INJECT)
+        # Refused, throttled, dropped and dead servers (issue 19): inconclusive, never "no
+        # STARTTLS" nor the missing part of "partial DANE".
+        simple("greet-421", MB_421)
+        simple("close-banner", MB_CLOSE_BANNER)
+        simple("reset-ehlo", MB_RESET_EHLO)
+        simple("ehlo-554", MB_EHLO_554)
+        # the most preferred MX throttles, the backup is DANE-valid: all / valid / 1
+        z = child("backup-421")
+        z.add("@", "MX", "10 mx1.backup-421.mxlab.")
+        z.add("@", "MX", "20 mx2.backup-421.mxlab.")
+        z.add("mx1", "A", MB_421)
+        z.add("mx2", "A", PF_TLS13)
+        z.add("_25._tcp.mx2", "TLSA", tlsa(3, 1, 1, spki["main"]))
+        # both MX hosts publish the matching TLSA, the most preferred is down (nothing
+        # listens): DANE valid at every MX host that accepts connections
+        z = child("dane-backup-down")
+        z.add("@", "MX", "10 mx1.dane-backup-down.mxlab.")
+        z.add("@", "MX", "20 mx2.dane-backup-down.mxlab.")
+        z.add("mx1", "A", CLOSED)
+        z.add("mx2", "A", PF_TLS13)
+        for h in ("mx1", "mx2"):
+            z.add("_25._tcp." + h, "TLSA", tlsa(3, 1, 1, spki["main"]))
+        # DANE applies, the only MX is down: nobody could tell (summary.dane inconclusive)
+        simple("dane-down", CLOSED, tlsa(3, 1, 1, spki["main"]))
         simple("tls10", MB_TLS10)
         simple(IDN_ALABEL, PF_TLS13, tlsa(3, 1, 1, spki["main"]))
         simple("special", MB_SPECIAL)
