@@ -37,12 +37,15 @@ python3 "$ROOT/tests/world/world.py" start "$W" >&2
 echo "--- domains scanned:" >&2
 grep -v '^[[:space:]]*#' "$W/domains.txt" | sed '/^[[:space:]]*$/d' >&2
 echo "--- mxsurvey scan" >&2
+# --retry-delay 0.5: the world's 421 servers are retried (--retries 2) half a second apart
+# instead of the polite 60 s a real server gets.
 "${MXSURVEY:-$ROOT/build/mxsurvey}" scan --resolver 127.0.53.53 --trust-anchor "$W/root.key" \
   --ca-file "$W/ca.pem" --allow 127.0.0.0/8 --ehlo scanner.mxlab \
-  --timeout-banner 3 --timeout-smtp 5 --timeout-tls 5 \
+  --timeout-banner 3 --timeout-smtp 5 --timeout-tls 5 --retry-delay 0.5 \
   -o "$W/out.ndjson.zst" "$W/domains.txt" >&2
 echo "--- records ($W/out.ndjson.zst)" >&2
 zstd -dc "$W/out.ndjson.zst" | jq -c .
 echo "--- summary" >&2
 zstd -dc "$W/out.ndjson.zst" | jq -r '[.domain, .status, (.dnssec // "-"),
-  (.summary.starttls // "-"), (.summary.dane // "-")] | @tsv' | column -t -s "$(printf '\t')"
+  (.summary.starttls // "-"), (.summary.dane // "-"),
+  (.summary.inconclusive // "-" | tostring)] | @tsv' | column -t -s "$(printf '\t')"

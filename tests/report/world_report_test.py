@@ -34,6 +34,7 @@ def scan(mx, out):
                             os.path.join(wd, "root.key"), "--ca-file", os.path.join(wd, "ca.pem"),
                             "--allow", "127.0.0.0/8", "--ehlo", "scanner.mxlab",
                             "--timeout-banner", "3", "--timeout-smtp", "5", "--timeout-tls", "5",
+                            "--retry-delay", "0.2",   # the world's 421 servers, quickly
                             "-q", "-o", os.path.join(out, "world.ndjson.zst"),
                             os.path.join(wd, "domains.txt")], check=True, timeout=600)
         finally:
@@ -155,6 +156,21 @@ def in_namespace(a):
     # A 554 greeting is a refusal, not "no STARTTLS" (issue 19).
     check("banner-554.mxlab refused", col("banner-554.mxlab", "refused"), 1)
     check("banner-554.mxlab not engaged", col("banner-554.mxlab", "engaged"), 0)
+    for op, k, v in [("greet-421.mxlab", "refused", 1), ("greet-421.mxlab", "engaged", 0),
+                     ("ehlo-554.mxlab", "refused", 1), ("close-banner.mxlab", "lost", 1),
+                     ("reset-ehlo.mxlab", "lost", 1), ("reset-ehlo.mxlab", "refused", 0),
+                     # one MX throttles, the DANE-valid backup answers: counted as valid
+                     ("backup-421.mxlab", "engaged", 1), ("backup-421.mxlab", "starttls_all", 1),
+                     ("backup-421.mxlab", "dane_valid", 1), ("backup-421.mxlab", "refused", 1),
+                     ("dane-backup-down.mxlab", "dane_valid", 1),
+                     ("dane-down.mxlab", "engaged", 0)]:
+        check(f"{op} {k}", col(op, k), v)
+    check("refused domains (554, 421, EHLO 554) apart from the STARTTLS figure",
+          figs["transport.no_engaged.refused"]["count"] >= 3, True)
+    check("lost addresses (closed after the banner, reset after EHLO)",
+          figs["transport.address_outcome.lost"]["count"] >= 2, True)
+    check("DANE published, the only MX down: inconclusive",
+          figs["dane.no_engaged.inconclusive"]["count"] >= 1, True)
     check("a null MX is no-mail", figs["population.status.no-mail"]["count"] >= 1, True)
     check("a self-signed MX certificate is seen", figs["certs.self_signed"]["count"] >= 1, True)
     check("3 1 1 TLSA is seen", figs["dane.tlsa_combo.3 1 1"]["count"] >= 1, True)
