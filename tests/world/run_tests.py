@@ -11,7 +11,8 @@ namespaces: only loopback exists, ports 25/53 on 127.x are free, and the bind-mo
                 --allow 127.0.0.0/8 --ehlo scanner.mxlab -o <tmp>/out.ndjson.zst <tmp>/domains.txt
 (plus a run to stdout with -o -, a run reading stdin, and a run WITHOUT --allow for the
 special-purpose address case), and checks every record against the record contract
-(/work/notes/record-spec.md). posttls-finger is used as an oracle for the DANE cases.
+(/work/notes/record-spec.md). posttls-finger is used as an oracle for the DANE cases and for the SMTP outcome
+(refused, lost, unreachable, engaged) of the misbehaving servers.
 
 Prints one line per failed assertion and a final line "N passed, N failed"; exits 1 on any
 failure. The temp dir (logs, outputs) is kept on failure (or with --keep), else removed.
@@ -844,6 +845,43 @@ ORACLE_CASES = [
 ]
 
 
+# The SMTP outcome (issue 19) against the same oracle: posttls-finger, pointed at one
+# address ("[ip]": no DNS, no DANE), names how the dialogue ended:
+#   "SMTP service not available: 4xx/5xx ..." or "EHLO rejected: 4xx/5xx"   -> refused
+#   "lost connection while ..."                                         -> lost
+#   "timeout while reading server greeting", "Connection refused",
+#   "SMTP service not available: 0 ..." (a greeting that is no reply)     -> unreachable
+#   "< 250" to its EHLO                                                  -> engaged
+# (target, input line of the record, mx index, expected oracle outcome)
+OUTCOME_ORACLE_CASES = [
+    ("[%s]" % W.MB_421, "greet-421.mxlab", 0, "refused"),
+    ("[%s]" % W.MB_554, "banner-554.mxlab", 0, "refused"),
+    ("[%s]" % W.MB_EHLO_554, "ehlo-554.mxlab", 0, "refused"),
+    ("[%s]" % W.MB_CLOSE_BANNER, "close-banner.mxlab", 0, "lost"),
+    ("[%s]" % W.MB_RESET_EHLO, "reset-ehlo.mxlab", 0, "lost"),
+    ("[%s]" % W.MB_SILENT, "no-banner.mxlab", 0, "unreachable"),
+    ("[%s]" % W.MB_GARBAGE, "garbage-banner.mxlab", 0, "unreachable"),
+    ("[%s]" % W.CLOSED, "closed-port.mxlab", 0, "unreachable"),
+    ("[%s]" % W.PF_TLS13, "tls13.mxlab", 0, "engaged"),
+    ("[%s]" % W.PF_NOTLS, "no-starttls.mxlab", 0, "engaged"),
+    ("[%s]" % W.MB_454, "starttls-454.mxlab", 0, "engaged"),
+]
+
+
+def oracle_outcome(out):
+    if re.search(r"SMTP service not available: [45]\d\d", out) or \
+            re.search(r"EHLO rejected: [45]\d\d", out):
+        return "refused"
+    if "lost connection while" in out:
+        return "lost"
+    if re.search(r"> EHLO .*\n.*< 250[ -]", out):
+        return "engaged"
+    if "timeout while reading server greeting" in out or "Connection refused" in out or \
+            re.search(r"SMTP service not available: 0 ", out):
+        return "unreachable"
+    return "unknown"
+
+
 def posttls_finger(wd, target):
     empty = os.path.join(wd, "empty-capath")
     os.makedirs(empty, exist_ok=True)
@@ -1132,6 +1170,10 @@ def in_namespace_main(a):
                 v = oracle_verdict(posttls_finger(wd, target))
                 oracle[(key, idx)] = v
                 C.check("oracle posttls-finger %s" % target, "verdict", want, v)
+            for target, key, idx, want in OUTCOME_ORACLE_CASES:
+                v = oracle_outcome(posttls_finger(wd, target))
+                oracle[("outcome", key, idx)] = v
+                C.check("oracle posttls-finger %s" % target, "outcome", want, v)
         if a.world_only:
             return
 
@@ -1252,6 +1294,12 @@ def in_namespace_main(a):
                         "mx.%d.addresses.0.dane.status (posttls-finger: %s)" % (idx, v),
                         OneOf(*ORACLE_MAP[v]) if len(ORACLE_MAP[v]) > 1 else
                         (ORACLE_MAP[v][0] if ORACLE_MAP[v] else ABSENT), got)
+            for target, key, idx, want in OUTCOME_ORACLE_CASES:
+                rec = by1.get(key)
+                v = oracle[("outcome", key, idx)]
+                C.check("oracle-vs-mxsurvey %s" % target,
+                        "mx.%d.addresses.0.smtp.outcome (posttls-finger: %s)" % (idx, v), v,
+                        get(rec, "mx.%d.addresses.0.smtp.outcome" % idx) if rec else None)
         if a.compare_with:
             compare_with(os.path.abspath(a.compare_with), base + allow, wd, st, out1)
     return run_driver("mxsurvey-world-", a.keep, body)
