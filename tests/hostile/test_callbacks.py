@@ -83,10 +83,7 @@ def build(w):
         z.add(d, "MX", "10 mx.%s" % d)
         z.add("_mta-sts." + d, "TXT", '"v=STSv1; id=%s2026;"' % c)
         z.add("mta-sts." + d, "A", HOSTS.get(c, REFUSED_ADDR))
-    with open(w.p("root.key"), "w") as f:
-        f.write(W.write_zone(zdir, z) + "\n")
-    W.write_nsd_conf(w.d, zdir, (z,))
-    w.build_unbound_conf()
+    w.serve_root_zone(zdir, z)
     with open(w.p("unbound.conf")) as f:
         text = f.read()
     with open(w.p("unbound.conf"), "w") as f:   # 127.x reverse names asked, not answered locally

@@ -94,10 +94,7 @@ def build(w):
             z.add("_25._tcp.mx." + d, "TLSA", ("3 0 0 %04x" if nwrong > 100 else "3 0 1 %064x") % (i + 1))
         if right:
             z.add("_25._tcp.mx." + d, "TLSA", "3 1 1 %s" % spki)
-    with open(w.p("root.key"), "w") as f:
-        f.write(W.write_zone(zdir, z) + "\n")
-    W.write_nsd_conf(w.d, zdir, (z,))
-    w.build_unbound_conf()
+    w.serve_root_zone(zdir, z)
     w.state.update({"pids": {}, "cert": cert, "key": key, "spki": spki,
                     "trust_anchor": w.p("root.key")})
     w.save()

@@ -233,6 +233,17 @@ async def hostile(reader, writer, name, behaviour, local, peer):
     await esmtp(reader, writer, name, behaviour, local, peer, tls_active=True)
 
 
+async def refuse_until_quit(reader, writer, cmd, reply, log=lambda c: None):
+    """Answers cmd and every later command with reply, QUIT with 221; then returns."""
+    while not cmd.upper().startswith("QUIT"):
+        writer.write(reply)
+        await writer.drain()
+        cmd = await readline(reader)
+        log(cmd)
+    writer.write(b"221 2.0.0 Bye\r\n")
+    await writer.drain()
+
+
 async def gone(reader, writer, name, behaviour, local, peer):
     """The servers that refuse or drop the scanner before EHLO is answered (issue 19): what
     the record must call refused or lost, never "no STARTTLS"."""
@@ -257,15 +268,9 @@ async def gone(reader, writer, name, behaviour, local, peer):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         writer.transport.abort()
         return
-    while True:   # ehlo-554: every greeting command refused, QUIT answered
-        if cmd.upper().startswith("QUIT"):
-            writer.write(b"221 2.0.0 Bye\r\n")
-            await writer.drain()
-            return
-        writer.write(b"554 5.7.1 go away\r\n")
-        await writer.drain()
-        cmd = await readline(reader)
-        logline(local, peer, behaviour, "cmd " + ascii(cmd[:60]))
+    # ehlo-554: every command refused, QUIT answered
+    await refuse_until_quit(reader, writer, cmd, b"554 5.7.1 go away\r\n",
+                            lambda c: logline(local, peer, behaviour, "cmd " + ascii(c[:60])))
 
 
 GONE = {"greet-421", "close-banner", "reset-ehlo", "ehlo-554"}
@@ -296,14 +301,8 @@ async def handle(reader, writer):
         elif behaviour == "banner-554":
             writer.write(b"554 5.7.1 No SMTP service here\r\n")
             await writer.drain()
-            while True:
-                cmd = await readline(reader)
-                if cmd.upper().startswith("QUIT"):
-                    writer.write(b"221 2.0.0 Bye\r\n")
-                    await writer.drain()
-                    break
-                writer.write(b"503 5.5.1 Error: no SMTP service\r\n")
-                await writer.drain()
+            await refuse_until_quit(reader, writer, await readline(reader),
+                                    b"503 5.5.1 Error: no SMTP service\r\n")
         else:
             writer.write(("220 %s ESMTP misbehave\r\n" % name).encode())
             await writer.drain()

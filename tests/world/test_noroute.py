@@ -103,10 +103,7 @@ def build(w):
         for rtype, ip in addrs:
             z.add("mx." + d, rtype, ip)
         z.add("_25._tcp.mx." + d, "TLSA", "3 1 1 %s" % spki)
-    with open(w.p("root.key"), "w") as f:
-        f.write(W.write_zone(zdir, z) + "\n")
-    W.write_nsd_conf(w.d, zdir, (z,))
-    w.build_unbound_conf()
+    w.serve_root_zone(zdir, z)
     w.state.update({"pids": {}, "cert": cert, "key": key, "spki": spki,
                     "trust_anchor": w.p("root.key"), "ca_file": pki.ca_pem})
     w.save()

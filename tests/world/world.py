@@ -710,6 +710,14 @@ class World:
             f.write("nameserver %s\noptions trust-ad\n" % RESOLVER_ADDR)
         share_write_inputs(self)
 
+    def serve_root_zone(self, zdir, z):
+        """A small world's DNS set-up: the signed root zone z written into zdir, its trust
+        anchor to root.key, NSD's and Unbound's configurations."""
+        with open(self.p("root.key"), "w") as f:
+            f.write(write_zone(zdir, z) + "\n")
+        write_nsd_conf(self.d, zdir, (z,))
+        self.build_unbound_conf()
+
     def build_unbound_conf(self):
         udir = self.p("unbound")
         os.makedirs(udir, exist_ok=True)
