@@ -82,7 +82,7 @@ int main(int argc, char **argv) {
       printf("%s{\"host\":\"mx%d.%s\",\"preference\":%d,\"implicit\":false,\"dnssec\":\"%s\","
              "\"tlsa\":{\"name\":\"_25._tcp.mx%d.%s\",\"dnssec\":\"%s\",\"result\":\"%s\","
              "\"records\":[%s]},\"addresses\":[{\"ip\":\"192.0.%u.%u\",\"family\":4,"
-             "\"dnssec\":\"%s\",\"ptr\":\"mx%d.%s\",\"smtp\":{\"connect\":\"ok\","
+             "\"dnssec\":\"%s\",\"ptr\":\"mx%d.%s\",\"smtp\":{\"outcome\":\"engaged\",\"connect\":\"ok\","
              "\"connect_ms\":%d,\"banner\":\"220 mx%d.%s ESMTP Postfix\",\"banner_code\":220,"
              "\"ehlo_code\":250,\"starttls\":\"%s\"",
              m ? "," : "", m + 1, op, 10 * (m + 1), secure ? "secure" : "insecure", m + 1, op,
@@ -110,7 +110,7 @@ int main(int argc, char **argv) {
     }
     printf("],\"sender\":{\"dane\":{\"action\":\"%s\",\"mx\":\"mx1.%s\"},\"mta_sts\":{\"action\":\"%s\","
            "\"mx\":\"mx1.%s\"}},\"summary\":{\"starttls\":\"%s\",\"dane\":\"%s\",\"tls_best\":\"%s\","
-           "\"tls_worst\":\"%s\",\"mx_hosts\":%d,\"addresses\":%d}}\n",
+           "\"tls_worst\":\"%s\",\"mx_hosts\":%d,\"addresses\":%d,\"inconclusive\":0}}\n",
            dane ? "deliver" : "deliver-unauthenticated", op,
            sts_valid ? "deliver" : "deliver-unauthenticated", op,
            ver[0] == 'n' ? "none" : "all", dane ? "valid" : "none", ver, ver, nmx, nmx);
