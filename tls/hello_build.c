@@ -139,13 +139,13 @@ static void client_hello(writer_t *w, const hello_offer_t *o)
   end_len(w, suites, 2);
   u8(w, 1);
   u8(w, 0);                                         /* compression: null */
-  if (!ssl3) {
+  writer_t probe = {NULL, 0};
+  if (!ssl3)
+    extensions(&probe, o);                          /* counted only */
+  if (probe.n > 0) {                                /* no extension: no block */
     size_t exts = begin_len(w, 2);
     extensions(w, o);
-    if (w->n == exts + 2)
-      w->n = exts;                                  /* no extension: no block */
-    else
-      end_len(w, exts, 2);
+    end_len(w, exts, 2);
   }
   end_len(w, msg, 3);
   end_len(w, rec, 2);

@@ -1,8 +1,12 @@
 /* The server's first TLS records are outside data: hello_peek.c reads them before OpenSSL
- * does (to decide whether the handshake runs off the loop). The input is cut into chunks
- * at the positions its first bytes give, as a hostile server may fragment its records and
- * the network its segments. Checks the bounds the parser promises: at most HELLO_PEEK_MAX
- * bytes kept, a final state that stays final, and the same outcome for any chunking. */
+ * does (to decide whether the handshake runs off the loop), and the TLS profile (issue 15)
+ * reads from it what the server answered to a hand-built ClientHello. The input is cut into
+ * chunks at the positions its first bytes give, as a hostile server may fragment its
+ * records and the network its segments. Checks the bounds the parser promises: at most
+ * HELLO_PEEK_MAX bytes kept, a final state that stays final, and the same outcome (state,
+ * reason, every field of the ServerHello or the alert, the answer with and without an end
+ * of stream) for any chunking. The seeds include real answers of openssl s_server and
+ * gnutls-serv, recorded by tests/tls/hello_servers.py --dump. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +29,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (was != HELLO_MORE && b != was) abort();     /* a final state stays */
   }
   if (whole.have > HELLO_PEEK_MAX || cut.have > HELLO_PEEK_MAX) abort();
-  if (a != b) abort();
-  if (a == HELLO_FOUND && (whole.suite != cut.suite || whole.group != cut.group)) abort();
+  if (a != b || whole.why != cut.why) abort();
+  if ((a == HELLO_NONE) != (whole.why != HELLO_WHY_NONE)) abort();
+  if (a == HELLO_FOUND &&
+      (whole.suite != cut.suite || whole.group != cut.group || whole.version != cut.version ||
+       whole.legacy_version != cut.legacy_version || whole.retry != cut.retry ||
+       whole.reneg != cut.reneg || whole.compression != cut.compression)) abort();
+  if (whole.why == HELLO_WHY_ALERT && memcmp(whole.alert, cut.alert, 2) != 0) abort();
+  for (int eof = 0; eof < 2; eof++) {
+    enum hello_answer x = hello_peek_answer(&whole, eof), y = hello_peek_answer(&cut, eof);
+    if (x != y || x >= HELLO_ANS_COUNT) abort();
+    if (eof && x == HELLO_ANS_MORE) abort();       /* the end of the stream decides */
+    if (hello_answer_name(x) == NULL) abort();
+  }
   return 0;
 }

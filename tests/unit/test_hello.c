@@ -156,6 +156,10 @@ static void test_build_tls10_11_bare(void)
   walked_t w = walk(out, len);
   CHECK(w.ok && !w.has_ext_block);                 /* nothing asked for: no extension block */
   CHECK_INT(w.client_version, 0x0301);
+  size_t exact = len;                               /* into exactly its length: no byte more */
+  memset(out, 0xee, sizeof out);
+  CHECK_INT(hello_build(&o, out, exact, &len), HELLO_BUILD_OK);
+  CHECK(len == exact && out[exact] == 0xee && out[exact + 1] == 0xee);
   o.version = HELLO_TLS11, o.reneg = HELLO_RENEG_SCSV, o.sni = "";
   CHECK_INT(hello_build(&o, out, sizeof out, &len), HELLO_BUILD_OK);
   w = walk(out, len);
