@@ -105,3 +105,10 @@ const char *const schema_smtp_outcome[SMTP_OUTCOME_COUNT] = {
   [SMTP_OUTCOME_LOST] = "lost", [SMTP_OUTCOME_REFUSED] = "refused",
   [SMTP_OUTCOME_ENGAGED] = "engaged",
 };
+
+/* The TLS profile's classes (tls/classes.h), spelt as NCSC-NL's guidelines and Internet.nl
+ * name them; no record carries them yet (issue 15). */
+const char *const schema_tls_class[TLS_CLASS_COUNT] = {
+  [TLS_CLASS_GOOD] = "good", [TLS_CLASS_SUFFICIENT] = "sufficient",
+  [TLS_CLASS_PHASE_OUT] = "phase-out", [TLS_CLASS_INSUFFICIENT] = "insufficient",
+};

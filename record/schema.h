@@ -12,6 +12,7 @@
 #define MXS_RECORD_SCHEMA_H
 #include "model/job.h"
 #include "record/keys.h"   /* the record's keys, RK_* */
+#include "tls/classes.h"    /* enum tls_class (issue 15, the TLS profile) */
 
 /* Enums defined outside model/job.h (net/dns.h, model/policy.h) have no _COUNT
  * member; their last value is named here instead of adding one to those headers. */
@@ -37,6 +38,9 @@ extern const char *const schema_smtp_stage[SMTP_STAGE_COUNT];
 extern const char *const schema_smtp_connect[SMTP_CONNECT_COUNT];
 extern const char *const schema_smtp_starttls[SMTP_STARTTLS_COUNT];
 extern const char *const schema_smtp_outcome[SMTP_OUTCOME_COUNT];
+/* The TLS profile's classes (tls/classes.h), for "tls_profile.grade" and the cipher classes
+ * (issue 15; not written by any record yet). */
+extern const char *const schema_tls_class[TLS_CLASS_COUNT];
 
 static inline const char *job_status_name(enum job_status s) { return schema_job_status[s]; }
 static inline const char *stage_name(enum job_stage s) { return schema_stage[s]; }
@@ -54,6 +58,7 @@ static inline const char *sum_dane_name(enum sum_dane s) { return schema_sum_dan
 static inline const char *smtp_stage_name(enum smtp_stage s) { return schema_smtp_stage[s]; }
 static inline const char *smtp_starttls_name(enum smtp_starttls s) { return schema_smtp_starttls[s]; }
 static inline const char *smtp_outcome_name(enum smtp_outcome o) { return schema_smtp_outcome[o]; }
+static inline const char *tls_class_name(enum tls_class c) { return schema_tls_class[c]; }
 /* "smtp.connect" of a result: for SMTP_CONNECT_ERROR libuv's text of the error, which no
  * table can hold (the table's "error" only stands in should that text be missing). */
 static inline const char *smtp_connect_name(const smtp_result_t *r) {

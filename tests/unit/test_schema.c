@@ -70,6 +70,8 @@ static void test_tables(void) {
         "", "not-offered", "offered");
   TABLE(schema_smtp_outcome, SMTP_OUTCOME_COUNT, -1,
         "not-attempted", "unreachable", "lost", "refused", "engaged");
+  /* the TLS profile's classes (issue 15) */
+  TABLE(schema_tls_class, TLS_CLASS_COUNT, -1, "good", "sufficient", "phase-out", "insufficient");
 }
 
 /* The enum values the tables are indexed by, spot-checked by name, and the accessors. */
@@ -89,6 +91,8 @@ static void test_names(void) {
   CHECK_STR(smtp_stage_name(SMTP_STAGE_EHLO_TLS), "ehlo-tls");
   CHECK_STR(smtp_stage_name(SMTP_STAGE_TLS), "tls");
   CHECK_STR(smtp_starttls_name(SMTP_STARTTLS_NOT_OFFERED), "not-offered");
+  CHECK_STR(tls_class_name(TLS_CLASS_PHASE_OUT), "phase-out");
+  CHECK_STR(tls_class_name(TLS_CLASS_INSUFFICIENT), "insufficient");
   /* smtp.connect of a result: a never-probed (zeroed) one is "not-attempted"; another
    * system error is libuv's text, not the table's "error" */
   smtp_result_t r;
