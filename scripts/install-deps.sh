@@ -14,6 +14,9 @@ libjson-c-dev libpsl-dev publicsuffix libmimalloc-dev chromium"
 PKGS="$PKGS python3-jsonschema"
 # issue 15: gnutls-serv serves what Debian's OpenSSL cannot (3DES) to the hello codec test
 PKGS="$PKGS gnutls-bin"
+# issue 15: testssl.sh's cipher and curve mappings check the suite and group tables
+# (unit.test_tls_classes); later its findings are the profile's independent oracle
+PKGS="$PKGS testssl.sh"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
