@@ -2,7 +2,6 @@
 #include "smtp/smtp_probe.h"
 #include "smtp/smtp_reply.h"
 #include "net/deadline.h"
-#include "tls/hello_build.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -504,7 +503,7 @@ static void on_connect_timeout(uv_timer_t *t) {
 int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
                      int family, const uint8_t addr[16], const char *sni,
                      smtp_done_cb cb, void *arg) {
-  if (opts->offer && (opts->offer_len == 0 || opts->offer_len > HELLO_BUILD_MAX)) return -1;
+  if (!smtp_opts_offer_ok(opts)) return -1;
   probe_t *p = calloc(1, sizeof *p);
   if (!p) return -1;
   p->opts = *opts;

@@ -180,5 +180,8 @@ void smtp_result_set_error_bytes(smtp_result_t *r, enum smtp_stage stage, const 
 /* Pure: the answer hello_peek has read so far (eof: the stream ended), kind HELLO_ANS_MORE
  * while it is not final; the other fields only for the kinds that carry them. */
 smtp_offer_answer_t smtp_offer_answer_of(const hello_peek_t *h, bool eof);
+/* Pure: false for an offer the probe refuses to send (offer_len 0 or above
+ * HELLO_BUILD_MAX); true without an offer. smtp_probe_start and sched_probe check it. */
+bool smtp_opts_offer_ok(const smtp_opts_t *o);
 
 #endif

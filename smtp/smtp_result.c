@@ -1,6 +1,7 @@
 /* The probe's result: its life cycle (init, copy, free), its first error, and the outcome
  * of a finished dialogue; declared in smtp_probe.h. Pure: no loop, no network. */
 #include "smtp/smtp_probe.h"
+#include "tls/hello_build.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -105,4 +106,8 @@ smtp_offer_answer_t smtp_offer_answer_of(const hello_peek_t *h, bool eof) {
     break;
   }
   return a;
+}
+
+bool smtp_opts_offer_ok(const smtp_opts_t *o) {
+  return !o->offer || (o->offer_len > 0 && o->offer_len <= HELLO_BUILD_MAX);
 }

@@ -1,8 +1,8 @@
 /* The offer probe's answer (smtp_offer_answer_of, smtp/smtp_result.c): what hello_peek read,
  * as the result carries it: each kind with exactly its fields, "no answer" (HELLO_ANS_MORE)
  * while nothing final came and the stream goes on, closed and truncated at its end; and
- * smtp_probe_start's bounds of an offer. */
-#include "smtp/smtp_probe.h"
+ * the bounds of an offer (smtp_opts_offer_ok) in smtp_probe_start and sched_probe. */
+#include "polite/sched.h"
 #include "tls/hello_build.h"
 #include "tests/unit/testlib.h"
 
@@ -108,7 +108,8 @@ static void on_never(void *arg, smtp_result_t *r) {
   CHECK(0);
 }
 
-/* An offer of 0 or more than HELLO_BUILD_MAX bytes is refused before anything starts. */
+/* An offer of 0 or more than HELLO_BUILD_MAX bytes is refused before anything starts, by
+ * the probe and by the scheduler (at once, not at each attempt). */
 static void test_bounds(void) {
   uv_loop_t loop;
   CHECK_INT(uv_loop_init(&loop), 0);
@@ -119,7 +120,19 @@ static void test_bounds(void) {
   CHECK_INT(smtp_probe_start(&loop, NULL, &o, AF_INET, addr, NULL, on_never, NULL), -1);
   o.offer_len = sizeof big;
   CHECK_INT(smtp_probe_start(&loop, NULL, &o, AF_INET, addr, NULL, on_never, NULL), -1);
-  CHECK_INT(uv_run(&loop, UV_RUN_NOWAIT), 0);     /* nothing was started */
+  sched_config_t cfg = {.per_ip = 1, .per_prefix = 1, .max_probes = 1};
+  sched_t *s = sched_new(&loop, &cfg);
+  CHECK_INT(sched_probe(s, &loop, NULL, &o, AF_INET, addr, NULL, on_never, NULL), -1);
+  o.offer_len = 0;
+  CHECK_INT(sched_probe(s, &loop, NULL, &o, AF_INET, addr, NULL, on_never, NULL), -1);
+  CHECK(!smtp_opts_offer_ok(&o));
+  o.offer_len = HELLO_BUILD_MAX;
+  CHECK(smtp_opts_offer_ok(&o));
+  o.offer = NULL;                                  /* the normal probe */
+  CHECK(smtp_opts_offer_ok(&o));
+  sched_close(s);
+  CHECK_INT(uv_run(&loop, UV_RUN_DEFAULT), 0);     /* nothing was started */
+  sched_free(s);
   CHECK_INT(uv_loop_close(&loop), 0);
 }
 
