@@ -397,6 +397,7 @@ int sched_probe(sched_t *s, uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *
                 int family, const uint8_t addr[16], const char *sni,
                 smtp_done_cb cb, void *arg) {
   if (!s || s->closed || (family != AF_INET && family != AF_INET6)) return -1;
+  if (!smtp_opts_offer_ok(opts)) return -1;   /* refused now rather than at each start */
   sprobe_t *sp = calloc(1, sizeof *sp);
   if (!sp) return -1;
   sp->s = s;

@@ -53,7 +53,10 @@ sched_t *sched_new(uv_loop_t *loop, const sched_config_t *cfg);
 /* The same parameters and contract as smtp_probe_start(), with the scheduler in front:
  * cb is called exactly once, later (never from inside this call); the result carries
  * `attempts` and `retry_reasons` when the probe was retried. opts is copied; tls and sni
- * must stay valid until cb. 0 ok; -1 (out of memory, bad family): cb is not called. */
+ * must stay valid until cb, and so must the bytes of an offer (opts->offer, the probe's
+ * offer mode: the copy holds the pointer, and every retry sends them again). An offer
+ * probe is limited, retried and excluded like any other. 0 ok; -1 (out of memory, bad
+ * family, a bad offer: smtp_opts_offer_ok): cb is not called. */
 int sched_probe(sched_t *s, uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
                 int family, const uint8_t addr[16], const char *sni,
                 smtp_done_cb cb, void *arg);

@@ -347,7 +347,10 @@ static int request(observe_t *o, const okey_t *k, int family, const uint8_t addr
 int observe_start_probe(void *probe_arg, int family, const uint8_t addr[16], const char *sni,
                         smtp_done_cb cb, void *cb_arg) {
   const observe_probe_env_t *env = probe_arg;
-  /* No judge input: the observation is judged by each requester for its own MX. */
+  /* No judge input: the observation is judged by each requester for its own MX. An offer
+   * probe (smtp_probe.h) answers one question about one hello: never an observation to
+   * share. */
+  if (env->opts->offer) return -1;
   return sched_probe(env->sched, env->loop, env->tls, env->opts, family, addr, sni, cb, cb_arg);
 }
 

@@ -26,7 +26,8 @@ typedef struct probe {
                                  the probe is freed when the last one is done */
   enum smtp_stage stage;
   smtp_opts_t opts;
-  tls_conn_t *tls;
+  tls_conn_t *tls;            /* the normal probe's handshake; NULL in offer mode */
+  hello_peek_t *peek;         /* offer mode: the reader of the server's answer; else NULL */
   bool in_tls;               /* bytes on the wire are TLS records from here on */
   smtp_reply_t reply;         /* holds the partial line: plaintext needs no other buffer */
   bool tls_rx;                /* the first byte of a TLS record has arrived */
@@ -50,69 +51,6 @@ typedef struct wreq {
  * each read is consumed (copied or fed to TLS) before the next. */
 static char g_readbuf[65536];
 
-void smtp_result_init(smtp_result_t *r) {
-  memset(r, 0, sizeof *r);
-}
-
-void smtp_result_free(smtp_result_t *r) {
-  free(r->banner);
-  free(r->starttls_reply);
-  free(r->err_reason);
-  free(r->inferred_from);
-  for (size_t i = 0; i < r->nretry_reasons; i++) free(r->retry_reasons[i]);
-  if (r->have_tls) tls_result_free(&r->tls);
-  smtp_result_init(r);
-}
-
-/* Copies len bytes (NULs included) plus a terminating NUL; NULL stays NULL. */
-static int dup_bytes(char **dst, const char *src, size_t len) {
-  *dst = NULL;
-  if (!src) return 0;
-  if (!(*dst = malloc(len + 1))) return -1;
-  memcpy(*dst, src, len);
-  (*dst)[len] = '\0';
-  return 0;
-}
-
-int smtp_result_copy(smtp_result_t *dst, const smtp_result_t *src) {
-  *dst = *src;
-  dst->have_tls = false;
-  int rc = dup_bytes(&dst->banner, src->banner, src->banner_len);
-  rc |= dup_bytes(&dst->starttls_reply, src->starttls_reply, src->starttls_reply_len);
-  rc |= dup_bytes(&dst->err_reason, src->err_reason, src->err_reason_len);
-  rc |= dup_bytes(&dst->inferred_from, src->inferred_from,
-                  src->inferred_from ? strlen(src->inferred_from) : 0);
-  dst->nretry_reasons = 0;
-  for (size_t i = 0; i < src->nretry_reasons && rc == 0; i++) {
-    rc |= dup_bytes(&dst->retry_reasons[i], src->retry_reasons[i], strlen(src->retry_reasons[i]));
-    if (rc == 0) dst->nretry_reasons = i + 1;
-  }
-  if (rc == 0 && src->have_tls) {
-    if (tls_result_copy(&dst->tls, &src->tls) == 0) dst->have_tls = true;
-    else rc = -1;
-  }
-  if (rc != 0) smtp_result_free(dst);
-  return rc;
-}
-
-void smtp_result_set_error_bytes(smtp_result_t *r, enum smtp_stage stage, const char *reason,
-                                 size_t len) {
-  if (r->err_stage != SMTP_STAGE_NONE) return;   /* the first failure is the one that explains */
-  r->err_stage = stage;
-  free(r->err_reason);
-  r->err_reason = malloc(len + 1);
-  r->err_reason_len = r->err_reason ? len : 0;
-  if (r->err_reason) {
-    memcpy(r->err_reason, reason, len);
-    r->err_reason[len] = '\0';
-  }
-}
-
-void smtp_result_set_error(smtp_result_t *r, enum smtp_stage stage, const char *reason) {
-  if (!reason) reason = "error";
-  smtp_result_set_error_bytes(r, stage, reason, strlen(reason));
-}
-
 /* "code text" of a reply: the text may hold any byte but CR/LF, NUL included. */
 static char *reply_line(const smtp_reply_t *rp, size_t *len) {
   size_t n = rp->text_len + 8;
@@ -126,22 +64,14 @@ static char *reply_line(const smtp_reply_t *rp, size_t *len) {
   return s;
 }
 
-enum smtp_outcome smtp_outcome_of(const smtp_result_t *r) {
-  if (r->connect == SMTP_CONNECT_NOT_ATTEMPTED) return SMTP_OUTCOME_NOT_ATTEMPTED;
-  if (r->connect != SMTP_CONNECT_OK) return SMTP_OUTCOME_UNREACHABLE;
-  if (r->starttls != SMTP_STARTTLS_UNKNOWN) return SMTP_OUTCOME_ENGAGED;   /* EHLO said 250 */
-  /* No greeting: a server that hung up on us acted (postscreen, a throttle, a blocklist:
-   * the scheduler retries it as one); silence or bytes that are no SMTP reply are no SMTP
-   * service to speak of. */
-  if (!r->banner) return r->peer_closed ? SMTP_OUTCOME_LOST : SMTP_OUTCOME_UNREACHABLE;
-  if (r->banner_code >= 400 && r->banner_code <= 599) return SMTP_OUTCOME_REFUSED;
-  if (r->banner_code != 220) return SMTP_OUTCOME_UNREACHABLE;   /* a 2xx/3xx: no greeting */
-  if (r->ehlo_code >= 400 && r->ehlo_code <= 599) return SMTP_OUTCOME_REFUSED;
-  return SMTP_OUTCOME_LOST;      /* greeted, and EHLO was never answered */
-}
-
 static void release(probe_t *p) {
   if (p->tls) tls_conn_free(p->tls);
+  if (p->peek) {
+    /* no final answer (a timeout, an error): what was read so far, kind HELLO_ANS_MORE */
+    if (p->res.offer_sent && p->res.offer.kind == HELLO_ANS_MORE)
+      p->res.offer = smtp_offer_answer_of(p->peek, false);
+    free(p->peek);
+  }
   p->res.outcome = smtp_outcome_of(&p->res);
   p->cb(p->arg, &p->res);
   free(p);
@@ -238,10 +168,35 @@ static void send_ehlo(probe_t *p) {
   send_cmd(p, cmd, false);
 }
 
+/* Offer mode (smtp_probe.h): the TLS stage sends the caller's ClientHello as it is, and
+ * hello_peek reads the answer; OpenSSL takes no part. */
+static void send_offer(probe_t *p) {
+  if (send_raw(p, p->opts.offer, p->opts.offer_len, false) != 0) {
+    fail(p, "write failed");
+    return;
+  }
+  p->res.offer_sent = true;
+}
+
+/* Bytes of the server's answer (after any injected plaintext). A final answer ends the
+ * probe: the connection is closed, without QUIT, since after half a handshake the session
+ * is neither SMTP nor TLS any more (smtp_probe.h). */
+static void offer_feed(probe_t *p, const uint8_t *buf, size_t len) {
+  hello_peek_feed(p->peek, buf, len);
+  smtp_offer_answer_t a = smtp_offer_answer_of(p->peek, false);
+  if (a.kind == HELLO_ANS_MORE) return;
+  p->res.offer = a;
+  finish(p);
+}
+
 static void start_tls(probe_t *p) {
   p->stage = SMTP_STAGE_TLS;
   p->in_tls = true;
   arm(p, p->opts.t_tls);
+  if (p->peek) {
+    send_offer(p);
+    return;
+  }
   enum tls_step st = tls_conn_handshake(p->tls);
   flush_tls(p, false);
   if (st == TLS_FAIL) fail(p, tls_conn_error(p->tls));
@@ -466,7 +421,13 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   if (p->finishing) return;
   if (nread < 0) {
     if (p->stage == SMTP_STAGE_QUIT) { finish(p); return; }
-    if (p->in_tls) {
+    if (p->peek && p->stage == SMTP_STAGE_TLS && (nread == UV_EOF || nread == UV_ECONNRESET)) {
+      /* the end of the stream is an answer too: closed (nothing came) or truncated */
+      p->res.offer = smtp_offer_answer_of(p->peek, true);
+      finish(p);
+      return;
+    }
+    if (p->in_tls && p->tls) {
       tls_conn_recv_eof(p->tls);
       if (p->stage == SMTP_STAGE_TLS && tls_conn_handshake(p->tls) == TLS_FAIL) {
         fail(p, tls_conn_error(p->tls));
@@ -489,6 +450,10 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
     if (k < 0) return;
     skip = (size_t)k;
     if (skip == (size_t)nread) return;
+  }
+  if (p->peek) {
+    offer_feed(p, (const uint8_t *)buf->base + skip, (size_t)nread - skip);
+    return;
   }
   tls_conn_recv(p->tls, (const uint8_t *)buf->base + skip, (size_t)nread - skip);
   if (p->stage == SMTP_STAGE_TLS) {
@@ -538,6 +503,7 @@ static void on_connect_timeout(uv_timer_t *t) {
 int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
                      int family, const uint8_t addr[16], const char *sni,
                      smtp_done_cb cb, void *arg) {
+  if (!smtp_opts_offer_ok(opts)) return -1;
   probe_t *p = calloc(1, sizeof *p);
   if (!p) return -1;
   p->opts = *opts;
@@ -545,8 +511,13 @@ int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
   p->arg = arg;
   smtp_result_init(&p->res);
   smtp_reply_init(&p->reply);
-  p->tls = tls_conn_new(tls, sni);
-  if (!p->tls) { free(p); return -1; }
+  if (opts->offer) {
+    p->peek = malloc(sizeof *p->peek);
+    if (p->peek) hello_peek_init(p->peek);
+  } else {
+    p->tls = tls_conn_new(tls, sni);
+  }
+  if (!p->tls && !p->peek) { free(p); return -1; }
 
   struct sockaddr_storage ss;
   memset(&ss, 0, sizeof ss);

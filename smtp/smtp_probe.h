@@ -10,18 +10,46 @@
  * remaining steps in libuv's thread pool, one at a time, reading stopped meanwhile.
  *
  * Memory: a probe holds no plaintext buffer; a partial reply line lives in the reply
- * parser (at most SMTP_LINE_MAX bytes) and every read is consumed before the next. */
+ * parser (at most SMTP_LINE_MAX bytes) and every read is consumed before the next.
+ *
+ * Offer mode (issue 15, the TLS profile): opts.offer set. The same dialogue, the same
+ * deadlines, the same handling of plaintext after the 220 to STARTTLS, but at the TLS stage
+ * the probe sends the caller's hand-built ClientHello (tls/hello_build.h) as raw bytes
+ * instead of starting OpenSSL, feeds what comes back to hello_peek (tls/hello_peek.h)
+ * until its answer is final or the stream ends (UV_EOF or a reset: hello_peek_answer with
+ * eof, so "closed" or "truncated"), all under t_tls, and then closes the connection:
+ *
+ *   CONNECT -> BANNER -> EHLO -> STARTTLS -> TLS (offer sent, answer read) -> close
+ *
+ * No QUIT: after a half handshake the session is neither SMTP nor TLS any more (the server
+ * waits for our next handshake message, and a "QUIT" in plaintext would be a malformed
+ * TLS record to it), so the only clean end is closing the connection, as testssl.sh does.
+ * The result then carries `offer` (smtp_offer_answer_t); a final answer is no error
+ * (err_stage stays NONE); a timeout or a read error at the TLS stage is an error with no
+ * answer (kind HELLO_ANS_MORE). Everything before the TLS stage is the normal probe's,
+ * outcome included: only an ENGAGED result can hold an answer, and a 421 greeting or a
+ * refused STARTTLS is the server's refusal of our connection, never of the offered
+ * version (offer_sent false, no answer). The scheduler retries an offer probe like any
+ * other (a 4xx greeting, a close before the greeting), resending the same bytes.
+ * Offer probes are not observations: smtp/observe.c refuses them (never shared). */
 #ifndef MXS_SMTP_SMTP_PROBE_H
 #define MXS_SMTP_SMTP_PROBE_H
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
+#include "tls/hello_peek.h"
 #include "tls/tls_client.h"
 
 typedef struct smtp_opts {
   int port;
   const char *ehlo;
   double t_connect, t_banner, t_smtp, t_tls;   /* seconds */
+  /* Offer mode (above) when offer is not NULL: the ClientHello record to send after the
+   * 220 to STARTTLS, offer_len bytes (1..HELLO_BUILD_MAX). Owned by the caller and valid
+   * until the probe's callback (through sched_probe: until its one callback, since every
+   * retry sends them again); the probe copies them only into its write request. */
+  const uint8_t *offer;
+  size_t offer_len;
 } smtp_opts_t;
 
 #define SMTP_RETRY_MAX 10        /* retries of one probe at most (sched --retries) */
@@ -69,6 +97,23 @@ enum smtp_outcome {
   SMTP_OUTCOME_REFUSED, SMTP_OUTCOME_ENGAGED, SMTP_OUTCOME_COUNT
 };
 
+/* What the server answered to an offer (offer mode only), from hello_peek: kind
+ * HELLO_ANS_MORE (0) is no answer (the offer was never sent, or the TLS stage timed out or
+ * failed before a final answer: err_stage and err_reason say which). */
+typedef struct smtp_offer_answer {
+  enum hello_answer kind;
+  uint16_t version;             /* SERVER_HELLO, RETRY: negotiated (supported_versions or
+                                   legacy_version) */
+  uint16_t suite;               /* SERVER_HELLO, RETRY: the suite chosen */
+  uint16_t group;               /* the key_share group (TLS 1.3), 0 without one */
+  uint8_t compression;          /* SERVER_HELLO: the compression method chosen */
+  bool reneg;                   /* SERVER_HELLO: renegotiation_info came back (RFC 5746) */
+  bool retry;                   /* a HelloRetryRequest (kind HELLO_ANS_RETRY) */
+  uint8_t alert_level, alert_desc;   /* ALERT */
+  size_t bytes;                 /* bytes of the server's TLS answer read (injected
+                                   plaintext before its first record not counted) */
+} smtp_offer_answer_t;
+
 typedef struct smtp_result {
   enum smtp_outcome outcome;    /* set when the probe ends (smtp_outcome_of) */
   enum smtp_connect connect;
@@ -101,15 +146,21 @@ typedef struct smtp_result {
   unsigned attempts;
   char *retry_reasons[SMTP_RETRY_MAX];
   size_t nretry_reasons;
+  /* Offer mode only (smtp_opts_t.offer); zero otherwise. offer_sent: the ClientHello was
+   * written (the dialogue reached the TLS stage). */
+  bool offer_sent;
+  smtp_offer_answer_t offer;
 } smtp_result_t;
 
 typedef void (*smtp_done_cb)(void *arg, smtp_result_t *res);
 
-/* Starts a probe. The result is a bare observation (what the dialogue and the handshake
- * showed, no verdicts): PKIX and DANE are judged afterwards for each MX that uses it
- * (tls_result_judge), since one observation may serve many domains (smtp/observe.h).
- * On completion cb gets the result, which the callee then owns (release with
- * smtp_result_free). 0 ok; -1 if it could not start (cb not called). */
+/* Starts a probe (in offer mode when opts->offer is set; tls may then be NULL and sni is
+ * not used: the offer carries its own server_name). The result is a bare observation
+ * (what the dialogue and the handshake showed, no verdicts): PKIX and DANE are judged
+ * afterwards for each MX that uses it (tls_result_judge), since one observation may serve
+ * many domains (smtp/observe.h). On completion cb gets the result, which the callee then
+ * owns (release with smtp_result_free). 0 ok; -1 if it could not start (cb not called; in
+ * offer mode also an offer_len of 0 or above HELLO_BUILD_MAX). */
 int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
                      int family, const uint8_t addr[16], const char *sni,
                      smtp_done_cb cb, void *arg);
@@ -126,5 +177,11 @@ void smtp_result_set_error(smtp_result_t *r, enum smtp_stage stage, const char *
 /* The same with a reason of len bytes that may hold NULs (a server's reply line). */
 void smtp_result_set_error_bytes(smtp_result_t *r, enum smtp_stage stage, const char *reason,
                                  size_t len);
+/* Pure: the answer hello_peek has read so far (eof: the stream ended), kind HELLO_ANS_MORE
+ * while it is not final; the other fields only for the kinds that carry them. */
+smtp_offer_answer_t smtp_offer_answer_of(const hello_peek_t *h, bool eof);
+/* Pure: false for an offer the probe refuses to send (offer_len 0 or above
+ * HELLO_BUILD_MAX); true without an offer. smtp_probe_start and sched_probe check it. */
+bool smtp_opts_offer_ok(const smtp_opts_t *o);
 
 #endif

@@ -1,8 +1,9 @@
-/* Internal to tls/: the server's first handshake message (ServerHello or
- * HelloRetryRequest), read from the raw records as they arrive. Two users: the probe reads
- * it before OpenSSL does, to learn the key exchange the server chose early enough to run
- * the expensive steps off the event loop (tls_conn_costly); the TLS profile (issue 15)
- * sends a hand-built ClientHello (tls/hello_build.h) and learns from this parser what the
+/* Internal to tls/ and the probe's offer mode (smtp/smtp_probe.h): the server's first
+ * handshake message (ServerHello or HelloRetryRequest), read from the raw records as they
+ * arrive. Two users: the probe reads it before OpenSSL does, to learn the key exchange the
+ * server chose early enough to run the expensive steps off the event loop
+ * (tls_conn_costly); the TLS profile (issue 15), through the probe's offer mode, sends a
+ * hand-built ClientHello (tls/hello_build.h) and learns from this parser what the
  * server answered: the version, suite and group it chose, whether it echoed
  * renegotiation_info, a HelloRetryRequest, an alert, an SSLv2 or a non-TLS answer. This is
  * the one reader of the TLS record layer in the program. A pure parser of outside data:
