@@ -1,0 +1,88 @@
+/* The TLS profile of one MX address (issue 15): which protocol versions the server
+ * accepts, not only the one it negotiated with mxsurvey.
+ *
+ * A server that negotiates TLS 1.3 with us may still accept TLS 1.0 from an attacker who
+ * strips the newer versions. The profile learns it the way testssl.sh does, because
+ * Debian's OpenSSL cannot offer SSLv3: for each version, one polite SMTP dialogue through
+ * the scheduler (EHLO, STARTTLS) that sends a hand-built ClientHello offering that version
+ * alone (tls/hello_build.h) and reads the ServerHello or the alert (the probe's offer
+ * mode, smtp/smtp_probe.h), then closes. No handshake completes.
+ *
+ * Once per address, not per domain and not per SNI name: a version's acceptance does not
+ * depend on the name asked for, and a national scan has about ten times fewer addresses
+ * than domains. Requests for an address are shared: one in flight serves every waiter, a
+ * finished profile is kept (LRU, at most cache_max) for later requests, each requester
+ * gets its own copy.
+ *
+ * The offers of one address run one after another (SSLv3 up to TLS 1.3), each through the
+ * scheduler's limits like any probe (per-IP, per-prefix, --rate, retries, opt-outs). A
+ * server that stops engaging half-way (421, a dropped connection before the 220 to
+ * STARTTLS) ends the profile: what was learnt is kept, the versions not learnt are
+ * "error" with that reason, and `partial` says why. A refusal of our connection is never
+ * recorded as a refusal of a TLS version. */
+#ifndef MXS_SMTP_PROFILE_H
+#define MXS_SMTP_PROFILE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+#include "polite/sched.h"
+#include "smtp/smtp_probe.h"
+
+/* The versions, in the order they are offered ("tls_profile.versions" keys:
+ * record/schema.c). */
+enum profile_version { PV_SSL3, PV_TLS10, PV_TLS11, PV_TLS12, PV_TLS13, PV_COUNT };
+
+/* What one version's offer showed. UNTESTED (0): not offered (the profile ended first,
+ * or was never made). ACCEPTED: a ServerHello (or, for TLS 1.3, a HelloRetryRequest)
+ * choosing this version. REFUSED: an alert, or a ServerHello choosing another version.
+ * ERROR: no answer that says either (timeout, the connection closed without one, a
+ * non-TLS answer, the server stopped engaging): reasons[] says which. */
+enum profile_vstate { PVS_UNTESTED, PVS_ACCEPTED, PVS_REFUSED, PVS_ERROR, PVS_COUNT };
+
+typedef struct profile_result {
+  bool done;                        /* a profile was made (or shared) for this address */
+  enum profile_vstate versions[PV_COUNT];
+  char *reasons[PV_COUNT];          /* REFUSED/ERROR: why, e.g. "alert 70 (protocol
+                                       version)", "timeout" (malloc'd, or NULL) */
+  uint16_t suites[PV_COUNT];        /* ACCEPTED: the suite the server chose (0: none) */
+  char *partial;                    /* why the profile stopped early (malloc'd), or NULL */
+  unsigned connections;             /* connections the profile made (retries included) */
+  bool shared;                      /* made for an earlier request (another domain's) */
+} profile_result_t;
+
+typedef struct profile profile_t;
+
+/* The service: probes go to sched with a copy of opts (port, EHLO name, timeouts); the
+ * offer fields of opts are the profile's own. cache_max finished profiles are kept. NULL
+ * on allocation failure. */
+profile_t *profile_new(uv_loop_t *loop, sched_t *sched, const smtp_opts_t *opts,
+                       size_t cache_max);
+/* Frees the service. Profiles in flight stay with their probes, as observe_free does:
+ * if the loop runs them after all, their waiters still get their callbacks. */
+void profile_free(profile_t *p);
+
+enum profile_rc { PROFILE_FAIL = -1, PROFILE_WAIT = 0, PROFILE_HIT = 1 };
+typedef void (*profile_cb)(void *arg);
+
+/* Asks for the profile of (family, addr); sni is the name the hellos carry when a new
+ * profile is made (the first requester's).
+ *   PROFILE_HIT:  *out is filled now (owned by the caller); cb is never called.
+ *   PROFILE_WAIT: *out is filled and cb(arg) is called exactly once, later.
+ *   PROFILE_FAIL: out of memory; cb is never called, *out untouched. */
+int profile_request(profile_t *p, int family, const uint8_t addr[16], const char *sni,
+                    profile_result_t *out, profile_cb cb, void *arg);
+
+void profile_result_init(profile_result_t *r);
+void profile_result_free(profile_result_t *r);
+/* Deep copy into dst (overwritten). 0 ok, -1 allocation failure (dst empty). */
+int profile_result_copy(profile_result_t *dst, const profile_result_t *src);
+
+/* Pure (unit-tested): the state and reason of one version from its offer's result
+ * (reason written into buf, cap bytes); and whether the result means the server stopped
+ * engaging, so that the profile must end (the reason then in buf). */
+enum profile_vstate profile_judge_offer(enum profile_version v, const smtp_result_t *r,
+                                        char *buf, size_t cap);
+bool profile_offer_ends(const smtp_result_t *r, char *buf, size_t cap);
+
+#endif
