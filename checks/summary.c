@@ -16,7 +16,8 @@
  *    "partial" when some are; "invalid" when none is and DANE failed at one of them;
  *    "inconclusive" when no address engaged yet DANE applies to some (TLSA published and
  *    secure, so only the servers could tell); else "none";
- *  - summary.inconclusive counts the addresses that did not engage.
+ *  - summary.inconclusive counts the addresses that did not engage;
+ *  - summary.legacy_tls (with --tls-profile): some address accepts SSLv3, TLS 1.0 or 1.1.
  * "Partial DANE protects nothing" still holds among the servers that answered. Runs after
  * check_dane. */
 #include "checks/check.h"
@@ -44,6 +45,14 @@ summary_t summary_compute(const job_t *j) {
     for (size_t k = 0; k < h->naddrs; k++) {
       const addr_t *a = &h->addrs[k];
       naddr++;
+      /* --tls-profile: what the profile's own connections showed (made only for an
+       * address that completed STARTTLS) */
+      if (a->profile.done) {
+        sum.have_legacy = true;
+        const enum profile_vstate *pv = a->profile.versions;
+        if (pv[PV_SSL3] == PVS_ACCEPTED || pv[PV_TLS10] == PVS_ACCEPTED || pv[PV_TLS11] == PVS_ACCEPTED)
+          sum.legacy_tls = true;
+      }
       /* dane.status of an address that did not engage is "inconclusive" or one that DNS
        * decided (check_dane), so the DANE counts need no outcome test of their own. */
       if (dane_failed(a->dane.status)) dane_fail = true;

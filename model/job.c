@@ -54,6 +54,7 @@ static void host_free(host_t *h) {
   free(h->tlsa);
   for (size_t k = 0; k < h->naddrs; k++) {
     smtp_result_free(&h->addrs[k].smtp);
+    profile_result_free(&h->addrs[k].profile);
     free(h->addrs[k].ptr);
   }
 }

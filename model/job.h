@@ -29,6 +29,7 @@
 #include "polite/route.h"
 #include "smtp/smtp_probe.h"
 #include "smtp/observe.h"
+#include "smtp/profile.h"
 #include "lib/domain.h"
 #include "lib/list.h"
 #include "model/policy.h"
@@ -67,6 +68,7 @@ enum host_state { HOST_ADDRESSES, HOST_TLSA, HOST_PROBES, HOST_DONE };
 /* What one address still waits for (addr_t.wait). */
 #define ADDR_WAIT_PROBE 1u
 #define ADDR_WAIT_PTR 2u
+#define ADDR_WAIT_PROFILE 4u
 
 /* RFC 7672 DANE status of one address ("dane.status"). */
 enum dane_status {
@@ -118,6 +120,8 @@ typedef struct summary {
   const char *tls_best, *tls_worst;   /* protocol names from the observations, or NULL */
   size_t mx_hosts, addresses;
   size_t inconclusive;                /* addresses whose SMTP outcome is not ENGAGED */
+  bool have_legacy;                   /* some address has a TLS profile ... */
+  bool legacy_tls;                    /* ... and one accepts SSLv3, TLS 1.0 or TLS 1.1 */
 } summary_t;
 
 /* ---- observations ---- */
@@ -131,6 +135,7 @@ typedef struct addr {
   char *ptr;                       /* reverse name, informational (c-ares) */
   const char *ptr_error;
   smtp_result_t smtp;
+  profile_result_t profile;        /* --tls-profile: what the address accepts (done: made) */
   dane_verdict_t dane;             /* checks/dane.c */
 } addr_t;
 
@@ -225,6 +230,7 @@ struct job_env {
   fetcher_t *fetch;
   tls_ctx_t *tls;
   observe_t *obs;
+  profile_t *profile;              /* --tls-profile (NULL: off) */
   struct progress *prog;           /* scan/progress.h: failures counted by stage */
   const exclude_t *exclude;        /* opt-outs (NULL: none) */
   const addrpolicy_t *policy;      /* special-purpose ranges not opened with --allow */

@@ -87,8 +87,16 @@
 #define RK_TLS_WORST "tls_worst"
 #define RK_MX_HOSTS "mx_hosts"
 #define RK_INCONCLUSIVE "inconclusive"     /* addresses that did not engage */
+#define RK_LEGACY_TLS "legacy_tls"         /* some MX accepts SSLv3, TLS 1.0 or 1.1 */
 /* smtp (written by smtp_result_json) */
 #define RK_OUTCOME "outcome"
+/* addresses[].tls_profile (--tls-profile) */
+#define RK_TLS_PROFILE "tls_profile"
+#define RK_VERSIONS "versions"
+#define RK_REASONS "reasons"
+#define RK_SUITES "suites"
+#define RK_PARTIAL "partial"
+#define RK_CONNECTIONS "connections"
 #define RK_CONNECT "connect"
 #define RK_CONNECT_MS "connect_ms"
 #define RK_BANNER "banner"

@@ -112,3 +112,15 @@ const char *const schema_tls_class[TLS_CLASS_COUNT] = {
   [TLS_CLASS_GOOD] = "good", [TLS_CLASS_SUFFICIENT] = "sufficient",
   [TLS_CLASS_PHASE_OUT] = "phase-out", [TLS_CLASS_INSUFFICIENT] = "insufficient",
 };
+
+/* "tls_profile.versions": the protocol names as tls.version spells them (OpenSSL's). */
+const char *const schema_profile_version[PV_COUNT] = {
+  [PV_SSL3] = "SSLv3", [PV_TLS10] = "TLSv1", [PV_TLS11] = "TLSv1.1", [PV_TLS12] = "TLSv1.2",
+  [PV_TLS13] = "TLSv1.3",
+};
+
+/* UNTESTED is never written. */
+const char *const schema_profile_vstate[PVS_COUNT] = {
+  [PVS_UNTESTED] = "", [PVS_ACCEPTED] = "accepted", [PVS_REFUSED] = "refused",
+  [PVS_ERROR] = "error",
+};

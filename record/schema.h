@@ -38,6 +38,9 @@ extern const char *const schema_smtp_stage[SMTP_STAGE_COUNT];
 extern const char *const schema_smtp_connect[SMTP_CONNECT_COUNT];
 extern const char *const schema_smtp_starttls[SMTP_STARTTLS_COUNT];
 extern const char *const schema_smtp_outcome[SMTP_OUTCOME_COUNT];
+/* smtp/profile.h's: the keys of "tls_profile.versions" and their values. */
+extern const char *const schema_profile_version[PV_COUNT];
+extern const char *const schema_profile_vstate[PVS_COUNT];
 /* The TLS profile's classes (tls/classes.h), for "tls_profile.grade" and the cipher classes
  * (issue 15; not written by any record yet). */
 extern const char *const schema_tls_class[TLS_CLASS_COUNT];
@@ -58,6 +61,8 @@ static inline const char *sum_dane_name(enum sum_dane s) { return schema_sum_dan
 static inline const char *smtp_stage_name(enum smtp_stage s) { return schema_smtp_stage[s]; }
 static inline const char *smtp_starttls_name(enum smtp_starttls s) { return schema_smtp_starttls[s]; }
 static inline const char *smtp_outcome_name(enum smtp_outcome o) { return schema_smtp_outcome[o]; }
+static inline const char *profile_version_name(enum profile_version v) { return schema_profile_version[v]; }
+static inline const char *profile_vstate_name(enum profile_vstate s) { return schema_profile_vstate[s]; }
 static inline const char *tls_class_name(enum tls_class c) { return schema_tls_class[c]; }
 /* "smtp.connect" of a result: for SMTP_CONNECT_ERROR libuv's text of the error, which no
  * table can hold (the table's "error" only stands in should that text be missing). */

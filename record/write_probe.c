@@ -3,8 +3,10 @@
  * probing modules do not depend on the JSON writer. */
 #include "record/write_probe.h"
 #include "record/schema.h"
+#include "tls/suites.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 
 static void write_cert(jw_t *w, const tls_cert_info_t *c)
 {
@@ -94,5 +96,51 @@ void write_smtp_result(jw_t *w, const char *key, const smtp_result_t *r)
       jw_str(w, NULL, r->retry_reasons[i]);
     jw_arr_end(w);
   }
+  jw_obj_end(w);
+}
+
+void write_profile_result(jw_t *w, const char *key, const profile_result_t *r)
+{
+  if (!r->done)
+    return;
+  jw_obj_begin(w, key);
+  jw_obj_begin(w, RK_VERSIONS);
+  for (int v = 0; v < PV_COUNT; v++)
+    if (r->versions[v] != PVS_UNTESTED)
+      jw_str(w, profile_version_name((enum profile_version)v), profile_vstate_name(r->versions[v]));
+  jw_obj_end(w);
+  bool any = false;
+  for (int v = 0; v < PV_COUNT; v++)
+    any |= r->reasons[v] != NULL;
+  if (any) {
+    jw_obj_begin(w, RK_REASONS);
+    for (int v = 0; v < PV_COUNT; v++)
+      if (r->reasons[v])
+        jw_str(w, profile_version_name((enum profile_version)v), r->reasons[v]);
+    jw_obj_end(w);
+  }
+  any = false;
+  for (int v = 0; v < PV_COUNT; v++)
+    any |= r->versions[v] == PVS_ACCEPTED && r->suites[v] != 0;
+  if (any) {
+    jw_obj_begin(w, RK_SUITES);
+    for (int v = 0; v < PV_COUNT; v++) {
+      if (r->versions[v] != PVS_ACCEPTED || r->suites[v] == 0)
+        continue;
+      const char *name = tls_suite_name(r->suites[v]);
+      char hex[8];
+      if (!name) {
+        snprintf(hex, sizeof hex, "0x%04x", r->suites[v]);
+        name = hex;
+      }
+      jw_str(w, profile_version_name((enum profile_version)v), name);
+    }
+    jw_obj_end(w);
+  }
+  if (r->partial)
+    jw_str(w, RK_PARTIAL, r->partial);
+  jw_uint(w, RK_CONNECTIONS, r->connections);
+  if (r->shared)
+    jw_bool(w, RK_SHARED, true);
   jw_obj_end(w);
 }

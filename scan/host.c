@@ -41,6 +41,7 @@ static void host_add_addresses(host_t *h, int family, const dns_answer_t *ans) {
     memcpy(a->ip, all[i], want);
     a->dnssec = ans->dnssec;
     smtp_result_init(&a->smtp);
+    profile_result_init(&a->profile);
   }
   if (all != ips) free(all);
 }

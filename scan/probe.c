@@ -39,12 +39,28 @@ static void judge_probe(addr_t *a) {
   tls_result_judge(h->job->env->tls, &a->smtp.tls, h->name, dane_input(h, a, names, &din));
 }
 
+static void on_profile_done(void *arg) { addr_settle(arg, ADDR_WAIT_PROFILE); }
+
+/* --tls-profile: an address that completed STARTTLS is profiled too (smtp/profile.h),
+ * once per address whatever the domain; the host waits for it like for its probe. */
+static void profile_start(addr_t *a) {
+  job_env_t *env = a->host->job->env;
+  if (!env->profile || !a->smtp.have_tls) return;
+  const char *sni = dane_applies(a->host, a) ? a->host->tlsa_base : a->host->name;
+  a->wait |= ADDR_WAIT_PROFILE;
+  int rc = profile_request(env->profile, a->family, a->ip, sni, &a->profile, on_profile_done, a);
+  if (rc == PROFILE_WAIT) return;
+  a->wait &= ~ADDR_WAIT_PROFILE;
+  if (rc == PROFILE_FAIL) job_oom(a->host->job);
+}
+
 static void on_probe_done(void *arg, smtp_result_t *res) {
   addr_t *a = arg;
   progress_fail_probe(a->host->job->env->prog, res->err_stage);
   a->smtp = *res;               /* the result moves into the record */
   smtp_result_init(res);
   judge_probe(a);
+  profile_start(a);             /* before the settle: the host must not end meanwhile */
   addr_settle(a, ADDR_WAIT_PROBE);
 }
 
@@ -70,6 +86,7 @@ static void probe_start(addr_t *a) {
   if (rc == OBSERVE_HIT) {
     progress_fail_probe(env->prog, a->smtp.err_stage);
     judge_probe(a);
+    profile_start(a);
   } else {
     probe_refused(a, "could not start probe (out of memory)");
     job_oom(h->job);

@@ -150,7 +150,13 @@ static int services_new(scan_t *s, char *err, size_t errlen) {
     e->obs = observe_new(&cfg->share, NULL, &s->probe_env);
     if (!e->obs) snprintf(err, errlen, "out of memory");
   }
-  if (e->obs && !(s->names = nameset_new())) snprintf(err, errlen, "out of memory");
+  /* --tls-profile: profiles are kept as long as observations are (once per address). */
+  bool profiling = cfg->tls_profile && strcmp(cfg->tls_profile, "off") != 0;
+  if (e->obs && profiling &&
+      !(e->profile = profile_new(s->loop, s->sched, &cfg->smtp, cfg->share.cache_max)))
+    snprintf(err, errlen, "out of memory");
+  if (e->obs && (!profiling || e->profile) && !(s->names = nameset_new()))
+    snprintf(err, errlen, "out of memory");
   if (s->names && start_thread_pool(s, err, errlen) == 0) s->sink = open_output(s, err, errlen);
   return s->sink ? 0 : -1;
 }
@@ -158,6 +164,7 @@ static int services_new(scan_t *s, char *err, size_t errlen) {
 static void services_abandon(scan_t *s) {
   job_env_t *e = &s->env;
   nameset_free(s->names);
+  if (e->profile) profile_free(e->profile);
   observe_free(e->obs);
   if (s->sched) sched_close(s->sched);
   if (e->tls) tls_ctx_free(e->tls);
@@ -174,6 +181,7 @@ static void services_abandon(scan_t *s) {
 
 static void services_free(scan_t *s) {
   job_env_t *e = &s->env;
+  if (e->profile) profile_free(e->profile);
   observe_free(e->obs);
   tls_ctx_free(e->tls);
   rdns_free(e->rdns);

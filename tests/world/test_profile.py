@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""--tls-profile basic against the test world's real servers, with testssl.sh as the oracle.
+
+usage: test_profile.py --mxsurvey PATH [--keep]
+
+Needs root: re-executes itself inside `unshare --net --mount` (only a loopback interface:
+nothing leaves the machine), starts the world (tests/world/world.py), scans a few domains
+with --tls-profile basic and checks each address's tls_profile:
+  tls13.mxlab     Postfix with Debian's OpenSSL defaults: TLS 1.2 and 1.3 accepted
+  tls12.mxlab     Postfix with TLS 1.2 only
+  tls10.mxlab     misbehave.py's TLS 1.0-only server (SECLEVEL=0)
+  dane-ok.mxlab   the same Postfix address as tls13.mxlab: its profile is shared
+  greet-421...    no profile (no STARTTLS completed), banner-554 likewise
+then runs testssl.sh (`testssl --starttls smtp -p`, its own hand-built hellos and OpenSSL)
+against the same three servers and requires that, version by version, what testssl.sh
+calls offered / not offered is what the record calls accepted / refused. Also: the
+profile's connections are counted in the Postfix log's connections, summary.legacy_tls is
+true exactly for tls10.mxlab, the records match docs/record.schema.json, and without the
+option no record has a tls_profile. Prints "N passed, N failed"."""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import world as W  # noqa: E402
+
+NS_ENV = "MXS_PROFILE_TEST_NS"
+FAILS, PASSED = [], [0]
+VERSIONS = ["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
+TESTSSL_ID = {"SSLv3": "SSLv3", "TLSv1": "TLS1", "TLSv1.1": "TLS1_1", "TLSv1.2": "TLS1_2",
+              "TLSv1.3": "TLS1_3"}
+# domain -> (address, what each version must be)
+CASES = {
+    "tls13.mxlab": (W.PF_TLS13, {"SSLv3": "refused", "TLSv1": "refused", "TLSv1.1": "refused",
+                                 "TLSv1.2": "accepted", "TLSv1.3": "accepted"}),
+    "tls12.mxlab": (W.PF_TLS12, {"SSLv3": "refused", "TLSv1": "refused", "TLSv1.1": "refused",
+                                 "TLSv1.2": "accepted", "TLSv1.3": "refused"}),
+    "tls10.mxlab": (W.MB_TLS10, {"SSLv3": "refused", "TLSv1": "accepted", "TLSv1.1": "refused",
+                                 "TLSv1.2": "refused", "TLSv1.3": "refused"}),
+}
+OTHERS = ["dane-ok.mxlab", "greet-421.mxlab", "banner-554.mxlab"]
+
+
+def check(what, got, want):
+    if got != want:
+        FAILS.append("%s: got %r, want %r" % (what, got, want))
+    else:
+        PASSED[0] += 1
+
+
+def scan(mx, wd, names, extra):
+    inp = os.path.join(wd, "profile-input.txt")
+    with open(inp, "w") as f:
+        f.write("\n".join(names) + "\n")
+    out = os.path.join(wd, "profile-%d.ndjson" % len(extra))
+    p = subprocess.run([mx, "scan", "--resolver", "127.0.53.53", "--trust-anchor",
+                        os.path.join(wd, "root.key"), "--ca-file", os.path.join(wd, "ca.pem"),
+                        "--allow", "127.0.0.0/8", "--ehlo", "scanner.mxlab",
+                        "--timeout-banner", "3", "--timeout-smtp", "5", "--timeout-tls", "5",
+                        "--retries", "1", "--retry-delay", "0.2", "-q", "-o", out, inp] + extra,
+                       capture_output=True, text=True, timeout=300)
+    check("scan %s exit status" % extra, p.returncode, 0)
+    if p.returncode:
+        print(p.stderr)
+    with open(out) as f:
+        return {r["domain"]: r for r in (json.loads(l) for l in f if l.strip())}
+
+
+def testssl(wd, ip):
+    """testssl.sh's protocol findings for ip:25 over STARTTLS: {version: offered?}."""
+    jf = os.path.join(wd, "testssl-%s.json" % ip)
+    if os.path.exists(jf):
+        os.unlink(jf)
+    p = subprocess.run(["testssl", "--starttls", "smtp", "-p", "--nodns", "none", "--quiet",
+                        "--color", "0", "--warnings", "off", "--jsonfile", jf,
+                        "%s:25" % ip], capture_output=True, text=True, timeout=300)
+    with open(os.path.join(wd, "logs", "testssl.log"), "a") as f:
+        f.write("===== %s (exit %d)\n%s\n%s\n" % (ip, p.returncode, p.stdout, p.stderr))
+    found = {}
+    try:
+        with open(jf) as f:
+            entries = json.load(f)
+    except (OSError, ValueError):
+        return found
+    for e in entries:
+        for v, tid in TESTSSL_ID.items():
+            if e.get("id") == tid:
+                text = e.get("finding", "")
+                found[v] = "not offered" not in text and "offered" in text
+    return found
+
+
+def body(a, wd):
+    subprocess.run([sys.executable, os.path.join(HERE, "world.py"), "start", wd], check=True,
+                   stdout=subprocess.DEVNULL)
+    try:
+        names = list(CASES) + OTHERS
+        recs = scan(a.mxsurvey, wd, names, ["--tls-profile", "basic"])
+        plain = scan(a.mxsurvey, wd, names, [])
+        oracle = {d: testssl(wd, ip) for d, (ip, _) in CASES.items()}
+    finally:
+        subprocess.run([sys.executable, os.path.join(HERE, "world.py"), "stop", wd])
+    sys.path.insert(0, os.path.join(os.path.dirname(HERE)))
+    from record_schema import record_errors  # noqa: E402
+    for d, r in sorted(recs.items()):
+        check("%s matches docs/record.schema.json" % d, record_errors(r), [])
+    for d, (ip, want) in CASES.items():
+        r = recs.get(d)
+        prof = r["mx"][0]["addresses"][0].get("tls_profile") if r else None
+        check("%s has a tls_profile" % d, prof is not None, True)
+        if not prof:
+            continue
+        check("%s versions" % d, prof["versions"], want)
+        check("%s no partial" % d, prof.get("partial"), None)
+        check("%s connections (one a version)" % d, prof["connections"], 5)
+        for v, st in want.items():
+            if st == "accepted":
+                check("%s %s suite named" % (d, v), bool(prof.get("suites", {}).get(v)), True)
+            else:
+                check("%s %s reason" % (d, v), bool(prof.get("reasons", {}).get(v)), True)
+        check("%s summary.legacy_tls" % d, r["summary"].get("legacy_tls"), d == "tls10.mxlab")
+        # the oracle: testssl.sh, version by version
+        o = oracle[d]
+        check("testssl.sh ran against %s" % d, sorted(o), sorted(VERSIONS))
+        for v in VERSIONS:
+            if v in o:
+                check("%s %s (testssl.sh: %s)" % (d, v, "offered" if o[v] else "not offered"),
+                      prof["versions"][v], "accepted" if o[v] else "refused")
+    # one profile per address: dane-ok.mxlab is on tls13.mxlab's address
+    p13 = recs["tls13.mxlab"]["mx"][0]["addresses"][0].get("tls_profile", {})
+    pdo = recs["dane-ok.mxlab"]["mx"][0]["addresses"][0].get("tls_profile", {})
+    check("dane-ok.mxlab's profile is tls13.mxlab's", pdo.get("versions"), p13.get("versions"))
+    check("one of the two is marked shared", [bool(p13.get("shared")), bool(pdo.get("shared"))].count(True), 1)
+    for d in ("greet-421.mxlab", "banner-554.mxlab"):
+        a0 = recs[d]["mx"][0]["addresses"][0]
+        check("%s: no profile without STARTTLS" % d, "tls_profile" in a0, False)
+        check("%s: no summary.legacy_tls" % d, "legacy_tls" in recs[d]["summary"], False)
+    for d, r in plain.items():
+        check("%s without --tls-profile: no tls_profile" % d,
+              any("tls_profile" in ad for m in r.get("mx", []) for ad in m.get("addresses", [])), False)
+        check("%s without --tls-profile: no legacy_tls" % d, "legacy_tls" in r.get("summary", {}), False)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mxsurvey", required=True)
+    ap.add_argument("--keep", action="store_true")
+    a = ap.parse_args()
+    a.mxsurvey = os.path.abspath(a.mxsurvey)
+    if os.environ.get(NS_ENV) != "1":
+        if os.geteuid() != 0:
+            print("test_profile.py needs root (network namespace, ports 25/53)")
+            return 1
+        env = dict(os.environ, **{NS_ENV: "1", "MXS_PRIVATE_MOUNT_NS": "1"})
+        os.execvpe("unshare", ["unshare", "--net", "--mount", "--propagation", "private",
+                               sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env)
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    wd = tempfile.mkdtemp(prefix="mxsurvey-profile-")
+    os.makedirs(os.path.join(wd, "logs"), exist_ok=True)
+    try:
+        body(a, wd)
+    except Exception as e:  # noqa: BLE001
+        FAILS.append("test crashed: %r" % e)
+    for f in FAILS:
+        print("FAIL:", f)
+    print("%d passed, %d failed" % (PASSED[0], len(FAILS)))
+    if not a.keep and not FAILS:
+        subprocess.run(["rm", "-rf", wd])
+    else:
+        print("kept", wd)
+    return 1 if FAILS else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
