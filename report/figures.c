@@ -330,6 +330,15 @@ void figures_build(struct report *r, const struct stats *now, const struct stats
       "transport.addresses_tls");
   dist(&c, "transport", "transport.address_key.", "Certificate key (per address)",
        "transport.addresses_tls", NULL);
+  /* --tls-profile (issue 15): only for a scan that made profiles */
+  if (rt_count(&now->counts, "tls_profile.addresses") || rt_count(&now->counts, "tls_profile.domains")) {
+    add(&c, "transport", "tls_profile.addresses", "Unique addresses profiled (--tls-profile)",
+        "population.addresses_unique");
+    dist(&c, "transport", "tls_profile.accepts.", "Accepts (per profiled address)",
+         "tls_profile.addresses", ALL(schema_profile_version));
+    add(&c, "transport", "tls_profile.legacy_domains",
+        "Domains with an MX that accepts SSLv3, TLS 1.0 or TLS 1.1", "tls_profile.domains");
+  }
 
   add(&c, "certs", "certs.pkix_valid_all", "PKIX-valid for the MX name at every TLS address",
       "certs.domains_tls");

@@ -192,6 +192,22 @@ static char outcome_rank(int outcome) {
   return outcome >= 0 && outcome < SMTP_OUTCOME_COUNT ? rank[outcome] : '0';
 }
 
+/* An address's tls_profile (--tls-profile) as one letter a version, in enum profile_version
+ * order: A accepted, R refused, E error, - not tested; "-" alone without a profile. */
+static void profile_fact(json_object *tp, char out[PV_COUNT + 1]) {
+  json_object *vs = jget(tp, RK_VERSIONS);
+  if (!vs) {
+    strcpy(out, "-");
+    return;
+  }
+  for (int v = 0; v < PV_COUNT; v++) {
+    const char *st = jstr(vs, profile_version_name((enum profile_version)v));
+    out[v] = !st ? '-' : eq(st, profile_vstate_name(PVS_ACCEPTED)) ? 'A'
+           : eq(st, profile_vstate_name(PVS_REFUSED)) ? 'R' : 'E';
+  }
+  out[PV_COUNT] = '\0';
+}
+
 /* One MX address: its DANE status, its TLS facts into the domain's accumulator, and its
  * fact string (outcome, then TLS) into the unique-address set. Returns its outcome
  * (outcome_of). */
@@ -243,8 +259,9 @@ static int address(struct stats *s, json_object *a, time_t scanned, struct domai
              fs ? "fs" : "nofs", cert ? kb : "(no certificate)");
   }
   if (ip) {
-    char full[512];
-    snprintf(full, sizeof full, "%c%s\x1f%s", outcome_rank(outcome), oname, fact);
+    char full[512], prof[PV_COUNT + 1];
+    profile_fact(jget(a, RK_TLS_PROFILE), prof);
+    snprintf(full, sizeof full, "%c%s\x1f%s\x1f%s", outcome_rank(outcome), oname, prof, fact);
     rt_keep_max(rt_get(&s->addrs, ip, strlen(ip)), full);
   }
   return outcome;
@@ -369,6 +386,11 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
   C2(engaged ? "transport.starttls." : "transport.no_engaged.", keyval(starttls, v, sizeof v));
   C2(engaged ? "dane.summary." : "dane.no_engaged.", keyval(dane, v, sizeof v));
   if (jint(sum, RK_INCONCLUSIVE, 0) > 0) C1("transport.some_inconclusive");
+  json_object *legacy = jget(sum, RK_LEGACY_TLS);
+  if (legacy) {                       /* --tls-profile made a profile for some address */
+    C1("tls_profile.domains");
+    if (json_object_get_boolean(legacy)) C1("tls_profile.legacy_domains");
+  }
 
   json_object *mxs = jget(rec, RK_MX);
   size_t nmx = jlen(mxs);
@@ -493,13 +515,21 @@ void stats_finish(struct stats *s) {
   pos = 0;
   for (struct rt_entry *e; (e = rt_next(&s->addrs, &pos));) {
     C1("population.addresses_unique");
-    /* "<rank><outcome>\x1f<TLS facts or ->" (address()) */
+    /* "<rank><outcome>\x1f<profile or ->\x1f<TLS facts or ->" (address()) */
     char buf[512];
     snprintf(buf, sizeof buf, "%s", e->str ? e->str : "");
-    char *tls = strchr(buf, '\x1f');
-    if (!tls || !buf[0]) continue;
-    *tls++ = '\0';
+    char *prof = strchr(buf, '\x1f');
+    if (!prof || !buf[0]) continue;
+    *prof++ = '\0';
     C2("transport.address_outcome.", buf + 1);
+    char *tls = strchr(prof, '\x1f');
+    if (!tls) continue;
+    *tls++ = '\0';
+    if (strcmp(prof, "-") != 0 && strlen(prof) == PV_COUNT) {
+      C1("tls_profile.addresses");
+      for (int v = 0; v < PV_COUNT; v++)
+        if (prof[v] == 'A') C2("tls_profile.accepts.", profile_version_name((enum profile_version)v));
+    }
     if (strcmp(tls, "-") == 0) continue;
     memmove(buf, tls, strlen(tls) + 1);
     char *f[4] = {buf, NULL, NULL, NULL};

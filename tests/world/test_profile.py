@@ -13,10 +13,10 @@ with --tls-profile basic and checks each address's tls_profile:
   greet-421...    no profile (no STARTTLS completed), banner-554 likewise
 then runs testssl.sh (`testssl --starttls smtp -p`, its own hand-built hellos and OpenSSL)
 against the same three servers and requires that, version by version, what testssl.sh
-calls offered / not offered is what the record calls accepted / refused. Also: the
-profile's connections are counted in the Postfix log's connections, summary.legacy_tls is
-true for the servers that accept TLS 1.0 (tls13.mxlab, dane-ok.mxlab, tls10.mxlab), the records match docs/record.schema.json, and without the
-option no record has a tls_profile. Prints "N passed, N failed"."""
+calls offered / not offered is what the record calls accepted / refused. Also: summary.legacy_tls is
+true for the servers that accept TLS 1.0 (tls13.mxlab, dane-ok.mxlab, tls10.mxlab), the records match docs/record.schema.json, the report counts them
+(addresses accepting each version, domains with legacy TLS), and without the option no
+record has a tls_profile. Prints "N passed, N failed"."""
 import argparse
 import json
 import os
@@ -141,6 +141,18 @@ def body(a, wd):
         a0 = recs[d]["mx"][0]["addresses"][0]
         check("%s: no profile without STARTTLS" % d, "tls_profile" in a0, False)
         check("%s: no summary.legacy_tls" % d, "legacy_tls" in recs[d]["summary"], False)
+    # the report's figures on them (3 unique addresses profiled, 4 domains)
+    out = os.path.join(wd, "profile-2.ndjson")
+    p = subprocess.run([a.mxsurvey, "report", "-q", "--format", "json", out],
+                       capture_output=True, text=True)
+    check("report exit status", p.returncode, 0)
+    figs = json.loads(p.stdout)["figures"] if p.returncode == 0 else {}
+    got = lambda k: (figs.get(k, {}).get("count"), figs.get(k, {}).get("denominator"))  # noqa: E731
+    check("report: addresses profiled", got("tls_profile.addresses")[0], 3)
+    check("report: accepting TLS 1.0", got("tls_profile.accepts.TLSv1"), (2, 3))
+    check("report: accepting TLS 1.3", got("tls_profile.accepts.TLSv1.3"), (1, 3))
+    check("report: accepting SSLv3", got("tls_profile.accepts.SSLv3"), (0, 3))
+    check("report: domains with legacy TLS", got("tls_profile.legacy_domains"), (3, 4))
     for d, r in plain.items():
         check("%s without --tls-profile: no tls_profile" % d,
               any("tls_profile" in ad for m in r.get("mx", []) for ad in m.get("addresses", [])), False)
