@@ -85,4 +85,26 @@ enum profile_vstate profile_judge_offer(enum profile_version v, const smtp_resul
                                         char *buf, size_t cap);
 bool profile_offer_ends(const smtp_result_t *r, char *buf, size_t cap);
 
+/* Pure (unit-tested): what version v's offer carries (smtp/profile_offer.c).
+ * profile_suites: every suite of tls/suites.h valid for v (TLS 1.3: the TLS 1.3 suites;
+ * TLS 1.2: the others; SSLv3 to TLS 1.1: those without TLS 1.2's MACs and modes; never an
+ * SCSV), mainstream ciphers first, then the rare ones (Camellia, ARIA, SEED, IDEA, DSS,
+ * CCM), then what no server should accept (EXPORT, NULL, anonymous, static DH, DES, RC2),
+ * better classes first within each; written up to cap, the count returned.
+ * profile_hello: the ClientHello record of v into out (cap bytes): v alone, the first
+ * suites of profile_suites that fit into PROFILE_HELLO_MAX bytes, server_name sni (none
+ * when NULL, empty or longer than HELLO_MAX_SNI), broad supported_groups and
+ * signature_algorithms, TLS 1.3 an X25519 key_share, renegotiation_info (TLS 1.0-1.2) or
+ * its SCSV (SSLv3). Returns its length, 0 when it cannot be built.
+ * Why the bound: servers and middleboxes exist that stall or drop a ClientHello of many
+ * hundred bytes (the reason RFC 7685's padding exists is one of them); 512 bytes hold, with
+ * a short name, about 150 suites, every suite a real server serves for TLS 1.2 and all of
+ * them for older versions; a 253-byte name leaves about 45. */
+#define PROFILE_HELLO_MAX 512
+size_t profile_suites(enum profile_version v, uint16_t *out, size_t cap);
+size_t profile_hello(enum profile_version v, const char *sni, const uint8_t random[32],
+                     uint8_t *out, size_t cap);
+/* The wire value of v (0x0300 .. 0x0304), 0 for another value. */
+uint16_t profile_version_wire(enum profile_version v);
+
 #endif
