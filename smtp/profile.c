@@ -226,7 +226,9 @@ static int add_waiter(pentry_t *e, profile_result_t *out, profile_cb cb, void *a
 }
 
 static int hit(profile_t *p, pentry_t *e, profile_result_t *out) {
-  if (profile_result_copy(out, &e->res) != 0) return PROFILE_FAIL;
+  profile_result_t copy;
+  if (profile_result_copy(&copy, &e->res) != 0) return PROFILE_FAIL;   /* out untouched */
+  *out = copy;
   out->shared = true;
   list_remove(&e->lru);               /* most recently used now */
   list_insert_tail(&p->lru, &e->lru);

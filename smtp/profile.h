@@ -47,7 +47,8 @@ typedef struct profile_result {
                                        version)", "timeout" (malloc'd, or NULL) */
   uint16_t suites[PV_COUNT];        /* ACCEPTED: the suite the server chose (0: none) */
   char *partial;                    /* why the profile stopped early (malloc'd), or NULL */
-  unsigned connections;             /* connections the profile made (retries included) */
+  unsigned connections;             /* connections the profile made (retries included;
+                                       an offer never attempted, e.g. opted out, none) */
   bool shared;                      /* made for an earlier request (another domain's) */
 } profile_result_t;
 
@@ -59,7 +60,8 @@ typedef struct profile profile_t;
 profile_t *profile_new(uv_loop_t *loop, sched_t *sched, const smtp_opts_t *opts,
                        size_t cache_max);
 /* Frees the service. Profiles in flight stay with their probes, as observe_free does:
- * if the loop runs them after all, their waiters still get their callbacks. */
+ * if the loop runs them after all, their waiters still get their callbacks, with what was
+ * learnt and the versions not yet offered "error" (reason and partial "interrupted"). */
 void profile_free(profile_t *p);
 
 enum profile_rc { PROFILE_FAIL = -1, PROFILE_WAIT = 0, PROFILE_HIT = 1 };
@@ -68,7 +70,8 @@ typedef void (*profile_cb)(void *arg);
 /* Asks for the profile of (family, addr); sni is the name the hellos carry when a new
  * profile is made (the first requester's).
  *   PROFILE_HIT:  *out is filled now (owned by the caller); cb is never called.
- *   PROFILE_WAIT: *out is filled and cb(arg) is called exactly once, later.
+ *   PROFILE_WAIT: *out is emptied now (profile_result_init) and filled just before cb(arg),
+ *                 which is called exactly once, later; out must stay valid until then.
  *   PROFILE_FAIL: out of memory; cb is never called, *out untouched. */
 int profile_request(profile_t *p, int family, const uint8_t addr[16], const char *sni,
                     profile_result_t *out, profile_cb cb, void *arg);
