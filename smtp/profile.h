@@ -47,7 +47,8 @@ typedef struct profile_result {
                                        version)", "timeout" (malloc'd, or NULL) */
   uint16_t suites[PV_COUNT];        /* ACCEPTED: the suite the server chose (0: none) */
   char *partial;                    /* why the profile stopped early (malloc'd), or NULL */
-  unsigned connections;             /* connections the profile made (retries included) */
+  unsigned connections;             /* connections the profile made (retries included;
+                                       an offer never attempted, e.g. opted out, none) */
   bool shared;                      /* made for an earlier request (another domain's) */
 } profile_result_t;
 
@@ -59,7 +60,8 @@ typedef struct profile profile_t;
 profile_t *profile_new(uv_loop_t *loop, sched_t *sched, const smtp_opts_t *opts,
                        size_t cache_max);
 /* Frees the service. Profiles in flight stay with their probes, as observe_free does:
- * if the loop runs them after all, their waiters still get their callbacks. */
+ * if the loop runs them after all, their waiters still get their callbacks, with what was
+ * learnt and the versions not yet offered "error" (reason and partial "interrupted"). */
 void profile_free(profile_t *p);
 
 enum profile_rc { PROFILE_FAIL = -1, PROFILE_WAIT = 0, PROFILE_HIT = 1 };
@@ -68,7 +70,8 @@ typedef void (*profile_cb)(void *arg);
 /* Asks for the profile of (family, addr); sni is the name the hellos carry when a new
  * profile is made (the first requester's).
  *   PROFILE_HIT:  *out is filled now (owned by the caller); cb is never called.
- *   PROFILE_WAIT: *out is filled and cb(arg) is called exactly once, later.
+ *   PROFILE_WAIT: *out is emptied now (profile_result_init) and filled just before cb(arg),
+ *                 which is called exactly once, later; out must stay valid until then.
  *   PROFILE_FAIL: out of memory; cb is never called, *out untouched. */
 int profile_request(profile_t *p, int family, const uint8_t addr[16], const char *sni,
                     profile_result_t *out, profile_cb cb, void *arg);
@@ -84,5 +87,27 @@ int profile_result_copy(profile_result_t *dst, const profile_result_t *src);
 enum profile_vstate profile_judge_offer(enum profile_version v, const smtp_result_t *r,
                                         char *buf, size_t cap);
 bool profile_offer_ends(const smtp_result_t *r, char *buf, size_t cap);
+
+/* Pure (unit-tested): what version v's offer carries (smtp/profile_offer.c).
+ * profile_suites: every suite of tls/suites.h valid for v (TLS 1.3: the TLS 1.3 suites;
+ * TLS 1.2: the others; SSLv3 to TLS 1.1: those without TLS 1.2's MACs and modes; never an
+ * SCSV), mainstream ciphers first, then the rare ones (Camellia, ARIA, SEED, IDEA, DSS,
+ * CCM), then what no server should accept (EXPORT, NULL, anonymous, static DH, DES, RC2),
+ * better classes first within each; written up to cap, the count returned.
+ * profile_hello: the ClientHello record of v into out (cap bytes): v alone, the first
+ * suites of profile_suites that fit into PROFILE_HELLO_MAX bytes, server_name sni (none
+ * when NULL, empty or longer than HELLO_MAX_SNI), broad supported_groups and
+ * signature_algorithms, TLS 1.3 an X25519 key_share, renegotiation_info (TLS 1.0-1.2) or
+ * its SCSV (SSLv3). Returns its length, 0 when it cannot be built.
+ * Why the bound: servers and middleboxes exist that stall or drop a ClientHello of many
+ * hundred bytes (the reason RFC 7685's padding exists is one of them); 512 bytes hold, with
+ * a short name, about 150 suites, every suite a real server serves for TLS 1.2 and all of
+ * them for older versions; a 253-byte name leaves about 45. */
+#define PROFILE_HELLO_MAX 512
+size_t profile_suites(enum profile_version v, uint16_t *out, size_t cap);
+size_t profile_hello(enum profile_version v, const char *sni, const uint8_t random[32],
+                     uint8_t *out, size_t cap);
+/* The wire value of v (0x0300 .. 0x0304), 0 for another value. */
+uint16_t profile_version_wire(enum profile_version v);
 
 #endif

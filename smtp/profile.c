@@ -1,0 +1,314 @@
+/* The TLS profile service (see profile.h). Ownership: the service owns its entries; an
+ * entry owns its result (every string in it), its waiters, its copy of the SNI name and
+ * the bytes of the offer in flight (valid until the offer's callback: sched_probe). One
+ * map (lib/hashmap, key: family byte and address) finds in-flight and done entries; done
+ * entries are also on an LRU list bounded by cache_max, as in smtp/observe.c. The offers of
+ * one entry run one after another: the callback of one starts the next. */
+#include "smtp/profile.h"
+#include "lib/hashmap.h"
+#include "lib/list.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+
+typedef struct pwaiter {
+  list_t link;                 /* in its entry's waiters, first requester first */
+  profile_result_t *out;
+  profile_cb cb;
+  void *arg;
+} pwaiter_t;
+
+typedef struct pentry {
+  list_t lru;                  /* done entries only */
+  profile_t *p;                /* NULL once the service is freed (see profile_free) */
+  int family;
+  uint8_t addr[16];
+  uint8_t key[17];
+  size_t klen;
+  bool done;
+  list_t waiters;
+  profile_result_t res;
+  enum profile_version next;   /* in flight: the version being offered */
+  char *sni;                   /* NULL: none */
+  uint8_t hello[PROFILE_HELLO_MAX];
+} pentry_t;
+
+struct profile {
+  uv_loop_t *loop;
+  sched_t *sched;
+  smtp_opts_t opts;
+  size_t cache_max;
+  hashmap_t entries;           /* key -> pentry_t * */
+  list_t lru;                  /* done entries, least recently used first */
+  size_t ndone;
+};
+
+/* ---------- results ---------- */
+
+void profile_result_init(profile_result_t *r) { memset(r, 0, sizeof *r); }
+
+void profile_result_free(profile_result_t *r) {
+  for (int v = 0; v < PV_COUNT; v++) free(r->reasons[v]);
+  free(r->partial);
+  profile_result_init(r);
+}
+
+static int dup_str(char **dst, const char *src) {
+  *dst = NULL;
+  if (!src) return 0;
+  *dst = strdup(src);
+  return *dst ? 0 : -1;
+}
+
+int profile_result_copy(profile_result_t *dst, const profile_result_t *src) {
+  *dst = *src;
+  int bad = dup_str(&dst->partial, src->partial);
+  for (int v = 0; v < PV_COUNT; v++) bad |= dup_str(&dst->reasons[v], src->reasons[v]);
+  if (bad) {
+    profile_result_free(dst);
+    return -1;
+  }
+  return 0;
+}
+
+/* ---------- entries ---------- */
+
+static size_t addr_len(int family) { return family == AF_INET ? 4 : 16; }
+
+static size_t key_make(uint8_t key[17], int family, const uint8_t *addr) {
+  key[0] = (uint8_t)family;
+  memcpy(key + 1, addr, addr_len(family));
+  return 1 + addr_len(family);
+}
+
+static void entry_free(pentry_t *e) {
+  pwaiter_t *w;
+  while ((w = list_pop_entry(&e->waiters, pwaiter_t, link))) free(w);
+  profile_result_free(&e->res);
+  free(e->sni);
+  free(e);
+}
+
+static void entry_unlink(profile_t *p, pentry_t *e) {
+  hashmap_del(&p->entries, e->key, e->klen);
+  if (e->done) {
+    list_remove(&e->lru);
+    p->ndone--;
+  }
+}
+
+/* Connections one offer made: every attempt connected, except a probe never attempted. */
+static unsigned connections_of(const smtp_result_t *r) {
+  if (r->connect == SMTP_CONNECT_NOT_ATTEMPTED) return 0;
+  return r->attempts ? r->attempts : 1;
+}
+
+/* The versions from `from` on were not learnt: error, with the reason. */
+static void end_early(pentry_t *e, enum profile_version from, const char *why) {
+  for (int v = from; v < PV_COUNT; v++) {
+    free(e->res.reasons[v]);
+    e->res.versions[v] = PVS_ERROR;
+    e->res.reasons[v] = strdup(why);
+    e->res.suites[v] = 0;
+  }
+  free(e->res.partial);
+  e->res.partial = strdup(why);
+}
+
+/* The profile is complete (or ended): every waiter gets its copy, then its callback. */
+static void finish(pentry_t *e) {
+  profile_t *p = e->p;
+  e->res.done = true;
+  list_t ws;
+  list_init(&ws);
+  list_splice_tail(&ws, &e->waiters);
+  /* Copies first: a callback may make new requests, which may evict this entry. */
+  for (list_t *n = list_first(&ws); n; n = list_next(&ws, n)) {
+    pwaiter_t *w = list_entry(n, pwaiter_t, link);
+    if (profile_result_copy(w->out, &e->res) != 0) profile_result_init(w->out);
+    else w->out->shared = n != list_first(&ws);
+  }
+  bool keep = false;
+  if (p) {
+    if (p->cache_max > 0) {
+      keep = true;
+      e->done = true;
+      list_insert_tail(&p->lru, &e->lru);
+      p->ndone++;
+      while (p->ndone > p->cache_max) {
+        pentry_t *old = list_first_entry(&p->lru, pentry_t, lru);
+        entry_unlink(p, old);
+        entry_free(old);
+      }
+    } else {
+      entry_unlink(p, e);
+    }
+  }
+  if (!keep) entry_free(e);
+  pwaiter_t *w;
+  while ((w = list_pop_entry(&ws, pwaiter_t, link))) {
+    w->cb(w->arg);
+    free(w);
+  }
+}
+
+static void on_offer_done(void *arg, smtp_result_t *r);
+
+static void fill_random(uint8_t random[32]) {
+  if (getrandom(random, 32, GRND_NONBLOCK) == 32) return;
+  uint64_t t = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)random;
+  for (int i = 0; i < 32; i++) {
+    t = t * 6364136223846793005ULL + 1442695040888963407ULL;
+    random[i] = (uint8_t)(t >> 56);
+  }
+}
+
+/* Starts the offer of e->next: 0, or -1 when it could not start (no callback then). */
+static int start_offer(pentry_t *e) {
+  profile_t *p = e->p;
+  uint8_t random[32];
+  fill_random(random);
+  size_t len = profile_hello(e->next, e->sni, random, e->hello, sizeof e->hello);
+  if (len == 0) return -1;
+  smtp_opts_t o = p->opts;
+  o.offer = e->hello;
+  o.offer_len = len;
+  return sched_probe(p->sched, p->loop, NULL, &o, e->family, e->addr, NULL, on_offer_done, e);
+}
+
+/* The next offer, or the end: what is left of the profile after version e->next. */
+static void advance(pentry_t *e) {
+  while (++e->next < PV_COUNT) {
+    if (!e->p) {
+      end_early(e, e->next, "interrupted");
+      break;
+    }
+    if (start_offer(e) == 0) return;
+    end_early(e, e->next, "could not start a probe (out of memory)");
+    break;
+  }
+  finish(e);
+}
+
+static void on_offer_done(void *arg, smtp_result_t *r) {
+  pentry_t *e = arg;
+  enum profile_version v = e->next;
+  char why[256];
+  e->res.connections += connections_of(r);
+  if (profile_offer_ends(r, why, sizeof why)) {
+    smtp_result_free(r);
+    end_early(e, v, why);
+    finish(e);
+    return;
+  }
+  enum profile_vstate st = profile_judge_offer(v, r, why, sizeof why);
+  e->res.versions[v] = st;
+  e->res.reasons[v] = st == PVS_ACCEPTED ? NULL : strdup(why);
+  e->res.suites[v] = st == PVS_ACCEPTED ? r->offer.suite : 0;
+  smtp_result_free(r);
+  advance(e);
+}
+
+/* ---------- requests ---------- */
+
+static int add_waiter(pentry_t *e, profile_result_t *out, profile_cb cb, void *arg) {
+  pwaiter_t *w = calloc(1, sizeof *w);
+  if (!w) return -1;
+  w->out = out;
+  w->cb = cb;
+  w->arg = arg;
+  list_insert_tail(&e->waiters, &w->link);
+  return 0;
+}
+
+static int hit(profile_t *p, pentry_t *e, profile_result_t *out) {
+  profile_result_t copy;
+  if (profile_result_copy(&copy, &e->res) != 0) return PROFILE_FAIL;   /* out untouched */
+  *out = copy;
+  out->shared = true;
+  list_remove(&e->lru);               /* most recently used now */
+  list_insert_tail(&p->lru, &e->lru);
+  return PROFILE_HIT;
+}
+
+static pentry_t *entry_new(profile_t *p, int family, const uint8_t addr[16], const char *sni) {
+  pentry_t *e = calloc(1, sizeof *e);
+  if (!e) return NULL;
+  e->p = p;
+  e->family = family;
+  memcpy(e->addr, addr, addr_len(family));
+  e->klen = key_make(e->key, family, addr);
+  list_init(&e->waiters);
+  profile_result_init(&e->res);
+  e->next = PV_SSL3;
+  if (sni && *sni && dup_str(&e->sni, sni) != 0) {
+    free(e);
+    return NULL;
+  }
+  return e;
+}
+
+int profile_request(profile_t *p, int family, const uint8_t addr[16], const char *sni,
+                    profile_result_t *out, profile_cb cb, void *arg) {
+  if (family != AF_INET && family != AF_INET6) return PROFILE_FAIL;
+  uint8_t key[17];
+  size_t klen = key_make(key, family, addr);
+  pentry_t *const *found = hashmap_get(&p->entries, key, klen);
+  if (found && (*found)->done) return hit(p, *found, out);
+  if (found) {
+    if (add_waiter(*found, out, cb, arg) != 0) return PROFILE_FAIL;
+    profile_result_init(out);
+    return PROFILE_WAIT;
+  }
+  pentry_t *e = entry_new(p, family, addr, sni);
+  void *v;
+  if (!e || add_waiter(e, out, cb, arg) != 0 || hashmap_put(&p->entries, key, klen, &v) < 0) {
+    if (e) entry_free(e);
+    return PROFILE_FAIL;
+  }
+  memcpy(v, &e, sizeof e);
+  if (start_offer(e) != 0) {
+    hashmap_del(&p->entries, key, klen);
+    entry_free(e);
+    return PROFILE_FAIL;
+  }
+  profile_result_init(out);
+  return PROFILE_WAIT;
+}
+
+/* ---------- life ---------- */
+
+profile_t *profile_new(uv_loop_t *loop, sched_t *sched, const smtp_opts_t *opts,
+                       size_t cache_max) {
+  profile_t *p = calloc(1, sizeof *p);
+  if (!p) return NULL;
+  p->loop = loop;
+  p->sched = sched;
+  p->opts = *opts;
+  p->opts.offer = NULL;
+  p->opts.offer_len = 0;
+  p->cache_max = cache_max;
+  if (hashmap_init(&p->entries, sizeof(pentry_t *)) != 0) {
+    free(p);
+    return NULL;
+  }
+  list_init(&p->lru);
+  return p;
+}
+
+void profile_free(profile_t *p) {
+  if (!p) return;
+  size_t pos = 0;
+  pentry_t **v;
+  while ((v = hashmap_next(&p->entries, &pos, NULL, NULL))) {
+    pentry_t *e = *v;
+    if (e->done) entry_free(e);
+    else e->p = NULL;   /* its probe still owns it: it ends as "interrupted" */
+  }
+  hashmap_free(&p->entries);
+  free(p);
+}
