@@ -33,6 +33,7 @@ typedef struct pentry {
   list_t waiters;
   profile_result_t res;
   enum profile_version next;   /* in flight: the version being offered */
+  bool closed[PV_COUNT];       /* the offer of a version got "closed without an answer" */
   char *sni;                   /* NULL: none */
   uint8_t hello[PROFILE_HELLO_MAX];
 } pentry_t;
@@ -122,6 +123,7 @@ static void end_early(pentry_t *e, enum profile_version from, const char *why) {
 /* The profile is complete (or ended): every waiter gets its copy, then its callback. */
 static void finish(pentry_t *e) {
   profile_t *p = e->p;
+  profile_settle_closed(&e->res, e->closed);
   e->res.done = true;
   list_t ws;
   list_init(&ws);
@@ -209,6 +211,7 @@ static void on_offer_done(void *arg, smtp_result_t *r) {
   e->res.versions[v] = st;
   e->res.reasons[v] = st == PVS_ACCEPTED ? NULL : strdup(why);
   e->res.suites[v] = st == PVS_ACCEPTED ? r->offer.suite : 0;
+  e->closed[v] = st == PVS_ERROR && r->offer_sent && r->offer.kind == HELLO_ANS_CLOSED;
   smtp_result_free(r);
   advance(e);
 }

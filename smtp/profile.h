@@ -87,6 +87,13 @@ int profile_result_copy(profile_result_t *dst, const profile_result_t *src);
 enum profile_vstate profile_judge_offer(enum profile_version v, const smtp_result_t *r,
                                         char *buf, size_t cap);
 bool profile_offer_ends(const smtp_result_t *r, char *buf, size_t cap);
+/* Pure: a server that closes the connection on a version's hello without a word, while it
+ * accepted another version's hello in the same profile, was speaking TLS and refused that
+ * version (Python's asyncio TLS servers, some appliances, close instead of sending an
+ * alert; testssl.sh calls these "not offered" too). closed[v]: version v's offer got
+ * "closed without an answer"; those ERRORs become REFUSED, with the reason saying so.
+ * Without an accepted version they stay ERROR: nothing shows the server speaks TLS. */
+void profile_settle_closed(profile_result_t *r, const bool closed[PV_COUNT]);
 
 /* Pure (unit-tested): what version v's offer carries (smtp/profile_offer.c).
  * profile_suites: every suite of tls/suites.h valid for v (TLS 1.3: the TLS 1.3 suites;

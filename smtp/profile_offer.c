@@ -6,6 +6,7 @@
 #include "tls/suites.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const uint16_t wire[PV_COUNT] = {HELLO_SSL3, HELLO_TLS10, HELLO_TLS11, HELLO_TLS12,
@@ -218,4 +219,18 @@ enum profile_vstate profile_judge_offer(enum profile_version v, const smtp_resul
   default: first_line(buf, cap, "", r, "no answer"); break;   /* timeout, read error */
   }
   return PVS_ERROR;
+}
+
+void profile_settle_closed(profile_result_t *r, const bool closed[PV_COUNT]) {
+  bool accepted = false;
+  for (int v = 0; v < PV_COUNT; v++) accepted |= r->versions[v] == PVS_ACCEPTED;
+  if (!accepted) return;
+  for (int v = 0; v < PV_COUNT; v++) {
+    if (!closed[v] || r->versions[v] != PVS_ERROR) continue;
+    char *why = strdup("closed without an answer (another version accepted)");
+    if (!why) continue;          /* stays ERROR with its reason: still true */
+    free(r->reasons[v]);
+    r->reasons[v] = why;
+    r->versions[v] = PVS_REFUSED;
+  }
 }

@@ -231,7 +231,41 @@ static void test_copy(void) {
   profile_result_free(&b);                      /* twice: harmless */
 }
 
+/* A close without a word is a refusal only when another version was accepted. */
+static void test_settle_closed(void) {
+  profile_result_t r;
+  profile_result_init(&r);
+  bool closed[PV_COUNT] = {true, false, false, false, true};
+  r.versions[PV_SSL3] = PVS_ERROR;
+  r.reasons[PV_SSL3] = strdup("closed without an answer");
+  r.versions[PV_TLS10] = PVS_ERROR;             /* an error that is no close: stays */
+  r.reasons[PV_TLS10] = strdup("timeout");
+  r.versions[PV_TLS11] = PVS_REFUSED;
+  r.reasons[PV_TLS11] = strdup("alert 70 (protocol version)");
+  r.versions[PV_TLS12] = PVS_ERROR;
+  r.reasons[PV_TLS12] = strdup("closed without an answer");
+  r.versions[PV_TLS13] = PVS_ERROR;
+  r.reasons[PV_TLS13] = strdup("closed without an answer");
+  profile_settle_closed(&r, closed);            /* nothing accepted: nothing changes */
+  CHECK_INT(r.versions[PV_SSL3], PVS_ERROR);
+  CHECK_INT(r.versions[PV_TLS13], PVS_ERROR);
+  r.versions[PV_TLS12] = PVS_ACCEPTED;
+  free(r.reasons[PV_TLS12]);
+  r.reasons[PV_TLS12] = NULL;
+  profile_settle_closed(&r, closed);
+  CHECK_INT(r.versions[PV_SSL3], PVS_REFUSED);
+  CHECK_STR(r.reasons[PV_SSL3], "closed without an answer (another version accepted)");
+  CHECK_INT(r.versions[PV_TLS13], PVS_REFUSED);
+  CHECK_INT(r.versions[PV_TLS10], PVS_ERROR);   /* not closed */
+  CHECK_STR(r.reasons[PV_TLS10], "timeout");
+  CHECK_INT(r.versions[PV_TLS11], PVS_REFUSED);
+  CHECK_STR(r.reasons[PV_TLS11], "alert 70 (protocol version)");
+  CHECK_INT(r.versions[PV_TLS12], PVS_ACCEPTED);
+  profile_result_free(&r);
+}
+
 int main(void) {
+  test_settle_closed();
   test_judge_hello();
   test_judge_other();
   test_ends();
