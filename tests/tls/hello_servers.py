@@ -25,6 +25,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tlsns  # noqa: E402
+
 MARK = "MXS_HELLO_NETNS"
 
 # (case, port, probe arguments, expected key=value pairs of hello_probe's line)
@@ -98,14 +101,6 @@ def plain_server(port, answer):
     threading.Thread(target=run, daemon=True).start()
 
 
-def wait_port(port, deadline):
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
 
 
 def main():
@@ -113,23 +108,13 @@ def main():
     ap.add_argument("--probe", required=True)
     ap.add_argument("--dump")
     args = ap.parse_args()
-    if os.environ.get(MARK) != "1":
-        if os.geteuid() != 0:
-            print("tls.hello_servers needs root (a network namespace)", file=sys.stderr)
-            return 1
-        env = dict(os.environ, **{MARK: "1"})
-        return subprocess.call(["unshare", "-n", sys.executable, os.path.abspath(__file__)]
-                               + sys.argv[1:], env=env)
-    for tool in ("openssl", "gnutls-serv"):
-        if shutil.which(tool) is None:
-            print(f"{tool} missing (scripts/install-deps.sh)", file=sys.stderr)
-            return 1
-    subprocess.check_call(["ip", "link", "set", "lo", "up"])
+    rc = tlsns.enter_namespace(MARK, "tls.hello_servers")
+    if rc is not None:
+        return rc
+    if tlsns.missing_tools("openssl", "gnutls-serv"):
+        return 1
     tmp = tempfile.mkdtemp(prefix="hello-servers-")
-    key, cert = os.path.join(tmp, "k.pem"), os.path.join(tmp, "c.pem")
-    subprocess.check_call(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                           "-keyout", key, "-out", cert, "-subj", "/CN=hello.mxlab",
-                           "-days", "2"], stderr=subprocess.DEVNULL)
+    key, cert = tlsns.self_signed(tmp, "hello.mxlab")
     ossl = ["openssl", "s_server", "-cert", cert, "-key", key, "-www", "-quiet"]
     servers = [
         ossl + ["-accept", "127.0.0.1:4412", "-tls1_2"],
@@ -147,7 +132,7 @@ def main():
     try:
         deadline = time.time() + 20
         for port in (4412, 4413, 4414, 4415):
-            if not wait_port(port, deadline):
+            if not tlsns.wait_port(port, deadline):
                 print(f"server on port {port} did not start", file=sys.stderr)
                 return 1
         for name, port, pargs, want in CASES:

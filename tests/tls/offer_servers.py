@@ -34,6 +34,9 @@ import threading
 import time
 import warnings
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tlsns  # noqa: E402
+
 MARK = "MXS_OFFER_NETNS"
 
 ENGAGED_HELLO = {"outcome": "engaged", "attempts": "1", "offer_sent": "1",
@@ -208,37 +211,19 @@ def context(cert, key, lo, hi, seclevel0=False):
     return ctx
 
 
-def wait_port(port, deadline):
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--probe", required=True)
     args = ap.parse_args()
-    if os.environ.get(MARK) != "1":
-        if os.geteuid() != 0:
-            print("tls.offer_servers needs root (a network namespace)", file=sys.stderr)
-            return 1
-        env = dict(os.environ, **{MARK: "1"})
-        return subprocess.call(["unshare", "-n", sys.executable, os.path.abspath(__file__)]
-                               + sys.argv[1:], env=env)
-    for tool in ("openssl", "gnutls-serv"):
-        if shutil.which(tool) is None:
-            print(f"{tool} missing (scripts/install-deps.sh)", file=sys.stderr)
-            return 1
-    subprocess.check_call(["ip", "link", "set", "lo", "up"])
+    rc = tlsns.enter_namespace(MARK, "tls.offer_servers")
+    if rc is not None:
+        return rc
+    if tlsns.missing_tools("openssl", "gnutls-serv"):
+        return 1
     tmp = tempfile.mkdtemp(prefix="offer-servers-")
-    key, cert = os.path.join(tmp, "k.pem"), os.path.join(tmp, "c.pem")
-    subprocess.check_call(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                           "-keyout", key, "-out", cert, "-subj", "/CN=offer.mxlab",
-                           "-days", "2"], stderr=subprocess.DEVNULL)
+    key, cert = tlsns.self_signed(tmp, "offer.mxlab")
     V = ssl.TLSVersion
     warnings.simplefilter("ignore", DeprecationWarning)   # TLSv1 and TLSv1_1: on purpose
     serve(4510, "tls", context(cert, key, V.TLSv1, V.TLSv1_2, seclevel0=True))
@@ -256,7 +241,7 @@ def main():
     serve(4524, "silent")
     failed = 0
     try:
-        if not wait_port(4615, time.time() + 20):
+        if not tlsns.wait_port(4615, time.time() + 20):
             print("gnutls-serv did not start", file=sys.stderr)
             return 1
         for name, port, pargs, want in CASES:

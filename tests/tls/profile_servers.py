@@ -26,7 +26,8 @@ import threading
 import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import offer_servers  # noqa: E402  (its dialogue, contexts and port wait)
+import offer_servers  # noqa: E402  (its dialogue and contexts)
+import tlsns  # noqa: E402
 
 MARK = "MXS_PROFILE_NETNS"
 V = ["ssl3", "tls1.0", "tls1.1", "tls1.2", "tls1.3"]
@@ -136,22 +137,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--probe", required=True)
     args = ap.parse_args()
-    if os.environ.get(MARK) != "1":
-        if os.geteuid() != 0:
-            print("tls.profile_servers needs root (a network namespace)", file=sys.stderr)
-            return 1
-        env = dict(os.environ, **{MARK: "1"})
-        return subprocess.call(["unshare", "-n", sys.executable, os.path.abspath(__file__)]
-                               + sys.argv[1:], env=env)
-    if shutil.which("openssl") is None:
-        print("openssl missing (scripts/install-deps.sh)", file=sys.stderr)
+    rc = tlsns.enter_namespace(MARK, "tls.profile_servers")
+    if rc is not None:
+        return rc
+    if tlsns.missing_tools("openssl"):
         return 1
-    subprocess.check_call(["ip", "link", "set", "lo", "up"])
     tmp = tempfile.mkdtemp(prefix="profile-servers-")
-    key, cert = os.path.join(tmp, "k.pem"), os.path.join(tmp, "c.pem")
-    subprocess.check_call(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                           "-keyout", key, "-out", cert, "-subj", "/CN=profile.mxlab",
-                           "-days", "2"], stderr=subprocess.DEVNULL)
+    key, cert = tlsns.self_signed(tmp, "profile.mxlab")
     TV = ssl.TLSVersion
     warnings.simplefilter("ignore", DeprecationWarning)   # TLSv1 and TLSv1_1: on purpose
     ctx10 = offer_servers.context(cert, key, TV.TLSv1, TV.TLSv1_2, seclevel0=True)
