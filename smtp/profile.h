@@ -107,10 +107,12 @@ void profile_settle_closed(profile_result_t *r, const bool closed[PV_COUNT]);
  * signature_algorithms, TLS 1.3 an X25519 key_share, renegotiation_info (TLS 1.0-1.2) or
  * its SCSV (SSLv3). Returns its length, 0 when it cannot be built.
  * Why the bound: servers and middleboxes exist that stall or drop a ClientHello of many
- * hundred bytes (the reason RFC 7685's padding exists is one of them); 512 bytes hold, with
- * a short name, about 150 suites, every suite a real server serves for TLS 1.2 and all of
- * them for older versions; a 253-byte name leaves about 45. */
-#define PROFILE_HELLO_MAX 512
+ * hundred bytes, and some that hang on a handshake message of 256 to 511 bytes (hence
+ * RFC 7685's padding, which hello_build adds: such a message is raised to 512 bytes). The
+ * suites are chosen so that the unpadded message stays within 508 bytes, the padded one
+ * at 512 (a record of 517): with a short name about 180 suites, every suite a real server
+ * serves for TLS 1.2 and all of them for older versions; a 253-byte name leaves about 45. */
+#define PROFILE_HELLO_MAX (5 + 512)
 size_t profile_suites(enum profile_version v, uint16_t *out, size_t cap);
 size_t profile_hello(enum profile_version v, const char *sni, const uint8_t random[32],
                      uint8_t *out, size_t cap);

@@ -89,11 +89,17 @@ size_t profile_hello(enum profile_version v, const char *sni, const uint8_t rand
                               : v == PV_TLS13 ? HELLO_RENEG_NONE : HELLO_RENEG_EXT};
   uint8_t one[HELLO_BUILD_MAX];
   size_t len1;
+  /* Measured unpadded (the padding would hide how much room is left); the unpadded
+   * message may take 508 bytes, so that padding ends it at 512 (PROFILE_HELLO_MAX). */
+  o.no_padding = true;
   if (hello_build(&o, one, sizeof one, &len1) != HELLO_BUILD_OK) return 0;
-  size_t room = cap < PROFILE_HELLO_MAX ? cap : PROFILE_HELLO_MAX;
+  size_t lim = cap < PROFILE_HELLO_MAX ? cap : PROFILE_HELLO_MAX;
+  if (lim < 4) return 0;
+  size_t room = lim - 4;
   if (len1 > room) return 0;
   size_t fit = 1 + (room - len1) / 2;     /* each further suite costs two bytes */
   o.n_suites = n < fit ? n : fit;
+  o.no_padding = false;
   size_t len;
   if (hello_build(&o, out, cap, &len) != HELLO_BUILD_OK) return 0;
   return len;

@@ -10,7 +10,7 @@
 enum {
   EXT_SERVER_NAME = 0, EXT_SUPPORTED_GROUPS = 10, EXT_EC_POINT_FORMATS = 11,
   EXT_SIGNATURE_ALGORITHMS = 13, EXT_SUPPORTED_VERSIONS = 43, EXT_KEY_SHARE = 51,
-  EXT_RENEGOTIATION_INFO = 0xff01,
+  EXT_RENEGOTIATION_INFO = 0xff01, EXT_PADDING = 21,
 };
 #define SUITE_RENEG_SCSV 0x00ff
 
@@ -70,7 +70,8 @@ static size_t begin_ext(writer_t *w, unsigned type)
   return begin_len(w, 2);
 }
 
-static void extensions(writer_t *w, const hello_offer_t *o)
+/* pad: the padding extension's length (RFC 7685), or -1 for none. */
+static void extensions(writer_t *w, const hello_offer_t *o, long pad)
 {
   size_t sni = o->sni != NULL ? strlen(o->sni) : 0;
   size_t e;
@@ -117,9 +118,15 @@ static void extensions(writer_t *w, const hello_offer_t *o)
     u8(w, 0);                                       /* renegotiated_connection: empty */
     end_len(w, e, 2);
   }
+  if (pad >= 0) {
+    static const uint8_t zeros[512];
+    e = begin_ext(w, EXT_PADDING);
+    put(w, zeros, (size_t)pad);
+    end_len(w, e, 2);
+  }
 }
 
-static void client_hello(writer_t *w, const hello_offer_t *o)
+static void client_hello(writer_t *w, const hello_offer_t *o, long pad)
 {
   bool ssl3 = o->version == HELLO_SSL3;
   u8(w, 22);                                        /* handshake record */
@@ -141,10 +148,10 @@ static void client_hello(writer_t *w, const hello_offer_t *o)
   u8(w, 0);                                         /* compression: null */
   writer_t probe = {NULL, 0};
   if (!ssl3)
-    extensions(&probe, o);                          /* counted only */
+    extensions(&probe, o, pad);                     /* counted only */
   if (probe.n > 0) {                                /* no extension: no block */
     size_t exts = begin_len(w, 2);
-    extensions(w, o);
+    extensions(w, o, pad);
     end_len(w, exts, 2);
   }
   end_len(w, msg, 3);
@@ -164,6 +171,24 @@ static bool valid(const hello_offer_t *o)
           (o->reneg == HELLO_RENEG_EXT && o->version != HELLO_SSL3));
 }
 
+long hello_padding(uint16_t version, size_t msg_len, bool has_extensions)
+{
+  /* Some TLS terminators (F5 BIG-IP, documented with RFC 7685) hang on a ClientHello whose
+   * handshake message is 256 to 511 bytes long: such a server would look as if it refused
+   * every version. Padded to 512, as browsers and testssl.sh do. Only where an extension
+   * block exists already (SSLv3 has none; adding one would change the offer). */
+  if (version == HELLO_SSL3 || !has_extensions || msg_len < 256 || msg_len >= 512)
+    return -1;
+  return msg_len + 4 <= 512 ? (long)(512 - msg_len - 4) : 0;
+}
+
+/* The hello's length without any extension block (record header included). */
+static size_t hello_min_len(const hello_offer_t *o)
+{
+  size_t n = 5 + 4 + 2 + 32 + 1 + o->session_id_len + 2 + 2 * o->n_suites + 2;
+  return o->reneg == HELLO_RENEG_SCSV ? n + 2 : n;
+}
+
 enum hello_build_err hello_build(const hello_offer_t *o, uint8_t *out, size_t cap, size_t *len)
 {
   if (o == NULL || len == NULL || !valid(o))
@@ -172,13 +197,19 @@ enum hello_build_err hello_build(const hello_offer_t *o, uint8_t *out, size_t ca
   if (o->version == HELLO_SSL3)                     /* SSLv3 has no extensions */
     plain.sni = NULL, plain.n_groups = 0, plain.n_sigalgs = 0, plain.x25519 = NULL;
   writer_t count = {NULL, 0};
-  client_hello(&count, &plain);
+  client_hello(&count, &plain, -1);
+  long pad = o->no_padding ? -1 : hello_padding(o->version, count.n - 5,
+                                                count.n > hello_min_len(&plain));
+  if (pad >= 0) {
+    count.n = 0;
+    client_hello(&count, &plain, pad);
+  }
   if (count.n > HELLO_BUILD_MAX)
     return HELLO_BUILD_INVALID;                     /* unreachable within the bounds */
   if (out == NULL || count.n > cap)
     return HELLO_BUILD_NO_SPACE;
   writer_t w = {out, 0};
-  client_hello(&w, &plain);
+  client_hello(&w, &plain, pad);
   *len = w.n;
   return HELLO_BUILD_OK;
 }

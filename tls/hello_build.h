@@ -56,6 +56,7 @@ typedef struct hello_offer {
                                     NULL for an empty key_share (a HelloRetryRequest then
                                     names the group the server wants) */
   enum hello_reneg reneg;
+  bool no_padding;               /* leave out RFC 7685 padding (see hello_padding) */
 } hello_offer_t;
 
 enum hello_build_err {
@@ -74,8 +75,16 @@ enum hello_build_err {
  * - TLS 1.3: record 0x0301, legacy_version 0x0303, supported_versions holding 0x0304 alone
  *   and a key_share (with the X25519 share or none).
  * Extensions in this order: server_name, supported_groups, ec_point_formats (uncompressed;
- * with groups), signature_algorithms, supported_versions, key_share, renegotiation_info.
+ * with groups), signature_algorithms, supported_versions, key_share, renegotiation_info,
+ * and padding (RFC 7685) when the handshake message would be 256-511 bytes long
+ * (hello_padding).
  * Compression: null only. Nothing is written to out on an error. */
 enum hello_build_err hello_build(const hello_offer_t *o, uint8_t *out, size_t cap, size_t *len);
+
+/* Pure: the padding extension's data length for a handshake message of msg_len bytes
+ * (4-byte header included), or -1 for none: lengths 256-511 are raised to 512 (or just
+ * past it when fewer than 4 bytes were missing), because some TLS terminators hang on
+ * them; never for SSLv3 or a hello without extensions. */
+long hello_padding(uint16_t version, size_t msg_len, bool has_extensions);
 
 #endif

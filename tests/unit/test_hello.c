@@ -487,8 +487,54 @@ static void test_suites(void)
   SSL_CTX_free(ctx);
 }
 
+/* RFC 7685 padding: a handshake message of 256-511 bytes is raised to 512 (the F5 hang);
+ * shorter and longer ones, SSLv3 and hellos without extensions are left as they are. */
+static void test_padding(void)
+{
+  CHECK(hello_padding(HELLO_TLS12, 255, true) == -1);
+  CHECK(hello_padding(HELLO_TLS12, 256, true) == 252);
+  CHECK(hello_padding(HELLO_TLS12, 508, true) == 0);
+  CHECK(hello_padding(HELLO_TLS12, 509, true) == 0);     /* just past 512: 513 */
+  CHECK(hello_padding(HELLO_TLS12, 511, true) == 0);
+  CHECK(hello_padding(HELLO_TLS12, 512, true) == -1);
+  CHECK(hello_padding(HELLO_SSL3, 300, true) == -1);
+  CHECK(hello_padding(HELLO_TLS10, 300, false) == -1);
+  CHECK(hello_padding(HELLO_TLS13, 300, true) == 208);
+  /* built: enough suites for a 300-byte message, with and without padding */
+  uint16_t many[120];
+  for (size_t i = 0; i < 120; i++) many[i] = (uint16_t)(0xc000 + i);
+  hello_offer_t o = offer(HELLO_TLS12);
+  o.suites = many;
+  o.n_suites = 120;
+  uint8_t out[1024];
+  size_t len = 0, plain = 0;
+  o.no_padding = true;
+  CHECK_INT(hello_build(&o, out, sizeof out, &plain), HELLO_BUILD_OK);
+  CHECK(plain - 9 >= 256 && plain - 9 < 512);
+  o.no_padding = false;
+  CHECK_INT(hello_build(&o, out, sizeof out, &len), HELLO_BUILD_OK);
+  CHECK_INT(len, 5 + 4 + 508);                          /* message raised to 512 */
+  walked_t w = walk(out, len);
+  CHECK(w.ok);
+  int k = find_ext(&w, 21);
+  CHECK(k >= 0 && k == (int)w.n_exts - 1);              /* last, all zeros */
+  if (k >= 0) {
+    bool zero = true;
+    for (size_t i = 0; i < w.ext_len[k]; i++) zero &= w.ext[k][i] == 0;
+    CHECK(zero);
+  }
+  CHECK_INT(hello_build(&o, out, len - 1, &len), HELLO_BUILD_NO_SPACE);
+  /* a short hello is not padded */
+  o = offer(HELLO_TLS12);
+  CHECK_INT(hello_build(&o, out, sizeof out, &len), HELLO_BUILD_OK);
+  CHECK(len - 9 < 256);
+  w = walk(out, len);
+  CHECK(w.ok && find_ext(&w, 21) < 0);
+}
+
 int main(void)
 {
+  test_padding();
   test_build_ssl3_exact();
   test_build_tls12();
   test_build_tls10_11_bare();
