@@ -17,6 +17,11 @@ With --records-scan LABEL=MXSURVEY (repeated) it measures nothing of that: it sc
 world's domains once with each binary, each from a cold Unbound and a fresh bench_smtpd,
 and keeps the records as --records-dir/LABEL.ndjson.zst (scripts/records-unchanged.sh:
 one world, two binaries).
+With --tls-profile-modes off,basic it measures nothing of that either: it scans the world
+once per mxsurvey --tls-profile mode the same way (cold Unbound, fresh bench_smtpd) and
+prints the modes side by side: wall time, CPU, the profiles made, their connections (from
+the records and from bench_smtpd's counters), CPU per profiled address over off's, and
+the versions accepted (docs/benchmark.md, *TLS profile modes*).
 """
 import argparse
 import json
@@ -363,6 +368,11 @@ class Bench:
         nrec = 0
         names = set()
         schema_bad = []
+        # --tls-profile: a profile is made once per address (the first record naming it);
+        # every other record on that address carries a copy marked shared
+        prof = {"profiles": 0, "connections": 0, "shared": 0, "partial": 0, "legacy_tls": 0,
+                "versions": {}}
+        profiled = set()
         for line in out.decode().split("\n"):
             if not line.strip():
                 continue
@@ -386,14 +396,27 @@ class Bench:
                 bump("mta_sts_mx_mismatch",
                      any(not h.get("policy_match") for h in sts.get("hosts") or []))
             bump("tls_rpt", (r.get("tls_rpt") or {}).get("status", "-"))
+            prof["legacy_tls"] += s.get("legacy_tls") is True
             for m in r.get("mx") or []:
                 for ad in m.get("addresses") or []:
+                    tp = ad.get("tls_profile")
+                    if tp and tp.get("shared"):
+                        prof["shared"] += 1
+                    elif tp:
+                        prof["profiles"] += 1
+                        profiled.add(ad.get("ip"))
+                        prof["connections"] += tp.get("connections", 0)
+                        prof["partial"] += "partial" in tp
+                        for ver, ans in (tp.get("versions") or {}).items():
+                            vv = prof["versions"].setdefault(ver, {})
+                            vv[ans] = vv.get(ans, 0) + 1
                     bump("connect", (ad.get("smtp") or {}).get("connect", "-"))
                     bump("ptr", ad.get("ptr_error", "answered"))
             if r.get("status") == "dns-error":
                 bump("dns_error", (r.get("error") or {}).get("reason"))
+        prof["distinct_addresses"] = len(profiled)
         return {"records": nrec, "expected": n, "unique": len(names),
-                "schema_failures": len(schema_bad), "distribution": dist}
+                "schema_failures": len(schema_bad), "distribution": dist, "profiles": prof}
 
     def check_sts(self, dist):
         """The policies the world serves are the ones the records call valid, in the same
@@ -487,6 +510,8 @@ class Bench:
             self.start_world()
             if a.records_scan:
                 ok &= self.records_phase()
+            elif a.tls_profile_modes:
+                ok &= self.modes_phase()
             elif a.dnsperf_only:
                 self.fig["dnsperf_cold"] = self.dnsperf("cold", a.dnsperf_seconds)
             elif not a.capacity_only:
@@ -507,6 +532,21 @@ class Bench:
             print("FAILED (run directory kept: %s)" % self.run)
         return ok
 
+    def cold_scan(self, i, label, out, binary=None, extra=()):
+        """One scan of the world's domains from a cold Unbound and a fresh bench_smtpd (the
+        i-th of a series: the first one meets the bench_smtpd started with the world);
+        returns mxsurvey's figures with bench_smtpd's counters of the scan ("smtpd") and the
+        records' check ("verify")."""
+        self.restart_unbound()
+        if i > 0:
+            self.restart_smtpd()
+        self.smtpd_stats()
+        scan = self.mxsurvey(os.path.join(self.w, "domains.txt"), out, self.a.concurrency,
+                             label, extra=extra, binary=binary)
+        scan["smtpd"] = self.smtpd_stats()
+        scan["verify"] = self.verify(out, self.info["domains"])
+        return scan
+
     def records_phase(self):
         """The world's domains scanned with each --records-scan binary in turn, Unbound and
         bench_smtpd restarted before each (every scan meets the same cold cache and fresh
@@ -515,18 +555,78 @@ class Bench:
         a, n, ok = self.a, self.info["domains"], True
         os.makedirs(a.records_dir, exist_ok=True)
         for i, (label, binary) in enumerate(a.records_scan):
-            self.restart_unbound()
-            if i > 0:
-                self.restart_smtpd()
             out = os.path.join(a.records_dir, "%s.ndjson.zst" % label)
-            scan = self.mxsurvey(os.path.join(self.w, "domains.txt"), out, a.concurrency,
-                                 "records-" + label, binary=binary)
-            v = self.verify(out, n)
-            scan["verify"] = v
+            scan = self.cold_scan(i, "records-" + label, out, binary=binary)
+            v = scan["verify"]
             self.fig.setdefault("records", {})[label] = scan
             log("records %s: %d records of %d (%d unique), exit %d, %.1f s, in %s" % (
                 label, v["records"], n, v["unique"], scan["exit"], scan["wall_s"], out))
             ok &= scan["exit"] == 0 and v["records"] == n and v["unique"] == n
+        return ok
+
+    def profile_modes_accepted(self):
+        """The --tls-profile values this mxsurvey accepts, from `mxsurvey scan --help`
+        ("--tls-profile off|basic")."""
+        r = subprocess.run([self.a.mxsurvey, "scan", "--help"], capture_output=True, text=True)
+        for line in (r.stdout + r.stderr).split("\n"):
+            c = line.split()
+            if len(c) >= 2 and c[0] == "--tls-profile":
+                return c[1].split("|")
+        return []
+
+    def modes_phase(self):
+        """--tls-profile-modes: the world scanned once per mode, each from a cold Unbound and
+        a fresh bench_smtpd (cold_scan); what each mode costs next to off. True when every
+        scan exited 0 with one record a domain, all matching the schema."""
+        a, n, ok = self.a, self.info["domains"], True
+        accepted = self.profile_modes_accepted()
+        modes = []
+        for m in a.tls_profile_modes:
+            if m in accepted:
+                modes.append(m)
+            else:
+                note = "--tls-profile %s skipped: this mxsurvey accepts %s" % (
+                    m, "|".join(accepted) or "no --tls-profile")
+                print(note, flush=True)
+                self.fig.setdefault("profile_modes_skipped", {})[m] = note
+        res = self.fig.setdefault("profile_modes", {})
+        runs = self.fig.setdefault("profile_modes_rounds", {})
+        i = 0
+        for rnd in range(a.tls_profile_rounds):  # interleaved: off, basic, off, basic, ...
+            for m in modes:
+                out = os.path.join(self.run, "mode-%s.ndjson.zst" % m)
+                scan = self.cold_scan(i, "mode-%s-%d" % (m, rnd), out,
+                                      extra=["--tls-profile", m])
+                i += 1
+                v = scan["verify"]
+                runs.setdefault(m, []).append(scan)
+                log("--tls-profile %s, round %d: %d records of %d (%d unique), exit %d, %.1f s, "
+                    "CPU %.1f s, %d profiles" % (m, rnd + 1, v["records"], n, v["unique"],
+                                                 scan["exit"], scan["wall_s"], scan["cpu_s"],
+                                                 v["profiles"]["profiles"]))
+                ok &= scan["exit"] == 0 and v["records"] == n and v["unique"] == n
+                ok &= v["schema_failures"] == 0
+        # the figures of a mode are its round with the least mxsurvey CPU (the VM's noise
+        # only ever adds); every round is kept in profile_modes_rounds
+        for m in modes:
+            res[m] = dict(min(runs[m], key=lambda r: r["cpu_s"]), mode=m,
+                          rounds=len(runs[m]))
+        base = res.get("off")
+        for m, scan in res.items():
+            p = scan["verify"]["profiles"]
+            d = {"profiles": p["profiles"], "profile_connections": p["connections"]}
+            if base is not None:
+                d["smtpd_extra_connections"] = (scan["smtpd"]["accepted"] -
+                                                base["smtpd"]["accepted"])
+                d["extra_wall_s"] = scan["wall_s"] - base["wall_s"]
+                d["extra_cpu_s"] = scan["cpu_s"] - base["cpu_s"]
+                d["extra_smtpd_cpu_s"] = scan["smtpd"]["cpu_s"] - base["smtpd"]["cpu_s"]
+                d["extra_loop_cpu_s"] = scan["loop_cpu_s"] - base["loop_cpu_s"]
+                if p["profiles"]:
+                    d["cpu_ms_per_profile"] = d["extra_cpu_s"] / p["profiles"] * 1000
+                    d["loop_cpu_ms_per_profile"] = d["extra_loop_cpu_s"] / p["profiles"] * 1000
+                    d["smtpd_cpu_ms_per_profile"] = d["extra_smtpd_cpu_s"] / p["profiles"] * 1000
+            scan["vs_off"] = d
         return ok
 
     def main_phase(self):
@@ -697,7 +797,66 @@ class Bench:
         for label, rep in f.get("perf", {}).items():
             print("-- perf (%s), CPU by library:" % label)
             print("\n".join("   " + x for x in rep["dso"]))
+        self.print_modes()
         print("=" * 78)
+
+    def print_modes(self):
+        """--tls-profile-modes: one column a mode."""
+        res = self.fig.get("profile_modes")
+        if not res:
+            return
+        modes = list(res)
+        rows = []
+
+        def row(k, fn):
+            cells = []
+            for m in modes:
+                try:
+                    cells.append(fn(res[m], res[m]["verify"]["profiles"], res[m]["vs_off"]))
+                except (KeyError, ZeroDivisionError):
+                    cells.append("-")
+            rows.append((k, cells))
+        row("--tls-profile", lambda r, p, d: "")
+        row("wall time (exit)", lambda r, p, d: "%.1f s (%d)" % (r["wall_s"], r["exit"]))
+        row("  more than off", lambda r, p, d: "%+.1f s" % d["extra_wall_s"])
+        row("mxsurvey CPU", lambda r, p, d: "%.1f s" % r["cpu_s"])
+        row("  more than off", lambda r, p, d: "%+.1f s" % d["extra_cpu_s"])
+        row("  user, sys", lambda r, p, d: "%.1f s, %.1f s" % (r["user_s"], r["sys_s"]))
+        row("  event loop thread", lambda r, p, d: "%.1f s (%+.1f s)" % (
+            r["loop_cpu_s"], d["extra_loop_cpu_s"]))
+        rounds = self.fig.get("profile_modes_rounds", {})
+        if any(len(v) > 1 for v in rounds.values()):
+            row("  CPU of each round", lambda r, p, d: ", ".join(
+                "%.1f" % x["cpu_s"] for x in rounds[r["mode"]]))
+        row("records", lambda r, p, d: "%d of %d" % (r["verify"]["records"],
+                                                     r["verify"]["expected"]))
+        row("profiles made", lambda r, p, d: "%d (%d addresses)" % (p["profiles"],
+                                                                    p["distinct_addresses"]))
+        row("  shared copies", lambda r, p, d: "%d" % p["shared"])
+        row("  partial", lambda r, p, d: "%d" % p["partial"])
+        row("profile connections", lambda r, p, d: "%d" % p["connections"])
+        row("  per profile", lambda r, p, d: "%.2f" % (p["connections"] / p["profiles"]))
+        row("smtpd connections", lambda r, p, d: "%d" % r["smtpd"]["accepted"])
+        row("  more than off", lambda r, p, d: "%+d" % d["smtpd_extra_connections"])
+        row("smtpd handshakes", lambda r, p, d: "%d" % r["smtpd"]["handshakes"])
+        row("CPU per profile", lambda r, p, d: "%.2f ms" % d["cpu_ms_per_profile"])
+        row("  event loop thread", lambda r, p, d: "%.2f ms" % d["loop_cpu_ms_per_profile"])
+        row("  smtpd CPU per profile", lambda r, p, d: "%.2f ms" % d["smtpd_cpu_ms_per_profile"])
+        for ver in ("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"):
+            row("%s accepted" % ver, lambda r, p, d, ver=ver: "%.1f %%" % (
+                100 * p["versions"][ver].get("accepted", 0) / p["profiles"]))
+        row("legacy_tls records", lambda r, p, d: "%d" % p["legacy_tls"])
+        width = max(len(k) for k, _ in rows)
+        cw = max([len(m) for m in modes] + [len(c) for _, cs in rows for c in cs])
+        print("-- --tls-profile modes, each from a cold Unbound and a fresh bench_smtpd; %d "
+              "round(s), interleaved, the round with the least mxsurvey CPU shown:" %
+              self.a.tls_profile_rounds)
+        for k, cells in rows:
+            if k == "--tls-profile":
+                cells = modes
+            print("%-*s  %s" % (width, k, "  ".join("%*s" % (cw, c) for c in cells)))
+        for note in self.fig.get("profile_modes_skipped", {}).values():
+            print(note)
 
 
 def parse(argv):
@@ -743,6 +902,14 @@ def parse(argv):
                     help="only scan the world with this binary and keep the records as "
                     "RECORDS_DIR/LABEL.ndjson.zst; repeat for several binaries on one world")
     ap.add_argument("--records-dir", default=None, help="where --records-scan keeps records")
+    ap.add_argument("--tls-profile-rounds", type=int, default=1,
+                    help="with --tls-profile-modes: scan the modes this many times, "
+                    "interleaved (off, basic, off, basic, ...); each mode's figures are its "
+                    "round with the least mxsurvey CPU")
+    ap.add_argument("--tls-profile-modes", default="", metavar="MODE,MODE",
+                    help="instead of the main phase, scan the world once per mxsurvey "
+                    "--tls-profile mode (off, basic, full; a mode this mxsurvey refuses is "
+                    "skipped with a note) and compare their cost with off's")
     ap.add_argument("--tools-dir", required=True, help="where bench_smtpd and "
                     "bench_handshake_cost are")
     ap.add_argument("--world-cache", default="/var/tmp/mxsurvey-bench")
@@ -765,6 +932,18 @@ def parse(argv):
             ap.error("--records-scan wants LABEL=MXSURVEY, got %r" % r)
         scans.append((label, os.path.abspath(path)))
     a.records_scan = scans
+    modes = []
+    for m in a.tls_profile_modes.split(",") if a.tls_profile_modes else []:
+        if m not in ("off", "basic", "full"):
+            ap.error("--tls-profile-modes: %r is not off, basic or full" % m)
+        if m not in modes:
+            modes.append(m)
+    a.tls_profile_modes = modes
+    if modes and (scans or a.capacity_only or a.dnsperf_only):
+        ap.error("--tls-profile-modes goes with neither --records-scan, --capacity-only "
+                 "nor --dnsperf-only")
+    if modes and "--tls-profile" in extra:
+        ap.error("--tls-profile-modes sets --tls-profile itself")
     if a.records_dir:
         a.records_dir = os.path.abspath(a.records_dir)
     a.mxsurvey = os.path.abspath(a.mxsurvey) if a.mxsurvey else None
