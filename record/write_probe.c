@@ -70,7 +70,7 @@ void write_smtp_result(jw_t *w, const char *key, const smtp_result_t *r)
   if (r->injected_bytes)
     jw_uint(w, RK_INJECTED_BYTES, r->injected_bytes);
   if (r->have_tls)
-    write_tls_result(w, "tls", &r->tls);
+    write_tls_result(w, RK_TLS, &r->tls);
   if (r->ehlo_tls_code)
     jw_int(w, RK_EHLO_TLS_CODE, r->ehlo_tls_code);
   if (r->starttls_again)

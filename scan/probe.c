@@ -39,6 +39,12 @@ static void judge_probe(addr_t *a) {
   tls_result_judge(h->job->env->tls, &a->smtp.tls, h->name, dane_input(h, a, names, &din));
 }
 
+/* The SNI name of an address's probes: the TLSA base domain where DANE applies, else the
+ * MX name (the observation and the profile ask with the same one). */
+static const char *probe_sni(const host_t *h, const addr_t *a) {
+  return dane_applies(h, a) ? h->tlsa_base : h->name;
+}
+
 static void on_profile_done(void *arg) { addr_settle(arg, ADDR_WAIT_PROFILE); }
 
 /* --tls-profile: an address that completed STARTTLS is profiled too (smtp/profile.h),
@@ -46,9 +52,9 @@ static void on_profile_done(void *arg) { addr_settle(arg, ADDR_WAIT_PROFILE); }
 static void profile_start(addr_t *a) {
   job_env_t *env = a->host->job->env;
   if (!env->profile || !a->smtp.have_tls) return;
-  const char *sni = dane_applies(a->host, a) ? a->host->tlsa_base : a->host->name;
   a->wait |= ADDR_WAIT_PROFILE;
-  int rc = profile_request(env->profile, a->family, a->ip, sni, &a->profile, on_profile_done, a);
+  int rc = profile_request(env->profile, a->family, a->ip, probe_sni(a->host, a), &a->profile,
+                           on_profile_done, a);
   if (rc == PROFILE_WAIT) return;
   a->wait &= ~ADDR_WAIT_PROFILE;
   if (rc == PROFILE_FAIL) job_oom(a->host->job);
@@ -78,9 +84,8 @@ static void probe_start(addr_t *a) {
     probe_refused(a, deny);
     return;
   }
-  const char *sni = dane_applies(h, a) ? h->tlsa_base : h->name;
   a->wait |= ADDR_WAIT_PROBE;
-  int rc = observe_request(env->obs, a->family, a->ip, sni, &a->smtp, on_probe_done, a);
+  int rc = observe_request(env->obs, a->family, a->ip, probe_sni(h, a), &a->smtp, on_probe_done, a);
   if (rc == OBSERVE_WAIT) return;
   a->wait &= ~ADDR_WAIT_PROBE;
   if (rc == OBSERVE_HIT) {
