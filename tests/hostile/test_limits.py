@@ -98,8 +98,23 @@ def compare(C, what, ref, got, keys):
             continue
         C.check("%s %s" % (what, k), "no timeout in the record", False,
                 "timeout" in json.dumps(b))
+        na, nb = R.normalise(a), R.normalise(b)
+        if na != nb:   # name the fields, which a long record's printout may cut off
+            print("[limits] %s %s differs at: %s" % (what, k, ", ".join(diff_paths(na, nb)[:10])))
         C.check("%s %s" % (what, k), "record equal to the reference run's (minus times)",
-                json.dumps(R.normalise(a), sort_keys=True), json.dumps(R.normalise(b), sort_keys=True))
+                json.dumps(na, sort_keys=True), json.dumps(nb, sort_keys=True))
+
+
+def diff_paths(a, b, path=""):
+    """The dotted paths where a and b differ, with both values (for the log only)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for key in sorted(set(a) | set(b)):
+            out += diff_paths(a.get(key), b.get(key), path + "." + key)
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [p for i, (x, y) in enumerate(zip(a, b)) for p in diff_paths(x, y, "%s[%d]" % (path, i))]
+    return [] if a == b else ["%s: %r -> %r" % (path, a, b)]
 
 
 def start_servers(wd, name, args):
