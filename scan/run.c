@@ -151,9 +151,12 @@ static int services_new(scan_t *s, char *err, size_t errlen) {
     if (!e->obs) snprintf(err, errlen, "out of memory");
   }
   /* --tls-profile: profiles are kept as long as observations are (once per address). */
-  bool profiling = cfg->tls_profile && strcmp(cfg->tls_profile, "off") != 0;
+  enum profile_mode mode = !cfg->tls_profile || strcmp(cfg->tls_profile, "off") == 0 ? PROFILE_OFF
+                           : strcmp(cfg->tls_profile, "full") == 0 ? PROFILE_FULL
+                                                                    : PROFILE_BASIC;
+  bool profiling = mode != PROFILE_OFF;
   if (e->obs && profiling &&
-      !(e->profile = profile_new(s->loop, s->sched, &cfg->smtp, cfg->share.cache_max)))
+      !(e->profile = profile_new(s->loop, s->sched, e->tls, &cfg->smtp, mode, cfg->share.cache_max)))
     snprintf(err, errlen, "out of memory");
   if (e->obs && (!profiling || e->profile) && !(s->names = nameset_new()))
     snprintf(err, errlen, "out of memory");

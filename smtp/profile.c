@@ -2,9 +2,10 @@
  * entry owns its result (every string in it), its waiters, its copy of the SNI name and
  * the bytes of the offer in flight (valid until the offer's callback: sched_probe). One
  * map (lib/hashmap, key: family byte and address) finds in-flight and done entries; done
- * entries are also on an LRU list bounded by cache_max, as in smtp/observe.c. The offers of
- * one entry run one after another: the callback of one starts the next. */
-#include "smtp/profile.h"
+ * entries are also on an LRU list bounded by cache_max, as in smtp/observe.c. The steps of
+ * one entry run one after another, planned by the phases (smtp/profile_plan.h): the
+ * callback of one starts the next. */
+#include "smtp/profile_plan.h"
 #include "lib/hashmap.h"
 #include "lib/list.h"
 
@@ -32,8 +33,8 @@ typedef struct pentry {
   bool done;
   list_t waiters;
   profile_result_t res;
-  enum profile_version next;   /* in flight: the version being offered */
-  bool closed[PV_COUNT];       /* the offer of a version got "closed without an answer" */
+  profile_run_t run;           /* the plan: which phase, what it learnt (res) */
+  pstep_t step;                /* in flight */
   char *sni;                   /* NULL: none */
   uint8_t hello[PROFILE_HELLO_MAX];
 } pentry_t;
@@ -41,6 +42,8 @@ typedef struct pentry {
 struct profile {
   uv_loop_t *loop;
   sched_t *sched;
+  tls_ctx_t *tls;
+  enum profile_mode mode;
   smtp_opts_t opts;
   size_t cache_max;
   hashmap_t entries;           /* key -> pentry_t * */
@@ -54,6 +57,8 @@ void profile_result_init(profile_result_t *r) { memset(r, 0, sizeof *r); }
 
 void profile_result_free(profile_result_t *r) {
   for (int v = 0; v < PV_COUNT; v++) free(r->reasons[v]);
+  for (int k = 0; k < PCK_COUNT; k++) free(r->cert_reasons[k]);
+  for (size_t i = 0; i < r->ncerts && i < PROFILE_CERTS_MAX; i++) tls_result_free(&r->certs[i].tls);
   free(r->partial);
   profile_result_init(r);
 }
@@ -67,8 +72,20 @@ static int dup_str(char **dst, const char *src) {
 
 int profile_result_copy(profile_result_t *dst, const profile_result_t *src) {
   *dst = *src;
+  /* every pointer of dst is src's until replaced: empty them first, so that a failure
+   * half-way frees only dst's own */
+  dst->partial = NULL;
+  memset(dst->reasons, 0, sizeof dst->reasons);
+  memset(dst->cert_reasons, 0, sizeof dst->cert_reasons);
+  dst->ncerts = 0;
   int bad = dup_str(&dst->partial, src->partial);
   for (int v = 0; v < PV_COUNT; v++) bad |= dup_str(&dst->reasons[v], src->reasons[v]);
+  for (int k = 0; k < PCK_COUNT; k++) bad |= dup_str(&dst->cert_reasons[k], src->cert_reasons[k]);
+  for (size_t i = 0; i < src->ncerts && i < PROFILE_CERTS_MAX && !bad; i++) {
+    dst->certs[i].asked = src->certs[i].asked;
+    if (tls_result_copy(&dst->certs[i].tls, &src->certs[i].tls) != 0) bad = 1;
+    else dst->ncerts = i + 1;
+  }
   if (bad) {
     profile_result_free(dst);
     return -1;
@@ -108,22 +125,10 @@ static unsigned connections_of(const smtp_result_t *r) {
   return r->attempts ? r->attempts : 1;
 }
 
-/* The versions from `from` on were not learnt: error, with the reason. */
-static void end_early(pentry_t *e, enum profile_version from, const char *why) {
-  for (int v = from; v < PV_COUNT; v++) {
-    free(e->res.reasons[v]);
-    e->res.versions[v] = PVS_ERROR;
-    e->res.reasons[v] = strdup(why);
-    e->res.suites[v] = 0;
-  }
-  free(e->res.partial);
-  e->res.partial = strdup(why);
-}
-
 /* The profile is complete (or ended): every waiter gets its copy, then its callback. */
 static void finish(pentry_t *e) {
   profile_t *p = e->p;
-  profile_settle_closed(&e->res, e->closed);
+  profile_run_finish(&e->run);
   e->res.done = true;
   list_t ws;
   list_init(&ws);
@@ -158,7 +163,7 @@ static void finish(pentry_t *e) {
   }
 }
 
-static void on_offer_done(void *arg, smtp_result_t *r);
+static void on_step_done(void *arg, smtp_result_t *r);
 
 static void fill_random(uint8_t random[32]) {
   if (getrandom(random, 32, GRND_NONBLOCK) == 32) return;
@@ -169,49 +174,44 @@ static void fill_random(uint8_t random[32]) {
   }
 }
 
-/* Starts the offer of e->next: 0, or -1 when it could not start (no callback then). */
-static int start_offer(pentry_t *e) {
+/* Starts e->step: 0, or -1 when it could not start (no callback then). */
+static int start_step(pentry_t *e) {
   profile_t *p = e->p;
+  const pstep_t *s = &e->step;
+  smtp_opts_t o = p->opts;
+  if (s->handshake) {
+    o.keys = (enum tls_keys)(TLS_KEYS_RSA + s->cert_kind);
+    return sched_probe(p->sched, p->loop, p->tls, &o, e->family, e->addr, e->sni,
+                       on_step_done, e);
+  }
   uint8_t random[32];
   fill_random(random);
-  size_t len = profile_hello(e->next, e->sni, random, e->hello, sizeof e->hello);
+  size_t len = profile_step_hello(s, e->sni, random, e->hello, sizeof e->hello);
   if (len == 0) return -1;
-  smtp_opts_t o = p->opts;
   o.offer = e->hello;
   o.offer_len = len;
-  return sched_probe(p->sched, p->loop, NULL, &o, e->family, e->addr, NULL, on_offer_done, e);
+  o.offer_ske = s->want_ske;
+  return sched_probe(p->sched, p->loop, NULL, &o, e->family, e->addr, NULL, on_step_done, e);
 }
 
-/* The next offer, or the end: what is left of the profile after version e->next. */
+/* The next step, or the end. */
 static void advance(pentry_t *e) {
-  while (++e->next < PV_COUNT) {
+  while (profile_run_next(&e->run, &e->step)) {
     if (!e->p) {
-      end_early(e, e->next, "interrupted");
+      profile_run_abandon(&e->run, "interrupted");
       break;
     }
-    if (start_offer(e) == 0) return;
-    end_early(e, e->next, "could not start a probe (out of memory)");
+    if (start_step(e) == 0) return;
+    profile_run_abandon(&e->run, "could not start a probe (out of memory)");
     break;
   }
   finish(e);
 }
 
-static void on_offer_done(void *arg, smtp_result_t *r) {
+static void on_step_done(void *arg, smtp_result_t *r) {
   pentry_t *e = arg;
-  enum profile_version v = e->next;
-  char why[256];
   e->res.connections += connections_of(r);
-  if (profile_offer_ends(r, why, sizeof why)) {
-    smtp_result_free(r);
-    end_early(e, v, why);
-    finish(e);
-    return;
-  }
-  enum profile_vstate st = profile_judge_offer(v, r, why, sizeof why);
-  e->res.versions[v] = st;
-  e->res.reasons[v] = st == PVS_ACCEPTED ? NULL : strdup(why);
-  e->res.suites[v] = st == PVS_ACCEPTED ? r->offer.suite : 0;
-  e->closed[v] = st == PVS_ERROR && r->offer_sent && r->offer.kind == HELLO_ANS_CLOSED;
+  profile_run_consume(&e->run, &e->step, r);   /* false: the run is over (abandoned) */
   smtp_result_free(r);
   advance(e);
 }
@@ -247,11 +247,11 @@ static pentry_t *entry_new(profile_t *p, int family, const uint8_t addr[16], con
   e->klen = key_make(e->key, family, addr);
   list_init(&e->waiters);
   profile_result_init(&e->res);
-  e->next = PV_SSL3;
   if (sni && *sni && dup_str(&e->sni, sni) != 0) {
     free(e);
     return NULL;
   }
+  profile_run_init(&e->run, &e->res, p->mode, e->sni);
   return e;
 }
 
@@ -274,7 +274,7 @@ int profile_request(profile_t *p, int family, const uint8_t addr[16], const char
     return PROFILE_FAIL;
   }
   memcpy(v, &e, sizeof e);
-  if (start_offer(e) != 0) {
+  if (!profile_run_next(&e->run, &e->step) || start_step(e) != 0) {
     hashmap_del(&p->entries, key, klen);
     entry_free(e);
     return PROFILE_FAIL;
@@ -285,15 +285,20 @@ int profile_request(profile_t *p, int family, const uint8_t addr[16], const char
 
 /* ---------- life ---------- */
 
-profile_t *profile_new(uv_loop_t *loop, sched_t *sched, const smtp_opts_t *opts,
-                       size_t cache_max) {
+profile_t *profile_new(uv_loop_t *loop, sched_t *sched, tls_ctx_t *tls,
+                       const smtp_opts_t *opts, enum profile_mode mode, size_t cache_max) {
+  if (mode != PROFILE_BASIC && mode != PROFILE_FULL) return NULL;
   profile_t *p = calloc(1, sizeof *p);
   if (!p) return NULL;
   p->loop = loop;
   p->sched = sched;
+  p->tls = tls;
+  p->mode = mode;
   p->opts = *opts;
   p->opts.offer = NULL;
   p->opts.offer_len = 0;
+  p->opts.offer_ske = false;
+  p->opts.keys = TLS_KEYS_ANY;
   p->cache_max = cache_max;
   if (hashmap_init(&p->entries, sizeof(pentry_t *)) != 0) {
     free(p);

@@ -28,6 +28,7 @@
 #include <uv.h>
 #include "polite/sched.h"
 #include "smtp/smtp_probe.h"
+#include "tls/classes.h"
 
 /* The versions, in the order they are offered ("tls_profile.versions" keys:
  * record/schema.c). */
@@ -40,8 +41,45 @@ enum profile_version { PV_SSL3, PV_TLS10, PV_TLS11, PV_TLS12, PV_TLS13, PV_COUNT
  * non-TLS answer, the server stopped engaging): reasons[] says which. */
 enum profile_vstate { PVS_UNTESTED, PVS_ACCEPTED, PVS_REFUSED, PVS_ERROR, PVS_COUNT };
 
+/* --tls-profile: basic = versions and certificates, full = also cipher classes, server
+ * order, key exchange (smtp/profile_plan.h says which phase runs in which mode). */
+enum profile_mode { PROFILE_OFF = 0, PROFILE_BASIC, PROFILE_FULL, PROFILE_MODE_COUNT };
+
+/* The key types a handshake of the certs phase asks for, by restricting the signature
+ * algorithms (and, for TLS <= 1.2, the suites' authentication) it offers. */
+enum profile_cert_kind { PCK_RSA, PCK_ECDSA, PCK_EDDSA, PCK_COUNT };
+
+/* One distinct leaf certificate the server presented (by SHA-256), the observation of
+ * the first handshake that showed it: its verdicts (PKIX for the MX name, DANE for the
+ * host's TLSA) are judged by each requester on its own copy, as for the main probe. */
+#define PROFILE_CERTS_MAX PCK_COUNT
+typedef struct profile_cert {
+  enum profile_cert_kind asked;     /* the handshake that showed it first */
+  tls_result_t tls;
+} profile_cert_t;
+
+/* A tri-state answer of the full phase: not learnt, yes, no. */
+enum profile_tri { PT_UNKNOWN = 0, PT_YES, PT_NO };
+
+/* The ECDHE groups asked for one by one (full): X25519, P-256, P-384, P-521. */
+enum profile_group { PG_X25519, PG_P256, PG_P384, PG_P521, PG_COUNT };
+
+/* One NCSC-NL class of cipher suites (tls/suites.h), full mode: whether the server
+ * accepts a suite of it, and the accepted suites found (every one, for phase-out and
+ * insufficient, up to PROFILE_CLASS_SUITES_MAX; complete when the enumeration ended with
+ * a refusal rather than at the bound). */
+#define PROFILE_CLASS_SUITES_MAX 32
+typedef struct profile_class_res {
+  bool tested;
+  bool accepted;
+  bool complete;
+  uint16_t suites[PROFILE_CLASS_SUITES_MAX];
+  size_t nsuites;
+} profile_class_res_t;
+
 typedef struct profile_result {
   bool done;                        /* a profile was made (or shared) for this address */
+  enum profile_mode mode;           /* the mode it was made in */
   enum profile_vstate versions[PV_COUNT];
   char *reasons[PV_COUNT];          /* REFUSED/ERROR: why, e.g. "alert 70 (protocol
                                        version)", "timeout" (malloc'd, or NULL) */
@@ -50,15 +88,31 @@ typedef struct profile_result {
   unsigned connections;             /* connections the profile made (retries included;
                                        an offer never attempted, e.g. opted out, none) */
   bool shared;                      /* made for an earlier request (another domain's) */
+  /* certs phase (basic and full) */
+  enum profile_vstate cert_kinds[PCK_COUNT];   /* each kind's handshake: ACCEPTED (a
+                                       certificate came), REFUSED, ERROR; UNTESTED */
+  char *cert_reasons[PCK_COUNT];    /* REFUSED/ERROR: why (malloc'd) */
+  profile_cert_t certs[PROFILE_CERTS_MAX];
+  size_t ncerts;
+  /* full phase */
+  profile_class_res_t ciphers[TLS_CLASS_COUNT];   /* TLS 1.3 suites included */
+  enum profile_tri server_order;    /* the server imposes its own preference */
+  bool dhe_tested;
+  unsigned dhe_bits;                /* the DH group the server picks for DHE, 0: none
+                                       accepted */
+  enum profile_vstate ecdhe[PG_COUNT];
+  enum profile_tri secure_reneg;    /* RFC 5746 renegotiation_info came back (TLS <= 1.2:
+                                       learnt from the versions phase's ServerHellos) */
 } profile_result_t;
 
 typedef struct profile profile_t;
 
 /* The service: probes go to sched with a copy of opts (port, EHLO name, timeouts); the
- * offer fields of opts are the profile's own. cache_max finished profiles are kept. NULL
- * on allocation failure. */
-profile_t *profile_new(uv_loop_t *loop, sched_t *sched, const smtp_opts_t *opts,
-                       size_t cache_max);
+ * offer fields of opts are the profile's own; tls is the context of the certs phase's
+ * handshakes. mode (basic or full) says which phases run. cache_max finished profiles are
+ * kept. NULL on allocation failure. */
+profile_t *profile_new(uv_loop_t *loop, sched_t *sched, tls_ctx_t *tls,
+                       const smtp_opts_t *opts, enum profile_mode mode, size_t cache_max);
 /* Frees the service. Profiles in flight stay with their probes, as observe_free does:
  * if the loop runs them after all, their waiters still get their callbacks, with what was
  * learnt and the versions not yet offered "error" (reason and partial "interrupted"). */
@@ -87,6 +141,9 @@ int profile_result_copy(profile_result_t *dst, const profile_result_t *src);
 enum profile_vstate profile_judge_offer(enum profile_version v, const smtp_result_t *r,
                                         char *buf, size_t cap);
 bool profile_offer_ends(const smtp_result_t *r, char *buf, size_t cap);
+/* The same for a complete handshake (the certs phase): it ends the profile unless the
+ * dialogue reached the TLS stage (a failed handshake is an answer, not a disengagement). */
+bool profile_step_ends(const smtp_result_t *r, char *buf, size_t cap);
 /* Pure: a server that closes the connection on a version's hello without a word, while it
  * accepted another version's hello in the same profile, was speaking TLS and refused that
  * version (Python's asyncio TLS servers, some appliances, close instead of sending an

@@ -1,7 +1,7 @@
 /* The pure half of the TLS profile (smtp/profile.h): what each version's ClientHello
  * offers, and what each offer's result means. No state, no I/O: unit-tested branch by
  * branch (tests/unit/test_profile.c). */
-#include "smtp/profile.h"
+#include "smtp/profile_plan.h"
 #include "tls/hello_build.h"
 #include "tls/suites.h"
 
@@ -73,36 +73,64 @@ size_t profile_suites(enum profile_version v, uint16_t *out, size_t cap) {
   return n;
 }
 
-size_t profile_hello(enum profile_version v, const char *sni, const uint8_t random[32],
-                     uint8_t *out, size_t cap) {
-  static const size_t max_suites = 256;
-  uint16_t suites[256];
-  size_t n = profile_suites(v, suites, max_suites);
-  if (n == 0) return 0;
-  if (n > max_suites) n = max_suites;
+/* The hello of step s with its first n suites (n >= 1), unpadded or not. */
+static enum hello_build_err build(const pstep_t *s, size_t n, const char *sni,
+                                  const uint8_t random[32], bool no_padding, uint8_t *out,
+                                  size_t cap, size_t *len) {
   if (sni && strnlen(sni, HELLO_MAX_SNI + 1) > HELLO_MAX_SNI) sni = NULL;
-  hello_offer_t o = {.version = wire[v], .random = random, .suites = suites, .n_suites = 1,
-                     .sni = sni, .groups = groups, .n_groups = sizeof groups / 2,
+  const uint16_t *g = s->n_groups ? s->groups : groups;
+  size_t ng = s->n_groups ? s->n_groups : sizeof groups / 2;
+  bool share = false;
+  for (size_t i = 0; i < ng; i++) share |= g[i] == HELLO_GROUP_X25519;
+  hello_offer_t o = {.version = s->version, .random = random, .suites = s->suites,
+                     .n_suites = n, .sni = sni, .groups = g, .n_groups = ng,
                      .sigalgs = sigalgs, .n_sigalgs = sizeof sigalgs / 2,
-                     .x25519 = v == PV_TLS13 ? x25519 : NULL,
-                     .reneg = v == PV_SSL3 ? HELLO_RENEG_SCSV
-                              : v == PV_TLS13 ? HELLO_RENEG_NONE : HELLO_RENEG_EXT};
+                     .x25519 = s->version == HELLO_TLS13 && share ? x25519 : NULL,
+                     .reneg = s->version == HELLO_SSL3 ? HELLO_RENEG_SCSV
+                              : s->version == HELLO_TLS13 ? HELLO_RENEG_NONE : HELLO_RENEG_EXT,
+                     .no_padding = no_padding};
+  return hello_build(&o, out, cap, len);
+}
+
+size_t profile_step_fit(const pstep_t *s, const char *sni) {
+  if (s->handshake || s->n_suites == 0 || s->n_suites > PSTEP_SUITES_MAX ||
+      s->n_groups > PSTEP_GROUPS_MAX)
+    return 0;
+  static const uint8_t zero[32];
   uint8_t one[HELLO_BUILD_MAX];
   size_t len1;
   /* Measured unpadded (the padding would hide how much room is left); the unpadded
    * message may take 508 bytes, so that padding ends it at 512 (PROFILE_HELLO_MAX). */
-  o.no_padding = true;
-  if (hello_build(&o, one, sizeof one, &len1) != HELLO_BUILD_OK) return 0;
-  size_t lim = cap < PROFILE_HELLO_MAX ? cap : PROFILE_HELLO_MAX;
-  if (lim < 4) return 0;
-  size_t room = lim - 4;
+  if (build(s, 1, sni, zero, true, one, sizeof one, &len1) != HELLO_BUILD_OK) return 0;
+  size_t room = PROFILE_HELLO_MAX - 4;
   if (len1 > room) return 0;
   size_t fit = 1 + (room - len1) / 2;     /* each further suite costs two bytes */
-  o.n_suites = n < fit ? n : fit;
-  o.no_padding = false;
+  return s->n_suites < fit ? s->n_suites : fit;
+}
+
+size_t profile_step_hello(const pstep_t *s, const char *sni, const uint8_t random[32],
+                          uint8_t *out, size_t cap) {
+  size_t n = profile_step_fit(s, sni);
   size_t len;
-  if (hello_build(&o, out, cap, &len) != HELLO_BUILD_OK) return 0;
+  if (n == 0 || build(s, n, sni, random, false, out, cap, &len) != HELLO_BUILD_OK) return 0;
   return len;
+}
+
+/* The versions phase's step for version v: every suite valid for v (as many as fit). */
+static void version_step(enum profile_version v, pstep_t *s) {
+  s->tag = (unsigned)v;
+  s->version = wire[v];
+  size_t n = profile_suites(v, s->suites, PSTEP_SUITES_MAX);
+  s->n_suites = n < PSTEP_SUITES_MAX ? n : PSTEP_SUITES_MAX;
+}
+
+size_t profile_hello(enum profile_version v, const char *sni, const uint8_t random[32],
+                     uint8_t *out, size_t cap) {
+  if ((unsigned)v >= PV_COUNT) return 0;
+  pstep_t s;
+  memset(&s, 0, sizeof s);
+  version_step(v, &s);
+  return profile_step_hello(&s, sni, random, out, cap);
 }
 
 /* ---------- judging ---------- */
@@ -181,6 +209,18 @@ bool profile_offer_ends(const smtp_result_t *r, char *buf, size_t cap) {
   return true;
 }
 
+bool profile_step_ends(const smtp_result_t *r, char *buf, size_t cap) {
+  if (cap > 0) buf[0] = '\0';
+  if (r->have_tls || r->err_stage == SMTP_STAGE_TLS) return false;
+  if (r->outcome != SMTP_OUTCOME_ENGAGED)
+    first_line(buf, cap, outcome_text(r->outcome), r, "no reason");
+  else if (r->starttls == SMTP_STARTTLS_NOT_OFFERED)
+    first_line(buf, cap, "", r, "STARTTLS not offered");
+  else
+    first_line(buf, cap, "STARTTLS: ", r, "not accepted");
+  return true;
+}
+
 static enum profile_vstate judge_hello(uint16_t want, const smtp_offer_answer_t *a,
                                        char *buf, size_t cap) {
   const char *got = version_name(a->version);
@@ -240,3 +280,94 @@ void profile_settle_closed(profile_result_t *r, const bool closed[PV_COUNT]) {
     r->versions[v] = PVS_REFUSED;
   }
 }
+
+/* ---------- the versions phase ---------- */
+
+static bool versions_next(profile_run_t *run, pstep_t *s) {
+  if (run->cursor >= PV_COUNT) return false;
+  version_step((enum profile_version)run->cursor++, s);
+  return true;
+}
+
+static void versions_consume(profile_run_t *run, const pstep_t *s, smtp_result_t *r) {
+  profile_result_t *res = run->res;
+  enum profile_version v = (enum profile_version)s->tag;
+  if ((unsigned)v >= PV_COUNT) return;
+  char why[256];
+  enum profile_vstate st = profile_judge_offer(v, r, why, sizeof why);
+  free(res->reasons[v]);
+  res->versions[v] = st;
+  res->reasons[v] = st == PVS_ACCEPTED ? NULL : strdup(why);
+  res->suites[v] = st == PVS_ACCEPTED ? r->offer.suite : 0;
+  run->closed[v] = st == PVS_ERROR && r->offer_sent && r->offer.kind == HELLO_ANS_CLOSED;
+  /* RFC 5746: what the highest accepted version below TLS 1.3 said (offered in order) */
+  if (st == PVS_ACCEPTED && v >= PV_TLS10 && v <= PV_TLS12)
+    res->secure_reneg = r->offer.reneg ? PT_YES : PT_NO;
+}
+
+static void versions_abandon(profile_run_t *run, const char *why) {
+  profile_result_t *res = run->res;
+  for (int v = 0; v < PV_COUNT; v++) {
+    if (res->versions[v] != PVS_UNTESTED) continue;
+    res->versions[v] = PVS_ERROR;
+    res->reasons[v] = strdup(why);
+    res->suites[v] = 0;
+  }
+}
+
+const profile_phase_ops_t profile_phase_versions = {versions_next, versions_consume,
+                                                    versions_abandon};
+
+/* ---------- the run ---------- */
+
+static const profile_phase_ops_t *const phases[PP_COUNT] = {
+  [PP_VERSIONS] = &profile_phase_versions,
+  [PP_CERTS] = &profile_phase_certs,
+  [PP_CIPHERS] = &profile_phase_ciphers,
+};
+/* The lowest mode each phase runs in. */
+static const enum profile_mode phase_mode[PP_COUNT] = {
+  [PP_VERSIONS] = PROFILE_BASIC, [PP_CERTS] = PROFILE_BASIC, [PP_CIPHERS] = PROFILE_FULL,
+};
+
+void profile_run_init(profile_run_t *run, profile_result_t *res, enum profile_mode mode,
+                      const char *sni) {
+  memset(run, 0, sizeof *run);
+  run->res = res;
+  run->mode = mode;
+  run->sni = sni;
+  res->mode = mode;
+}
+
+bool profile_run_next(profile_run_t *run, pstep_t *s) {
+  while (run->phase < PP_COUNT) {
+    memset(s, 0, sizeof *s);
+    s->phase = run->phase;
+    if (run->mode >= phase_mode[run->phase] && phases[run->phase]->next(run, s)) return true;
+    run->phase++;
+    run->cursor = 0;
+  }
+  return false;
+}
+
+void profile_run_abandon(profile_run_t *run, const char *why) {
+  for (int p = run->phase; p < PP_COUNT; p++)
+    if (run->mode >= phase_mode[p] && phases[p]->abandon) phases[p]->abandon(run, why);
+  run->phase = PP_COUNT;
+  free(run->res->partial);
+  run->res->partial = strdup(why);
+}
+
+bool profile_run_consume(profile_run_t *run, const pstep_t *s, smtp_result_t *r) {
+  char why[256];
+  bool ends = s->handshake ? profile_step_ends(r, why, sizeof why)
+                           : profile_offer_ends(r, why, sizeof why);
+  if (ends) {
+    profile_run_abandon(run, why);
+    return false;
+  }
+  if ((unsigned)s->phase < PP_COUNT) phases[s->phase]->consume(run, s, r);
+  return true;
+}
+
+void profile_run_finish(profile_run_t *run) { profile_settle_closed(run->res, run->closed); }

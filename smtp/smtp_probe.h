@@ -50,6 +50,14 @@ typedef struct smtp_opts {
    * retry sends them again); the probe copies them only into its write request. */
   const uint8_t *offer;
   size_t offer_len;
+  /* Offer mode: read on past the ServerHello to the ServerKeyExchange (TLS <= 1.2), so
+   * that the answer carries the DHE prime's size or the ECDHE curve (smtp_offer_answer_t
+   * dhe_bits, ske_group). */
+  bool offer_ske;
+  /* Handshake mode: the key types the handshake may accept (tls_conn_new_keys), so that a
+   * server with several certificates shows each (the TLS profile's certs phase).
+   * TLS_KEYS_ANY (0): as every probe. */
+  enum tls_keys keys;
 } smtp_opts_t;
 
 #define SMTP_RETRY_MAX 10        /* retries of one probe at most (sched --retries) */
@@ -110,6 +118,9 @@ typedef struct smtp_offer_answer {
   bool reneg;                   /* SERVER_HELLO: renegotiation_info came back (RFC 5746) */
   bool retry;                   /* a HelloRetryRequest (kind HELLO_ANS_RETRY) */
   uint8_t alert_level, alert_desc;   /* ALERT */
+  /* offer_ske only, a ServerHello of TLS <= 1.2 followed by its ServerKeyExchange: */
+  unsigned dhe_bits;            /* a DHE suite: the size of the prime p, else 0 */
+  uint16_t ske_group;           /* an ECDHE suite: the named curve, else 0 */
   size_t bytes;                 /* bytes of the server's TLS answer read (injected
                                    plaintext before its first record not counted) */
 } smtp_offer_answer_t;

@@ -100,6 +100,12 @@ typedef struct tls_result {
 tls_ctx_t *tls_ctx_new(const char *ca_file, char *err, size_t errlen);
 void tls_ctx_free(tls_ctx_t *c);
 
+/* The key types a handshake asks the server to authenticate with (the TLS profile's
+ * certs phase, smtp/profile.h): the signature algorithms offered, and for TLS <= 1.2 the
+ * suites' authentication, restricted to that family, so that a server holding several
+ * certificates presents the one of that type. ANY: no restriction (every probe). */
+enum tls_keys { TLS_KEYS_ANY = 0, TLS_KEYS_RSA, TLS_KEYS_ECDSA, TLS_KEYS_EDDSA, TLS_KEYS_COUNT };
+
 /* sni: server name sent (NULL or "": none). The handshake verifies nothing: it observes,
  * and PKIX and DANE are judged afterwards from the stored chain (tls_result_judge), once
  * per MX name and TLSA set that uses the observation. NULL on allocation failure. */

@@ -84,7 +84,7 @@ int main(int argc, char **argv) {
   sched_t *s = sched_new(&loop, &cfg);
   smtp_opts_t opts = {.port = atoi(argv[1]), .ehlo = "profile.test.invalid", .t_connect = 5,
                       .t_banner = 5, .t_smtp = 5, .t_tls = t_tls};
-  profile_t *p = s ? profile_new(&loop, s, &opts, cache) : NULL;
+  profile_t *p = s ? profile_new(&loop, s, NULL, &opts, PROFILE_BASIC, cache) : NULL;
   if (!p) die("profile_new failed");
   uint8_t addr[16] = {127, 0, 0, 1};
   req_t q[NREQ_MAX];

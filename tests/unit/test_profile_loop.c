@@ -112,7 +112,7 @@ int main(void) {
   sched_t *s = sched_new(&g_loop, &cfg);
   smtp_opts_t o = {.port = g_port, .ehlo = "t.invalid", .t_connect = 5, .t_banner = 5,
                    .t_smtp = 5, .t_tls = 5};
-  profile_t *p = profile_new(&g_loop, s, &o, 1);
+  profile_t *p = profile_new(&g_loop, s, NULL, &o, PROFILE_BASIC, 1);
   CHECK(s && p);
   uint8_t a[16] = {127, 0, 0, 1}, b[16] = {127, 0, 0, 2};
 
@@ -155,7 +155,7 @@ int main(void) {
   profile_result_free(&q6.res);
   uint8_t c[16] = {127, 0, 0, 2};
   profile_free(p);                     /* with a done entry */
-  p = profile_new(&g_loop, s, &o, 0);
+  p = profile_new(&g_loop, s, NULL, &o, PROFILE_BASIC, 0);
   q6 = (req_t){0};
   CHECK_INT(profile_request(p, AF_INET, c, NULL, &q6.res, on_done, &q6), PROFILE_WAIT);
   profile_free(p);
