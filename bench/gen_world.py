@@ -3,7 +3,7 @@
 
 usage: gen_world.py DIR --domains N [--seed S] [--capacity-domains M]
 
-Writes into DIR: the bench CA and ECDSA P-256 server certificates, the zones (a signed
+Writes into DIR: the bench CA, ECDSA P-256 server certificates (and one RSA), the zones (a signed
 fake root, a signed TLD `benchtld.` and one unsigned zone per insecure domain), nsd.conf,
 unbound.conf, root.key, domains.txt (the N input names), capacity.txt (the M domains of
 the capacity phase), queries.txt (the dnsperf query mix), smtpd.args (the server's
@@ -12,8 +12,11 @@ address rules) and world.json (counts per category). See docs/benchmark.md.
 Address plan (127.0.0.0/8 inside the benchmark's network namespace):
   127.0.53.1   NSD (root, benchtld., the insecure domains' zones, 127.in-addr.arpa.)
   127.0.53.53  Unbound (validating, the --resolver)
-  127.1.P.K    large provider P, MX mxK.provP.benchtld (shared by many domains)
-  127.2.H.1    shared-hosting address H: every domain has its own MX name mail.<domain>
+  127.1.P.K    large provider P, MX mxK.provP.benchtld (shared by many domains); TLS 1.2
+               and 1.3 only, ECDHE with AEAD suites only
+  127.2.H.1    shared-hosting address H: every domain has its own MX name mail.<domain>;
+               legacy TLS (1.0 up, NULL and RSA-key-transport suites, DHE with a 1024-bit
+               group) and two certificates (ECDSA P-256 and RSA 2048)
   127.3-5.x.y  self-hosted MX, one address per domain
   127.6.x.y    capacity phase: every reply held --capacity-hold-ms
   127.7.x.y    421 to the first connection, then normal (retries)
@@ -51,7 +54,7 @@ STS_MODES = [("enforce", 60), ("testing", 30), ("none", 10)]
 STS_ADDR_DOWN = "127.11.0.1"
 STS_ADDR = "127.11.0.2"
 STS_CERT_NAMES = 100   # policy host names per nginx certificate
-WORLD_VERSION = 2      # bumped when a cached world must be generated again
+WORLD_VERSION = 3      # bumped when a cached world must be generated again
 RPT_PCT = 8          # _smtp._tls TXT
 
 
@@ -120,6 +123,10 @@ def make_pki(d):
               "self": ["mail.selfhost.%s" % TLD]}
     for name, sans in leaves.items():
         issue_leaf(p, p, name, sans, ec + ["-keyout", name + ".key"])
+    # the hosting addresses also hold an RSA certificate (a server with two certificates:
+    # the TLS profile's certs phase must find both)
+    issue_leaf(p, p, "hosting-rsa", leaves["hosting"],
+               ["-newkey", "rsa:2048", "-nodes", "-keyout", "hosting-rsa.key"])
     spki = {}
     for name in leaves:
         der = subprocess.run("openssl x509 -in %s.crt -pubkey -noout | openssl pkey -pubin "
@@ -465,8 +472,12 @@ def build(d, n, seed, cap_n):
     with open(os.path.join(d, "resolv.conf"), "w") as f:
         f.write("nameserver %s\noptions trust-ad\n" % RESOLVER_ADDR)
     rules = {
-        "certs": ["127.1.0.0/16=%s/provider.pem,%s/provider.key" % (pki, pki),
-                  "127.2.0.0/16=%s/hosting.pem,%s/hosting.key" % (pki, pki),
+        # TLS policies (bench/smtpd.c): the providers modern (TLS 1.2 up, ECDHE AEAD only),
+        # the shared hosting legacy with two certificates (TLS 1.0 up, NULL, RSA key
+        # transport, DHE-1024; ECDSA and RSA), self-hosted OpenSSL's defaults
+        "certs": ["127.1.0.0/16=%s/provider.pem,%s/provider.key@modern" % (pki, pki),
+                  "127.2.0.0/16=%s/hosting.pem,%s/hosting.key,%s/hosting-rsa.pem,"
+                  "%s/hosting-rsa.key@legacy" % (pki, pki, pki, pki),
                   "127.0.0.0/8=%s/self.pem,%s/self.key" % (pki, pki)],
         "rules": ["127.7.0.0/16=tempfail", "127.8.0.0/16=reset", "127.10.0.0/16=notls"],
         "slow_net": "127.9.0.0/16", "hold_net": "127.6.0.0/16",

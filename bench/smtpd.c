@@ -11,7 +11,15 @@
  * the same time, so the queue is ordered by deadline and expiry is O(1).
  *
  * usage: smtpd [--port N] [--delay-ms D] [--stats FILE]
- *              --cert CIDR=CERT,KEY ...      (first matching rule wins)
+ *              --cert CIDR=CERT,KEY[,CERT2,KEY2][@POLICY] ...  (first matching rule
+ *                                            wins; a second pair: a server with two
+ *                                            certificates, e.g. RSA and ECDSA)
+ *                                            POLICY (the TLS profile's benchmark, issue 15):
+ *                                            default (TLS 1.0 up, OpenSSL's default suites
+ *                                            at security level 0), modern (TLS 1.2 up,
+ *                                            ECDHE with AEAD only), legacy (TLS 1.0 up,
+ *                                            every suite OpenSSL has, NULL and RSA key
+ *                                            transport included, DHE with a 1024-bit group)
  *              --rule CIDR=KIND[:MS] ...     KIND: normal, slow:MS (banner held MS),
  *                                            hold:MS (every reply held MS), tempfail (421
  *                                            to the first connection of each address),
@@ -35,7 +43,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/bn.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/ssl.h>
 
 #define MAX_RULES 64
@@ -117,7 +128,45 @@ static bool parse_cidr(const char *s, uint32_t *net, uint32_t *mask)
   return true;
 }
 
-static SSL_CTX *server_ctx(const char *cert, const char *key)
+/* POLICY of a --cert rule: what the TLS profile of an address served by it must find. */
+static int set_policy(SSL_CTX *c, const char *policy)
+{
+  if (policy == NULL || strcmp(policy, "default") == 0)
+    return 0;
+  if (strcmp(policy, "modern") == 0) {
+    SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);
+    return SSL_CTX_set_cipher_list(c, "ECDHE+AESGCM:ECDHE+CHACHA20") == 1 ? 0 : -1;
+  }
+  if (strcmp(policy, "legacy") == 0) {
+    /* a 1024-bit group, RFC 2409's second Oakley group (the "auto" choice would pick
+     * 2048 bits or more) */
+    BIGNUM *p = BN_get_rfc2409_prime_1024(NULL), *g = BN_new();
+    OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
+    OSSL_PARAM *prm = NULL;
+    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
+    EVP_PKEY *dh = NULL;
+    int ok = p && g && b && pc && BN_set_word(g, 2) && OSSL_PARAM_BLD_push_BN(b, "p", p) &&
+             OSSL_PARAM_BLD_push_BN(b, "g", g) && (prm = OSSL_PARAM_BLD_to_param(b)) &&
+             EVP_PKEY_fromdata_init(pc) == 1 &&
+             EVP_PKEY_fromdata(pc, &dh, EVP_PKEY_KEY_PARAMETERS, prm) == 1 &&
+             SSL_CTX_set0_tmp_dh_pkey(c, dh) == 1;   /* the ctx owns dh on success */
+    if (!ok)
+      EVP_PKEY_free(dh);
+    EVP_PKEY_CTX_free(pc);
+    OSSL_PARAM_free(prm);
+    OSSL_PARAM_BLD_free(b);
+    BN_free(p);
+    BN_free(g);
+    if (!ok)
+      return -1;
+    SSL_CTX_set_options(c, SSL_OP_CIPHER_SERVER_PREFERENCE);
+    return SSL_CTX_set_cipher_list(c, "ALL:COMPLEMENTOFALL:eNULL:@SECLEVEL=0") == 1 ? 0 : -1;
+  }
+  return -1;
+}
+
+static SSL_CTX *server_ctx(const char *cert, const char *key, const char *cert2,
+                           const char *key2, const char *policy)
 {
   SSL_CTX *c = SSL_CTX_new(TLS_server_method());
   if (c == NULL)
@@ -128,8 +177,12 @@ static SSL_CTX *server_ctx(const char *cert, const char *key)
   SSL_CTX_set_num_tickets(c, 0);
   SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
   if (SSL_CTX_use_certificate_chain_file(c, cert) != 1 ||
-      SSL_CTX_use_PrivateKey_file(c, key, SSL_FILETYPE_PEM) != 1) {
+      SSL_CTX_use_PrivateKey_file(c, key, SSL_FILETYPE_PEM) != 1 ||
+      (cert2 && (SSL_CTX_use_certificate_chain_file(c, cert2) != 1 ||
+                 SSL_CTX_use_PrivateKey_file(c, key2, SSL_FILETYPE_PEM) != 1)) ||
+      set_policy(c, policy) != 0) {
     ERR_print_errors_fp(stderr);
+    fprintf(stderr, "smtpd: bad certificate rule (%s, policy %s)\n", cert, policy ? policy : "default");
     SSL_CTX_free(c);
     return NULL;
   }
@@ -480,11 +533,16 @@ int main(int argc, char **argv)
       if (!parse_cidr(buf, &r.net, &r.mask) || (is_cert ? ncerts : nrules) == MAX_RULES)
         usage();
       if (is_cert) {
-        char *comma = strchr(eq, ',');
-        if (comma == NULL)
+        char *policy = strchr(eq, '@');
+        if (policy)
+          *policy++ = '\0';
+        char *f[4] = {eq, NULL, NULL, NULL};
+        int nf = 1;
+        for (char *q = eq; nf < 4 && (q = strchr(q, ',')) != NULL;)
+          *q++ = '\0', f[nf++] = q;
+        if (nf != 2 && nf != 4)
           usage();
-        *comma++ = '\0';
-        if ((r.ctx = server_ctx(eq, comma)) == NULL)
+        if ((r.ctx = server_ctx(f[0], f[1], f[2], f[3], policy)) == NULL)
           return 1;
         certs[ncerts++] = r;
       } else {
