@@ -78,9 +78,10 @@ static void probe_refused(addr_t *a, const char *reason) {
 static void probe_start(addr_t *a) {
   host_t *h = a->host;
   job_env_t *env = h->job->env;
-  const char *deny = gate_denied(env->exclude, env->policy, env->routes, a->family, a->ip);
-  if (deny) {
-    if (deny == route_missing_v4 || deny == route_missing_v6) progress_no_route(env->prog, a->family);
+  const char *deny;
+  enum gate_denial kind = gate_check(env->exclude, env->policy, env->routes, a->family, a->ip, &deny);
+  if (kind != GATE_OPEN) {
+    if (kind == GATE_NO_ROUTE) progress_no_route(env->prog, a->family);
     probe_refused(a, deny);
     return;
   }

@@ -64,8 +64,18 @@ static void test_gate_order(void) {
   CHECK(gate_denied(ex, pol, NULL, AF_INET, b) == NULL);
   why = gate_denied(ex, pol, &r, AF_INET, lo);               /* special-purpose, not allowed */
   CHECK(why && why != route_missing_v4);
+  CHECK_INT(gate_check(ex, pol, &r, AF_INET, lo, NULL), GATE_SPECIAL);
   CHECK_INT(addrpolicy_allow(pol, "127.0.0.0/8", err, sizeof err), 0);
   CHECK(gate_denied(ex, pol, &r, AF_INET, lo) == NULL);      /* allowed: attempted */
+  /* the kinds, as the probe stage counts them */
+  const char *w2 = "x";
+  CHECK_INT(gate_check(ex, pol, &r, AF_INET, a, &w2), GATE_OPT_OUT);
+  CHECK(w2 && strstr(w2, "excluded") != NULL);
+  CHECK_INT(gate_check(ex, pol, &r, AF_INET, b, &w2), GATE_NO_ROUTE);
+  CHECK(w2 == route_missing_v4);
+  CHECK_INT(gate_check(ex, pol, &r, AF_INET, lo, &w2), GATE_OPEN);
+  CHECK(w2 == NULL);
+  CHECK_INT(gate_check(ex, pol, &r, AF_INET, lo, NULL), GATE_OPEN);
   exclude_free(ex);
   addrpolicy_free(pol);
 }
