@@ -53,8 +53,9 @@ static void profile_start(addr_t *a) {
   job_env_t *env = a->host->job->env;
   if (!env->profile || !a->smtp.have_tls) return;
   a->wait |= ADDR_WAIT_PROFILE;
-  int rc = profile_request(env->profile, a->family, a->ip, probe_sni(a->host, a), &a->profile,
-                           on_profile_done, a);
+  const char *leaf = a->smtp.tls.have_cert ? a->smtp.tls.cert.sha256 : NULL;
+  int rc = profile_request(env->profile, a->family, a->ip, probe_sni(a->host, a), leaf,
+                           &a->profile, on_profile_done, a);
   if (rc == PROFILE_WAIT) return;
   a->wait &= ~ADDR_WAIT_PROFILE;
   if (rc == PROFILE_FAIL) job_oom(a->host->job);

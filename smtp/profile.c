@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -21,16 +22,23 @@ typedef struct pwaiter {
   profile_result_t *out;
   profile_cb cb;
   void *arg;
+  char *sni;                   /* the requester's name (NULL: none) */
+  char leaf[65];               /* its probe's leaf SHA-256, "" unknown */
 } pwaiter_t;
+
+/* The key: family byte and address; for a certificate part made for one name, also a
+ * separator byte and the name in lower case. */
+#define PKEY_MAX (1 + 16 + 1 + HELLO_MAX_SNI)
 
 typedef struct pentry {
   list_t lru;                  /* done entries only */
   profile_t *p;                /* NULL once the service is freed (see profile_free) */
   int family;
   uint8_t addr[16];
-  uint8_t key[17];
+  uint8_t key[PKEY_MAX];
   size_t klen;
   bool done;
+  bool certs_only;             /* the certificate part for one name (profile_serves) */
   list_t waiters;
   profile_result_t res;
   profile_run_t run;           /* the plan: which phase, what it learnt (res) */
@@ -103,9 +111,23 @@ static size_t key_make(uint8_t key[17], int family, const uint8_t *addr) {
   return 1 + addr_len(family);
 }
 
+static size_t key_make_sni(uint8_t key[PKEY_MAX], int family, const uint8_t *addr,
+                           const char *sni) {
+  size_t n = key_make(key, family, addr);
+  key[n++] = 0xff;
+  for (size_t i = 0; sni && sni[i] && i < HELLO_MAX_SNI; i++)
+    key[n++] = (uint8_t)(sni[i] >= 'A' && sni[i] <= 'Z' ? sni[i] - 'A' + 'a' : sni[i]);
+  return n;
+}
+
+static void waiter_free(pwaiter_t *w) {
+  free(w->sni);
+  free(w);
+}
+
 static void entry_free(pentry_t *e) {
   pwaiter_t *w;
-  while ((w = list_pop_entry(&e->waiters, pwaiter_t, link))) free(w);
+  while ((w = list_pop_entry(&e->waiters, pwaiter_t, link))) waiter_free(w);
   profile_result_free(&e->res);
   free(e->sni);
   free(e);
@@ -125,19 +147,37 @@ static unsigned connections_of(const smtp_result_t *r) {
   return r->attempts ? r->attempts : 1;
 }
 
-/* The profile is complete (or ended): every waiter gets its copy, then its callback. */
+static int certs_request(profile_t *p, const pentry_t *base, const char *sni,
+                         const char *leaf, profile_result_t *out, profile_cb cb, void *arg);
+
+/* The profile is complete (or ended): every waiter gets its copy, then its callback; a
+ * waiter whose name saw another certificate moves to the certificate part for its name
+ * (certs_request), and is called back from there. */
 static void finish(pentry_t *e) {
   profile_t *p = e->p;
   profile_run_finish(&e->run);
   e->res.done = true;
-  list_t ws;
+  list_t ws, moved;
   list_init(&ws);
+  list_init(&moved);
   list_splice_tail(&ws, &e->waiters);
   /* Copies first: a callback may make new requests, which may evict this entry. */
-  for (list_t *n = list_first(&ws); n; n = list_next(&ws, n)) {
+  bool first = true;
+  for (list_t *n = list_first(&ws); n;) {
     pwaiter_t *w = list_entry(n, pwaiter_t, link);
+    n = list_next(&ws, n);
+    if (p && !profile_serves(&e->res, e->sni, w->sni, w->leaf[0] ? w->leaf : NULL)) {
+      int rc = certs_request(p, e, w->sni, w->leaf, w->out, w->cb, w->arg);
+      if (rc == PROFILE_WAIT) {          /* called back by the certificate part */
+        list_remove(&w->link);
+        list_insert_tail(&moved, &w->link);
+        continue;
+      }
+      if (rc == PROFILE_HIT) continue;   /* filled; called back below */
+    }                                    /* (out of memory: the address's copy) */
     if (profile_result_copy(w->out, &e->res) != 0) profile_result_init(w->out);
-    else w->out->shared = n != list_first(&ws);
+    else w->out->shared = !first;
+    first = false;
   }
   bool keep = false;
   if (p) {
@@ -157,9 +197,10 @@ static void finish(pentry_t *e) {
   }
   if (!keep) entry_free(e);
   pwaiter_t *w;
+  while ((w = list_pop_entry(&moved, pwaiter_t, link))) waiter_free(w);
   while ((w = list_pop_entry(&ws, pwaiter_t, link))) {
     w->cb(w->arg);
-    free(w);
+    waiter_free(w);
   }
 }
 
@@ -218,14 +259,33 @@ static void on_step_done(void *arg, smtp_result_t *r) {
 
 /* ---------- requests ---------- */
 
-static int add_waiter(pentry_t *e, profile_result_t *out, profile_cb cb, void *arg) {
+static int add_waiter(pentry_t *e, const char *sni, const char *leaf, profile_result_t *out,
+                      profile_cb cb, void *arg) {
   pwaiter_t *w = calloc(1, sizeof *w);
   if (!w) return -1;
+  if (sni && *sni && dup_str(&w->sni, sni) != 0) {
+    free(w);
+    return -1;
+  }
+  if (leaf) snprintf(w->leaf, sizeof w->leaf, "%s", leaf);
   w->out = out;
   w->cb = cb;
   w->arg = arg;
   list_insert_tail(&e->waiters, &w->link);
   return 0;
+}
+
+static bool name_eq(const char *a, const char *b) {
+  if (!a || !*a || !b || !*b) return (!a || !*a) && (!b || !*b);
+  return strcasecmp(a, b) == 0;
+}
+
+bool profile_serves(const profile_result_t *r, const char *made_sni, const char *sni,
+                    const char *leaf) {
+  if (name_eq(made_sni, sni) || !leaf || !*leaf || r->ncerts == 0) return true;
+  for (size_t i = 0; i < r->ncerts && i < PROFILE_CERTS_MAX; i++)
+    if (r->certs[i].tls.have_cert && strcmp(r->certs[i].tls.cert.sha256, leaf) == 0) return true;
+  return false;
 }
 
 static int hit(profile_t *p, pentry_t *e, profile_result_t *out) {
@@ -244,7 +304,7 @@ static pentry_t *entry_new(profile_t *p, int family, const uint8_t addr[16], con
   e->p = p;
   e->family = family;
   memcpy(e->addr, addr, addr_len(family));
-  e->klen = key_make(e->key, family, addr);
+  e->klen = key_make(e->key, family, addr);   /* certs_request gives its own */
   list_init(&e->waiters);
   profile_result_init(&e->res);
   if (sni && *sni && dup_str(&e->sni, sni) != 0) {
@@ -255,32 +315,84 @@ static pentry_t *entry_new(profile_t *p, int family, const uint8_t addr[16], con
   return e;
 }
 
-int profile_request(profile_t *p, int family, const uint8_t addr[16], const char *sni,
-                    profile_result_t *out, profile_cb cb, void *arg) {
-  if (family != AF_INET && family != AF_INET6) return PROFILE_FAIL;
-  uint8_t key[17];
-  size_t klen = key_make(key, family, addr);
-  pentry_t *const *found = hashmap_get(&p->entries, key, klen);
-  if (found && (*found)->done) return hit(p, *found, out);
-  if (found) {
-    if (add_waiter(*found, out, cb, arg) != 0) return PROFILE_FAIL;
-    profile_result_init(out);
-    return PROFILE_WAIT;
-  }
-  pentry_t *e = entry_new(p, family, addr, sni);
+/* A new entry under key, with its first waiter, its first step started: PROFILE_WAIT,
+ * or PROFILE_FAIL (nothing left behind). */
+static int entry_start(profile_t *p, pentry_t *e, const char *sni, const char *leaf,
+                       profile_result_t *out, profile_cb cb, void *arg) {
   void *v;
-  if (!e || add_waiter(e, out, cb, arg) != 0 || hashmap_put(&p->entries, key, klen, &v) < 0) {
-    if (e) entry_free(e);
+  if (add_waiter(e, sni, leaf, out, cb, arg) != 0 || hashmap_put(&p->entries, e->key, e->klen, &v) < 0) {
+    entry_free(e);
     return PROFILE_FAIL;
   }
   memcpy(v, &e, sizeof e);
   if (!profile_run_next(&e->run, &e->step) || start_step(e) != 0) {
-    hashmap_del(&p->entries, key, klen);
+    hashmap_del(&p->entries, e->key, e->klen);
     entry_free(e);
     return PROFILE_FAIL;
   }
   profile_result_init(out);
   return PROFILE_WAIT;
+}
+
+/* The certificate part for sni on base's address: found (hit or wait) or made, starting
+ * from a copy of base's result without its certificates. */
+static int certs_request(profile_t *p, const pentry_t *base, const char *sni,
+                         const char *leaf, profile_result_t *out, profile_cb cb, void *arg) {
+  uint8_t key[PKEY_MAX];
+  size_t klen = key_make_sni(key, base->family, base->addr, sni);
+  pentry_t *const *found = hashmap_get(&p->entries, key, klen);
+  if (found && (*found)->done) return hit(p, *found, out);
+  if (found) {
+    if (add_waiter(*found, sni, leaf, out, cb, arg) != 0) return PROFILE_FAIL;
+    profile_result_init(out);
+    return PROFILE_WAIT;
+  }
+  pentry_t *e = entry_new(p, base->family, base->addr, sni);
+  if (!e) return PROFILE_FAIL;
+  memcpy(e->key, key, klen);
+  e->klen = klen;
+  e->certs_only = true;
+  profile_result_t *r = &e->res;
+  if (profile_result_copy(r, &base->res) != 0) {
+    entry_free(e);
+    return PROFILE_FAIL;
+  }
+  for (int k = 0; k < PCK_COUNT; k++) {
+    free(r->cert_reasons[k]);
+    r->cert_reasons[k] = NULL;
+    r->cert_kinds[k] = PVS_UNTESTED;
+  }
+  for (size_t i = 0; i < r->ncerts; i++) tls_result_free(&r->certs[i].tls);
+  r->ncerts = 0;
+  r->done = r->shared = false;
+  r->connections = 0;
+  r->certs_by_name = true;
+  /* a partial from the address's run stays: what it did not learn is still unknown */
+  profile_run_init(&e->run, r, p->mode, e->sni);
+  e->run.phase = PP_CERTS;
+  e->run.one_phase = true;
+  return entry_start(p, e, sni, leaf, out, cb, arg);
+}
+
+int profile_request(profile_t *p, int family, const uint8_t addr[16], const char *sni,
+                    const char *leaf, profile_result_t *out, profile_cb cb, void *arg) {
+  if (family != AF_INET && family != AF_INET6) return PROFILE_FAIL;
+  uint8_t key[PKEY_MAX];
+  size_t klen = key_make(key, family, addr);
+  pentry_t *const *found = hashmap_get(&p->entries, key, klen);
+  if (found && (*found)->done) {
+    pentry_t *e = *found;
+    if (profile_serves(&e->res, e->sni, sni, leaf)) return hit(p, e, out);
+    return certs_request(p, e, sni, leaf, out, cb, arg);
+  }
+  if (found) {
+    if (add_waiter(*found, sni, leaf, out, cb, arg) != 0) return PROFILE_FAIL;
+    profile_result_init(out);
+    return PROFILE_WAIT;
+  }
+  pentry_t *e = entry_new(p, family, addr, sni);
+  if (!e) return PROFILE_FAIL;
+  return entry_start(p, e, sni, leaf, out, cb, arg);
 }
 
 /* ---------- life ---------- */

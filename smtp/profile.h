@@ -88,6 +88,11 @@ typedef struct profile_result {
   unsigned connections;             /* connections the profile made (retries included;
                                        an offer never attempted, e.g. opted out, none) */
   bool shared;                      /* made for an earlier request (another domain's) */
+  bool certs_by_name;               /* the certificate part was made for this SNI name
+                                       alone (the server showed it another certificate
+                                       than the name the profile was made for); the rest
+                                       is the address's, and connections counts only the
+                                       certificate part's */
   /* certs phase (basic and full) */
   enum profile_vstate cert_kinds[PCK_COUNT];   /* each kind's handshake: ACCEPTED (a
                                        certificate came), REFUSED, ERROR; UNTESTED */
@@ -122,13 +127,23 @@ enum profile_rc { PROFILE_FAIL = -1, PROFILE_WAIT = 0, PROFILE_HIT = 1 };
 typedef void (*profile_cb)(void *arg);
 
 /* Asks for the profile of (family, addr); sni is the name the hellos carry when a new
- * profile is made (the first requester's).
+ * profile is made (the first requester's). leaf: the SHA-256 (hex) of the leaf
+ * certificate the requester's own probe saw with its sni, or NULL.
+ * Versions and ciphers do not depend on the name, certificates may (SNI-based hosting):
+ * a profile made for another name serves this request whole when the requester's leaf
+ * is among the profile's certificates (or is unknown, or the profile has none); else the
+ * certificate part alone is made again for this sni (kept apart, keyed by address and
+ * name) and joined to a copy of the rest (certs_by_name).
  *   PROFILE_HIT:  *out is filled now (owned by the caller); cb is never called.
  *   PROFILE_WAIT: *out is emptied now (profile_result_init) and filled just before cb(arg),
  *                 which is called exactly once, later; out must stay valid until then.
  *   PROFILE_FAIL: out of memory; cb is never called, *out untouched. */
 int profile_request(profile_t *p, int family, const uint8_t addr[16], const char *sni,
-                    profile_result_t *out, profile_cb cb, void *arg);
+                    const char *leaf, profile_result_t *out, profile_cb cb, void *arg);
+/* Pure: whether a profile made for made_sni (its certificates in r) serves a request for
+ * sni whose own probe saw leaf (above). Names compare without case. */
+bool profile_serves(const profile_result_t *r, const char *made_sni, const char *sni,
+                    const char *leaf);
 
 void profile_result_init(profile_result_t *r);
 void profile_result_free(profile_result_t *r);

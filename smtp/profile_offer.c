@@ -344,14 +344,15 @@ bool profile_run_next(profile_run_t *run, pstep_t *s) {
     memset(s, 0, sizeof *s);
     s->phase = run->phase;
     if (run->mode >= phase_mode[run->phase] && phases[run->phase]->next(run, s)) return true;
-    run->phase++;
+    if (run->one_phase) run->phase = PP_COUNT;
+    else run->phase++;
     run->cursor = 0;
   }
   return false;
 }
 
 void profile_run_abandon(profile_run_t *run, const char *why) {
-  for (int p = run->phase; p < PP_COUNT; p++)
+  for (int p = run->phase; p < (run->one_phase ? (int)run->phase + 1 : PP_COUNT); p++)
     if (run->mode >= phase_mode[p] && phases[p]->abandon) phases[p]->abandon(run, why);
   run->phase = PP_COUNT;
   free(run->res->partial);

@@ -60,6 +60,8 @@ typedef struct profile_run {
   enum profile_mode mode;
   const char *sni;                   /* the hellos' server_name (NULL: none) */
   enum profile_phase phase;
+  bool one_phase;                    /* run only the phase it starts in (the certificate
+                                        part redone for another name: profile.c) */
   unsigned cursor;                   /* the phase's position, 0 when a phase begins */
   bool closed[PV_COUNT];             /* versions: "closed without an answer" */
   profile_full_state_t full;

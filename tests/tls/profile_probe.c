@@ -95,7 +95,7 @@ int main(int argc, char **argv) {
         while (!q[j].done) uv_run(&loop, UV_RUN_ONCE);
     }
     q[i] = (req_t){.n = i};
-    q[i].rc = profile_request(p, AF_INET, addr, "mx.profile.mxlab", &q[i].res, on_done, &q[i]);
+    q[i].rc = profile_request(p, AF_INET, addr, "mx.profile.mxlab", NULL, &q[i].res, on_done, &q[i]);
     if (q[i].rc == PROFILE_FAIL) die("profile_request failed");
     if (q[i].rc == PROFILE_HIT) q[i].done = true;
   }

@@ -118,8 +118,8 @@ int main(void) {
 
   /* two requests at once: one profile */
   req_t q1 = {0}, q2 = {0}, q3 = {0};
-  CHECK_INT(profile_request(p, AF_INET, a, "mx.one.invalid", &q1.res, on_done, &q1), PROFILE_WAIT);
-  CHECK_INT(profile_request(p, AF_INET, a, "mx.two.invalid", &q2.res, on_done, &q2), PROFILE_WAIT);
+  CHECK_INT(profile_request(p, AF_INET, a, "mx.one.invalid", NULL, &q1.res, on_done, &q1), PROFILE_WAIT);
+  CHECK_INT(profile_request(p, AF_INET, a, "mx.two.invalid", NULL, &q2.res, on_done, &q2), PROFILE_WAIT);
   wait_for(&q1);
   wait_for(&q2);
   check_refused(&q1.res);
@@ -128,7 +128,7 @@ int main(void) {
   CHECK(q1.res.reasons[0] != q2.res.reasons[0]);          /* each its own strings */
   CHECK_INT(atomic_load(&g_conns), 5);
   /* later: a hit, filled now */
-  CHECK_INT(profile_request(p, AF_INET, a, NULL, &q3.res, on_done, &q3), PROFILE_HIT);
+  CHECK_INT(profile_request(p, AF_INET, a, NULL, NULL, &q3.res, on_done, &q3), PROFILE_HIT);
   check_refused(&q3.res);
   CHECK(q3.res.shared && !q3.done);
   profile_result_free(&q1.res);
@@ -137,11 +137,11 @@ int main(void) {
 
   /* cache_max 1: a second address evicts the first */
   req_t q4 = {0}, q5 = {0};
-  CHECK_INT(profile_request(p, AF_INET, b, "mx.b.invalid", &q4.res, on_done, &q4), PROFILE_WAIT);
+  CHECK_INT(profile_request(p, AF_INET, b, "mx.b.invalid", NULL, &q4.res, on_done, &q4), PROFILE_WAIT);
   wait_for(&q4);
   check_refused(&q4.res);
   CHECK_INT(atomic_load(&g_conns), 10);
-  CHECK_INT(profile_request(p, AF_INET, a, NULL, &q5.res, on_done, &q5), PROFILE_WAIT);
+  CHECK_INT(profile_request(p, AF_INET, a, NULL, NULL, &q5.res, on_done, &q5), PROFILE_WAIT);
   wait_for(&q5);
   check_refused(&q5.res);
   CHECK(!q5.res.shared);
@@ -151,13 +151,13 @@ int main(void) {
 
   /* freed in flight: the waiter still gets its callback, the rest "interrupted" */
   req_t q6 = {0};
-  CHECK_INT(profile_request(p, AF_INET, a, NULL, &q6.res, on_done, &q6), PROFILE_HIT);
+  CHECK_INT(profile_request(p, AF_INET, a, NULL, NULL, &q6.res, on_done, &q6), PROFILE_HIT);
   profile_result_free(&q6.res);
   uint8_t c[16] = {127, 0, 0, 2};
   profile_free(p);                     /* with a done entry */
   p = profile_new(&g_loop, s, NULL, &o, PROFILE_BASIC, 0);
   q6 = (req_t){0};
-  CHECK_INT(profile_request(p, AF_INET, c, NULL, &q6.res, on_done, &q6), PROFILE_WAIT);
+  CHECK_INT(profile_request(p, AF_INET, c, NULL, NULL, &q6.res, on_done, &q6), PROFILE_WAIT);
   profile_free(p);
   wait_for(&q6);
   CHECK(q6.res.done);

@@ -4,11 +4,13 @@
  * (every version not learnt "error" with the reason, partial set, no further step);
  * abandon from outside ("interrupted") does the same; the secure-renegotiation answer is
  * the highest accepted version's below TLS 1.3; profile_step_fit and profile_step_hello
- * keep the 517-byte bound and refuse what is not an offer. Pure: no socket. */
+ * keep the 517-byte bound and refuse what is not an offer; profile_serves, the rule for a
+ * second SNI name. Pure: no socket. */
 #include "smtp/profile_plan.h"
 #include "tls/hello_build.h"
 #include "tests/unit/testlib.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,7 +172,28 @@ static void test_step_fit(void) {
   CHECK_INT(profile_step_fit(&s, NULL), 0);
 }
 
+/* A profile made for one name serves another when the certificate its probe saw is one of
+ * the profile's (or nothing says otherwise); else the certificate part is made again. */
+static void test_serves(void) {
+  profile_result_t r;
+  profile_result_init(&r);
+  const char *leaf_a = "aaaa", *leaf_b = "bbbb";
+  CHECK(profile_serves(&r, "mx.one.example", "mx.two.example", leaf_a));  /* no certs known */
+  r.ncerts = 1;
+  r.certs[0].tls.have_cert = true;
+  snprintf(r.certs[0].tls.cert.sha256, sizeof r.certs[0].tls.cert.sha256, "%s", leaf_a);
+  CHECK(profile_serves(&r, "mx.one.example", "mx.two.example", leaf_a));  /* same leaf */
+  CHECK(!profile_serves(&r, "mx.one.example", "mx.two.example", leaf_b)); /* another one */
+  CHECK(profile_serves(&r, "mx.one.example", "MX.ONE.example", leaf_b));  /* same name */
+  CHECK(profile_serves(&r, "mx.one.example", "mx.two.example", NULL));    /* unknown */
+  CHECK(profile_serves(&r, "mx.one.example", "mx.two.example", ""));
+  CHECK(!profile_serves(&r, NULL, "mx.two.example", leaf_b));             /* none vs a name */
+  CHECK(profile_serves(&r, NULL, "", leaf_b));                            /* none and none */
+  r.ncerts = 0;                                     /* nothing to free: no chain was set */
+}
+
 int main(void) {
+  test_serves();
   test_versions_in_order();
   test_disengage_ends_run();
   test_abandon();
