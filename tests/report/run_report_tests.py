@@ -292,6 +292,168 @@ def test_compare(mx, tmp):
         check(f"compare markdown {line!r}", line in md.splitlines(), True)
 
 
+# profile.ndjson (--tls-profile, issue 15): 9 domains, 8 unique addresses, six profiled
+# (tests/report/make_profile_fixture.py writes it and says what each address is):
+#   .1 basic: TLS 1.0 to 1.3, phase-out, secure renegotiation, RSA (DANE valid) + EC (DANE
+#      mismatch): DANE fails some senders. p1.pt (TLSA) and p2.pt (no TLSA, shared: the same
+#      address counted once, with the observation that has DANE)
+#   .2 full: TLS 1.2 and 1.3, sufficient, good + sufficient suites, server order, DHE 3072
+#      (sufficient), X25519 secp256r1 secp384r1, one EC certificate DANE valid. p3.pt
+#   .3 full: TLS 1.0 and 1.2, insufficient, every class, no server order, DHE 1024
+#      (insufficient), secp256r1, insecure renegotiation, RSA + EC, no DANE. p4.pt, p5.pt
+#   .4 basic, partial (421 after three hellos): TLS 1.2 and 1.3, good, no certificates. p6.pt
+#   .5 no profile (p6.pt's second MX); .7 no STARTTLS, no profile (p7.pt: not profiled)
+#   .6 full: TLS 1.3 only, good, good suites only, no DHE (bits 0), X25519, no server
+#      order learnt, ED25519 + RSA both DANE valid. p5.pt, p8.pt
+#   .8 a profile from before mode and grade (versions only). p9.pt, no tls_grade
+PROFILE = {
+    "population.addresses_unique": (8, None),
+    "tls_profile.addresses": (6, 8),
+    "tls_profile.mode.basic": (2, 6), "tls_profile.mode.full": (3, 6),
+    "tls_profile.mode.(none)": (1, 6),                     # .8
+    "tls_profile.accepts.SSLv3": (0, 6), "tls_profile.accepts.TLSv1": (2, 6),
+    "tls_profile.accepts.TLSv1.1": (1, 6), "tls_profile.accepts.TLSv1.2": (5, 6),
+    "tls_profile.accepts.TLSv1.3": (5, 6),
+    "tls_profile.grade.good": (2, 6), "tls_profile.grade.sufficient": (1, 6),
+    "tls_profile.grade.phase-out": (1, 6), "tls_profile.grade.insufficient": (1, 6),
+    "tls_profile.grade.(none)": (1, 6),
+    "tls_profile.renegotiation_tested": (3, 6),            # .1 .2 .3
+    "tls_profile.secure_renegotiation": (2, 3),
+    "tls_profile.addresses_full": (3, 6),
+    "tls_profile.cipher_class.good": (3, 3), "tls_profile.cipher_class.sufficient": (2, 3),
+    "tls_profile.cipher_class.phase-out": (1, 3), "tls_profile.cipher_class.insufficient": (1, 3),
+    "tls_profile.server_order": (1, 3),
+    "tls_profile.dhe.good": (0, 3), "tls_profile.dhe.sufficient": (1, 3),
+    "tls_profile.dhe.phase-out": (0, 3), "tls_profile.dhe.insufficient": (1, 3),
+    "tls_profile.dhe.none": (1, 3),
+    "tls_profile.dhe_bits.1024": (1, 3), "tls_profile.dhe_bits.3072": (1, 3),
+    "tls_profile.ecdhe.X25519": (2, 3), "tls_profile.ecdhe.secp256r1": (2, 3),
+    "tls_profile.ecdhe.secp384r1": (1, 3), "tls_profile.ecdhe.secp521r1": (0, 3),
+    "tls_profile.addresses_certs": (4, 6),                 # .1 .2 .3 .6
+    "tls_profile.multi_cert": (3, 4),
+    "tls_profile.certs": (7, None),
+    "tls_profile.cert_key.RSA": (3, 7), "tls_profile.cert_key.EC": (3, 7),
+    "tls_profile.cert_key.ED25519": (1, 7),
+    "tls_profile.dane_addresses": (3, 4),                  # .1 (from p1.pt) .2 .6
+    "tls_profile.dane_match.all": (2, 3), "tls_profile.dane_match.some": (1, 3),
+    "tls_profile.dane_match.none": (0, 3),
+    "tls_profile.dane_certs": (5, None),
+    "tls_profile.dane_valid.RSA": (2, 2), "tls_profile.dane_valid.EC": (1, 2),
+    "tls_profile.dane_valid.ED25519": (1, 1),
+    # per domain: p7 has no profiled address
+    "tls_profile.domains": (8, 9),
+    "tls_profile.domain_accepts.SSLv3": (0, 8), "tls_profile.domain_accepts.TLSv1": (4, 8),
+    "tls_profile.domain_accepts.TLSv1.1": (2, 8), "tls_profile.domain_accepts.TLSv1.2": (7, 8),
+    "tls_profile.domain_accepts.TLSv1.3": (7, 8),
+    "tls_profile.legacy_domains": (4, 8),                  # p1 p2 p4 p5
+    "tls_profile.domain_grade.good": (2, 8), "tls_profile.domain_grade.sufficient": (1, 8),
+    "tls_profile.domain_grade.phase-out": (2, 8), "tls_profile.domain_grade.insufficient": (2, 8),
+    "tls_profile.domain_grade.(none)": (1, 8),             # p9
+    "tls_profile.domains_full": (4, 8),                    # p3 p4 p5 p8
+    "tls_profile.domain_cipher_class.good": (4, 4),
+    "tls_profile.domain_cipher_class.sufficient": (3, 4),
+    "tls_profile.domain_cipher_class.phase-out": (2, 4),
+    "tls_profile.domain_cipher_class.insufficient": (2, 4),
+    "tls_profile.domains_dane": (4, 8),                    # p1 p3 p5 p8 (not p2)
+    "tls_profile.domain_dane_some": (1, 4),                # p1
+}
+PROFILE_CHANGES = {  # profile0.ndjson: the previous grades
+    "tls_grade.worse": [("p3.pt", "good -> sufficient")],
+    "tls_grade.better": [("p1.pt", "insufficient -> phase-out"), ("p8.pt", "phase-out -> good")],
+}
+
+
+def test_profile(mx, tmp):
+    pf = os.path.join(HERE, "profile.ndjson")
+    doc = figures_json(mx, pf)
+    if not doc:
+        return
+    check_figures("profile", doc, PROFILE)
+    sec = [s for s in doc["sections"] if s["id"] == "tls_profile"]
+    check("profile section", len(sec), 1)
+    if sec:
+        got = [k for k in sec[0]["figures"] if k in PROFILE]
+        check("profile section has every figure", sorted(got), sorted(k for k in PROFILE
+                                                                       if k.startswith("tls_profile.")))
+    # A scan without profiles has no such section (scan1 has none).
+    d1 = figures_json(mx, os.path.join(HERE, "scan1.ndjson"))
+    if d1:
+        check("no profile section without profiles",
+              [k for k in d1["figures"] if k.startswith("tls_profile.")], [])
+    # One thread or two, one file or shards: .1 and .3 are in both halves, each worker keeps
+    # its own observation and the merge keeps the same one.
+    lines = open(pf).read().splitlines(keepends=True)
+    a, b = os.path.join(tmp, "pa.ndjson"), os.path.join(tmp, "pb.ndjson")
+    open(a, "w").writelines(lines[1::2])
+    open(b, "w").writelines(lines[0::2])
+    strip = lambda d: {k: (v["count"], v["denominator"]) for k, v in d["figures"].items()}
+    for extra, files in ((("--threads", "1"), (pf,)), ((), (a, b)), (("--threads", "1"), (a, b))):
+        d2 = figures_json(mx, *files, extra=extra)
+        if d2:
+            check(f"profile: same figures with {extra} {len(files)} file(s)", strip(d2), strip(doc))
+    md = run(mx, "-q", pf).stdout.splitlines()
+    for line in ("## TLS profile: what each MX address accepts (--tls-profile)",
+                 "| Unique addresses profiled | 6 | 8 | 75.0% |",
+                 "| Accepts (per profiled address): TLSv1 | 2 | 6 | 33.3% |",
+                 "| Accepts a cipher suite of class (full mode): insufficient | 1 | 3 | 33.3% |",
+                 "| DHE group class (full mode): none | 1 | 3 | 33.3% |",
+                 "| Accepts ECDHE group (full mode): secp521r1 | 0 | 3 | 0.0% |",
+                 "| More than one certificate | 3 | 4 | 75.0% |",
+                 "| Certificates (distinct per address) | 7 |  |  |",
+                 "| DANE-valid certificates of the address (some: DANE fails some senders): some "
+                 "| 1 | 3 | 33.3% |",
+                 "| DANE-valid EC certificates (of those DANE was judged for) | 1 | 2 | 50.0% |",
+                 "| Domains with an MX that accepts: TLSv1.1 | 2 | 8 | 25.0% |",
+                 "| Domain grade (summary.tls_grade): insufficient | 2 | 8 | 25.0% |",
+                 "| Domains with an MX whose certificates match TLSA only in part (DANE fails "
+                 "some senders) | 1 | 4 | 25.0% |"):
+        check(f"profile markdown {line!r}", line in md, True)
+    rows = {r["key"]: r for r in csv.DictReader(io.StringIO(run(mx, "-q", "--format", "csv", pf).stdout))}
+    for k, (c, d) in PROFILE.items():
+        r = rows.get(k)
+        check(f"profile csv {k}", (r["count"], r["denominator"], r["section"]) if r else None,
+              (str(c), str(d) if d else "", "tls_profile" if k.startswith("tls_profile.") else "population"))
+    html = os.path.join(tmp, "profile.html")
+    run(mx, "-q", "--html", html, pf)
+    page = open(html).read() if os.path.exists(html) else ""
+    check("profile html section", '<h2 id="tls_profile">TLS profile: what each MX address accepts '
+          '(--tls-profile)</h2>' in page, True)
+    for k, (c, d) in PROFILE.items():
+        label = doc["figures"][k]["label"].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        cell = f"<tr><td>{label}</td><td>{c}</td><td>{d if d else ''}</td><td>"
+        if d:
+            cell += "%.1f%%" % (100.0 * c / d)
+        check(f"profile html row {k}", cell + "</td></tr>" in page, True)
+
+    # --compare: the domains whose grade changed; no grade on one side is no change (p6.pt,
+    # p9.pt), nor is the same grade (p4.pt).
+    cmp_ = figures_json(mx, pf, extra=("--compare", os.path.join(HERE, "profile0.ndjson")))
+    if not cmp_:
+        return
+    figs = cmp_["figures"]
+    for kind, want in PROFILE_CHANGES.items():
+        check(f"changes.{kind}", figs[f"changes.{kind}"]["count"], len(want))
+        got = [(c["domain"], c["change"]) for c in cmp_["changed_domains"][kind]]
+        check(f"changed_domains {kind}", got, want)
+    p = figs["tls_profile.domain_grade.insufficient"]["previous"]
+    check("previous domain grade insufficient", (p["count"], p["denominator"]), (2, 4))
+    md = run(mx, "-q", pf, "--compare", os.path.join(HERE, "profile0.ndjson")).stdout.splitlines()
+    for line in ("### TLS profile grade worse (1)", "- p3.pt: good -> sufficient",
+                 "### TLS profile grade better (2)", "- p8.pt: phase-out -> good",
+                 "| TLS profile grade better | 2 | 9 | 22.2% | | |"):
+        check(f"profile compare markdown {line!r}", line in md, True)
+    rows = list(csv.reader(io.StringIO(run(mx, "-q", "--format", "csv", pf, "--compare",
+                                           os.path.join(HERE, "profile0.ndjson")).stdout)))
+    got = sorted((r[1], r[2]) for r in rows if r and r[0] == "changed_domains"
+                 and r[1].startswith("tls_grade."))
+    check("profile compare csv", got, sorted((k, d) for k, v in PROFILE_CHANGES.items() for d, _ in v))
+    html = os.path.join(tmp, "profile-cmp.html")
+    run(mx, "-q", "--html", html, pf, "--compare", os.path.join(HERE, "profile0.ndjson"))
+    page = open(html).read() if os.path.exists(html) else ""
+    check("profile compare html", "<tr><td>tls_grade.worse</td><td>p3.pt</td><td>good -&gt; "
+          "sufficient</td></tr>" in page, True)
+
+
 def test_errors(mx, tmp):
     s1 = os.path.join(HERE, "scan1.ndjson")
     bad = os.path.join(tmp, "bad.ndjson")
@@ -352,10 +514,11 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_scan1(mx, tmp)
         test_compare(mx, tmp)
+        test_profile(mx, tmp)
         test_errors(mx, tmp)
     for f in FAILS:
         print("FAIL:", f)
-    n = len(SCAN1) + len(PREV) + len(CHANGES)
+    n = len(SCAN1) + len(PREV) + len(CHANGES) + len(PROFILE) + len(PROFILE_CHANGES)
     print(f"report tests: {len(FAILS)} failure(s); {n} expected figures checked")
     return 1 if FAILS else 0
 
