@@ -170,6 +170,9 @@ const struct op_column op_columns[OP_COLS] = {
   [OP_STS_ENFORCE] = {"mta_sts_enforce", "MTA-STS enforce", OP_DOMAINS},
   [OP_REFUSED] = {"refused", "refused", OP_DOMAINS},
   [OP_LOST] = {"lost", "lost", OP_DOMAINS},
+  [OP_PROFILED] = {"tls_profiled", "TLS profiled", OP_DOMAINS, 1},
+  [OP_LEGACY] = {"legacy_tls", "legacy TLS", OP_PROFILED, 1},
+  [OP_INSUFFICIENT] = {"tls_insufficient", "TLS insufficient", OP_PROFILED, 1},
 };
 
 /* Not the record's enums: OpenSSL's protocol names, strongest first, and the TLSA
@@ -409,8 +412,9 @@ void figures_build(struct report *r, const struct stats *now, const struct stats
   dist(&c, "transport", "transport.address_key.", "Certificate key (per address)",
        "transport.addresses_tls", NULL);
   /* --tls-profile (issue 15): only for a scan that made profiles */
-  if (rt_count(&now->counts, "tls_profile.addresses") || rt_count(&now->counts, "tls_profile.domains"))
-    profile_figures(&c);
+  r->profiled = rt_count(&now->counts, "tls_profile.addresses") ||
+                rt_count(&now->counts, "tls_profile.domains");
+  if (r->profiled) profile_figures(&c);
 
   add(&c, "certs", "certs.pkix_valid_all", "PKIX-valid for the MX name at every TLS address",
       "certs.domains_tls");

@@ -392,7 +392,7 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
   struct domain_acc d;
   memset(&d, 0, sizeof d);
   char ops[16][256];
-  int nops = 0, refused[16] = {0}, lost[16] = {0};
+  int nops = 0, refused[16] = {0}, lost[16] = {0}, pflags[16] = {0};
   for (size_t i = 0; i < nmx; i++) {
     json_object *mx = json_object_array_get_idx(mxs, i);
     const char *host = jstr(mx, RK_HOST);
@@ -409,10 +409,12 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
     if (k == nops && nops < 16) snprintf(ops[nops++], sizeof ops[0], "%s", op);
     json_object *addrs = jget(mx, RK_ADDRESSES);
     for (size_t j = 0; j < jlen(addrs); j++) {
-      int o = address(s, json_object_array_get_idx(addrs, j), scanned, &d);
-      if (k < nops) {   /* this operator's host refused or lost us */
+      json_object *a = json_object_array_get_idx(addrs, j);
+      int o = address(s, a, scanned, &d);
+      if (k < nops) {   /* this operator's host refused or lost us; its profiles */
         refused[k] |= o == SMTP_OUTCOME_REFUSED;
         lost[k] |= o == SMTP_OUTCOME_LOST;
+        pflags[k] |= profile_flags(jget(a, RK_TLS_PROFILE));
       }
     }
   }
@@ -462,6 +464,9 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
     e->v[OP_STS_ENFORCE] += sts_enforce;
     e->v[OP_REFUSED] += refused[k];
     e->v[OP_LOST] += lost[k];
+    e->v[OP_PROFILED] += (pflags[k] & PF_PROFILED) != 0;
+    e->v[OP_LEGACY] += (pflags[k] & PF_LEGACY) != 0;
+    e->v[OP_INSUFFICIENT] += (pflags[k] & PF_INSUFFICIENT) != 0;
   }
 }
 

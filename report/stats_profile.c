@@ -136,6 +136,18 @@ void profile_domain(json_object *tp, struct profile_acc *d) {
   if (valid && valid < judged) d->dane_some = 1;
 }
 
+int profile_flags(json_object *tp) {
+  json_object *vs = jget(tp, RK_VERSIONS);
+  if (!vs) return 0;
+  int f = PF_PROFILED;
+  /* legacy as summary.legacy_tls has it: SSLv3, TLS 1.0 or TLS 1.1 accepted */
+  for (int v = PV_SSL3; v <= PV_TLS11; v++)
+    if (eq(jstr(vs, profile_version_name((enum profile_version)v)), profile_vstate_name(PVS_ACCEPTED)))
+      f |= PF_LEGACY;
+  if (eq(jstr(tp, RK_GRADE), tls_class_name(TLS_CLASS_INSUFFICIENT))) f |= PF_INSUFFICIENT;
+  return f;
+}
+
 void profile_domain_count(struct rtable *counts, json_object *sum, const struct profile_acc *d) {
   char g[48];
   for (int v = 0; v < PV_COUNT; v++)

@@ -40,6 +40,9 @@ struct profile_acc {
 void profile_fact(json_object *tp, char *out, size_t cap);
 /* Adds one address's profile (tp may be NULL) to its domain's accumulator. */
 void profile_domain(json_object *tp, struct profile_acc *d);
+/* What the operator table counts of one address's profile (tp may be NULL): PF_* bits. */
+enum { PF_PROFILED = 1, PF_LEGACY = 2, PF_INSUFFICIENT = 4 };
+int profile_flags(json_object *tp);
 /* The domain figures, for a domain whose summary says it was profiled. */
 void profile_domain_count(struct rtable *counts, json_object *sum, const struct profile_acc *d);
 /* The address figures of one unique address's profile fact (profile_fact's string). */

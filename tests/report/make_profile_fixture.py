@@ -92,14 +92,16 @@ def rec(domain, mxs, starttls="all", dane="none", legacy=None, grade=None):
     if grade is not None: s["tls_grade"] = grade
     return {"domain": domain, "status": "ok", "dnssec": "insecure", "scanned_at": T % n[0],
             "tls_rpt": {"status": "none"}, "mta_sts": {"status": "none"}, "mx": mxs, "summary": s}
+# The operator hostco.pt runs .1 (as mx1.hostco.pt; p2.pt names the same address mx.p2.pt),
+# .2 and .3: its columns count p1, p3, p4, p5; p5's second MX is its own operator.
 R = [
-    rec("p1.pt", [mx("mx.p1.pt", [addr("198.51.100.1", A1(True), dane="valid")], tlsa=True)], dane="valid",
+    rec("p1.pt", [mx("mx1.hostco.pt", [addr("198.51.100.1", A1(True), dane="valid")], tlsa=True)], dane="valid",
         legacy=True, grade="phase-out"),
     rec("p2.pt", [mx("mx.p2.pt", [addr("198.51.100.1", A1(False), shared=True)])], legacy=True, grade="phase-out"),
-    rec("p3.pt", [mx("mx.p3.pt", [addr("198.51.100.2", A2, dane="valid", kt="EC")], tlsa=True)], dane="valid",
+    rec("p3.pt", [mx("mx2.hostco.pt", [addr("198.51.100.2", A2, dane="valid", kt="EC")], tlsa=True)], dane="valid",
         legacy=False, grade="sufficient"),
-    rec("p4.pt", [mx("mx.p4.pt", [addr("198.51.100.3", A3)])], legacy=True, grade="insufficient"),
-    rec("p5.pt", [mx("mx1.p5.pt", [addr("198.51.100.3", A3, shared=True)]),
+    rec("p4.pt", [mx("mx3.hostco.pt", [addr("198.51.100.3", A3)])], legacy=True, grade="insufficient"),
+    rec("p5.pt", [mx("mx3.hostco.pt", [addr("198.51.100.3", A3, shared=True)]),
                   mx("mx2.p5.pt", [addr("198.51.100.6", A6, dane="valid", kt="ED25519")], tlsa=True)],
         dane="partial", legacy=True, grade="insufficient"),
     rec("p6.pt", [mx("mx1.p6.pt", [addr("198.51.100.4", A4)]), mx("mx2.p6.pt", [addr("198.51.100.5")])],

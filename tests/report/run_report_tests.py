@@ -357,6 +357,15 @@ PROFILE = {
     "tls_profile.domains_dane": (4, 8),                    # p1 p3 p5 p8 (not p2)
     "tls_profile.domain_dane_some": (1, 4),                # p1
 }
+# The operator table's profile columns: (domains, profiled, legacy TLS, TLS insufficient),
+# each counted by this operator's own MX hosts' addresses.
+PROFILE_OPS = {
+    "hostco.pt": (4, 4, 3, 2),   # p1 p3 p4 p5; legacy .1 .3 (p1 p4 p5); insufficient .3
+    "p2.pt": (1, 1, 1, 0),       # .1 under another name
+    "p5.pt": (1, 1, 0, 0),       # .6: p5's legacy TLS is hostco's
+    "p7.pt": (1, 0, 0, 0),
+}
+PROFILE_OP_KEYS = ["domains", "tls_profiled", "legacy_tls", "tls_insufficient"]
 PROFILE_CHANGES = {  # profile0.ndjson: the previous grades
     "tls_grade.worse": [("p3.pt", "good -> sufficient")],
     "tls_grade.better": [("p1.pt", "insufficient -> phase-out"), ("p8.pt", "phase-out -> good")],
@@ -391,8 +400,21 @@ def test_profile(mx, tmp):
         d2 = figures_json(mx, *files, extra=extra)
         if d2:
             check(f"profile: same figures with {extra} {len(files)} file(s)", strip(d2), strip(doc))
+    ops = {o["operator"]: o for o in doc["operators"]}
+    for name, want in PROFILE_OPS.items():
+        check(f"profile operator {name}", [ops.get(name, {}).get(k) for k in PROFILE_OP_KEYS],
+              list(want))
+    if d1:   # without profiles, no profile columns
+        check("no profile operator columns", [k for o in d1["operators"] for k in o
+                                              if k in PROFILE_OP_KEYS[1:]], [])
     md = run(mx, "-q", pf).stdout.splitlines()
     for line in ("## TLS profile: what each MX address accepts (--tls-profile)",
+                 "| operator | domains | engaged | STARTTLS all | DANE valid | MTA-STS valid "
+                 "| MTA-STS enforce | refused | lost | TLS profiled | legacy TLS | TLS insufficient |",
+                 "| hostco.pt | 4 | 4 (100.0%) | 4 (100.0%) | 2 (50.0%) | 0 (0.0%) | 0 (0.0%) "
+                 "| 0 (0.0%) | 0 (0.0%) | 4 (100.0%) | 3 (75.0%) | 2 (50.0%) |",
+                 "| p7.pt | 1 | 1 (100.0%) | 0 (0.0%) | 0 (0.0%) | 0 (0.0%) | 0 (0.0%) | 0 (0.0%) "
+                 "| 0 (0.0%) | 0 (0.0%) | 0 | 0 |",
                  "| Unique addresses profiled | 6 | 8 | 75.0% |",
                  "| Accepts (per profiled address): TLSv1 | 2 | 6 | 33.3% |",
                  "| Accepts a cipher suite of class (full mode): insufficient | 1 | 3 | 33.3% |",
@@ -413,9 +435,18 @@ def test_profile(mx, tmp):
         r = rows.get(k)
         check(f"profile csv {k}", (r["count"], r["denominator"], r["section"]) if r else None,
               (str(c), str(d) if d else "", "tls_profile" if k.startswith("tls_profile.") else "population"))
+    for key, want in (("operators.hostco.pt.legacy_tls", ("3", "4")),      # over profiled
+                      ("operators.hostco.pt.tls_profiled", ("4", "4")),    # over domains
+                      ("operators.p5.pt.tls_insufficient", ("0", "1"))):
+        r = rows.get(key, {})
+        check(f"profile csv {key}", (r.get("count"), r.get("denominator")), want)
     html = os.path.join(tmp, "profile.html")
     run(mx, "-q", "--html", html, pf)
     page = open(html).read() if os.path.exists(html) else ""
+    check("profile html operator columns", "<th>lost</th><th>TLS profiled</th><th>legacy TLS</th>"
+          "<th>TLS insufficient</th></tr>" in page, True)
+    check("profile html operator row", "<tr><td>hostco.pt</td><td>4</td>" in page and
+          "<td>4 (100.0%)</td><td>3 (75.0%)</td><td>2 (50.0%)</td></tr>" in page, True)
     check("profile html section", '<h2 id="tls_profile">TLS profile: what each MX address accepts '
           '(--tls-profile)</h2>' in page, True)
     for k, (c, d) in PROFILE.items():
@@ -424,6 +455,12 @@ def test_profile(mx, tmp):
         if d:
             cell += "%.1f%%" % (100.0 * c / d)
         check(f"profile html row {k}", cell + "</td></tr>" in page, True)
+
+    plain = os.path.join(tmp, "scan1.html")
+    run(mx, "-q", "--html", plain, os.path.join(HERE, "scan1.ndjson"))
+    page = open(plain).read() if os.path.exists(plain) else "TLS profiled"
+    check("no profile section or columns in html without profiles",
+          ("TLS profiled" in page, 'id="tls_profile"' in page), (False, False))
 
     # --compare: the domains whose grade changed; no grade on one side is no change (p6.pt,
     # p9.pt), nor is the same grade (p4.pt).
