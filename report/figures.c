@@ -275,6 +275,14 @@ static void profile_figures(struct ctx *c) {
       "tls_profile.domains_dane");
 }
 
+static int made_profiles(const struct stats *s) {
+  return rt_count(&s->counts, "tls_profile.addresses") || rt_count(&s->counts, "tls_profile.domains");
+}
+
+int chg_shown(const struct report *r, int k) {
+  return r->profiled || (k != CHG_GRADE_WORSE && k != CHG_GRADE_BETTER);
+}
+
 /* a ranks before b in the operator table: more domains first, then by name. */
 static int op_before(const struct rt_entry *a, const struct rt_entry *b) {
   if (a->v[0] != b->v[0]) return a->v[0] > b->v[0];
@@ -412,8 +420,7 @@ void figures_build(struct report *r, const struct stats *now, const struct stats
   dist(&c, "transport", "transport.address_key.", "Certificate key (per address)",
        "transport.addresses_tls", NULL);
   /* --tls-profile (issue 15): only for a scan that made profiles */
-  r->profiled = rt_count(&now->counts, "tls_profile.addresses") ||
-                rt_count(&now->counts, "tls_profile.domains");
+  r->profiled = made_profiles(now) || (old && made_profiles(old));
   if (r->profiled) profile_figures(&c);
 
   add(&c, "certs", "certs.pkix_valid_all", "PKIX-valid for the MX name at every TLS address",
@@ -469,6 +476,7 @@ void figures_build(struct report *r, const struct stats *now, const struct stats
   if (old) {
     c.old = NULL;  /* changes have no previous value of their own */
     for (int k = 0; k < CHG_COUNT; k++) {
+      if (!chg_shown(r, k)) continue;
       char key[64];
       snprintf(key, sizeof key, "changes.%s", change_kind_key[k]);
       add(&c, "changes", key, change_kind_title[k], "population.records");

@@ -141,6 +141,8 @@ void render_html(const struct report *r, FILE *o) {
   headline(o, r, "dane.summary.valid", "DANE valid");
   headline(o, r, "mta_sts.status.valid", "MTA-STS policy valid");
   headline(o, r, "tls_rpt.status.valid", "TLS-RPT valid");
+  /* only when the scan made TLS profiles (headline shows no figure that is absent) */
+  headline(o, r, "tls_profile.legacy_domains", "an MX accepts SSLv3, TLS 1.0 or 1.1");
   fputs("</div>\n", o);
   for (const struct section_info *s = report_sections; s->id; s++) {
     int any = 0;

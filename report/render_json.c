@@ -109,6 +109,7 @@ void render_json(const struct report *r, FILE *out) {
   if (r->compare) {
     json_object *ch = json_object_new_object();
     for (int k = 0; k < CHG_COUNT; k++) {
+      if (!chg_shown(r, k)) continue;
       json_object *a = json_object_new_array();
       for (size_t i = 0; i < r->nchg; i++) {
         if (strcmp(r->chg[i].kind, change_kind_key[k]) != 0) continue;

@@ -109,6 +109,7 @@ void render_md(const struct report *r, FILE *o) {
   if (!r->compare) return;
   fprintf(o, "\n## Domains whose state changed\n");
   for (int k = 0; k < CHG_COUNT; k++) {
+    if (!chg_shown(r, k)) continue;
     size_t n = 0;
     for (size_t i = 0; i < r->nchg; i++) n += strcmp(r->chg[i].kind, change_kind_key[k]) == 0;
     fprintf(o, "\n### %s (%zu)\n\n", change_kind_title[k], n);

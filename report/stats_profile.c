@@ -63,12 +63,18 @@ static char cert_dane(json_object *cert) {
   return eq(st, dane_status_name(DANE_VALID)) ? 'V' : 'X';
 }
 
+/* tls_profile.versions when it is an object: without it there is no profile. */
+static json_object *versions_of(json_object *tp) {
+  json_object *vs = jget(tp, RK_VERSIONS);
+  return vs && json_object_is_type(vs, json_type_object) ? vs : NULL;
+}
+
 static int is_full(json_object *tp) {
   return eq(jstr(tp, RK_MODE), profile_mode_name(PROFILE_FULL));
 }
 
 void profile_fact(json_object *tp, char *out, size_t cap) {
-  json_object *vs = jget(tp, RK_VERSIONS);
+  json_object *vs = versions_of(tp);
   if (!vs || cap < PROFILE_FACT_MAX) {
     snprintf(out, cap, "-");
     return;
@@ -113,7 +119,7 @@ void profile_fact(json_object *tp, char *out, size_t cap) {
 }
 
 void profile_domain(json_object *tp, struct profile_acc *d) {
-  json_object *vs = jget(tp, RK_VERSIONS);
+  json_object *vs = versions_of(tp);
   if (!vs) return;
   for (int v = 0; v < PV_COUNT; v++)
     if (eq(jstr(vs, profile_version_name((enum profile_version)v)), profile_vstate_name(PVS_ACCEPTED)))
@@ -137,7 +143,7 @@ void profile_domain(json_object *tp, struct profile_acc *d) {
 }
 
 int profile_flags(json_object *tp) {
-  json_object *vs = jget(tp, RK_VERSIONS);
+  json_object *vs = versions_of(tp);
   if (!vs) return 0;
   int f = PF_PROFILED;
   /* legacy as summary.legacy_tls has it: SSLv3, TLS 1.0 or TLS 1.1 accepted */
@@ -227,9 +233,16 @@ void profile_finish(struct rtable *counts, const char *fact) {
     if (flags[TLS_CLASS_COUNT] == 'Y') rt_add3(counts, 1, "tls_profile.server_order", NULL, NULL);
     if (*f[4]) rt_add3(counts, 1, "tls_profile.dhe.", f[4], NULL);
     if (*f[5]) rt_add3(counts, 1, "tls_profile.dhe_bits.", f[5], NULL);
-    char *save = NULL;
-    for (char *g = strtok_r(f[6], ",", &save); g; g = strtok_r(NULL, ",", &save))
+    /* each group once an address, should a list name one twice */
+    char *save = NULL, *seen[LIST_MAX];
+    int nseen = 0;
+    for (char *g = strtok_r(f[6], ",", &save); g && nseen < LIST_MAX; g = strtok_r(NULL, ",", &save)) {
+      int dup = 0;
+      for (int i = 0; i < nseen; i++) dup |= strcmp(seen[i], g) == 0;
+      if (dup) continue;
+      seen[nseen++] = g;
       rt_add3(counts, 1, "tls_profile.ecdhe.", g, NULL);
+    }
   }
   finish_certs(counts, f[7]);
 }

@@ -443,6 +443,8 @@ def test_profile(mx, tmp):
     html = os.path.join(tmp, "profile.html")
     run(mx, "-q", "--html", html, pf)
     page = open(html).read() if os.path.exists(html) else ""
+    check("profile html headline", '<div class="card"><div class="big">50.0%</div><div>an MX '
+          'accepts SSLv3, TLS 1.0 or 1.1</div><div class="small">4 of 8</div></div>' in page, True)
     check("profile html operator columns", "<th>lost</th><th>TLS profiled</th><th>legacy TLS</th>"
           "<th>TLS insufficient</th></tr>" in page, True)
     check("profile html operator row", "<tr><td>hostco.pt</td><td>4</td>" in page and
@@ -456,6 +458,13 @@ def test_profile(mx, tmp):
             cell += "%.1f%%" % (100.0 * c / d)
         check(f"profile html row {k}", cell + "</td></tr>" in page, True)
 
+    # Nor grade changes when neither scan made profiles.
+    d0 = figures_json(mx, os.path.join(HERE, "scan1.ndjson"),
+                      extra=("--compare", os.path.join(HERE, "scan0-part1.ndjson")))
+    if d0:
+        check("no grade changes without profiles",
+              ([k for k in d0["figures"] if k.startswith("changes.tls_grade")],
+               [k for k in d0["changed_domains"] if k.startswith("tls_grade")]), ([], []))
     plain = os.path.join(tmp, "scan1.html")
     run(mx, "-q", "--html", plain, os.path.join(HERE, "scan1.ndjson"))
     page = open(plain).read() if os.path.exists(plain) else "TLS profiled"
@@ -489,6 +498,57 @@ def test_profile(mx, tmp):
     page = open(html).read() if os.path.exists(html) else ""
     check("profile compare html", "<tr><td>tls_grade.worse</td><td>p3.pt</td><td>good -&gt; "
           "sufficient</td></tr>" in page, True)
+
+
+def test_profile_hostile(mx, tmp):
+    """Profiles a hostile or broken writer could produce: wrong types are no profile or no
+    value, strings are cut to 40 bytes without separators, lists to 8 entries."""
+    def rec(domain, ip, tp, grade="good"):
+        return {"domain": domain, "status": "ok", "scanned_at": "2026-12-01T10:00:00Z",
+                "summary": {"starttls": "all", "dane": "none", "legacy_tls": False, "tls_grade": grade},
+                "mx": [{"host": "mx." + domain, "addresses": [
+                    {"ip": ip, "smtp": {"outcome": "engaged", "starttls": "offered"}, "tls_profile": tp}]}]}
+    weird = {"mode": "full", "versions": {"TLSv1.3": "accepted"}, "grade": "x" * 300,
+             "ciphers": {"good": {"accepted": "yes"}, "insufficient": {"accepted": True}, "bogus": 1},
+             "kex": {"dhe": {"bits": "many", "class": "phase-out"}, "ecdhe": [1, "a,b:c\u001e", None] * 4},
+             "certs": [{"key_type": "R,S:A\u001f\u001e", "dane": {"status": "valid"}}] * 20 + ["x"],
+             "server_order": "yes", "renegotiation": {"secure": 1}}
+    recs = [rec("h1.pt", "203.0.113.1", "not an object"),
+            rec("h2.pt", "203.0.113.2", {"versions": ["TLSv1"], "mode": "full"}),
+            rec("h3.pt", "203.0.113.3", weird, grade="bad\u001fgrade")]
+    path = os.path.join(tmp, "hostile.ndjson")
+    with open(path, "w") as f:
+        for r in recs:
+            f.write(json.dumps(r) + "\n")
+    doc = figures_json(mx, path)
+    if not doc:
+        return
+    want = {
+        "tls_profile.addresses": (1, 3),                      # h3 only
+        "tls_profile.grade." + "x" * 40: (1, 1),
+        "tls_profile.addresses_full": (1, 1),
+        "tls_profile.cipher_class.good": (0, 1),             # "yes" is not true
+        "tls_profile.cipher_class.insufficient": (1, 1),
+        "tls_profile.server_order": (0, 1),
+        "tls_profile.renegotiation_tested": (0, 1),
+        "tls_profile.dhe.phase-out": (1, 1),
+        "tls_profile.ecdhe.?": (1, 1),                       # 1 and None; once an address
+        "tls_profile.ecdhe.a?b?c?": (1, 1),
+        "tls_profile.certs": (8, None),
+        "tls_profile.cert_key.R?S?A??": (8, 8),
+        "tls_profile.dane_valid.R?S?A??": (8, 8),
+        "tls_profile.dane_match.all": (1, 1),
+        "tls_profile.domains": (3, 3),
+        "tls_profile.domain_grade.bad?grade": (1, 3),
+    }
+    check_figures("hostile profile", doc, want)
+    check("hostile profile: no DHE size", [k for k in doc["figures"] if k.startswith("tls_profile.dhe_bits.")], [])
+    ops = {o["operator"]: o.get("tls_profiled") for o in doc["operators"]}
+    check("hostile profile: operators profiled", ops, {"h1.pt": 0, "h2.pt": 0, "h3.pt": 1})
+    # the same file as the previous scan: a grade with a separator in it is no grade
+    doc = figures_json(mx, path, extra=("--compare", path))
+    if doc:
+        check("hostile profile compare", doc["figures"]["changes.tls_grade.worse"]["count"], 0)
 
 
 def test_errors(mx, tmp):
@@ -552,6 +612,7 @@ def main():
         test_scan1(mx, tmp)
         test_compare(mx, tmp)
         test_profile(mx, tmp)
+        test_profile_hostile(mx, tmp)
         test_errors(mx, tmp)
     for f in FAILS:
         print("FAIL:", f)
