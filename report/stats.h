@@ -13,7 +13,8 @@
 struct stats {
   struct rtable counts;  /* figure key -> count (counter 0) */
   struct rtable hosts;   /* unique MX host -> "dnssec|tlsa-state|u s m,u s m" */
-  struct rtable addrs;   /* unique address -> "<rank><outcome>\x1f" then "version\x1f" "cipher\x1f"
+  struct rtable addrs;   /* unique address -> "<rank><outcome>\x1f", its TLS profile's facts
+                            (stats_profile.h) or "-", "\x1f", then "version\x1f" "cipher\x1f"
                             "fs\x1f" "key", or "-" without TLS (stats.c, address()) */
   struct rtable ops;     /* operator -> counters of enum op_col (below) */
   struct rtable changes; /* "dane.adopted\x1f" "domain" ... (comparison only) */
