@@ -245,12 +245,12 @@ static void profile_figures(struct ctx *c) {
   dist(c, S, "tls_profile.dhe.", "DHE group class (full mode)", F, dhe);
   dist(c, S, "tls_profile.dhe_bits.", "DHE group size in bits (full mode)", F, NULL);
   dist(c, S, "tls_profile.ecdhe.", "Accepts ECDHE group (full mode)", F, ALL(schema_profile_group));
-  add(c, S, "tls_profile.addresses_certs", "Certificates seen", A);
+  add(c, S, "tls_profile.addresses_certs", "With certificates in the profile", A);
   add(c, S, "tls_profile.multi_cert", "More than one certificate", "tls_profile.addresses_certs");
   add(c, S, "tls_profile.certs", "Certificates (distinct per address)", NULL);
   dist(c, S, "tls_profile.cert_key.", "Certificate key type (per certificate)",
        "tls_profile.certs", NULL);
-  add(c, S, "tls_profile.dane_addresses", "DANE judged for its certificates",
+  add(c, S, "tls_profile.dane_addresses", "DANE judged per certificate",
       "tls_profile.addresses_certs");
   dist(c, S, "tls_profile.dane_match.",
        "DANE-valid certificates of the address (some: DANE fails some senders)",
