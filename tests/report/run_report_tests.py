@@ -549,6 +549,14 @@ def test_profile_hostile(mx, tmp):
     doc = figures_json(mx, path, extra=("--compare", path))
     if doc:
         check("hostile profile compare", doc["figures"]["changes.tls_grade.worse"]["count"], 0)
+    # A comparable state longer than its buffer once lost its separator (a NULL dereference
+    # in --compare for a 150-byte summary.dane): each part is now cut to 60 bytes.
+    long = os.path.join(tmp, "long.ndjson")
+    r = rec("l.pt", "203.0.113.9", None)
+    r["summary"]["dane"] = "x" * 150
+    with open(long, "w") as f:
+        f.write(json.dumps(r) + "\n")
+    figures_json(mx, long, extra=("--compare", long))
 
 
 def test_errors(mx, tmp):
