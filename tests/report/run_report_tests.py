@@ -452,6 +452,8 @@ def test_profile(mx, tmp):
     check("profile html section", '<h2 id="tls_profile">TLS profile: what each MX address accepts '
           '(--tls-profile)</h2>' in page, True)
     for k, (c, d) in PROFILE.items():
+        if k not in doc["figures"]:
+            continue                       # reported missing by check_figures
         label = doc["figures"][k]["label"].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         cell = f"<tr><td>{label}</td><td>{c}</td><td>{d if d else ''}</td><td>"
         if d:
@@ -478,11 +480,11 @@ def test_profile(mx, tmp):
         return
     figs = cmp_["figures"]
     for kind, want in PROFILE_CHANGES.items():
-        check(f"changes.{kind}", figs[f"changes.{kind}"]["count"], len(want))
-        got = [(c["domain"], c["change"]) for c in cmp_["changed_domains"][kind]]
+        check(f"changes.{kind}", figs.get(f"changes.{kind}", {}).get("count"), len(want))
+        got = [(c["domain"], c["change"]) for c in cmp_["changed_domains"].get(kind, [])]
         check(f"changed_domains {kind}", got, want)
-    p = figs["tls_profile.domain_grade.insufficient"]["previous"]
-    check("previous domain grade insufficient", (p["count"], p["denominator"]), (2, 4))
+    p = figs.get("tls_profile.domain_grade.insufficient", {}).get("previous", {})
+    check("previous domain grade insufficient", (p.get("count"), p.get("denominator")), (2, 4))
     md = run(mx, "-q", pf, "--compare", os.path.join(HERE, "profile0.ndjson")).stdout.splitlines()
     for line in ("### TLS profile grade worse (1)", "- p3.pt: good -> sufficient",
                  "### TLS profile grade better (2)", "- p8.pt: phase-out -> good",
@@ -548,7 +550,8 @@ def test_profile_hostile(mx, tmp):
     # the same file as the previous scan: a grade with a separator in it is no grade
     doc = figures_json(mx, path, extra=("--compare", path))
     if doc:
-        check("hostile profile compare", doc["figures"]["changes.tls_grade.worse"]["count"], 0)
+        check("hostile profile compare",
+              doc["figures"].get("changes.tls_grade.worse", {}).get("count"), 0)
     # A comparable state longer than its buffer once lost its separator (a NULL dereference
     # in --compare for a 150-byte summary.dane): each part is now cut to 60 bytes.
     long = os.path.join(tmp, "long.ndjson")
