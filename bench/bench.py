@@ -371,7 +371,7 @@ class Bench:
         # --tls-profile: a profile is made once per address (the first record naming it);
         # every other record on that address carries a copy marked shared
         prof = {"profiles": 0, "connections": 0, "shared": 0, "partial": 0, "legacy_tls": 0,
-                "versions": {}}
+                "versions": {}, "full": 0, "classes": {}, "certs": 0}
         profiled = set()
         for line in out.decode().split("\n"):
             if not line.strip():
@@ -410,6 +410,13 @@ class Bench:
                         for ver, ans in (tp.get("versions") or {}).items():
                             vv = prof["versions"].setdefault(ver, {})
                             vv[ans] = vv.get(ans, 0) + 1
+                        # issue 15's fields, when the records have them
+                        prof["certs"] += len(tp.get("certs") or [])
+                        if tp.get("mode") == "full":
+                            prof["full"] += 1
+                            for cl, v in (tp.get("ciphers") or {}).items():
+                                if isinstance(v, dict) and v.get("accepted") is True:
+                                    prof["classes"][cl] = prof["classes"].get(cl, 0) + 1
                     bump("connect", (ad.get("smtp") or {}).get("connect", "-"))
                     bump("ptr", ad.get("ptr_error", "answered"))
             if r.get("status") == "dns-error":
@@ -846,6 +853,15 @@ class Bench:
             row("%s accepted" % ver, lambda r, p, d, ver=ver: "%.1f %%" % (
                 100 * p["versions"][ver].get("accepted", 0) / p["profiles"]))
         row("legacy_tls records", lambda r, p, d: "%d" % p["legacy_tls"])
+        # the full mode's fields (issue 15), when some mode's records have them: the other
+        # modes' columns show "-"
+        if any(res[m]["verify"]["profiles"].get("certs") for m in modes):
+            row("certificates per profile", lambda r, p, d: "%.2f" % (p["certs"] / p["profiles"]))
+        if any(res[m]["verify"]["profiles"].get("full") for m in modes):
+            row("full-mode profiles", lambda r, p, d: "%d" % p["full"] if p["full"] else "-")
+            for cl in ("good", "sufficient", "phase-out", "insufficient"):
+                row("%s suites accepted" % cl, lambda r, p, d, cl=cl: "%.1f %%" % (
+                    100 * p["classes"].get(cl, 0) / p["full"]))
         width = max(len(k) for k, _ in rows)
         cw = max([len(m) for m in modes] + [len(c) for _, cs in rows for c in cs])
         print("-- --tls-profile modes, each from a cold Unbound and a fresh bench_smtpd; %d "

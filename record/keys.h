@@ -88,6 +88,7 @@
 #define RK_MX_HOSTS "mx_hosts"
 #define RK_INCONCLUSIVE "inconclusive"     /* addresses that did not engage */
 #define RK_LEGACY_TLS "legacy_tls"         /* some MX accepts SSLv3, TLS 1.0 or 1.1 */
+#define RK_TLS_GRADE "tls_grade"           /* the worst tls_profile.grade of its addresses */
 /* smtp (written by smtp_result_json) */
 #define RK_OUTCOME "outcome"
 /* addresses[].tls_profile (--tls-profile) */
@@ -112,6 +113,25 @@
 #define RK_INFERRED_FROM "inferred_from"
 #define RK_ATTEMPTS "attempts"
 #define RK_RETRY_REASONS "retry_reasons"
+/* tls_profile (issue 15: the record shape of BRIEF23; "mode", "matched", "pkix", "dane" are
+ * the keys above) */
+#define RK_CERTS "certs"
+#define RK_CERT_KINDS "cert_kinds"
+#define RK_CERT_REASONS "cert_reasons"
+#define RK_CIPHERS "ciphers"
+#define RK_SERVER_ORDER "server_order"
+#define RK_KEX "kex"
+#define RK_DHE "dhe"
+#define RK_BITS "bits"
+#define RK_CLASS "class"                   /* kex.dhe */
+#define RK_ECDHE "ecdhe"
+#define RK_GRADE "grade"
+#define RK_FINDINGS "findings"
+#define RK_RENEGOTIATION "renegotiation"
+#define RK_SECURE "secure"
+#define RK_ASKED "asked"
+#define RK_COMPLETE "complete"
+#define RK_ACCEPTED "accepted"
 /* smtp.tls (written by tls_result_json) */
 #define RK_VERSION "version"
 #define RK_CIPHER "cipher"

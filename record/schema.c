@@ -119,6 +119,18 @@ const char *const schema_profile_version[PV_COUNT] = {
   [PV_TLS13] = "TLSv1.3",
 };
 
+/* "tls_profile.mode": the --tls-profile value the profile was made in; "off" is never
+ * written (no profile). */
+const char *const schema_profile_mode[PROFILE_MODE_COUNT] = {
+  [PROFILE_OFF] = "off", [PROFILE_BASIC] = "basic", [PROFILE_FULL] = "full",
+};
+
+/* "tls_profile.kex.ecdhe": the groups as tls.group spells them (OpenSSL's names). */
+const char *const schema_profile_group[PG_COUNT] = {
+  [PG_X25519] = "X25519", [PG_P256] = "secp256r1", [PG_P384] = "secp384r1",
+  [PG_P521] = "secp521r1",
+};
+
 /* UNTESTED is never written. */
 const char *const schema_profile_vstate[PVS_COUNT] = {
   [PVS_UNTESTED] = "", [PVS_ACCEPTED] = "accepted", [PVS_REFUSED] = "refused",

@@ -41,8 +41,11 @@ extern const char *const schema_smtp_outcome[SMTP_OUTCOME_COUNT];
 /* smtp/profile.h's: the keys of "tls_profile.versions" and their values. */
 extern const char *const schema_profile_version[PV_COUNT];
 extern const char *const schema_profile_vstate[PVS_COUNT];
+/* "tls_profile.mode" and the groups of "tls_profile.kex.ecdhe" (smtp/profile.h's enums). */
+extern const char *const schema_profile_mode[PROFILE_MODE_COUNT];
+extern const char *const schema_profile_group[PG_COUNT];
 /* The TLS profile's classes (tls/classes.h), for "tls_profile.grade" and the cipher classes
- * (issue 15; not written by any record yet). */
+ * (issue 15). */
 extern const char *const schema_tls_class[TLS_CLASS_COUNT];
 
 static inline const char *job_status_name(enum job_status s) { return schema_job_status[s]; }
@@ -64,6 +67,8 @@ static inline const char *smtp_outcome_name(enum smtp_outcome o) { return schema
 static inline const char *profile_version_name(enum profile_version v) { return schema_profile_version[v]; }
 static inline const char *profile_vstate_name(enum profile_vstate s) { return schema_profile_vstate[s]; }
 static inline const char *tls_class_name(enum tls_class c) { return schema_tls_class[c]; }
+static inline const char *profile_mode_name(enum profile_mode m) { return schema_profile_mode[m]; }
+static inline const char *profile_group_name(enum profile_group g) { return schema_profile_group[g]; }
 /* "smtp.connect" of a result: for SMTP_CONNECT_ERROR libuv's text of the error, which no
  * table can hold (the table's "error" only stands in should that text be missing). */
 static inline const char *smtp_connect_name(const smtp_result_t *r) {

@@ -1,4 +1,5 @@
-/* The previous scan for --compare: per domain, its DANE and MTA-STS state. This is the one
+/* The previous scan for --compare: per domain, its DANE and MTA-STS state and its TLS
+ * profile's grade (summary.tls_grade). This is the one
  * part of the report that is O(domains): about 100 bytes per domain of the OLD files. */
 #ifndef MXS_REPORT_COMPARE_H
 #define MXS_REPORT_COMPARE_H
@@ -8,13 +9,13 @@
 #include <json-c/json.h>
 
 struct prevscan {
-  struct rtable map;  /* domain -> str "dane\x1fmta-sts", v[1] = seen in the new scan */
+  struct rtable map;  /* domain -> str "dane\x1fmta-sts\x1ftls-grade", v[1] = seen in the new scan */
 };
 
 /* The kinds of change the comparison lists, in display order; figure "changes.<key>". */
 enum change_kind {
   CHG_DANE_ADOPTED, CHG_DANE_BROKEN, CHG_DANE_INCONCLUSIVE, CHG_STS_ADOPTED, CHG_STS_BROKEN,
-  CHG_COUNT
+  CHG_GRADE_WORSE, CHG_GRADE_BETTER, CHG_COUNT
 };
 extern const char *const change_kind_key[CHG_COUNT];    /* "dane.adopted", ... */
 extern const char *const change_kind_title[CHG_COUNT];  /* "DANE newly valid", ... */
@@ -28,7 +29,15 @@ int compare_dane_change(const char *was, const char *now);
 /* The same for the MTA-STS state of compare_state ("valid:<mode>", "none", ...). */
 int compare_sts_change(const char *was, const char *now);
 
-/* Writes the comparable state of a record ("valid\x1fvalid:enforce", "-" when absent). */
+/* The same for summary.tls_grade (--tls-profile): worse or better by the classes' order
+ * (good, sufficient, phase-out, insufficient). A domain profiled in one scan only, or with a
+ * grade the report does not know, has no change: no profile is no observation. */
+int compare_grade_change(const char *was, const char *now);
+
+/* The bound of a state (each part of it is cut to 60 bytes). */
+#define COMPARE_STATE_MAX 256
+/* Writes the comparable state of a record ("valid\x1fvalid:enforce\x1fgood", "-" when
+ * absent). */
 void compare_state(json_object *rec, char *buf, size_t cap);
 /* Remembers one record of the previous scan (per-worker map; merged with rt_merge). */
 void compare_remember(struct rtable *map, json_object *rec);

@@ -13,6 +13,7 @@
 #include "report/figures.h"
 #include "report/compare.h"
 #include "report/stats.h"
+#include "report/stats_profile.h"
 #include "record/schema.h"
 
 #include <stdlib.h>
@@ -22,6 +23,7 @@ const struct section_info report_sections[] = {
   {"population", "Population"},
   {"transport", "Transport"},
   {"certs", "Certificates"},
+  {"tls_profile", "TLS profile: what each MX address accepts (--tls-profile)"},
   {"dnssec", "DNSSEC"},
   {"dane", "DANE"},
   {"mta_sts", "MTA-STS and TLS-RPT"},
@@ -168,6 +170,9 @@ const struct op_column op_columns[OP_COLS] = {
   [OP_STS_ENFORCE] = {"mta_sts_enforce", "MTA-STS enforce", OP_DOMAINS},
   [OP_REFUSED] = {"refused", "refused", OP_DOMAINS},
   [OP_LOST] = {"lost", "lost", OP_DOMAINS},
+  [OP_PROFILED] = {"tls_profiled", "TLS profiled", OP_DOMAINS, 1},
+  [OP_LEGACY] = {"legacy_tls", "legacy TLS", OP_PROFILED, 1},
+  [OP_INSUFFICIENT] = {"tls_insufficient", "TLS insufficient", OP_PROFILED, 1},
 };
 
 /* Not the record's enums: OpenSSL's protocol names, strongest first, and the TLSA
@@ -193,6 +198,90 @@ static struct order order_of(const char *const *table, size_t n, const int *vals
 #define ALL(table) order_of(table, sizeof table / sizeof table[0], NULL, 0).v
 #define SOME(table, vals) order_of(table, sizeof table / sizeof table[0], vals, \
                                    sizeof vals / sizeof vals[0]).v
+
+/* DANE per certificate key type: for each key type met, of the certificates DANE was
+ * judged for, the share valid (each over its own key type's count). */
+static void dane_per_key(struct ctx *c) {
+  static const char prefix[] = "tls_profile.dane_cert.";
+  struct kv *kv = NULL;
+  size_t n = 0, cap = 0;
+  collect(&c->now->counts, prefix, NULL, &kv, &n, &cap);
+  if (c->old) collect(&c->old->counts, prefix, NULL, &kv, &n, &cap);
+  if (n) qsort(kv, n, sizeof *kv, by_count);
+  for (size_t i = 0; i < n; i++) {
+    char key[160], den[160], lab[200];
+    snprintf(key, sizeof key, "tls_profile.dane_valid.%s", kv[i].value);
+    snprintf(den, sizeof den, "%s%s", prefix, kv[i].value);
+    snprintf(lab, sizeof lab, "DANE-valid %s certificates (of those DANE was judged for)",
+             kv[i].value);
+    add(c, "tls_profile", key, lab, den);
+  }
+  free(kv);
+}
+
+/* The TLS profile's figures: per unique profiled address, then per domain. The full
+ * mode's (cipher classes, server order, key exchange) are over the addresses profiled in
+ * full mode, DANE per certificate over the addresses where DANE was judged for some. */
+static void profile_figures(struct ctx *c) {
+  const char *S = "tls_profile", *A = "tls_profile.addresses", *F = "tls_profile.addresses_full";
+  const char *const modes[] = {profile_mode_name(PROFILE_BASIC), profile_mode_name(PROFILE_FULL),
+                               NULL};
+  const char *const dhe[] = {tls_class_name(TLS_CLASS_GOOD), tls_class_name(TLS_CLASS_SUFFICIENT),
+                             tls_class_name(TLS_CLASS_PHASE_OUT),
+                             tls_class_name(TLS_CLASS_INSUFFICIENT), PROFILE_DHE_NONE, NULL};
+  add(c, S, A, "Unique addresses profiled", "population.addresses_unique");
+  dist(c, S, "tls_profile.mode.", "Profile mode (per profiled address)", A, modes);
+  dist(c, S, "tls_profile.accepts.", "Accepts (per profiled address)", A,
+       ALL(schema_profile_version));
+  dist(c, S, "tls_profile.grade.", "Grade (per profiled address)", A, ALL(schema_tls_class));
+  add(c, S, "tls_profile.renegotiation_tested",
+      "Secure renegotiation tested (a TLS 1.2 or older version accepted)", A);
+  add(c, S, "tls_profile.secure_renegotiation", "Secure renegotiation (RFC 5746)",
+      "tls_profile.renegotiation_tested");
+  add(c, S, F, "Profiled in full mode", A);
+  dist(c, S, "tls_profile.cipher_class.", "Accepts a cipher suite of class (full mode)", F,
+       ALL(schema_tls_class));
+  add(c, S, "tls_profile.server_order", "Server imposes its cipher order (full mode)", F);
+  dist(c, S, "tls_profile.dhe.", "DHE group class (full mode)", F, dhe);
+  dist(c, S, "tls_profile.dhe_bits.", "DHE group size in bits (full mode)", F, NULL);
+  dist(c, S, "tls_profile.ecdhe.", "Accepts ECDHE group (full mode)", F, ALL(schema_profile_group));
+  add(c, S, "tls_profile.addresses_certs", "With certificates in the profile", A);
+  add(c, S, "tls_profile.multi_cert", "More than one certificate", "tls_profile.addresses_certs");
+  add(c, S, "tls_profile.certs", "Certificates (distinct per address)", NULL);
+  dist(c, S, "tls_profile.cert_key.", "Certificate key type (per certificate)",
+       "tls_profile.certs", NULL);
+  add(c, S, "tls_profile.dane_addresses", "DANE judged per certificate",
+      "tls_profile.addresses_certs");
+  dist(c, S, "tls_profile.dane_match.",
+       "DANE-valid certificates of the address (some: DANE fails some senders)",
+       "tls_profile.dane_addresses", ALL(stats_dane_match));
+  add(c, S, "tls_profile.dane_certs", "Certificates DANE was judged for", NULL);
+  dane_per_key(c);
+  const char *D = "tls_profile.domains";
+  add(c, S, D, "Domains with a profiled MX address", "population.ok");
+  dist(c, S, "tls_profile.domain_accepts.", "Domains with an MX that accepts", D,
+       ALL(schema_profile_version));
+  add(c, S, "tls_profile.legacy_domains",
+      "Domains with an MX that accepts SSLv3, TLS 1.0 or TLS 1.1", D);
+  dist(c, S, "tls_profile.domain_grade.", "Domain grade (summary.tls_grade)", D,
+       ALL(schema_tls_class));
+  add(c, S, "tls_profile.domains_full", "Domains with an MX profiled in full mode", D);
+  dist(c, S, "tls_profile.domain_cipher_class.",
+       "Domains with an MX that accepts a suite of class (full mode)", "tls_profile.domains_full",
+       ALL(schema_tls_class));
+  add(c, S, "tls_profile.domains_dane", "Domains where DANE was judged per certificate", D);
+  add(c, S, "tls_profile.domain_dane_some",
+      "Domains with an MX whose certificates match TLSA only in part (DANE fails some senders)",
+      "tls_profile.domains_dane");
+}
+
+static int made_profiles(const struct stats *s) {
+  return rt_count(&s->counts, "tls_profile.addresses") || rt_count(&s->counts, "tls_profile.domains");
+}
+
+int chg_shown(const struct report *r, int k) {
+  return r->profiled || (k != CHG_GRADE_WORSE && k != CHG_GRADE_BETTER);
+}
 
 /* a ranks before b in the operator table: more domains first, then by name. */
 static int op_before(const struct rt_entry *a, const struct rt_entry *b) {
@@ -331,14 +420,8 @@ void figures_build(struct report *r, const struct stats *now, const struct stats
   dist(&c, "transport", "transport.address_key.", "Certificate key (per address)",
        "transport.addresses_tls", NULL);
   /* --tls-profile (issue 15): only for a scan that made profiles */
-  if (rt_count(&now->counts, "tls_profile.addresses") || rt_count(&now->counts, "tls_profile.domains")) {
-    add(&c, "transport", "tls_profile.addresses", "Unique addresses profiled (--tls-profile)",
-        "population.addresses_unique");
-    dist(&c, "transport", "tls_profile.accepts.", "Accepts (per profiled address)",
-         "tls_profile.addresses", ALL(schema_profile_version));
-    add(&c, "transport", "tls_profile.legacy_domains",
-        "Domains with an MX that accepts SSLv3, TLS 1.0 or TLS 1.1", "tls_profile.domains");
-  }
+  r->profiled = made_profiles(now) || (old && made_profiles(old));
+  if (r->profiled) profile_figures(&c);
 
   add(&c, "certs", "certs.pkix_valid_all", "PKIX-valid for the MX name at every TLS address",
       "certs.domains_tls");
@@ -393,6 +476,7 @@ void figures_build(struct report *r, const struct stats *now, const struct stats
   if (old) {
     c.old = NULL;  /* changes have no previous value of their own */
     for (int k = 0; k < CHG_COUNT; k++) {
+      if (!chg_shown(r, k)) continue;
       char key[64];
       snprintf(key, sizeof key, "changes.%s", change_kind_key[k]);
       add(&c, "changes", key, change_kind_title[k], "population.records");

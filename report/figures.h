@@ -25,6 +25,7 @@ struct op_column {
   const char *metric;  /* JSON member, CSV key part: "starttls_all" */
   const char *title;   /* table header: "STARTTLS all" */
   int denom;           /* the column its share is over; -1: population.ok (OP_DOMAINS) */
+  int profile;         /* a --tls-profile column: shown only when the scan made profiles */
 };
 extern const struct op_column op_columns[OP_COLS];
 
@@ -54,6 +55,8 @@ struct report {
   struct change_row *chg;
   size_t nchg;
   int compare;
+  int profiled;         /* the scan (or the previous one) made TLS profiles: the profile's
+                           figures, operator columns and change kinds are shown */
   /* metadata */
   struct input_file *inputs, *old_inputs;
   size_t ninputs, nold;
@@ -71,6 +74,13 @@ extern const struct section_info report_sections[];  /* NULL-terminated, in disp
 /* share in percent, or -1 when there is no denominator */
 double figure_share(uint64_t count, uint64_t denom, int has_denom);
 const struct figure *report_find(const struct report *r, const char *key);
+/* Whether the report shows change kind k (enum change_kind, compare.h): the grade's only
+ * when a scan made TLS profiles. */
+int chg_shown(const struct report *r, int k);
+/* Whether the renderers show operator column k (enum op_col). */
+static inline int op_shown(const struct report *r, int k) {
+  return !op_columns[k].profile || r->profiled;
+}
 
 /* The enum values (record/schema.h) each distribution over a record enum lists, in
  * display order, where that is not simply every value in enum order; exported for the

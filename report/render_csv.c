@@ -58,6 +58,7 @@ void render_csv(const struct report *r, FILE *o) {
   for (size_t i = 0; i < r->nops; i++) {
     const struct operator_row *op = &r->ops[i];
     for (int k = 0; k < OP_COLS; k++) {
+      if (!op_shown(r, k)) continue;
       char key[400];
       int dk = op_columns[k].denom;
       snprintf(key, sizeof key, "operators.%s.%s", op->name, op_columns[k].metric);

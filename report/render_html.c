@@ -141,6 +141,8 @@ void render_html(const struct report *r, FILE *o) {
   headline(o, r, "dane.summary.valid", "DANE valid");
   headline(o, r, "mta_sts.status.valid", "MTA-STS policy valid");
   headline(o, r, "tls_rpt.status.valid", "TLS-RPT valid");
+  /* only when the scan made TLS profiles (headline shows no figure that is absent) */
+  headline(o, r, "tls_profile.legacy_domains", "an MX accepts SSLv3, TLS 1.0 or 1.1");
   fputs("</div>\n", o);
   for (const struct section_info *s = report_sections; s->id; s++) {
     int any = 0;
@@ -159,8 +161,15 @@ void render_html(const struct report *r, FILE *o) {
   fputs("<p class=\"small\">Engaged: domains where some MX address answered EHLO; STARTTLS "
         "all and DANE valid are shares of those. Refused, lost: domains where an address of "
         "this operator's MX hosts refused the scanner (4xx/5xx) or closed before EHLO "
-        "completed.</p>\n<table><tr><th>operator</th>", o);
-  for (int k = 0; k < OP_COLS; k++) fprintf(o, "<th>%s</th>", op_columns[k].title);
+        "completed.</p>\n", o);
+  if (r->profiled)
+    fputs("<p class=\"small\">TLS profiled: domains where an address of this operator's MX "
+          "hosts was profiled (--tls-profile); legacy TLS and TLS insufficient are shares of "
+          "those: such an address accepts SSLv3, TLS 1.0 or 1.1, or its grade is "
+          "insufficient.</p>\n", o);
+  fputs("<table><tr><th>operator</th>", o);
+  for (int k = 0; k < OP_COLS; k++)
+    if (op_shown(r, k)) fprintf(o, "<th>%s</th>", op_columns[k].title);
   fputs("</tr>\n", o);
   for (size_t i = 0; i < r->nops; i++) {
     const struct operator_row *op = &r->ops[i];
@@ -168,6 +177,7 @@ void render_html(const struct report *r, FILE *o) {
     esc(o, op->name);
     fprintf(o, "</td><td>%llu</td>", (unsigned long long)op->v[OP_DOMAINS]);
     for (int k = 1; k < OP_COLS; k++) {
+      if (!op_shown(r, k)) continue;
       uint64_t d = op->v[op_columns[k].denom];
       fprintf(o, "<td>%llu", (unsigned long long)op->v[k]);
       if (d) {

@@ -94,11 +94,11 @@ void render_json(const struct report *r, FILE *out) {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "operator", json_object_new_string(r->ops[i].name));
     for (int k = 0; k < OP_COLS; k++)
-      json_object_object_add(o, op_columns[k].metric, u64(r->ops[i].v[k]));
+      if (op_shown(r, k)) json_object_object_add(o, op_columns[k].metric, u64(r->ops[i].v[k]));
     if (r->ops[i].has_prev) {
       json_object *p = json_object_new_object();
       for (int k = 0; k < OP_COLS; k++)
-        json_object_object_add(p, op_columns[k].metric, u64(r->ops[i].prev[k]));
+        if (op_shown(r, k)) json_object_object_add(p, op_columns[k].metric, u64(r->ops[i].prev[k]));
       json_object_object_add(o, "previous", p);
     }
     json_object_array_add(ops, o);
@@ -109,6 +109,7 @@ void render_json(const struct report *r, FILE *out) {
   if (r->compare) {
     json_object *ch = json_object_new_object();
     for (int k = 0; k < CHG_COUNT; k++) {
+      if (!chg_shown(r, k)) continue;
       json_object *a = json_object_new_array();
       for (size_t i = 0; i < r->nchg; i++) {
         if (strcmp(r->chg[i].kind, change_kind_key[k]) != 0) continue;

@@ -84,18 +84,24 @@ void render_md(const struct report *r, FILE *o) {
              "some MX address answered EHLO; STARTTLS all and DANE valid are shares of those. "
              "Refused and lost: domains where "
              "an address of this operator's MX hosts refused the scanner (4xx/5xx) or closed "
-             "before EHLO completed.\n\n");
+             "before EHLO completed.%s\n\n", r->profiled ? " TLS profiled: domains where an "
+             "address of this operator's MX hosts was profiled (--tls-profile); legacy TLS and TLS "
+             "insufficient are shares of those: such an address accepts SSLv3, TLS 1.0 or 1.1, or "
+             "its grade is insufficient." : "");
   fputs("| operator |", o);
-  for (int k = 0; k < OP_COLS; k++) fprintf(o, " %s |", op_columns[k].title);
+  for (int k = 0; k < OP_COLS; k++)
+    if (op_shown(r, k)) fprintf(o, " %s |", op_columns[k].title);
   fprintf(o, "%s\n|---|", r->compare ? " previous domains |" : "");
-  for (int k = 0; k < OP_COLS; k++) fputs("---:|", o);
+  for (int k = 0; k < OP_COLS; k++)
+    if (op_shown(r, k)) fputs("---:|", o);
   fprintf(o, "%s\n", r->compare ? "---:|" : "");
   for (size_t i = 0; i < r->nops; i++) {
     const struct operator_row *op = &r->ops[i];
     fputs("| ", o);
     cell(o, op->name);
     fprintf(o, " | %llu |", (unsigned long long)op->v[OP_DOMAINS]);
-    for (int k = 1; k < OP_COLS; k++) rate(o, op->v[k], op->v[op_columns[k].denom]);
+    for (int k = 1; k < OP_COLS; k++)
+      if (op_shown(r, k)) rate(o, op->v[k], op->v[op_columns[k].denom]);
     if (r->compare) fprintf(o, " %llu |", (unsigned long long)op->prev[OP_DOMAINS]);
     fputc('\n', o);
   }
@@ -103,6 +109,7 @@ void render_md(const struct report *r, FILE *o) {
   if (!r->compare) return;
   fprintf(o, "\n## Domains whose state changed\n");
   for (int k = 0; k < CHG_COUNT; k++) {
+    if (!chg_shown(r, k)) continue;
     size_t n = 0;
     for (size_t i = 0; i < r->nchg; i++) n += strcmp(r->chg[i].kind, change_kind_key[k]) == 0;
     fprintf(o, "\n### %s (%zu)\n\n", change_kind_title[k], n);

@@ -66,7 +66,9 @@ static const struct skip_def SKIP_KEYS[] = {
   K(RK_EHLO_CODE), K(RK_EHLO_TLS_CODE), K(RK_FAMILY), K(RK_CHAIN_LEN), K(RK_PREFERENCE),
   K(RK_IMPLICIT), K(RK_MAX_AGE), K(RK_HTTP_STATUS), K(RK_USABLE), K(RK_UNUSABLE_REASON),
   K(RK_TLS_BEST), K(RK_MX_HOSTS), K(RK_INJECTED_BYTES), K(RK_STARTTLS_AGAIN), K(RK_DEPTH),
-  K(RK_INPUT), K(RK_CNAME), K(RK_NULL_MX), K(RK_NAME), K(RK_CONNECT), K(RK_MX), K(RK_ADDRESSES)};
+  K(RK_INPUT), K(RK_CNAME), K(RK_NULL_MX), K(RK_NAME), K(RK_CONNECT), K(RK_MX), K(RK_ADDRESSES),
+  /* tls_profile: the cipher classes' suite lists, which handshake showed a certificate */
+  K(RK_SUITES), K(RK_ASKED), K(RK_COMPLETE), K(RK_PARTIAL)};
 #undef K
 
 /* Called for every key of every record: keys are bucketed by length once, so a key is

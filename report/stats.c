@@ -8,6 +8,7 @@
 #include "report/stats.h"
 #include "report/compare.h"
 #include "report/jsonget.h"
+#include "report/stats_profile.h"
 #include "record/schema.h"
 
 #include <ctype.h>
@@ -159,6 +160,7 @@ struct domain_acc {
   int tls_addrs, fs_addrs, pkix_ok, expired, selfsigned, wrongname, expiring;
   int worst_rank;
   char worst_cipher[96];
+  struct profile_acc prof;   /* --tls-profile: its profiled addresses */
 };
 
 /* An address's SMTP outcome (smtp.outcome). A record written before the outcome existed
@@ -190,22 +192,6 @@ static char outcome_rank(int outcome) {
     [SMTP_OUTCOME_NOT_ATTEMPTED] = '1', [SMTP_OUTCOME_UNREACHABLE] = '2',
     [SMTP_OUTCOME_LOST] = '3', [SMTP_OUTCOME_REFUSED] = '4', [SMTP_OUTCOME_ENGAGED] = '5'};
   return outcome >= 0 && outcome < SMTP_OUTCOME_COUNT ? rank[outcome] : '0';
-}
-
-/* An address's tls_profile (--tls-profile) as one letter a version, in enum profile_version
- * order: A accepted, R refused, E error, - not tested; "-" alone without a profile. */
-static void profile_fact(json_object *tp, char out[PV_COUNT + 1]) {
-  json_object *vs = jget(tp, RK_VERSIONS);
-  if (!vs) {
-    strcpy(out, "-");
-    return;
-  }
-  for (int v = 0; v < PV_COUNT; v++) {
-    const char *st = jstr(vs, profile_version_name((enum profile_version)v));
-    out[v] = !st ? '-' : eq(st, profile_vstate_name(PVS_ACCEPTED)) ? 'A'
-           : eq(st, profile_vstate_name(PVS_REFUSED)) ? 'R' : 'E';
-  }
-  out[PV_COUNT] = '\0';
 }
 
 /* One MX address: its DANE status, its TLS facts into the domain's accumulator, and its
@@ -258,9 +244,11 @@ static int address(struct stats *s, json_object *a, time_t scanned, struct domai
     snprintf(fact, sizeof fact, "%s\x1f%s\x1f%s\x1f%s", keyval(ver, vb, sizeof vb), cb,
              fs ? "fs" : "nofs", cert ? kb : "(no certificate)");
   }
+  json_object *tp = jget(a, RK_TLS_PROFILE);
+  profile_domain(tp, &d->prof);
   if (ip) {
-    char full[512], prof[PV_COUNT + 1];
-    profile_fact(jget(a, RK_TLS_PROFILE), prof);
+    char full[PROFILE_FACT_MAX + 512], prof[PROFILE_FACT_MAX];
+    profile_fact(tp, prof, sizeof prof);
     snprintf(full, sizeof full, "%c%s\x1f%s\x1f%s", outcome_rank(outcome), oname, prof, fact);
     rt_keep_max(rt_get(&s->addrs, ip, strlen(ip)), full);
   }
@@ -324,10 +312,20 @@ static void sender(struct stats *s, json_object *snd) {
   }
 }
 
+/* The three parts of a comparable state (compare_state), in place; "-" for a part
+ * missing. */
+static void state_parts(char *st, char *part[3]) {
+  for (int i = 0; i < 3; i++) {
+    part[i] = st && *st ? st : "-";
+    st = st ? strchr(st, '\x1f') : NULL;
+    if (st) *st++ = '\0';
+  }
+}
+
 static void changes(struct stats *s, json_object *rec, const struct prevscan *prev) {
   const char *dom = jstr(rec, RK_DOMAIN);
   if (!dom) return;
-  char now[96], was[96] = "-\x1f-";
+  char now[COMPARE_STATE_MAX], was[COMPARE_STATE_MAX] = "-\x1f-\x1f-";
   compare_state(rec, now, sizeof now);
   struct rt_entry *e = rt_find(&prev->map, dom);
   if (e) {
@@ -336,18 +334,19 @@ static void changes(struct stats *s, json_object *rec, const struct prevscan *pr
   } else {
     C1("changes.domains_new");
   }
-  char *ns = strchr(now, '\x1f'), *ws = strchr(was, '\x1f');
-  *ns++ = '\0';
-  *ws++ = '\0';
-  /* What counts as a change (an inconclusive DANE state is none of adopted or broken):
-   * compare.c. */
-  int kind[2] = {compare_dane_change(was, now), compare_sts_change(ws, ns)};
-  for (int i = 0; i < 2; i++) {
+  char *np[3], *wp[3];
+  state_parts(now, np);
+  state_parts(was, wp);
+  /* What counts as a change (an inconclusive DANE state is none of adopted or broken; no
+   * grade is no observation): compare.c. */
+  int kind[3] = {compare_dane_change(wp[0], np[0]), compare_sts_change(wp[1], np[1]),
+                 compare_grade_change(wp[2], np[2])};
+  for (int i = 0; i < 3; i++) {
     if (kind[i] < 0) continue;
     const char *k = change_kind_key[kind[i]];
-    char key[400], val[200];
+    char key[400], val[2 * COMPARE_STATE_MAX];
     int n = snprintf(key, sizeof key, "%s\x1f%s", k, dom);
-    snprintf(val, sizeof val, "%s -> %s", i ? ws : was, i ? ns : now);
+    snprintf(val, sizeof val, "%s -> %s", wp[i], np[i]);
     rt_keep_max(rt_get(&s->changes, key, n < (int)sizeof key ? (size_t)n : sizeof key - 1), val);
     C2("changes.", k);
   }
@@ -386,11 +385,6 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
   C2(engaged ? "transport.starttls." : "transport.no_engaged.", keyval(starttls, v, sizeof v));
   C2(engaged ? "dane.summary." : "dane.no_engaged.", keyval(dane, v, sizeof v));
   if (jint(sum, RK_INCONCLUSIVE, 0) > 0) C1("transport.some_inconclusive");
-  json_object *legacy = jget(sum, RK_LEGACY_TLS);
-  if (legacy) {                       /* --tls-profile made a profile for some address */
-    C1("tls_profile.domains");
-    if (json_object_get_boolean(legacy)) C1("tls_profile.legacy_domains");
-  }
 
   json_object *mxs = jget(rec, RK_MX);
   size_t nmx = jlen(mxs);
@@ -398,7 +392,7 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
   struct domain_acc d;
   memset(&d, 0, sizeof d);
   char ops[16][256];
-  int nops = 0, refused[16] = {0}, lost[16] = {0};
+  int nops = 0, refused[16] = {0}, lost[16] = {0}, pflags[16] = {0};
   for (size_t i = 0; i < nmx; i++) {
     json_object *mx = json_object_array_get_idx(mxs, i);
     const char *host = jstr(mx, RK_HOST);
@@ -415,10 +409,12 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
     if (k == nops && nops < 16) snprintf(ops[nops++], sizeof ops[0], "%s", op);
     json_object *addrs = jget(mx, RK_ADDRESSES);
     for (size_t j = 0; j < jlen(addrs); j++) {
-      int o = address(s, json_object_array_get_idx(addrs, j), scanned, &d);
-      if (k < nops) {   /* this operator's host refused or lost us */
+      json_object *a = json_object_array_get_idx(addrs, j);
+      int o = address(s, a, scanned, &d);
+      if (k < nops) {   /* this operator's host refused or lost us; its profiles */
         refused[k] |= o == SMTP_OUTCOME_REFUSED;
         lost[k] |= o == SMTP_OUTCOME_LOST;
+        pflags[k] |= profile_flags(jget(a, RK_TLS_PROFILE));
       }
     }
   }
@@ -426,6 +422,12 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
                                      : (size_t)tlsa_hosts == nmx ? TLSA_MX_ALL
                                                                  : TLSA_MX_SOME]);
 
+  json_object *legacy = jget(sum, RK_LEGACY_TLS);
+  if (legacy) {                       /* --tls-profile made a profile for some address */
+    C1("tls_profile.domains");
+    if (json_object_get_boolean(legacy)) C1("tls_profile.legacy_domains");
+    profile_domain_count(&s->counts, sum, &d.prof);
+  }
   if (d.tls_addrs) {
     C1("transport.domains_tls");
     C2("transport.domain_tls_worst.", keyval(jstr(sum, RK_TLS_WORST), v, sizeof v));
@@ -462,6 +464,9 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
     e->v[OP_STS_ENFORCE] += sts_enforce;
     e->v[OP_REFUSED] += refused[k];
     e->v[OP_LOST] += lost[k];
+    e->v[OP_PROFILED] += (pflags[k] & PF_PROFILED) != 0;
+    e->v[OP_LEGACY] += (pflags[k] & PF_LEGACY) != 0;
+    e->v[OP_INSUFFICIENT] += (pflags[k] & PF_INSUFFICIENT) != 0;
   }
 }
 
@@ -516,7 +521,7 @@ void stats_finish(struct stats *s) {
   for (struct rt_entry *e; (e = rt_next(&s->addrs, &pos));) {
     C1("population.addresses_unique");
     /* "<rank><outcome>\x1f<profile or ->\x1f<TLS facts or ->" (address()) */
-    char buf[512];
+    char buf[PROFILE_FACT_MAX + 512];
     snprintf(buf, sizeof buf, "%s", e->str ? e->str : "");
     char *prof = strchr(buf, '\x1f');
     if (!prof || !buf[0]) continue;
@@ -525,11 +530,7 @@ void stats_finish(struct stats *s) {
     char *tls = strchr(prof, '\x1f');
     if (!tls) continue;
     *tls++ = '\0';
-    if (strcmp(prof, "-") != 0 && strlen(prof) == PV_COUNT) {
-      C1("tls_profile.addresses");
-      for (int v = 0; v < PV_COUNT; v++)
-        if (prof[v] == 'A') C2("tls_profile.accepts.", profile_version_name((enum profile_version)v));
-    }
+    profile_finish(&s->counts, prof);
     if (strcmp(tls, "-") == 0) continue;
     memmove(buf, tls, strlen(tls) + 1);
     char *f[4] = {buf, NULL, NULL, NULL};

@@ -13,7 +13,8 @@
 struct stats {
   struct rtable counts;  /* figure key -> count (counter 0) */
   struct rtable hosts;   /* unique MX host -> "dnssec|tlsa-state|u s m,u s m" */
-  struct rtable addrs;   /* unique address -> "<rank><outcome>\x1f" then "version\x1f" "cipher\x1f"
+  struct rtable addrs;   /* unique address -> "<rank><outcome>\x1f", its TLS profile's facts
+                            (stats_profile.h) or "-", "\x1f", then "version\x1f" "cipher\x1f"
                             "fs\x1f" "key", or "-" without TLS (stats.c, address()) */
   struct rtable ops;     /* operator -> counters of enum op_col (below) */
   struct rtable changes; /* "dane.adopted\x1f" "domain" ... (comparison only) */
@@ -27,10 +28,13 @@ struct prevscan;  /* compare.h */
  * summary.starttls is all, some or none); of those, STARTTLS on every engaged address and
  * DANE valid (the domain's summary); MTA-STS valid and in enforce mode; and the domains
  * where an address of this operator's MX hosts refused (4xx/5xx to the greeting or EHLO)
- * or was lost (closed before EHLO completed): the scanner-blocking a CERT wants to see. */
+ * or was lost (closed before EHLO completed): the scanner-blocking a CERT wants to see.
+ * With --tls-profile, the domains where an address of this operator's MX hosts was
+ * profiled, and of those where such an address accepts SSLv3, TLS 1.0 or 1.1 (legacy) or
+ * has the grade insufficient: whom to write to about old TLS. */
 enum op_col {
   OP_DOMAINS, OP_ENGAGED, OP_TLS_ALL, OP_DANE_VALID, OP_STS_VALID, OP_STS_ENFORCE,
-  OP_REFUSED, OP_LOST, OP_COLS
+  OP_REFUSED, OP_LOST, OP_PROFILED, OP_LEGACY, OP_INSUFFICIENT, OP_COLS
 };
 
 

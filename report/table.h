@@ -13,10 +13,10 @@
 #include "lib/hashmap.h"
 
 /* Counters per entry: RT_NVALS in a table made by rt_init, up to RT_NVALS_MAX with
- * rt_init_n (the operator table has eight columns; the million-entry host table need not
+ * rt_init_n (the operator table has eleven columns; the million-entry host table need not
  * carry them). */
 #define RT_NVALS 5
-#define RT_NVALS_MAX 8
+#define RT_NVALS_MAX 11
 
 struct rt_entry {
   const char *key;       /* NUL-terminated, held by the table */

@@ -3,7 +3,8 @@
 
 usage: html_test.py --mxsurvey PATH --out DIR
 
-Writes the page for the hand-built records (with --compare, so every part is there),
+Writes the page for the hand-built records (with --compare, so every part is there; and
+the page of the TLS profile's records, profile.ndjson),
 checks that it references nothing outside itself, loads it in headless chromium with
 console logging on, fails on any console message (script errors, failed loads), and keeps
 the screenshot (DIR/report.png) after checking it is a real, non-trivial PNG. The checker
@@ -98,6 +99,20 @@ def main():
     for needle in ("<svg", "DANE newly broken", "hoster.pt", "About this scan",
                    "scan1.ndjson", "mxsurvey 0", "Domains scanned (records)"):
         check(f"page contains {needle!r}", needle in html)
+
+    # The TLS profile's section and operator columns (--tls-profile records, compared with
+    # their previous grades): the same checks, in the same browser.
+    ppage = os.path.join(out, "report-profile.html")
+    p = subprocess.run([a.mxsurvey, "report", "-q", "--html", ppage,
+                        os.path.join(HERE, "profile.ndjson"), "--compare",
+                        os.path.join(HERE, "profile0.ndjson")], capture_output=True, text=True)
+    check("profile report exit status", p.returncode == 0, p.stderr)
+    phtml = open(ppage, encoding="utf-8").read() if p.returncode == 0 else ""
+    for needle in ('id="tls_profile"', "DANE fails some senders", "TLS insufficient",
+                   "tls_grade.worse"):
+        check(f"profile page contains {needle!r}", needle in phtml)
+    msgs = load(ppage, os.path.join(out, "report-profile.png"))
+    check("no console messages on the profile page", not msgs, str(msgs))
 
     png = os.path.join(out, "report.png")
     if os.path.exists(png):

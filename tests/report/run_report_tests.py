@@ -292,6 +292,276 @@ def test_compare(mx, tmp):
         check(f"compare markdown {line!r}", line in md.splitlines(), True)
 
 
+# profile.ndjson (--tls-profile, issue 15): 9 domains, 8 unique addresses, six profiled
+# (tests/report/make_profile_fixture.py writes it and says what each address is):
+#   .1 basic: TLS 1.0 to 1.3, phase-out, secure renegotiation, RSA (DANE valid) + EC (DANE
+#      mismatch): DANE fails some senders. p1.pt (TLSA) and p2.pt (no TLSA, shared: the same
+#      address counted once, with the observation that has DANE)
+#   .2 full: TLS 1.2 and 1.3, sufficient, good + sufficient suites, server order, DHE 3072
+#      (sufficient), X25519 secp256r1 secp384r1, one EC certificate DANE valid. p3.pt
+#   .3 full: TLS 1.0 and 1.2, insufficient, every class, no server order, DHE 1024
+#      (insufficient), secp256r1, insecure renegotiation, RSA + EC, no DANE. p4.pt, p5.pt
+#   .4 basic, partial (421 after three hellos): TLS 1.2 and 1.3, good, no certificates. p6.pt
+#   .5 no profile (p6.pt's second MX); .7 no STARTTLS, no profile (p7.pt: not profiled)
+#   .6 full: TLS 1.3 only, good, good suites only, no DHE (bits 0), X25519, no server
+#      order learnt, ED25519 + RSA both DANE valid. p5.pt, p8.pt
+#   .8 a profile from before mode and grade (versions only). p9.pt, no tls_grade
+PROFILE = {
+    "population.addresses_unique": (8, None),
+    "tls_profile.addresses": (6, 8),
+    "tls_profile.mode.basic": (2, 6), "tls_profile.mode.full": (3, 6),
+    "tls_profile.mode.(none)": (1, 6),                     # .8
+    "tls_profile.accepts.SSLv3": (0, 6), "tls_profile.accepts.TLSv1": (2, 6),
+    "tls_profile.accepts.TLSv1.1": (1, 6), "tls_profile.accepts.TLSv1.2": (5, 6),
+    "tls_profile.accepts.TLSv1.3": (5, 6),
+    "tls_profile.grade.good": (2, 6), "tls_profile.grade.sufficient": (1, 6),
+    "tls_profile.grade.phase-out": (1, 6), "tls_profile.grade.insufficient": (1, 6),
+    "tls_profile.grade.(none)": (1, 6),
+    "tls_profile.renegotiation_tested": (3, 6),            # .1 .2 .3
+    "tls_profile.secure_renegotiation": (2, 3),
+    "tls_profile.addresses_full": (3, 6),
+    "tls_profile.cipher_class.good": (3, 3), "tls_profile.cipher_class.sufficient": (2, 3),
+    "tls_profile.cipher_class.phase-out": (1, 3), "tls_profile.cipher_class.insufficient": (1, 3),
+    "tls_profile.server_order": (1, 3),
+    "tls_profile.dhe.good": (0, 3), "tls_profile.dhe.sufficient": (1, 3),
+    "tls_profile.dhe.phase-out": (0, 3), "tls_profile.dhe.insufficient": (1, 3),
+    "tls_profile.dhe.none": (1, 3),
+    "tls_profile.dhe_bits.1024": (1, 3), "tls_profile.dhe_bits.3072": (1, 3),
+    "tls_profile.ecdhe.X25519": (2, 3), "tls_profile.ecdhe.secp256r1": (2, 3),
+    "tls_profile.ecdhe.secp384r1": (1, 3), "tls_profile.ecdhe.secp521r1": (0, 3),
+    "tls_profile.addresses_certs": (4, 6),                 # .1 .2 .3 .6
+    "tls_profile.multi_cert": (3, 4),
+    "tls_profile.certs": (7, None),
+    "tls_profile.cert_key.RSA": (3, 7), "tls_profile.cert_key.EC": (3, 7),
+    "tls_profile.cert_key.ED25519": (1, 7),
+    "tls_profile.dane_addresses": (3, 4),                  # .1 (from p1.pt) .2 .6
+    "tls_profile.dane_match.all": (2, 3), "tls_profile.dane_match.some": (1, 3),
+    "tls_profile.dane_match.none": (0, 3),
+    "tls_profile.dane_certs": (5, None),
+    "tls_profile.dane_valid.RSA": (2, 2), "tls_profile.dane_valid.EC": (1, 2),
+    "tls_profile.dane_valid.ED25519": (1, 1),
+    # per domain: p7 has no profiled address
+    "tls_profile.domains": (8, 9),
+    "tls_profile.domain_accepts.SSLv3": (0, 8), "tls_profile.domain_accepts.TLSv1": (4, 8),
+    "tls_profile.domain_accepts.TLSv1.1": (2, 8), "tls_profile.domain_accepts.TLSv1.2": (7, 8),
+    "tls_profile.domain_accepts.TLSv1.3": (7, 8),
+    "tls_profile.legacy_domains": (4, 8),                  # p1 p2 p4 p5
+    "tls_profile.domain_grade.good": (2, 8), "tls_profile.domain_grade.sufficient": (1, 8),
+    "tls_profile.domain_grade.phase-out": (2, 8), "tls_profile.domain_grade.insufficient": (2, 8),
+    "tls_profile.domain_grade.(none)": (1, 8),             # p9
+    "tls_profile.domains_full": (4, 8),                    # p3 p4 p5 p8
+    "tls_profile.domain_cipher_class.good": (4, 4),
+    "tls_profile.domain_cipher_class.sufficient": (3, 4),
+    "tls_profile.domain_cipher_class.phase-out": (2, 4),
+    "tls_profile.domain_cipher_class.insufficient": (2, 4),
+    "tls_profile.domains_dane": (4, 8),                    # p1 p3 p5 p8 (not p2)
+    "tls_profile.domain_dane_some": (1, 4),                # p1
+}
+# The operator table's profile columns: (domains, profiled, legacy TLS, TLS insufficient),
+# each counted by this operator's own MX hosts' addresses.
+PROFILE_OPS = {
+    "hostco.pt": (4, 4, 3, 2),   # p1 p3 p4 p5; legacy .1 .3 (p1 p4 p5); insufficient .3
+    "p2.pt": (1, 1, 1, 0),       # .1 under another name
+    "p5.pt": (1, 1, 0, 0),       # .6: p5's legacy TLS is hostco's
+    "p7.pt": (1, 0, 0, 0),
+}
+PROFILE_OP_KEYS = ["domains", "tls_profiled", "legacy_tls", "tls_insufficient"]
+PROFILE_CHANGES = {  # profile0.ndjson: the previous grades
+    "tls_grade.worse": [("p3.pt", "good -> sufficient")],
+    "tls_grade.better": [("p1.pt", "insufficient -> phase-out"), ("p8.pt", "phase-out -> good")],
+}
+
+
+def test_profile(mx, tmp):
+    pf = os.path.join(HERE, "profile.ndjson")
+    doc = figures_json(mx, pf)
+    if not doc:
+        return
+    check_figures("profile", doc, PROFILE)
+    sec = [s for s in doc["sections"] if s["id"] == "tls_profile"]
+    check("profile section", len(sec), 1)
+    if sec:
+        got = [k for k in sec[0]["figures"] if k in PROFILE]
+        check("profile section has every figure", sorted(got), sorted(k for k in PROFILE
+                                                                       if k.startswith("tls_profile.")))
+    # A scan without profiles has no such section (scan1 has none).
+    d1 = figures_json(mx, os.path.join(HERE, "scan1.ndjson"))
+    if d1:
+        check("no profile section without profiles",
+              [k for k in d1["figures"] if k.startswith("tls_profile.")], [])
+    # One thread or two, one file or shards: .1 and .3 are in both halves, each worker keeps
+    # its own observation and the merge keeps the same one.
+    lines = open(pf).read().splitlines(keepends=True)
+    a, b = os.path.join(tmp, "pa.ndjson"), os.path.join(tmp, "pb.ndjson")
+    open(a, "w").writelines(lines[1::2])
+    open(b, "w").writelines(lines[0::2])
+    strip = lambda d: {k: (v["count"], v["denominator"]) for k, v in d["figures"].items()}
+    for extra, files in ((("--threads", "1"), (pf,)), ((), (a, b)), (("--threads", "1"), (a, b))):
+        d2 = figures_json(mx, *files, extra=extra)
+        if d2:
+            check(f"profile: same figures with {extra} {len(files)} file(s)", strip(d2), strip(doc))
+    ops = {o["operator"]: o for o in doc["operators"]}
+    for name, want in PROFILE_OPS.items():
+        check(f"profile operator {name}", [ops.get(name, {}).get(k) for k in PROFILE_OP_KEYS],
+              list(want))
+    if d1:   # without profiles, no profile columns
+        check("no profile operator columns", [k for o in d1["operators"] for k in o
+                                              if k in PROFILE_OP_KEYS[1:]], [])
+    md = run(mx, "-q", pf).stdout.splitlines()
+    for line in ("## TLS profile: what each MX address accepts (--tls-profile)",
+                 "| operator | domains | engaged | STARTTLS all | DANE valid | MTA-STS valid "
+                 "| MTA-STS enforce | refused | lost | TLS profiled | legacy TLS | TLS insufficient |",
+                 "| hostco.pt | 4 | 4 (100.0%) | 4 (100.0%) | 2 (50.0%) | 0 (0.0%) | 0 (0.0%) "
+                 "| 0 (0.0%) | 0 (0.0%) | 4 (100.0%) | 3 (75.0%) | 2 (50.0%) |",
+                 "| p7.pt | 1 | 1 (100.0%) | 0 (0.0%) | 0 (0.0%) | 0 (0.0%) | 0 (0.0%) | 0 (0.0%) "
+                 "| 0 (0.0%) | 0 (0.0%) | 0 | 0 |",
+                 "| Unique addresses profiled | 6 | 8 | 75.0% |",
+                 "| Accepts (per profiled address): TLSv1 | 2 | 6 | 33.3% |",
+                 "| Accepts a cipher suite of class (full mode): insufficient | 1 | 3 | 33.3% |",
+                 "| DHE group class (full mode): none | 1 | 3 | 33.3% |",
+                 "| Accepts ECDHE group (full mode): secp521r1 | 0 | 3 | 0.0% |",
+                 "| More than one certificate | 3 | 4 | 75.0% |",
+                 "| Certificates (distinct per address) | 7 |  |  |",
+                 "| DANE-valid certificates of the address (some: DANE fails some senders): some "
+                 "| 1 | 3 | 33.3% |",
+                 "| DANE-valid EC certificates (of those DANE was judged for) | 1 | 2 | 50.0% |",
+                 "| Domains with an MX that accepts: TLSv1.1 | 2 | 8 | 25.0% |",
+                 "| Domain grade (summary.tls_grade): insufficient | 2 | 8 | 25.0% |",
+                 "| Domains with an MX whose certificates match TLSA only in part (DANE fails "
+                 "some senders) | 1 | 4 | 25.0% |"):
+        check(f"profile markdown {line!r}", line in md, True)
+    rows = {r["key"]: r for r in csv.DictReader(io.StringIO(run(mx, "-q", "--format", "csv", pf).stdout))}
+    for k, (c, d) in PROFILE.items():
+        r = rows.get(k)
+        check(f"profile csv {k}", (r["count"], r["denominator"], r["section"]) if r else None,
+              (str(c), str(d) if d else "", "tls_profile" if k.startswith("tls_profile.") else "population"))
+    for key, want in (("operators.hostco.pt.legacy_tls", ("3", "4")),      # over profiled
+                      ("operators.hostco.pt.tls_profiled", ("4", "4")),    # over domains
+                      ("operators.p5.pt.tls_insufficient", ("0", "1"))):
+        r = rows.get(key, {})
+        check(f"profile csv {key}", (r.get("count"), r.get("denominator")), want)
+    html = os.path.join(tmp, "profile.html")
+    run(mx, "-q", "--html", html, pf)
+    page = open(html).read() if os.path.exists(html) else ""
+    check("profile html headline", '<div class="card"><div class="big">50.0%</div><div>an MX '
+          'accepts SSLv3, TLS 1.0 or 1.1</div><div class="small">4 of 8</div></div>' in page, True)
+    check("profile html operator columns", "<th>lost</th><th>TLS profiled</th><th>legacy TLS</th>"
+          "<th>TLS insufficient</th></tr>" in page, True)
+    check("profile html operator row", "<tr><td>hostco.pt</td><td>4</td>" in page and
+          "<td>4 (100.0%)</td><td>3 (75.0%)</td><td>2 (50.0%)</td></tr>" in page, True)
+    check("profile html section", '<h2 id="tls_profile">TLS profile: what each MX address accepts '
+          '(--tls-profile)</h2>' in page, True)
+    for k, (c, d) in PROFILE.items():
+        if k not in doc["figures"]:
+            continue                       # reported missing by check_figures
+        label = doc["figures"][k]["label"].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        cell = f"<tr><td>{label}</td><td>{c}</td><td>{d if d else ''}</td><td>"
+        if d:
+            cell += "%.1f%%" % (100.0 * c / d)
+        check(f"profile html row {k}", cell + "</td></tr>" in page, True)
+
+    # Nor grade changes when neither scan made profiles.
+    d0 = figures_json(mx, os.path.join(HERE, "scan1.ndjson"),
+                      extra=("--compare", os.path.join(HERE, "scan0-part1.ndjson")))
+    if d0:
+        check("no grade changes without profiles",
+              ([k for k in d0["figures"] if k.startswith("changes.tls_grade")],
+               [k for k in d0["changed_domains"] if k.startswith("tls_grade")]), ([], []))
+    plain = os.path.join(tmp, "scan1.html")
+    run(mx, "-q", "--html", plain, os.path.join(HERE, "scan1.ndjson"))
+    page = open(plain).read() if os.path.exists(plain) else "TLS profiled"
+    check("no profile section or columns in html without profiles",
+          ("TLS profiled" in page, 'id="tls_profile"' in page), (False, False))
+
+    # --compare: the domains whose grade changed; no grade on one side is no change (p6.pt,
+    # p9.pt), nor is the same grade (p4.pt).
+    cmp_ = figures_json(mx, pf, extra=("--compare", os.path.join(HERE, "profile0.ndjson")))
+    if not cmp_:
+        return
+    figs = cmp_["figures"]
+    for kind, want in PROFILE_CHANGES.items():
+        check(f"changes.{kind}", figs.get(f"changes.{kind}", {}).get("count"), len(want))
+        got = [(c["domain"], c["change"]) for c in cmp_["changed_domains"].get(kind, [])]
+        check(f"changed_domains {kind}", got, want)
+    p = figs.get("tls_profile.domain_grade.insufficient", {}).get("previous", {})
+    check("previous domain grade insufficient", (p.get("count"), p.get("denominator")), (2, 4))
+    md = run(mx, "-q", pf, "--compare", os.path.join(HERE, "profile0.ndjson")).stdout.splitlines()
+    for line in ("### TLS profile grade worse (1)", "- p3.pt: good -> sufficient",
+                 "### TLS profile grade better (2)", "- p8.pt: phase-out -> good",
+                 "| TLS profile grade better | 2 | 9 | 22.2% | | |"):
+        check(f"profile compare markdown {line!r}", line in md, True)
+    rows = list(csv.reader(io.StringIO(run(mx, "-q", "--format", "csv", pf, "--compare",
+                                           os.path.join(HERE, "profile0.ndjson")).stdout)))
+    got = sorted((r[1], r[2]) for r in rows if r and r[0] == "changed_domains"
+                 and r[1].startswith("tls_grade."))
+    check("profile compare csv", got, sorted((k, d) for k, v in PROFILE_CHANGES.items() for d, _ in v))
+    html = os.path.join(tmp, "profile-cmp.html")
+    run(mx, "-q", "--html", html, pf, "--compare", os.path.join(HERE, "profile0.ndjson"))
+    page = open(html).read() if os.path.exists(html) else ""
+    check("profile compare html", "<tr><td>tls_grade.worse</td><td>p3.pt</td><td>good -&gt; "
+          "sufficient</td></tr>" in page, True)
+
+
+def test_profile_hostile(mx, tmp):
+    """Profiles a hostile or broken writer could produce: wrong types are no profile or no
+    value, strings are cut to 40 bytes without separators, lists to 8 entries."""
+    def rec(domain, ip, tp, grade="good"):
+        return {"domain": domain, "status": "ok", "scanned_at": "2026-12-01T10:00:00Z",
+                "summary": {"starttls": "all", "dane": "none", "legacy_tls": False, "tls_grade": grade},
+                "mx": [{"host": "mx." + domain, "addresses": [
+                    {"ip": ip, "smtp": {"outcome": "engaged", "starttls": "offered"}, "tls_profile": tp}]}]}
+    weird = {"mode": "full", "versions": {"TLSv1.3": "accepted"}, "grade": "x" * 300,
+             "ciphers": {"good": {"accepted": "yes"}, "insufficient": {"accepted": True}, "bogus": 1},
+             "kex": {"dhe": {"bits": "many", "class": "phase-out"}, "ecdhe": [1, "a,b:c\u001e", None] * 4},
+             "certs": [{"key_type": "R,S:A\u001f\u001e", "dane": {"status": "valid"}}] * 20 + ["x"],
+             "server_order": "yes", "renegotiation": {"secure": 1}}
+    recs = [rec("h1.pt", "203.0.113.1", "not an object"),
+            rec("h2.pt", "203.0.113.2", {"versions": ["TLSv1"], "mode": "full"}),
+            rec("h3.pt", "203.0.113.3", weird, grade="bad\u001fgrade")]
+    path = os.path.join(tmp, "hostile.ndjson")
+    with open(path, "w") as f:
+        for r in recs:
+            f.write(json.dumps(r) + "\n")
+    doc = figures_json(mx, path)
+    if not doc:
+        return
+    want = {
+        "tls_profile.addresses": (1, 3),                      # h3 only
+        "tls_profile.grade." + "x" * 40: (1, 1),
+        "tls_profile.addresses_full": (1, 1),
+        "tls_profile.cipher_class.good": (0, 1),             # "yes" is not true
+        "tls_profile.cipher_class.insufficient": (1, 1),
+        "tls_profile.server_order": (0, 1),
+        "tls_profile.renegotiation_tested": (0, 1),
+        "tls_profile.dhe.phase-out": (1, 1),
+        "tls_profile.ecdhe.?": (1, 1),                       # 1 and None; once an address
+        "tls_profile.ecdhe.a?b?c?": (1, 1),
+        "tls_profile.certs": (8, None),
+        "tls_profile.cert_key.R?S?A??": (8, 8),
+        "tls_profile.dane_valid.R?S?A??": (8, 8),
+        "tls_profile.dane_match.all": (1, 1),
+        "tls_profile.domains": (3, 3),
+        "tls_profile.domain_grade.bad?grade": (1, 3),
+    }
+    check_figures("hostile profile", doc, want)
+    check("hostile profile: no DHE size", [k for k in doc["figures"] if k.startswith("tls_profile.dhe_bits.")], [])
+    ops = {o["operator"]: o.get("tls_profiled") for o in doc["operators"]}
+    check("hostile profile: operators profiled", ops, {"h1.pt": 0, "h2.pt": 0, "h3.pt": 1})
+    # the same file as the previous scan: a grade with a separator in it is no grade
+    doc = figures_json(mx, path, extra=("--compare", path))
+    if doc:
+        check("hostile profile compare",
+              doc["figures"].get("changes.tls_grade.worse", {}).get("count"), 0)
+    # A comparable state longer than its buffer once lost its separator (a NULL dereference
+    # in --compare for a 150-byte summary.dane): each part is now cut to 60 bytes.
+    long = os.path.join(tmp, "long.ndjson")
+    r = rec("l.pt", "203.0.113.9", None)
+    r["summary"]["dane"] = "x" * 150
+    with open(long, "w") as f:
+        f.write(json.dumps(r) + "\n")
+    figures_json(mx, long, extra=("--compare", long))
+
+
 def test_errors(mx, tmp):
     s1 = os.path.join(HERE, "scan1.ndjson")
     bad = os.path.join(tmp, "bad.ndjson")
@@ -352,10 +622,12 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_scan1(mx, tmp)
         test_compare(mx, tmp)
+        test_profile(mx, tmp)
+        test_profile_hostile(mx, tmp)
         test_errors(mx, tmp)
     for f in FAILS:
         print("FAIL:", f)
-    n = len(SCAN1) + len(PREV) + len(CHANGES)
+    n = len(SCAN1) + len(PREV) + len(CHANGES) + len(PROFILE) + len(PROFILE_CHANGES)
     print(f"report tests: {len(FAILS)} failure(s); {n} expected figures checked")
     return 1 if FAILS else 0
 

@@ -72,6 +72,9 @@ static void test_tables(void) {
         "not-attempted", "unreachable", "lost", "refused", "engaged");
   /* the TLS profile's classes (issue 15) */
   TABLE(schema_tls_class, TLS_CLASS_COUNT, -1, "good", "sufficient", "phase-out", "insufficient");
+  /* tls_profile.mode ("off" is never written) and the groups of tls_profile.kex.ecdhe */
+  TABLE(schema_profile_mode, PROFILE_MODE_COUNT, -1, "off", "basic", "full");
+  TABLE(schema_profile_group, PG_COUNT, -1, "X25519", "secp256r1", "secp384r1", "secp521r1");
 }
 
 /* The enum values the tables are indexed by, spot-checked by name, and the accessors. */
@@ -93,6 +96,8 @@ static void test_names(void) {
   CHECK_STR(smtp_starttls_name(SMTP_STARTTLS_NOT_OFFERED), "not-offered");
   CHECK_STR(tls_class_name(TLS_CLASS_PHASE_OUT), "phase-out");
   CHECK_STR(tls_class_name(TLS_CLASS_INSUFFICIENT), "insufficient");
+  CHECK_STR(profile_mode_name(PROFILE_FULL), "full");
+  CHECK_STR(profile_group_name(PG_P521), "secp521r1");
   /* smtp.connect of a result: a never-probed (zeroed) one is "not-attempted"; another
    * system error is libuv's text, not the table's "error" */
   smtp_result_t r;
