@@ -97,6 +97,13 @@
 #define RK_SUITES "suites"
 #define RK_PARTIAL "partial"
 #define RK_CONNECTIONS "connections"
+#define RK_RENEGOTIATION "renegotiation"   /* {"secure": bool}: RFC 5746 */
+#define RK_SECURE "secure"
+/* tls_profile: the certs phase (every certificate; "mode" is RK_MODE) */
+#define RK_CERTS "certs"
+#define RK_CERT_KINDS "cert_kinds"
+#define RK_CERT_REASONS "cert_reasons"
+#define RK_ASKED "asked"                   /* certs[]: the key family that showed it first */
 #define RK_CONNECT "connect"
 #define RK_CONNECT_MS "connect_ms"
 #define RK_BANNER "banner"

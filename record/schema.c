@@ -124,3 +124,13 @@ const char *const schema_profile_vstate[PVS_COUNT] = {
   [PVS_UNTESTED] = "", [PVS_ACCEPTED] = "accepted", [PVS_REFUSED] = "refused",
   [PVS_ERROR] = "error",
 };
+
+/* "tls_profile.mode": the --tls-profile values; OFF is never written (no profile). */
+const char *const schema_profile_mode[PROFILE_MODE_COUNT] = {
+  [PROFILE_OFF] = "off", [PROFILE_BASIC] = "basic", [PROFILE_FULL] = "full",
+};
+
+/* The key families the certs phase asks for, as the signature algorithms name them. */
+const char *const schema_profile_cert_kind[PCK_COUNT] = {
+  [PCK_RSA] = "RSA", [PCK_ECDSA] = "ECDSA", [PCK_EDDSA] = "EdDSA",
+};

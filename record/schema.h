@@ -41,6 +41,9 @@ extern const char *const schema_smtp_outcome[SMTP_OUTCOME_COUNT];
 /* smtp/profile.h's: the keys of "tls_profile.versions" and their values. */
 extern const char *const schema_profile_version[PV_COUNT];
 extern const char *const schema_profile_vstate[PVS_COUNT];
+/* "tls_profile.mode", and the key families of "tls_profile.cert_kinds" / "certs[].asked". */
+extern const char *const schema_profile_mode[PROFILE_MODE_COUNT];
+extern const char *const schema_profile_cert_kind[PCK_COUNT];
 /* The TLS profile's classes (tls/classes.h), for "tls_profile.grade" and the cipher classes
  * (issue 15; not written by any record yet). */
 extern const char *const schema_tls_class[TLS_CLASS_COUNT];
@@ -63,6 +66,8 @@ static inline const char *smtp_starttls_name(enum smtp_starttls s) { return sche
 static inline const char *smtp_outcome_name(enum smtp_outcome o) { return schema_smtp_outcome[o]; }
 static inline const char *profile_version_name(enum profile_version v) { return schema_profile_version[v]; }
 static inline const char *profile_vstate_name(enum profile_vstate s) { return schema_profile_vstate[s]; }
+static inline const char *profile_mode_name(enum profile_mode m) { return schema_profile_mode[m]; }
+static inline const char *profile_cert_kind_name(enum profile_cert_kind k) { return schema_profile_cert_kind[k]; }
 static inline const char *tls_class_name(enum tls_class c) { return schema_tls_class[c]; }
 /* "smtp.connect" of a result: for SMTP_CONNECT_ERROR libuv's text of the error, which no
  * table can hold (the table's "error" only stands in should that text be missing). */

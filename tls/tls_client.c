@@ -252,8 +252,35 @@ void tls_ctx_free(tls_ctx_t *c)
   free(c);
 }
 
+/* What each key family offers (tls_conn_new_keys): the signature algorithms of TLS 1.2 and
+ * 1.3 (OpenSSL's names; SHA-1 and SHA-224 too, since the security level is 0 and an old
+ * server may sign with nothing better), and the TLS <= 1.2 suites by authentication (TLS
+ * 1.0 and 1.1 have no signature_algorithms: the suite alone picks the certificate). EdDSA
+ * certificates are served with ECDSA suites (RFC 8422 §5.1.1). The TLS 1.3 suites are not
+ * touched: they do not say the key type. */
+static const struct {
+  const char *sigalgs, *ciphers;
+} key_family[TLS_KEYS_COUNT] = {
+  [TLS_KEYS_RSA] = {"rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:"
+                    "rsa_pss_pss_sha256:rsa_pss_pss_sha384:rsa_pss_pss_sha512:"
+                    "rsa_pkcs1_sha256:rsa_pkcs1_sha384:rsa_pkcs1_sha512:RSA+SHA224:"
+                    "RSA+SHA1",
+                    "aRSA:@SECLEVEL=0"},
+  [TLS_KEYS_ECDSA] = {"ecdsa_secp256r1_sha256:ecdsa_secp384r1_sha384:"
+                      "ecdsa_secp521r1_sha512:ECDSA+SHA224:ECDSA+SHA1",
+                      "aECDSA:@SECLEVEL=0"},
+  [TLS_KEYS_EDDSA] = {"ed25519:ed448", "aECDSA:@SECLEVEL=0"},
+};
+
 tls_conn_t *tls_conn_new(tls_ctx_t *c, const char *sni)
 {
+  return tls_conn_new_keys(c, sni, TLS_KEYS_ANY);
+}
+
+tls_conn_t *tls_conn_new_keys(tls_ctx_t *c, const char *sni, enum tls_keys keys)
+{
+  if ((unsigned)keys >= TLS_KEYS_COUNT)
+    return NULL;
   ERR_clear_error();
   tls_conn_t *t = calloc(1, sizeof *t);
   if (t == NULL)
@@ -277,6 +304,10 @@ tls_conn_t *tls_conn_new(tls_ctx_t *c, const char *sni)
   t->wbio = wbio;
   SSL_set_connect_state(t->ssl);
   if (sni != NULL && sni[0] != '\0' && !SSL_set_tlsext_host_name(t->ssl, sni))
+    goto fail;
+  /* ANY keeps the context's settings untouched: every probe's handshake as before. */
+  if (keys != TLS_KEYS_ANY && (!SSL_set1_sigalgs_list(t->ssl, key_family[keys].sigalgs) ||
+                               !SSL_set_cipher_list(t->ssl, key_family[keys].ciphers)))
     goto fail;
 
   /* The handshake verifies nothing: verdicts come from the stored chain afterwards. */

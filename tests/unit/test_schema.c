@@ -72,6 +72,8 @@ static void test_tables(void) {
         "not-attempted", "unreachable", "lost", "refused", "engaged");
   /* the TLS profile's classes (issue 15) */
   TABLE(schema_tls_class, TLS_CLASS_COUNT, -1, "good", "sufficient", "phase-out", "insufficient");
+  TABLE(schema_profile_mode, PROFILE_MODE_COUNT, -1, "off", "basic", "full");
+  TABLE(schema_profile_cert_kind, PCK_COUNT, -1, "RSA", "ECDSA", "EdDSA");
 }
 
 /* The enum values the tables are indexed by, spot-checked by name, and the accessors. */
