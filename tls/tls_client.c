@@ -54,6 +54,9 @@ struct tls_conn {
   hello_peek_t hello;  /* the server's first handshake message (peek_server_hello) */
   bool hello_done;     /* the key exchange is known (or will never be) */
   bool costly;         /* tls_conn_costly */
+  enum tls_keys keys;  /* tls_conn_new_keys */
+  int alert;           /* restricted keys: the last alert read, (level << 8) | description,
+                          or -1 (alert_cb) */
 };
 
 /* The tls_conn of an SSL (its app data, set by tls_conn_new). */
@@ -272,6 +275,17 @@ static const struct {
   [TLS_KEYS_EDDSA] = {"ed25519:ed448", "aECDSA:@SECLEVEL=0"},
 };
 
+/* Restricted handshakes only (the TLS profile's certs phase): the alert the server sent,
+ * so that a refusal reads "alert 40 (handshake failure)" like the profile's versions
+ * rather than OpenSSL's "sslv3 alert handshake failure". Not installed for TLS_KEYS_ANY,
+ * whose error texts every record already carries. */
+static void alert_cb(const SSL *ssl, int where, int ret)
+{
+  tls_conn_t *t = conn_of(ssl);
+  if (t != NULL && (where & SSL_CB_READ_ALERT))
+    t->alert = ret;
+}
+
 tls_conn_t *tls_conn_new(tls_ctx_t *c, const char *sni)
 {
   return tls_conn_new_keys(c, sni, TLS_KEYS_ANY);
@@ -286,6 +300,8 @@ tls_conn_t *tls_conn_new_keys(tls_ctx_t *c, const char *sni, enum tls_keys keys)
   if (t == NULL)
     return NULL;
   hello_peek_init(&t->hello);
+  t->keys = keys;
+  t->alert = -1;
   t->ssl = SSL_new(c->ssl_ctx);
   if (t->ssl == NULL)
     goto fail;
@@ -309,6 +325,8 @@ tls_conn_t *tls_conn_new_keys(tls_ctx_t *c, const char *sni, enum tls_keys keys)
   if (keys != TLS_KEYS_ANY && (!SSL_set1_sigalgs_list(t->ssl, key_family[keys].sigalgs) ||
                                !SSL_set_cipher_list(t->ssl, key_family[keys].ciphers)))
     goto fail;
+  if (keys != TLS_KEYS_ANY)
+    SSL_set_info_callback(t->ssl, alert_cb);
 
   /* The handshake verifies nothing: verdicts come from the stored chain afterwards. */
   ERR_clear_error();
@@ -340,6 +358,12 @@ static void fail_ssl(tls_conn_t *t, int ret)
   t->failed = true;
   if (t->refusal[0] != '\0') {   /* ours: OpenSSL's reason would be "dh key too small" */
     snprintf(t->err, sizeof t->err, "%s", t->refusal);
+    ERR_clear_error();
+    return;
+  }
+  if (t->alert >= 0 && (t->alert >> 8) == SSL3_AL_FATAL) {   /* restricted keys only */
+    snprintf(t->err, sizeof t->err, "alert %d (%s)", t->alert & 0xff,
+             SSL_alert_desc_string_long(t->alert));
     ERR_clear_error();
     return;
   }
