@@ -50,29 +50,54 @@ static dane_verdict_t verdict(enum dane_status s, const char *reason) {
   return (dane_verdict_t){s, reason};
 }
 
+/* The rules before any observation (RFC 7672 §2.2, §3.1.3), shared by the address's
+ * verdict and each certificate's: true with *v set when one of them decides. */
+static bool dane_dns_verdict(const host_t *h, const addr_t *a, dane_verdict_t *v) {
+  if (h->tlsa_dnssec == DNSSEC_BOGUS) *v = verdict(DANE_TLSA_BOGUS, h->tlsa_reason);
+  else if (h->tlsa_outcome == DNS_ERROR)
+    *v = a->dnssec != DNSSEC_SECURE ? verdict(DANE_NO_TLSA, "address records not DNSSEC-secure")
+                                    : verdict(DANE_DNS_ERROR, h->tlsa_reason);
+  else if (h->tlsa_outcome != DNS_DATA) *v = verdict(DANE_NO_TLSA, "no TLSA records");
+  else if (h->tlsa_dnssec != DNSSEC_SECURE)
+    *v = verdict(DANE_NO_TLSA, "TLSA records not DNSSEC-secure");
+  else if (a->dnssec != DNSSEC_SECURE)
+    *v = verdict(DANE_NO_TLSA, "address records not DNSSEC-secure");
+  else if (!dane_usable_any(h)) *v = verdict(DANE_UNUSABLE, "no usable TLSA record for SMTP");
+  else return false;
+  return true;
+}
+
+/* Valid or mismatch, from a judged observation. */
+static dane_verdict_t tls_verdict(const tls_result_t *t) {
+  if (t->dane_valid) return verdict(DANE_VALID, NULL);
+  return verdict(DANE_MISMATCH, t->dane_error[0] ? t->dane_error : "no TLSA record matched");
+}
+
+dane_verdict_t dane_cert_status(const host_t *h, const addr_t *a, const tls_result_t *cert) {
+  dane_verdict_t v;
+  if (dane_dns_verdict(h, a, &v)) return v;
+  return tls_verdict(cert);
+}
+
 dane_verdict_t dane_judge(const host_t *h, const addr_t *a) {
-  if (h->tlsa_dnssec == DNSSEC_BOGUS) return verdict(DANE_TLSA_BOGUS, h->tlsa_reason);
-  if (h->tlsa_outcome == DNS_ERROR) {
-    if (a->dnssec != DNSSEC_SECURE) return verdict(DANE_NO_TLSA, "address records not DNSSEC-secure");
-    return verdict(DANE_DNS_ERROR, h->tlsa_reason);
-  }
-  if (h->tlsa_outcome != DNS_DATA) return verdict(DANE_NO_TLSA, "no TLSA records");
-  if (h->tlsa_dnssec != DNSSEC_SECURE) return verdict(DANE_NO_TLSA, "TLSA records not DNSSEC-secure");
-  if (a->dnssec != DNSSEC_SECURE) return verdict(DANE_NO_TLSA, "address records not DNSSEC-secure");
-  if (!dane_usable_any(h)) return verdict(DANE_UNUSABLE, "no usable TLSA record for SMTP");
+  dane_verdict_t v;
+  if (dane_dns_verdict(h, a, &v)) return v;
   if (a->smtp.outcome != SMTP_OUTCOME_ENGAGED)
     return verdict(DANE_INCONCLUSIVE, a->smtp.err_reason ? a->smtp.err_reason : "no EHLO reply");
   if (!a->smtp.have_tls)
     return verdict(DANE_NO_STARTTLS, a->smtp.err_reason ? a->smtp.err_reason : "no TLS");
-  if (a->smtp.tls.dane_valid) return verdict(DANE_VALID, NULL);
-  return verdict(DANE_MISMATCH, a->smtp.tls.dane_error[0] ? a->smtp.tls.dane_error
-                                                          : "no TLSA record matched");
+  return tls_verdict(&a->smtp.tls);
 }
 
 static void dane_finish(job_t *j) {
   for (size_t i = 0; i < j->nhosts; i++) {
     host_t *h = &j->hosts[i];
-    for (size_t k = 0; k < h->naddrs; k++) h->addrs[k].dane = dane_judge(h, &h->addrs[k]);
+    for (size_t k = 0; k < h->naddrs; k++) {
+      addr_t *a = &h->addrs[k];
+      a->dane = dane_judge(h, a);
+      for (size_t c = 0; c < a->profile.ncerts && c < PROFILE_CERTS_MAX; c++)
+        a->cert_dane[c] = dane_cert_status(h, a, &a->profile.certs[c].tls);
+    }
   }
 }
 

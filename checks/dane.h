@@ -14,5 +14,11 @@ const tls_dane_in_t *dane_input(const host_t *h, const addr_t *a, const char *na
                                 tls_dane_in_t *din);
 /* The verdict for one probed address. Pure. */
 dane_verdict_t dane_judge(const host_t *h, const addr_t *a);
+/* The verdict for one more certificate the address presents (the TLS profile's certs,
+ * judged by tls_result_judge against the same TLSA set): the address's rules up to the
+ * observation (tlsa-bogus, dns-error, no-tlsa, unusable), then valid when a record
+ * authenticated this certificate, mismatch otherwise. The address reached TLS (the profile
+ * is made only then), so inconclusive and no-starttls do not arise. Pure. */
+dane_verdict_t dane_cert_status(const host_t *h, const addr_t *a, const tls_result_t *cert);
 
 #endif

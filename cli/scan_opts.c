@@ -140,12 +140,14 @@ static const opt_t scan_opts[] = {
   {.kind = OPT_CHOICE, .name = "tls-profile", .arg = "off|basic", SCAN(tls_profile),
    .choices = tls_profiles, .def = "off",
    .help = "per distinct MX address that completed STARTTLS, learn which TLS versions it "
-           "accepts (basic: SSLv3, TLS 1.0, 1.1, 1.2, 1.3, one hand-built ClientHello each, "
-           "five more SMTP connections per address, shared by every domain on it)",
-   .more = "Recorded under addresses[].tls_profile and summary.legacy_tls. Each connection is "
-           "a polite SMTP dialogue through the same limits as every probe; no handshake "
-           "completes. Cipher classes, key exchange and every certificate (issue 15) are not "
-           "measured yet."},
+           "accepts and every certificate it presents (basic: SSLv3, TLS 1.0, 1.1, 1.2, 1.3, "
+           "one hand-built ClientHello each, then one handshake each offering only RSA, "
+           "ECDSA or EdDSA keys: eight more SMTP connections per address, shared by every "
+           "domain on it)",
+   .more = "Recorded under addresses[].tls_profile and summary.legacy_tls; each certificate "
+           "judged (PKIX, DANE) for each domain. Each connection is a polite SMTP dialogue "
+           "through the same limits as every probe; only the certificates' handshakes "
+           "complete. Cipher classes and key exchange (issue 15) are not measured yet."},
   {.kind = OPT_CLEAR, .name = "no-share", SCAN(share.share),
    .help = "probe every (domain, MX host, address) itself instead of sharing one probe per "
            "(address, SNI name) between domains"},

@@ -137,6 +137,8 @@ typedef struct addr {
   smtp_result_t smtp;
   profile_result_t profile;        /* --tls-profile: what the address accepts (done: made) */
   dane_verdict_t dane;             /* checks/dane.c */
+  dane_verdict_t cert_dane[PROFILE_CERTS_MAX];   /* checks/dane.c: each of profile.certs
+                                      (dane_cert_status), for the first profile.ncerts */
 } addr_t;
 
 typedef struct lookup {            /* outcome of one address lookup */

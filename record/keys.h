@@ -98,6 +98,13 @@
 #define RK_SUITES "suites"
 #define RK_PARTIAL "partial"
 #define RK_CONNECTIONS "connections"
+#define RK_RENEGOTIATION "renegotiation"   /* {"secure": bool}: RFC 5746 */
+#define RK_SECURE "secure"
+/* tls_profile: the certs phase (every certificate; "mode" is RK_MODE) */
+#define RK_CERTS "certs"
+#define RK_CERT_KINDS "cert_kinds"
+#define RK_CERT_REASONS "cert_reasons"
+#define RK_ASKED "asked"                   /* certs[]: the key family that showed it first */
 #define RK_CONNECT "connect"
 #define RK_CONNECT_MS "connect_ms"
 #define RK_BANNER "banner"
@@ -113,11 +120,8 @@
 #define RK_INFERRED_FROM "inferred_from"
 #define RK_ATTEMPTS "attempts"
 #define RK_RETRY_REASONS "retry_reasons"
-/* tls_profile (issue 15: the record shape of BRIEF23; "mode", "matched", "pkix", "dane" are
- * the keys above) */
-#define RK_CERTS "certs"
-#define RK_CERT_KINDS "cert_kinds"
-#define RK_CERT_REASONS "cert_reasons"
+/* tls_profile, the full mode (issue 15; "mode", "matched", "pkix", "dane" are the keys
+ * above) */
 #define RK_CIPHERS "ciphers"
 #define RK_SERVER_ORDER "server_order"
 #define RK_KEX "kex"
@@ -127,9 +131,6 @@
 #define RK_ECDHE "ecdhe"
 #define RK_GRADE "grade"
 #define RK_FINDINGS "findings"
-#define RK_RENEGOTIATION "renegotiation"
-#define RK_SECURE "secure"
-#define RK_ASKED "asked"
 #define RK_COMPLETE "complete"
 #define RK_ACCEPTED "accepted"
 /* smtp.tls (written by tls_result_json) */

@@ -136,3 +136,8 @@ const char *const schema_profile_vstate[PVS_COUNT] = {
   [PVS_UNTESTED] = "", [PVS_ACCEPTED] = "accepted", [PVS_REFUSED] = "refused",
   [PVS_ERROR] = "error",
 };
+
+/* The key families the certs phase asks for, as the signature algorithms name them. */
+const char *const schema_profile_cert_kind[PCK_COUNT] = {
+  [PCK_RSA] = "RSA", [PCK_ECDSA] = "ECDSA", [PCK_EDDSA] = "EdDSA",
+};

@@ -41,9 +41,11 @@ extern const char *const schema_smtp_outcome[SMTP_OUTCOME_COUNT];
 /* smtp/profile.h's: the keys of "tls_profile.versions" and their values. */
 extern const char *const schema_profile_version[PV_COUNT];
 extern const char *const schema_profile_vstate[PVS_COUNT];
-/* "tls_profile.mode" and the groups of "tls_profile.kex.ecdhe" (smtp/profile.h's enums). */
+/* "tls_profile.mode", the groups of "tls_profile.kex.ecdhe" and the key families of
+ * "tls_profile.cert_kinds" / "certs[].asked" (smtp/profile.h's enums). */
 extern const char *const schema_profile_mode[PROFILE_MODE_COUNT];
 extern const char *const schema_profile_group[PG_COUNT];
+extern const char *const schema_profile_cert_kind[PCK_COUNT];
 /* The TLS profile's classes (tls/classes.h), for "tls_profile.grade" and the cipher classes
  * (issue 15). */
 extern const char *const schema_tls_class[TLS_CLASS_COUNT];
@@ -66,8 +68,9 @@ static inline const char *smtp_starttls_name(enum smtp_starttls s) { return sche
 static inline const char *smtp_outcome_name(enum smtp_outcome o) { return schema_smtp_outcome[o]; }
 static inline const char *profile_version_name(enum profile_version v) { return schema_profile_version[v]; }
 static inline const char *profile_vstate_name(enum profile_vstate s) { return schema_profile_vstate[s]; }
-static inline const char *tls_class_name(enum tls_class c) { return schema_tls_class[c]; }
 static inline const char *profile_mode_name(enum profile_mode m) { return schema_profile_mode[m]; }
+static inline const char *profile_cert_kind_name(enum profile_cert_kind k) { return schema_profile_cert_kind[k]; }
+static inline const char *tls_class_name(enum tls_class c) { return schema_tls_class[c]; }
 static inline const char *profile_group_name(enum profile_group g) { return schema_profile_group[g]; }
 /* "smtp.connect" of a result: for SMTP_CONNECT_ERROR libuv's text of the error, which no
  * table can hold (the table's "error" only stands in should that text be missing). */

@@ -114,7 +114,7 @@ static void write_address(jw_t *w, const addr_t *a) {
   if (a->ptr) jw_str(w, RK_PTR, a->ptr);
   if (a->ptr_error) jw_str(w, RK_PTR_ERROR, a->ptr_error);
   write_smtp_result(w, RK_SMTP, &a->smtp);
-  write_profile_result(w, RK_TLS_PROFILE, &a->profile);
+  write_profile_result(w, RK_TLS_PROFILE, &a->profile, a->cert_dane);
   write_dane(w, a);
   jw_obj_end(w);
 }

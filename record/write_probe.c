@@ -99,11 +99,77 @@ void write_smtp_result(jw_t *w, const char *key, const smtp_result_t *r)
   jw_obj_end(w);
 }
 
-void write_profile_result(jw_t *w, const char *key, const profile_result_t *r)
+/* ---- tls_profile: the certs phase (issue 15, every certificate) ---- */
+
+/* One distinct leaf: what it is, and this requester's verdicts on it. The DANE object
+ * only where DANE applies to the address at all (a status other than no-tlsa). */
+static void write_profile_cert(jw_t *w, const profile_cert_t *c, const dane_verdict_t *dane)
+{
+  const tls_cert_info_t *ci = &c->tls.cert;
+  jw_obj_begin(w, NULL);
+  jw_str(w, RK_ASKED, profile_cert_kind_name(c->asked));
+  jw_str(w, RK_KEY_TYPE, ci->key_type);
+  jw_int(w, RK_KEY_BITS, ci->key_bits);
+  if (ci->curve != NULL)
+    jw_str(w, RK_CURVE, ci->curve);
+  jw_str(w, RK_SHA256, ci->sha256);
+  jw_str(w, RK_SPKI_SHA256, ci->spki_sha256);
+  jw_str(w, RK_NOT_AFTER, ci->not_after);
+  jw_obj_begin(w, RK_PKIX);
+  jw_bool(w, RK_VALID, c->tls.pkix_valid);
+  if (!c->tls.pkix_valid)
+    jw_str(w, RK_ERROR, c->tls.pkix_error);
+  jw_obj_end(w);
+  if (dane != NULL && dane->status != DANE_NO_TLSA) {
+    jw_obj_begin(w, RK_DANE);
+    jw_str(w, RK_STATUS, dane_status_name(dane->status));
+    jw_bool(w, RK_MATCHED, c->tls.dane_matched_set);
+    jw_obj_end(w);
+  }
+  jw_obj_end(w);
+}
+
+/* certs[] (distinct leaves, in the order found), cert_kinds {RSA, ECDSA, EdDSA: accepted |
+ * refused | error} and cert_reasons {kind: why} for those not accepted; nothing when the
+ * phase asked nothing. */
+static void write_profile_certs(jw_t *w, const profile_result_t *r, const dane_verdict_t *dane)
+{
+  bool asked = false, why = false;
+  for (int k = 0; k < PCK_COUNT; k++) {
+    asked |= r->cert_kinds[k] != PVS_UNTESTED;
+    why |= r->cert_reasons[k] != NULL;
+  }
+  if (!asked)
+    return;
+  jw_arr_begin(w, RK_CERTS);
+  for (size_t i = 0; i < r->ncerts && i < PROFILE_CERTS_MAX; i++)
+    write_profile_cert(w, &r->certs[i], dane != NULL ? &dane[i] : NULL);
+  jw_arr_end(w);
+  jw_obj_begin(w, RK_CERT_KINDS);
+  for (int k = 0; k < PCK_COUNT; k++)
+    if (r->cert_kinds[k] != PVS_UNTESTED)
+      jw_str(w, profile_cert_kind_name((enum profile_cert_kind)k),
+             profile_vstate_name(r->cert_kinds[k]));
+  jw_obj_end(w);
+  if (!why)
+    return;
+  jw_obj_begin(w, RK_CERT_REASONS);
+  for (int k = 0; k < PCK_COUNT; k++)
+    if (r->cert_reasons[k] != NULL)
+      jw_str(w, profile_cert_kind_name((enum profile_cert_kind)k), r->cert_reasons[k]);
+  jw_obj_end(w);
+}
+
+/* ---- tls_profile ---- */
+
+void write_profile_result(jw_t *w, const char *key, const profile_result_t *r,
+                          const dane_verdict_t *cert_dane)
 {
   if (!r->done)
     return;
   jw_obj_begin(w, key);
+  if ((unsigned)r->mode < PROFILE_MODE_COUNT && r->mode != PROFILE_OFF)
+    jw_str(w, RK_MODE, profile_mode_name(r->mode));
   jw_obj_begin(w, RK_VERSIONS);
   for (int v = 0; v < PV_COUNT; v++)
     if (r->versions[v] != PVS_UNTESTED)
@@ -137,6 +203,12 @@ void write_profile_result(jw_t *w, const char *key, const profile_result_t *r)
     }
     jw_obj_end(w);
   }
+  if (r->secure_reneg != PT_UNKNOWN) {
+    jw_obj_begin(w, RK_RENEGOTIATION);
+    jw_bool(w, RK_SECURE, r->secure_reneg == PT_YES);
+    jw_obj_end(w);
+  }
+  write_profile_certs(w, r, cert_dane);   /* the certs phase */
   if (r->partial)
     jw_str(w, RK_PARTIAL, r->partial);
   jw_uint(w, RK_CONNECTIONS, r->connections);

@@ -45,7 +45,24 @@ static const char *probe_sni(const host_t *h, const addr_t *a) {
   return dane_applies(h, a) ? h->tlsa_base : h->name;
 }
 
-static void on_profile_done(void *arg) { addr_settle(arg, ADDR_WAIT_PROFILE); }
+/* Each certificate of the profile judged for this MX name and this host's TLSA, exactly
+ * as the probe's own observation (judge_probe): the profile is shared by every domain on
+ * the address, the verdicts are this requester's. */
+static void judge_profile(addr_t *a) {
+  host_t *h = a->host;
+  for (size_t i = 0; i < a->profile.ncerts && i < PROFILE_CERTS_MAX; i++) {
+    const char *names[3];
+    tls_dane_in_t din;
+    tls_result_judge(h->job->env->tls, &a->profile.certs[i].tls, h->name,
+                     dane_input(h, a, names, &din));
+  }
+}
+
+static void on_profile_done(void *arg) {
+  addr_t *a = arg;
+  judge_profile(a);
+  addr_settle(a, ADDR_WAIT_PROFILE);
+}
 
 /* --tls-profile: an address that completed STARTTLS is profiled too (smtp/profile.h),
  * once per address whatever the domain; the host waits for it like for its probe. */
@@ -59,6 +76,7 @@ static void profile_start(addr_t *a) {
   if (rc == PROFILE_WAIT) return;
   a->wait &= ~ADDR_WAIT_PROFILE;
   if (rc == PROFILE_FAIL) job_oom(a->host->job);
+  else judge_profile(a);        /* PROFILE_HIT: filled now */
 }
 
 static void on_probe_done(void *arg, smtp_result_t *res) {

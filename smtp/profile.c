@@ -221,6 +221,7 @@ static int start_step(pentry_t *e) {
   const pstep_t *s = &e->step;
   smtp_opts_t o = p->opts;
   if (s->handshake) {
+    if (!p->tls) return -1;   /* no context: the handshakes cannot be made */
     o.keys = (enum tls_keys)(TLS_KEYS_RSA + s->cert_kind);
     return sched_probe(p->sched, p->loop, p->tls, &o, e->family, e->addr, e->sni,
                        on_step_done, e);

@@ -515,7 +515,7 @@ int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
     p->peek = malloc(sizeof *p->peek);
     if (p->peek) hello_peek_init(p->peek);
   } else {
-    p->tls = tls_conn_new(tls, sni);
+    p->tls = tls_conn_new_keys(tls, sni, opts->keys);
   }
   if (!p->tls && !p->peek) { free(p); return -1; }
 

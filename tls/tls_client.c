@@ -54,6 +54,9 @@ struct tls_conn {
   hello_peek_t hello;  /* the server's first handshake message (peek_server_hello) */
   bool hello_done;     /* the key exchange is known (or will never be) */
   bool costly;         /* tls_conn_costly */
+  enum tls_keys keys;  /* tls_conn_new_keys */
+  int alert;           /* restricted keys: the last alert read, (level << 8) | description,
+                          or -1 (alert_cb) */
 };
 
 /* The tls_conn of an SSL (its app data, set by tls_conn_new). */
@@ -252,13 +255,53 @@ void tls_ctx_free(tls_ctx_t *c)
   free(c);
 }
 
+/* What each key family offers (tls_conn_new_keys): the signature algorithms of TLS 1.2 and
+ * 1.3 (OpenSSL's names; SHA-1 and SHA-224 too, since the security level is 0 and an old
+ * server may sign with nothing better), and the TLS <= 1.2 suites by authentication (TLS
+ * 1.0 and 1.1 have no signature_algorithms: the suite alone picks the certificate). EdDSA
+ * certificates are served with ECDSA suites (RFC 8422 §5.1.1). The TLS 1.3 suites are not
+ * touched: they do not say the key type. */
+static const struct {
+  const char *sigalgs, *ciphers;
+} key_family[TLS_KEYS_COUNT] = {
+  [TLS_KEYS_RSA] = {"rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:"
+                    "rsa_pss_pss_sha256:rsa_pss_pss_sha384:rsa_pss_pss_sha512:"
+                    "rsa_pkcs1_sha256:rsa_pkcs1_sha384:rsa_pkcs1_sha512:RSA+SHA224:"
+                    "RSA+SHA1",
+                    "aRSA:@SECLEVEL=0"},
+  [TLS_KEYS_ECDSA] = {"ecdsa_secp256r1_sha256:ecdsa_secp384r1_sha384:"
+                      "ecdsa_secp521r1_sha512:ECDSA+SHA224:ECDSA+SHA1",
+                      "aECDSA:@SECLEVEL=0"},
+  [TLS_KEYS_EDDSA] = {"ed25519:ed448", "aECDSA:@SECLEVEL=0"},
+};
+
+/* Restricted handshakes only (the TLS profile's certs phase): the alert the server sent,
+ * so that a refusal reads "alert 40 (handshake failure)" like the profile's versions
+ * rather than OpenSSL's "sslv3 alert handshake failure". Not installed for TLS_KEYS_ANY,
+ * whose error texts every record already carries. */
+static void alert_cb(const SSL *ssl, int where, int ret)
+{
+  tls_conn_t *t = conn_of(ssl);
+  if (t != NULL && (where & SSL_CB_READ_ALERT))
+    t->alert = ret;
+}
+
 tls_conn_t *tls_conn_new(tls_ctx_t *c, const char *sni)
 {
+  return tls_conn_new_keys(c, sni, TLS_KEYS_ANY);
+}
+
+tls_conn_t *tls_conn_new_keys(tls_ctx_t *c, const char *sni, enum tls_keys keys)
+{
+  if ((unsigned)keys >= TLS_KEYS_COUNT)
+    return NULL;
   ERR_clear_error();
   tls_conn_t *t = calloc(1, sizeof *t);
   if (t == NULL)
     return NULL;
   hello_peek_init(&t->hello);
+  t->keys = keys;
+  t->alert = -1;
   t->ssl = SSL_new(c->ssl_ctx);
   if (t->ssl == NULL)
     goto fail;
@@ -278,6 +321,12 @@ tls_conn_t *tls_conn_new(tls_ctx_t *c, const char *sni)
   SSL_set_connect_state(t->ssl);
   if (sni != NULL && sni[0] != '\0' && !SSL_set_tlsext_host_name(t->ssl, sni))
     goto fail;
+  /* ANY keeps the context's settings untouched: every probe's handshake as before. */
+  if (keys != TLS_KEYS_ANY && (!SSL_set1_sigalgs_list(t->ssl, key_family[keys].sigalgs) ||
+                               !SSL_set_cipher_list(t->ssl, key_family[keys].ciphers)))
+    goto fail;
+  if (keys != TLS_KEYS_ANY)
+    SSL_set_info_callback(t->ssl, alert_cb);
 
   /* The handshake verifies nothing: verdicts come from the stored chain afterwards. */
   ERR_clear_error();
@@ -309,6 +358,12 @@ static void fail_ssl(tls_conn_t *t, int ret)
   t->failed = true;
   if (t->refusal[0] != '\0') {   /* ours: OpenSSL's reason would be "dh key too small" */
     snprintf(t->err, sizeof t->err, "%s", t->refusal);
+    ERR_clear_error();
+    return;
+  }
+  if (t->alert >= 0 && (t->alert >> 8) == SSL3_AL_FATAL) {   /* restricted keys only */
+    snprintf(t->err, sizeof t->err, "alert %d (%s)", t->alert & 0xff,
+             SSL_alert_desc_string_long(t->alert));
     ERR_clear_error();
     return;
   }

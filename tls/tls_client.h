@@ -110,6 +110,12 @@ enum tls_keys { TLS_KEYS_ANY = 0, TLS_KEYS_RSA, TLS_KEYS_ECDSA, TLS_KEYS_EDDSA, 
  * and PKIX and DANE are judged afterwards from the stored chain (tls_result_judge), once
  * per MX name and TLSA set that uses the observation. NULL on allocation failure. */
 tls_conn_t *tls_conn_new(tls_ctx_t *c, const char *sni);
+/* The same with the key types restricted (enum tls_keys): only that family's signature
+ * algorithms, and for TLS <= 1.2 only suites authenticated by it (aRSA, or aECDSA for
+ * ECDSA and EdDSA); everything else (versions, groups, security level 0, no verification)
+ * as tls_conn_new, which is tls_conn_new_keys(c, sni, TLS_KEYS_ANY). NULL on allocation
+ * failure or an invalid keys. */
+tls_conn_t *tls_conn_new_keys(tls_ctx_t *c, const char *sni, enum tls_keys keys);
 void tls_conn_free(tls_conn_t *t);
 
 enum tls_step { TLS_WANT = 0, TLS_DONE = 1, TLS_FAIL = -1 };

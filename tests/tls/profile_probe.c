@@ -8,7 +8,8 @@
  * The line: req (its number), rc (wait or hit), done, shared, connections, partial (spaces
  * as '_', "-" if none), then for each version (ssl3 tls1.0 tls1.1 tls1.2 tls1.3) its state
  * (untested, accepted, refused, error), suite.V (accepted: the suite, 0x....) and why.V
- * (the reason, spaces as '_', "-" if none). */
+ * (the reason, spaces as '_', "-" if none); then certs (distinct leaves), for each key
+ * family (rsa ecdsa eddsa) its state and why.K, and key.I, the key type of leaf I. */
 #include "polite/sched.h"
 #include "smtp/profile.h"
 
@@ -22,6 +23,7 @@
 
 static const char *const vname[PV_COUNT] = {"ssl3", "tls1.0", "tls1.1", "tls1.2", "tls1.3"};
 static const char *const sname[PVS_COUNT] = {"untested", "accepted", "refused", "error"};
+static const char *const kname[PCK_COUNT] = {"rsa", "ecdsa", "eddsa"};
 
 typedef struct req {
   int n;
@@ -47,6 +49,14 @@ static void print(req_t *q) {
     snprintf(k, sizeof k, "why.%s", vname[v]);
     word(k, r->reasons[v]);
   }
+  printf(" certs=%zu", r->ncerts);
+  for (int c = 0; c < PCK_COUNT; c++) {
+    char k[32];
+    printf(" %s=%s", kname[c], sname[r->cert_kinds[c]]);
+    snprintf(k, sizeof k, "why.%s", kname[c]);
+    word(k, r->cert_reasons[c]);
+  }
+  for (size_t i = 0; i < r->ncerts; i++) printf(" key.%zu=%s", i, r->certs[i].tls.cert.key_type);
   printf("\n");
   fflush(stdout);
 }
@@ -84,7 +94,10 @@ int main(int argc, char **argv) {
   sched_t *s = sched_new(&loop, &cfg);
   smtp_opts_t opts = {.port = atoi(argv[1]), .ehlo = "profile.test.invalid", .t_connect = 5,
                       .t_banner = 5, .t_smtp = 5, .t_tls = t_tls};
-  profile_t *p = s ? profile_new(&loop, s, NULL, &opts, PROFILE_BASIC, cache) : NULL;
+  char err[256];
+  tls_ctx_t *tls = tls_ctx_new(NULL, err, sizeof err);   /* the certs phase's handshakes */
+  if (!tls) die(err);
+  profile_t *p = s ? profile_new(&loop, s, tls, &opts, PROFILE_BASIC, cache) : NULL;
   if (!p) die("profile_new failed");
   uint8_t addr[16] = {127, 0, 0, 1};
   req_t q[NREQ_MAX];
@@ -110,5 +123,6 @@ int main(int argc, char **argv) {
   sched_close(s);
   uv_run(&loop, UV_RUN_DEFAULT);
   sched_free(s);
+  tls_ctx_free(tls);
   return uv_loop_close(&loop) == 0 ? 0 : 1;
 }

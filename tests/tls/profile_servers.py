@@ -2,7 +2,9 @@
 # Issue 15, the TLS profile (smtp/profile.c) against real STARTTLS servers (ctest
 # tls.profile_servers): tests/tls/profile_probe asks for the profile of 127.0.0.1 through
 # the scheduler; the versions it learns must be the ones each server really accepts, and
-# the connections it counts the ones the server saw. The servers are offer_servers.py's
+# the connections it counts the ones the server saw (five offers, then the certs phase's
+# three handshakes: the servers' one RSA certificate is shown to the RSA handshake, the
+# ECDSA and EdDSA ones are refused with an alert). The servers are offer_servers.py's
 # ESMTP dialogue (greeting, EHLO with STARTTLS, STARTTLS) with Python ssl (OpenSSL) behind:
 #   4610  TLS 1.0 to 1.2 at security level 0
 #   4613  TLS 1.3 only
@@ -71,37 +73,50 @@ R10 = states(ssl3="refused", tls1_0="accepted", tls1_1="accepted", tls1_2="accep
              tls1_3="refused")
 R10.update({"why.ssl3": "alert_40_(handshake_failure)", "why.tls1.3": "alert_70_(protocol_version)",
             "why.tls1.0": "-", "partial": "-", "done": "1"})
+# the certs phase against a server with one RSA certificate
+CERT_RSA = {"certs": "1", "key.0": "RSA", "rsa": "accepted", "why.rsa": "-",
+            "ecdsa": "refused", "why.ecdsa": "alert_40_(handshake_failure)",
+            "eddsa": "refused", "why.eddsa": "alert_40_(handshake_failure)"}
+R10.update(CERT_RSA)
+
+
+def cert_errors(why):
+    return {"certs": "0", "rsa": "error", "ecdsa": "error", "eddsa": "error",
+            "why.rsa": why, "why.ecdsa": why, "why.eddsa": why}
 
 # (case, port, probe arguments, expected connections seen by the server, expected lines)
 CASES = [
-    # TLS 1.0 to 1.2: two requests at once make one profile (five connections), the second
+    # TLS 1.0 to 1.2: two requests at once make one profile (eight connections), the second
     # marked shared; a third request afterwards is a hit from the cache, shared too
-    ("tls10-12", 4610, ["2", "--again"], 5,
-     [dict(R10, req="0", rc="wait", shared="0", connections="5"),
-      dict(R10, req="1", rc="wait", shared="1", connections="5"),
-      dict(R10, req="2", rc="hit", shared="1", connections="5")]),
+    ("tls10-12", 4610, ["2", "--again"], 8,
+     [dict(R10, req="0", rc="wait", shared="0", connections="8"),
+      dict(R10, req="1", rc="wait", shared="1", connections="8"),
+      dict(R10, req="2", rc="hit", shared="1", connections="8")]),
     # no cache (cache_max 0): the request afterwards makes a profile of its own
-    ("nocache", 4610, ["1", "--again", "--cache", "0"], 10,
+    ("nocache", 4610, ["1", "--again", "--cache", "0"], 16,
      [dict(R10, req="0", rc="wait", shared="0"), dict(R10, req="1", rc="wait", shared="0")]),
     # TLS 1.3 only: accepted with X25519 (no HelloRetryRequest), every other version refused
-    ("tls13", 4613, ["1"], 5,
+    ("tls13", 4613, ["1"], 8,
      [dict(states(ssl3="refused", tls1_0="refused", tls1_1="refused", tls1_2="refused",
-                  tls1_3="accepted"), connections="5", partial="-", **{"why.tls1.3": "-"})]),
+                  tls1_3="accepted"), connections="8", partial="-", **{"why.tls1.3": "-"},
+           **CERT_RSA)]),
     # 421 from the third connection on (retried once): the first two versions learnt, the
-    # rest "error" with the reason, partial; the retry counted
+    # rest, and every key family, "error" with the reason, partial; the retry counted
     ("busy3", 4620, ["1", "--retries", "1"], 4,
      [dict(states(ssl3="refused", tls1_0="accepted", tls1_1="error", tls1_2="error",
                   tls1_3="error"), connections="4", partial="refused:_421_4.7.0_busy",
-           **{"why.tls1.1": "refused:_421_4.7.0_busy", "why.tls1.3": "refused:_421_4.7.0_busy"})]),
+           **{"why.tls1.1": "refused:_421_4.7.0_busy", "why.tls1.3": "refused:_421_4.7.0_busy"},
+           **cert_errors("refused:_421_4.7.0_busy"))]),
     # STARTTLS refused: the profile ends at once, nothing is a refusal of a version
     ("no-starttls", 4623, ["1"], 1,
      [dict(states(ssl3="error", tls1_0="error", tls1_1="error", tls1_2="error", tls1_3="error"),
-           connections="1", partial="STARTTLS:_454_4.7.0_TLS_not_available")]),
-    # silent after the 220: every version an error (timeout), but the server engaged each
-    # time, so the profile goes on to the end and is not partial
-    ("silent", 4624, ["1", "--t-tls", "0.5"], 5,
+           connections="1", partial="STARTTLS:_454_4.7.0_TLS_not_available",
+           **cert_errors("STARTTLS:_454_4.7.0_TLS_not_available"))]),
+    # silent after the 220: every version and key family an error (timeout), but the server
+    # engaged each time, so the profile goes on to the end and is not partial
+    ("silent", 4624, ["1", "--t-tls", "0.5"], 8,
      [dict(states(ssl3="error", tls1_0="error", tls1_1="error", tls1_2="error", tls1_3="error"),
-           connections="5", partial="-", **{"why.tls1.2": "timeout"})]),
+           connections="8", partial="-", **{"why.tls1.2": "timeout"}, **cert_errors("timeout"))]),
 ]
 
 

@@ -292,7 +292,64 @@ static void test_finish(void) {
   job_free(j);
 }
 
+/* DANE per certificate (the TLS profile's certs): the address's DNS rules first, then this
+ * certificate's own judgement, whatever the address's observation said; and the finish
+ * fills one verdict per profiled certificate. */
+static void test_cert_status(void) {
+  host_t *h;
+  addr_t *a;
+  job_t *j = good(&h, &a);
+  tls_result_t ec = {.dane_enabled = true, .dane_valid = true, .dane_depth = 0};
+  tls_result_t rsa = {.dane_enabled = true, .dane_valid = false, .dane_depth = -1};
+  CHECK_INT(dane_cert_status(h, a, &ec).status, DANE_VALID);
+  CHECK(dane_cert_status(h, a, &ec).reason == NULL);
+  CHECK_INT(dane_cert_status(h, a, &rsa).status, DANE_MISMATCH);
+  CHECK_STR(dane_cert_status(h, a, &rsa).reason, "no TLSA record matched");
+  snprintf(rsa.dane_error, sizeof rsa.dane_error, "no matching DANE TLSA records");
+  dane_verdict_t v = dane_cert_status(h, a, &rsa);
+  CHECK_STR(v.reason, "no matching DANE TLSA records");
+  CHECK(v.reason == rsa.dane_error);            /* points into the observation */
+  /* the address's own observation does not matter: only this certificate's */
+  fx_dane_obs(a, false, "no matching DANE TLSA records");
+  a->smtp.outcome = SMTP_OUTCOME_LOST;
+  CHECK_INT(dane_judge(h, a).status, DANE_INCONCLUSIVE);
+  CHECK_INT(dane_cert_status(h, a, &ec).status, DANE_VALID);
+  /* the DNS rules, in the address's order */
+  a->dnssec = DNSSEC_INSECURE;
+  CHECK_INT(dane_cert_status(h, a, &ec).status, DANE_NO_TLSA);
+  CHECK_STR(dane_cert_status(h, a, &ec).reason, "address records not DNSSEC-secure");
+  a->dnssec = DNSSEC_SECURE;
+  h->tlsa[0].usage = 1;                          /* PKIX-EE: not for SMTP */
+  CHECK_INT(dane_cert_status(h, a, &ec).status, DANE_UNUSABLE);
+  h->tlsa[0].usage = 3;
+  fx_tlsa_answer(h, DNS_DATA, DNSSEC_INSECURE, NULL);
+  CHECK_INT(dane_cert_status(h, a, &ec).status, DANE_NO_TLSA);
+  fx_tlsa_answer(h, DNS_ERROR, DNSSEC_SECURE, "timeout");
+  CHECK_INT(dane_cert_status(h, a, &ec).status, DANE_DNS_ERROR);
+  fx_tlsa_answer(h, DNS_ERROR, DNSSEC_BOGUS, "bogus");
+  CHECK_INT(dane_cert_status(h, a, &ec).status, DANE_TLSA_BOGUS);
+  fx_tlsa_answer(h, DNS_NODATA, DNSSEC_SECURE, NULL);
+  CHECK_INT(dane_cert_status(h, a, &ec).status, DANE_NO_TLSA);
+  CHECK_STR(dane_cert_status(h, a, &ec).reason, "no TLSA records");
+  /* the finish: one verdict per certificate of the profile */
+  fx_tlsa_answer(h, DNS_DATA, DNSSEC_SECURE, NULL);
+  a->smtp.outcome = SMTP_OUTCOME_ENGAGED;
+  a->profile.done = true;
+  a->profile.ncerts = 2;
+  a->profile.certs[0].tls = ec;
+  a->profile.certs[1].tls = rsa;
+  a->cert_dane[2].status = DANE_DNS_ERROR;       /* past ncerts: untouched */
+  check_dane.finish(j);
+  CHECK_INT(a->cert_dane[0].status, DANE_VALID);
+  CHECK_INT(a->cert_dane[1].status, DANE_MISMATCH);
+  CHECK(a->cert_dane[1].reason == a->profile.certs[1].tls.dane_error);
+  CHECK_INT(a->cert_dane[2].status, DANE_DNS_ERROR);
+  CHECK_INT(a->dane.status, DANE_MISMATCH);      /* the address's own, as before */
+  job_free(j);
+}
+
 int main(void) {
+  test_cert_status();
   test_valid();
   test_mismatch();
   test_unusable();

@@ -1,7 +1,8 @@
 /* The TLS profile's service (smtp/profile.c) on a real loop and scheduler against an
  * in-process STARTTLS server on 127.0.0.1 and 127.0.0.2 (a thread with blocking sockets,
- * loopback only, no root) that answers every offer with a protocol_version alert: two
- * requests for one address make one profile (five connections, the second requester
+ * loopback only, no root) that answers every offer, and the ClientHello of each of the
+ * certs phase's three handshakes (RSA, ECDSA, EdDSA keys), with a protocol_version alert:
+ * two requests for one address make one profile (eight connections, the second requester
  * marked shared), a later request is a hit; cache_max 1 evicts the older address (a new
  * request for it makes a new profile); profile_free with a profile in flight still calls
  * its waiter back, the rest of the profile "interrupted". */
@@ -94,10 +95,16 @@ static void wait_for(req_t *q) {
 static void check_refused(const profile_result_t *r) {
   CHECK(r->done);
   CHECK(r->partial == NULL);
-  CHECK_INT(r->connections, 5);
+  CHECK_INT(r->connections, 8);
   for (int v = 0; v < PV_COUNT; v++) {
     CHECK_INT(r->versions[v], PVS_REFUSED);
     CHECK_STR(r->reasons[v], "alert 70 (protocol version)");
+  }
+  /* the handshakes: the same alert, a refusal of each key family */
+  CHECK_INT(r->ncerts, 0);
+  for (int k = 0; k < PCK_COUNT; k++) {
+    CHECK_INT(r->cert_kinds[k], PVS_REFUSED);
+    CHECK_STR(r->cert_reasons[k], "alert 70 (protocol version)");
   }
 }
 
@@ -112,7 +119,10 @@ int main(void) {
   sched_t *s = sched_new(&g_loop, &cfg);
   smtp_opts_t o = {.port = g_port, .ehlo = "t.invalid", .t_connect = 5, .t_banner = 5,
                    .t_smtp = 5, .t_tls = 5};
-  profile_t *p = profile_new(&g_loop, s, NULL, &o, PROFILE_BASIC, 1);
+  char err[256];
+  tls_ctx_t *tls = tls_ctx_new(NULL, err, sizeof err);
+  CHECK(tls != NULL);
+  profile_t *p = profile_new(&g_loop, s, tls, &o, PROFILE_BASIC, 1);
   CHECK(s && p);
   uint8_t a[16] = {127, 0, 0, 1}, b[16] = {127, 0, 0, 2};
 
@@ -126,7 +136,7 @@ int main(void) {
   check_refused(&q2.res);
   CHECK(!q1.res.shared && q2.res.shared);
   CHECK(q1.res.reasons[0] != q2.res.reasons[0]);          /* each its own strings */
-  CHECK_INT(atomic_load(&g_conns), 5);
+  CHECK_INT(atomic_load(&g_conns), 8);
   /* later: a hit, filled now */
   CHECK_INT(profile_request(p, AF_INET, a, NULL, NULL, &q3.res, on_done, &q3), PROFILE_HIT);
   check_refused(&q3.res);
@@ -140,12 +150,12 @@ int main(void) {
   CHECK_INT(profile_request(p, AF_INET, b, "mx.b.invalid", NULL, &q4.res, on_done, &q4), PROFILE_WAIT);
   wait_for(&q4);
   check_refused(&q4.res);
-  CHECK_INT(atomic_load(&g_conns), 10);
+  CHECK_INT(atomic_load(&g_conns), 16);
   CHECK_INT(profile_request(p, AF_INET, a, NULL, NULL, &q5.res, on_done, &q5), PROFILE_WAIT);
   wait_for(&q5);
   check_refused(&q5.res);
   CHECK(!q5.res.shared);
-  CHECK_INT(atomic_load(&g_conns), 15);
+  CHECK_INT(atomic_load(&g_conns), 24);
   profile_result_free(&q4.res);
   profile_result_free(&q5.res);
 
@@ -155,7 +165,7 @@ int main(void) {
   profile_result_free(&q6.res);
   uint8_t c[16] = {127, 0, 0, 2};
   profile_free(p);                     /* with a done entry */
-  p = profile_new(&g_loop, s, NULL, &o, PROFILE_BASIC, 0);
+  p = profile_new(&g_loop, s, tls, &o, PROFILE_BASIC, 0);
   q6 = (req_t){0};
   CHECK_INT(profile_request(p, AF_INET, c, NULL, NULL, &q6.res, on_done, &q6), PROFILE_WAIT);
   profile_free(p);
@@ -166,11 +176,16 @@ int main(void) {
   CHECK_INT(q6.res.versions[PV_TLS13], PVS_ERROR);
   CHECK_STR(q6.res.reasons[PV_TLS10], "interrupted");
   CHECK_INT(q6.res.connections, 1);
+  for (int k = 0; k < PCK_COUNT; k++) {
+    CHECK_INT(q6.res.cert_kinds[k], PVS_ERROR);
+    CHECK_STR(q6.res.cert_reasons[k], "interrupted");
+  }
   profile_result_free(&q6.res);
 
   sched_close(s);
   uv_run(&g_loop, UV_RUN_DEFAULT);
   sched_free(s);
+  tls_ctx_free(tls);
   CHECK_INT(uv_loop_close(&g_loop), 0);
   atomic_store(&g_stop, 1);
   pthread_join(t, NULL);

@@ -75,6 +75,7 @@ static void test_tables(void) {
   /* tls_profile.mode ("off" is never written) and the groups of tls_profile.kex.ecdhe */
   TABLE(schema_profile_mode, PROFILE_MODE_COUNT, -1, "off", "basic", "full");
   TABLE(schema_profile_group, PG_COUNT, -1, "X25519", "secp256r1", "secp384r1", "secp521r1");
+  TABLE(schema_profile_cert_kind, PCK_COUNT, -1, "RSA", "ECDSA", "EdDSA");
 }
 
 /* The enum values the tables are indexed by, spot-checked by name, and the accessors. */

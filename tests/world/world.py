@@ -44,6 +44,8 @@ PF_EXPIRED = "127.0.1.4"     # Postfix, CA-signed but expired EC cert
 PF_WRONGNAME = "127.0.1.5"   # Postfix, CA-signed cert for another name
 PF_CHAIN = "127.0.1.6"       # Postfix, leaf + CA cert in the chain (DANE-TA 2 1 1)
 PF_NOTLS = "127.0.1.7"       # Postfix, no STARTTLS (smtpd_tls_security_level = none)
+PF_DUALCERT = "127.0.1.30"   # Postfix, two certificates (ECDSA P-256 + RSA-2048 through
+                             # smtpd_tls_chain_files), TLSA 3 1 1 for the ECDSA one only
 MB_SILENT = "127.0.2.1"      # accepts, never sends a banner
 MB_GARBAGE = "127.0.2.2"     # sends an SSH banner
 MB_454 = "127.0.2.3"         # STARTTLS -> 454
@@ -528,6 +530,10 @@ class World:
                                 start_days=-400, end_days=-30)
         c["wrongname"] = pki.leaf("wrongname", ["mx.some-other-site.mxlab"], "ec")
         c["chainleaf"] = pki.leaf("chainleaf", ["mx.dane-ta.mxlab"], "ec")
+        # dual-cert.mxlab: one name, two keys (issue 15: every certificate, DANE per
+        # certificate)
+        c["dual-ec"] = pki.leaf("dual-ec", ["mx.dual-cert.mxlab"], "ec")
+        c["dual-rsa"] = pki.leaf("dual-rsa", ["mx.dual-cert.mxlab"], "rsa")
         share_certs(pki, c)
         c["misbehave"] = pki.leaf("misbehave", ["mx.inject.mxlab", "mx.tls10.mxlab",
                                                 "mx.starttls-454.mxlab", "mx.special.mxlab"], "ec")
@@ -607,6 +613,8 @@ class World:
             '"v=TLSRPTv1; rua=mailto:b@cert-expired.mxlab"')
         simple("cert-wrongname", PF_WRONGNAME, tlsa(3, 1, 1, spki["wrongname"]))
         simple("cert-selfsigned", PF_SELFSIGNED, tlsa(3, 1, 1, spki["selfsigned"]))
+        # TLSA for the ECDSA certificate only: a DANE sender that gets the RSA one fails
+        simple("dual-cert", PF_DUALCERT, tlsa(3, 1, 1, spki["dual-ec"]))
         z = child("null-mx")
         z.add("@", "MX", "0 .")
         z = child("implicit-mx")
@@ -813,6 +821,13 @@ smtp_dns_support_level = dnssec
             smtpd(PF_WRONGNAME, "mx.cert-wrongname.mxlab", "wrongname"),
             smtpd(PF_CHAIN, "mx.dane-ta.mxlab", "chain"),
             smtpd(PF_NOTLS, "mx.no-starttls.mxlab", None, ["-o smtpd_tls_security_level=none"]),
+            # both keys in one list (Postfix >= 3.4): the server picks by what the client
+            # offers (ECDSA first when both are acceptable)
+            smtpd(PF_DUALCERT, "mx.dual-cert.mxlab", None,
+                  ["-o smtpd_tls_security_level=may",
+                   "-o smtpd_tls_chain_files=%s,%s,%s,%s" % (
+                       c["dual-ec"]["key"], c["dual-ec"]["cert"],
+                       c["dual-rsa"]["key"], c["dual-rsa"]["cert"])]),
         ] + share_smtpd(smtpd)
         services = """pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
@@ -959,7 +974,8 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         wait_listening([(RESOLVER_ADDR, 53, "udp")], "unbound")
         wait_ready(ready, "misbehave.py", self.p("logs", "misbehave.stdout"))
         wait_listening([(a, 25, "tcp") for a in (PF_TLS13, PF_TLS12, PF_SELFSIGNED, PF_EXPIRED,
-                                                 PF_WRONGNAME, PF_CHAIN, PF_NOTLS)], "postfix")
+                                                 PF_WRONGNAME, PF_CHAIN, PF_NOTLS,
+                                                 PF_DUALCERT)], "postfix")
         wait_listening([(STS_ADDR, 443, "tcp")], "nginx")
         self.state["running"] = True
         self.save()
