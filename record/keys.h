@@ -105,6 +105,7 @@
 #define RK_CERT_KINDS "cert_kinds"
 #define RK_CERT_REASONS "cert_reasons"
 #define RK_ASKED "asked"                   /* certs[]: the key family that showed it first */
+#define RK_CERTS_BY_NAME "certs_by_name"   /* the certificate part made for this SNI name */
 #define RK_CONNECT "connect"
 #define RK_CONNECT_MS "connect_ms"
 #define RK_BANNER "banner"

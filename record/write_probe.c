@@ -214,5 +214,7 @@ void write_profile_result(jw_t *w, const char *key, const profile_result_t *r,
   jw_uint(w, RK_CONNECTIONS, r->connections);
   if (r->shared)
     jw_bool(w, RK_SHARED, true);
+  if (r->certs_by_name)
+    jw_bool(w, RK_CERTS_BY_NAME, true);
   jw_obj_end(w);
 }
