@@ -5,11 +5,15 @@
  * Prints one line per request for tests/tls/profile_servers.py. Not part of the program.
  *
  * usage: profile_probe PORT NREQ [--again] [--cache N] [--retries N] [--t-tls SECONDS]
+ *                      [--name I SNI LEAF]...
+ * --name: request I asks with that SNI name and that leaf SHA-256 (hex, "-" for none): the
+ * leaf its own probe would have seen (default: mx.profile.mxlab, none).
  * The line: req (its number), rc (wait or hit), done, shared, connections, partial (spaces
  * as '_', "-" if none), then for each version (ssl3 tls1.0 tls1.1 tls1.2 tls1.3) its state
  * (untested, accepted, refused, error), suite.V (accepted: the suite, 0x....) and why.V
  * (the reason, spaces as '_', "-" if none); then certs (distinct leaves), for each key
- * family (rsa ecdsa eddsa) its state and why.K, and key.I, the key type of leaf I. */
+ * family (rsa ecdsa eddsa) its state and why.K, key.I and sha.I, the key type and SHA-256
+ * of leaf I, and by_name (the certificate part made for the request's name: 1). */
 #include "polite/sched.h"
 #include "smtp/profile.h"
 
@@ -56,7 +60,9 @@ static void print(req_t *q) {
     snprintf(k, sizeof k, "why.%s", kname[c]);
     word(k, r->cert_reasons[c]);
   }
-  for (size_t i = 0; i < r->ncerts; i++) printf(" key.%zu=%s", i, r->certs[i].tls.cert.key_type);
+  for (size_t i = 0; i < r->ncerts; i++)
+    printf(" key.%zu=%s sha.%zu=%s", i, r->certs[i].tls.cert.key_type, i, r->certs[i].tls.cert.sha256);
+  printf(" by_name=%d", r->certs_by_name);
   printf("\n");
   fflush(stdout);
 }
@@ -78,7 +84,16 @@ int main(int argc, char **argv) {
   size_t cache = 16;
   unsigned retries = 0;
   double t_tls = 5;
+  const char *names[NREQ_MAX] = {0}, *leaves[NREQ_MAX] = {0};
   for (int i = 3; i < argc; i++) {
+    if (i + 3 < argc && strcmp(argv[i], "--name") == 0) {
+      int k = atoi(argv[i + 1]);
+      if (k < 0 || k >= NREQ_MAX) die("--name: request out of range");
+      names[k] = argv[i + 2];
+      leaves[k] = strcmp(argv[i + 3], "-") == 0 ? NULL : argv[i + 3];
+      i += 3;
+      continue;
+    }
     if (strcmp(argv[i], "--again") == 0) again = true;
     else if (i + 1 < argc && strcmp(argv[i], "--cache") == 0) cache = (size_t)atoi(argv[++i]);
     else if (i + 1 < argc && strcmp(argv[i], "--retries") == 0) retries = (unsigned)atoi(argv[++i]);
@@ -108,7 +123,8 @@ int main(int argc, char **argv) {
         while (!q[j].done) uv_run(&loop, UV_RUN_ONCE);
     }
     q[i] = (req_t){.n = i};
-    q[i].rc = profile_request(p, AF_INET, addr, "mx.profile.mxlab", NULL, &q[i].res, on_done, &q[i]);
+    q[i].rc = profile_request(p, AF_INET, addr, names[i] ? names[i] : "mx.profile.mxlab",
+                              leaves[i], &q[i].res, on_done, &q[i]);
     if (q[i].rc == PROFILE_FAIL) die("profile_request failed");
     if (q[i].rc == PROFILE_HIT) q[i].done = true;
   }

@@ -11,12 +11,17 @@
 #   4620  like 4610 for its first two connections, then a 421 greeting on every connection
 #   4623  454 to STARTTLS
 #   4624  silent after its 220 to STARTTLS
+#   4630  like 4610, with a certificate chosen by SNI: b.mxlab gets another one (SNI-based
+#         hosting). A profile made for a.mxlab serves a request for c.mxlab whose probe saw
+#         a.mxlab's certificate; for b.mxlab, whose probe saw its own, the certificate part
+#         alone is made again (three handshakes, by_name), later or while the first runs.
 # Everything runs on loopback inside a network namespace this script makes (`unshare -n`,
 # `ip link set lo up`): no other address is ever contacted. Needs root and openssl. About
 # ten seconds.
 #
 # usage: profile_servers.py --probe PATH_TO_profile_probe
 import argparse
+import hashlib
 import os
 import socket
 import ssl
@@ -120,6 +125,21 @@ CASES = [
 ]
 
 
+def byname_cases(sha_a, sha_b):
+    a = ["--name", "0", "a.mxlab", sha_a]
+    r_a = dict(R10, by_name="0", **{"sha.0": sha_a})
+    r_b = dict(R10, by_name="1", shared="0", connections="3", **{"sha.0": sha_b})
+    return [
+        ("byname-later", 4630, ["1", "--again"] + a + ["--name", "1", "b.mxlab", sha_b], 11,
+         [dict(r_a, req="0", connections="8"), dict(r_b, req="1", rc="wait")]),
+        ("byname-same-leaf", 4630, ["1", "--again"] + a + ["--name", "1", "c.mxlab", sha_a], 8,
+         [dict(r_a, req="0", connections="8"),
+          dict(r_a, req="1", rc="hit", shared="1", connections="8")]),
+        ("byname-in-flight", 4630, ["2"] + a + ["--name", "1", "b.mxlab", sha_b], 11,
+         [dict(r_a, req="0", connections="8"), dict(r_b, req="1", rc="wait")]),
+    ]
+
+
 def check_suites(got):
     """An accepted version names the suite chosen; the others none."""
     for v in V:
@@ -167,13 +187,27 @@ def main():
     serve(4620, lambda n: "tls" if n <= 2 else "busy", ctx10)
     serve(4623, lambda n: "no-starttls")
     serve(4624, lambda n: "silent")
+    os.makedirs(os.path.join(tmp, "b"))
+    key_b, cert_b = tlsns.self_signed(os.path.join(tmp, "b"), "b.mxlab")
+    ctx_sni = offer_servers.context(cert, key, TV.TLSv1, TV.TLSv1_2, seclevel0=True)
+    ctx_b = offer_servers.context(cert_b, key_b, TV.TLSv1, TV.TLSv1_2, seclevel0=True)
+
+    def by_sni(sock, name, _ctx):
+        if name == "b.mxlab":
+            sock.context = ctx_b
+    ctx_sni.sni_callback = by_sni
+    serve(4630, lambda n: "tls", ctx_sni)
+
+    def sha(pem):
+        return hashlib.sha256(ssl.PEM_cert_to_DER_cert(open(pem).read())).hexdigest()
     failed = 0
+    cases = CASES + byname_cases(sha(cert), sha(cert_b))
     try:
-        for case in CASES:
+        for case in cases:
             failed += 0 if run_case(args.probe, *case) else 1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{len(CASES) - failed} passed, {failed} failed")
+    print(f"{len(cases) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 
