@@ -105,13 +105,16 @@ static void class_advance(profile_full_state_t *st) {
 
 static bool classes_next(profile_run_t *run, pstep_t *s) {
   profile_full_state_t *st = &run->full;
+  if (legacy_version(run->res) == PV_COUNT && !has13(run->res)) return false;
   while (st->cls < TLS_CLASS_COUNT) {
     profile_class_res_t *c = &run->res->ciphers[st->cls];
     if (st->class_over) { class_advance(st); continue; }
     enum profile_version v = st->sub == 0 ? legacy_version(run->res)
                              : has13(run->res) ? PV_TLS13 : PV_COUNT;
-    if (st->sub > 1) {                       /* every candidate refused or found */
-      c->complete = true;
+    if (st->sub > 1) {                       /* every candidate refused or found (or
+                                                none exists at the accepted versions:
+                                                then none is accepted either) */
+      c->tested = c->complete = true;
       class_advance(st);
       continue;
     }

@@ -127,6 +127,7 @@ static void test_classes_order_kex(void) {
   CHECK_INT(c[TLS_CLASS_GOOD].suites[0], 0x1302);
   CHECK(!c[TLS_CLASS_GOOD].complete);
   CHECK_INT(c[TLS_CLASS_SUFFICIENT].nsuites, 1);
+  CHECK(c[TLS_CLASS_SUFFICIENT].tested && c[TLS_CLASS_PHASE_OUT].tested);
   CHECK_INT(c[TLS_CLASS_SUFFICIENT].suites[0], 0xc030);
   /* phase-out, insufficient: every one, then a refusal */
   CHECK_INT(c[TLS_CLASS_PHASE_OUT].nsuites, 3);
@@ -195,6 +196,9 @@ static void test_tls13_only(void) {
   CHECK(!res.dhe_tested);
   CHECK_INT(res.ciphers[TLS_CLASS_GOOD].nsuites, 1);
   CHECK_INT(res.ciphers[TLS_CLASS_INSUFFICIENT].suites[0], 0x1304);   /* CCM */
+  /* no TLS 1.3 suite is phase-out: none can be accepted, and the record says so */
+  CHECK(res.ciphers[TLS_CLASS_PHASE_OUT].tested && !res.ciphers[TLS_CLASS_PHASE_OUT].accepted &&
+        res.ciphers[TLS_CLASS_PHASE_OUT].complete);
   CHECK_INT(res.server_order, PT_NO);                       /* two TLS 1.3 suites */
   CHECK_INT(res.ecdhe[PG_P521], PVS_ACCEPTED);               /* by HelloRetryRequest */
   CHECK_INT(res.ecdhe[PG_X25519], PVS_REFUSED);
