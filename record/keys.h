@@ -106,6 +106,22 @@
 #define RK_CERT_REASONS "cert_reasons"
 #define RK_ASKED "asked"                   /* certs[]: the key family that showed it first */
 #define RK_CERTS_BY_NAME "certs_by_name"   /* the certificate part made for this SNI name */
+/* tls_profile, full mode (issue 15) */
+#define RK_CIPHERS "ciphers"               /* {class: {accepted, suites, complete}} */
+#define RK_COMPLETE "complete"
+#define RK_SERVER_ORDER "server_order"
+#define RK_KEX "kex"                       /* {dhe: {bits, class}, ecdhe: [group]} */
+#define RK_DHE "dhe"
+#define RK_BITS "bits"
+#define RK_CLASS "class"
+#define RK_ECDHE "ecdhe"
+/* tls_profile, the verdict (checks/tls_grade.c) */
+#define RK_GRADE "grade"
+#define RK_FINDINGS "findings"             /* [{check, level, detail}] */
+#define RK_CHECK "check"
+#define RK_LEVEL "level"
+#define RK_DETAIL "detail"
+#define RK_FINDINGS_TRUNCATED "findings_truncated"
 #define RK_CONNECT "connect"
 #define RK_CONNECT_MS "connect_ms"
 #define RK_BANNER "banner"
@@ -121,18 +137,8 @@
 #define RK_INFERRED_FROM "inferred_from"
 #define RK_ATTEMPTS "attempts"
 #define RK_RETRY_REASONS "retry_reasons"
-/* tls_profile, the full mode (issue 15; "mode", "matched", "pkix", "dane" are the keys
- * above) */
-#define RK_CIPHERS "ciphers"
-#define RK_SERVER_ORDER "server_order"
-#define RK_KEX "kex"
-#define RK_DHE "dhe"
-#define RK_BITS "bits"
-#define RK_CLASS "class"                   /* kex.dhe */
-#define RK_ECDHE "ecdhe"
-#define RK_GRADE "grade"
-#define RK_FINDINGS "findings"
-#define RK_COMPLETE "complete"
+/* tls_profile: whether a class of suites was accepted ("mode", "matched", "pkix", "dane"
+ * are the keys above) */
 #define RK_ACCEPTED "accepted"
 /* smtp.tls (written by tls_result_json) */
 #define RK_VERSION "version"

@@ -49,6 +49,11 @@ extern const char *const schema_profile_cert_kind[PCK_COUNT];
 /* The TLS profile's classes (tls/classes.h), for "tls_profile.grade" and the cipher classes
  * (issue 15). */
 extern const char *const schema_tls_class[TLS_CLASS_COUNT];
+/* checks/tls_grade.c's findings (model/job.h): check names, the info level; and the
+ * ECDHE groups of the full profile (smtp/profile.h). */
+extern const char *const schema_finding_check[TFC_COUNT];
+extern const char *const schema_finding_info;
+extern const char *const schema_profile_group[PG_COUNT];
 
 static inline const char *job_status_name(enum job_status s) { return schema_job_status[s]; }
 static inline const char *stage_name(enum job_stage s) { return schema_stage[s]; }
@@ -72,6 +77,9 @@ static inline const char *profile_mode_name(enum profile_mode m) { return schema
 static inline const char *profile_cert_kind_name(enum profile_cert_kind k) { return schema_profile_cert_kind[k]; }
 static inline const char *tls_class_name(enum tls_class c) { return schema_tls_class[c]; }
 static inline const char *profile_group_name(enum profile_group g) { return schema_profile_group[g]; }
+static inline const char *finding_level_name(unsigned level) {
+  return level < TLS_CLASS_COUNT ? schema_tls_class[level] : schema_finding_info;
+}
 /* "smtp.connect" of a result: for SMTP_CONNECT_ERROR libuv's text of the error, which no
  * table can hold (the table's "error" only stands in should that text be missing). */
 static inline const char *smtp_connect_name(const smtp_result_t *r) {

@@ -10,8 +10,6 @@
 #define MXS_RECORD_WRITE_PROBE_H
 #include "record/json.h"
 #include "smtp/smtp_probe.h"
-#include "model/job.h"
-#include "smtp/profile.h"
 #include "tls/tls_client.h"
 
 /* Writes the record's "smtp" object under key: connect (and connect_ms when "ok"),
@@ -25,15 +23,5 @@ void write_smtp_result(jw_t *w, const char *key, const smtp_result_t *r);
  * curve, sig_alg, sha256, spki_sha256, self_signed}, pkix: {valid, error}}. The DANE
  * verdict is not here: the record writes it with the domain's TLSA view. */
 void write_tls_result(jw_t *w, const char *key, const tls_result_t *r);
-
-/* Writes the record's "tls_profile" object under key when r->done: mode, versions
- * {SSLv3 ... TLSv1.3: accepted | refused | error} (untested ones left out), reasons
- * {version: why} for the refused and failed ones, suites {version: IANA name} for the
- * accepted ones, renegotiation {secure} (when learnt), the certs phase (certs[],
- * cert_kinds, cert_reasons: write_profile_certs), partial (why the profile stopped early),
- * connections, shared. cert_dane: the DANE verdict of each of r->certs (checks/dane.c,
- * dane_cert_status), or NULL. */
-void write_profile_result(jw_t *w, const char *key, const profile_result_t *r,
-                          const dane_verdict_t *cert_dane);
 
 #endif

@@ -76,6 +76,8 @@ static void test_tables(void) {
   TABLE(schema_profile_mode, PROFILE_MODE_COUNT, -1, "off", "basic", "full");
   TABLE(schema_profile_group, PG_COUNT, -1, "X25519", "secp256r1", "secp384r1", "secp521r1");
   TABLE(schema_profile_cert_kind, PCK_COUNT, -1, "RSA", "ECDSA", "EdDSA");
+  TABLE(schema_finding_check, TFC_COUNT, -1, "version", "cipher", "kex", "renegotiation", "cert",
+        "coverage");
 }
 
 /* The enum values the tables are indexed by, spot-checked by name, and the accessors. */
@@ -99,6 +101,8 @@ static void test_names(void) {
   CHECK_STR(tls_class_name(TLS_CLASS_INSUFFICIENT), "insufficient");
   CHECK_STR(profile_mode_name(PROFILE_FULL), "full");
   CHECK_STR(profile_group_name(PG_P521), "secp521r1");
+  CHECK_STR(finding_level_name(TLS_CLASS_GOOD), "good");
+  CHECK_STR(finding_level_name(TLS_LEVEL_INFO), "info");
   /* smtp.connect of a result: a never-probed (zeroed) one is "not-attempted"; another
    * system error is libuv's text, not the table's "error" */
   smtp_result_t r;
