@@ -55,9 +55,9 @@ static void test_full(void) {
   r.ecdhe[PG_P521] = PVS_ERROR;
   char *s = render(&r);
   CHECK_STR(s,
-    "{\"tls_profile\":{\"versions\":{\"SSLv3\":\"refused\",\"TLSv1\":\"refused\","
+    "{\"tls_profile\":{\"mode\":\"full\",\"versions\":{\"SSLv3\":\"refused\",\"TLSv1\":\"refused\","
     "\"TLSv1.1\":\"refused\",\"TLSv1.2\":\"accepted\",\"TLSv1.3\":\"refused\"},"
-    "\"suites\":{\"TLSv1.2\":\"TLS_RSA_WITH_AES_128_GCM_SHA256\"},"
+    "\"suites\":{\"TLSv1.2\":\"TLS_RSA_WITH_AES_128_GCM_SHA256\"},\"renegotiation\":{\"secure\":true},"
     "\"ciphers\":{\"good\":{\"accepted\":false,\"suites\":[],\"complete\":true},"
     "\"sufficient\":{\"accepted\":false,\"suites\":[],\"complete\":true},"
     "\"phase-out\":{\"accepted\":true,\"suites\":[\"TLS_RSA_WITH_AES_128_GCM_SHA256\"],"
