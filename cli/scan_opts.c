@@ -138,7 +138,7 @@ static const opt_t scan_opts[] = {
            "listed in FILE",
    .more = "At most 4096 bytes a line, 10 000 000 lines and 1 GiB; '#' starts a comment."},
   {.kind = OPT_CHOICE, .name = "tls-profile", .arg = "off|basic|full", SCAN(tls_profile),
-   .choices = tls_profiles, .def = "off",
+   .choices = tls_profiles, .def = "basic",
    .help = "per distinct MX address that completed STARTTLS, learn which TLS versions it "
            "accepts and every certificate it presents (basic: SSLv3, TLS 1.0, 1.1, 1.2, 1.3, "
            "one hand-built ClientHello each, then one handshake each offering only RSA, "
@@ -149,7 +149,9 @@ static const opt_t scan_opts[] = {
    .more = "Recorded under addresses[].tls_profile (with its grade and findings) and "
            "summary.legacy_tls, summary.tls_grade; each certificate judged (PKIX, DANE) for "
            "each domain. Each connection is a polite SMTP dialogue through the same limits "
-           "as every probe; only the certificates' handshakes complete."},
+           "as every probe; only the certificates' handshakes complete. basic is the "
+           "default because it answers the CNCS questions (which MX still accept TLS 1.0 or "
+           "1.1; does every certificate match TLSA); off makes none of these connections."},
   {.kind = OPT_CLEAR, .name = "no-share", SCAN(share.share),
    .help = "probe every (domain, MX host, address) itself instead of sharing one probe per "
            "(address, SNI name) between domains"},

@@ -160,29 +160,54 @@ static void classes_consume(profile_run_t *run, const pstep_t *s, const smtp_off
 /* ---------- server order ---------- */
 
 /* Two accepted suites of one version for the order test, best classes first: of TLS
- * 1.0-1.2 when it has two, else of TLS 1.3. */
+ * 1.0-1.2 when it has two, else of TLS 1.3. A version with only one known suite (good
+ * and sufficient stop at their first, so a modern server often has one) gets a seek
+ * first: one hello of the version's other suites, whose answer is the second (or says
+ * that there is none: a server with one suite has no order to impose). */
 static bool order_pair(profile_run_t *run) {
   profile_full_state_t *st = &run->full;
+  int one = -1;                              /* the first version with exactly one */
   for (int want13 = 0; want13 < 2; want13++) {
+    enum profile_version v = want13 ? (has13(run->res) ? PV_TLS13 : PV_COUNT)
+                                    : legacy_version(run->res);
+    if (v == PV_COUNT) continue;
     size_t n = 0;
+    uint16_t pair[2] = {0, 0};
     for (int c = 0; c < TLS_CLASS_COUNT && n < 2; c++) {
       const profile_class_res_t *cr = &run->res->ciphers[c];
       for (size_t i = 0; i < cr->nsuites && n < 2; i++)
-        if (is13(cr->suites[i]) == (bool)want13) st->order[n++] = cr->suites[i];
+        if (is13(cr->suites[i]) == (bool)want13) pair[n++] = cr->suites[i];
     }
+    st->order_version = profile_version_wire(v);
     if (n == 2) {
-      enum profile_version v = want13 ? PV_TLS13 : legacy_version(run->res);
-      st->order_version = profile_version_wire(v);
-      return v != PV_COUNT;
+      st->order[0] = pair[0];
+      st->order[1] = pair[1];
+      return true;
+    }
+    if (n == 1 && one < 0) {
+      one = want13;
+      st->order[0] = pair[0];
     }
   }
-  return false;
+  if (one < 0) return false;
+  st->order_version = profile_version_wire(one ? PV_TLS13 : legacy_version(run->res));
+  st->order_seek = true;
+  return true;
 }
+
+static bool keep_other(uint16_t code, const void *arg) { return code != *(const uint16_t *)arg; }
 
 static bool order_next(profile_run_t *run, pstep_t *s) {
   profile_full_state_t *st = &run->full;
-  if (st->order_step == 0 && !order_pair(run)) st->order_step = 2;
+  if (st->order_step == 0 && !st->order_seek && st->order[0] == 0 && !order_pair(run))
+    st->order_step = 2;
   if (st->order_step >= 2) return false;
+  if (st->order_seek) {                      /* a second suite of the version */
+    enum profile_version v = st->order_version == HELLO_TLS13 ? PV_TLS13 : legacy_version(run->res);
+    fill(s, v, keep_other, &st->order[0]);
+    s->tag = 2;
+    return trim(s, run->sni);
+  }
   s->version = st->order_version;
   s->suites[0] = st->order[st->order_step];
   s->suites[1] = st->order[1 - st->order_step];
@@ -193,6 +218,23 @@ static bool order_next(profile_run_t *run, pstep_t *s) {
 
 static void order_consume(profile_run_t *run, const pstep_t *s, const smtp_offer_answer_t *a) {
   profile_full_state_t *st = &run->full;
+  if (s->tag == 2) {                         /* the seek */
+    st->order_seek = false;
+    if (!took(s, a)) {                       /* no second suite: nothing to order */
+      st->order_step = 2;
+      return;
+    }
+    st->order[1] = a->suite;
+    /* an accepted suite: its class learns it too */
+    int c = tls_suite_class(a->suite);
+    if (c >= 0 && c < TLS_CLASS_COUNT) {
+      profile_class_res_t *cr = &run->res->ciphers[c];
+      cr->tested = cr->accepted = true;
+      if (!found(cr, a->suite) && cr->nsuites < PROFILE_CLASS_SUITES_MAX)
+        cr->suites[cr->nsuites++] = a->suite;
+    }
+    return;
+  }
   if (!took(s, a)) {                         /* it accepted both before: unlearnt */
     st->order_step = 2;
     return;

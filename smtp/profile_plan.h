@@ -59,6 +59,8 @@ typedef struct profile_full_state {
   uint16_t order_version;
   uint16_t order_first;              /* the suite chosen to the first order (0: none) */
   unsigned order_step;               /* 0, 1: which order is next; 2: done */
+  bool order_seek;                   /* one suite of the version known: a hello of the
+                                        others looks for a second one first */
   unsigned group;                    /* ECDHE: the group asked next (enum profile_group) */
 } profile_full_state_t;
 

@@ -203,6 +203,24 @@ static void test_tls13_only(void) {
   CHECK_INT(res.ecdhe[PG_P521], PVS_ACCEPTED);               /* by HelloRetryRequest */
   CHECK_INT(res.ecdhe[PG_X25519], PVS_REFUSED);
   profile_result_free(&res);
+  /* two good suites only (a modern TLS 1.3-only server): the good class stops at its
+   * first, so the order needs a seek for the second one; the seek's suite counts as found */
+  for (int pref = 0; pref < 2; pref++) {
+    fake_t g = {.suites = {0x1302, 0x1301}, .n = 2, .server_pref = pref,
+                .refusal = HELLO_ANS_ALERT, .groups = {HELLO_GROUP_X25519}, .ngroups = 1};
+    run_full(&g, &res, v13, "mx.example");
+    CHECK_INT(res.server_order, pref ? PT_YES : PT_NO);
+    CHECK_INT(res.ciphers[TLS_CLASS_GOOD].nsuites, 2);
+    CHECK(!g.overfull);
+    profile_result_free(&res);
+  }
+  /* one suite only: the seek is refused, the order stays unknown */
+  fake_t one = {.suites = {0x1301}, .n = 1, .server_pref = true, .refusal = HELLO_ANS_ALERT,
+                .groups = {HELLO_GROUP_X25519}, .ngroups = 1};
+  run_full(&one, &res, v13, NULL);
+  CHECK_INT(res.server_order, PT_UNKNOWN);
+  CHECK_INT(res.ciphers[TLS_CLASS_GOOD].nsuites, 1);
+  profile_result_free(&res);
   /* nothing accepted at all: no step */
   static const bool none[PV_COUNT] = {0};
   f.hellos = 0;
