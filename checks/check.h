@@ -20,7 +20,8 @@
 #define MXS_CHECKS_CHECK_H
 #include "model/job.h"
 
-enum check_id { CHECK_TLSRPT, CHECK_MTASTS, CHECK_DANE, CHECK_SUMMARY, CHECK_SENDER, CHECK_COUNT };
+enum check_id { CHECK_TLSRPT, CHECK_MTASTS, CHECK_DANE, CHECK_TLS_GRADE, CHECK_SUMMARY, CHECK_SENDER,
+                CHECK_COUNT };
 
 typedef struct check {
   const char *name;
@@ -29,7 +30,8 @@ typedef struct check {
   void (*finish)(job_t *j);
 } check_t;
 
-extern const check_t check_tlsrpt, check_mtasts, check_dane, check_summary, check_sender;
+extern const check_t check_tlsrpt, check_mtasts, check_dane, check_tls_grade, check_summary,
+    check_sender;
 
 /* The table, in finish order. */
 extern const check_t *const checks_table[CHECK_COUNT];

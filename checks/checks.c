@@ -6,6 +6,7 @@ const check_t *const checks_table[CHECK_COUNT] = {
   [CHECK_TLSRPT] = &check_tlsrpt,
   [CHECK_MTASTS] = &check_mtasts,
   [CHECK_DANE] = &check_dane,
+  [CHECK_TLS_GRADE] = &check_tls_grade,
   [CHECK_SUMMARY] = &check_summary,
   [CHECK_SENDER] = &check_sender,
 };

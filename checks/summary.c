@@ -17,9 +17,11 @@
  *    "inconclusive" when no address engaged yet DANE applies to some (TLSA published and
  *    secure, so only the servers could tell); else "none";
  *  - summary.inconclusive counts the addresses that did not engage;
- *  - summary.legacy_tls (with --tls-profile): some address accepts SSLv3, TLS 1.0 or 1.1.
+ *  - summary.legacy_tls (with --tls-profile): some address accepts SSLv3, TLS 1.0 or 1.1;
+ *  - summary.tls_grade (with --tls-profile): the worst grade of the graded addresses
+ *    (check_tls_grade, which runs first); absent when no address was graded.
  * "Partial DANE protects nothing" still holds among the servers that answered. Runs after
- * check_dane. */
+ * check_dane and check_tls_grade. */
 #include "checks/check.h"
 #include "checks/summary.h"
 #include "checks/tlsver.h"
@@ -52,6 +54,11 @@ summary_t summary_compute(const job_t *j) {
         const enum profile_vstate *pv = a->profile.versions;
         if (pv[PV_SSL3] == PVS_ACCEPTED || pv[PV_TLS10] == PVS_ACCEPTED || pv[PV_TLS11] == PVS_ACCEPTED)
           sum.legacy_tls = true;
+      }
+      if (a->grade.have) {
+        sum.tls_grade = sum.have_grade ? tls_class_worst(sum.tls_grade, a->grade.grade)
+                                       : a->grade.grade;
+        sum.have_grade = true;
       }
       /* dane.status of an address that did not engage is "inconclusive" or one that DNS
        * decided (check_dane), so the DANE counts need no outcome test of their own. */

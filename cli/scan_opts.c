@@ -83,7 +83,7 @@ static int operand(void *p, const char *arg) {
 #define SECONDS(n, member, d, h, ...) \
   {.kind = OPT_SECONDS, .name = n, .arg = "S", .help = h, .def = d, SCAN(member), .lo = 0.001, .hi = 3600, __VA_ARGS__}
 
-static const char *const tls_profiles[] = {"off", "basic", NULL};
+static const char *const tls_profiles[] = {"off", "basic", "full", NULL};
 
 static const opt_t scan_opts[] = {
   {.kind = OPT_SECTION, .name = "Options"},
@@ -137,15 +137,17 @@ static const opt_t scan_opts[] = {
    .help = "never query or connect to the domains (and their subdomains), addresses and CIDRs "
            "listed in FILE",
    .more = "At most 4096 bytes a line, 10 000 000 lines and 1 GiB; '#' starts a comment."},
-  {.kind = OPT_CHOICE, .name = "tls-profile", .arg = "off|basic", SCAN(tls_profile),
+  {.kind = OPT_CHOICE, .name = "tls-profile", .arg = "off|basic|full", SCAN(tls_profile),
    .choices = tls_profiles, .def = "off",
    .help = "per distinct MX address that completed STARTTLS, learn which TLS versions it "
            "accepts (basic: SSLv3, TLS 1.0, 1.1, 1.2, 1.3, one hand-built ClientHello each, "
-           "five more SMTP connections per address, shared by every domain on it)",
-   .more = "Recorded under addresses[].tls_profile and summary.legacy_tls. Each connection is "
-           "a polite SMTP dialogue through the same limits as every probe; no handshake "
-           "completes. Cipher classes, key exchange and every certificate (issue 15) are not "
-           "measured yet."},
+           "five more SMTP connections per address, shared by every domain on it); full: "
+           "also which NCSC-NL classes of cipher suites it accepts, whether it imposes its "
+           "own order, its DHE group size and ECDHE groups (about 15 to 80 more connections "
+           "per address: at most 16 hellos a class)",
+   .more = "Recorded under addresses[].tls_profile (with its grade and findings) and "
+           "summary.legacy_tls, summary.tls_grade. Each connection is a polite SMTP dialogue "
+           "through the same limits as every probe; no handshake completes."},
   {.kind = OPT_CLEAR, .name = "no-share", SCAN(share.share),
    .help = "probe every (domain, MX host, address) itself instead of sharing one probe per "
            "(address, SNI name) between domains"},

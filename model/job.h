@@ -122,7 +122,41 @@ typedef struct summary {
   size_t inconclusive;                /* addresses whose SMTP outcome is not ENGAGED */
   bool have_legacy;                   /* some address has a TLS profile ... */
   bool legacy_tls;                    /* ... and one accepts SSLv3, TLS 1.0 or TLS 1.1 */
+  bool have_grade;                    /* some address has a TLS grade ... */
+  enum tls_class tls_grade;           /* ... and the worst of them */
 } summary_t;
+
+/* The TLS grade of one profiled address (checks/tls_grade.c): the worst class of all it
+ * accepts, and the findings that say why. A finding names its subject by value (the
+ * record's writer spells it: a version, a suite, a group) and carries the rule's reason
+ * (a static string of tls/classes.c or tls/suites.c, or the check's own). */
+enum tls_finding_check { TFC_VERSION, TFC_CIPHER, TFC_KEX, TFC_RENEG, TFC_CERT, TFC_COVERAGE,
+                         TFC_COUNT };
+enum tls_finding_kind {
+  TFK_NONE,          /* renegotiation, coverage: the reason alone */
+  TFK_VERSION,       /* subject: the version's wire value */
+  TFK_SUITE,         /* subject: the suite's code point (reason: its flaws) */
+  TFK_DHE,           /* subject: the DH prime's size in bits */
+  TFK_GROUP,         /* subject: the ECDHE group's code point */
+  TFK_RSA_KEY,       /* subject: the RSA key's size in bits */
+};
+#define TLS_LEVEL_INFO TLS_CLASS_COUNT   /* a finding that explains, not grades */
+#define TLS_FINDINGS_MAX 96
+typedef struct tls_finding {
+  uint8_t check;                   /* enum tls_finding_check */
+  uint8_t kind;                    /* enum tls_finding_kind */
+  uint8_t level;                   /* enum tls_class, or TLS_LEVEL_INFO */
+  uint32_t subject;
+  const char *reason;              /* static; "" for none */
+} tls_finding_t;
+
+typedef struct tls_grade {
+  bool have;                       /* graded: the address was profiled and accepted a version */
+  enum tls_class grade;
+  tls_finding_t findings[TLS_FINDINGS_MAX];
+  size_t nfindings;
+  bool truncated;                  /* more findings than TLS_FINDINGS_MAX */
+} tls_grade_t;
 
 /* ---- observations ---- */
 
@@ -137,6 +171,7 @@ typedef struct addr {
   smtp_result_t smtp;
   profile_result_t profile;        /* --tls-profile: what the address accepts (done: made) */
   dane_verdict_t dane;             /* checks/dane.c */
+  tls_grade_t grade;               /* checks/tls_grade.c (--tls-profile) */
 } addr_t;
 
 typedef struct lookup {            /* outcome of one address lookup */

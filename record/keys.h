@@ -88,6 +88,7 @@
 #define RK_MX_HOSTS "mx_hosts"
 #define RK_INCONCLUSIVE "inconclusive"     /* addresses that did not engage */
 #define RK_LEGACY_TLS "legacy_tls"         /* some MX accepts SSLv3, TLS 1.0 or 1.1 */
+#define RK_TLS_GRADE "tls_grade"           /* the worst tls_profile.grade */
 /* smtp (written by smtp_result_json) */
 #define RK_OUTCOME "outcome"
 /* addresses[].tls_profile (--tls-profile) */
@@ -97,6 +98,23 @@
 #define RK_SUITES "suites"
 #define RK_PARTIAL "partial"
 #define RK_CONNECTIONS "connections"
+/* tls_profile, full mode (issue 15) */
+#define RK_CIPHERS "ciphers"               /* {class: {accepted, suites, complete}} */
+#define RK_ACCEPTED "accepted"
+#define RK_COMPLETE "complete"
+#define RK_SERVER_ORDER "server_order"
+#define RK_KEX "kex"                       /* {dhe: {bits, class}, ecdhe: [group]} */
+#define RK_DHE "dhe"
+#define RK_BITS "bits"
+#define RK_CLASS "class"
+#define RK_ECDHE "ecdhe"
+/* tls_profile, the verdict (checks/tls_grade.c) */
+#define RK_GRADE "grade"
+#define RK_FINDINGS "findings"             /* [{check, level, detail}] */
+#define RK_CHECK "check"
+#define RK_LEVEL "level"
+#define RK_DETAIL "detail"
+#define RK_FINDINGS_TRUNCATED "findings_truncated"
 #define RK_CONNECT "connect"
 #define RK_CONNECT_MS "connect_ms"
 #define RK_BANNER "banner"

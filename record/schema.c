@@ -107,7 +107,8 @@ const char *const schema_smtp_outcome[SMTP_OUTCOME_COUNT] = {
 };
 
 /* The TLS profile's classes (tls/classes.h), spelt as NCSC-NL's guidelines and Internet.nl
- * name them; no record carries them yet (issue 15). */
+ * name them: tls_profile.grade, ciphers' keys, kex.dhe.class, findings[].level,
+ * summary.tls_grade (issue 15). */
 const char *const schema_tls_class[TLS_CLASS_COUNT] = {
   [TLS_CLASS_GOOD] = "good", [TLS_CLASS_SUFFICIENT] = "sufficient",
   [TLS_CLASS_PHASE_OUT] = "phase-out", [TLS_CLASS_INSUFFICIENT] = "insufficient",
@@ -117,6 +118,21 @@ const char *const schema_tls_class[TLS_CLASS_COUNT] = {
 const char *const schema_profile_version[PV_COUNT] = {
   [PV_SSL3] = "SSLv3", [PV_TLS10] = "TLSv1", [PV_TLS11] = "TLSv1.1", [PV_TLS12] = "TLSv1.2",
   [PV_TLS13] = "TLSv1.3",
+};
+
+/* "tls_profile.findings[].level" of a finding that explains and does not grade. */
+const char *const schema_finding_info = "info";
+
+/* "tls_profile.findings[].check". */
+const char *const schema_finding_check[TFC_COUNT] = {
+  [TFC_VERSION] = "version", [TFC_CIPHER] = "cipher", [TFC_KEX] = "kex",
+  [TFC_RENEG] = "renegotiation", [TFC_CERT] = "cert", [TFC_COVERAGE] = "coverage",
+};
+
+/* "tls_profile.kex.ecdhe": the groups as tls.group spells them (OpenSSL's names). */
+const char *const schema_profile_group[PG_COUNT] = {
+  [PG_X25519] = "X25519", [PG_P256] = "secp256r1", [PG_P384] = "secp384r1",
+  [PG_P521] = "secp521r1",
 };
 
 /* UNTESTED is never written. */

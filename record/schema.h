@@ -44,6 +44,11 @@ extern const char *const schema_profile_vstate[PVS_COUNT];
 /* The TLS profile's classes (tls/classes.h), for "tls_profile.grade" and the cipher classes
  * (issue 15; not written by any record yet). */
 extern const char *const schema_tls_class[TLS_CLASS_COUNT];
+/* checks/tls_grade.c's findings (model/job.h): check names, the info level; and the
+ * ECDHE groups of the full profile (smtp/profile.h). */
+extern const char *const schema_finding_check[TFC_COUNT];
+extern const char *const schema_finding_info;
+extern const char *const schema_profile_group[PG_COUNT];
 
 static inline const char *job_status_name(enum job_status s) { return schema_job_status[s]; }
 static inline const char *stage_name(enum job_stage s) { return schema_stage[s]; }
@@ -64,6 +69,9 @@ static inline const char *smtp_outcome_name(enum smtp_outcome o) { return schema
 static inline const char *profile_version_name(enum profile_version v) { return schema_profile_version[v]; }
 static inline const char *profile_vstate_name(enum profile_vstate s) { return schema_profile_vstate[s]; }
 static inline const char *tls_class_name(enum tls_class c) { return schema_tls_class[c]; }
+static inline const char *finding_level_name(unsigned level) {
+  return level < TLS_CLASS_COUNT ? schema_tls_class[level] : schema_finding_info;
+}
 /* "smtp.connect" of a result: for SMTP_CONNECT_ERROR libuv's text of the error, which no
  * table can hold (the table's "error" only stands in should that text be missing). */
 static inline const char *smtp_connect_name(const smtp_result_t *r) {

@@ -114,7 +114,7 @@ static void write_address(jw_t *w, const addr_t *a) {
   if (a->ptr) jw_str(w, RK_PTR, a->ptr);
   if (a->ptr_error) jw_str(w, RK_PTR_ERROR, a->ptr_error);
   write_smtp_result(w, RK_SMTP, &a->smtp);
-  write_profile_result(w, RK_TLS_PROFILE, &a->profile);
+  write_profile_result(w, RK_TLS_PROFILE, &a->profile, &a->grade);
   write_dane(w, a);
   jw_obj_end(w);
 }
@@ -160,6 +160,7 @@ static void write_summary(jw_t *w, const summary_t *s) {
   jw_int(w, RK_ADDRESSES, (long long)s->addresses);
   jw_int(w, RK_INCONCLUSIVE, (long long)s->inconclusive);
   if (s->have_legacy) jw_bool(w, RK_LEGACY_TLS, s->legacy_tls);
+  if (s->have_grade) jw_str(w, RK_TLS_GRADE, tls_class_name(s->tls_grade));
   jw_obj_end(w);
 }
 

@@ -99,7 +99,129 @@ void write_smtp_result(jw_t *w, const char *key, const smtp_result_t *r)
   jw_obj_end(w);
 }
 
-void write_profile_result(jw_t *w, const char *key, const profile_result_t *r)
+/* ---- tls_profile: the full mode's fields and the grade (issue 15) ---- */
+
+static void write_suite_name(jw_t *w, const char *key, uint16_t code)
+{
+  const char *name = tls_suite_name(code);
+  char hex[8];
+  if (!name) {
+    snprintf(hex, sizeof hex, "0x%04x", code);
+    name = hex;
+  }
+  jw_str(w, key, name);
+}
+
+static void write_ciphers(jw_t *w, const profile_result_t *r)
+{
+  bool any = false;
+  for (int c = 0; c < TLS_CLASS_COUNT; c++)
+    any |= r->ciphers[c].tested;
+  if (!any)
+    return;
+  jw_obj_begin(w, RK_CIPHERS);
+  for (int c = 0; c < TLS_CLASS_COUNT; c++) {
+    const profile_class_res_t *cr = &r->ciphers[c];
+    if (!cr->tested)
+      continue;
+    jw_obj_begin(w, tls_class_name((enum tls_class)c));
+    jw_bool(w, RK_ACCEPTED, cr->accepted);
+    jw_arr_begin(w, RK_SUITES);
+    for (size_t i = 0; i < cr->nsuites && i < PROFILE_CLASS_SUITES_MAX; i++)
+      write_suite_name(w, NULL, cr->suites[i]);
+    jw_arr_end(w);
+    jw_bool(w, RK_COMPLETE, cr->complete);
+    jw_obj_end(w);
+  }
+  jw_obj_end(w);
+}
+
+static void write_kex(jw_t *w, const profile_result_t *r)
+{
+  bool ecdhe = false;
+  for (int g = 0; g < PG_COUNT; g++)
+    ecdhe |= r->ecdhe[g] != PVS_UNTESTED;
+  if (!r->dhe_tested && !ecdhe)
+    return;
+  jw_obj_begin(w, RK_KEX);
+  if (r->dhe_tested) {
+    jw_obj_begin(w, RK_DHE);
+    jw_uint(w, RK_BITS, r->dhe_bits);
+    if (r->dhe_bits > 0)
+      jw_str(w, RK_CLASS, tls_class_name(r->dhe_class));
+    jw_obj_end(w);
+  }
+  if (ecdhe) {
+    jw_arr_begin(w, RK_ECDHE);
+    for (int g = 0; g < PG_COUNT; g++)
+      if (r->ecdhe[g] == PVS_ACCEPTED)
+        jw_str(w, NULL, schema_profile_group[g]);
+    jw_arr_end(w);
+  }
+  jw_obj_end(w);
+}
+
+/* A finding's detail: its subject spelt, then the rule's reason. */
+static void finding_detail(const tls_finding_t *f, char *buf, size_t cap)
+{
+  char flaws[256], subj[128] = "";
+  const char *why = f->reason;
+  const char *name;
+  switch (f->kind) {
+  case TFK_VERSION:
+    name = NULL;
+    for (int v = 0; v < PV_COUNT; v++)
+      if (profile_version_wire((enum profile_version)v) == f->subject)
+        name = profile_version_name((enum profile_version)v);
+    snprintf(subj, sizeof subj, "%s accepted", name ? name : "?");
+    break;
+  case TFK_SUITE:
+    name = tls_suite_name((uint16_t)f->subject);
+    if (name)
+      snprintf(subj, sizeof subj, "%s accepted", name);
+    else
+      snprintf(subj, sizeof subj, "0x%04x accepted", (unsigned)f->subject);
+    const tls_suite_t *t = tls_suite_find((uint16_t)f->subject);
+    if (t)
+      tls_flaws_reason(t->flaws, flaws, sizeof flaws);
+    else
+      snprintf(flaws, sizeof flaws, "not in the guidelines' lists");
+    why = flaws;
+    break;
+  case TFK_DHE: snprintf(subj, sizeof subj, "DHE with a %u-bit group", (unsigned)f->subject); break;
+  case TFK_GROUP:
+    name = tls_group_name((uint16_t)f->subject);
+    snprintf(subj, sizeof subj, "ECDHE group %s accepted", name ? name : "?");
+    break;
+  case TFK_RSA_KEY: snprintf(subj, sizeof subj, "RSA key of %u bits", (unsigned)f->subject); break;
+  default: break;
+  }
+  snprintf(buf, cap, "%s%s%s", subj, subj[0] && why[0] ? ": " : "", why);
+}
+
+static void write_grade(jw_t *w, const tls_grade_t *g)
+{
+  if (!g || !g->have)
+    return;
+  jw_str(w, RK_GRADE, tls_class_name(g->grade));
+  jw_arr_begin(w, RK_FINDINGS);
+  for (size_t i = 0; i < g->nfindings && i < TLS_FINDINGS_MAX; i++) {
+    const tls_finding_t *f = &g->findings[i];
+    char detail[512];
+    finding_detail(f, detail, sizeof detail);
+    jw_obj_begin(w, NULL);
+    jw_str(w, RK_CHECK, f->check < TFC_COUNT ? schema_finding_check[f->check] : "?");
+    jw_str(w, RK_LEVEL, finding_level_name(f->level));
+    jw_str(w, RK_DETAIL, detail);
+    jw_obj_end(w);
+  }
+  jw_arr_end(w);
+  if (g->truncated)
+    jw_bool(w, RK_FINDINGS_TRUNCATED, true);
+}
+
+void write_profile_result(jw_t *w, const char *key, const profile_result_t *r,
+                          const tls_grade_t *g)
 {
   if (!r->done)
     return;
@@ -137,6 +259,12 @@ void write_profile_result(jw_t *w, const char *key, const profile_result_t *r)
     }
     jw_obj_end(w);
   }
+  /* the full mode and the grade (issue 15; the certs fields are another block) */
+  write_ciphers(w, r);
+  if (r->server_order != PT_UNKNOWN)
+    jw_bool(w, RK_SERVER_ORDER, r->server_order == PT_YES);
+  write_kex(w, r);
+  write_grade(w, g);
   if (r->partial)
     jw_str(w, RK_PARTIAL, r->partial);
   jw_uint(w, RK_CONNECTIONS, r->connections);

@@ -8,6 +8,7 @@
  * and the one value made up here is a missing error reason, written as "error". */
 #ifndef MXS_RECORD_WRITE_PROBE_H
 #define MXS_RECORD_WRITE_PROBE_H
+#include "model/job.h"
 #include "record/json.h"
 #include "smtp/smtp_probe.h"
 #include "smtp/profile.h"
@@ -28,7 +29,11 @@ void write_tls_result(jw_t *w, const char *key, const tls_result_t *r);
 /* Writes the record's "tls_profile" object under key when r->done: versions {SSLv3 ...
  * TLSv1.3: accepted | refused | error} (untested ones left out), reasons {version: why}
  * for the refused and failed ones, suites {version: IANA name} for the accepted ones,
- * partial (why the profile stopped early), connections, shared. */
-void write_profile_result(jw_t *w, const char *key, const profile_result_t *r);
+ * the full mode's ciphers {class: {accepted, suites, complete}}, server_order, kex {dhe:
+ * {bits, class}, ecdhe: [group]}, the verdict g (NULL or not graded: none) as grade and
+ * findings [{check, level, detail}], partial (why the profile stopped early), connections,
+ * shared. */
+void write_profile_result(jw_t *w, const char *key, const profile_result_t *r,
+                          const tls_grade_t *g);
 
 #endif

@@ -28,7 +28,7 @@ typedef struct scan_config {
   double grace;                 /* seconds in-flight domains get after SIGINT/SIGTERM */
   int https_port;               /* port of MTA-STS policy hosts (443) */
   observe_config_t share;       /* SMTP/TLS observations shared between domains */
-  const char *tls_profile;      /* --tls-profile: "off" (or NULL), "basic" (smtp/profile.h) */
+  const char *tls_profile;      /* --tls-profile: "off" (or NULL), "basic", "full" (smtp/profile.h) */
   sched_config_t sched;         /* connection limits, retries (polite/sched.h) */
   double progress_interval;     /* seconds between progress lines when stderr is no terminal */
   /* --resume and --exclude-file */

@@ -67,7 +67,8 @@ enum profile_group { PG_X25519, PG_P256, PG_P384, PG_P521, PG_COUNT };
 /* One NCSC-NL class of cipher suites (tls/suites.h), full mode: whether the server
  * accepts a suite of it, and the accepted suites found (every one, for phase-out and
  * insufficient, up to PROFILE_CLASS_SUITES_MAX; complete when the enumeration ended with
- * a refusal rather than at the bound). */
+ * a refusal of every suite not found, rather than at the first accepted (good and
+ * sufficient stop there), at the bound of 16 hellos, or on an answer that said neither). */
 #define PROFILE_CLASS_SUITES_MAX 32
 typedef struct profile_class_res {
   bool tested;
@@ -100,6 +101,7 @@ typedef struct profile_result {
   bool dhe_tested;
   unsigned dhe_bits;                /* the DH group the server picks for DHE, 0: none
                                        accepted */
+  enum tls_class dhe_class;         /* dhe_bits > 0: its class (tls_class_dh_group) */
   enum profile_vstate ecdhe[PG_COUNT];
   enum profile_tri secure_reneg;    /* RFC 5746 renegotiation_info came back (TLS <= 1.2:
                                        learnt from the versions phase's ServerHellos) */

@@ -46,13 +46,20 @@ typedef struct pstep {
 } pstep_t;
 
 /* The phase-private state of the full phase (profile_full.c owns its meaning). */
+#define PROFILE_CLASS_HELLOS 16      /* the most hellos spent on one cipher class */
 typedef struct profile_full_state {
-  unsigned stage;                    /* where the full phase is */
+  unsigned stage;                    /* classes, server order, DHE, ECDHE, done */
+  unsigned cls;                      /* classes: the class enumerated */
+  unsigned sub;                      /* classes: 0 the TLS 1.0-1.2 suites, 1 TLS 1.3's */
+  size_t offset;                     /* classes: the first candidate of the next hello
+                                        (the suites before it were refused) */
   unsigned hellos;                   /* hellos of the current class so far (<= 16) */
-  uint16_t removed[PSTEP_SUITES_MAX];/* accepted suites taken out of the current class */
-  size_t nremoved;
-  unsigned chunk;                    /* which part of a class too long for one hello */
-  uint16_t order_first;              /* server order: the suite chosen the first time */
+  bool class_over;                   /* consume ended the class (found, error, full) */
+  uint16_t order[2];                 /* server order: the two suites offered */
+  uint16_t order_version;
+  uint16_t order_first;              /* the suite chosen to the first order (0: none) */
+  unsigned order_step;               /* 0, 1: which order is next; 2: done */
+  unsigned group;                    /* ECDHE: the group asked next (enum profile_group) */
 } profile_full_state_t;
 
 typedef struct profile_run {

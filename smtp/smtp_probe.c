@@ -67,9 +67,11 @@ static char *reply_line(const smtp_reply_t *rp, size_t *len) {
 static void release(probe_t *p) {
   if (p->tls) tls_conn_free(p->tls);
   if (p->peek) {
-    /* no final answer (a timeout, an error): what was read so far, kind HELLO_ANS_MORE */
+    /* no final answer (a timeout, an error): what was read so far, kind HELLO_ANS_MORE;
+     * but a ServerHello read while reading on for its ServerKeyExchange (offer_ske) is
+     * the answer, as at the end of the stream */
     if (p->res.offer_sent && p->res.offer.kind == HELLO_ANS_MORE)
-      p->res.offer = smtp_offer_answer_of(p->peek, false);
+      p->res.offer = smtp_offer_answer_of(p->peek, p->peek->ske_wait);
     free(p->peek);
   }
   p->res.outcome = smtp_outcome_of(&p->res);
@@ -513,7 +515,10 @@ int smtp_probe_start(uv_loop_t *loop, tls_ctx_t *tls, const smtp_opts_t *opts,
   smtp_reply_init(&p->reply);
   if (opts->offer) {
     p->peek = malloc(sizeof *p->peek);
-    if (p->peek) hello_peek_init(p->peek);
+    if (p->peek) {
+      hello_peek_init(p->peek);
+      p->peek->want_ske = opts->offer_ske;
+    }
   } else {
     p->tls = tls_conn_new(tls, sni);
   }

@@ -120,6 +120,7 @@ typedef struct smtp_offer_answer {
   uint8_t alert_level, alert_desc;   /* ALERT */
   /* offer_ske only, a ServerHello of TLS <= 1.2 followed by its ServerKeyExchange: */
   unsigned dhe_bits;            /* a DHE suite: the size of the prime p, else 0 */
+  enum tls_class dhe_class;     /* dhe_bits > 0: the group's class (tls_class_dh_group) */
   uint16_t ske_group;           /* an ECDHE suite: the named curve, else 0 */
   size_t bytes;                 /* bytes of the server's TLS answer read (injected
                                    plaintext before its first record not counted) */

@@ -97,6 +97,9 @@ smtp_offer_answer_t smtp_offer_answer_of(const hello_peek_t *h, bool eof) {
     a.compression = h->compression;
     a.reneg = h->reneg;
     a.retry = h->retry;
+    a.dhe_bits = h->dhe_bits;
+    a.dhe_class = h->dhe_class;
+    a.ske_group = h->ske_group;
     break;
   case HELLO_ANS_ALERT:
     a.alert_level = h->alert[0];

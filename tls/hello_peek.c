@@ -1,6 +1,7 @@
 /* The server's first handshake message, read as it arrives (see hello_peek.h). The record
  * layer is read here and nowhere else: the probe and the TLS profile share it. */
 #include "tls/hello_peek.h"
+#include "tls/suites.h"
 
 #include <string.h>
 
@@ -11,14 +12,25 @@ static const uint8_t hrr_random[32] = {
 
 enum { REC_CCS = 20, REC_ALERT = 21, REC_HANDSHAKE = 22, REC_APPDATA = 23 };
 enum { EXT_SUPPORTED_VERSIONS = 43, EXT_KEY_SHARE = 51, EXT_RENEGOTIATION_INFO = 0xff01 };
+enum { HS_SERVER_HELLO = 2, HS_CERTIFICATE = 11, HS_SKE = 12, HS_CERT_STATUS = 22 };
+enum { SKE_NONE = 0, SKE_DHE = 1, SKE_ECDHE = 2 };
 
 void hello_peek_init(hello_peek_t *h)
 {
   memset(h, 0, sizeof *h);
 }
 
+/* want_ske: the reading on ends; the ServerHello read before is the answer. */
+static enum hello_state ske_end(hello_peek_t *h)
+{
+  h->ske_wait = false;
+  return h->state = HELLO_FOUND;
+}
+
 static enum hello_state none(hello_peek_t *h, enum hello_why why)
 {
+  if (h->ske_wait)                                  /* after the ServerHello: it stands */
+    return ske_end(h);
   h->why = why;
   return h->state = HELLO_NONE;
 }
@@ -91,21 +103,142 @@ static void check_header(hello_peek_t *h, bool first)
   }
 }
 
-/* k bytes of a handshake record's body: the first message, at most HELLO_PEEK_MAX kept. */
+/* What the ServerKeyExchange of the chosen suite carries (RFC 5246 §7.4.3, RFC 4492 §5.4):
+ * DH parameters for DHE and anonymous DH, an ECDH curve for ECDHE and anonymous ECDH. */
+static uint8_t ske_kind_of(uint16_t suite)
+{
+  const tls_suite_t *t = tls_suite_find(suite);
+  if (!t)
+    return SKE_NONE;
+  if (strncmp(t->name, "TLS_DHE_", 8) == 0 || strncmp(t->name, "TLS_DH_anon_", 12) == 0)
+    return SKE_DHE;
+  if (strncmp(t->name, "TLS_ECDHE_", 10) == 0 || strncmp(t->name, "TLS_ECDH_anon_", 14) == 0)
+    return SKE_ECDHE;
+  return SKE_NONE;
+}
+
+/* The ServerKeyExchange's first ske_have bytes (all of it when ske_have == ske_len):
+ * true when they decide (the values set, or none when malformed). */
+static bool ske_parse(hello_peek_t *h)
+{
+  const uint8_t *m = h->ske;
+  size_t n = h->ske_have;
+  bool all = n == h->ske_len;
+  if (h->ske_kind == SKE_ECDHE) {                   /* curve_type, named_curve */
+    if (n < 3)
+      return all;
+    if (m[0] == 3)
+      h->ske_group = (uint16_t)(m[1] << 8 | m[2]);
+    return true;
+  }
+  if (n < 2)                                        /* dh_p<1..2^16-1>, dh_g<1..2^16-1> */
+    return all;
+  size_t plen = (size_t)m[0] << 8 | m[1];
+  if (plen == 0)
+    return true;
+  if (plen > HELLO_DH_MAX) {                        /* its size from its length */
+    if (n < 2 + HELLO_DH_MAX)
+      return all;
+    unsigned lead = tls_dh_bits(m + 2, HELLO_DH_MAX);
+    if (lead > 0) {
+      h->dhe_bits = lead + 8u * (unsigned)(plen - HELLO_DH_MAX);
+      h->dhe_class = TLS_CLASS_INSUFFICIENT;
+    }
+    return true;
+  }
+  if (n < 2 + plen + 2)
+    return all;
+  size_t glen = (size_t)m[2 + plen] << 8 | m[3 + plen];
+  size_t gkeep = glen < HELLO_DH_G_MAX ? glen : HELLO_DH_G_MAX;
+  if (n < 4 + plen + gkeep)
+    return all;
+  static const uint8_t not_two[1] = {0};          /* a longer g: no RFC 7919 group's */
+  h->dhe_bits = tls_dh_bits(m + 2, plen);
+  h->dhe_class = glen > HELLO_DH_G_MAX
+                     ? tls_class_dh_group(m + 2, plen, not_two, 1, NULL)
+                     : tls_class_dh_group(m + 2, plen, m + 4 + plen, glen, NULL);
+  return true;
+}
+
+/* want_ske: k bytes of the handshake stream after the ServerHello. */
+static void take_after(hello_peek_t *h, const uint8_t *buf, size_t k)
+{
+  while (k > 0 && h->state == HELLO_MORE) {
+    size_t n;
+    if (h->skip > 0) {                              /* Certificate, CertificateStatus */
+      n = k < h->skip ? k : h->skip;
+      h->skip -= n;
+    } else if (h->mhdr_have < sizeof h->mhdr) {
+      n = sizeof h->mhdr - h->mhdr_have;
+      n = k < n ? k : n;
+      memcpy(h->mhdr + h->mhdr_have, buf, n);
+      h->mhdr_have += n;
+      if (h->mhdr_have == sizeof h->mhdr) {
+        size_t len = (size_t)h->mhdr[1] << 16 | (size_t)h->mhdr[2] << 8 | h->mhdr[3];
+        if (h->mhdr[0] == HS_CERTIFICATE || h->mhdr[0] == HS_CERT_STATUS) {
+          h->skip = len;
+          h->mhdr_have = 0;
+        } else if (h->mhdr[0] != HS_SKE || len == 0)
+          ske_end(h);                               /* ServerHelloDone ...: no SKE */
+        else
+          h->ske_len = len;
+      }
+    } else {                                        /* in the ServerKeyExchange */
+      size_t room = sizeof h->ske - h->ske_have, left = h->ske_len - h->ske_have;
+      n = k < room ? k : room;
+      n = n < left ? n : left;
+      memcpy(h->ske + h->ske_have, buf, n);
+      h->ske_have += n;
+      if (ske_parse(h) || h->ske_have == sizeof h->ske)
+        ske_end(h);
+    }
+    buf += n;
+    k -= n;
+  }
+}
+
+/* The ServerHello is complete and parsed: want_ske reads on after a TLS <= 1.2 one whose
+ * suite has a ServerKeyExchange worth reading. */
+static void after_hello(hello_peek_t *h)
+{
+  if (h->state != HELLO_FOUND || !h->want_ske || h->retry || h->version > 0x0303)
+    return;
+  h->ske_kind = ske_kind_of(h->suite);
+  if (h->ske_kind == SKE_NONE)
+    return;
+  h->ske_wait = true;
+  h->state = HELLO_MORE;
+}
+
+/* k bytes of a handshake record's body: the first message, at most HELLO_PEEK_MAX kept;
+ * with want_ske the ones after it go to take_after. */
 static void take_handshake(hello_peek_t *h, const uint8_t *buf, size_t k)
 {
-  size_t room = sizeof h->msg - h->have;
-  memcpy(h->msg + h->have, buf, k < room ? k : room);
-  h->have += k < room ? k : room;
-  if (h->have >= 1 && h->msg[0] != 2)               /* server_hello */
-    none(h, HELLO_WHY_UNEXPECTED);
-  else if (h->have >= 4) {
-    size_t need = 4 + ((size_t)h->msg[1] << 16 | (size_t)h->msg[2] << 8 | h->msg[3]);
+  while (k > 0 && h->state == HELLO_MORE && !h->ske_wait) {
+    size_t need = 4;
+    if (h->have >= 4)
+      need += (size_t)h->msg[1] << 16 | (size_t)h->msg[2] << 8 | h->msg[3];
+    size_t n = need - h->have < k ? need - h->have : k;
+    memcpy(h->msg + h->have, buf, n);
+    h->have += n;
+    buf += n;
+    k -= n;
+    if (h->msg[0] != HS_SERVER_HELLO) {
+      none(h, HELLO_WHY_UNEXPECTED);
+      return;
+    }
+    if (h->have < 4)
+      continue;
+    need = 4 + ((size_t)h->msg[1] << 16 | (size_t)h->msg[2] << 8 | h->msg[3]);
     if (need > sizeof h->msg)
       h->state = HELLO_TOO_LONG;
-    else if (h->have >= need)
+    else if (h->have == need) {
       parse(h, h->msg, need);
+      after_hello(h);
+    }
   }
+  if (k > 0 && h->ske_wait)
+    take_after(h, buf, k);
 }
 
 /* k bytes of an alert record's body (RFC 8446 §6, RFC 5246 §7.2): level, description. */
@@ -122,6 +255,8 @@ static void take_alert(hello_peek_t *h, const uint8_t *buf, size_t k)
 enum hello_state hello_peek_feed(hello_peek_t *h, const uint8_t *buf, size_t len)
 {
   while (len > 0 && h->state == HELLO_MORE) {
+    if (h->ske_wait && len > HELLO_SKE_READ_MAX - h->seen)
+      len = HELLO_SKE_READ_MAX - h->seen;           /* the same cut for any chunking */
     if (h->rec_left == 0) {                         /* in a record header */
       size_t k = sizeof h->hdr - h->hdr_have;
       k = k < len ? k : len;
@@ -145,6 +280,8 @@ enum hello_state hello_peek_feed(hello_peek_t *h, const uint8_t *buf, size_t len
     buf += k;
     len -= k;
   }
+  if (h->ske_wait && h->seen >= HELLO_SKE_READ_MAX)
+    ske_end(h);                                     /* read enough: the ServerHello's */
   return h->state;
 }
 
@@ -163,6 +300,8 @@ enum hello_answer hello_peek_answer(const hello_peek_t *h, bool eof)
   case HELLO_TOO_LONG:
     return HELLO_ANS_TOO_LONG;
   case HELLO_MORE:
+    if (h->ske_wait)
+      return eof ? HELLO_ANS_SERVER_HELLO : HELLO_ANS_MORE;
     break;
   }
   if (!eof)

@@ -8,18 +8,38 @@
  * renegotiation_info, a HelloRetryRequest, an alert, an SSLv2 or a non-TLS answer. This is
  * the one reader of the TLS record layer in the program. A pure parser of outside data:
  * records of any size, a message split over any number of them, several messages in one
- * record (only the first is read), at most HELLO_PEEK_MAX bytes kept. */
+ * record (only the first is read), at most HELLO_PEEK_MAX bytes kept.
+ *
+ * With want_ske (the profile's full mode: the DH group's size, the ECDHE curve of TLS <=
+ * 1.2, which only the ServerKeyExchange names) a ServerHello of TLS <= 1.2 choosing a DHE
+ * or ECDHE suite is not final: the messages after it are read on, Certificate and
+ * CertificateStatus skipped (never kept, whatever their 24-bit length says), until the
+ * ServerKeyExchange's start (DHE: p and g, p kept up to HELLO_DH_MAX bytes; ECDHE:
+ * curve_type 3, the named curve), another message, a non-handshake record, a malformed
+ * one, or HELLO_SKE_READ_MAX bytes of the whole answer: then the state is HELLO_FOUND with
+ * whatever was learnt (the ServerHello stands in every case). */
 #ifndef MXS_TLS_HELLO_PEEK_H
 #define MXS_TLS_HELLO_PEEK_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tls/classes.h"
+
 /* A legitimate ServerHello is 90-200 bytes; a longer first message is HELLO_TOO_LONG. */
 #define HELLO_PEEK_MAX 512
 /* The longest TLSPlaintext fragment (RFC 8446 §5.1, RFC 5246 §6.2.1): a longer record is
  * malformed. */
 #define HELLO_RECORD_MAX 16384
+/* want_ske: the most of a server's answer read looking for the ServerKeyExchange (a
+ * certificate chain of a few KiB comes first); beyond, the answer is the ServerHello. */
+#define HELLO_SKE_READ_MAX 65536
+/* The longest DH prime read (8192 bits, ffdhe8192's size); a longer one is insufficient
+ * (no RFC 7919 group) and its size is counted from its length. */
+#define HELLO_DH_MAX 1024
+/* The longest generator compared (the RFC 7919 groups' is 2); a longer one is no RFC
+ * 7919 group's. */
+#define HELLO_DH_G_MAX 16
 
 enum hello_state {
   HELLO_MORE = 0,   /* feed more bytes */
@@ -58,6 +78,20 @@ typedef struct hello_peek {
   /* an alert (why HELLO_WHY_ALERT) */
   uint8_t alert[2];
   size_t alert_have;
+  /* want_ske (set by the caller after hello_peek_init, before the first feed) */
+  bool want_ske;
+  bool ske_wait;           /* the ServerHello is read; reading on for its SKE */
+  uint8_t ske_kind;        /* 1 DHE, 2 ECDHE: what the chosen suite's SKE carries */
+  uint8_t mhdr[4];         /* the current handshake message's header after the hello */
+  size_t mhdr_have;
+  size_t skip;             /* bytes of a Certificate / CertificateStatus still to skip */
+  size_t ske_len;          /* the ServerKeyExchange's length (0: not in it) */
+  uint8_t ske[2 + HELLO_DH_MAX + 2 + HELLO_DH_G_MAX];
+  size_t ske_have;
+  /* what the ServerKeyExchange said (state HELLO_FOUND), zero when nothing */
+  unsigned dhe_bits;       /* DHE: the prime's size in bits */
+  enum tls_class dhe_class;/* DHE (dhe_bits > 0): tls_class_dh_group of p and g */
+  uint16_t ske_group;      /* ECDHE: the named curve */
 } hello_peek_t;
 
 void hello_peek_init(hello_peek_t *h);
@@ -69,7 +103,8 @@ enum hello_state hello_peek_feed(hello_peek_t *h, const uint8_t *buf, size_t len
  * parser reached a final state. */
 enum hello_answer {
   HELLO_ANS_MORE = 0,     /* not final yet and no end of stream */
-  HELLO_ANS_SERVER_HELLO, /* a ServerHello: version, suite, group, reneg */
+  HELLO_ANS_SERVER_HELLO, /* a ServerHello: version, suite, group, reneg (want_ske: also
+                             when the stream ends while reading on for the SKE) */
   HELLO_ANS_RETRY,        /* a HelloRetryRequest: version, suite, group */
   HELLO_ANS_ALERT,        /* an alert: alert[0] level, alert[1] description */
   HELLO_ANS_SSL2,

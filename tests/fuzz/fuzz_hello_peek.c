@@ -6,7 +6,10 @@
  * HELLO_PEEK_MAX bytes kept, a final state that stays final, and the same outcome (state,
  * reason, every field of the ServerHello or the alert, the answer with and without an end
  * of stream) for any chunking. The seeds include real answers of openssl s_server and
- * gnutls-serv, recorded by tests/tls/hello_servers.py --dump. */
+ * gnutls-serv, recorded by tests/tls/hello_servers.py --dump. The first byte's top bit
+ * sets want_ske (the full profile's reading on to the ServerKeyExchange): then also at
+ * most HELLO_SKE_READ_MAX bytes read, and the same DH size, class and curve. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +19,12 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
   size_t step = (size_t)data[0] % 17 + 1;
+  bool want = data[0] & 0x80;
   data++, size--;
-  hello_peek_t whole, cut;
+  static hello_peek_t whole, cut;
   hello_peek_init(&whole);
   hello_peek_init(&cut);
+  whole.want_ske = cut.want_ske = want;
   enum hello_state a = hello_peek_feed(&whole, data, size);
   enum hello_state b = HELLO_MORE;
   for (size_t off = 0; off < size; off += step) {
@@ -34,7 +39,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (a == HELLO_FOUND &&
       (whole.suite != cut.suite || whole.group != cut.group || whole.version != cut.version ||
        whole.legacy_version != cut.legacy_version || whole.retry != cut.retry ||
-       whole.reneg != cut.reneg || whole.compression != cut.compression)) abort();
+       whole.reneg != cut.reneg || whole.compression != cut.compression ||
+       whole.dhe_bits != cut.dhe_bits || whole.ske_group != cut.ske_group ||
+       (whole.dhe_bits && whole.dhe_class != cut.dhe_class))) abort();
+  if (whole.ske_have > sizeof whole.ske || cut.ske_have > sizeof cut.ske) abort();
+  if (whole.ske_wait != cut.ske_wait) abort();
+  if (whole.ske_wait && (whole.seen > HELLO_SKE_READ_MAX || cut.seen > HELLO_SKE_READ_MAX))
+    abort();
+  if (!want && (whole.dhe_bits || whole.ske_group || whole.ske_wait)) abort();
   if (whole.why == HELLO_WHY_ALERT && memcmp(whole.alert, cut.alert, 2) != 0) abort();
   for (int eof = 0; eof < 2; eof++) {
     enum hello_answer x = hello_peek_answer(&whole, eof), y = hello_peek_answer(&cut, eof);

@@ -17,7 +17,9 @@
 #       tls    -> (nothing of ours)
 #       smtp   -> lib, net, polite, tls             (observe hands probes to polite/sched)
 #       model  -> lib, net, polite, smtp            (the observations the model holds)
-#       checks -> model, net, polite                (their lookups; the connection gate)
+#       checks -> model, net, polite, tls           (their lookups; the connection gate;
+#                                                    the TLS grade's classes: tls/classes,
+#                                                    tls/suites)
 #       record -> model, smtp, tls, net             (serialise the model and the probes)
 #       scan   -> checks, lib, model, net, polite, record, smtp
 #       report -> record, lib                       (the record's names from record/schema)
@@ -58,7 +60,7 @@ ALLOWED = {
     "tls": set(),
     "smtp": {"lib", "net", "polite", "tls"},
     "model": {"lib", "net", "polite", "smtp"},
-    "checks": {"model", "net", "polite"},
+    "checks": {"model", "net", "polite", "tls"},
     "record": {"model", "smtp", "tls", "net"},
     "scan": {"checks", "lib", "model", "net", "polite", "record", "smtp"},
     "report": {"record", "lib"},

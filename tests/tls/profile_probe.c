@@ -4,13 +4,21 @@
  * more request once they are done (a hit from the cache, or a new profile with --cache 0).
  * Prints one line per request for tests/tls/profile_servers.py. Not part of the program.
  *
- * usage: profile_probe PORT NREQ [--again] [--cache N] [--retries N] [--t-tls SECONDS]
+ * usage: profile_probe PORT NREQ [--again] [--cache N] [--retries N] [--t-tls SECONDS] [--full]
  * The line: req (its number), rc (wait or hit), done, shared, connections, partial (spaces
  * as '_', "-" if none), then for each version (ssl3 tls1.0 tls1.1 tls1.2 tls1.3) its state
  * (untested, accepted, refused, error), suite.V (accepted: the suite, 0x....) and why.V
- * (the reason, spaces as '_', "-" if none). */
+ * (the reason, spaces as '_', "-" if none). With --full (the full mode, for
+ * tests/tls/full_servers.py) also, per class (good sufficient phase-out insufficient),
+ * C=untested|accepted|refused (refused: tested, none accepted), C.suites (IANA names
+ * joined by ',', "-" if none) and C.complete (0/1); order (unknown, yes, no); dhe
+ * (untested or the prime's bits) and dhe.class; ecdhe.G (x25519 p256 p384 p521: the
+ * group's state); and the grade (checks/tls_grade.c: grade, findings as
+ * check:level joined by ','). */
+#include "checks/tls_grade.h"
 #include "polite/sched.h"
 #include "smtp/profile.h"
+#include "tls/suites.h"
 
 #include <arpa/inet.h>
 #include <signal.h>
@@ -36,6 +44,44 @@ static void word(const char *key, const char *s) {
   if (!s) putchar('-');
 }
 
+static bool full;
+
+static void print_full(const profile_result_t *r) {
+  static const char *const cname[TLS_CLASS_COUNT] = {"good", "sufficient", "phase-out",
+                                                     "insufficient"};
+  static const char *const gname[PG_COUNT] = {"x25519", "p256", "p384", "p521"};
+  static const char *const tri[] = {"unknown", "yes", "no"};
+  for (int c = 0; c < TLS_CLASS_COUNT; c++) {
+    const profile_class_res_t *k = &r->ciphers[c];
+    printf(" %s=%s %s.suites=", cname[c], !k->tested ? "untested" : k->accepted ? "accepted"
+                                                                   : "refused", cname[c]);
+    for (size_t i = 0; i < k->nsuites; i++) {
+      const char *n = tls_suite_name(k->suites[i]);
+      printf(i ? ",%s" : "%s", n ? n : "?");
+    }
+    if (k->nsuites == 0) putchar('-');
+    printf(" %s.complete=%d", cname[c], k->complete);
+  }
+  printf(" order=%s", tri[r->server_order]);
+  if (r->dhe_tested) printf(" dhe=%u dhe.class=%s", r->dhe_bits,
+                            r->dhe_bits ? cname[r->dhe_class] : "-");
+  else printf(" dhe=untested dhe.class=-");
+  for (int g = 0; g < PG_COUNT; g++) printf(" ecdhe.%s=%s", gname[g], sname[r->ecdhe[g]]);
+  tls_grade_t *gr = calloc(1, sizeof *gr);
+  if (!gr) return;
+  tls_grade_compute(r, NULL, gr);
+  printf(" grade=%s findings=", gr->have ? cname[gr->grade] : "-");
+  for (size_t i = 0; i < gr->nfindings; i++) {
+    static const char *const chk[TFC_COUNT] = {"version", "cipher", "kex", "renegotiation",
+                                               "cert", "coverage"};
+    const tls_finding_t *f = &gr->findings[i];
+    printf("%s%s:%s", i ? "," : "", chk[f->check],
+           f->level < TLS_CLASS_COUNT ? cname[f->level] : "info");
+  }
+  if (gr->nfindings == 0) putchar('-');
+  free(gr);
+}
+
 static void print(req_t *q) {
   profile_result_t *r = &q->res;
   printf("req=%d rc=%s done=%d shared=%d connections=%u", q->n,
@@ -47,6 +93,7 @@ static void print(req_t *q) {
     snprintf(k, sizeof k, "why.%s", vname[v]);
     word(k, r->reasons[v]);
   }
+  if (full) print_full(r);
   printf("\n");
   fflush(stdout);
 }
@@ -73,6 +120,7 @@ int main(int argc, char **argv) {
     else if (i + 1 < argc && strcmp(argv[i], "--cache") == 0) cache = (size_t)atoi(argv[++i]);
     else if (i + 1 < argc && strcmp(argv[i], "--retries") == 0) retries = (unsigned)atoi(argv[++i]);
     else if (i + 1 < argc && strcmp(argv[i], "--t-tls") == 0) t_tls = atof(argv[++i]);
+    else if (strcmp(argv[i], "--full") == 0) full = true;
     else die("unknown option");
   }
   if (nreq < 1 || nreq + (again ? 1 : 0) > NREQ_MAX) die("NREQ out of range");
@@ -84,7 +132,7 @@ int main(int argc, char **argv) {
   sched_t *s = sched_new(&loop, &cfg);
   smtp_opts_t opts = {.port = atoi(argv[1]), .ehlo = "profile.test.invalid", .t_connect = 5,
                       .t_banner = 5, .t_smtp = 5, .t_tls = t_tls};
-  profile_t *p = s ? profile_new(&loop, s, NULL, &opts, PROFILE_BASIC, cache) : NULL;
+  profile_t *p = s ? profile_new(&loop, s, NULL, &opts, full ? PROFILE_FULL : PROFILE_BASIC, cache) : NULL;
   if (!p) die("profile_new failed");
   uint8_t addr[16] = {127, 0, 0, 1};
   req_t q[NREQ_MAX];

@@ -532,6 +532,167 @@ static void test_padding(void)
   CHECK(w.ok && find_ext(&w, 21) < 0);
 }
 
+
+/* ---- want_ske: reading on to the ServerKeyExchange ---- */
+
+/* Appends a handshake message (type, len body bytes, each fill) to the stream m. */
+static size_t hs_msg(uint8_t *m, size_t at, uint8_t type, const uint8_t *body, size_t len,
+                     uint8_t fill)
+{
+  m[at] = type, m[at + 1] = (uint8_t)(len >> 16), m[at + 2] = (uint8_t)(len >> 8);
+  m[at + 3] = (uint8_t)len;
+  if (body) memcpy(m + at + 4, body, len);
+  else memset(m + at + 4, fill, len);
+  return at + 4 + len;
+}
+
+/* The handshake stream hs (n bytes) cut into records of at most rec bytes, into b. */
+static size_t records(uint8_t *b, const uint8_t *hs, size_t n, size_t rec)
+{
+  size_t i = 0;
+  for (size_t at = 0; at < n; at += rec) {
+    size_t k = n - at < rec ? n - at : rec;
+    b[i++] = 22, b[i++] = 3, b[i++] = 3, b[i++] = (uint8_t)(k >> 8), b[i++] = (uint8_t)k;
+    memcpy(b + i, hs + at, k), i += k;
+  }
+  return i;
+}
+
+/* A TLS 1.2 ServerHello choosing suite, then the messages of tail (its bytes), as one
+ * handshake stream into hs. */
+static size_t flight(uint8_t *hs, unsigned suite, const uint8_t *tail, size_t tlen)
+{
+  uint8_t sh[200];
+  size_t n = server_hello(sh, 0x0303, rnd, 0, suite, NULL, 0) - 5;
+  memcpy(hs, sh + 5, n);
+  if (tlen) memcpy(hs + n, tail, tlen);
+  return n + tlen;
+}
+
+/* A DHE ServerKeyExchange's start: p (plen bytes, top bit set unless p given), g. */
+static size_t dh_ske(uint8_t *m, const uint8_t *p, size_t plen, const uint8_t *g, size_t glen)
+{
+  size_t i = 0;
+  m[i++] = (uint8_t)(plen >> 8), m[i++] = (uint8_t)plen;
+  if (p) memcpy(m + i, p, plen);
+  else memset(m + i, 0xc5, plen);
+  i += plen;
+  m[i++] = (uint8_t)(glen >> 8), m[i++] = (uint8_t)glen;
+  memcpy(m + i, g, glen), i += glen;
+  m[i++] = 0, m[i++] = 1, m[i++] = 7;              /* Ys, then the signature (not read) */
+  return i;
+}
+
+static enum hello_answer feed_ske(hello_peek_t *h, const uint8_t *b, size_t n, size_t step,
+                                  bool want, bool eof)
+{
+  hello_peek_init(h);
+  h->want_ske = want;
+  for (size_t off = 0; off < n; off += step)
+    hello_peek_feed(h, b + off, n - off < step ? n - off : step);
+  return hello_peek_answer(h, eof);
+}
+
+static uint8_t big_hs[80000], big_b[90000], tail[75000];
+
+static void test_ske_dhe(void)
+{
+  static const uint8_t two[] = {2};
+  uint8_t ske[1200];
+  hello_peek_t h;
+  /* Certificate (3000 bytes), a 1024-bit DHE group, ServerHelloDone; records of 1000 */
+  size_t t = hs_msg(tail, 0, 11, NULL, 3000, 0x30);
+  t = hs_msg(tail, t, 12, ske, dh_ske(ske, NULL, 128, two, 1), 0);
+  t = hs_msg(tail, t, 14, NULL, 0, 0);
+  size_t n = records(big_b, big_hs, flight(big_hs, 0x009e, tail, t), 1000);
+  size_t steps[] = {1, 5, 999, n};
+  for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+    CHECK_INT(feed_ske(&h, big_b, n, steps[i], true, false), HELLO_ANS_SERVER_HELLO);
+    CHECK(h.state == HELLO_FOUND && !h.ske_wait && h.suite == 0x009e);
+    CHECK_INT(h.dhe_bits, 1024);
+    CHECK_INT(h.dhe_class, TLS_CLASS_INSUFFICIENT);
+    CHECK(h.have <= HELLO_PEEK_MAX);
+  }
+  /* without want_ske: final at the ServerHello, nothing of the SKE */
+  CHECK_INT(feed_ske(&h, big_b, n, 7, false, false), HELLO_ANS_SERVER_HELLO);
+  CHECK_INT(h.dhe_bits, 0);
+  /* ffdhe2048, a CertificateStatus skipped too: phase-out */
+  t = hs_msg(tail, 0, 11, NULL, 500, 0x30);
+  t = hs_msg(tail, t, 22, NULL, 300, 0x01);
+  t = hs_msg(tail, t, 12, ske, dh_ske(ske, tls_ffdhe_prime(2048), 256, two, 1), 0);
+  n = records(big_b, big_hs, flight(big_hs, 0x009f, tail, t), 16384);
+  CHECK_INT(feed_ske(&h, big_b, n, 3, true, false), HELLO_ANS_SERVER_HELLO);
+  CHECK_INT(h.dhe_bits, 2048);
+  CHECK_INT(h.dhe_class, TLS_CLASS_PHASE_OUT);
+  /* the same prime with a generator longer than HELLO_DH_G_MAX: no RFC 7919 group */
+  uint8_t g17[17] = {0};
+  g17[16] = 2;
+  t = hs_msg(tail, 0, 12, ske, dh_ske(ske, tls_ffdhe_prime(2048), 256, g17, 17), 0);
+  n = records(big_b, big_hs, flight(big_hs, 0x009f, tail, t), 16384);
+  CHECK_INT(feed_ske(&h, big_b, n, 64, true, false), HELLO_ANS_SERVER_HELLO);
+  CHECK_INT(h.dhe_bits, 2048);
+  CHECK_INT(h.dhe_class, TLS_CLASS_INSUFFICIENT);
+  /* a prime longer than HELLO_DH_MAX: its size from its length, insufficient */
+  t = hs_msg(tail, 0, 12, ske, dh_ske(ske, NULL, 1100, two, 1), 0);
+  n = records(big_b, big_hs, flight(big_hs, 0x0033, tail, t), 16384);
+  CHECK_INT(feed_ske(&h, big_b, n, 100, true, false), HELLO_ANS_SERVER_HELLO);
+  CHECK_INT(h.dhe_bits, 8800);
+  CHECK_INT(h.dhe_class, TLS_CLASS_INSUFFICIENT);
+  /* an SKE shorter than its p: nothing learnt, the ServerHello stands */
+  t = hs_msg(tail, 0, 12, ske, 10, 0);
+  ske[0] = 0, ske[1] = 128;
+  memcpy(tail + 4, ske, 10);
+  t = hs_msg(tail, t, 14, NULL, 0, 0);
+  n = records(big_b, big_hs, flight(big_hs, 0x009e, tail, t), 16384);
+  CHECK_INT(feed_ske(&h, big_b, n, 1, true, false), HELLO_ANS_SERVER_HELLO);
+  CHECK(h.state == HELLO_FOUND && h.dhe_bits == 0);
+}
+
+static void test_ske_ecdhe_and_ends(void)
+{
+  static const uint8_t curve[] = {3, 0, 0x17, 65, 4};
+  hello_peek_t h;
+  size_t t = hs_msg(tail, 0, 11, NULL, 2000, 0x30);
+  t = hs_msg(tail, t, 12, curve, sizeof curve, 0);
+  size_t n = records(big_b, big_hs, flight(big_hs, 0xc02f, tail, t), 700);
+  CHECK_INT(feed_ske(&h, big_b, n, 2, true, false), HELLO_ANS_SERVER_HELLO);
+  CHECK(h.ske_group == 0x0017 && h.dhe_bits == 0);
+  static const uint8_t explicit_curve[] = {1, 0, 0x17};    /* curve_type 1: not named */
+  t = hs_msg(tail, 0, 12, explicit_curve, sizeof explicit_curve, 0);
+  n = records(big_b, big_hs, flight(big_hs, 0xc02f, tail, t), 700);
+  CHECK_INT(feed_ske(&h, big_b, n, 2, true, false), HELLO_ANS_SERVER_HELLO);
+  CHECK(h.state == HELLO_FOUND && h.ske_group == 0);
+  /* a ServerHelloDone without SKE ends the reading; an RSA suite is not read on */
+  t = hs_msg(tail, 0, 14, NULL, 0, 0);
+  n = records(big_b, big_hs, flight(big_hs, 0xc02f, tail, t), 700);
+  CHECK_INT(feed_ske(&h, big_b, n, 1, true, false), HELLO_ANS_SERVER_HELLO);
+  n = records(big_b, big_hs, flight(big_hs, 0x009c, NULL, 0), 700);
+  CHECK_INT(feed_ske(&h, big_b, n, n, true, false), HELLO_ANS_SERVER_HELLO);
+  /* the stream ends inside the Certificate: the ServerHello (at the end only) */
+  t = hs_msg(tail, 0, 11, NULL, 5000, 0x30);
+  n = records(big_b, big_hs, flight(big_hs, 0xc02f, tail, t), 16384) - 1000;
+  CHECK_INT(feed_ske(&h, big_b, n, 9, true, false), HELLO_ANS_MORE);
+  CHECK(h.ske_wait);
+  CHECK_INT(hello_peek_answer(&h, true), HELLO_ANS_SERVER_HELLO);
+  /* an alert after the ServerHello: it stands, no alert reported */
+  n = records(big_b, big_hs, flight(big_hs, 0xc02f, NULL, 0), 16384);
+  memcpy(big_b + n, "\x15\x03\x03\x00\x02\x02\x28", 7);
+  CHECK_INT(feed_ske(&h, big_b, n + 7, 1, true, false), HELLO_ANS_SERVER_HELLO);
+  CHECK(h.why == HELLO_WHY_NONE && h.state == HELLO_FOUND);
+  /* a certificate longer than the whole bound: reading stops at HELLO_SKE_READ_MAX */
+  t = hs_msg(tail, 0, 11, NULL, 70000, 0x30);
+  t = hs_msg(tail, t, 12, curve, sizeof curve, 0);
+  size_t hs = flight(big_hs, 0xc02f, tail, t);
+  n = records(big_b, big_hs, hs, 16384);
+  CHECK_INT(feed_ske(&h, big_b, n, 4096, true, false), HELLO_ANS_SERVER_HELLO);
+  CHECK(h.state == HELLO_FOUND && h.seen == HELLO_SKE_READ_MAX && h.ske_group == 0);
+  /* TLS 1.3 is final at its ServerHello */
+  static const uint8_t tls13[] = {0, 43, 0, 2, 3, 4, 0, 51, 0, 6, 0, 0x1d, 0, 2, 9, 9};
+  n = server_hello(big_b, 0x0303, rnd, 32, 0x1301, tls13, sizeof tls13);
+  CHECK_INT(feed_ske(&h, big_b, n, n, true, false), HELLO_ANS_SERVER_HELLO);
+  CHECK(!h.ske_wait);
+}
+
 int main(void)
 {
   test_padding();
@@ -546,5 +707,7 @@ int main(void)
   test_parse_other_answers();
   test_answer_end();
   test_suites();
+  test_ske_dhe();
+  test_ske_ecdhe_and_ends();
   TEST_MAIN_END();
 }

@@ -72,6 +72,9 @@ static void test_tables(void) {
         "not-attempted", "unreachable", "lost", "refused", "engaged");
   /* the TLS profile's classes (issue 15) */
   TABLE(schema_tls_class, TLS_CLASS_COUNT, -1, "good", "sufficient", "phase-out", "insufficient");
+  TABLE(schema_finding_check, TFC_COUNT, -1, "version", "cipher", "kex", "renegotiation", "cert",
+        "coverage");
+  TABLE(schema_profile_group, PG_COUNT, -1, "X25519", "secp256r1", "secp384r1", "secp521r1");
 }
 
 /* The enum values the tables are indexed by, spot-checked by name, and the accessors. */
@@ -93,6 +96,8 @@ static void test_names(void) {
   CHECK_STR(smtp_starttls_name(SMTP_STARTTLS_NOT_OFFERED), "not-offered");
   CHECK_STR(tls_class_name(TLS_CLASS_PHASE_OUT), "phase-out");
   CHECK_STR(tls_class_name(TLS_CLASS_INSUFFICIENT), "insufficient");
+  CHECK_STR(finding_level_name(TLS_CLASS_GOOD), "good");
+  CHECK_STR(finding_level_name(TLS_LEVEL_INFO), "info");
   /* smtp.connect of a result: a never-probed (zeroed) one is "not-attempted"; another
    * system error is libuv's text, not the table's "error" */
   smtp_result_t r;
