@@ -143,8 +143,8 @@ static const opt_t scan_opts[] = {
            "accepts (basic: SSLv3, TLS 1.0, 1.1, 1.2, 1.3, one hand-built ClientHello each, "
            "five more SMTP connections per address, shared by every domain on it); full: "
            "also which NCSC-NL classes of cipher suites it accepts, whether it imposes its "
-           "own order, its DHE group size and ECDHE groups (about 15 to 80 more connections "
-           "per address: at most 16 hellos a class)",
+           "own order, its DHE group size and ECDHE groups (about 10 to 40 more connections "
+           "per address, at most 71: 16 hellos a class at most)",
    .more = "Recorded under addresses[].tls_profile (with its grade and findings) and "
            "summary.legacy_tls, summary.tls_grade. Each connection is a polite SMTP dialogue "
            "through the same limits as every probe; no handshake completes."},
