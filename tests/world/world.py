@@ -9,12 +9,15 @@ Layout (addresses):
   127.0.53.1:53    NSD: fake root ".", TLD "mxlab." and one child zone per case
   127.0.53.2:53    "refuser" (in misbehave.py): answers REFUSED to every query (SERVFAIL case)
   127.0.53.53:53   validating Unbound; trust anchor = DS of the fake root (<dir>/root.key)
-  127.0.1.X:25     one Postfix instance, one smtpd entry per address (see PF_*)
+  127.0.1.X:25     one Postfix instance, one smtpd entry per address (see PF_*; 127.0.1.10-14:
+                   servers for --tls-profile full, fullprofile.py)
+  127.0.1.20:25    Exim (GnuTLS), only with `start DIR --exim` (fullprofile.py)
   127.0.2.X:25     misbehave.py: hand-written broken SMTP servers (see MB_*)
   127.0.3.1:25     nothing listens (connection refused)
   127.0.4.1:443    nginx: HTTPS policy hosts mta-sts.<domain> for the MTA-STS cases (SNI)
 
-CLI:  world.py start DIR   builds everything in DIR (must not exist or be empty), starts it
+CLI:  world.py start DIR [--exim]   builds everything in DIR (must not exist or be empty),
+                           starts it (--exim: Exim too, fullprofile.py)
       world.py stop DIR    stops every server started by `start DIR`
       world.py check DIR   quick sanity checks with dig
 """
@@ -31,6 +34,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import hostile  # noqa: E402  (issue 5: hostile peers, their certificates and zones)
+import fullprofile as FP  # noqa: E402  (issue 15: servers for --tls-profile full, Exim)
 TLD = "mxlab"
 
 NSD_ADDR = "127.0.53.1"
@@ -502,6 +506,7 @@ class World:
         self.build_unbound_conf()
         self.build_postfix_conf()
         self.build_nginx_conf()
+        FP.full_build(self)
         self.state.update({
             "dir": self.d, "resolver": RESOLVER_ADDR, "nsd": NSD_ADDR,
             "trust_anchor": self.p("root.key"), "ca_file": self.p("ca.pem"),
@@ -535,6 +540,7 @@ class World:
         c["dual-ec"] = pki.leaf("dual-ec", ["mx.dual-cert.mxlab"], "ec")
         c["dual-rsa"] = pki.leaf("dual-rsa", ["mx.dual-cert.mxlab"], "rsa")
         share_certs(pki, c)
+        FP.full_certs(pki, c)
         c["misbehave"] = pki.leaf("misbehave", ["mx.inject.mxlab", "mx.tls10.mxlab",
                                                 "mx.starttls-454.mxlab", "mx.special.mxlab"], "ec")
         # chain file for DANE-TA: leaf followed by the CA certificate
@@ -680,6 +686,7 @@ class World:
             for t in case.get("txt", ['"v=STSv1; id=%s;"' % sts_id(n)]):
                 z.add("_mta-sts", "TXT", t)
         share_zones(child, spki, tlsa)
+        FP.full_zones(simple)
 
         tld = Zone("mxlab.")
         for z in zones:
@@ -828,7 +835,7 @@ smtp_dns_support_level = dnssec
                    "-o smtpd_tls_chain_files=%s,%s,%s,%s" % (
                        c["dual-ec"]["key"], c["dual-ec"]["cert"],
                        c["dual-rsa"]["key"], c["dual-rsa"]["cert"])]),
-        ] + share_smtpd(smtpd)
+        ] + share_smtpd(smtpd) + FP.full_smtpd(self, smtpd)
         services = """pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -947,7 +954,8 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         self.spawn_unbound()
         wait_listening([(RESOLVER_ADDR, 53, "udp")], "unbound")
 
-    def start(self):
+    def start(self, extras=()):
+        """extras: optional servers to start too ("exim": fullprofile.py)."""
         os.makedirs(self.p("logs"), exist_ok=True)
         self.state.setdefault("pids", {})
         self.install_system_ca()
@@ -975,7 +983,8 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         wait_ready(ready, "misbehave.py", self.p("logs", "misbehave.stdout"))
         wait_listening([(a, 25, "tcp") for a in (PF_TLS13, PF_TLS12, PF_SELFSIGNED, PF_EXPIRED,
                                                  PF_WRONGNAME, PF_CHAIN, PF_NOTLS,
-                                                 PF_DUALCERT)], "postfix")
+                                                 PF_DUALCERT, *FP.FULL_ADDRS)], "postfix")
+        wait_listening(FP.full_start(self, extras), "exim")
         wait_listening([(STS_ADDR, 443, "tcp")], "nginx")
         self.state["running"] = True
         self.save()
@@ -1135,6 +1144,8 @@ def share_write_inputs(w):
 
 
 def main(argv):
+    extras = [a[2:] for a in argv[3:] if a in ("--exim",)]
+    argv = argv[:3] + [a for a in argv[3:] if a not in ("--exim",)]
     if len(argv) != 3 or argv[1] not in ("start", "stop", "check"):
         print(__doc__)
         return 2
@@ -1146,7 +1157,7 @@ def main(argv):
         try:
             if not w.state:
                 w.build()
-            w.start()
+            w.start(extras)
         except Exception:
             w.stop()
             raise
