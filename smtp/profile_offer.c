@@ -197,9 +197,9 @@ static const char *outcome_text(enum smtp_outcome o) {
   }
 }
 
-bool profile_offer_ends(const smtp_result_t *r, char *buf, size_t cap) {
-  if (cap > 0) buf[0] = '\0';
-  if (r->offer_sent) return false;
+/* Why a dialogue that never reached the TLS stage ended: the server did not engage, did
+ * not offer STARTTLS, or refused it. */
+static bool disengaged(const smtp_result_t *r, char *buf, size_t cap) {
   if (r->outcome != SMTP_OUTCOME_ENGAGED)
     first_line(buf, cap, outcome_text(r->outcome), r, "no reason");
   else if (r->starttls == SMTP_STARTTLS_NOT_OFFERED)
@@ -209,16 +209,14 @@ bool profile_offer_ends(const smtp_result_t *r, char *buf, size_t cap) {
   return true;
 }
 
+bool profile_offer_ends(const smtp_result_t *r, char *buf, size_t cap) {
+  if (cap > 0) buf[0] = '\0';
+  return !r->offer_sent && disengaged(r, buf, cap);
+}
+
 bool profile_step_ends(const smtp_result_t *r, char *buf, size_t cap) {
   if (cap > 0) buf[0] = '\0';
-  if (r->have_tls || r->err_stage == SMTP_STAGE_TLS) return false;
-  if (r->outcome != SMTP_OUTCOME_ENGAGED)
-    first_line(buf, cap, outcome_text(r->outcome), r, "no reason");
-  else if (r->starttls == SMTP_STARTTLS_NOT_OFFERED)
-    first_line(buf, cap, "", r, "STARTTLS not offered");
-  else
-    first_line(buf, cap, "STARTTLS: ", r, "not accepted");
-  return true;
+  return !(r->have_tls || r->err_stage == SMTP_STAGE_TLS) && disengaged(r, buf, cap);
 }
 
 static enum profile_vstate judge_hello(uint16_t want, const smtp_offer_answer_t *a,

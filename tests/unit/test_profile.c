@@ -4,23 +4,14 @@
 #include "smtp/profile.h"
 #include "tls/hello_build.h"
 #include "tls/suites.h"
+#include "tests/unit/profile_fixture.h"
 #include "tests/unit/testlib.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static smtp_result_t engaged_answer(enum hello_answer kind, uint16_t version, uint16_t suite) {
-  smtp_result_t r;
-  smtp_result_init(&r);
-  r.outcome = SMTP_OUTCOME_ENGAGED;
-  r.connect = SMTP_CONNECT_OK;
-  r.starttls = SMTP_STARTTLS_OFFERED;
-  r.offer_sent = true;
-  r.offer.kind = kind;
-  r.offer.version = version;
-  r.offer.suite = suite;
-  r.offer.retry = kind == HELLO_ANS_RETRY;
-  return r;
+  return fixture_offer_answer(kind, version, suite);
 }
 
 static enum profile_vstate judge(enum profile_version v, const smtp_result_t *r, char *buf) {

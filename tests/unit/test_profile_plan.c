@@ -8,6 +8,7 @@
  * second SNI name. Pure: no socket. */
 #include "smtp/profile_plan.h"
 #include "tls/hello_build.h"
+#include "tests/unit/profile_fixture.h"
 #include "tests/unit/testlib.h"
 
 #include <stdio.h>
@@ -16,15 +17,7 @@
 
 /* An engaged offer result: a ServerHello choosing version and suite (reneg echoed or not). */
 static smtp_result_t hello_result(uint16_t version, uint16_t suite, bool reneg) {
-  smtp_result_t r;
-  smtp_result_init(&r);
-  r.outcome = SMTP_OUTCOME_ENGAGED;
-  r.connect = SMTP_CONNECT_OK;
-  r.starttls = SMTP_STARTTLS_OFFERED;
-  r.offer_sent = true;
-  r.offer.kind = HELLO_ANS_SERVER_HELLO;
-  r.offer.version = version;
-  r.offer.suite = suite;
+  smtp_result_t r = fixture_offer_answer(HELLO_ANS_SERVER_HELLO, version, suite);
   r.offer.reneg = reneg;
   return r;
 }
