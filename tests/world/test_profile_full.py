@@ -65,6 +65,11 @@ ENUM_BOUND = 16
 A, R = "accepted", "refused"
 
 
+# NCSC-NL v2.1's version classes (tls/classes.c): the level of a version's finding
+VERSION_CLASS = {"SSLv3": "insufficient", "TLSv1": "phase-out", "TLSv1.1": "phase-out",
+                 "TLSv1.2": "sufficient"}
+
+
 def vers(*acc):
     return {v: (A if v in acc else R) for v in VERSIONS}
 
@@ -268,6 +273,37 @@ def check_full(d, prof, exp, o, summary):
     if grade:
         check("%s grade" % d, g, grade)
     check("%s summary.tls_grade" % d, summary.get("tls_grade"), g)
+    check_findings(d, prof)
+
+
+def check_findings(d, prof):
+    """The findings explain the grade: the worst level among them is the grade; every
+    accepted version, phase-out and insufficient suite and the DHE group below good has
+    its finding, at its class, and nothing else does."""
+    fs = prof.get("findings", [])
+    graded = [f for f in fs if f.get("level") != "info"]
+    check("%s grade = the worst of its findings" % d, prof.get("grade"),
+          worst([f["level"] for f in graded]) if graded else "good")
+    got = sorted((f["check"], f["level"], f["detail"].split(":")[0]) for f in graded)
+    want = []
+    for v, st in prof.get("versions", {}).items():
+        if st == "accepted" and v != "TLSv1.3":
+            want.append(("version", VERSION_CLASS[v], "%s accepted" % v))
+    for c in ("phase-out", "insufficient"):
+        for name in prof.get("ciphers", {}).get(c, {}).get("suites", []):
+            want.append(("cipher", c, "%s accepted" % name))
+    for c in ("good", "sufficient"):
+        for name in prof.get("ciphers", {}).get(c, {}).get("suites", []):
+            if c == "sufficient":
+                want.append(("cipher", c, "%s accepted" % name))
+    dhe = prof.get("kex", {}).get("dhe", {})
+    if dhe.get("bits") and dhe.get("class") != "good":
+        want.append(("kex", dhe["class"], "DHE with a %d-bit group" % dhe["bits"]))
+    if prof.get("renegotiation", {}).get("secure") is False:
+        want.append(("renegotiation", "insufficient", "no secure renegotiation (RFC 5746)"))
+    # ECDHE groups and certificate keys: the world's are all good (X25519 and the NIST
+    # curves; RSA 2048): no finding may name them
+    check("%s findings (check, level, subject)" % d, got, sorted(want))
 
 
 def body(a, wd):
