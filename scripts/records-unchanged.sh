@@ -12,6 +12,7 @@
 #   mx[].addresses[].smtp.*_ms         (connect_ms: timings of a probe)
 #   mx[].addresses[].smtp.shared,      (which domain reached an address shared by several
 #   mx[].addresses[].smtp.inferred_from domains first: the order of completion)
+#   mx[].addresses[].tls_profile.shared (the same, for the TLS profile)
 #   the number in libcurl's "after N ms" / "after N milliseconds" in mta_sts.reason
 # and puts the lists that come from a DNS RRset in a canonical order in BOTH records
 # (--canonical-order; the order the scanner writes since issue 14, point 7):

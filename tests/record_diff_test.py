@@ -95,6 +95,19 @@ def main():
     check("timings only, plain", 0, run([canon], [timed])[0])
     check("timings only, canonical", 0, run([canon], [timed], "--canonical-order")[0])
 
+    # 2b. which domain of a shared address made its TLS profile is ignored as for the
+    # probe; a real difference in the profile is not
+    prof = copy.deepcopy(canon)
+    prof["mx"][0]["addresses"][0]["tls_profile"] = {"versions": {"TLSv1": "accepted"}}
+    prof_shared = copy.deepcopy(prof)
+    prof_shared["mx"][0]["addresses"][0]["tls_profile"]["shared"] = True
+    check("tls_profile.shared only", 0, run([prof], [prof_shared])[0])
+    prof_other = copy.deepcopy(prof_shared)
+    prof_other["mx"][0]["addresses"][0]["tls_profile"]["versions"]["TLSv1"] = "refused"
+    rc, out = run([prof], [prof_other])
+    check("tls_profile real change", 1, rc)
+    check("tls_profile real change, path", True, "mx.addresses.tls_profile.versions.TLSv1" in out)
+
     # 3. a rotated RRset: differs in plain mode, equal in canonical mode (both sides sorted)
     check("rotated, plain", 1, run([canon], [rot])[0])
     rc, out = run([rot], [canon], "--canonical-order")
