@@ -24,14 +24,12 @@ calls offered / not offered is what the record calls accepted / refused. Also: s
 true for the servers that accept TLS 1.0 (tls13.mxlab, dane-ok.mxlab, tls10.mxlab), the records match docs/record.schema.json, the report counts them
 (addresses accepting each version, domains with legacy TLS), and with --tls-profile off no
 record has a tls_profile. Prints "N passed, N failed"."""
-import argparse
 import hashlib
 import re
 import json
 import os
 import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -267,33 +265,10 @@ def body(a, wd):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--mxsurvey", required=True)
-    ap.add_argument("--keep", action="store_true")
-    a = ap.parse_args()
-    a.mxsurvey = os.path.abspath(a.mxsurvey)
-    if os.environ.get(NS_ENV) != "1":
-        if os.geteuid() != 0:
-            print("test_profile.py needs root (network namespace, ports 25/53)")
-            return 1
-        env = dict(os.environ, **{NS_ENV: "1", "MXS_PRIVATE_MOUNT_NS": "1"})
-        os.execvpe("unshare", ["unshare", "--net", "--mount", "--propagation", "private",
-                               sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env)
-    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    wd = tempfile.mkdtemp(prefix="mxsurvey-profile-")
-    os.makedirs(os.path.join(wd, "logs"), exist_ok=True)
-    try:
-        body(a, wd)
-    except Exception as e:  # noqa: BLE001
-        FAILS.append("test crashed: %r" % e)
-    for f in FAILS:
-        print("FAIL:", f)
-    print("%d passed, %d failed" % (PASSED[0], len(FAILS)))
-    if not a.keep and not FAILS:
-        subprocess.run(["rm", "-rf", wd])
-    else:
-        print("kept", wd)
-    return 1 if FAILS else 0
+    def run(a):
+        a.mxsurvey = os.path.abspath(a.mxsurvey)
+        return W.checked_run("mxsurvey-profile-", a.keep, lambda wd: body(a, wd), FAILS, PASSED)
+    return W.driver_main(__file__, NS_ENV, "ports 25/53", run, __doc__)
 
 
 if __name__ == "__main__":

@@ -35,14 +35,12 @@ with --tls-profile basic and with --tls-profile full, and runs testssl.sh (`test
       insufficient for null-suite (NULL), dhe1024 (DH 1024) and exim (AES-CCM);
       summary.tls_grade the grade of the one address.
 Prints "N passed, N failed"."""
-import argparse
 import concurrent.futures
 import json
 import os
 import re
 import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -345,37 +343,13 @@ def body(a, wd):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--mxsurvey", required=True)
-    ap.add_argument("--suite-table", required=True)
-    ap.add_argument("--keep", action="store_true")
-    a = ap.parse_args()
-    a.mxsurvey = os.path.abspath(a.mxsurvey)
-    a.suite_table = os.path.abspath(a.suite_table)
-    if os.environ.get(NS_ENV) != "1":
-        if os.geteuid() != 0:
-            print("test_profile_full.py needs root (network namespace, ports 25/53)")
-            return 1
-        env = dict(os.environ, **{NS_ENV: "1", W.PRIVATE_MOUNTS_ENV: "1"})
-        os.execvpe("unshare", ["unshare", "--net", "--mount", "--propagation", "private",
-                               sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env)
-    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    wd = tempfile.mkdtemp(prefix="mxsurvey-profile-full-")
-    os.makedirs(os.path.join(wd, "logs"), exist_ok=True)
-    try:
-        body(a, wd)
-    except Exception as e:  # noqa: BLE001
-        FAILS.append("test crashed: %r" % e)
-    for n in NOTES:
-        print("NOTE:", n)
-    for f in FAILS:
-        print("FAIL:", f)
-    print("%d passed, %d failed" % (PASSED[0], len(FAILS)))
-    if not a.keep and not FAILS:
-        subprocess.run(["rm", "-rf", wd])
-    else:
-        print("kept", wd)
-    return 1 if FAILS else 0
+    def args(ap):
+        ap.add_argument("--suite-table", required=True)
+
+    def run(a):
+        a.mxsurvey, a.suite_table = os.path.abspath(a.mxsurvey), os.path.abspath(a.suite_table)
+        return W.checked_run("mxsurvey-profile-full-", a.keep, lambda wd: body(a, wd), FAILS, PASSED, NOTES)
+    return W.driver_main(__file__, NS_ENV, "ports 25/53", run, __doc__, args)
 
 
 if __name__ == "__main__":

@@ -246,6 +246,30 @@ def driver_main(script, env_var, needs, run, doc=None, extra_args=None):
     return run_in_namespace(script, env_var, needs, lambda: run(a))
 
 
+def checked_run(prefix, keep, body, fails, passed, notes=()):
+    """A driver's temp dir, crash guard and tally, for drivers whose checks append their
+    failures to fails and count passes in passed[0]: body(wd) in a new temp dir (with
+    logs/), then the notes, the failures and "N passed, N failed"; the dir is removed
+    unless keep or a check failed. True when none failed."""
+    import tempfile
+    wd = tempfile.mkdtemp(prefix=prefix)
+    os.makedirs(os.path.join(wd, "logs"), exist_ok=True)
+    try:
+        body(wd)
+    except Exception as e:  # noqa: BLE001
+        fails.append("test crashed: %r" % e)
+    for n in notes:
+        print("NOTE:", n)
+    for f in fails:
+        print("FAIL:", f)
+    print("%d passed, %d failed" % (passed[0], len(fails)))
+    if not keep and not fails:
+        subprocess.run(["rm", "-rf", wd])
+    else:
+        print("kept", wd)
+    return not fails
+
+
 def wait_ready(path, what, log, timeout=15):
     """Waits until a server of ours wrote its ready file (it listens on all its addresses)."""
     t0 = time.time()
