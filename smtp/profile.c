@@ -354,17 +354,15 @@ static int certs_request(profile_t *p, const pentry_t *base, const char *sni,
   e->klen = klen;
   e->certs_only = true;
   profile_result_t *r = &e->res;
-  if (profile_result_copy(r, &base->res) != 0) {
+  /* the base's result without its certificate part: a shallow view, then one deep copy */
+  profile_result_t view = base->res;
+  view.ncerts = 0;
+  memset(view.cert_kinds, 0, sizeof view.cert_kinds);      /* PVS_UNTESTED */
+  memset(view.cert_reasons, 0, sizeof view.cert_reasons);
+  if (profile_result_copy(r, &view) != 0) {
     entry_free(e);
     return PROFILE_FAIL;
   }
-  for (int k = 0; k < PCK_COUNT; k++) {
-    free(r->cert_reasons[k]);
-    r->cert_reasons[k] = NULL;
-    r->cert_kinds[k] = PVS_UNTESTED;
-  }
-  for (size_t i = 0; i < r->ncerts; i++) tls_result_free(&r->certs[i].tls);
-  r->ncerts = 0;
   r->done = r->shared = false;
   r->connections = 0;
   r->certs_by_name = true;
