@@ -5,10 +5,15 @@
 const check_t *const checks_table[CHECK_COUNT] = {
   [CHECK_TLSRPT] = &check_tlsrpt,
   [CHECK_MTASTS] = &check_mtasts,
+  [CHECK_CONTACT] = &check_contact,
+  [CHECK_ZONEKEYS] = &check_zonekeys,
   [CHECK_DANE] = &check_dane,
+  [CHECK_ROLLOVER] = &check_rollover,
   [CHECK_TLS_GRADE] = &check_tls_grade,
   [CHECK_SUMMARY] = &check_summary,
+  [CHECK_OUTLOOK] = &check_outlook,
   [CHECK_SENDER] = &check_sender,
+  [CHECK_CNCS] = &check_cncs,
 };
 
 void checks_begin(job_t *j) {
@@ -18,6 +23,15 @@ void checks_begin(job_t *j) {
     if (!c->begin) continue;
     j->checks_waiting |= 1u << c->id;
     if (!c->begin(j)) j->checks_waiting &= ~(1u << c->id);
+  }
+}
+
+void checks_after(job_t *j) {
+  for (int i = 0; i < CHECK_COUNT; i++) {
+    const check_t *c = checks_table[i];
+    if (!c->after) continue;
+    j->checks_waiting |= 1u << c->id;
+    if (!c->after(j)) j->checks_waiting &= ~(1u << c->id);
   }
 }
 

@@ -101,4 +101,4 @@ static void dane_finish(job_t *j) {
   }
 }
 
-const check_t check_dane = {"dane", CHECK_DANE, NULL, dane_finish};
+const check_t check_dane = {"dane", CHECK_DANE, NULL, NULL, dane_finish};

@@ -205,4 +205,4 @@ static void mtasts_finish(job_t *j) {
   }
 }
 
-const check_t check_mtasts = {"mta_sts", CHECK_MTASTS, mtasts_begin, mtasts_finish};
+const check_t check_mtasts = {"mta_sts", CHECK_MTASTS, mtasts_begin, NULL, mtasts_finish};

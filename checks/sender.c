@@ -136,4 +136,4 @@ static void sender_finish(job_t *j) {
   if (j->sender[POL_STS].result_type == RT_NONE) j->sender[POL_STS].result_type = j->sts_result_type;
 }
 
-const check_t check_sender = {"sender", CHECK_SENDER, NULL, sender_finish};
+const check_t check_sender = {"sender", CHECK_SENDER, NULL, NULL, sender_finish};

@@ -96,4 +96,4 @@ static void summary_finish(job_t *j) {
   if (j->has_summary) j->summary = summary_compute(j);
 }
 
-const check_t check_summary = {"summary", CHECK_SUMMARY, NULL, summary_finish};
+const check_t check_summary = {"summary", CHECK_SUMMARY, NULL, NULL, summary_finish};

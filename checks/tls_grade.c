@@ -118,4 +118,4 @@ static void grade_finish(job_t *j) {
     }
 }
 
-const check_t check_tls_grade = {"tls_grade", CHECK_TLS_GRADE, NULL, grade_finish};
+const check_t check_tls_grade = {"tls_grade", CHECK_TLS_GRADE, NULL, NULL, grade_finish};

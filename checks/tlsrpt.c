@@ -46,4 +46,4 @@ static bool tlsrpt_begin(job_t *j) {
   return false;
 }
 
-const check_t check_tlsrpt = {"tls_rpt", CHECK_TLSRPT, tlsrpt_begin, NULL};
+const check_t check_tlsrpt = {"tls_rpt", CHECK_TLSRPT, tlsrpt_begin, NULL, NULL};

@@ -78,6 +78,11 @@ void job_advance(job_t *j) {
   if (j->state != JOB_HOSTS || j->checks_waiting) return;
   for (size_t i = 0; i < j->nhosts; i++)
     if (j->hosts[i].state != HOST_DONE) return;
+  if (!j->after_done) {            /* observations complete: the checks' after() lookups */
+    j->after_done = true;
+    if (j->env->after) j->env->after(j);
+    if (j->checks_waiting) return;
+  }
   j->state = JOB_DONE;
   j->env->done(j);
 }

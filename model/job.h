@@ -33,6 +33,7 @@
 #include "lib/domain.h"
 #include "lib/list.h"
 #include "model/policy.h"
+#include "model/ops.h"
 
 #define MAX_MX 16          /* MX hosts scanned per domain; more are recorded as truncated */
 #define MAX_ADDRS 8        /* addresses probed per family per host */
@@ -174,6 +175,9 @@ typedef struct addr {
   dane_verdict_t cert_dane[PROFILE_CERTS_MAX];   /* checks/dane.c: each of profile.certs
                                       (dane_cert_status), for the first profile.ncerts */
   tls_grade_t grade;               /* checks/tls_grade.c (--tls-profile) */
+  /* issue 16 (model/ops.h): [0] the probe's chain, [1 + i] profile.certs[i] */
+  tlsa_match_t tlsa_match[1 + PROFILE_CERTS_MAX];
+  outlook_t outlook;               /* the probe's chain at the horizon (scan/probe.c) */
 } addr_t;
 
 typedef struct lookup {            /* outcome of one address lookup */
@@ -215,6 +219,9 @@ struct host {
   size_t ntlsa;
   /* MTA-STS verdicts for this host (checks/mtasts.c), when a policy was fetched */
   bool sts_match, sts_cert_ok;
+  /* issue 16 (model/ops.h) */
+  rollover_t rollover;             /* checks/rollover.c */
+  expiry_t dnssec_expires;         /* its A/AAAA and TLSA RRsets and their zones' DNSKEYs */
 };
 
 struct job {
@@ -222,6 +229,7 @@ struct job {
   list_t link;                     /* in the pipeline's list of jobs in flight */
   enum job_state state;
   unsigned checks_waiting;         /* one bit per check with a lookup out (checks/check.h) */
+  bool after_done;                 /* the checks' after() hooks have run (job_advance) */
   char domain[DOMAIN_MAX];         /* for an invalid line: its start, for messages only */
   char *line;                      /* an invalid line: the record's domain (line_len bytes) */
   size_t line_len;
@@ -257,6 +265,15 @@ struct job {
   sender_verdict_t sender[POL_COUNT];
   bool has_summary;                /* summary computed (status ok) */
   summary_t summary;
+  /* issue 16 (model/ops.h) */
+  char sts_policy_sha256[65];      /* SHA-256 (hex) of the policy body fetched, "" none */
+  expiry_t dnssec_expires;         /* the MX RRset, the domain's zone DNSKEY, every host's */
+  char *soa_rname;                 /* RNAME of the domain's zone SOA, presentation form
+                                      (owned), or NULL */
+  enum outlook_status outlook;     /* checks/outlook.c (with has_summary) */
+  time_t outlook_breaks;           /* OUTLOOK_WARN: the first date something breaks */
+  char outlook_reason[160];        /* ... and what */
+  cncs_t cncs;                     /* checks/cncs.c */
 };
 
 /* ---- the services a job's stages and checks use (set up by scan/pipeline.c) ---- */
@@ -273,9 +290,12 @@ struct job_env {
   const addrpolicy_t *policy;      /* special-purpose ranges not opened with --allow */
   const routes_t *routes;          /* families this host can reach (NULL: not checked) */
   int https_port;                  /* MTA-STS policy hosts' port */
+  int horizon_days;                /* --horizon: the outlook's distance from scan time */
   double t_https;                  /* seconds allowed for a policy fetch */
   bool failed;                     /* our own failure (out of memory): see job_oom */
   void (*oom)(job_env_t *env);     /* called once per failure of ours */
+  void (*after)(job_t *j);         /* observations complete: the checks' after() lookups
+                                      (checks_after), once per job; NULL: none */
   void (*done)(job_t *j);          /* the pipeline's completion callback */
 };
 

@@ -163,5 +163,33 @@
 #define RK_SELF_SIGNED "self_signed"
 /* smtp.tls.pkix */
 #define RK_VALID "valid"
+/* issue 16 (model/ops.h). mx[].tlsa.rollover */
+#define RK_ROLLOVER "rollover"
+#define RK_READY "ready"
+#define RK_SCHEME "scheme"                 /* ("reason": RK_REASON) */
+#define RK_UNMATCHED "unmatched"           /* records matching no presented certificate */
+/* the record and mx[]: the earliest RRSIG expiration, and of which RRset */
+#define RK_DNSSEC_EXPIRES "dnssec_expires"
+#define RK_DNSSEC_EXPIRES_RRSET "dnssec_expires_rrset"
+/* the record: the contact hint */
+#define RK_SOA_RNAME "soa_rname"
+/* addresses[].outlook (also summary.outlook, a string there) */
+#define RK_OUTLOOK "outlook"
+#define RK_AT "at"
+#define RK_PKIX_VALID "pkix_valid"
+#define RK_DANE_VALID "dane_valid"
+#define RK_BREAKS "breaks"                 /* ("reasons": RK_REASONS) */
+/* summary */
+#define RK_OUTLOOK_BREAKS "outlook_breaks"
+#define RK_OUTLOOK_REASON "outlook_reason"
+/* mta_sts */
+#define RK_POLICY_SHA256 "policy_sha256"
+/* conformity.cncs ("complete" RK_COMPLETE; "checks"[]: "id" RK_ID, "result" RK_RESULT,
+ * "detail" RK_DETAIL) */
+#define RK_CONFORMITY "conformity"
+#define RK_CNCS "cncs"
+#define RK_PASS "pass"
+#define RK_CHECKS "checks"
+#define RK_ADVISORY "advisory"
 
 #endif

@@ -151,3 +151,30 @@ const char *const schema_profile_vstate[PVS_COUNT] = {
 const char *const schema_profile_cert_kind[PCK_COUNT] = {
   [PCK_RSA] = "RSA", [PCK_ECDSA] = "ECDSA", [PCK_EDDSA] = "EdDSA",
 };
+
+/* issue 16 (model/ops.h) */
+const char *const schema_outlook_status[OUTLOOK_STATUS_COUNT] = {
+  [OUTLOOK_OK] = "ok", [OUTLOOK_WARN] = "warn",
+};
+
+/* Stable ids: reports, --notify rows and docs/conformity.md name the checks by these. */
+const char *const schema_cncs_check[CNCS_CHECK_COUNT] = {
+  [CNCS_STARTTLS] = "starttls",
+  [CNCS_TLS_VERSION] = "tls-version",
+  [CNCS_TLS_CIPHER] = "tls-cipher",
+  [CNCS_CERT_NAME] = "cert-name",
+  [CNCS_CERT_CHAIN] = "cert-chain",
+  [CNCS_DNSSEC_DOMAIN] = "dnssec-domain",
+  [CNCS_DNSSEC_MX] = "dnssec-mx",
+  [CNCS_TLSA] = "tlsa",
+  [CNCS_DANE] = "dane",
+  [CNCS_TLSA_ROLLOVER] = "tlsa-rollover",
+  [CNCS_ADV_MTASTS] = "mta-sts-enforce",
+  [CNCS_ADV_TLSRPT] = "tls-rpt",
+  [CNCS_ADV_TESTING_RPT] = "mta-sts-testing-tls-rpt",
+};
+
+const char *const schema_cncs_result[CNCS_RESULT_COUNT] = {
+  [CNCS_PASS] = "pass", [CNCS_FAIL] = "fail", [CNCS_NOT_TESTED] = "not-tested",
+  [CNCS_NOT_APPLICABLE] = "not-applicable",
+};

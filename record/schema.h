@@ -52,6 +52,10 @@ extern const char *const schema_tls_class[TLS_CLASS_COUNT];
 /* checks/tls_grade.c's findings (model/job.h): check names, the info level; and the
  * ECDHE groups of the full profile (smtp/profile.h). */
 extern const char *const schema_finding_check[TFC_COUNT];
+/* issue 16 (model/ops.h) */
+extern const char *const schema_outlook_status[OUTLOOK_STATUS_COUNT];
+extern const char *const schema_cncs_check[CNCS_CHECK_COUNT];
+extern const char *const schema_cncs_result[CNCS_RESULT_COUNT];
 extern const char *const schema_finding_info;
 extern const char *const schema_profile_group[PG_COUNT];
 

@@ -7,6 +7,7 @@
 #include "record/schema.h"
 #include "record/write_probe.h"
 #include "record/write_profile.h"
+#include "record/write_ops.h"
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -36,6 +37,7 @@ static void write_mta_sts(jw_t *w, const job_t *j) {
   jw_obj_begin(w, RK_MTA_STS);
   jw_str(w, RK_STATUS, sts_status_name(j->sts_status));
   if (j->sts_id[0]) jw_str(w, RK_ID, j->sts_id);
+  if (j->sts_policy_sha256[0]) jw_str(w, RK_POLICY_SHA256, j->sts_policy_sha256);
   if (j->sts_reason) jw_str(w, RK_REASON, j->sts_reason);
   if (j->sts_result_type != RT_NONE) jw_str(w, RK_RESULT_TYPE, result_type_name(j->sts_result_type));
   if (j->sts_http_status) jw_int(w, RK_HTTP_STATUS, j->sts_http_status);
@@ -89,6 +91,7 @@ static void write_tlsa(jw_t *w, const host_t *h) {
     jw_bool(w, RK_RECORDS_TRUNCATED, true);
     jw_int(w, RK_RECORDS_TOTAL, (long long)h->ntlsa);
   }
+  write_rollover(w, h);
   jw_obj_end(w);
 }
 
@@ -117,6 +120,7 @@ static void write_address(jw_t *w, const addr_t *a) {
   write_smtp_result(w, RK_SMTP, &a->smtp);
   write_profile_result(w, RK_TLS_PROFILE, &a->profile, a->cert_dane, &a->grade);
   write_dane(w, a);
+  write_outlook(w, &a->outlook);
   jw_obj_end(w);
 }
 
@@ -133,6 +137,7 @@ static void write_host(jw_t *w, const host_t *h) {
   jw_arr_end(w);
   if (h->addrs_truncated) jw_bool(w, RK_ADDRESSES_TRUNCATED, true);
   if (h->error) write_error(w, stage_name(STAGE_DNS), h->error);
+  write_expiry(w, &h->dnssec_expires);
   jw_obj_end(w);
 }
 
@@ -151,7 +156,8 @@ static void write_sender(jw_t *w, const job_t *j) {
   jw_obj_end(w);
 }
 
-static void write_summary(jw_t *w, const summary_t *s) {
+static void write_summary(jw_t *w, const job_t *j) {
+  const summary_t *s = &j->summary;
   jw_obj_begin(w, RK_SUMMARY);
   jw_str(w, RK_STARTTLS, sum_starttls_name(s->starttls));
   jw_str(w, RK_DANE, sum_dane_name(s->dane));
@@ -162,6 +168,7 @@ static void write_summary(jw_t *w, const summary_t *s) {
   jw_int(w, RK_INCONCLUSIVE, (long long)s->inconclusive);
   if (s->have_legacy) jw_bool(w, RK_LEGACY_TLS, s->legacy_tls);
   if (s->have_grade) jw_str(w, RK_TLS_GRADE, tls_class_name(s->tls_grade));
+  write_summary_outlook(w, j);
   jw_obj_end(w);
 }
 
@@ -190,6 +197,7 @@ void record_write(jw_t *w, const job_t *j) {
   jw_arr_end(w);
   if (j->mx_truncated) jw_bool(w, RK_MX_TRUNCATED, true);
   if (j->has_sender) write_sender(w, j);
-  if (j->has_summary) write_summary(w, &j->summary);
+  if (j->has_summary) write_summary(w, j);
+  write_domain_ops(w, j);
   jw_obj_end(w);
 }

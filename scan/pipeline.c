@@ -197,6 +197,7 @@ static void on_signal(uv_signal_t *h, int signum) {
 
 void pipeline_init(scan_t *s) {
   list_init(&s->jobs);
+  s->env.after = checks_after;
   s->env.done = on_job_done;
   s->env.oom = scan_oom;
   uv_timer_init(s->loop, &s->flush_timer);
