@@ -72,8 +72,9 @@ static const struct skip_def SKIP_KEYS[] = {
   K(RK_IMPLICIT), K(RK_MAX_AGE), K(RK_HTTP_STATUS), K(RK_USABLE), K(RK_UNUSABLE_REASON),
   K(RK_TLS_BEST), K(RK_MX_HOSTS), K(RK_INJECTED_BYTES), K(RK_STARTTLS_AGAIN), K(RK_DEPTH),
   K(RK_INPUT), K(RK_CNAME), K(RK_NULL_MX), K(RK_NAME), K(RK_CONNECT), K(RK_MX), K(RK_ADDRESSES),
-  /* tls_profile: the cipher classes' suite lists, which handshake showed a certificate */
-  K(RK_SUITES), K(RK_ASKED), K(RK_COMPLETE), K(RK_PARTIAL)};
+  /* tls_profile: the cipher classes' suite lists, which handshake showed a certificate
+   * ("complete" is kept: conformity.cncs.complete has the same key) */
+  K(RK_SUITES), K(RK_ASKED), K(RK_PARTIAL)};
 #undef K
 #undef KC
 
