@@ -147,6 +147,48 @@ static void conformity_chart(FILE *o, const struct report *r) {
         "</span> not applicable; advisory checks do not fail conformity.</p>\n", o);
 }
 
+/* The conformity section's table, one row per check (the figures' rows, pivoted): the
+ * domains of each result and their share of those judged; the summary figures first. */
+static void conformity_table(FILE *o, const struct report *r) {
+  fputs("<table><tr><th>figure</th><th>count</th><th>of</th><th>share</th></tr>\n", o);
+  for (size_t i = 0; i < r->nfig; i++) {
+    const struct figure *f = &r->fig[i];
+    if (strcmp(f->section, "conformity") != 0 || strncmp(f->key, "conformity.check.", 17) == 0)
+      continue;
+    fputs("<tr><td>", o);
+    esc(o, f->label);
+    fprintf(o, "</td><td>%llu</td><td>%llu</td><td>", (unsigned long long)f->count,
+            (unsigned long long)f->denom);
+    pct(o, f->count, f->denom, f->has_denom);
+    fputs("</td></tr>\n", o);
+  }
+  fputs("</table>\n<table class=\"checks\"><tr><th>check</th><th>what it asks</th>", o);
+  for (int v = 0; v < CNCS_RESULT_COUNT; v++) fprintf(o, "<th>%s</th>", schema_cncs_result[v]);
+  fputs("</tr>\n", o);
+  for (int k = 0; k < CNCS_CHECK_COUNT; k++) {
+    fprintf(o, "<tr><td>%s%s</td><td>", schema_cncs_check[k], k >= CNCS_FIRST_ADVISORY ? " (advisory)" : "");
+    int labelled = 0;
+    for (int v = 0; v < CNCS_RESULT_COUNT; v++) {
+      char key[128];
+      snprintf(key, sizeof key, "conformity.check.%s.%s", schema_cncs_check[k], schema_cncs_result[v]);
+      const struct figure *f = report_find(r, key);
+      if (!labelled && f) {   /* "advisory: id (what it asks): result" -> what it asks */
+        const char *a = strchr(f->label, '('), *b = strrchr(f->label, ')');
+        if (a && b > a) fprintf(o, "%.*s", (int)(b - a - 1), a + 1);
+        labelled = 1;
+        fputs("</td>", o);
+      }
+      if (!f) continue;
+      fprintf(o, "<td%s>%llu (", v == CNCS_FAIL && f->count && k < CNCS_FIRST_ADVISORY ?
+              " class=\"bad\"" : "", (unsigned long long)f->count);
+      pct(o, f->count, f->denom, 1);
+      fputs(")</td>", o);
+    }
+    fputs("</tr>\n", o);
+  }
+  fputs("</table>\n", o);
+}
+
 /* Outlook: warnings by week until the horizon, one column per week (counts). */
 static void week_chart(FILE *o, const struct report *r) {
   uint64_t max = 0;
@@ -244,7 +286,8 @@ static const char STYLE[] =
   "svg .pass,.key.pass{fill:#2e7d32;background:#2e7d32}svg .fail,.key.fail{fill:#c62828;background:#c62828}"
   "svg .nt,.key.nt{fill:#9e9e9e;background:#9e9e9e}svg .na,.key.na{fill:#e0e0e0;background:#e0e0e0}"
   "svg .warn{fill:#e65100}.key{display:inline-block;width:10px;height:10px;margin-left:8px}"
-  "td.bad{background:#fdecea}table.soon td{text-align:left}"
+  "td.bad{background:#fdecea}table.soon td{text-align:left;white-space:nowrap}table.checks td:nth-child(2){text-align:left}"
+  "table.checks td,table.cncs td{white-space:nowrap}table.cncs{font-size:.72em}"
   ".meta td{text-align:left}";
 
 void render_html(const struct report *r, FILE *o) {
@@ -276,8 +319,12 @@ void render_html(const struct report *r, FILE *o) {
     fprintf(o, "<h2 id=\"%s\">", s->id);
     esc(o, s->title);
     fputs("</h2>\n", o);
-    if (strcmp(s->id, "conformity") == 0) conformity_chart(o, r);
-    else if (strcmp(s->id, "outlook") == 0) week_chart(o, r);
+    if (strcmp(s->id, "conformity") == 0) {
+      conformity_chart(o, r);
+      conformity_table(o, r);
+      continue;
+    }
+    if (strcmp(s->id, "outlook") == 0) week_chart(o, r);
     else chart(o, r, s->id);
     table(o, r, s->id);
   }
