@@ -12,6 +12,8 @@
 #include <string.h>
 
 #define WEEK_S (7 * 86400)
+#define STR(x) #x
+#define XSTR(x) STR(x)
 
 /* What each check asks, for a reader of the report (docs/conformity.md has the text of
  * the recommendation each comes from). */
@@ -94,7 +96,7 @@ static void outlook(struct fig_ctx *c) {
   fig_dist(c, S, "outlook.status.", "Outlook", "outlook.domains", st);
   int nw = weeks(c->now), ow = weeks(c->old);
   if (ow > nw) nw = ow;
-  if (nw > 260) nw = 260;   /* five years of rows at most */
+  if (nw > OUTLOOK_WEEKS_MAX) nw = OUTLOOK_WEEKS_MAX;
   for (int w = 1; w <= nw; w++) {
     char key[64], label[128];
     snprintf(key, sizeof key, "outlook.week.%d", w);
@@ -104,6 +106,8 @@ static void outlook(struct fig_ctx *c) {
   }
   if (present(c, "outlook.week.past"))
     fig_add(c, S, "outlook.week.past", "Breaks before the scan time", W);
+  if (present(c, "outlook.week.later"))
+    fig_add(c, S, "outlook.week.later", "Breaks after week " XSTR(OUTLOOK_WEEKS_MAX), W);
   if (present(c, "outlook.week.unknown"))
     fig_add(c, S, "outlook.week.unknown", "Warning without outlook_breaks", W);
   for (int k = 0; k < OW_COUNT; k++) {

@@ -26,11 +26,13 @@ static int jbool3(json_object *o, const char *key) {
   return json_object_get_boolean(v) ? 1 : 0;
 }
 
-/* A record value inside a key or a list: bounded, printable, no separators. */
+/* A record value inside a key or a list: bounded (cap - 1 bytes; key parts get KV_KEY),
+ * printable, no separators. */
+#define KV_KEY 81
 static const char *kv(const char *v, char *buf, size_t cap) {
   if (!v || !*v) return "(none)";
   size_t i = 0;
-  for (; v[i] && i + 1 < cap && i < 80; i++) {
+  for (; v[i] && i + 1 < cap; i++) {
     unsigned char c = (unsigned char)v[i];
     buf[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
   }
@@ -72,7 +74,7 @@ static void conformity(struct ops_stats *s, struct rtable *counts, json_object *
   int res[CNCS_CHECK_COUNT];
   for (int k = 0; k < CNCS_CHECK_COUNT; k++) res[k] = -2;   /* -2: not in the record */
   json_object *checks = jget(c, RK_CHECKS);
-  char b1[96], b2[96];
+  char b1[KV_KEY], b2[KV_KEY];
   for (size_t i = 0; i < jlen(checks); i++) {
     json_object *e = json_object_array_get_idx(checks, i);
     const char *id = jstr(e, RK_ID), *result = jstr(e, RK_RESULT);
@@ -167,7 +169,7 @@ static void outlook(struct ops_stats *s, struct rtable *counts, json_object *rec
   const char *st = jstr(sum, RK_OUTLOOK);
   time_t at = horizon_at(s, rec, scanned);
   if (!st) return;
-  char b[96];
+  char b[KV_KEY];
   rt_add3(counts, 1, "outlook.domains", NULL, NULL);
   rt_add3(counts, 1, "outlook.status.", kv(st, b, sizeof b), NULL);
   if (!eq(st, schema_outlook_status[OUTLOOK_WARN])) return;
@@ -184,14 +186,18 @@ static void outlook(struct ops_stats *s, struct rtable *counts, json_object *rec
   if (in < 0) {
     rt_add3(counts, 1, "outlook.week.past", NULL, NULL);
   } else {
-    int week = (int)(in / WEEK_S) + 1;
-    if (week > 9999) week = 9999;
-    rt_addf(counts, 1, "outlook.week.%d", week);
-    if (week > s->max_week) s->max_week = week;
+    int64_t week = in / WEEK_S + 1;
+    if (week > OUTLOOK_WEEKS_MAX) {     /* a hostile or absurd date: counted, not a row each */
+      rt_add3(counts, 1, "outlook.week.later", NULL, NULL);
+    } else {
+      rt_addf(counts, 1, "outlook.week.%d", (int)week);
+      if (week > s->max_week) s->max_week = (int)week;
+    }
   }
   struct soon_row row = {.breaks = breaks, .in_s = in, .what = what};
   const char *dom = jstr(rec, RK_DOMAIN), *reason = jstr(sum, RK_OUTLOOK_REASON);
-  snprintf(row.domain, sizeof row.domain, "%s", kv(dom, b, sizeof b));
+  char db[sizeof row.domain];
+  snprintf(row.domain, sizeof row.domain, "%s", kv(dom, db, sizeof db));
   snprintf(row.when, sizeof row.when, "%.31s", when);
   char rb[sizeof row.reason];
   snprintf(row.reason, sizeof row.reason, "%s", reason ? kv(reason, rb, sizeof rb) : "");
@@ -208,7 +214,7 @@ void ops_stats_add(struct ops_stats *s, struct rtable *counts, json_object *rec,
 void ops_stats_host(struct ops_stats *s, json_object *mx, const char *host) {
   json_object *ro = jget(jget(mx, RK_TLSA), RK_ROLLOVER);
   if (!ro) return;
-  char b1[96], b2[96], fact[256];
+  char b1[KV_KEY], b2[KV_KEY], fact[256];
   /* '1' sorts after '0': when records disagree on a host, ready is kept (rt_keep_max),
    * whatever the order they arrive in. */
   snprintf(fact, sizeof fact, "%c\x1f%s\x1f%s\x1f%c", jbool3(ro, RK_READY) == 1 ? '1' : '0',

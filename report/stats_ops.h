@@ -19,6 +19,10 @@
  * week of phone calls; the JSON and CSV have the same 20). docs/report.md says so. */
 #define OUTLOOK_SOONEST 20
 
+/* The weeks the outlook has a row for (five years); a warning later than that is
+ * "outlook.week.later". */
+#define OUTLOOK_WEEKS_MAX 260
+
 /* What breaks at the horizon, per domain (bits; "outlook.what.<name>"). */
 enum outlook_what { OW_PKIX, OW_DANE, OW_DNSSEC, OW_OTHER, OW_COUNT };
 extern const char *const outlook_what_name[OW_COUNT];  /* "pkix", "dane", "dnssec", "other" */

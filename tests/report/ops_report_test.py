@@ -201,12 +201,61 @@ def test_compare(mx):
                                 and rev["changed_domains"][k]], [])
 
 
+def test_hostile(mx):
+    """Records of the wrong shape where issue 16's fields are: counted where they can be,
+    never a crash, every string bounded."""
+    S = "2026-12-02T08:00:00Z"
+    ok = lambda d, **kw: {"domain": d, "status": "ok", "scanned_at": S, **kw}
+    recs = [
+        ok("h1.pt", conformity={"cncs": {"pass": "yes", "complete": 1, "checks": "x"}}),
+        ok("h2.pt", conformity={"cncs": {"pass": True, "checks": [
+            {"id": 5, "result": "pass"}, {"id": "starttls", "result": "weird"}, {"id": "dane"},
+            "not an object"]}}),
+        ok("h3.pt", mx=[{"host": "mx.h3.pt", "tlsa": {"rollover": {"ready": "true",
+                                                                   "scheme": "3\u00011 1"}}}]),
+        ok("h4.pt", summary={"outlook": "warn", "outlook_breaks": "not a date"}),
+        ok("h5.pt", summary={"outlook": "warn", "outlook_breaks": "9999-12-31T23:59:59Z",
+                             "outlook_reason": "x" * 5000}),
+        ok("h6.pt", summary={"outlook": "meh"}, mx={"host": "not an array"}),
+        ok("h7.pt", summary=[], conformity=[], mx=[5, None, {"host": 7}]),
+    ]
+    path = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"mxs-ops-hostile-{os.getpid()}.ndjson")
+    with open(path, "w") as f:
+        for r in recs:
+            f.write(json.dumps(r, separators=(",", ":")) + "\n")
+    try:
+        doc = json.loads(run(mx, "--format", "json", path))
+    finally:
+        os.unlink(path)
+    figs = doc["figures"]
+    # h1 and h2 have a conformity.cncs object; h1's pass is no boolean, its checks no array
+    want = {"conformity.domains": (2, 7), "conformity.pass": (1, 2), "conformity.complete": (0, 2),
+            # id 5 and the string entry have no id: "(none)", twice
+            "conformity.unknown_check.(none)": (2, 2),
+            "conformity.check.starttls.weird": (1, 2), "conformity.check.starttls.pass": (0, 2),
+            "conformity.check.dane.(none)": (1, 2),
+            # "ready": "true" is no boolean: not ready; the control character is replaced
+            "rollover.hosts": (1, 0), "rollover.not_ready": (1, 1),
+            "rollover.scheme_not_ready.3?1 1": (1, 1), "rollover.reason.(none)": (1, 1),
+            # h4 h5 warn, h6 an unknown status; h7's summary is no object
+            "outlook.domains": (3, 7), "outlook.status.warn": (2, 3), "outlook.status.meh": (1, 3),
+            "outlook.week.unknown": (1, 2), "outlook.week.later": (1, 2),
+            "outlook.what.other": (2, 2)}
+    for k, v in want.items():
+        check(f"hostile {k}", fig(figs, k), v)
+    check("hostile: no week rows without a horizon", [k for k in figs if k.startswith("outlook.week.")
+                                                     and k[13:].isdigit()], [])
+    soon = doc["outlook_soonest"]
+    check("hostile soonest", [(s["domain"], len(s["reason"])) for s in soon], [("h5.pt", 159)])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mxsurvey", required=True)
     a = ap.parse_args()
     test_ops(a.mxsurvey)
     test_compare(a.mxsurvey)
+    test_hostile(a.mxsurvey)
     for f in FAILS:
         print("FAIL:", f)
     print(f"ops report test: {len(FAILS)} failure(s)")
