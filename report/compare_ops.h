@@ -1,7 +1,7 @@
 /* --compare, issue 16: why a DANE verdict broke since the previous scan, and MTA-STS
  * policies whose content changed under the same id. A domain's operational observation
  * (struct ops_obs) is a few fingerprints small enough to keep per domain of the previous
- * scan (about 120 bytes, beside compare.h's state); the classification is a pure function
+ * scan (about 60 bytes more per domain, beside compare.h's state); the classification is a pure function
  * of two of them, unit-tested cause by cause (tests/unit/test_report_ops.c).
  *
  * The fingerprints are order-independent 64-bit hashes of sets (sorted, duplicates

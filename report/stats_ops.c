@@ -167,8 +167,8 @@ static void outlook(struct ops_stats *s, struct rtable *counts, json_object *rec
                     time_t scanned) {
   json_object *sum = jget(rec, RK_SUMMARY);
   const char *st = jstr(sum, RK_OUTLOOK);
+  if (!st) return;                      /* a record before issue 16: no walk over it */
   time_t at = horizon_at(s, rec, scanned);
-  if (!st) return;
   char b[KV_KEY];
   rt_add3(counts, 1, "outlook.domains", NULL, NULL);
   rt_add3(counts, 1, "outlook.status.", kv(st, b, sizeof b), NULL);
