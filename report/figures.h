@@ -131,6 +131,8 @@ void fig_dist(struct fig_ctx *c, const char *section, const char *prefix, const 
 /* figures_ops.c: the conformity, rollover and outlook sections, the soonest list, and the
  * operators' conformity (after their rows are chosen). */
 void figures_ops(struct fig_ctx *c);
+/* What each CNCS check asks, in the report's words (enum cncs_check). */
+extern const char *const cncs_check_title[CNCS_CHECK_COUNT];
 void figures_ops_operators(struct report *r, const struct stats *now);
 
 /* old may be NULL (no --compare). top: rows of the operator table. */

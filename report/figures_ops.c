@@ -17,7 +17,7 @@
 
 /* What each check asks, for a reader of the report (docs/conformity.md has the text of
  * the recommendation each comes from). */
-static const char *const check_title[CNCS_CHECK_COUNT] = {
+const char *const cncs_check_title[CNCS_CHECK_COUNT] = {
   [CNCS_STARTTLS] = "STARTTLS on every MX address",
   [CNCS_TLS_VERSION] = "no insecure TLS version accepted",
   [CNCS_TLS_CIPHER] = "no obsolete cipher accepted",
@@ -54,7 +54,7 @@ static void conformity(struct fig_ctx *c) {
     char prefix[96], label[200];
     snprintf(prefix, sizeof prefix, "conformity.check.%s.", schema_cncs_check[k]);
     snprintf(label, sizeof label, "%s%s (%s)", k >= CNCS_FIRST_ADVISORY ? "advisory: " : "",
-             schema_cncs_check[k], check_title[k]);
+             schema_cncs_check[k], cncs_check_title[k]);
     fig_dist(c, S, prefix, label, D, results);
   }
   fig_dist(c, S, "conformity.unknown_check.", "Check the report does not know", D, NULL);

@@ -167,17 +167,12 @@ static void conformity_table(FILE *o, const struct report *r) {
   fputs("</tr>\n", o);
   for (int k = 0; k < CNCS_CHECK_COUNT; k++) {
     fprintf(o, "<tr><td>%s%s</td><td>", schema_cncs_check[k], k >= CNCS_FIRST_ADVISORY ? " (advisory)" : "");
-    int labelled = 0;
+    fputs(cncs_check_title[k], o);
+    fputs("</td>", o);
     for (int v = 0; v < CNCS_RESULT_COUNT; v++) {
       char key[128];
       snprintf(key, sizeof key, "conformity.check.%s.%s", schema_cncs_check[k], schema_cncs_result[v]);
       const struct figure *f = report_find(r, key);
-      if (!labelled && f) {   /* "advisory: id (what it asks): result" -> what it asks */
-        const char *a = strchr(f->label, '('), *b = strrchr(f->label, ')');
-        if (a && b > a) fprintf(o, "%.*s", (int)(b - a - 1), a + 1);
-        labelled = 1;
-        fputs("</td>", o);
-      }
       if (!f) continue;
       fprintf(o, "<td%s>%llu (", v == CNCS_FAIL && f->count && k < CNCS_FIRST_ADVISORY ?
               " class=\"bad\"" : "", (unsigned long long)f->count);

@@ -39,6 +39,39 @@ static void cncs_cell(FILE *o, const struct operator_row *op, int k) {
   fputs(" |", o);
 }
 
+/* Whether key is a figure of the pivoted table (a known check and result); any other
+ * value a record carries keeps its own row. */
+static int pivoted(const char *key) {
+  for (int k = 0; k < CNCS_CHECK_COUNT; k++)
+    for (int v = 0; v < CNCS_RESULT_COUNT; v++) {
+      char kk[128];
+      snprintf(kk, sizeof kk, "conformity.check.%s.%s", schema_cncs_check[k], schema_cncs_result[v]);
+      if (strcmp(kk, key) == 0) return 1;
+    }
+  return 0;
+}
+
+/* The CNCS checks pivoted: per check, the domains of each result (share of those judged). */
+static void conformity_md(const struct report *r, FILE *o) {
+  fputs("\n| check | what it asks |", o);
+  for (int v = 0; v < CNCS_RESULT_COUNT; v++) fprintf(o, " %s |", schema_cncs_result[v]);
+  fputs("\n|---|---|", o);
+  for (int v = 0; v < CNCS_RESULT_COUNT; v++) fputs("---:|", o);
+  fputc('\n', o);
+  for (int k = 0; k < CNCS_CHECK_COUNT; k++) {
+    fprintf(o, "| %s%s | %s |", schema_cncs_check[k], k >= CNCS_FIRST_ADVISORY ? " (advisory)" : "",
+            cncs_check_title[k]);
+    for (int v = 0; v < CNCS_RESULT_COUNT; v++) {
+      char key[128];
+      snprintf(key, sizeof key, "conformity.check.%s.%s", schema_cncs_check[k], schema_cncs_result[v]);
+      const struct figure *f = report_find(r, key);
+      if (f) rate(o, f->count, f->denom);
+      else fputs(" |", o);
+    }
+    fputc('\n', o);
+  }
+}
+
 /* Issue 16: the operators' conformity and the domains whose mail breaks soonest. */
 static void ops_md(const struct report *r, FILE *o) {
   if (r->conformity) {
@@ -100,9 +133,13 @@ void render_md(const struct report *r, FILE *o) {
   fprintf(o, "Every share is count / denominator.\n");
   for (const struct section_info *s = report_sections; s->id; s++) {
     int any = 0;
+    /* CNCS checks: one row per check instead of four (not with --compare, whose previous
+     * values need a row per figure) */
+    int pivot = !r->compare && strcmp(s->id, "conformity") == 0;
     for (size_t i = 0; i < r->nfig; i++) {
       const struct figure *f = &r->fig[i];
       if (strcmp(f->section, s->id) != 0) continue;
+      if (pivot && pivoted(f->key)) continue;
       if (!any) {
         fprintf(o, "\n## %s\n\n| figure | count | of | share |%s\n|---|---:|---:|---:|%s\n",
                 s->title, r->compare ? " previous | change |" : "",
@@ -130,6 +167,7 @@ void render_md(const struct report *r, FILE *o) {
       }
       fputc('\n', o);
     }
+    if (pivot && any) conformity_md(r, o);
   }
 
   fprintf(o, "\n## MX operators (top %zu of %zu, by domains served)\n\n", r->nops, r->ops_total);
