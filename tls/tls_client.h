@@ -208,7 +208,8 @@ typedef struct tls_verdict_at {
   time_t first_not_after;            /* the earliest not_after among the certificates that
                                         count: PKIX the leaf and the intermediates of the
                                         chain built; DANE-TA the chain below the matched
-                                        trust anchor; 0 for DANE-EE (dates do not count) */
+                                        trust anchor (whose own dates OpenSSL does not
+                                        check); 0 for DANE-EE (dates do not count) */
   tls_expiring_t expiring[TLS_EXPIRING_MAX];  /* expired at `at`, earliest first */
   size_t nexpiring;
 } tls_verdict_at_t;
@@ -223,7 +224,8 @@ typedef struct tls_outlook {
 /* r's stored chain judged as tls_result_judge judges it (same trust store, PKIX name and
  * DANE input), but at time `at` (X509_VERIFY_PARAM_set_time): PKIX, and DANE when dane has
  * a usable record. OpenSSL's rules for dates under DANE hold (RFC 7672 §3.1.1): a DANE-EE
- * match of the leaf ignores every date; DANE-TA checks the chain up to the trust anchor.
+ * match of the leaf ignores every date; DANE-TA checks the chain below the trust anchor
+ * (not the anchor's own dates: unit.test_tls_outlook pins both down).
  * r and its verdicts are untouched; the PKIX verdict cache that tls_result_judge keeps on
  * the chain is neither read nor written (the at-`at` verdict has its own slot there).
  * 0 ok, -1 allocation failure or no chain (o then says invalid). */
