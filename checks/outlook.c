@@ -49,7 +49,8 @@ static void broke(outlook_t *out, const tls_verdict_at_t *v, const char *kind) {
     char ts[32];
     outlook_time_str(e->not_after, ts, sizeof ts);
     if (e->depth == 0) snprintf(buf, sizeof buf, "leaf certificate expires %s", ts);
-    else snprintf(buf, sizeof buf, "intermediate %.80s expires %s", e->subject, ts);
+    else snprintf(buf, sizeof buf, "%s %.80s expires %s", e->anchor ? "root" : "intermediate",
+                  e->subject, ts);
     add_reason(out, buf);
   }
 }

@@ -198,6 +198,8 @@ int tls_tlsa_match(const tls_result_t *r, const tlsa_rec_t *recs, size_t nrecs,
 #define TLS_EXPIRING_MAX 4
 typedef struct tls_expiring {
   int depth;
+  bool anchor;                       /* the top of the chain built: a trust anchor (a root
+                                        of the trust store, whose dates OpenSSL checks) */
   time_t not_after;
   char subject[96];                  /* RFC 2253, cut to fit */
 } tls_expiring_t;

@@ -83,7 +83,7 @@ static void subject_of(X509 *x, char *out, size_t cap)
 }
 
 /* Keeps the TLS_EXPIRING_MAX earliest, earliest first; the same depth once. */
-static void expiring_add(tls_verdict_at_t *v, X509 *x, int depth)
+static void expiring_add(tls_verdict_at_t *v, X509 *x, int depth, bool anchor)
 {
   if (x == NULL)
     return;
@@ -98,7 +98,7 @@ static void expiring_add(tls_verdict_at_t *v, X509 *x, int depth)
     return;
   size_t n = v->nexpiring < TLS_EXPIRING_MAX ? v->nexpiring : TLS_EXPIRING_MAX - 1;
   memmove(&v->expiring[k + 1], &v->expiring[k], (n - k) * sizeof v->expiring[0]);
-  v->expiring[k] = (tls_expiring_t){depth, na, ""};
+  v->expiring[k] = (tls_expiring_t){depth, anchor, na, ""};
   subject_of(x, v->expiring[k].subject, sizeof v->expiring[k].subject);
   if (v->nexpiring < TLS_EXPIRING_MAX)
     v->nexpiring++;
@@ -112,7 +112,10 @@ static int at_verify_cb(int ok, X509_STORE_CTX *vc)
   if (run == NULL || X509_STORE_CTX_get_error(vc) != X509_V_ERR_CERT_HAS_EXPIRED)
     return 0;
   run->expired = true;
-  expiring_add(run->v, X509_STORE_CTX_get_current_cert(vc), X509_STORE_CTX_get_error_depth(vc));
+  int depth = X509_STORE_CTX_get_error_depth(vc);
+  STACK_OF(X509) *built = X509_STORE_CTX_get0_chain(vc);
+  bool anchor = depth > 0 && built != NULL && depth == sk_X509_num(built) - 1;
+  expiring_add(run->v, X509_STORE_CTX_get_current_cert(vc), depth, anchor);
   return 1;
 }
 

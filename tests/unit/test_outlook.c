@@ -12,7 +12,7 @@
 #define T0 ((time_t)1764662400)          /* 2025-12-02T08:00:00Z */
 
 static tls_expiring_t exp_at(int depth, time_t na, const char *subject) {
-  tls_expiring_t e = {depth, na, ""};
+  tls_expiring_t e = {depth, false, na, ""};
   snprintf(e.subject, sizeof e.subject, "%s", subject);
   return e;
 }
@@ -60,6 +60,15 @@ static void test_fill(void) {
   CHECK_INT(out.breaks, T0 + 3 * DAY);
   CHECK_INT(out.nreasons, 2);
   CHECK_STR(out.reasons[1], "intermediate CN=Test CA R3,O=Test expires 2025-12-05T08:00:00Z");
+
+  /* the root of the trust store expires (OpenSSL checks its dates for PKIX) */
+  o.pkix.expiring[2] = exp_at(2, T0 + 6 * DAY, "CN=Test Root");
+  o.pkix.expiring[2].anchor = true;
+  o.pkix.nexpiring = 3;
+  outlook_fill(&out, &t, true, &o);
+  CHECK_INT(out.nreasons, 3);
+  CHECK_STR(out.reasons[2], "root CN=Test Root expires 2025-12-08T08:00:00Z");
+  o.pkix.nexpiring = 2;
 
   /* PKIX already invalid now: its failure at the horizon is no break; DANE's is */
   t.pkix_valid = false;

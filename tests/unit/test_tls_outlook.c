@@ -65,6 +65,7 @@ static void test_pkix(tls_ctx_t *c, time_t now)
   CHECK_STR(o.pkix.error, "certificate has expired");
   CHECK_INT(o.pkix.nexpiring, 1);
   CHECK_INT(o.pkix.expiring[0].depth, 0);
+  CHECK(!o.pkix.expiring[0].anchor);
   CHECK_INT(o.pkix.expiring[0].not_after, na(leaf5));
   CHECK_STR(o.pkix.expiring[0].subject, "CN=" MX);
   CHECK_INT(o.at, now + 30 * DAY);
@@ -81,6 +82,7 @@ static void test_pkix(tls_ctx_t *c, time_t now)
   CHECK(!o.pkix.valid);
   CHECK_INT(o.pkix.nexpiring, 1);
   CHECK_INT(o.pkix.expiring[0].depth, 1);
+  CHECK(!o.pkix.expiring[0].anchor);
   CHECK_STR(o.pkix.expiring[0].subject, "CN=Intermediate");
   CHECK_INT(o.pkix.first_not_after, na(in_short));
   CHECK_INT(tls_result_outlook(c, &r, MX, NULL, now + 90 * DAY, &o), 0);
@@ -162,6 +164,39 @@ static void test_dane(tls_ctx_t *c, time_t now)
   CHECK(!o.pkix.valid);
   CHECK_INT(o.pkix.first_not_after, na(in_short));
   tls_result_free(&r);
+}
+
+/* A root of the trust store that expires before the horizon: OpenSSL checks a trust
+ * anchor's dates for PKIX, so it breaks there, named as the anchor. */
+static void test_root(const char *dir, time_t now)
+{
+  EVP_PKEY *rk = cf_ec();
+  X509 *root = cf_cert(rk, NULL, NULL, "Short Root", NULL, -DAY, 20 * DAY, 1, 20);
+  X509 *in2 = cf_cert(ik, root, rk, "Intermediate 2", NULL, -DAY, 365 * DAY, 1, 21);
+  X509 *lf = cf_cert(nk, in2, ik, MX, "DNS:" MX, -DAY, 60 * DAY, 0, 22);
+  char path[80];
+  snprintf(path, sizeof path, "%s/short.pem", dir);
+  tls_ctx_t *c = cf_ctx(root, path);
+  X509 *ch[] = {lf, in2};
+  tls_result_t r = cf_result(ch, 2);
+  tls_outlook_t o;
+  CHECK_INT(tls_result_outlook(c, &r, MX, NULL, now + 2 * DAY, &o), 0);
+  CHECK(o.pkix.valid);
+  CHECK_INT(o.pkix.first_not_after, na(lf));     /* the leaf and the intermediate count */
+  CHECK_INT(tls_result_outlook(c, &r, MX, NULL, now + 30 * DAY, &o), 0);
+  CHECK(!o.pkix.valid);
+  CHECK_INT(o.pkix.nexpiring, 1);
+  CHECK_INT(o.pkix.expiring[0].depth, 2);
+  CHECK(o.pkix.expiring[0].anchor);
+  CHECK_STR(o.pkix.expiring[0].subject, "CN=Short Root");
+  CHECK_INT(o.pkix.first_not_after, na(root));
+  tls_result_free(&r);
+  tls_ctx_free(c);
+  unlink(path);
+  X509_free(root);
+  X509_free(in2);
+  X509_free(lf);
+  EVP_PKEY_free(rk);
 }
 
 /* The verdict caches: judge (memo put) - outlook at the horizon (invalid) - judge again:
@@ -262,6 +297,7 @@ int main(void)
   test_pkix(c, now);
   test_dane(c, now);
   test_memo(c, now);
+  test_root(dir, now);
   bench(c, now);
   tls_ctx_free(c);
   unlink(path);
