@@ -27,8 +27,8 @@
 
 typedef struct rset {
   uint64_t usable, u2, u3;         /* the host's usable records, by usage */
+  uint64_t published;              /* usable before digest agility: what the operator sees */
   uint64_t unmatched;              /* usable, matching no certificate of the host */
-  size_t nusable;
 } rset_t;
 
 typedef struct cert_verdict {
@@ -53,13 +53,29 @@ static int bit_lowest(uint64_t m) {
     for (size_t es_ = 0; es_ < CERT_SLOTS; es_++)                          \
       if (((m) = &(h)->addrs[ea_].tlsa_match[es_])->have)
 
+/* Digest agility (RFC 7671 §9), as OpenSSL applies it: where a usage and selector have a
+ * usable SHA-512 record, their SHA-256 records are not used (3 1 1 right + 3 1 2 stale is
+ * a DANE failure), so they neither match now nor survive. */
+static bool hidden_by_agility(const host_t *h, size_t n, size_t k) {
+  const tlsa_rec_t *t = &h->tlsa[k];
+  if (t->mtype != 1) return false;
+  for (size_t i = 0; i < n; i++) {
+    const tlsa_rec_t *o = &h->tlsa[i];
+    if (o->mtype == 2 && o->usage == t->usage && o->selector == t->selector &&
+        !tlsa_unusable_reason(o))
+      return true;
+  }
+  return false;
+}
+
 static rset_t rset_of(const host_t *h) {
   rset_t r = {0};
   size_t n = h->ntlsa < TLSA_MATCH_MAX ? h->ntlsa : TLSA_MATCH_MAX;
   for (size_t k = 0; k < n; k++) {
     if (tlsa_unusable_reason(&h->tlsa[k])) continue;
+    r.published |= BIT(k);
+    if (hidden_by_agility(h, h->ntlsa, k)) continue;
     r.usable |= BIT(k);
-    r.nusable++;
     if (h->tlsa[k].usage == 2) r.u2 |= BIT(k);
     else r.u3 |= BIT(k);
   }
@@ -77,8 +93,10 @@ static int pick_now(const rset_t *r, uint64_t now) {
 
 static const char *not_ready_reason(const rset_t *r, const tlsa_match_t *c, uint64_t now) {
   if (!now) return "no record matches the certificate presented";
-  if (r->nusable == 1) return "a single TLSA record";
-  if (!(r->usable & ~c->leaf)) return "every record matches the same key";
+  if (!(r->published & (r->published - 1))) return "a single TLSA record";
+  if (!(r->published & ~c->leaf)) return "every record matches the same key";
+  if (r->published & ~r->usable & ~c->leaf)
+    return "a SHA-256 record is not used beside a SHA-512 one (digest agility)";
   if (r->usable & ~c->leaf & ~c->issuer & ~r->unmatched)
     return "the other records match another certificate of the host";
   return "no other record would match after a change of the key";

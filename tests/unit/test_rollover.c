@@ -108,7 +108,8 @@ static void test_same_key(void) {
   h->tlsa[1].len = 64;
   match(a, 0, B(0) | B(1), 0, "aa");
   run(j);
-  expect(h, ROLLOVER_NOT_READY, "3 1 1", "every record matches the same key");
+  /* (digest agility: the SHA-512 one is the record OpenSSL uses) */
+  expect(h, ROLLOVER_NOT_READY, "3 1 2", "every record matches the same key");
   job_free(j);
 }
 
@@ -155,6 +156,48 @@ static void test_ee_of_ca(void) {
   match(a, 0, 0, B(0) | B(1), "aa");
   run(j);
   expect(h, ROLLOVER_NOT_READY, "2 1 1", "no other record would match after a change of the key");
+  job_free(j);
+}
+
+/* Digest agility: 3 1 1 (current) + 3 1 2 (next key) — OpenSSL uses only the SHA-512
+ * record, so nothing matches now; 3 1 2 (current) + 3 1 1 (next): the next one is set
+ * aside, a single record. 2 1 1 + 3 1 2: other usages, both count. */
+static void set64(host_t *h, size_t k) {
+  uint8_t *d = calloc(1, 64);
+  if (!d) abort();
+  d[0] = (uint8_t)(k + 1);
+  free((void *)h->tlsa[k].data);
+  h->tlsa[k].data = d;
+  h->tlsa[k].len = 64;
+}
+
+static void test_agility(void) {
+  static const int r[][3] = {{3, 1, 1}, {3, 1, 2}};
+  host_t *h; addr_t *a;
+  job_t *j = host_with(r, 2, &h, &a);
+  set64(h, 1);
+  match(a, 0, B(0), 0, "aa");
+  run(j);
+  expect(h, ROLLOVER_NOT_READY, "", "no record matches the certificate presented");
+  CHECK_INT(h->rollover.nunmatched, 1);
+  CHECK_INT(h->rollover.unmatched[0], 1);
+  match(a, 0, B(1), 0, "aa");
+  run(j);
+  expect(h, ROLLOVER_NOT_READY, "3 1 2", "a SHA-256 record is not used beside a SHA-512 one (digest agility)");
+  job_free(j);
+  static const int r2[][3] = {{2, 1, 1}, {3, 1, 2}};
+  j = host_with(r2, 2, &h, &a);
+  set64(h, 1);
+  match(a, 0, B(1), B(0), "aa");
+  run(j);
+  expect(h, ROLLOVER_READY, "3 1 2 + 2 1 1", "the issuing CA is published");
+  /* a SHA-512 record that is itself unusable (32 octets) hides nothing */
+  static const int r3[][3] = {{3, 1, 1}, {3, 1, 2}, {3, 1, 1}};
+  job_free(j);
+  j = host_with(r3, 3, &h, &a);
+  match(a, 0, B(0), 0, "aa");
+  run(j);
+  expect(h, ROLLOVER_READY, "3 1 1 + 3 1 1", "the next key is pre-published");
   job_free(j);
 }
 
@@ -221,6 +264,7 @@ int main(void) {
   test_two_certs();
   test_ee_of_ca();
   test_unusable_and_many();
+  test_agility();
   test_not_judged();
   TEST_MAIN_END();
 }
