@@ -12,8 +12,9 @@
  * Issue 16: each judged chain is also matched record by record against the host's TLSA
  * set (addr_t.tlsa_match, for checks/rollover.c), and the probe's chain is judged once more
  * at the horizon (addr_t.outlook, for checks/outlook.c). The second verification costs
- * about as much as the first (unit.test_tls_outlook prints both: tens of microseconds);
- * its PKIX half has its own per-chain memo, as the first has, so a provider's chain shared
+ * about as much as the first (unit.test_tls_outlook prints both: 0.1 to 0.2 ms of CPU for a
+ * two-certificate ECDSA chain, PKIX about two thirds of it, DANE a third);
+ * its PKIX part has its own per-chain memo, as the first has, so a provider's chain shared
  * by many domains under one MX name is verified once a minute either way.
  *
  * The host enters HOST_PROBES only after every address's operations are started, so a
