@@ -1,0 +1,246 @@
+/* mxsurvey explain (see explain.h). The records are walked once (records.c) and only the
+ * requested domains' are kept; then each is printed in the order asked. Everything printed
+ * from a record is cleaned (no control characters reach a terminal) and bounded. */
+#include "report/explain.h"
+#include "report/finding.h"
+#include "report/i18n.h"
+#include "report/jsonget.h"
+#include "report/records.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define WIDTH 78           /* text wrapped to this many characters */
+#define RECORD_TEXT_MAX 400 /* bytes of one record string printed */
+
+enum colour { C_NONE, C_FAIL, C_WARN, C_ADVISORY, C_DIM, C_PASS, C_BOLD };
+static const char *const ansi[] = {"", "\033[1;31m", "\033[1;33m", "\033[1;36m", "\033[2m",
+                                   "\033[1;32m", "\033[1m"};
+
+struct out {
+  FILE *f;
+  int colour;
+};
+
+int explain_color_auto(FILE *out) {
+  const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+  if (nc && nc[0]) return 0;
+  if (!term || !term[0] || strcmp(term, "dumb") == 0) return 0;
+  return isatty(fileno(out));
+}
+
+static void paint(struct out *o, enum colour c) {
+  if (o->colour) fputs(c == C_NONE ? "\033[0m" : ansi[c], o->f);
+}
+
+/* A record string made printable: control bytes (C0, DEL, UTF-8 C1) become '?', and it is
+ * cut at RECORD_TEXT_MAX bytes (on a character boundary). */
+static void clean(const char *s, char *buf, size_t cap) {
+  size_t n = 0;
+  for (const unsigned char *p = (const unsigned char *)s; *p && n + 4 < cap; p++) {
+    if (n >= RECORD_TEXT_MAX && (*p & 0xc0) != 0x80) {
+      memcpy(buf + n, "...", 3);
+      n += 3;
+      break;
+    }
+    if (*p < 0x20 || *p == 0x7f) buf[n++] = '?';
+    else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+      buf[n++] = '?';
+      p++;
+    } else buf[n++] = (char)*p;
+  }
+  buf[n] = 0;
+}
+
+/* Characters (not bytes: Portuguese is UTF-8) of s[0..n). */
+static size_t width(const char *s, size_t n) {
+  size_t w = 0;
+  for (size_t i = 0; i < n; i++)
+    if (((unsigned char)s[i] & 0xc0) != 0x80) w++;
+  return w;
+}
+
+/* text from column col (what the line already holds), wrapped to WIDTH; continuation
+ * lines start at column hang. */
+static void wrapped(struct out *o, size_t col, size_t hang, const char *text) {
+  int first = 1;
+  for (const char *p = text; *p;) {
+    while (*p == ' ') p++;
+    if (!*p) break;
+    size_t n = strcspn(p, " "), w = width(p, n);
+    if (!first && col + 1 + w > WIDTH) {
+      fprintf(o->f, "\n%*s", (int)hang, "");
+      col = hang;
+    } else if (!first) {
+      fputc(' ', o->f);
+      col++;
+    }
+    fwrite(p, 1, n, o->f);
+    col += w;
+    first = 0;
+    p += n;
+  }
+  fputc('\n', o->f);
+}
+
+/* "    Label: text", wrapped under the text. */
+static void labelled(struct out *o, const char *label, const char *text) {
+  fprintf(o->f, "    %s", label);
+  wrapped(o, 4 + width(label, strlen(label)), 6, text);
+}
+
+static const char *const headings[FK_COUNT] = {
+  N_("Fails (CNCS recommendation)"), N_("Will break (before the horizon)"),
+  N_("Advisory (not part of CNCS conformity)"), N_("Not tested"), N_("Works"),
+  N_("Does not apply")};
+static const enum colour kind_colour[FK_COUNT] = {C_FAIL, C_WARN, C_ADVISORY, C_DIM, C_PASS,
+                                                  C_DIM};
+
+static void finding(struct out *o, const struct finding *f) {
+  const struct advice *a = advice_get(f->id);
+  char head[700], det[RECORD_TEXT_MAX + 8], host[300];
+  int bad = f->kind == FK_FAIL || f->kind == FK_WARN || f->kind == FK_ADVISORY;
+  const char *what = bad ? _(a->fail) : _(a->pass);
+  clean(f->host, host, sizeof host);
+  if (f->kind == FK_WARN)
+    snprintf(head, sizeof head, _("%s: %s from %s."), host[0] ? host : _("the domain"), what,
+             f->breaks[0] ? f->breaks : _("an unknown date"));
+  else snprintf(head, sizeof head, "%s", what);
+  char id[64];
+  int idn = snprintf(id, sizeof id, "[%s]", advice_id_name(f->id));
+  fputs("  ", o->f);
+  paint(o, kind_colour[f->kind]);
+  fputs(id, o->f);
+  paint(o, C_NONE);
+  fputc(' ', o->f);
+  wrapped(o, 3 + (size_t)idn, 4, head);
+  if (f->detail && f->detail[0]) {
+    clean(f->detail, det, sizeof det);
+    labelled(o, _("Found:"), det);
+  }
+  if (!bad) return;
+  labelled(o, _("Change:"), _(a->change));
+  labelled(o, _("Why:"), _(a->why));
+  labelled(o, _("Reference:"), _(a->ref));
+}
+
+static void section(struct out *o, enum finding_kind k) {
+  fputc('\n', o->f);
+  paint(o, kind_colour[k]);
+  fputs(_(headings[k]), o->f);
+  paint(o, C_NONE);
+  fputc('\n', o->f);
+}
+
+static int count(const struct finding *fs, int n, enum finding_kind k) {
+  int c = 0;
+  for (int i = 0; i < n; i++) c += fs[i].kind == k;
+  return c;
+}
+
+/* The domain's name line and the verdict line. */
+static void header(struct out *o, json_object *rec, const struct finding *fs, int n) {
+  char dom[300], at[64];
+  clean(jstr(rec, RK_DOMAIN) ? jstr(rec, RK_DOMAIN) : "?", dom, sizeof dom);
+  clean(jstr(rec, RK_SCANNED_AT) ? jstr(rec, RK_SCANNED_AT) : "?", at, sizeof at);
+  paint(o, C_BOLD);
+  fputs(dom, o->f);
+  paint(o, C_NONE);
+  fprintf(o->f, "  ");
+  fprintf(o->f, _("(scanned %s)"), at);
+  fputc('\n', o->f);
+  const char *status = jstr(rec, RK_STATUS);
+  json_object *cncs = jget(jget(rec, RK_CONFORMITY), RK_CNCS);
+  if (!cncs) {
+    char st[64];
+    clean(status ? status : "?", st, sizeof st);
+    fprintf(o->f, _("No CNCS conformity in this record (status %s): the scan could not judge "
+                    "the domain's mail servers."), st);
+    fputc('\n', o->f);
+    return;
+  }
+  json_object *p = jget(cncs, RK_PASS), *c = jget(cncs, RK_COMPLETE);
+  int pass = p && json_object_get_boolean(p), complete = c && json_object_get_boolean(c);
+  int fails = count(fs, n, FK_FAIL), warns = count(fs, n, FK_WARN);
+  paint(o, pass ? C_PASS : C_FAIL);
+  if (!pass)
+    fprintf(o->f, ngettext("CNCS conformity: not met (%d check fails).",
+                           "CNCS conformity: not met (%d checks fail).", (unsigned long)fails),
+            fails);
+  else if (!complete) fputs(_("CNCS conformity: met by every check tested, but not all could be "
+                              "tested."), o->f);
+  else fputs(_("CNCS conformity: met."), o->f);
+  paint(o, C_NONE);
+  if (warns) {
+    fputc(' ', o->f);
+    paint(o, C_WARN);
+    fprintf(o->f, ngettext("%d warning: something breaks before the horizon.",
+                           "%d warnings: something breaks before the horizon.",
+                           (unsigned long)warns), warns);
+    paint(o, C_NONE);
+  }
+  fputc('\n', o->f);
+}
+
+static void explain_record(struct out *o, json_object *rec) {
+  struct finding fs[FINDINGS_MAX];
+  int n = findings_of(rec, fs, FINDINGS_MAX);
+  header(o, rec, fs, n);
+  for (int k = FK_FAIL; k < FK_NOT_APPLICABLE; k++) {
+    if (!count(fs, n, (enum finding_kind)k)) continue;
+    section(o, (enum finding_kind)k);
+    for (int i = 0; i < n; i++)
+      if (fs[i].kind == (enum finding_kind)k) finding(o, &fs[i]);
+  }
+}
+
+/* A domain name compared as DNS does: case-insensitive, without a trailing dot. */
+static int same_name(const char *a, const char *b) {
+  size_t na = strlen(a), nb = strlen(b);
+  if (na && a[na - 1] == '.') na--;
+  if (nb && b[nb - 1] == '.') nb--;
+  return na == nb && strncasecmp(a, b, na) == 0;
+}
+
+struct want {
+  const struct explain_request *q;
+  json_object **found;        /* [ndomains]: the first record of each, a reference held */
+};
+
+static int keep(void *ctx, json_object *rec) {
+  struct want *w = ctx;
+  const char *d = jstr(rec, RK_DOMAIN), *in = jstr(rec, RK_INPUT);
+  for (size_t i = 0; i < w->q->ndomains; i++)
+    if (!w->found[i] && ((d && same_name(d, w->q->domains[i])) ||
+                         (in && same_name(in, w->q->domains[i]))))
+      w->found[i] = json_object_get(rec);
+  return 0;
+}
+
+int explain_run(const struct explain_request *q) {
+  struct out o = {stdout, 0};
+  if (strcmp(q->color, "always") == 0) o.colour = 1;
+  else if (strcmp(q->color, "auto") == 0) o.colour = explain_color_auto(stdout);
+  struct want w = {q, calloc(q->ndomains ? q->ndomains : 1, sizeof *w.found)};
+  if (!w.found) abort();
+  const char *paths[1] = {q->file};
+  int rc = 0, read = records_each("mxsurvey explain", paths, 1, keep, &w);
+  for (size_t i = 0; !read && i < q->ndomains; i++) {
+    if (i) fputc('\n', o.f);
+    if (w.found[i]) {
+      explain_record(&o, w.found[i]);
+      continue;
+    }
+    char d[300];
+    clean(q->domains[i], d, sizeof d);
+    fprintf(stderr, _("mxsurvey explain: %s is not in the scan\n"), d);
+    rc = 1;
+  }
+  for (size_t i = 0; i < q->ndomains; i++) json_object_put(w.found[i]);
+  free(w.found);
+  if (read || fflush(stdout) != 0) rc = 1;
+  return rc;
+}
