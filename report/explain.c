@@ -63,6 +63,16 @@ static size_t width(const char *s, size_t n) {
   return w;
 }
 
+/* The length of the word at p, a TLSA triple ("3 1 1", "2 1 1).") counting as one word:
+ * a line break inside it would make it unreadable. */
+static size_t glued(const char *p) {
+  size_t n = strcspn(p, " ");
+  while (n && isdigit((unsigned char)p[n - 1]) && p[n] == ' ' && isdigit((unsigned char)p[n + 1]) &&
+         strchr(" ),.;", p[n + 2]))
+    n += 1 + strcspn(p + n + 1, " ");
+  return n;
+}
+
 /* text from column col (what the line already holds), wrapped to WIDTH; continuation
  * lines start at column hang. */
 static void wrapped(struct out *o, size_t col, size_t hang, const char *text) {
@@ -70,7 +80,7 @@ static void wrapped(struct out *o, size_t col, size_t hang, const char *text) {
   for (const char *p = text; *p;) {
     while (*p == ' ') p++;
     if (!*p) break;
-    size_t n = strcspn(p, " "), w = width(p, n);
+    size_t n = glued(p), w = width(p, n);
     if (!first && col + 1 + w > WIDTH) {
       fprintf(o->f, "\n%*s", (int)hang, "");
       col = hang;
@@ -88,8 +98,8 @@ static void wrapped(struct out *o, size_t col, size_t hang, const char *text) {
 
 /* "    Label: text", wrapped under the text. */
 static void labelled(struct out *o, const char *label, const char *text) {
-  fprintf(o->f, "    %s", label);
-  wrapped(o, 4 + width(label, strlen(label)), 6, text);
+  fprintf(o->f, "    %s ", label);
+  wrapped(o, 5 + width(label, strlen(label)), 6, text);
 }
 
 static const char *const headings[FK_COUNT] = {
@@ -106,8 +116,8 @@ static void finding(struct out *o, const struct finding *f) {
   const char *what = bad ? _(a->fail) : _(a->pass);
   clean(f->host, host, sizeof host);
   if (f->kind == FK_WARN)
-    snprintf(head, sizeof head, _("%s: %s from %s."), host[0] ? host : _("the domain"), what,
-             f->breaks[0] ? f->breaks : _("an unknown date"));
+    snprintf(head, sizeof head, _("On %s (%s): %s"),
+             f->breaks[0] ? f->breaks : _("an unknown date"), host[0] ? host : _("the domain"), what);
   else snprintf(head, sizeof head, "%s", what);
   char id[64];
   int idn = snprintf(id, sizeof id, "[%s]", advice_id_name(f->id));
@@ -149,17 +159,25 @@ static void header(struct out *o, json_object *rec, const struct finding *fs, in
   paint(o, C_BOLD);
   fputs(dom, o->f);
   paint(o, C_NONE);
+  char hz[32];
   fprintf(o->f, "  ");
-  fprintf(o->f, _("(scanned %s)"), at);
+  if (finding_horizon(rec, hz)) fprintf(o->f, _("(scanned %s, horizon %s)"), at, hz);
+  else fprintf(o->f, _("(scanned %s)"), at);
   fputc('\n', o->f);
   const char *status = jstr(rec, RK_STATUS);
   json_object *cncs = jget(jget(rec, RK_CONFORMITY), RK_CNCS);
   if (!cncs) {
-    char st[64];
+    char st[64], line[512];
     clean(status ? status : "?", st, sizeof st);
-    fprintf(o->f, _("No CNCS conformity in this record (status %s): the scan could not judge "
-                    "the domain's mail servers."), st);
-    fputc('\n', o->f);
+    snprintf(line, sizeof line, _("No CNCS conformity in this record (status %s): the scan "
+                                  "could not judge the domain's mail servers."), st);
+    wrapped(o, 0, 0, line);
+    const char *why = jstr(jget(rec, RK_ERROR), RK_REASON);
+    if (why) {
+      char w[RECORD_TEXT_MAX + 8];
+      clean(why, w, sizeof w);
+      labelled(o, _("Reason:"), w);
+    }
     return;
   }
   json_object *p = jget(cncs, RK_PASS), *c = jget(cncs, RK_COMPLETE);
@@ -167,19 +185,17 @@ static void header(struct out *o, json_object *rec, const struct finding *fs, in
   int fails = count(fs, n, FK_FAIL), warns = count(fs, n, FK_WARN);
   paint(o, pass ? C_PASS : C_FAIL);
   if (!pass)
-    fprintf(o->f, ngettext("CNCS conformity: not met (%d check fails).",
-                           "CNCS conformity: not met (%d checks fail).", (unsigned long)fails),
-            fails);
+    fprintf(o->f, P_("CNCS conformity: not met (%d check fails).",
+                     "CNCS conformity: not met (%d checks fail).", fails), fails);
   else if (!complete) fputs(_("CNCS conformity: met by every check tested, but not all could be "
                               "tested."), o->f);
   else fputs(_("CNCS conformity: met."), o->f);
   paint(o, C_NONE);
   if (warns) {
-    fputc(' ', o->f);
+    fputc('\n', o->f);
     paint(o, C_WARN);
-    fprintf(o->f, ngettext("%d warning: something breaks before the horizon.",
-                           "%d warnings: something breaks before the horizon.",
-                           (unsigned long)warns), warns);
+    fprintf(o->f, P_("%d warning: something breaks before the horizon.",
+                     "%d warnings: something breaks before the horizon.", warns), warns);
     paint(o, C_NONE);
   }
   fputc('\n', o->f);
@@ -228,9 +244,10 @@ int explain_run(const struct explain_request *q) {
   if (!w.found) abort();
   const char *paths[1] = {q->file};
   int rc = 0, read = records_each("mxsurvey explain", paths, 1, keep, &w);
+  int printed = 0;
   for (size_t i = 0; !read && i < q->ndomains; i++) {
-    if (i) fputc('\n', o.f);
     if (w.found[i]) {
+      if (printed++) fputc('\n', o.f);
       explain_record(&o, w.found[i]);
       continue;
     }

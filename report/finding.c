@@ -81,6 +81,13 @@ static void horizon_of(json_object *rec, struct horizon *hz) {
   }
 }
 
+int finding_horizon(json_object *rec, char *buf) {
+  struct horizon hz = {"", 0};
+  horizon_of(rec, &hz);
+  snprintf(buf, 32, "%s", hz.inclusive ? "" : hz.at);
+  return buf[0] != 0;
+}
+
 /* Whether an expiry time falls before the horizon. */
 static int before(const struct horizon *hz, const char *t) {
   if (!t || !hz->at[0]) return 0;

@@ -36,4 +36,8 @@ struct finding {
  * conformity.cncs (another status, an older scanner) gives only its outlook warnings. */
 int findings_of(json_object *rec, struct finding *out, int cap);
 
+/* The horizon rec's outlook was judged at (the latest addresses[].outlook.at) into buf
+ * (32 bytes): 1, or 0 when the record has none. */
+int finding_horizon(json_object *rec, char *buf);
+
 #endif

@@ -16,6 +16,8 @@
  * translated later with _() on the pointer). xgettext: --keyword=_ --keyword=N_. */
 #define _(s) dgettext(MXS_TEXTDOMAIN, s)
 #define N_(s) (s)
+/* The singular or plural of a text with a count (xgettext: --keyword=P_:1,2). */
+#define P_(s, pl, n) dngettext(MXS_TEXTDOMAIN, s, pl, (unsigned long)(n))
 
 /* Sets the locale from the environment and binds the text domain; call once, before the
  * first _(). When the requested locale does not exist (setlocale fails: CI's fresh Debian
