@@ -109,7 +109,37 @@ static const char *const headings[FK_COUNT] = {
 static const enum colour kind_colour[FK_COUNT] = {C_FAIL, C_WARN, C_ADVISORY, C_DIM, C_PASS,
                                                   C_DIM};
 
-static void finding(struct out *o, const struct finding *f) {
+/* The rollover judgement of each MX host (mx[].tlsa.rollover) under the tlsa-rollover
+ * check: the scheme found, ready or not and why, the records that match no certificate
+ * (a pre-published next key, or a stale one). */
+static void rollover_lines(struct out *o, json_object *rec) {
+  json_object *mx = jget(rec, RK_MX);
+  size_t n = mx && json_object_is_type(mx, json_type_array) ? json_object_array_length(mx) : 0;
+  for (size_t i = 0; i < n && i < FINDINGS_MAX; i++) {
+    json_object *m = json_object_array_get_idx(mx, i), *r = jget(jget(m, RK_TLSA), RK_ROLLOVER);
+    json_object *ready = jget(r, RK_READY), *un = jget(r, RK_UNMATCHED);
+    if (!r || !ready) continue;
+    char host[300], scheme[100], why[RECORD_TEXT_MAX + 8], line[1400];
+    clean(jstr(m, RK_HOST) ? jstr(m, RK_HOST) : "?", host, sizeof host);
+    clean(jstr(r, RK_SCHEME) && jstr(r, RK_SCHEME)[0] ? jstr(r, RK_SCHEME) : "-", scheme,
+          sizeof scheme);
+    clean(jstr(r, RK_REASON) ? jstr(r, RK_REASON) : "", why, sizeof why);
+    int len = snprintf(line, sizeof line, "%s: %s, %s%s%s", host, scheme,
+                       json_object_get_boolean(ready) ? _("ready") : _("not ready"),
+                       why[0] ? ": " : "", why);
+    size_t nu = un && json_object_is_type(un, json_type_array) ? json_object_array_length(un) : 0;
+    for (size_t k = 0; k < nu && k < 8 && len > 0 && (size_t)len < sizeof line; k++) {
+      const char *u = json_object_get_string(json_object_array_get_idx(un, k));
+      char cu[100];
+      clean(u ? u : "?", cu, sizeof cu);
+      len += snprintf(line + len, sizeof line - (size_t)len, k ? ", %s" : _("; records matching no "
+                      "certificate: %s"), cu);
+    }
+    labelled(o, _("TLSA:"), line);
+  }
+}
+
+static void finding(struct out *o, json_object *rec, const struct finding *f) {
   const struct advice *a = advice_get(f->id);
   char head[700], det[RECORD_TEXT_MAX + 8], host[300];
   int bad = f->kind == FK_FAIL || f->kind == FK_WARN || f->kind == FK_ADVISORY;
@@ -131,6 +161,7 @@ static void finding(struct out *o, const struct finding *f) {
     clean(f->detail, det, sizeof det);
     labelled(o, _("Found:"), det);
   }
+  if ((int)f->id == CNCS_TLSA_ROLLOVER) rollover_lines(o, rec);
   if (!bad) return;
   labelled(o, _("Change:"), _(a->change));
   labelled(o, _("Why:"), _(a->why));
@@ -209,7 +240,7 @@ static void explain_record(struct out *o, json_object *rec) {
     if (!count(fs, n, (enum finding_kind)k)) continue;
     section(o, (enum finding_kind)k);
     for (int i = 0; i < n; i++)
-      if (fs[i].kind == (enum finding_kind)k) finding(o, &fs[i]);
+      if (fs[i].kind == (enum finding_kind)k) finding(o, rec, &fs[i]);
   }
 }
 

@@ -4,6 +4,7 @@
  * hostile: CSV quotes per RFC 4180 (a field with a comma, quote, CR or LF is quoted and its
  * quotes doubled; rows end in CRLF), json-c escapes the JSON lines. */
 #include "report/notify.h"
+#include "report/contact.h"
 #include "report/finding.h"
 #include "report/i18n.h"
 #include "report/jsonget.h"
@@ -15,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-const char *const notify_contact_source[3] = {"tls-rpt", "soa", "none"};
 
 static const char *const columns[] = {"operator", "domain", "check", "kind", "finding", "detail",
                                       "change", "reference", "breaks", "contact",
@@ -33,61 +32,6 @@ int notify_format_of(const char *path) {
   if (ends_with(path, ".csv")) return NOTIFY_CSV;
   if (ends_with(path, ".jsonl") || ends_with(path, ".ndjson")) return NOTIFY_JSONL;
   return -1;
-}
-
-int notify_soa_mailbox(const char *rname, char *buf, size_t cap) {
-  size_t n = 0;
-  const char *p = rname;
-  for (; *p && *p != '.'; p++) {
-    unsigned char c = (unsigned char)*p;
-    if (c == '\\' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' && p[3] >= '0' &&
-        p[3] <= '9') {
-      int v = (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
-      if (v > 255) return -1;
-      c = (unsigned char)v;
-      p += 3;
-    } else if (c == '\\' && p[1]) {
-      c = (unsigned char)*++p;
-    }
-    if (c < 0x21 || c == 0x7f || c == '@' || n + 1 >= cap) return -1;
-    buf[n++] = (char)c;
-  }
-  if (n == 0 || *p != '.' || !p[1] || p[1] == '.') return -1;
-  buf[n++] = '@';
-  for (p++; *p; p++) {
-    unsigned char c = (unsigned char)*p;
-    if (c < 0x21 || c == 0x7f || c == '\\' || c == '@' || n + 1 >= cap) return -1;
-    buf[n++] = (char)c;
-  }
-  if (buf[n - 1] == '.') n--;
-  buf[n] = 0;
-  return 0;
-}
-
-/* The first rua URI with the scheme (case-insensitive), without it for mailto:. */
-static int rua_with(json_object *rua, const char *scheme, char *buf, size_t cap) {
-  size_t sn = strlen(scheme);
-  for (size_t i = 0; rua && json_object_is_type(rua, json_type_array) &&
-                     i < json_object_array_length(rua); i++) {
-    json_object *u = json_object_array_get_idx(rua, i);
-    const char *s = json_object_is_type(u, json_type_string) ? json_object_get_string(u) : NULL;
-    if (!s || strncasecmp(s, scheme, sn) != 0) continue;
-    const char *v = strcmp(scheme, "mailto:") == 0 ? s + sn : s;
-    if (!*v || strlen(v) >= cap) continue;
-    snprintf(buf, cap, "%s", v);
-    return 1;
-  }
-  return 0;
-}
-
-enum contact_source notify_contact(json_object *rec, char *buf, size_t cap) {
-  json_object *rua = jget(jget(rec, RK_TLS_RPT), RK_RUA);
-  if (rua_with(rua, "mailto:", buf, cap) || rua_with(rua, "https:", buf, cap))
-    return CONTACT_TLSRPT;
-  const char *rname = jstr(rec, RK_SOA_RNAME);
-  if (rname && notify_soa_mailbox(rname, buf, cap) == 0) return CONTACT_SOA;
-  buf[0] = 0;
-  return CONTACT_NONE;
 }
 
 struct sink {
@@ -158,7 +102,7 @@ static int domain_rows(void *ctx, json_object *rec) {
   const char *dom = jstr(rec, RK_DOMAIN);
   for (int i = 0; i < n; i++) {
     if (fs[i].kind != FK_FAIL && fs[i].kind != FK_WARN) continue;
-    if (!have_contact) src = notify_contact(rec, contact, sizeof contact), have_contact = 1;
+    if (!have_contact) src = contact_hint(rec, contact, sizeof contact), have_contact = 1;
     const struct advice *a = advice_get(fs[i].id);
     char ops[OPS_MAX][256];
     int nops = operators(k->psl, rec, fs[i].kind == FK_WARN ? fs[i].host : NULL, ops);
@@ -166,7 +110,7 @@ static int domain_rows(void *ctx, json_object *rec) {
       const char *v[NCOLS] = {ops[o], dom ? dom : "", advice_id_name(fs[i].id),
                               fs[i].kind == FK_FAIL ? "fail" : "warn", _(a->fail),
                               fs[i].detail ? fs[i].detail : "", _(a->change), _(a->ref),
-                              fs[i].breaks, contact, notify_contact_source[src]};
+                              fs[i].breaks, contact, contact_source_name[src]};
       row(k, v);
     }
   }

@@ -16,20 +16,6 @@ enum notify_format { NOTIFY_CSV, NOTIFY_JSONL };
 /* The format FILE's name asks for, or -1 (neither: a usage error). */
 int notify_format_of(const char *path);
 
-/* Where the contact hint comes from: the domain's TLS-RPT rua (mailto: preferred over
- * https:), else its zone's SOA RNAME as a mailbox, else none. */
-enum contact_source { CONTACT_TLSRPT, CONTACT_SOA, CONTACT_NONE };
-extern const char *const notify_contact_source[3];   /* "tls-rpt", "soa", "none" */
-
-/* The SOA RNAME as a mailbox: the first unescaped label, "@", the rest
- * ("host\.master.example.pt" -> "host.master@example.pt"; \DDD and \c escapes of the
- * first label undone). 0, or -1 when it is no mailbox (no second part, a control
- * character, longer than cap). */
-int notify_soa_mailbox(const char *rname, char *buf, size_t cap);
-
-/* rec's contact hint into buf ("" for none). */
-enum contact_source notify_contact(json_object *rec, char *buf, size_t cap);
-
 /* Reads paths[0..n-1] (one scan) and writes the rows to path. 0, or 1 with a message. */
 int notify_write(const char *path, const char *const *paths, size_t n, const psl_ctx_t *psl);
 

@@ -110,7 +110,15 @@ def explain_tests(bin_, gold, recs, regen, tmp):
     for lang in LANGS:
         variants = [("system locales", {})]
         if lang == "pt" and loc:
-            variants.append(("generated pt_PT.UTF-8 locale", {"LOCPATH": loc}))
+            # glibc leaks the LOCPATH list it splits (__argz_add_sep) in newlocale, which
+            # json-c calls: a five-line program that only calls setlocale and newlocale
+            # shows the same leak under LeakSanitizer. Suppressed for this variant only
+            # (the sanitizer build runs this test too).
+            supp = os.path.join(tmp, "lsan-locpath.supp")
+            with open(supp, "w") as f:
+                f.write("leak:__argz_add_sep\nleak:__argz_create_sep\n")
+            variants.append(("generated pt_PT.UTF-8 locale",
+                             {"LOCPATH": loc, "LSAN_OPTIONS": "suppressions=" + supp}))
         for name, extra in variants:
             env = env_for(lang, extra)
             if lang == "pt":

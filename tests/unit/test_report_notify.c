@@ -7,12 +7,13 @@
 #include <string.h>
 
 #include "report/finding.h"
+#include "report/contact.h"
 #include "report/notify.h"
 #include "tests/unit/testlib.h"
 
 static const char *mbox(const char *rname) {
   static char buf[64];
-  return notify_soa_mailbox(rname, buf, sizeof buf) == 0 ? buf : "(none)";
+  return contact_soa_mailbox(rname, buf, sizeof buf) == 0 ? buf : "(none)";
 }
 
 static void soa_mailbox(void) {
@@ -36,7 +37,7 @@ static void soa_mailbox(void) {
 static const char *contact(const char *json, const char **src) {
   static char buf[128];
   json_object *r = json_tokener_parse(json);
-  *src = notify_contact_source[notify_contact(r, buf, sizeof buf)];
+  *src = contact_source_name[contact_hint(r, buf, sizeof buf)];
   json_object_put(r);
   return buf;
 }

@@ -8,7 +8,8 @@
              newline, an ESC) for CSV quoting and terminal cleaning
   soa.pt     fails CNCS (STARTTLS on one address), no TLS-RPT: the SOA RNAME with an
              escaped dot is the contact; two MX hosts of two operators (one row each)
-  nearly.pt  passes every CNCS check but rollover; a TLSA signature that expires in 3
+  nearly.pt  passes every CNCS check but rollover (one current and one stale record, the
+             stale one named); a TLSA signature that expires in 3
              days (outlook-dnssec), a DANE-TA chain that expires (outlook-dane), MTA-STS
              in testing (advisory), the cipher check not tested
   good.pt    passes everything
@@ -141,9 +142,10 @@ soa = record(
                      "mta-sts-testing-tls-rpt": "not-applicable"},
                     {"starttls": "198.51.100.21: STARTTLS not offered"}))
 
-nearly_tlsa = tlsa_records("mx.nearly.pt", [(3, 1, 1)],
+nearly_tlsa = tlsa_records("mx.nearly.pt", [(3, 1, 1), (3, 1, 1)],
                            {"ready": False, "scheme": "3 1 1",
-                            "reason": "a single record: a new key matches nothing"})
+                            "reason": "one record matches; the other matches no certificate",
+                            "unmatched": ["3 1 1 9f86d081884c7d65"]})
 nearly = record(
     "nearly.pt",
     soa_rname="dns.nearly.pt",
