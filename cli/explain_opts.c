@@ -48,7 +48,7 @@ const opt_spec_t explain_spec = {
     "why and the reference. With two or more operands the first is FILE (- for standard\n"
     "input); with one, the records come from standard input. The texts follow LANG,\n"
     "LC_MESSAGES, LC_ALL and LANGUAGE (English; pt_PT: Portuguese).\n",
-  .col = 28,
+  .col = 36,
   .opts = explain_opts,
   .operand = operand,
 };

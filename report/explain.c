@@ -37,11 +37,11 @@ static void paint(struct out *o, enum colour c) {
 }
 
 /* A record string made printable: control bytes (C0, DEL, UTF-8 C1) become '?', and it is
- * cut at RECORD_TEXT_MAX bytes (on a character boundary). */
+ * cut, on a character boundary, at RECORD_TEXT_MAX bytes or what buf holds (cap >= 16). */
 static void clean(const char *s, char *buf, size_t cap) {
-  size_t n = 0;
-  for (const unsigned char *p = (const unsigned char *)s; *p && n + 4 < cap; p++) {
-    if (n >= RECORD_TEXT_MAX && (*p & 0xc0) != 0x80) {
+  size_t n = 0, limit = cap - 8 < RECORD_TEXT_MAX ? cap - 8 : RECORD_TEXT_MAX;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (n >= limit && (*p & 0xc0) != 0x80) {   /* a character starts: room for "..." */
       memcpy(buf + n, "...", 3);
       n += 3;
       break;
@@ -50,7 +50,7 @@ static void clean(const char *s, char *buf, size_t cap) {
     else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
       buf[n++] = '?';
       p++;
-    } else buf[n++] = (char)*p;
+    } else if (n < cap - 4) buf[n++] = (char)*p;   /* a continuation byte past limit: bounded */
   }
   buf[n] = 0;
 }

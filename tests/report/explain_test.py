@@ -138,6 +138,18 @@ def explain_tests(bin_, gold, recs, regen, tmp):
     ctl = [b for b in r.stdout if b < 0x20 and b not in (0x0a,)]
     check(r.returncode == 0 and not ctl and b"\x1b" not in r.stdout,
           "explain of hostile detail strings: no control character in the output")
+    long = os.path.join(tmp, "long.ndjson")
+    with open(long, "w") as f:
+        f.write(json.dumps({"domain": "x\x1b]0;pwn\x07.pt", "status": "ok", "scanned_at": "t",
+                            "conformity": {"cncs": {"pass": False, "complete": True, "checks": [
+                                {"id": "tlsa", "result": "fail", "pass": False,
+                                 "detail": "\u00e9" * 600}]}}}) + "\n")
+    r = run([bin_, "explain", long, "x\x1b]0;pwn\x07.pt"], env)
+    out = r.stdout.decode("utf-8")
+    check(r.returncode == 0 and "\x1b" not in out and "x?]0;pwn?.pt" in out and
+          out.count("\u00e9") == 200 and "\u00e9..." in out,
+          "a hostile domain name cleaned; a 1200-byte detail cut at 400 bytes on a character "
+          "boundary")
     r = run([bin_, "explain", "--color", "always", recs, "fail.pt"], env)
     check(b"\x1b[1;31m" in r.stdout, "--color always: ANSI colour")
     r = run([bin_, "explain", "--color", "never", recs, "fail.pt"], env)
