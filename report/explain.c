@@ -257,14 +257,19 @@ struct want {
   json_object **found;        /* [ndomains]: the first record of each, a reference held */
 };
 
+#define ALL_FOUND 2   /* keep's value that stops the walk: nothing more to read */
+
 static int keep(void *ctx, json_object *rec) {
   struct want *w = ctx;
   const char *d = jstr(rec, RK_DOMAIN), *in = jstr(rec, RK_INPUT);
-  for (size_t i = 0; i < w->q->ndomains; i++)
+  int missing = 0;
+  for (size_t i = 0; i < w->q->ndomains; i++) {
     if (!w->found[i] && ((d && same_name(d, w->q->domains[i])) ||
                          (in && same_name(in, w->q->domains[i]))))
       w->found[i] = json_object_get(rec);
-  return 0;
+    missing += !w->found[i];
+  }
+  return missing ? 0 : ALL_FOUND;   /* a national scan is gigabytes: stop once all are in */
 }
 
 int explain_run(const struct explain_request *q) {
@@ -275,6 +280,7 @@ int explain_run(const struct explain_request *q) {
   if (!w.found) abort();
   const char *paths[1] = {q->file};
   int rc = 0, read = records_each("mxsurvey explain", paths, 1, keep, &w);
+  if (read == ALL_FOUND) read = 0;
   int printed = 0;
   for (size_t i = 0; !read && i < q->ndomains; i++) {
     if (w.found[i]) {

@@ -169,6 +169,15 @@ def explain_tests(bin_, gold, recs, regen, tmp):
     with open(os.path.join(gold, "good.en.txt"), "rb") as f:
         check(r.returncode == 0 and r.stdout == f.read(),
               "one operand: records from standard input, the name compared as DNS does")
+    bad = os.path.join(tmp, "stop.ndjson")
+    with open(bad, "wb") as f:
+        f.write(data + b"this line is not JSON\n")
+    r = run([bin_, "explain", bad, "good.pt"], env)
+    check(r.returncode == 0, "the walk stops once every domain is found (a bad line after it "
+          "is never read)")
+    r = run([bin_, "explain", bad, "nothere.pt"], env)
+    check(r.returncode == 1 and b"not a JSON object" in r.stderr and b":6:" in r.stderr,
+          "a line that is not JSON: exit 1, the file and line named")
     r = run([bin_, "explain", recs, "gone.pt"], env)
     check(r.returncode == 0 and b"status dns-error" in r.stdout and b"SERVFAIL" in r.stdout,
           "a record without conformity: its status and reason")
@@ -214,6 +223,12 @@ def notify_tests(bin_, gold, recs, psl, regen, tmp):
     r = run([bin_, "report", "-q", "-o", os.devnull, "--psl", psl, "--notify",
              os.path.join(tmp, "y.csv"), "-"], env_for("en"), stdin=open(recs, "rb").read())
     check(r.returncode == 2, "--notify with standard input as the scan: exit 2")
+    copy = os.path.join(tmp, "copy.csv")
+    shutil.copy(recs, copy)
+    r = run([bin_, "report", "-q", "-o", os.devnull, "--psl", psl, "--notify", copy, copy],
+            env_for("en"))
+    check(r.returncode == 2 and open(copy, "rb").read() == open(recs, "rb").read(),
+          "--notify over the scan's own file: exit 2, the file untouched")
 
 
 def catalogue_tests(src, tmp):
