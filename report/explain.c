@@ -200,8 +200,12 @@ static void header(struct out *o, json_object *rec, const struct finding *fs, in
   if (!cncs) {
     char st[64], line[512];
     clean(status ? status : "?", st, sizeof st);
-    snprintf(line, sizeof line, _("No CNCS conformity in this record (status %s): the scan "
-                                  "could not judge the domain's mail servers."), st);
+    if (status && strcmp(status, schema_job_status[JOB_OK]) == 0)
+      snprintf(line, sizeof line, "%s", _("No CNCS conformity in this record: it was written "
+                                          "by a scanner that did not judge it yet."));
+    else
+      snprintf(line, sizeof line, _("No CNCS conformity in this record (status %s): the scan "
+                                    "could not judge the domain's mail servers."), st);
     wrapped(o, 0, 0, line);
     const char *why = jstr(jget(rec, RK_ERROR), RK_REASON);
     if (why) {

@@ -178,6 +178,10 @@ def explain_tests(bin_, gold, recs, regen, tmp):
     r = run([bin_, "explain", bad, "nothere.pt"], env)
     check(r.returncode == 1 and b"not a JSON object" in r.stderr and b":6:" in r.stderr,
           "a line that is not JSON: exit 1, the file and line named")
+    old = os.path.join(os.path.dirname(gold), "scan1.ndjson")   # records before issue 16
+    r = run([bin_, "explain", old, "a.pt"], env)
+    check(r.returncode == 0 and b"judge it yet" in r.stdout,
+          "a record of a scanner before conformity existed: said so")
     r = run([bin_, "explain", recs, "gone.pt"], env)
     check(r.returncode == 0 and b"status dns-error" in r.stdout and b"SERVFAIL" in r.stdout,
           "a record without conformity: its status and reason")
