@@ -178,6 +178,14 @@ def explain_tests(bin_, gold, recs, regen, tmp):
     r = run([bin_, "explain", bad, "nothere.pt"], env)
     check(r.returncode == 1 and b"not a JSON object" in r.stderr and b":6:" in r.stderr,
           "a line that is not JSON: exit 1, the file and line named")
+    if shutil.which("zstd"):
+        zst = os.path.join(tmp, "records.ndjson.zst")
+        subprocess.run(["zstd", "-q", "-o", zst, recs], check=True)
+        r = run([bin_, "explain", zst, "good.pt"], env)
+        with open(os.path.join(gold, "good.en.txt"), "rb") as f:
+            check(r.returncode == 0 and r.stdout == f.read(), "zstd records: the same output")
+    else:
+        check(False, "zstd not installed (scripts/install-deps.sh)")
     old = os.path.join(os.path.dirname(gold), "scan1.ndjson")   # records before issue 16
     r = run([bin_, "explain", old, "a.pt"], env)
     check(r.returncode == 0 and b"judge it yet" in r.stdout,
@@ -220,6 +228,16 @@ def notify_tests(bin_, gold, recs, psl, regen, tmp):
     hostile = [l["detail"] for l in lines if l["check"] == "cert-name"]
     check(hostile == ['mx1.hoster.pt: SAN "mail.other.pt" only,\nnot the MX \x1b[31mname'],
           "a detail with a quote, a comma, a newline and an ESC survives CSV quoting")
+    lines_in = open(recs, "rb").read().splitlines(keepends=True)
+    shards = [os.path.join(tmp, "part%d.ndjson" % i) for i in (1, 2)]
+    for i, sh in enumerate(shards):
+        with open(sh, "wb") as f:
+            f.writelines(lines_in[:2] if i == 0 else lines_in[2:])
+    out = os.path.join(tmp, "shards.jsonl")
+    r = run([bin_, "report", "-q", "-o", os.devnull, "--psl", psl, "--notify", out] + shards,
+            env_for("en"))
+    check(r.returncode == 0 and open(out, "rb").read() == rows[("en", "jsonl")],
+          "a scan in two shards: the same rows, in file order")
     r = run([bin_, "report", "-q", "-o", os.devnull, "--psl", psl, "--notify",
              os.path.join(tmp, "x.txt"), recs], env_for("en"))
     check(r.returncode == 2 and b".csv, .jsonl or .ndjson" in r.stderr,
