@@ -44,14 +44,18 @@ def tlsa(host, records=(), secure=True, rollover=None, dnssec=None):
 
 
 def address(ip, pkix=True, spki="00", dane="valid", outlook=None):
+    spki = (spki * 64)[:64]          # a SHA-256 in hex, named by its first digits
     a = {"ip": ip, "family": 4, "dnssec": "secure",
-         "smtp": {"outcome": "engaged", "connect": "ok", "banner_code": 220, "ehlo_code": 250,
-                  "starttls": "offered",
+         "smtp": {"outcome": "engaged", "connect": "ok", "connect_ms": 3, "banner_code": 220,
+                  "banner": "220 mx ESMTP", "ehlo_code": 250, "starttls": "offered",
                   "tls": {"version": "TLSv1.3", "cipher": "TLS_AES_256_GCM_SHA384",
-                          "group": "X25519",
-                          "cert": {"san": ["*"], "not_after": "2027-06-01T00:00:00Z",
-                                   "key_type": "EC", "key_bits": 256, "self_signed": False,
-                                   "spki_sha256": spki},
+                          "group": "X25519", "chain_len": 2,
+                          "cert": {"subject": "CN=mx", "issuer": "CN=CA", "san": ["*"],
+                                   "not_before": "2026-06-01T00:00:00Z",
+                                   "not_after": "2027-06-01T00:00:00Z", "key_type": "EC",
+                                   "key_bits": 256, "sig_alg": "ecdsa-with-SHA256",
+                                   "sha256": "ab" * 32, "spki_sha256": spki,
+                                   "self_signed": False},
                           "pkix": {"valid": pkix}}},
          "dane": {"status": dane}}
     if outlook is not None:
@@ -71,8 +75,11 @@ def record(domain, mxs, dane="valid", outlook=None, breaks=None, reason=None, co
            scanned=SCAN, sts=None, **extra):
     r = {"domain": domain, "status": "ok", "dnssec": "secure", "scanned_at": scanned}
     r.update(extra)
+    r["tls_rpt"] = {"status": "none", "dnssec": "secure"}
     r["mta_sts"] = sts or {"status": "none"}
     r["mx"] = mxs
+    r["sender"] = {"dane": {"action": "deliver", "mx": mxs[0]["host"]},
+                   "mta_sts": {"action": "deliver-unauthenticated", "mx": mxs[0]["host"]}}
     s = {"starttls": "all", "dane": dane, "mx_hosts": len(mxs), "addresses": 1, "inconclusive": 0}
     if outlook:
         s["outlook"] = outlook
@@ -153,7 +160,9 @@ def ops1():
                            {"id": "future-check", "result": "pass", "pass": True},
                            {"id": "starttls", "result": "fail", "pass": False}])))
     # d7: not ok
-    recs.append({"domain": "d7.pt", "status": "nxdomain", "scanned_at": SCAN})
+    recs.append({"domain": "d7.pt", "status": "nxdomain", "dnssec": "secure", "scanned_at": SCAN,
+                 "mx": [], "sender": {"dane": {"action": "no-route"},
+                                      "mta_sts": {"action": "no-route"}}})
     # b01..b22 at one host: certificates expiring 23 days + i hours after the scan (week 4),
     # written in reverse order (the soonest list must not depend on it)
     t0 = datetime(2026, 12, 25, 8, tzinfo=timezone.utc)
@@ -178,8 +187,9 @@ def dane_rec(domain, scanned, host, records, spki, status, summary, tlsa_dnssec=
                   dane=summary, scanned=scanned)
 
 
-def sts(i, sha):
-    s = {"status": "valid", "id": i, "mode": "enforce", "max_age": 86400}
+def sts(i, sha, host):
+    s = {"status": "valid", "id": i, "http_status": 200, "mode": "enforce", "max_age": 86400,
+         "mx": [host], "hosts": [{"host": host, "policy_match": True, "cert_ok": True}]}
     if sha:
         s["policy_sha256"] = sha
     return s
@@ -229,7 +239,7 @@ def cmp_pair():
                                   ("s4.pt", ("20260101", None), ("20260101", "b" * 64))):
         for lst, scanned, i, h in ((old, PREV, i0, h0), (new, SCAN, i1, h1)):
             lst.append(record(d, [mx("mx." + d, [address("198.51.100.9", dane="no-tlsa")])],
-                              dane="none", scanned=scanned, sts=sts(i, h)))
+                              dane="none", scanned=scanned, sts=sts(i, h, "mx." + d)))
     return old, new
 
 
