@@ -53,7 +53,7 @@ extern const char *const dane_cause_text[DANE_CAUSE_COUNT];  /* the transition's
 /* The observation of one record; scanned is its scanned_at (-1 unknown). */
 void ops_obs_of(json_object *rec, time_t scanned, struct ops_obs *o);
 /* Text form for the previous scan's map (no '\x1f', '\x1e'); at most OPS_OBS_MAX bytes. */
-#define OPS_OBS_MAX 200
+#define OPS_OBS_MAX 320   /* 11 numbers, 3 x 16 hex digits, 2 x 64 bytes, spaces */
 void ops_obs_str(const struct ops_obs *o, char *buf, size_t cap);
 /* 0, or -1 when s is no ops_obs_str (o is then zeroed: have 0). */
 int ops_obs_parse(const char *s, struct ops_obs *o);

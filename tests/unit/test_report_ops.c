@@ -119,6 +119,19 @@ static void text_form(void) {
   CHECK_INT(ops_obs_parse("1 2 3", &p), -1);
   CHECK_INT(p.have, 0);
   CHECK_INT(ops_obs_parse(NULL, &p), -1);
+  /* the longest form (every number at its widest, a 64-byte id and digest) parses back */
+  o.have = o.dane_valid = o.dane_inconclusive = o.valid_addrs = o.failing_addrs = -2147483647;
+  o.tlsa_hosts = o.spki_known = o.dnssec_broken = -2147483647;
+  o.hosts_fp = o.tlsa_fp = o.spki_fp = ~0ULL;
+  memset(o.sts_id, 'i', 64);
+  o.sts_id[64] = '\0';
+  memset(o.sts_sha, 'f', 64);
+  o.sts_sha[64] = '\0';
+  ops_obs_str(&o, buf, sizeof buf);
+  CHECK_INT(ops_obs_parse(buf, &p), 0);
+  CHECK_INT(p.dnssec_broken, -2147483647);
+  CHECK(strlen(p.sts_sha) == 64 && p.sts_sha[63] == 'f');
+  o = base();
   /* a hostile id with spaces stays one field */
   strcpy(o.sts_id, "a b");
   ops_obs_str(&o, buf, sizeof buf);
