@@ -26,6 +26,7 @@ struct tls_chain {
   time_t pkix_at;
   bool pkix_valid;
   char pkix_error[128];
+  int pkix_verify_error;
   struct tls_chain *hot_prev, *hot_next;
   unsigned char der[];
 };

@@ -19,10 +19,14 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+_Static_assert(TLS_VERIFY_NO_LOCAL_ISSUER == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+               "tls_client.h names OpenSSL's code");
+
 static void clear_verdicts(tls_result_t *r)
 {
   r->pkix_valid = false;
   r->pkix_error[0] = '\0';
+  r->pkix_verify_error = 0;
   r->dane_enabled = false;
   r->dane_valid = false;
   r->dane_error[0] = '\0';
@@ -57,6 +61,7 @@ static int pkix_verdict(tls_ctx_t *c, STACK_OF(X509) *sk, tls_result_t *r, const
   int ok = X509_verify_cert(vc);
   int verr = X509_STORE_CTX_get_error(vc);
   r->pkix_valid = ok == 1 && verr == X509_V_OK;
+  r->pkix_verify_error = r->pkix_valid ? 0 : verr;
   if (!r->pkix_valid)
     snprintf(r->pkix_error, sizeof r->pkix_error, "%s",
              verr != X509_V_OK ? X509_verify_cert_error_string(verr) : "verification failed");
@@ -79,6 +84,7 @@ static bool pkix_memo_get(const tls_chain_t *ch, tls_result_t *r, const char *na
       time(NULL) - ch->pkix_at > PKIX_MEMO_SECONDS)
     return false;
   r->pkix_valid = ch->pkix_valid;
+  r->pkix_verify_error = ch->pkix_verify_error;
   memcpy(r->pkix_error, ch->pkix_error, sizeof r->pkix_error);
   return true;
 }
@@ -94,6 +100,7 @@ static void pkix_memo_put(tls_chain_t *ch, const tls_result_t *r, const char *na
   ch->pkix_name = n;
   ch->pkix_at = time(NULL);
   ch->pkix_valid = r->pkix_valid;
+  ch->pkix_verify_error = r->pkix_verify_error;
   memcpy(ch->pkix_error, r->pkix_error, sizeof ch->pkix_error);
 }
 
