@@ -430,8 +430,8 @@ static void rule_rollover(const job_t *j, cncs_entry_t *e) {
     const rollover_t *r = &h->rollover;
     if (r->state == ROLLOVER_READY) t.judged++;
     else if (r->state == ROLLOVER_NOT_READY)
-      t_fail(&t, "%s: not rollover-ready%s%s%s%.60s", h->name, r->scheme[0] ? " (" : "",
-             r->scheme, r->scheme[0] ? ")" : "", r->reason ? r->reason : "");
+      t_fail(&t, "%s: not rollover-ready%s%s%s%s%.60s", h->name, r->scheme[0] ? " (" : "",
+             r->scheme, r->scheme[0] ? ")" : "", r->reason ? ": " : "", r->reason ? r->reason : "");
     else t_open(&t, "%s: rollover not judged (no certificate seen)", h->name);
   }
   if (t.judged + t.failed + t.open == 0) {
