@@ -1,5 +1,6 @@
 /* The conformity check (checks/cncs.c) rule by rule: the RFC 6125 SAN matcher; each of the
  * thirteen checks passing, failing, not-tested (and not-applicable where it can be) with
+
  * its exact detail; the servers' doctrine (an address that did not engage is skipped, none
  * engaged is not-tested); the verdict's pass (advisory checks never fail it) and complete;
  * and the check through the table (check_dane first, as checks_finish orders it).
@@ -426,6 +427,35 @@ static void test_advisory(void) {
   job_free(j);
 }
 
+/* A detail is cut to fit, and its " (+N more)" survives the cut; IPv6 addresses print. */
+static void test_detail_bounds(void) {
+  job_t *j = good();
+  char name[251];
+  memset(name, 'a', sizeof name - 1);
+  name[sizeof name - 1] = '\0';
+  memcpy(name + 239, ".example.pt", 11);   /* 250 characters */
+  for (size_t i = 0; i < 2; i++) {
+    free(j->hosts[i].name);
+    j->hosts[i].name = fx_strdup(name);
+    j->hosts[i].addrs[0].profile.versions[PV_TLS10] = PVS_ACCEPTED;
+  }
+  const cncs_entry_t *e = run(j, CNCS_TLS_VERSION);
+  CHECK_INT(e->result, CNCS_FAIL);
+  CHECK_INT(strlen(e->detail), sizeof e->detail - 1);
+  CHECK(strncmp(e->detail, name, 100) == 0);
+  CHECK_STR(e->detail + strlen(e->detail) - 10, " (+1 more)");
+  job_free(j);
+
+  j = good();
+  addr_t *a = &j->hosts[0].addrs[0];
+  a->family = AF_INET6;
+  memset(a->ip, 0, sizeof a->ip);
+  a->ip[0] = 0x20, a->ip[1] = 0x01, a->ip[2] = 0x0d, a->ip[3] = 0xb8, a->ip[15] = 0x25;
+  a->profile.versions[PV_TLS11] = PVS_ACCEPTED;
+  EXPECT(j, CNCS_TLS_VERSION, CNCS_FAIL, "mx1.example.pt 2001:db8::25: TLSv1.1 accepted");
+  job_free(j);
+}
+
 /* Through the whole table: every check's finish runs, conformity last. */
 static void test_checks_finish(void) {
   job_t *j = fx_job(1);
@@ -459,6 +489,7 @@ int main(void) {
   test_dane();
   test_rollover();
   test_advisory();
+  test_detail_bounds();
   test_checks_finish();
   TEST_MAIN_END();
 }
