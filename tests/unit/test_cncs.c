@@ -1,9 +1,9 @@
 /* The conformity check (checks/cncs.c) rule by rule: the RFC 6125 SAN matcher; each of the
  * thirteen checks passing, failing, not-tested (and not-applicable where it can be) with
-
  * its exact detail; the servers' doctrine (an address that did not engage is skipped, none
  * engaged is not-tested); the verdict's pass (advisory checks never fail it) and complete;
- * and the check through the table (check_dane first, as checks_finish orders it).
+ * details cut to fit; and the check through the table (check_dane first, as
+ * checks_finish orders it).
  *
  * Every model is built by hand (tests/unit/jobfix.h) from a domain that conforms in every
  * point (good()); each test spoils what it is about. */
