@@ -384,10 +384,10 @@ static void rule_tlsa(const job_t *j, cncs_entry_t *e) {
     const host_t *h = &j->hosts[i];
     /* TLSA is looked up for every host with an address (scan/tlsa.c) */
     if (!h->tlsa_looked_up) { t.skipped++; continue; }
-    if (h->tlsa_dnssec == DNSSEC_BOGUS)
-      t_fail(&t, "%s: TLSA bogus: %.60s", h->name, h->tlsa_reason ? h->tlsa_reason : "");
+    const char *why = h->tlsa_reason ? h->tlsa_reason : "", *sep = h->tlsa_reason ? ": " : "";
+    if (h->tlsa_dnssec == DNSSEC_BOGUS) t_fail(&t, "%s: TLSA bogus%s%.60s", h->name, sep, why);
     else if (h->tlsa_outcome == DNS_ERROR)
-      t_open(&t, "%s: TLSA lookup failed: %.60s", h->name, h->tlsa_reason ? h->tlsa_reason : "");
+      t_open(&t, "%s: TLSA lookup failed%s%.60s", h->name, sep, why);
     else if (h->tlsa_outcome != DNS_DATA) t_fail(&t, "%s: no TLSA records", h->name);
     else if (h->tlsa_dnssec != DNSSEC_SECURE) t_fail(&t, "%s: TLSA records not DNSSEC-secure", h->name);
     else if (!dane_usable_any(h)) t_fail(&t, "%s: no TLSA record usable for SMTP", h->name);

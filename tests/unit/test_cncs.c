@@ -317,6 +317,8 @@ static void test_tlsa(void) {
   EXPECT(j, CNCS_TLSA, CNCS_FAIL, "mx2.example.pt: no TLSA records");
   fx_tlsa_answer(h, DNS_ERROR, DNSSEC_BOGUS, "validation failure");
   EXPECT(j, CNCS_TLSA, CNCS_FAIL, "mx2.example.pt: TLSA bogus: validation failure");
+  fx_tlsa_answer(h, DNS_ERROR, DNSSEC_BOGUS, NULL);
+  EXPECT(j, CNCS_TLSA, CNCS_FAIL, "mx2.example.pt: TLSA bogus");
   fx_tlsa_answer(h, DNS_ERROR, DNSSEC_INDETERMINATE, "timeout");
   EXPECT(j, CNCS_TLSA, CNCS_NOT_TESTED, "mx2.example.pt: TLSA lookup failed: timeout");
   fx_tlsa_answer(h, DNS_DATA, DNSSEC_SECURE, NULL);
