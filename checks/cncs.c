@@ -129,7 +129,7 @@ static void rule_starttls(const job_t *j, cncs_entry_t *e) {
     clip(t.note, sizeof t.note, "TLS at every address that engaged (%zu; %zu did not)",
              t.judged, t.skipped);
   else
-    clip(t.note, sizeof t.note, "TLS at all %zu addresses", t.judged);
+    clip(t.note, sizeof t.note, "TLS at every address (%zu)", t.judged);
   settle(e, &t, t.skipped ? "no MX address engaged (refused, lost or unreachable)"
                           : "no MX address");
 }
@@ -183,7 +183,7 @@ static void rule_tls_version(const job_t *j, cncs_entry_t *e) {
     put(e, CNCS_NOT_TESTED, "no address profiled (--tls-profile off)");
     return;
   }
-  clip(t.note, sizeof t.note, "SSLv3, TLS 1.0 and 1.1 refused at %zu profiled addresses",
+  clip(t.note, sizeof t.note, "SSLv3, TLS 1.0 and 1.1 refused at every profiled address (%zu)",
            t.judged);
   settle(e, &t, "no address completed STARTTLS: nothing to profile");
 }
@@ -233,7 +233,7 @@ static void rule_tls_cipher(const job_t *j, cncs_entry_t *e) {
     return;
   }
   if (!t.note[0])
-    clip(t.note, sizeof t.note, "no insufficient or phase-out suite at %zu addresses", t.judged);
+    clip(t.note, sizeof t.note, "no insufficient or phase-out suite at any address (%zu)", t.judged);
   settle(e, &t, "no address completed STARTTLS: nothing to profile");
 }
 
@@ -302,7 +302,7 @@ static void rule_cert_name(const job_t *j, cncs_entry_t *e) {
       }
     }
   }
-  clip(t.note, sizeof t.note, "%zu certificates name their MX host in a SAN", t.judged);
+  clip(t.note, sizeof t.note, "every certificate names its MX host in a SAN (%zu)", t.judged);
   settle(e, &t, "no certificate seen (no address completed STARTTLS)");
 }
 
@@ -336,7 +336,7 @@ static void rule_cert_chain(const job_t *j, cncs_entry_t *e) {
     }
   }
   if (other[0]) clip(t.note, sizeof t.note, "chains complete; PKIX fails otherwise at %s", other);
-  else clip(t.note, sizeof t.note, "%zu chains validate from what was sent", t.judged);
+  else clip(t.note, sizeof t.note, "every chain validates from what was sent (%zu)", t.judged);
   settle(e, &t, "no certificate seen (no address completed STARTTLS)");
 }
 
@@ -368,7 +368,7 @@ static void rule_dnssec_mx(const job_t *j, cncs_entry_t *e) {
       else t_fail(&t, "%s: address records %s", h->name, dnssec_word(h->dnssec));
     }
   }
-  clip(t.note, sizeof t.note, "address records secure at %zu MX hosts", t.judged);
+  clip(t.note, sizeof t.note, "address records secure at every MX host (%zu)", t.judged);
   settle(e, &t, "no MX host");
 }
 
@@ -393,7 +393,7 @@ static void rule_tlsa(const job_t *j, cncs_entry_t *e) {
     else if (!dane_usable_any(h)) t_fail(&t, "%s: no TLSA record usable for SMTP", h->name);
     else t.judged++;
   }
-  clip(t.note, sizeof t.note, "secure usable TLSA at %zu MX hosts", t.judged);
+  clip(t.note, sizeof t.note, "secure usable TLSA at every MX host with an address (%zu)", t.judged);
   settle(e, &t, "no MX host with an address");
 }
 
@@ -410,14 +410,16 @@ static void rule_dane(const job_t *j, cncs_entry_t *e) {
       if (!engaged(a) && !dane_dns_failed(a->dane.status)) { t.skipped++; continue; }
       if (a->dane.status == DANE_VALID) { t.judged++; continue; }
       where(h, a, w);
-      t_fail(&t, "%s: %.80s", w, a->dane.reason ? a->dane.reason : "not DANE-valid");
+      const char *why = a->dane.reason ? a->dane.reason : "not DANE-valid";
+      if (a->dane.status == DANE_NO_STARTTLS) t_fail(&t, "%s: no TLS under TLSA: %.60s", w, why);
+      else t_fail(&t, "%s: %.80s", w, why);
     }
   }
   if (t.skipped)
     clip(t.note, sizeof t.note, "DANE valid at every address that engaged (%zu; %zu did not)",
              t.judged, t.skipped);
   else
-    clip(t.note, sizeof t.note, "DANE valid at all %zu addresses", t.judged);
+    clip(t.note, sizeof t.note, "DANE valid at every address (%zu)", t.judged);
   settle(e, &t, t.skipped ? "no MX address engaged (refused, lost or unreachable)"
                           : "no MX address");
 }
@@ -438,7 +440,7 @@ static void rule_rollover(const job_t *j, cncs_entry_t *e) {
     put(e, CNCS_NOT_APPLICABLE, "no MX host has a secure usable TLSA set");
     return;
   }
-  clip(t.note, sizeof t.note, "rollover-ready TLSA at %zu MX hosts", t.judged);
+  clip(t.note, sizeof t.note, "rollover-ready TLSA at every MX host with TLSA (%zu)", t.judged);
   settle(e, &t, "");
 }
 

@@ -129,16 +129,16 @@ static void test_good_and_status(void) {
   for (int i = 0; i < CNCS_CHECK_COUNT; i++)
     if (i != CNCS_ADV_TESTING_RPT) CHECK_INT(j->cncs.checks[i].result, CNCS_PASS);
   CHECK_INT(j->cncs.checks[CNCS_ADV_TESTING_RPT].result, CNCS_NOT_APPLICABLE);
-  CHECK_STR(j->cncs.checks[CNCS_STARTTLS].detail, "TLS at all 2 addresses");
-  CHECK_STR(j->cncs.checks[CNCS_TLS_VERSION].detail, "SSLv3, TLS 1.0 and 1.1 refused at 2 profiled addresses");
-  CHECK_STR(j->cncs.checks[CNCS_TLS_CIPHER].detail, "no insufficient or phase-out suite at 2 addresses");
-  CHECK_STR(j->cncs.checks[CNCS_CERT_NAME].detail, "2 certificates name their MX host in a SAN");
-  CHECK_STR(j->cncs.checks[CNCS_CERT_CHAIN].detail, "2 chains validate from what was sent");
+  CHECK_STR(j->cncs.checks[CNCS_STARTTLS].detail, "TLS at every address (2)");
+  CHECK_STR(j->cncs.checks[CNCS_TLS_VERSION].detail, "SSLv3, TLS 1.0 and 1.1 refused at every profiled address (2)");
+  CHECK_STR(j->cncs.checks[CNCS_TLS_CIPHER].detail, "no insufficient or phase-out suite at any address (2)");
+  CHECK_STR(j->cncs.checks[CNCS_CERT_NAME].detail, "every certificate names its MX host in a SAN (2)");
+  CHECK_STR(j->cncs.checks[CNCS_CERT_CHAIN].detail, "every chain validates from what was sent (2)");
   CHECK_STR(j->cncs.checks[CNCS_DNSSEC_DOMAIN].detail, "MX answer of example.pt secure");
-  CHECK_STR(j->cncs.checks[CNCS_DNSSEC_MX].detail, "address records secure at 2 MX hosts");
-  CHECK_STR(j->cncs.checks[CNCS_TLSA].detail, "secure usable TLSA at 2 MX hosts");
-  CHECK_STR(j->cncs.checks[CNCS_DANE].detail, "DANE valid at all 2 addresses");
-  CHECK_STR(j->cncs.checks[CNCS_TLSA_ROLLOVER].detail, "rollover-ready TLSA at 2 MX hosts");
+  CHECK_STR(j->cncs.checks[CNCS_DNSSEC_MX].detail, "address records secure at every MX host (2)");
+  CHECK_STR(j->cncs.checks[CNCS_TLSA].detail, "secure usable TLSA at every MX host with an address (2)");
+  CHECK_STR(j->cncs.checks[CNCS_DANE].detail, "DANE valid at every address (2)");
+  CHECK_STR(j->cncs.checks[CNCS_TLSA_ROLLOVER].detail, "rollover-ready TLSA at every MX host with TLSA (2)");
   CHECK_STR(j->cncs.checks[CNCS_ADV_MTASTS].detail, "policy id 20261202 in enforce mode");
   CHECK_STR(j->cncs.checks[CNCS_ADV_TLSRPT].detail, "reports to mailto:tlsrpt@example.pt");
   /* only status ok is judged */
@@ -245,7 +245,7 @@ static void test_cert_name(void) {
   t->cert.sans_truncated = false;
   EXPECT(j, CNCS_CERT_NAME, CNCS_FAIL, "mx2.example.pt 192.0.2.1: RSA certificate has no DNS name in a SAN");
   t->cert.sans[t->cert.nsans++] = fx_strdup("*.example.pt");
-  EXPECT(j, CNCS_CERT_NAME, CNCS_PASS, "2 certificates name their MX host in a SAN");
+  EXPECT(j, CNCS_CERT_NAME, CNCS_PASS, "every certificate names its MX host in a SAN (2)");
   /* a second certificate of the profile (ECDSA) that names another host; the profile's
    * copy of the probe's certificate counts once */
   profile_result_t *p = &j->hosts[0].addrs[0].profile;
@@ -329,7 +329,7 @@ static void test_tlsa(void) {
   j = good();
   host_clear(&j->hosts[1]);
   j->hosts[1].name = fx_strdup("mx2.example.pt");
-  EXPECT(j, CNCS_TLSA, CNCS_PASS, "secure usable TLSA at 1 MX hosts");
+  EXPECT(j, CNCS_TLSA, CNCS_PASS, "secure usable TLSA at every MX host with an address (1)");
   j->hosts[0].tlsa_looked_up = false;
   EXPECT(j, CNCS_TLSA, CNCS_NOT_TESTED, "no MX host with an address");
   job_free(j);
@@ -340,6 +340,11 @@ static void test_dane(void) {
   addr_t *a = &j->hosts[1].addrs[0];
   fx_dane_obs(a, false, "No matching DANE TLSA records");
   EXPECT(j, CNCS_DANE, CNCS_FAIL, "mx2.example.pt 192.0.2.1: No matching DANE TLSA records");
+  drop_tls(&j->hosts[0].addrs[0]);
+  fx_no_tls(&j->hosts[0].addrs[0], "not offered");
+  EXPECT(j, CNCS_DANE, CNCS_FAIL, "mx1.example.pt 192.0.2.1: no TLS under TLSA: not offered (+1 more)");
+  fx_tls(&j->hosts[0].addrs[0], "TLSv1.3", true, NULL);
+  fx_dane_obs(&j->hosts[0].addrs[0], true, NULL);
   /* an address that did not engage is skipped (summary's doctrine) ... */
   drop_tls(a);
   fx_banner(a, 421);
@@ -379,7 +384,7 @@ static void test_rollover(void) {
   EXPECT(j, CNCS_TLSA_ROLLOVER, CNCS_NOT_TESTED, "mx1.example.pt: rollover not judged (no certificate seen)");
   /* a host without secure usable TLSA is the tlsa check's failure, not this one's */
   fx_tlsa_answer(&j->hosts[0], DNS_NXDOMAIN, DNSSEC_SECURE, NULL);
-  EXPECT(j, CNCS_TLSA_ROLLOVER, CNCS_PASS, "rollover-ready TLSA at 1 MX hosts");
+  EXPECT(j, CNCS_TLSA_ROLLOVER, CNCS_PASS, "rollover-ready TLSA at every MX host with TLSA (1)");
   fx_tlsa_answer(&j->hosts[1], DNS_DATA, DNSSEC_INSECURE, NULL);
   EXPECT(j, CNCS_TLSA_ROLLOVER, CNCS_NOT_APPLICABLE, "no MX host has a secure usable TLSA set");
   CHECK(!j->cncs.pass);                          /* tlsa and dane fail; n/a is no failure */
