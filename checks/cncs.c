@@ -17,13 +17,13 @@
 #include "checks/cncs.h"
 #include "checks/check.h"
 #include "checks/dane.h"
+#include "checks/san.h"
 #include "tls/suites.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #define DETAIL_CAP sizeof(((cncs_entry_t *)0)->detail)
 #define WHERE_CAP (DOMAIN_MAX + INET6_ADDRSTRLEN + 2)
@@ -250,30 +250,6 @@ static size_t certs_of(const addr_t *a, const tls_result_t *out[1 + PROFILE_CERT
     if (!seen) out[n++] = r;
   }
   return n;
-}
-
-/* Host names compare without case and without a trailing dot; n bytes of a, all of b. */
-static bool label_eq(const char *a, size_t n, const char *b) {
-  size_t m = strlen(b);
-  if (m && b[m - 1] == '.') m--;
-  if (n && a[n - 1] == '.') n--;
-  return n == m && n > 0 && strncasecmp(a, b, n) == 0;
-}
-
-bool cncs_san_match(const char *san, const char *host) {
-  if (!san || !host || !*san || !*host) return false;
-  size_t slen = strlen(san), hlen = strlen(host);
-  if (strstr(host, "..") || host[0] == '.' || strstr(san, "..") || san[0] == '.') return false;
-  if (san[0] != '*') return !strchr(san, '*') && label_eq(san, slen, host);
-  /* "*.rest": the whole left-most label, rest of two labels or more, no other '*' */
-  if (san[1] != '.' || strchr(san + 1, '*')) return false;
-  const char *rest = san + 2;
-  size_t rlen = slen - 2;
-  if (rlen && rest[rlen - 1] == '.') rlen--;
-  if (!memchr(rest, '.', rlen)) return false;
-  const char *dot = strchr(host, '.');
-  if (!dot || dot == host || (size_t)(dot - host) + 1 >= hlen) return false;
-  return label_eq(rest, rlen, dot + 1);
 }
 
 int cncs_cert_names(const tls_cert_info_t *c, const char *host) {

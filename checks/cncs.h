@@ -4,13 +4,7 @@
 #ifndef MXS_CHECKS_CNCS_H
 #define MXS_CHECKS_CNCS_H
 #include "model/job.h"
-
-/* Does the dNSName SAN san name host (RFC 6125 §6.4)? ASCII case-insensitive, a trailing
- * dot on either ignored; a wildcard only as the whole left-most label ("*.example.pt"),
- * matching exactly one non-empty label, and only above two labels ("*.pt" matches
- * nothing); no partial wildcards ("mx*.example.pt", "*mx.example.pt"), no "*" elsewhere;
- * empty labels match nothing. */
-bool cncs_san_match(const char *san, const char *host);
+#include "checks/san.h"   /* cncs_san_match */
 
 /* Does the certificate name host in a SAN (no CN fallback)? 1 yes, 0 no, -1 unknown (no
  * SAN matched but the certificate had more SANs than were kept). */

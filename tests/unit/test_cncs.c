@@ -109,6 +109,8 @@ static void test_san_match(void) {
   CHECK(!cncs_san_match(NULL, "mx1.example.pt"));
   CHECK(!cncs_san_match("mx1..example.pt", "mx1..example.pt"));
   CHECK(!cncs_san_match("192.0.2.1", "mx1.example.pt"));          /* an iPAddress SAN */
+  CHECK(!cncs_san_match("*.example.pt", "*.example.pt"));         /* no '*' in a host */
+  CHECK(!cncs_san_match("mx1.example.pt", NULL));
 
   tls_cert_info_t c = {0};
   char a[] = "mail.other.pt", b[] = "*.example.pt";
