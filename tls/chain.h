@@ -26,6 +26,7 @@ struct tls_chain {
   time_t pkix_at;
   bool pkix_valid;
   char pkix_error[128];
+  int pkix_verify_error;
   /* The last PKIX verdict at a later time (tls_result_outlook), kept apart from the one
    * above so that a verdict at the horizon never stands for one at the present. */
   char *at_name;                      /* NULL: none yet */

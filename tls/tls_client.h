@@ -73,6 +73,9 @@ typedef struct tls_result {
   /* PKIX: chain to the trust store + host name (the MX name) check; DANE off. */
   bool pkix_valid;
   char pkix_error[128];              /* OpenSSL's verify error string, "" when valid */
+  int pkix_verify_error;             /* OpenSSL's X509_V_ERR_* code when not valid (0 when
+                                        valid or not judged): what a check tells apart
+                                        without parsing the string (TLS_VERIFY_*) */
   /* DANE: meaningful only when dane_enabled (at least one usable record was added). */
   bool dane_enabled;
   bool dane_valid;
@@ -87,6 +90,12 @@ typedef struct tls_result {
    * without a certificate. */
   tls_chain_t *chain;
 } tls_result_t;
+
+/* X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ("unable to get local issuer certificate"):
+ * the chain stops at a certificate whose issuer is neither sent nor in the trust store.
+ * OpenSSL never fetches a missing intermediate, so on a leaf that is not self-signed this
+ * is an incomplete chain (checks/cncs.c). tls_judge.c asserts it equals OpenSSL's value. */
+#define TLS_VERIFY_NO_LOCAL_ISSUER 20
 
 /* Whatever a handshake can accept is kept whole, so a verdict never differs because the
  * stored chain was cut: OpenSSL's default verify depth (100) plus the leaf, and its default

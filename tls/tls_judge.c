@@ -19,10 +19,14 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+_Static_assert(TLS_VERIFY_NO_LOCAL_ISSUER == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+               "tls_client.h names OpenSSL's code");
+
 static void clear_verdicts(tls_result_t *r)
 {
   r->pkix_valid = false;
   r->pkix_error[0] = '\0';
+  r->pkix_verify_error = 0;
   r->dane_enabled = false;
   r->dane_valid = false;
   r->dane_error[0] = '\0';
@@ -173,6 +177,7 @@ static int pkix_verdict(tls_ctx_t *c, STACK_OF(X509) *sk, tls_result_t *r, const
   int verr = X509_STORE_CTX_get_error(vc);
   at_keep_chain(vc, run);
   r->pkix_valid = ok == 1 && verr == X509_V_OK && !(run && run->expired);
+  r->pkix_verify_error = r->pkix_valid ? 0 : verr != X509_V_OK ? verr : X509_V_ERR_CERT_HAS_EXPIRED;
   if (!r->pkix_valid)
     snprintf(r->pkix_error, sizeof r->pkix_error, "%s",
              verr != X509_V_OK ? X509_verify_cert_error_string(verr) : "verification failed");
@@ -195,6 +200,7 @@ static bool pkix_memo_get(const tls_chain_t *ch, tls_result_t *r, const char *na
       time(NULL) - ch->pkix_at > PKIX_MEMO_SECONDS)
     return false;
   r->pkix_valid = ch->pkix_valid;
+  r->pkix_verify_error = ch->pkix_verify_error;
   memcpy(r->pkix_error, ch->pkix_error, sizeof r->pkix_error);
   return true;
 }
@@ -210,6 +216,7 @@ static void pkix_memo_put(tls_chain_t *ch, const tls_result_t *r, const char *na
   ch->pkix_name = n;
   ch->pkix_at = time(NULL);
   ch->pkix_valid = r->pkix_valid;
+  ch->pkix_verify_error = r->pkix_verify_error;
   memcpy(ch->pkix_error, r->pkix_error, sizeof ch->pkix_error);
 }
 
