@@ -58,7 +58,9 @@ static bool zonekeys_after(job_t *j) {
 static void consider(expiry_t *e, time_t at, const char *type, const char *owner) {
   if (!at || (e->at && e->at <= at)) return;
   e->at = at;
-  snprintf(e->what, sizeof e->what, "%s %s", type, owner);
+  /* An owner of more than ~290 characters (escaped odd labels) is cut: the text is a
+   * pointer for a person, the instant is what counts. */
+  if (snprintf(e->what, sizeof e->what, "%s %s", type, owner) < 0) e->what[0] = '\0';
 }
 
 /* An RRset's signatures, then the DNSKEY set of the zone that made them. */
