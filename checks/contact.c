@@ -26,4 +26,12 @@ static bool contact_begin(job_t *j) {
   return job_query(j, j->domain, RR_SOA, on_soa, j) == 0;
 }
 
-const check_t check_contact = {"soa_rname", CHECK_CONTACT, contact_begin, NULL, NULL};
+/* The record has soa_rname for status ok only: an implicit MX that turned out to have no
+ * address (no-mail, dns-error) was asked while its status was still ok. */
+static void contact_finish(job_t *j) {
+  if (j->status == JOB_OK) return;
+  free(j->soa_rname);
+  j->soa_rname = NULL;
+}
+
+const check_t check_contact = {"soa_rname", CHECK_CONTACT, contact_begin, NULL, contact_finish};

@@ -84,8 +84,8 @@ static void zonekeys_finish(job_t *j) {
     consider_sig(j, &h->dnssec_expires, &h->a_sig, "A", owner);
     consider_sig(j, &h->dnssec_expires, &h->aaaa_sig, "AAAA", owner);
     consider_sig(j, &h->dnssec_expires, &h->tlsa_sig, "TLSA", h->tlsa_name);
-    if (h->dnssec_expires.at && (!j->dnssec_expires.at || h->dnssec_expires.at < j->dnssec_expires.at))
-      j->dnssec_expires = h->dnssec_expires;
+    const expiry_t *he = &h->dnssec_expires;
+    if (he->at && (!j->dnssec_expires.at || he->at < j->dnssec_expires.at)) j->dnssec_expires = *he;
   }
 }
 
