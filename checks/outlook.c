@@ -11,7 +11,11 @@
  *    below the anchor;
  *  - the earliest RRSIG expiration of the RRsets the domain's and each host's DNSSEC
  *    verdicts rest on (job_t.dnssec_expires, host_t.dnssec_expires): a signer that stopped
- *    makes the zone bogus on that date.
+ *    makes the zone bogus on that date. Judged against a horizon of its own, scan time +
+ *    --horizon-dnssec days (default 3), and marked (expiry_t.warn) so that the report and
+ *    explain read the verdict instead of judging again: healthy signers keep signatures
+ *    only a week or two ahead and refresh them days before they expire, so the month of
+ *    --horizon would flag nearly every signed zone.
  * A verdict already failing now is not an outlook warning (the record says so already);
  * only status-ok domains (has_summary) are judged. */
 #include "checks/outlook.h"
@@ -80,6 +84,11 @@ static time_t parse_utc(const char *s) {
   return (time_t)days * 86400 + h * 3600 + mi * 60 + se;
 }
 
+time_t outlook_dnssec_horizon(const job_t *j) {
+  time_t scanned = j->env ? parse_utc(j->scanned_at) : 0;
+  return scanned ? scanned + (time_t)j->env->horizon_dnssec_days * 86400 : 0;
+}
+
 time_t outlook_horizon(const job_t *j) {
   time_t at = 0;
   for (size_t i = 0; i < j->nhosts; i++)
@@ -100,8 +109,10 @@ static void warn(job_t *j, time_t when, const char *who, const char *what) {
   snprintf(j->outlook_reason, sizeof j->outlook_reason, "%s%s%s", who ? who : "", who ? ": " : "", what);
 }
 
-static void warn_rrsig(job_t *j, const expiry_t *e, time_t horizon) {
-  if (!e->at || e->at > horizon) return;
+static void warn_rrsig(job_t *j, expiry_t *e, time_t horizon) {
+  e->warn = false;
+  if (!e->at || !horizon || e->at > horizon) return;
+  e->warn = true;
   char ts[32], buf[sizeof j->outlook_reason];
   outlook_time_str(e->at, ts, sizeof ts);
   snprintf(buf, sizeof buf, "RRSIG of %.100s expires %s", e->what[0] ? e->what : "an RRset", ts);
@@ -124,11 +135,11 @@ static void outlook_finish(job_t *j) {
   j->outlook_breaks = 0;
   j->outlook_reason[0] = 0;
   if (!j->has_summary) return;
-  time_t horizon = outlook_horizon(j);
-  if (horizon) warn_rrsig(j, &j->dnssec_expires, horizon);
+  time_t horizon = outlook_dnssec_horizon(j);
+  warn_rrsig(j, &j->dnssec_expires, horizon);
   for (size_t i = 0; i < j->nhosts; i++) {
-    const host_t *h = &j->hosts[i];
-    if (horizon) warn_rrsig(j, &h->dnssec_expires, horizon);
+    host_t *h = &j->hosts[i];
+    warn_rrsig(j, &h->dnssec_expires, horizon);
     for (size_t k = 0; k < h->naddrs; k++) warn_address(j, h, &h->addrs[k].outlook);
   }
 }

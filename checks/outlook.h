@@ -19,6 +19,9 @@ void outlook_fill(outlook_t *out, const tls_result_t *t, bool dane_applies,
  * env->horizon_days (0 when neither is known). Pure. */
 time_t outlook_horizon(const job_t *j);
 
+/* The DNSSEC signatures' horizon: scanned_at + env->horizon_dnssec_days (0 when unknown).
+ * Pure. */
+time_t outlook_dnssec_horizon(const job_t *j);
 /* RFC 3339 UTC ("2026-12-07T10:00:00Z") of t into out (>= 21 bytes), "" for 0. */
 void outlook_time_str(time_t t, char *out, size_t cap);
 

@@ -154,12 +154,21 @@ static const opt_t scan_opts[] = {
            "1.1; does every certificate match TLSA); off makes none of these connections."},
   {.kind = OPT_UINT, .name = "horizon", .arg = "DAYS", SCAN(horizon_days), .lo = 0, .hi = 3650,
    .help = "judge each address's chain also at scan time + DAYS (PKIX and DANE, "
-           "addresses[].outlook) and warn in summary.outlook when a verdict valid now, or a "
-           "DNSSEC signature, will not last until then", .def = "30",
+           "addresses[].outlook) and warn in summary.outlook when a verdict valid now will "
+           "not last until then", .def = "30",
    .more = "0 judges at scan time itself (no second verification). The default, a month, "
            "gives an operator warned today the time to renew a certificate or fix a signer; "
            "Let's Encrypt renews 30 days before expiry, so a certificate that expires within "
            "30 days is one whose renewal has already failed."},
+  {.kind = OPT_UINT, .name = "horizon-dnssec", .arg = "DAYS", SCAN(horizon_dnssec_days), .lo = 0,
+   .hi = 3650,
+   .help = "warn in summary.outlook (and in the record) when an RRSIG the domain's DNSSEC "
+           "or DANE verdicts rest on expires before scan time + DAYS", .def = "3",
+   .more = "Shorter than --horizon on purpose: signers re-sign well before expiry, but not a "
+           "month before (BIND's dnssec-policy default keeps signatures 14 days and refreshes "
+           "5 days before expiry; Knot's refresh comes later still), so with 30 days nearly "
+           "every signed zone would warn. A signature closer than 3 days to expiry means "
+           "the signer missed its refresh; dnssec_expires is recorded whatever this value."},
   {.kind = OPT_CLEAR, .name = "no-share", SCAN(share.share),
    .help = "probe every (domain, MX host, address) itself instead of sharing one probe per "
            "(address, SNI name) between domains"},

@@ -306,6 +306,7 @@ struct job_env {
   const routes_t *routes;          /* families this host can reach (NULL: not checked) */
   int https_port;                  /* MTA-STS policy hosts' port */
   int horizon_days;                /* --horizon: the outlook's distance from scan time */
+  int horizon_dnssec_days;         /* --horizon-dnssec: the RRSIG warning's distance */
   double t_https;                  /* seconds allowed for a policy fetch */
   bool failed;                     /* our own failure (out of memory): see job_oom */
   void (*oom)(job_env_t *env);     /* called once per failure of ours */

@@ -74,6 +74,8 @@ typedef struct outlook {
 typedef struct expiry {
   time_t at;                       /* 0: none known (nothing signed, or not learnt) */
   char what[300];                  /* "TLSA _25._tcp.mx.example.pt", "DNSKEY example.pt" */
+  bool warn;                       /* at falls before the DNSSEC horizon (scan time +
+                                      --horizon-dnssec days): checks/outlook.c */
 } expiry_t;
 
 /* A domain's summary.outlook (checks/outlook.c). */

@@ -171,6 +171,7 @@
 /* the record and mx[]: the earliest RRSIG expiration, and of which RRset */
 #define RK_DNSSEC_EXPIRES "dnssec_expires"
 #define RK_DNSSEC_EXPIRES_RRSET "dnssec_expires_rrset"
+#define RK_DNSSEC_WARN "dnssec_warn"         /* before scan time + --horizon-dnssec */
 /* the record: the contact hint */
 #define RK_SOA_RNAME "soa_rname"
 /* addresses[].outlook (also summary.outlook, a string there) */

@@ -50,6 +50,7 @@ void write_expiry(jw_t *w, const expiry_t *e) {
   if (!e->at) return;
   jw_time(w, RK_DNSSEC_EXPIRES, e->at);
   if (e->what[0]) jw_str(w, RK_DNSSEC_EXPIRES_RRSET, e->what);
+  if (e->warn) jw_bool(w, RK_DNSSEC_WARN, true);
 }
 
 void write_outlook(jw_t *w, const outlook_t *o) {

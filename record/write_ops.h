@@ -10,7 +10,8 @@
 
 /* "rollover" inside mx[].tlsa: {ready, scheme, reason, unmatched[]} (state set). */
 void write_rollover(jw_t *w, const host_t *h);
-/* "dnssec_expires" + "dnssec_expires_rrset" (e->at set): in mx[] and in the record. */
+/* "dnssec_expires" + "dnssec_expires_rrset" (e->at set) and "dnssec_warn" (e->warn): in
+ * mx[] and in the record. */
 void write_expiry(jw_t *w, const expiry_t *e);
 /* "outlook" in addresses[] (o->have): {at, pkix_valid, dane_valid, breaks, reasons}. */
 void write_outlook(jw_t *w, const outlook_t *o);

@@ -88,12 +88,6 @@ int finding_horizon(json_object *rec, char *buf) {
   return buf[0] != 0;
 }
 
-/* Whether an expiry time falls before the horizon. */
-static int before(const struct horizon *hz, const char *t) {
-  if (!t || !hz->at[0]) return 0;
-  int c = strcmp(t, hz->at);
-  return c < 0 || (c == 0 && hz->inclusive);
-}
 
 /* One warning per (kind, MX host): the earliest date of its addresses, the reason of it. */
 static void host_warn(struct acc *a, enum advice_id id, const char *host, const char *breaks,
@@ -145,8 +139,6 @@ static void address_warnings(struct acc *a, const char *host, json_object *ad) {
 }
 
 static void outlook_findings(json_object *rec, struct acc *a) {
-  struct horizon hz = {"", 0};
-  horizon_of(rec, &hz);
   json_object *mx = jget(rec, RK_MX);
   int dnssec_host_warned = 0;
   for (size_t i = 0; i < jlen(mx); i++) {
@@ -156,8 +148,10 @@ static void outlook_findings(json_object *rec, struct acc *a) {
     json_object *addrs = jget(m, RK_ADDRESSES);
     for (size_t k = 0; k < jlen(addrs); k++)
       address_warnings(a, host, json_object_array_get_idx(addrs, k));
+    /* the scanner's verdict (dnssec_warn: before its --horizon-dnssec), not judged again */
     const char *exp = stamp(m, RK_DNSSEC_EXPIRES);
-    if (before(&hz, exp)) {
+    int warned = 0;
+    if (exp && jbool(m, RK_DNSSEC_WARN, &warned) && warned) {
       host_warn(a, ADV_OUTLOOK_DNSSEC, host, exp, jstr(m, RK_DNSSEC_EXPIRES_RRSET));
       dnssec_host_warned = 1;
     }
@@ -169,7 +163,8 @@ static void outlook_findings(json_object *rec, struct acc *a) {
     if (a->out[i].id == ADV_OUTLOOK_DNSSEC && exp && strcmp(a->out[i].breaks, exp) == 0 &&
         (!rrset || (a->out[i].detail && strcmp(a->out[i].detail, rrset) == 0)))
       same = 1;
-  if (before(&hz, exp) && !same)
+  int warned = 0;
+  if (exp && jbool(rec, RK_DNSSEC_WARN, &warned) && warned && !same)
     host_warn(a, ADV_OUTLOOK_DNSSEC, "", exp, rrset);
 }
 

@@ -122,19 +122,15 @@ static void soon_insert(struct ops_stats *s, const struct soon_row *row) {
 }
 
 /* What of a warning domain breaks: a PKIX-valid address whose outlook is not, a
- * DANE-valid one whose outlook is not, a signature (dnssec_expires of the record or an MX
- * host) expiring by the horizon (the addresses' outlook.at; without any, by the domain's
- * first break). */
-static unsigned what_breaks(json_object *rec, time_t at, time_t breaks) {
+ * DANE-valid one whose outlook is not, a signature the scanner marked (dnssec_warn of the
+ * record or an MX host: before its --horizon-dnssec). */
+static unsigned what_breaks(json_object *rec) {
   unsigned what = 0;
-  time_t limit = at >= 0 ? at : breaks;
-  time_t e = jtime_str(jstr(rec, RK_DNSSEC_EXPIRES));
-  if (e >= 0 && limit >= 0 && e <= limit) what |= 1u << OW_DNSSEC;
+  if (jbool3(rec, RK_DNSSEC_WARN) == 1) what |= 1u << OW_DNSSEC;
   json_object *mxs = jget(rec, RK_MX);
   for (size_t i = 0; i < jlen(mxs); i++) {
     json_object *mx = json_object_array_get_idx(mxs, i), *addrs = jget(mx, RK_ADDRESSES);
-    e = jtime_str(jstr(mx, RK_DNSSEC_EXPIRES));
-    if (e >= 0 && limit >= 0 && e <= limit) what |= 1u << OW_DNSSEC;
+    if (jbool3(mx, RK_DNSSEC_WARN) == 1) what |= 1u << OW_DNSSEC;
     for (size_t j = 0; j < jlen(addrs); j++) {
       json_object *a = json_object_array_get_idx(addrs, j), *ol = jget(a, RK_OUTLOOK);
       if (!ol) continue;
@@ -168,14 +164,14 @@ static void outlook(struct ops_stats *s, struct rtable *counts, json_object *rec
   json_object *sum = jget(rec, RK_SUMMARY);
   const char *st = jstr(sum, RK_OUTLOOK);
   if (!st) return;                      /* a record before issue 16: no walk over it */
-  time_t at = horizon_at(s, rec, scanned);
+  horizon_at(s, rec, scanned);           /* the horizon the report shows (weeks) */
   char b[KV_KEY];
   rt_add3(counts, 1, "outlook.domains", NULL, NULL);
   rt_add3(counts, 1, "outlook.status.", kv(st, b, sizeof b), NULL);
   if (!eq(st, schema_outlook_status[OUTLOOK_WARN])) return;
   const char *when = jstr(sum, RK_OUTLOOK_BREAKS);
   time_t breaks = jtime_str(when);
-  unsigned what = what_breaks(rec, at, breaks);
+  unsigned what = what_breaks(rec);
   for (int w = 0; w < OW_COUNT; w++)
     if (what & (1u << w)) rt_add3(counts, 1, "outlook.what.", outlook_what_name[w], NULL);
   if (breaks < 0 || scanned < 0) {

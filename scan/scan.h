@@ -32,6 +32,7 @@ typedef struct scan_config {
   sched_config_t sched;         /* connection limits, retries (polite/sched.h) */
   double progress_interval;     /* seconds between progress lines when stderr is no terminal */
   int horizon_days;             /* --horizon: days after scan time the outlook judges at */
+  int horizon_dnssec_days;      /* --horizon-dnssec: an RRSIG expiring before then warns */
   /* --resume and --exclude-file */
   int resume;                   /* output is a file: keep its whole records, skip their domains */
   const exclude_t *exclude;     /* NULL: nothing excluded */

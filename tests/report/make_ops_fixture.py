@@ -133,6 +133,7 @@ def ops1():
                        dane="none", outlook="warn", breaks="2026-12-16T08:00:00Z",
                        reason="RRSIG of MX d3.pt expires 2026-12-16T08:00:00Z",
                        dnssec_expires="2026-12-16T08:00:00Z", dnssec_expires_rrset="MX d3.pt",
+                       dnssec_warn=True,
                        conf=cncs("P F F P P F F F NA NA P P NA", False, True)))
     # d4: DANE-TA: PKIX and DANE both break a second before 7 days; single TLSA record
     recs.append(record("d4.pt", [mx("mx.d4.pt", [address("192.0.2.4", outlook=ol(

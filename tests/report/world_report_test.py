@@ -164,11 +164,11 @@ def independent_ops(records):
         addrs = [a for m in r.get("mx", []) for a in m.get("addresses", [])]
         at = max([ts(a["outlook"]["at"]) for a in addrs if "outlook" in a] or [None],
                  key=lambda x: -1 if x is None else x)
-        limit = at if at is not None else b
         what = set()
-        for e in [r.get("dnssec_expires")] + [m.get("dnssec_expires") for m in r.get("mx", [])]:
-            if ts(e) is not None and limit is not None and ts(e) <= limit:
-                what.add("dnssec")
+        # the scanner's mark (before its --horizon-dnssec), not judged again here
+        if r.get("dnssec_warn") is True or any(m.get("dnssec_warn") is True
+                                                for m in r.get("mx", [])):
+            what.add("dnssec")
         for a in addrs:
             o = a.get("outlook")
             if o is None:

@@ -154,18 +154,28 @@ static void test_finish(void) {
   finish(j);
   CHECK_INT(j->outlook, OUTLOOK_OK);
 
-  /* the domain's RRSIG expires in 10 days: warn; after the horizon: not */
+  /* RRSIGs have their own horizon: scanned_at + --horizon-dnssec days (here 12), not the
+   * addresses' 30 days */
+  job_env_t env;
+  memset(&env, 0, sizeof env);
+  env.horizon_days = 30;
+  env.horizon_dnssec_days = 12;
+  j->env = &env;
+  snprintf(j->scanned_at, sizeof j->scanned_at, "2025-12-02T08:00:00Z");
+  /* the domain's RRSIG expires in 10 days: warn, and marked; after the horizon: not */
   j->dnssec_expires.at = T0 + 10 * DAY;
   snprintf(j->dnssec_expires.what, sizeof j->dnssec_expires.what, "DNSKEY example.pt");
   finish(j);
   CHECK_INT(j->outlook, OUTLOOK_WARN);
+  CHECK(j->dnssec_expires.warn);
   CHECK_INT(j->outlook_breaks, T0 + 10 * DAY);
   CHECK_STR(j->outlook_reason, "RRSIG of DNSKEY example.pt expires 2025-12-12T08:00:00Z");
-  j->dnssec_expires.at = T0 + 31 * DAY;
+  j->dnssec_expires.at = T0 + 13 * DAY;        /* within --horizon, after --horizon-dnssec */
   finish(j);
   CHECK_INT(j->outlook, OUTLOOK_OK);
+  CHECK(!j->dnssec_expires.warn);
   /* exactly at the horizon: warn (at <= horizon) */
-  j->dnssec_expires.at = T0 + 30 * DAY;
+  j->dnssec_expires.at = T0 + 12 * DAY;
   finish(j);
   CHECK_INT(j->outlook, OUTLOOK_WARN);
   /* a host's TLSA RRSIG in 3 days beats the domain's */
@@ -174,6 +184,7 @@ static void test_finish(void) {
   snprintf(h->dnssec_expires.what, sizeof h->dnssec_expires.what, "TLSA _25._tcp.mx2.example.pt");
   finish(j);
   CHECK_INT(j->outlook_breaks, T0 + 3 * DAY);
+  CHECK(h->dnssec_expires.warn && j->dnssec_expires.warn);
   CHECK_STR(j->outlook_reason, "RRSIG of TLSA _25._tcp.mx2.example.pt expires 2025-12-05T08:00:00Z");
   /* ... and an address breaking in 2 days beats that */
   set_outlook(a, true, false, false, false, false, T0 + 2 * DAY, "leaf certificate expires 2025-12-04T08:00:00Z");
@@ -186,6 +197,7 @@ static void test_finish(void) {
   finish(j);
   CHECK_INT(j->outlook, OUTLOOK_OK);
   CHECK_STR(j->outlook_reason, "");
+  j->env = NULL;
   job_free(j);
 }
 
@@ -204,12 +216,24 @@ static void test_horizon(void) {
   snprintf(j->scanned_at, sizeof j->scanned_at, "garbage");
   CHECK_INT(outlook_horizon(j), 0);
   snprintf(j->scanned_at, sizeof j->scanned_at, "2025-12-02T08:00:00Z");
-  /* an RRSIG in 10 days with no address at all: warned */
-  j->dnssec_expires.at = T0 + 10 * DAY;
+  /* an RRSIG in 2 days with no address at all: warned at --horizon-dnssec 3 (the
+   * default), whatever --horizon; one in 10 days only at --horizon-dnssec 10 */
+  env.horizon_dnssec_days = 3;
+  CHECK_INT(outlook_dnssec_horizon(j), T0 + 3 * DAY);
+  j->dnssec_expires.at = T0 + 2 * DAY;
   finish(j);
   CHECK_INT(j->outlook, OUTLOOK_WARN);
-  /* --horizon 0: not */
   env.horizon_days = 0;
+  finish(j);
+  CHECK_INT(j->outlook, OUTLOOK_WARN);
+  j->dnssec_expires.at = T0 + 10 * DAY;
+  finish(j);
+  CHECK_INT(j->outlook, OUTLOOK_OK);
+  env.horizon_dnssec_days = 10;
+  finish(j);
+  CHECK_INT(j->outlook, OUTLOOK_WARN);
+  /* --horizon-dnssec 0: only what has expired by scan time */
+  env.horizon_dnssec_days = 0;
   finish(j);
   CHECK_INT(j->outlook, OUTLOOK_OK);
   /* an address outlook's time wins over the computed one */

@@ -111,23 +111,30 @@ static void findings(void) {
                   "{" H ",\"pkix_valid\":true,\"dane_valid\":false,\"breaks\":\"2026-12-01T00:00:00Z\"}")
                   "]}]}"),
             "outlook-dane:1:m:2026-12-08T00:00:00Z");
-  /* DNSSEC: before the horizon warns, after does not; the domain's expiry that an MX
+  /* DNSSEC: what the scanner marked (dnssec_warn: before its --horizon-dnssec) warns, an
+   * unmarked expiry does not, even before the horizon; the domain's expiry that an MX
    * host's warning names is not repeated, another one is */
   CHECK_STR(found("{\"dnssec_expires\":\"2026-12-03T00:00:00Z\",\"dnssec_expires_rrset\":\"TLSA x\","
-                  "\"mx\":[{\"host\":\"m\",\"dnssec_expires\":\"2026-12-03T00:00:00Z\","
+                  "\"dnssec_warn\":true,"
+                  "\"mx\":[{\"host\":\"m\",\"dnssec_expires\":\"2026-12-03T00:00:00Z\",\"dnssec_warn\":true,"
                   "\"dnssec_expires_rrset\":\"TLSA x\",\"addresses\":[" ADDR("true", "valid",
                   "{" H ",\"pkix_valid\":true}") "]},{\"host\":\"n\",\"dnssec_expires\":"
                   "\"2027-02-01T00:00:00Z\",\"addresses\":[]}]}"),
             "outlook-dnssec:1:m:2026-12-03T00:00:00Z");
   CHECK_STR(found("{\"dnssec_expires\":\"2026-12-02T00:00:00Z\",\"dnssec_expires_rrset\":\"DNSKEY d\","
-                  "\"mx\":[{\"host\":\"m\",\"dnssec_expires\":\"2026-12-03T00:00:00Z\","
+                  "\"dnssec_warn\":true,"
+                  "\"mx\":[{\"host\":\"m\",\"dnssec_expires\":\"2026-12-03T00:00:00Z\",\"dnssec_warn\":true,"
                   "\"dnssec_expires_rrset\":\"TLSA x\",\"addresses\":[" ADDR("true", "valid",
                   "{" H ",\"pkix_valid\":true}") "]}]}"),
             "outlook-dnssec:1::2026-12-02T00:00:00Z outlook-dnssec:1:m:2026-12-03T00:00:00Z");
-  /* no address outlook: the summary's outlook_breaks is the horizon, itself included */
-  CHECK_STR(found("{\"dnssec_expires\":\"2026-12-04T00:00:00Z\",\"summary\":{\"outlook\":\"warn\","
-                  "\"outlook_breaks\":\"2026-12-04T00:00:00Z\"}}"),
+  /* no address outlook: the mark alone decides */
+  CHECK_STR(found("{\"dnssec_expires\":\"2026-12-04T00:00:00Z\",\"dnssec_warn\":true,"
+                  "\"summary\":{\"outlook\":\"warn\",\"outlook_breaks\":\"2026-12-04T00:00:00Z\"}}"),
             "outlook-dnssec:1::2026-12-04T00:00:00Z");
+  CHECK_STR(found("{\"dnssec_expires\":\"2026-12-04T00:00:00Z\",\"mx\":[{\"host\":\"m\","
+                  "\"dnssec_expires\":\"2026-12-04T00:00:00Z\",\"addresses\":[" ADDR("true", "valid",
+                  "{" H ",\"pkix_valid\":true}") "]}]}"),
+            "");
   CHECK_STR(found("{\"dnssec_expires\":\"2026-12-04T00:00:00Z\",\"summary\":{\"outlook\":\"ok\"}}"),
             "");
   /* hostile shapes: wrong types everywhere give nothing, never a crash */

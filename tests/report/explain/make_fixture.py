@@ -61,13 +61,15 @@ def address(ip, dnssec="secure", starttls="offered", pkix=True, dane="valid", ou
     return a
 
 
-def mx(host, addrs, dnssec="secure", tlsa=None, expires=None, rrset=None):
+def mx(host, addrs, dnssec="secure", tlsa=None, expires=None, rrset=None, warn=False):
     m = {"host": host, "preference": 10, "implicit": False, "dnssec": dnssec}
     if tlsa is not None:
         m["tlsa"] = tlsa
     if expires:
         m["dnssec_expires"] = expires
         m["dnssec_expires_rrset"] = rrset
+    if warn:            # the scanner's mark: before its --horizon-dnssec
+        m["dnssec_warn"] = True
     m["addresses"] = addrs
     return m
 
@@ -150,13 +152,15 @@ nearly = record(
     "nearly.pt",
     soa_rname="dns.nearly.pt",
     dnssec_expires="2026-12-04T09:00:00Z", dnssec_expires_rrset="TLSA _25._tcp.mx.nearly.pt",
+    dnssec_warn=True,
     tls_rpt={"status": "valid", "rua": ["mailto:tlsrpt@nearly.pt"]},
     mta_sts={"status": "valid", "id": "2026", "mode": "testing"},
     mx=[mx("mx.nearly.pt", [address("192.0.2.30", outlook={
                 "at": HORIZON, "pkix_valid": True, "dane_valid": False,
                 "breaks": "2026-12-20T00:00:00Z",
                 "reasons": ["DANE-TA: intermediate certificate expires 2026-12-20T00:00:00Z"]})],
-           tlsa=nearly_tlsa, expires="2026-12-04T09:00:00Z", rrset="TLSA _25._tcp.mx.nearly.pt")],
+           tlsa=nearly_tlsa, expires="2026-12-04T09:00:00Z", rrset="TLSA _25._tcp.mx.nearly.pt",
+           warn=True)],
     summary={"starttls": "all", "dane": "valid", "mx_hosts": 1, "addresses": 1,
              "outlook": "warn", "outlook_breaks": "2026-12-04T09:00:00Z",
              "outlook_reason": "TLSA _25._tcp.mx.nearly.pt: RRSIG expires 2026-12-04T09:00:00Z"},
