@@ -167,8 +167,9 @@ static const opt_t scan_opts[] = {
    .more = "Shorter than --horizon on purpose: signers re-sign well before expiry, but not a "
            "month before (BIND's dnssec-policy default keeps signatures 14 days and refreshes "
            "5 days before expiry; Knot's refresh comes later still), so with 30 days nearly "
-           "every signed zone would warn. A signature closer than 3 days to expiry means "
-           "the signer missed its refresh; dnssec_expires is recorded whatever this value."},
+           "every signed zone would warn. A signature closer than 3 days to expiry is, for "
+           "most signers' defaults, one whose refresh did not come; dnssec_expires is "
+           "recorded whatever this value."},
   {.kind = OPT_CLEAR, .name = "no-share", SCAN(share.share),
    .help = "probe every (domain, MX host, address) itself instead of sharing one probe per "
            "(address, SNI name) between domains"},
