@@ -281,50 +281,61 @@ def check_compare(a, f1, f2, r1, r2, st):
           mx0(r1.get("ops-rollfail.mxlab", {})).get("tlsa", {}).get("records"))
     p = report(a, ["--format", "json", f2, "--compare", f1])
     rep = json.loads(p.stdout) if p.returncode == 0 else {}
-    ch = changed(rep, "ops-rollfail.mxlab")
-    check("compare: ops-rollfail is in dane.broken", [k for k, _ in ch], ["dane.broken"])
-    # EXPECTATION (the report helper defines the words): the cause names the key change
-    # with the TLSA set unchanged
-    text = json.dumps([e for _, e in ch]).lower()
-    check("compare: ops-rollfail's cause names the key and the TLSA set (%s)" % text,
-          "key" in text and "tlsa" in text, True)
-    ch = changed(rep, "ops-sts-change.mxlab")
-    text = json.dumps([e for _, e in ch]).lower()
-    # EXPECTATION: an entry says the policy changed while its id did not
-    check("compare: ops-sts-change named, policy changed with the same id (%s)" % text,
-          bool(ch) and "id" in text and "polic" in text, True)
+    # the kinds are report/compare.c's change_kind_key: a DANE break, and its cause
+    check("compare: ops-rollfail broke, cause: the key changed, the TLSA set did not",
+          sorted(k for k, _ in changed(rep, "ops-rollfail.mxlab")),
+          ["dane.broken", "dane_broke.key_changed"])
+    check("compare: ops-sts-change's policy changed under the same id",
+          sorted(k for k, _ in changed(rep, "ops-sts-change.mxlab")),
+          ["mta_sts.changed_same_id"])
     others = sorted(d for rows in rep.get("changed_domains", {}).values()
                     if isinstance(rows, list) for d in [e.get("domain") for e in rows]
                     if d not in ("ops-rollfail.mxlab", "ops-sts-change.mxlab"))
     check("compare: no other domain changed", others, [])
 
 
-def check_notify(a, wd, f1):
+def check_notify(a, wd, f1, st):
+    """--notify FILE.csv: one row per (operator, domain, check); the columns by the header
+    (operator, domain, check, kind, finding, detail, change, reference, breaks, contact,
+    contact_source: report/notify.c)."""
     path = os.path.join(wd, "notify.csv")
     report(a, ["--notify", path, f1])
     try:
         with open(path, newline="") as f:
-            rows = list(csv.reader(f))
+            rows = list(csv.DictReader(f))
     except OSError:
         rows = []
-    check("notify: a header and rows", len(rows) > 1, True)
-    body = rows[1:]
+    check("notify: rows", len(rows) > 0, True)
 
     def rows_for(domain, cid):
-        return [r for r in body if domain in r and cid in r]
+        return [r for r in rows if r.get("domain") == domain and r.get("check") == cid]
 
-    single = rows_for("ops-ro-single.mxlab", "tlsa-rollover")
-    check("notify: one row for ops-ro-single.mxlab tlsa-rollover", len(single), 1)
-    check("notify: its contact is the TLS-RPT rua",
-          any("tlsrpt@ops-ro-single.mxlab" in c for r in single for c in r), True)
-    same = rows_for("ops-ro-samekey.mxlab", "tlsa-rollover")
-    check("notify: one row for ops-ro-samekey.mxlab tlsa-rollover", len(same), 1)
-    check("notify: its contact is the SOA RNAME (no TLS-RPT)",
-          any(c in ("dnsadmin.ops-ro-samekey.mxlab", "dnsadmin@ops-ro-samekey.mxlab")
-              for r in same for c in r), True)
-    check("notify: no row for the conforming ops-ro-ta.mxlab's non-advisory checks",
-          [r for r in body if "ops-ro-ta.mxlab" in r and
-           any(c in r for c in CNCS_CASES if c not in ADVISORY)], [])
+    def contact(domain, cid):
+        return sorted((r.get("kind"), r.get("contact"), r.get("contact_source"))
+                      for r in rows_for(domain, cid))
+
+    check("notify: ops-ro-single tlsa-rollover, the TLS-RPT rua (mailto: cut) as contact",
+          contact("ops-ro-single.mxlab", "tlsa-rollover"),
+          [("fail", "tlsrpt@ops-ro-single.mxlab", "tls-rpt")])
+    check("notify: ops-ro-samekey tlsa-rollover, the SOA RNAME as a mailbox (no TLS-RPT)",
+          contact("ops-ro-samekey.mxlab", "tlsa-rollover"),
+          [("fail", "dnsadmin@ops-ro-samekey.mxlab", "soa")])
+    check("notify: the conforming ops-ro-ta has no row",
+          [r.get("check") for r in rows if r.get("domain") == "ops-ro-ta.mxlab"], [])
+    # warnings before the horizon (report/advice.h's outlook-* ids), with the date
+    na = st["ops_not_after"]["ops-exp5"]
+    exp = st["ops_sig_expires"]
+    warn = lambda d, cid: sorted((r.get("kind"), r.get("breaks"))  # noqa: E731
+                                 for r in rows_for(d, cid))
+    check("notify: ops-exp-ee outlook-pkix", warn("ops-exp-ee.mxlab", "outlook-pkix"),
+          [("warn", na)])
+    check("notify: ops-exp-ee no outlook-dane (DANE-EE ignores dates)",
+          warn("ops-exp-ee.mxlab", "outlook-dane"), [])
+    check("notify: ops-exp-ta outlook-dane", warn("ops-exp-ta.mxlab", "outlook-dane"),
+          [("warn", na)])
+    for d in ("ops-sig-tlsa", "ops-sig-dnskey"):
+        check("notify: %s outlook-dnssec" % d, warn(d + ".mxlab", "outlook-dnssec"),
+              [("warn", exp[d])])
 
 
 def oracle_key(wd, ip, name):
@@ -375,7 +386,7 @@ def body(a, wd):
     check_cncs(r1, full)
     check_sts(r1, r2)
     check_compare(a, f1, f2, r1, r2, st)
-    check_notify(a, wd, f1)
+    check_notify(a, wd, f1, st)
 
 
 def main():
