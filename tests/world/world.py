@@ -12,6 +12,8 @@ Layout (addresses):
   127.0.1.X:25     one Postfix instance, one smtpd entry per address (see PF_*; 127.0.1.10-14:
                    servers for --tls-profile full, fullprofile.py)
   127.0.1.20:25    Exim (GnuTLS), only with `start DIR --exim` (fullprofile.py)
+  127.0.1.40-43:25 Postfix entries for issue 16's cases (opsworld.py: rollover, outlook,
+                   CNCS; domains ops-*.mxlab in ops.txt only)
   127.0.2.X:25     misbehave.py: hand-written broken SMTP servers (see MB_*)
   127.0.3.1:25     nothing listens (connection refused)
   127.0.4.1:443    nginx: HTTPS policy hosts mta-sts.<domain> for the MTA-STS cases (SNI)
