@@ -306,6 +306,14 @@ def check_notify(a, wd, f1, st):
     except OSError:
         rows = []
     check("notify: rows", len(rows) > 0, True)
+    jpath = os.path.join(wd, "notify.jsonl")
+    report(a, ["--notify", jpath, f1])
+    try:
+        with open(jpath) as f:
+            jrows = [json.loads(l) for l in f if l.strip()]
+    except (OSError, ValueError):
+        jrows = []
+    check("notify: the JSON lines file has the CSV's rows", jrows, [dict(r) for r in rows])
 
     def rows_for(domain, cid):
         return [r for r in rows if r.get("domain") == domain and r.get("check") == cid]
