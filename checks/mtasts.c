@@ -26,6 +26,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/evp.h>
+
 #define RR_A 1
 #define RR_AAAA 28
 #define STS_BODY_MAX 65536
@@ -62,6 +64,20 @@ bool mtasts_response_ok(const fetch_result_t *r, const char *host, char *why, si
   return true;
 }
 
+void mtasts_policy_sha256(const fetch_result_t *r, char out[65]) {
+  static const char hx[] = "0123456789abcdef";
+  unsigned char md[32];
+  unsigned n = 0;
+  out[0] = 0;
+  if (!r->ok || r->http_status != 200 || (!r->body && r->body_len)) return;
+  if (!EVP_Digest(r->body ? r->body : "", r->body_len, md, &n, EVP_sha256(), NULL) || n != 32) return;
+  for (int i = 0; i < 32; i++) {
+    out[2 * i] = hx[md[i] >> 4];
+    out[2 * i + 1] = hx[md[i] & 15];
+  }
+  out[64] = 0;
+}
+
 static void on_sts_policy(void *arg, const fetch_result_t *r) {
   job_t *j = arg;
   char why[600];
@@ -69,6 +85,7 @@ static void on_sts_policy(void *arg, const fetch_result_t *r) {
   /* Whenever the server sent a status line, whatever went wrong after it (a body cut or
    * too large, a header too large). */
   if (r->http_status) j->sts_http_status = r->http_status;
+  mtasts_policy_sha256(r, j->sts_policy_sha256);
   if (!mtasts_response_ok(r, j->sts_host, why, sizeof why, &rt)) {
     sts_fail(j, STS_FETCH_ERROR, rt, why);
   } else {

@@ -44,9 +44,10 @@ typedef struct report_cli {
   size_t olen;
 } report_cli_t;
 
-extern const opt_spec_t scan_spec, report_spec;
+extern const opt_spec_t scan_spec, report_spec, explain_spec;
 
 int cli_scan_main(int argc, char **argv);     /* argv[0] is "scan" */
 int cli_report_main(int argc, char **argv);   /* argv[0] is "report" */
+int cli_explain_main(int argc, char **argv);  /* argv[0] is "explain" */
 
 #endif

@@ -4,6 +4,7 @@
  * scan's), the checks between options, and the options text the report shows in its
  * metadata. The work is report/'s (report_run). */
 #include "cli/cli.h"
+#include "report/notify.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,13 @@ static const opt_t report_opts[] = {
    .more = "Never one of the files read (the same inode: a usage error, exit 2)."},
   {.kind = OPT_STRING, .name = "html", .arg = "FILE", REQ(html),
    .help = "also write a self-contained HTML page", .more = "Never one of the files read either."},
+  {.kind = OPT_STRING, .name = "notify", .arg = "FILE", REQ(notify),
+   .help = "also write the notification list: one row per operator, domain and failing "
+           "CNCS check or outlook warning, with what to change and whom to write to",
+   .more = "CSV (RFC 4180) when FILE ends in .csv, JSON lines when it ends in .jsonl or "
+           ".ndjson; any other name is a usage error (exit 2). The texts follow LANG (English, "
+           "Portuguese); columns in docs/report.md. Reads the scan's files a second time, so "
+           "standard input (-) cannot be one of them."},
   {.kind = OPT_HOOK, .name = "compare", .arg = "OLD...", .operands = 1, .hook = start_compare,
    .help = "the previous scan: every file name after it, up to the next option, is part of the "
            "old scan; adds previous values, changes and the domains whose DANE or MTA-STS state "
@@ -91,6 +99,16 @@ static int report_with(report_cli_t *c, int argc, char **argv) {
     fprintf(stderr, "mxsurvey report: no input files (see mxsurvey report --help)\n");
     return 2;
   }
+  if (c->q.notify && notify_format_of(c->q.notify) < 0) {
+    fprintf(stderr, "mxsurvey report: --notify %s: the name must end in .csv, .jsonl or .ndjson\n",
+            c->q.notify);
+    return 2;
+  }
+  for (size_t i = 0; c->q.notify && i < c->r.ninputs; i++)
+    if (strcmp(c->r.inputs[i].path, "-") == 0) {
+      fprintf(stderr, "mxsurvey report: --notify reads the files twice: standard input cannot be one\n");
+      return 2;
+    }
   if (c->r.compare && c->r.nold == 0) {
     fprintf(stderr, "mxsurvey report: --compare needs the previous scan's files\n");
     return 2;

@@ -152,6 +152,14 @@ static const opt_t scan_opts[] = {
            "as every probe; only the certificates' handshakes complete. basic is the "
            "default because it answers the CNCS questions (which MX still accept TLS 1.0 or "
            "1.1; does every certificate match TLSA); off makes none of these connections."},
+  {.kind = OPT_UINT, .name = "horizon", .arg = "DAYS", SCAN(horizon_days), .lo = 0, .hi = 3650,
+   .help = "judge each address's chain also at scan time + DAYS (PKIX and DANE, "
+           "addresses[].outlook) and warn in summary.outlook when a verdict valid now, or a "
+           "DNSSEC signature, will not last until then", .def = "30",
+   .more = "0 judges at scan time itself (no second verification). The default, a month, "
+           "gives an operator warned today the time to renew a certificate or fix a signer; "
+           "Let's Encrypt renews 30 days before expiry, so a certificate that expires within "
+           "30 days is one whose renewal has already failed."},
   {.kind = OPT_CLEAR, .name = "no-share", SCAN(share.share),
    .help = "probe every (domain, MX host, address) itself instead of sharing one probe per "
            "(address, SNI name) between domains"},

@@ -3,6 +3,8 @@
 #include "report/report.h"
 #include "report/compare.h"
 #include "report/figures.h"
+#include "report/i18n.h"
+#include "report/notify.h"
 #include "report/reader.h"
 #include "report/render.h"
 #include "report/stats.h"
@@ -339,13 +341,27 @@ static int write_report(const struct report_request *q, const struct report *r, 
   return 0;
 }
 
+/* The notification list, after the report (a second pass over the files, in their order):
+ * its texts are the reader's language, so the locale is set only now, when the report's
+ * own output is written. */
+static int write_notify(const char *path, const struct report *r, const psl_ctx_t *psl) {
+  const char **paths = calloc(r->ninputs, sizeof *paths);
+  if (!paths) abort();
+  for (size_t i = 0; i < r->ninputs; i++) paths[i] = r->inputs[i].path;
+  i18n_init();
+  int rc = notify_write(path, paths, r->ninputs, psl);
+  free(paths);
+  return rc;
+}
+
 /* The work, once the command line is parsed (cli/report_opts.c): the file checks, the two
  * passes, the output. r comes with its inputs (owned by the caller) and options text. */
 int report_run(const struct report_request *q, struct report *r) {
   const char *output = q->output, *html = q->html, *psl_file = q->psl_file;
   int top = q->top, threads = q->threads, quiet = q->quiet;
   if (check_not_read("output", output, r, psl_file) < 0 ||
-      (html && check_not_read("--html output", html, r, psl_file) < 0))
+      (html && check_not_read("--html output", html, r, psl_file) < 0) ||
+      (q->notify && check_not_read("--notify output", q->notify, r, psl_file) < 0))
     return 2;
   if (check_psl_file(psl_file) < 0) return 1;
 
@@ -385,6 +401,7 @@ int report_run(const struct report_request *q, struct report *r) {
     strftime(r->generated_at, sizeof r->generated_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
     figures_build(r, &now, r->compare ? &old : NULL, (size_t)top);
     rc = write_report(q, r, out);
+    if (rc == 0 && q->notify) rc = write_notify(q->notify, r, psl);
     if (!quiet) {
       uint64_t recs = 0, bytes = 0;
       for (size_t i = 0; i < r->ninputs; i++) {

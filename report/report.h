@@ -15,6 +15,7 @@ struct report_request {
   const char *format;     /* "md", "csv" or "json" */
   const char *output;     /* NULL or "-": standard output */
   const char *html;       /* NULL: no HTML page */
+  const char *notify;     /* NULL: no notification list (report/notify.h) */
   const char *psl_file;
   int top, threads, quiet;
 };

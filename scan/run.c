@@ -137,6 +137,7 @@ static int services_new(scan_t *s, char *err, size_t errlen) {
   routes_start(s);
   e->https_port = cfg->https_port;
   e->t_https = cfg->smtp.t_tls;
+  e->horizon_days = cfg->horizon_days;
   e->dns = dns_new(s->loop, &cfg->dns, err, errlen);
   if (!e->dns) return -1;
   /* PTR lookups share the resolvers and a third of the DNS deadline per attempt (c-ares

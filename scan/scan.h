@@ -31,6 +31,7 @@ typedef struct scan_config {
   const char *tls_profile;      /* --tls-profile: "off" (or NULL), "basic", "full" (smtp/profile.h) */
   sched_config_t sched;         /* connection limits, retries (polite/sched.h) */
   double progress_interval;     /* seconds between progress lines when stderr is no terminal */
+  int horizon_days;             /* --horizon: days after scan time the outlook judges at */
   /* --resume and --exclude-file */
   int resume;                   /* output is a file: keep its whole records, skip their domains */
   const exclude_t *exclude;     /* NULL: nothing excluded */

@@ -12,6 +12,11 @@ clang libclang-rt-14-dev valgrind dnsperf
 libjson-c-dev libpsl-dev publicsuffix libmimalloc-dev chromium"
 # the tests validate every record against docs/record.schema.json
 PKGS="$PKGS python3-jsonschema"
+# issue 16: msgfmt compiles po/*.po (the Portuguese texts of explain and --notify);
+# xgettext/msgcmp check the catalogue is complete (report.explain). locales: its pt_PT
+# source, from which that test also builds a pt_PT.UTF-8 locale of its own (localedef,
+# LOCPATH) to check both a machine with and one without the locale generated.
+PKGS="$PKGS gettext locales"
 # issue 15: gnutls-serv serves what Debian's OpenSSL cannot (3DES) to the hello codec test
 PKGS="$PKGS gnutls-bin"
 # issue 15: testssl.sh's cipher and curve mappings check the suite and group tables

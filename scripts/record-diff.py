@@ -7,7 +7,8 @@ OLD and NEW are NDJSON files (plain or *.zst). Records are paired by their "doma
 line that occurs twice is paired in order of appearance). Fields that differ between any two
 scans of the same world are ignored: "scanned_at" everywhere, and under "smtp" the fields that
 time a probe ("*_ms") or depend on which domain reached a shared address first ("shared",
-"inferred_from"), and "tls_profile.shared" for the same reason; and in "mta_sts.reason" the time libcurl puts into its messages ("Failed to
+"inferred_from"), and "tls_profile.shared" for the same reason; "outlook.at" (the horizon:
+judging time + --horizon days); and in "mta_sts.reason" the time libcurl puts into its messages ("Failed to
 connect to ... after 10 ms", "timed out after 5000 milliseconds"), compared with the number
 masked. --ignore adds a dotted key path ("mx.addresses.ptr"); list positions are
 not part of the path.
@@ -104,6 +105,10 @@ def ignored(path, key, extra):
     if key in ALWAYS_IGNORED or dotted in extra:
         return True
     if "smtp" in path and (key in SMTP_VOLATILE or key.endswith(SMTP_VOLATILE_SUFFIX)):
+        return True
+    # the outlook's horizon is the judging time + --horizon days (issue 16): a time, as
+    # scanned_at is
+    if path and path[-1] == "outlook" and key == "at":
         return True
     # the TLS profile is shared per address the same way (issue 15)
     if path and path[-1] == "tls_profile" and key == "shared":

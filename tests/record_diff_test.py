@@ -95,6 +95,19 @@ def main():
     check("timings only, plain", 0, run([canon], [timed])[0])
     check("timings only, canonical", 0, run([canon], [timed], "--canonical-order")[0])
 
+    # 2a. the outlook's horizon (judging time + --horizon) is a time: ignored; what it
+    # judged is not
+    ol = copy.deepcopy(canon)
+    ol["mx"][0]["addresses"][0]["outlook"] = {"at": "2027-01-01T00:00:00Z", "pkix_valid": True}
+    ol_later = copy.deepcopy(ol)
+    ol_later["mx"][0]["addresses"][0]["outlook"]["at"] = "2027-01-01T00:00:09Z"
+    check("outlook.at only", 0, run([ol], [ol_later])[0])
+    ol_broken = copy.deepcopy(ol_later)
+    ol_broken["mx"][0]["addresses"][0]["outlook"]["pkix_valid"] = False
+    rc, out = run([ol], [ol_broken])
+    check("outlook real change", 1, rc)
+    check("outlook real change, path", True, "mx.addresses.outlook.pkix_valid" in out)
+
     # 2b. which domain of a shared address made its TLS profile is ignored as for the
     # probe; a real difference in the profile is not
     prof = copy.deepcopy(canon)

@@ -90,6 +90,8 @@ tls_chain_t *tls_chain_new(X509 *leaf, STACK_OF(X509) *sk)
   c->parsed = NULL;
   c->hot_prev = c->hot_next = NULL;
   c->pkix_name = NULL;
+  c->at_name = NULL;
+  c->at_pkix = NULL;
   unsigned char *p = c->der;
   for (int i = 0; i < n; i++)
     if (i2d_X509(pick[i], &p) != lens[i]) {
@@ -125,6 +127,8 @@ void tls_chain_unref(tls_chain_t *c)
     if (c->parsed != NULL)
       hot_cool(c);
     free(c->pkix_name);
+    free(c->at_name);
+    free(c->at_pkix);
     free(c);
   }
 }

@@ -26,6 +26,12 @@ struct tls_chain {
   time_t pkix_at;
   bool pkix_valid;
   char pkix_error[128];
+  int pkix_verify_error;
+  /* The last PKIX verdict at a later time (tls_result_outlook), kept apart from the one
+   * above so that a verdict at the horizon never stands for one at the present. */
+  char *at_name;                      /* NULL: none yet */
+  time_t at_at;                       /* the time it was judged at */
+  tls_verdict_at_t *at_pkix;          /* owned */
   struct tls_chain *hot_prev, *hot_next;
   unsigned char der[];
 };

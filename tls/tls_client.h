@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <time.h>
 
 typedef struct tls_ctx tls_ctx_t;
 typedef struct tls_conn tls_conn_t;
@@ -72,6 +73,9 @@ typedef struct tls_result {
   /* PKIX: chain to the trust store + host name (the MX name) check; DANE off. */
   bool pkix_valid;
   char pkix_error[128];              /* OpenSSL's verify error string, "" when valid */
+  int pkix_verify_error;             /* OpenSSL's X509_V_ERR_* code when not valid (0 when
+                                        valid or not judged): what a check tells apart
+                                        without parsing the string (TLS_VERIFY_*) */
   /* DANE: meaningful only when dane_enabled (at least one usable record was added). */
   bool dane_enabled;
   bool dane_valid;
@@ -86,6 +90,12 @@ typedef struct tls_result {
    * without a certificate. */
   tls_chain_t *chain;
 } tls_result_t;
+
+/* X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ("unable to get local issuer certificate"):
+ * the chain stops at a certificate whose issuer is neither sent nor in the trust store.
+ * OpenSSL never fetches a missing intermediate, so on a leaf that is not self-signed this
+ * is an incomplete chain (checks/cncs.c). tls_judge.c asserts it equals OpenSSL's value. */
+#define TLS_VERIFY_NO_LOCAL_ISSUER 20
 
 /* Whatever a handshake can accept is kept whole, so a verdict never differs because the
  * stored chain was cut: OpenSSL's default verify depth (100) plus the leaf, and its default
@@ -172,5 +182,65 @@ void tls_result_free(tls_result_t *r);
 int tls_result_copy(tls_result_t *dst, const tls_result_t *src);
 /* Bytes of DER of the stored chain (0 without one): what a cached copy costs. */
 size_t tls_result_chain_bytes(const tls_result_t *r);
+
+/* ---- issue 16: which TLSA records match what, and the verdicts at a later time ---- */
+
+/* Records considered by tls_tlsa_match: the first TLS_MATCH_RECS (a bit each). */
+#define TLS_MATCH_RECS 64
+typedef struct tls_tlsa_match {
+  uint64_t leaf;                     /* bit k: recs[k]'s data matches the leaf (certificate
+                                        DER for selector 0, SubjectPublicKeyInfo DER for 1;
+                                        matching type 0 full, 1 SHA-256, 2 SHA-512) */
+  uint64_t issuer;                   /* bit k: ... matches a certificate above the leaf in
+                                        the chain as sent (depth >= 1) */
+  char spki_sha256[65];              /* the leaf's SubjectPublicKeyInfo, SHA-256 hex */
+} tls_tlsa_match_t;
+
+/* Matches the first TLS_MATCH_RECS records of recs against r's stored chain. Pure data
+ * comparison: the usage is not considered, nothing is verified (no dates, no names, no
+ * signatures). 0 ok; -1 without a chain, or on allocation failure (m then zero). */
+int tls_tlsa_match(const tls_result_t *r, const tlsa_rec_t *recs, size_t nrecs,
+                   tls_tlsa_match_t *m);
+
+/* A certificate of the chain that has expired at the outlook's time, as the verification
+ * at that time found it (depth 0: the leaf). */
+#define TLS_EXPIRING_MAX 4
+typedef struct tls_expiring {
+  int depth;
+  bool anchor;                       /* the top of the chain built: a trust anchor (a root
+                                        of the trust store, whose dates OpenSSL checks) */
+  time_t not_after;
+  char subject[96];                  /* RFC 2253, cut to fit */
+} tls_expiring_t;
+
+typedef struct tls_verdict_at {
+  bool valid;
+  char error[128];                   /* OpenSSL's verify error string, "" when valid */
+  time_t first_not_after;            /* the earliest not_after among the certificates that
+                                        count: PKIX the leaf and the intermediates of the
+                                        chain built; DANE-TA the chain below the matched
+                                        trust anchor (whose own dates OpenSSL does not
+                                        check); 0 for DANE-EE (dates do not count) */
+  tls_expiring_t expiring[TLS_EXPIRING_MAX];  /* expired at `at`, earliest first */
+  size_t nexpiring;
+} tls_verdict_at_t;
+
+typedef struct tls_outlook {
+  time_t at;
+  tls_verdict_at_t pkix;
+  bool dane_enabled;                 /* as tls_result_judge's: a usable record was added */
+  tls_verdict_at_t dane;
+} tls_outlook_t;
+
+/* r's stored chain judged as tls_result_judge judges it (same trust store, PKIX name and
+ * DANE input), but at time `at` (X509_VERIFY_PARAM_set_time): PKIX, and DANE when dane has
+ * a usable record. OpenSSL's rules for dates under DANE hold (RFC 7672 §3.1.1): a DANE-EE
+ * match of the leaf ignores every date; DANE-TA checks the chain below the trust anchor
+ * (not the anchor's own dates: unit.test_tls_outlook pins both down).
+ * r and its verdicts are untouched; the PKIX verdict cache that tls_result_judge keeps on
+ * the chain is neither read nor written (the at-`at` verdict has its own slot there).
+ * 0 ok, -1 allocation failure or no chain (o then says invalid). */
+int tls_result_outlook(tls_ctx_t *c, const tls_result_t *r, const char *pkix_name,
+                       const tls_dane_in_t *dane, time_t at, tls_outlook_t *o);
 
 #endif

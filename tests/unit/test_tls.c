@@ -450,6 +450,7 @@ static void test_pkix_failures(tls_ctx_t *ctx, tls_ctx_t *ctx_system)
   CHECK_INT(probe(ctx, &o, MX, MX, NULL, &r, err, sizeof err), TLS_DONE);
   CHECK(!r.pkix_valid);
   CHECK_STR(r.pkix_error, VERR(X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT));
+  CHECK_INT(r.pkix_verify_error, X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT);
   CHECK(r.cert.self_signed);
   CHECK_STR(r.cert.key_type, "EC");
   CHECK_INT(r.cert.key_bits, 256);
@@ -467,6 +468,7 @@ static void test_pkix_failures(tls_ctx_t *ctx, tls_ctx_t *ctx_system)
   CHECK_INT(probe(ctx, &o, MX, MX, NULL, &r, err, sizeof err), TLS_DONE);
   CHECK(!r.pkix_valid);
   CHECK_STR(r.pkix_error, VERR(X509_V_ERR_CERT_HAS_EXPIRED));
+  CHECK_INT(r.pkix_verify_error, X509_V_ERR_CERT_HAS_EXPIRED);
   tls_result_free(&r);
 
   o = (srv_opts_t){.cert = wrong_cert, .key = wrong_key, .chain = ca_cert};
@@ -480,6 +482,19 @@ static void test_pkix_failures(tls_ctx_t *ctx, tls_ctx_t *ctx_system)
   CHECK_INT(probe(ctx_system, &o, MX, MX, NULL, &r, err, sizeof err), TLS_DONE);
   CHECK(!r.pkix_valid);
   CHECK(r.pkix_error[0] != '\0');
+  /* the chain was sent whole (up to its self-signed root): not "no local issuer" */
+  CHECK_INT(r.pkix_verify_error, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN);
+  tls_result_free(&r);
+
+  /* The leaf alone, and the trust store does not hold its issuer: an incomplete chain
+   * (checks/cncs.c), told by the code; judged again, the memoised verdict keeps it. */
+  o = (srv_opts_t){.cert = good_cert, .key = good_key};
+  CHECK_INT(probe(ctx_system, &o, MX, MX, NULL, &r, err, sizeof err), TLS_DONE);
+  CHECK(!r.pkix_valid && !r.cert.self_signed);
+  CHECK_INT(r.pkix_verify_error, TLS_VERIFY_NO_LOCAL_ISSUER);
+  CHECK_STR(r.pkix_error, VERR(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY));
+  CHECK_INT(tls_result_judge(ctx_system, &r, MX, NULL), 0);
+  CHECK_INT(r.pkix_verify_error, TLS_VERIFY_NO_LOCAL_ISSUER);
   tls_result_free(&r);
 
   /* A server that omits the CA: the trust store supplies it. */
@@ -487,6 +502,7 @@ static void test_pkix_failures(tls_ctx_t *ctx, tls_ctx_t *ctx_system)
   CHECK_INT(probe(ctx, &o, MX, MX, NULL, &r, err, sizeof err), TLS_DONE);
   CHECK_INT(r.chain_len, 1);
   CHECK(r.pkix_valid);  /* the CA file holds the issuer, so it still verifies */
+  CHECK_INT(r.pkix_verify_error, 0);
   tls_result_free(&r);
 }
 

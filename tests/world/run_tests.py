@@ -1032,11 +1032,13 @@ def assert_cases(by, E, what, C):
             C.check("%s %s" % (what, key), path, want, get(rec, path))
 
 
-def normalise(rec):
-    """Drops fields that legitimately differ between two runs."""
+def normalise(rec, parent=None):
+    """Drops fields that legitimately differ between two runs (outlook.at: the horizon is
+    the judging time + --horizon days, a time as scanned_at is)."""
     if isinstance(rec, dict):
-        return {k: normalise(v) for k, v in rec.items()
+        return {k: normalise(v, k) for k, v in rec.items()
                 if k != "scanned_at" and not k.endswith("_ms")
+                and not (parent == "outlook" and k == "at")
                 and k not in ("shared", "inferred", "inferred_from")}  # which request probed
     if isinstance(rec, list):
         return [normalise(v) for v in rec]
