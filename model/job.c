@@ -71,6 +71,7 @@ void job_free(job_t *j) {
   free(j->tlsrpt);
   free(j->sts_reason);
   free(j->sts_policy);
+  free(j->soa_rname);
   free(j);
 }
 

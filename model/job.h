@@ -222,7 +222,13 @@ struct host {
   /* issue 16 (model/ops.h) */
   rollover_t rollover;             /* checks/rollover.c */
   expiry_t dnssec_expires;         /* its A/AAAA and TLSA RRsets and their zones' DNSKEYs */
+  /* issue 16: secure answers' earliest RRSIG expiry (a, aaaa: the lookups above) */
+  dns_sigexp_t a_sig, aaaa_sig, tlsa_sig;
 };
+
+/* Zones whose DNSKEY set is asked per job (checks/zonekeys.c): the signers of its MX,
+ * A/AAAA and TLSA answers, usually one or two. */
+#define ZONEKEYS_MAX 8
 
 struct job {
   job_env_t *env;
@@ -274,6 +280,15 @@ struct job {
   time_t outlook_breaks;           /* OUTLOOK_WARN: the first date something breaks */
   char outlook_reason[160];        /* ... and what */
   cncs_t cncs;                     /* checks/cncs.c */
+  /* issue 16: RRSIG expiries (scan/mx.c, checks/zonekeys.c), kept from secure answers */
+  dns_sigexp_t mx_sig;             /* the MX RRset's */
+  struct zonekey {
+    job_t *job;
+    char zone[DNS_QNAME_MAX + 1];  /* a signer name of the answers above */
+    dns_sigexp_t keys;             /* its DNSKEY RRset's (at 0: not secure, not answered) */
+  } zonekeys[ZONEKEYS_MAX];
+  size_t nzonekeys;                /* distinct signer zones asked (the first ZONEKEYS_MAX) */
+  size_t zonekeys_waiting;         /* DNSKEY answers still out */
 };
 
 /* ---- the services a job's stages and checks use (set up by scan/pipeline.c) ---- */

@@ -97,6 +97,25 @@ static void deliver_error(dns_query_t *q, enum dnssec_state st, const char *reas
   q->cb(q->arg, &a);
 }
 
+/* What the answer message says beyond libunbound's fields (issue 16): the RRSIGs of the
+ * answer RRset and the zone's SOA contact. libunbound asks its forwarders with the DO bit
+ * and encodes answer_packet with the DNSSEC records (libworker's setup_qinfo_edns sets
+ * EDNS_DO), so the signatures it validated are there: no second query is needed. A
+ * signer too long to be queried again is left out (its DNSKEY set cannot be asked). */
+static void answer_extras(const struct ub_result *res, dns_answer_t *a, char *rname, size_t cap) {
+  if (!res->answer_packet || res->answer_len <= 0) return;
+  const uint8_t *pkt = res->answer_packet;
+  size_t len = (size_t)res->answer_len;
+  int64_t exp = 0;
+  char signer[DNS_NAME_TEXT_MAX];
+  if (dns_rrsig_expiry_from_packet(pkt, len, (unsigned)a->qtype, (int64_t)time(NULL), &exp,
+                                   signer, sizeof signer) == 1 && exp > 0) {
+    a->sig.at = (time_t)exp;
+    if (strlen(signer) <= DNS_QNAME_MAX) memcpy(a->sig.signer, signer, strlen(signer) + 1);
+  }
+  if (dns_soa_rname_from_packet(pkt, len, rname, cap) == 1) a->soa_rname = rname;
+}
+
 static void on_answer(void *arg, int err, struct ub_result *res) {
   dns_query_t *q = arg;
   q->ub_pending = false;
@@ -113,7 +132,7 @@ static void on_answer(void *arg, int err, struct ub_result *res) {
     deliver_error(q, DNSSEC_INDETERMINATE, ub_strerror(err));
   } else {
     dns_answer_t a = {0};
-    char rcbuf[32];
+    char rcbuf[32], rname[DNS_NAME_TEXT_MAX];
     a.qname = q->qname;
     a.qtype = q->qtype;
     a.rcode = res->rcode;
@@ -144,6 +163,7 @@ static void on_answer(void *arg, int err, struct ub_result *res) {
       else if (res->rcode < 6) a.reason = names[res->rcode];
       else { snprintf(rcbuf, sizeof rcbuf, "rcode %d", res->rcode); a.reason = rcbuf; }
     } else {
+      answer_extras(res, &a, rname, sizeof rname);
       a.dnssec = res->secure ? DNSSEC_SECURE : DNSSEC_INSECURE;
       if (res->nxdomain) a.outcome = DNS_NXDOMAIN;
       else if (res->havedata) a.outcome = DNS_DATA;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <time.h>
 #include <uv.h>
 
 enum dnssec_state {
@@ -31,6 +32,13 @@ enum dns_outcome {
   DNS_ERROR,          /* SERVFAIL, bogus, timeout, library error: see reason */
 };
 
+/* The earliest expiration among the RRSIGs of one RRset, and their signer (the zone whose
+ * DNSKEY set signed it). at 0: none known. Copied by value: the scan keeps it. */
+typedef struct dns_sigexp {
+  time_t at;
+  char signer[DNS_QNAME_MAX + 1];  /* presentation form; "" when it could not be queried */
+} dns_sigexp_t;
+
 /* One answer, valid only during the callback (the resolver frees it afterwards). */
 typedef struct dns_answer {
   const char *qname;
@@ -47,6 +55,13 @@ typedef struct dns_answer {
   size_t count;              /* records in data/len */
   uint8_t **data;            /* RDATA in wire form, names uncompressed */
   int *len;
+  /* issue 16, read from the answer message libunbound validated (it asks with the DO bit
+   * and keeps the RRSIGs in answer_packet). sig: the RRSIGs in the answer section covering
+   * qtype (whatever the security: callers keep it for DNSSEC_SECURE only). soa_rname: the
+   * SOA RNAME of the answer or authority section (dns_soa_rname_from_packet), or NULL;
+   * not read from a bogus answer. */
+  dns_sigexp_t sig;
+  const char *soa_rname;
 } dns_answer_t;
 
 typedef void (*dns_cb)(void *arg, const dns_answer_t *ans);

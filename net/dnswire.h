@@ -25,6 +25,22 @@ int dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t cap);
  * dns_name_from_wire's form. Returns > 0, or -1 when the message is malformed or the text
  * does not fit. */
 int dns_canonname_from_packet(const uint8_t *pkt, size_t len, char *out, size_t cap);
+/* RFC 4034 §3.1.5: an RRSIG's 32-bit inception or expiration field as seconds since the
+ * epoch, in serial-number arithmetic (RFC 1982) relative to now: the instant within
+ * 2^31 seconds of now whose low 32 bits it is, so that the fields wrap in 2106. */
+int64_t dns_sig_time(uint32_t field, int64_t now);
+/* The earliest expiration (dns_sig_time, relative to now) among the RRSIGs in the answer
+ * section of a DNS message that cover qtype, and that RRSIG's signer name (in
+ * dns_name_from_wire's form) in signer. 1 found, 0 none, -1 malformed or the signer does
+ * not fit in cap. */
+int dns_rrsig_expiry_from_packet(const uint8_t *pkt, size_t len, unsigned qtype, int64_t now,
+                                 int64_t *expires, char *signer, size_t cap);
+/* The RNAME (RFC 1035 §3.3.13: the zone's contact mailbox, its first label the local part)
+ * of the SOA in the answer section of a DNS message, else of the first SOA in the authority
+ * section (a NODATA or NXDOMAIN answer), in presentation form without the trailing dot:
+ * dns_name_from_wire's escapes, a '.' inside a label written \046, case kept. 1 found,
+ * 0 no SOA, -1 malformed or the text does not fit in cap. */
+int dns_soa_rname_from_packet(const uint8_t *pkt, size_t len, char *out, size_t cap);
 /* Joins the character-strings of one TXT RDATA (RFC 1035 §3.3.14: they form one record,
  * RFC 8461 §3.1, RFC 8460 §3) into out. Returns the joined length, or -1 when the RDATA is
  * malformed or the text does not fit in cap bytes (out is NUL-terminated). */

@@ -3,24 +3,41 @@
  * valid policy ("valid:enforce"), and summary.tls_grade. The change kinds are named here once, for stats.c (which
  * counts them), figures.c and the renderers (which list them). */
 #include "report/compare.h"
+#include "report/compare_ops.h"
 #include "report/jsonget.h"
 #include "record/schema.h"
 
 #include <stdio.h>
 #include <string.h>
 
+_Static_assert(CHG_DANE_CAUSE_LAST - CHG_DANE_CAUSE + 1 == DANE_CAUSE_COUNT,
+               "one change kind per DANE cause");
+#define CAUSE(c) [CHG_DANE_CAUSE + (c)]
 const char *const change_kind_key[CHG_COUNT] = {
   [CHG_DANE_ADOPTED] = "dane.adopted", [CHG_DANE_BROKEN] = "dane.broken",
-  [CHG_DANE_INCONCLUSIVE] = "dane.inconclusive", [CHG_STS_ADOPTED] = "mta_sts.adopted",
-  [CHG_STS_BROKEN] = "mta_sts.broken", [CHG_GRADE_WORSE] = "tls_grade.worse",
-  [CHG_GRADE_BETTER] = "tls_grade.better",
+  [CHG_DANE_INCONCLUSIVE] = "dane.inconclusive",
+  CAUSE(DANE_CAUSE_DNSSEC) = "dane_broke.dnssec", CAUSE(DANE_CAUSE_MX_MOVED) = "dane_broke.mx_moved",
+  CAUSE(DANE_CAUSE_KEY_CHANGED) = "dane_broke.key_changed",
+  CAUSE(DANE_CAUSE_TLSA_CHANGED) = "dane_broke.tlsa_changed",
+  CAUSE(DANE_CAUSE_OTHER) = "dane_broke.other",
+  [CHG_STS_ADOPTED] = "mta_sts.adopted",
+  [CHG_STS_BROKEN] = "mta_sts.broken", [CHG_STS_SAME_ID] = "mta_sts.changed_same_id",
+  [CHG_GRADE_WORSE] = "tls_grade.worse", [CHG_GRADE_BETTER] = "tls_grade.better",
 };
 const char *const change_kind_title[CHG_COUNT] = {
   [CHG_DANE_ADOPTED] = "DANE newly valid", [CHG_DANE_BROKEN] = "DANE newly broken",
-  [CHG_DANE_INCONCLUSIVE] = "DANE newly inconclusive", [CHG_STS_ADOPTED] = "MTA-STS newly valid",
-  [CHG_STS_BROKEN] = "MTA-STS no longer valid", [CHG_GRADE_WORSE] = "TLS profile grade worse",
-  [CHG_GRADE_BETTER] = "TLS profile grade better",
+  [CHG_DANE_INCONCLUSIVE] = "DANE newly inconclusive",
+  CAUSE(DANE_CAUSE_DNSSEC) = "DANE broke: DNSSEC broke (bogus, or signatures expired)",
+  CAUSE(DANE_CAUSE_MX_MOVED) = "DANE broke: the MX moved to hosts without TLSA",
+  CAUSE(DANE_CAUSE_KEY_CHANGED) = "DANE broke: the server's key changed, the TLSA set did not "
+                                  "(rollover failure)",
+  CAUSE(DANE_CAUSE_TLSA_CHANGED) = "DANE broke: the TLSA set changed and matches nothing",
+  CAUSE(DANE_CAUSE_OTHER) = "DANE broke: same MX hosts, TLSA set and keys",
+  [CHG_STS_ADOPTED] = "MTA-STS newly valid", [CHG_STS_BROKEN] = "MTA-STS no longer valid",
+  [CHG_STS_SAME_ID] = "MTA-STS policy changed without a new id (senders keep the old one)",
+  [CHG_GRADE_WORSE] = "TLS profile grade worse", [CHG_GRADE_BETTER] = "TLS profile grade better",
 };
+#undef CAUSE
 
 static int eq(const char *a, const char *b) { return strcmp(a, b) == 0; }
 
@@ -73,8 +90,13 @@ void compare_state(json_object *rec, char *buf, size_t cap) {
 void compare_remember(struct rtable *map, json_object *rec) {
   const char *d = jstr(rec, RK_DOMAIN);
   if (!d) return;
-  char state[COMPARE_STATE_MAX];
-  compare_state(rec, state, sizeof state);
+  char state[COMPARE_STATE_MAX + OPS_OBS_MAX + 2];
+  compare_state(rec, state, COMPARE_STATE_MAX);
+  struct ops_obs o;
+  ops_obs_of(rec, jtime_str(jstr(rec, RK_SCANNED_AT)), &o);
+  size_t n = strlen(state);
+  state[n++] = COMPARE_OPS_SEP;
+  ops_obs_str(&o, state + n, sizeof state - n);
   struct rt_entry *e = rt_get(map, d, strlen(d));
   /* A domain twice in the old scan (duplicate input lines): keep one state, chosen
    * deterministically. */

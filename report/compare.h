@@ -9,12 +9,18 @@
 #include <json-c/json.h>
 
 struct prevscan {
-  struct rtable map;  /* domain -> str "dane\x1fmta-sts\x1ftls-grade", v[1] = seen in the new scan */
+  struct rtable map;  /* domain -> str "dane\x1fmta-sts\x1ftls-grade\x1e<ops_obs_str>",
+                         v[1] = seen in the new scan */
 };
 
 /* The kinds of change the comparison lists, in display order; figure "changes.<key>". */
+/* The DANE causes (issue 16) are the domains of a DANE break (compare_ops.h: summary.dane
+ * valid -> not valid, or an address newly failing) by cause, in enum dane_cause's order
+ * from CHG_DANE_CAUSE; CHG_STS_SAME_ID the policies whose content changed under one id. */
 enum change_kind {
-  CHG_DANE_ADOPTED, CHG_DANE_BROKEN, CHG_DANE_INCONCLUSIVE, CHG_STS_ADOPTED, CHG_STS_BROKEN,
+  CHG_DANE_ADOPTED, CHG_DANE_BROKEN, CHG_DANE_INCONCLUSIVE,
+  CHG_DANE_CAUSE, CHG_DANE_CAUSE_LAST = CHG_DANE_CAUSE + 4,
+  CHG_STS_ADOPTED, CHG_STS_BROKEN, CHG_STS_SAME_ID,
   CHG_GRADE_WORSE, CHG_GRADE_BETTER, CHG_COUNT
 };
 extern const char *const change_kind_key[CHG_COUNT];    /* "dane.adopted", ... */
@@ -39,6 +45,8 @@ int compare_grade_change(const char *was, const char *now);
 /* Writes the comparable state of a record ("valid\x1fvalid:enforce\x1fgood", "-" when
  * absent). */
 void compare_state(json_object *rec, char *buf, size_t cap);
+/* The separator of compare_state's part and compare_ops.h's observation in the map. */
+#define COMPARE_OPS_SEP '\x1e'
 /* Remembers one record of the previous scan (per-worker map; merged with rt_merge). */
 void compare_remember(struct rtable *map, json_object *rec);
 /* Domains of the previous scan that the new one does not have. */

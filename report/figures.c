@@ -28,14 +28,13 @@ const struct section_info report_sections[] = {
   {"dane", "DANE"},
   {"mta_sts", "MTA-STS and TLS-RPT"},
   {"sender", "What a sender would do"},
+  {"conformity", "CNCS conformity (per domain)"},
+  {"rollover", "TLSA rollover readiness (per distinct MX host)"},
+  {"outlook", "Outlook: mail that breaks before the horizon"},
   {"changes", "Changes since the previous scan"},
   {NULL, NULL},
 };
 
-struct ctx {
-  struct report *r;
-  const struct stats *now, *old;
-};
 
 double figure_share(uint64_t count, uint64_t denom, int has_denom) {
   if (!has_denom || denom == 0) return -1;
@@ -48,8 +47,8 @@ const struct figure *report_find(const struct report *r, const char *key) {
   return NULL;
 }
 
-static void add(struct ctx *c, const char *section, const char *key, const char *label,
-                const char *denom_key) {
+void fig_add(struct fig_ctx *c, const char *section, const char *key, const char *label,
+             const char *denom_key) {
   struct report *r = c->r;
   if (r->nfig == r->capfig) {
     r->capfig = r->capfig ? r->capfig * 2 : 128;
@@ -107,13 +106,13 @@ static void collect(const struct rtable *t, const char *prefix, const char *cons
   }
 }
 
-static void dist(struct ctx *c, const char *section, const char *prefix, const char *label,
-                 const char *denom_key, const char *const *order) {
+void fig_dist(struct fig_ctx *c, const char *section, const char *prefix, const char *label,
+              const char *denom_key, const char *const *order) {
   char key[160], lab[200];
   for (const char *const *o = order; o && *o; o++) {
     snprintf(key, sizeof key, "%s%s", prefix, *o);
     snprintf(lab, sizeof lab, "%s: %s", label, *o);
-    add(c, section, key, lab, denom_key);
+    fig_add(c, section, key, lab, denom_key);
   }
   struct kv *kv = NULL;
   size_t n = 0, cap = 0;
@@ -125,7 +124,7 @@ static void dist(struct ctx *c, const char *section, const char *prefix, const c
   for (size_t i = 0; i < n; i++) {
     snprintf(key, sizeof key, "%s%s", prefix, kv[i].value);
     snprintf(lab, sizeof lab, "%s: %s", label, kv[i].value);
-    add(c, section, key, lab, denom_key);
+    fig_add(c, section, key, lab, denom_key);
   }
   free(kv);
 }
@@ -201,7 +200,7 @@ static struct order order_of(const char *const *table, size_t n, const int *vals
 
 /* DANE per certificate key type: for each key type met, of the certificates DANE was
  * judged for, the share valid (each over its own key type's count). */
-static void dane_per_key(struct ctx *c) {
+static void dane_per_key(struct fig_ctx *c) {
   static const char prefix[] = "tls_profile.dane_cert.";
   struct kv *kv = NULL;
   size_t n = 0, cap = 0;
@@ -214,7 +213,7 @@ static void dane_per_key(struct ctx *c) {
     snprintf(den, sizeof den, "%s%s", prefix, kv[i].value);
     snprintf(lab, sizeof lab, "DANE-valid %s certificates (of those DANE was judged for)",
              kv[i].value);
-    add(c, "tls_profile", key, lab, den);
+    fig_add(c, "tls_profile", key, lab, den);
   }
   free(kv);
 }
@@ -222,55 +221,55 @@ static void dane_per_key(struct ctx *c) {
 /* The TLS profile's figures: per unique profiled address, then per domain. The full
  * mode's (cipher classes, server order, key exchange) are over the addresses profiled in
  * full mode, DANE per certificate over the addresses where DANE was judged for some. */
-static void profile_figures(struct ctx *c) {
+static void profile_figures(struct fig_ctx *c) {
   const char *S = "tls_profile", *A = "tls_profile.addresses", *F = "tls_profile.addresses_full";
   const char *const modes[] = {profile_mode_name(PROFILE_BASIC), profile_mode_name(PROFILE_FULL),
                                NULL};
   const char *const dhe[] = {tls_class_name(TLS_CLASS_GOOD), tls_class_name(TLS_CLASS_SUFFICIENT),
                              tls_class_name(TLS_CLASS_PHASE_OUT),
                              tls_class_name(TLS_CLASS_INSUFFICIENT), PROFILE_DHE_NONE, NULL};
-  add(c, S, A, "Unique addresses profiled", "population.addresses_unique");
-  dist(c, S, "tls_profile.mode.", "Profile mode (per profiled address)", A, modes);
-  dist(c, S, "tls_profile.accepts.", "Accepts (per profiled address)", A,
+  fig_add(c, S, A, "Unique addresses profiled", "population.addresses_unique");
+  fig_dist(c, S, "tls_profile.mode.", "Profile mode (per profiled address)", A, modes);
+  fig_dist(c, S, "tls_profile.accepts.", "Accepts (per profiled address)", A,
        ALL(schema_profile_version));
-  dist(c, S, "tls_profile.grade.", "Grade (per profiled address)", A, ALL(schema_tls_class));
-  add(c, S, "tls_profile.renegotiation_tested",
+  fig_dist(c, S, "tls_profile.grade.", "Grade (per profiled address)", A, ALL(schema_tls_class));
+  fig_add(c, S, "tls_profile.renegotiation_tested",
       "Secure renegotiation tested (a TLS 1.2 or older version accepted)", A);
-  add(c, S, "tls_profile.secure_renegotiation", "Secure renegotiation (RFC 5746)",
+  fig_add(c, S, "tls_profile.secure_renegotiation", "Secure renegotiation (RFC 5746)",
       "tls_profile.renegotiation_tested");
-  add(c, S, F, "Profiled in full mode", A);
-  dist(c, S, "tls_profile.cipher_class.", "Accepts a cipher suite of class (full mode)", F,
+  fig_add(c, S, F, "Profiled in full mode", A);
+  fig_dist(c, S, "tls_profile.cipher_class.", "Accepts a cipher suite of class (full mode)", F,
        ALL(schema_tls_class));
-  add(c, S, "tls_profile.server_order", "Server imposes its cipher order (full mode)", F);
-  dist(c, S, "tls_profile.dhe.", "DHE group class (full mode)", F, dhe);
-  dist(c, S, "tls_profile.dhe_bits.", "DHE group size in bits (full mode)", F, NULL);
-  dist(c, S, "tls_profile.ecdhe.", "Accepts ECDHE group (full mode)", F, ALL(schema_profile_group));
-  add(c, S, "tls_profile.addresses_certs", "With certificates in the profile", A);
-  add(c, S, "tls_profile.multi_cert", "More than one certificate", "tls_profile.addresses_certs");
-  add(c, S, "tls_profile.certs", "Certificates (distinct per address)", NULL);
-  dist(c, S, "tls_profile.cert_key.", "Certificate key type (per certificate)",
+  fig_add(c, S, "tls_profile.server_order", "Server imposes its cipher order (full mode)", F);
+  fig_dist(c, S, "tls_profile.dhe.", "DHE group class (full mode)", F, dhe);
+  fig_dist(c, S, "tls_profile.dhe_bits.", "DHE group size in bits (full mode)", F, NULL);
+  fig_dist(c, S, "tls_profile.ecdhe.", "Accepts ECDHE group (full mode)", F, ALL(schema_profile_group));
+  fig_add(c, S, "tls_profile.addresses_certs", "With certificates in the profile", A);
+  fig_add(c, S, "tls_profile.multi_cert", "More than one certificate", "tls_profile.addresses_certs");
+  fig_add(c, S, "tls_profile.certs", "Certificates (distinct per address)", NULL);
+  fig_dist(c, S, "tls_profile.cert_key.", "Certificate key type (per certificate)",
        "tls_profile.certs", NULL);
-  add(c, S, "tls_profile.dane_addresses", "DANE judged per certificate",
+  fig_add(c, S, "tls_profile.dane_addresses", "DANE judged per certificate",
       "tls_profile.addresses_certs");
-  dist(c, S, "tls_profile.dane_match.",
+  fig_dist(c, S, "tls_profile.dane_match.",
        "DANE-valid certificates of the address (some: DANE fails some senders)",
        "tls_profile.dane_addresses", ALL(stats_dane_match));
-  add(c, S, "tls_profile.dane_certs", "Certificates DANE was judged for", NULL);
+  fig_add(c, S, "tls_profile.dane_certs", "Certificates DANE was judged for", NULL);
   dane_per_key(c);
   const char *D = "tls_profile.domains";
-  add(c, S, D, "Domains with a profiled MX address", "population.ok");
-  dist(c, S, "tls_profile.domain_accepts.", "Domains with an MX that accepts", D,
+  fig_add(c, S, D, "Domains with a profiled MX address", "population.ok");
+  fig_dist(c, S, "tls_profile.domain_accepts.", "Domains with an MX that accepts", D,
        ALL(schema_profile_version));
-  add(c, S, "tls_profile.legacy_domains",
+  fig_add(c, S, "tls_profile.legacy_domains",
       "Domains with an MX that accepts SSLv3, TLS 1.0 or TLS 1.1", D);
-  dist(c, S, "tls_profile.domain_grade.", "Domain grade (summary.tls_grade)", D,
+  fig_dist(c, S, "tls_profile.domain_grade.", "Domain grade (summary.tls_grade)", D,
        ALL(schema_tls_class));
-  add(c, S, "tls_profile.domains_full", "Domains with an MX profiled in full mode", D);
-  dist(c, S, "tls_profile.domain_cipher_class.",
+  fig_add(c, S, "tls_profile.domains_full", "Domains with an MX profiled in full mode", D);
+  fig_dist(c, S, "tls_profile.domain_cipher_class.",
        "Domains with an MX that accepts a suite of class (full mode)", "tls_profile.domains_full",
        ALL(schema_tls_class));
-  add(c, S, "tls_profile.domains_dane", "Domains where DANE was judged per certificate", D);
-  add(c, S, "tls_profile.domain_dane_some",
+  fig_add(c, S, "tls_profile.domains_dane", "Domains where DANE was judged per certificate", D);
+  fig_add(c, S, "tls_profile.domain_dane_some",
       "Domains with an MX whose certificates match TLSA only in part (DANE fails some senders)",
       "tls_profile.domains_dane");
 }
@@ -378,100 +377,102 @@ static void change_list(struct report *r, const struct stats *now) {
 
 void figures_build(struct report *r, const struct stats *now, const struct stats *old,
                    size_t top) {
-  struct ctx c = {r, now, old};
+  struct fig_ctx c = {r, now, old};
   r->compare = old != NULL;
   /* "dane.host_tlsa" values (stats.c, host_fact): named by the record's strings. */
   const char *const host_tlsa[] = {dnssec_state_name(DNSSEC_SECURE),
                                    dnssec_state_name(DNSSEC_INSECURE),
                                    dnssec_state_name(DNSSEC_BOGUS), dns_outcome_name(DNS_ERROR),
                                    HOST_TLSA_NONE, NULL};
-  add(&c, "population", "population.records", "Domains scanned (records)", "population.records");
-  dist(&c, "population", "population.status.", "Status", "population.records",
+  fig_add(&c, "population", "population.records", "Domains scanned (records)", "population.records");
+  fig_dist(&c, "population", "population.status.", "Status", "population.records",
        SOME(schema_job_status, figures_status));
-  add(&c, "population", "population.ok", "Domains with MX hosts (status ok)", "population.records");
-  add(&c, "population", "population.receives_mail",
+  fig_add(&c, "population", "population.ok", "Domains with MX hosts (status ok)", "population.records");
+  fig_add(&c, "population", "population.receives_mail",
       "Domains with an MX address that engaged (EHLO answered)", "population.records");
-  add(&c, "population", "population.mx_hosts_unique", "MX host names, unique", NULL);
-  add(&c, "population", "population.addresses_unique", "MX addresses, unique", NULL);
+  fig_add(&c, "population", "population.mx_hosts_unique", "MX host names, unique", NULL);
+  fig_add(&c, "population", "population.addresses_unique", "MX addresses, unique", NULL);
 
-  dist(&c, "transport", "transport.starttls.", "STARTTLS on the engaged MX addresses",
+  fig_dist(&c, "transport", "transport.starttls.", "STARTTLS on the engaged MX addresses",
        "population.receives_mail", SOME(schema_sum_starttls, figures_starttls));
-  dist(&c, "transport", "transport.no_engaged.", "No MX address engaged", "population.ok",
+  fig_dist(&c, "transport", "transport.no_engaged.", "No MX address engaged", "population.ok",
        SOME(schema_sum_starttls, figures_no_engaged));
-  add(&c, "transport", "transport.some_inconclusive",
+  fig_add(&c, "transport", "transport.some_inconclusive",
       "Domains with an MX address that did not engage (inconclusive)", "population.ok");
-  dist(&c, "transport", "transport.address_outcome.", "SMTP outcome (per unique address)",
+  fig_dist(&c, "transport", "transport.address_outcome.", "SMTP outcome (per unique address)",
        "population.addresses_unique", SOME(schema_smtp_outcome, figures_outcome));
-  add(&c, "transport", "transport.domains_tls", "Domains with TLS on some MX", "population.ok");
-  dist(&c, "transport", "transport.domain_tls_worst.", "Weakest TLS version of the domain",
+  fig_add(&c, "transport", "transport.domains_tls", "Domains with TLS on some MX", "population.ok");
+  fig_dist(&c, "transport", "transport.domain_tls_worst.", "Weakest TLS version of the domain",
        "transport.domains_tls", TLSV);
-  dist(&c, "transport", "transport.domain_cipher.", "Cipher at the weakest MX",
+  fig_dist(&c, "transport", "transport.domain_cipher.", "Cipher at the weakest MX",
        "transport.domains_tls", NULL);
-  add(&c, "transport", "transport.domain_fs_all", "Forward secrecy on every MX address",
+  fig_add(&c, "transport", "transport.domain_fs_all", "Forward secrecy on every MX address",
       "transport.domains_tls");
-  add(&c, "transport", "transport.addresses_tls", "Unique addresses that completed TLS",
+  fig_add(&c, "transport", "transport.addresses_tls", "Unique addresses that completed TLS",
       "population.addresses_unique");
-  dist(&c, "transport", "transport.address_tls_version.", "TLS version (per address)",
+  fig_dist(&c, "transport", "transport.address_tls_version.", "TLS version (per address)",
        "transport.addresses_tls", TLSV);
-  dist(&c, "transport", "transport.address_cipher.", "Cipher (per address)",
+  fig_dist(&c, "transport", "transport.address_cipher.", "Cipher (per address)",
        "transport.addresses_tls", NULL);
-  add(&c, "transport", "transport.address_fs", "Forward secrecy (per address)",
+  fig_add(&c, "transport", "transport.address_fs", "Forward secrecy (per address)",
       "transport.addresses_tls");
-  dist(&c, "transport", "transport.address_key.", "Certificate key (per address)",
+  fig_dist(&c, "transport", "transport.address_key.", "Certificate key (per address)",
        "transport.addresses_tls", NULL);
   /* --tls-profile (issue 15): only for a scan that made profiles */
   r->profiled = made_profiles(now) || (old && made_profiles(old));
   if (r->profiled) profile_figures(&c);
 
-  add(&c, "certs", "certs.pkix_valid_all", "PKIX-valid for the MX name at every TLS address",
+  fig_add(&c, "certs", "certs.pkix_valid_all", "PKIX-valid for the MX name at every TLS address",
       "certs.domains_tls");
-  add(&c, "certs", "certs.expired", "Some certificate expired", "certs.domains_tls");
-  add(&c, "certs", "certs.self_signed", "Some certificate self-signed", "certs.domains_tls");
-  add(&c, "certs", "certs.wrong_name", "Some certificate does not name its MX",
+  fig_add(&c, "certs", "certs.expired", "Some certificate expired", "certs.domains_tls");
+  fig_add(&c, "certs", "certs.self_signed", "Some certificate self-signed", "certs.domains_tls");
+  fig_add(&c, "certs", "certs.wrong_name", "Some certificate does not name its MX",
       "certs.domains_tls");
-  add(&c, "certs", "certs.expiring_30d", "Some certificate expires within 30 days",
+  fig_add(&c, "certs", "certs.expiring_30d", "Some certificate expires within 30 days",
       "certs.domains_tls");
 
-  dist(&c, "dnssec", "dnssec.domain.", "Domain (MX answer)", "dnssec.domains",
+  fig_dist(&c, "dnssec", "dnssec.domain.", "Domain (MX answer)", "dnssec.domains",
        ALL(schema_dnssec));
-  dist(&c, "dnssec", "dnssec.mx_host.", "MX host addresses (per unique host)",
+  fig_dist(&c, "dnssec", "dnssec.mx_host.", "MX host addresses (per unique host)",
        "population.mx_hosts_unique", ALL(schema_dnssec));
 
-  dist(&c, "dane", "dane.summary.", "DANE (domains with an engaged MX address)",
+  fig_dist(&c, "dane", "dane.summary.", "DANE (domains with an engaged MX address)",
        "population.receives_mail", SOME(schema_sum_dane, figures_dane));
-  dist(&c, "dane", "dane.no_engaged.", "DANE where no MX address engaged", "population.ok",
+  fig_dist(&c, "dane", "dane.no_engaged.", "DANE where no MX address engaged", "population.ok",
        SOME(schema_sum_dane, figures_dane_no_engaged));
-  dist(&c, "dane", "dane.tlsa_mx.", "Secure TLSA on MX hosts", "population.ok",
+  fig_dist(&c, "dane", "dane.tlsa_mx.", "Secure TLSA on MX hosts", "population.ok",
        ALL(stats_tlsa_mx));
-  dist(&c, "dane", "dane.address.", "DANE per MX address", "dane.addresses",
+  fig_dist(&c, "dane", "dane.address.", "DANE per MX address", "dane.addresses",
        ALL(schema_dane_status));
-  dist(&c, "dane", "dane.host_tlsa.", "TLSA at unique MX hosts", "population.mx_hosts_unique",
+  fig_dist(&c, "dane", "dane.host_tlsa.", "TLSA at unique MX hosts", "population.mx_hosts_unique",
        host_tlsa);
-  dist(&c, "dane", "dane.tlsa_combo.", "TLSA usage selector type (secure, unique hosts)",
+  fig_dist(&c, "dane", "dane.tlsa_combo.", "TLSA usage selector type (secure, unique hosts)",
        "dane.tlsa_records", COMBO);
 
-  add(&c, "mta_sts", "mta_sts.txt_present", "MTA-STS TXT record present", "mta_sts.domains");
-  dist(&c, "mta_sts", "mta_sts.status.", "MTA-STS", "mta_sts.domains",
+  fig_add(&c, "mta_sts", "mta_sts.txt_present", "MTA-STS TXT record present", "mta_sts.domains");
+  fig_dist(&c, "mta_sts", "mta_sts.status.", "MTA-STS", "mta_sts.domains",
        SOME(schema_sts_status, figures_sts));
-  dist(&c, "mta_sts", "mta_sts.mode.", "Policy mode (valid policies)", "mta_sts.status.valid",
+  fig_dist(&c, "mta_sts", "mta_sts.mode.", "Policy mode (valid policies)", "mta_sts.status.valid",
        SOME(schema_sts_mode, figures_sts_mode));
-  add(&c, "mta_sts", "mta_sts.mx_mismatch", "Valid policy not matching every MX",
+  fig_add(&c, "mta_sts", "mta_sts.mx_mismatch", "Valid policy not matching every MX",
       "mta_sts.status.valid");
-  dist(&c, "mta_sts", "mta_sts.error.", "Error", "mta_sts.domains", NULL);
-  dist(&c, "mta_sts", "tls_rpt.status.", "TLS-RPT", "tls_rpt.domains",
+  fig_dist(&c, "mta_sts", "mta_sts.error.", "Error", "mta_sts.domains", NULL);
+  fig_dist(&c, "mta_sts", "tls_rpt.status.", "TLS-RPT", "tls_rpt.domains",
        SOME(schema_tlsrpt_status, figures_rpt));
 
-  dist(&c, "sender", "sender.dane.action.", "DANE-enforcing sender", "sender.domains",
+  fig_dist(&c, "sender", "sender.dane.action.", "DANE-enforcing sender", "sender.domains",
        ALL(schema_action));
-  dist(&c, "sender", "sender.dane.defer_reason.", "DANE sender defers because",
+  fig_dist(&c, "sender", "sender.dane.defer_reason.", "DANE sender defers because",
        "sender.dane.action.defer", NULL);
-  dist(&c, "sender", "sender.mta_sts.action.", "MTA-STS-enforcing sender", "sender.domains",
+  fig_dist(&c, "sender", "sender.mta_sts.action.", "MTA-STS-enforcing sender", "sender.domains",
        ALL(schema_action));
-  dist(&c, "sender", "sender.mta_sts.defer_reason.", "MTA-STS sender defers because",
+  fig_dist(&c, "sender", "sender.mta_sts.defer_reason.", "MTA-STS sender defers because",
        "sender.mta_sts.action.defer", NULL);
-  dist(&c, "sender", "sender.dane.result_type.", "DANE sender reports", "sender.domains", NULL);
-  dist(&c, "sender", "sender.mta_sts.result_type.", "MTA-STS sender reports", "sender.domains",
+  fig_dist(&c, "sender", "sender.dane.result_type.", "DANE sender reports", "sender.domains", NULL);
+  fig_dist(&c, "sender", "sender.mta_sts.result_type.", "MTA-STS sender reports", "sender.domains",
        NULL);
+
+  figures_ops(&c);
 
   if (old) {
     c.old = NULL;  /* changes have no previous value of their own */
@@ -479,15 +480,16 @@ void figures_build(struct report *r, const struct stats *now, const struct stats
       if (!chg_shown(r, k)) continue;
       char key[64];
       snprintf(key, sizeof key, "changes.%s", change_kind_key[k]);
-      add(&c, "changes", key, change_kind_title[k], "population.records");
+      fig_add(&c, "changes", key, change_kind_title[k], "population.records");
     }
-    add(&c, "changes", "changes.domains_new", "Domains not in the previous scan",
+    fig_add(&c, "changes", "changes.domains_new", "Domains not in the previous scan",
         "population.records");
-    add(&c, "changes", "changes.domains_gone", "Domains of the previous scan not in this one",
+    fig_add(&c, "changes", "changes.domains_gone", "Domains of the previous scan not in this one",
         NULL);
     change_list(r, now);
   }
   operators(r, now, old, top);
+  figures_ops_operators(r, now);
   snprintf(r->first_scan, sizeof r->first_scan, "%s", now->first_scan);
   snprintf(r->last_scan, sizeof r->last_scan, "%s", now->last_scan);
   if (old) {

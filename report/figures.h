@@ -34,6 +34,10 @@ struct operator_row {
   uint64_t v[OP_COLS];  /* enum op_col */
   int has_prev;
   uint64_t prev[OP_COLS];
+  /* CNCS conformity of its domains (issue 16): those judged, those conforming, and per
+   * check the domains of each result (enum cncs_check, enum cncs_result) */
+  uint64_t cncs_domains, cncs_pass;
+  uint64_t cncs[CNCS_CHECK_COUNT][CNCS_RESULT_COUNT];
 };
 
 struct change_row {
@@ -57,6 +61,11 @@ struct report {
   int compare;
   int profiled;         /* the scan (or the previous one) made TLS profiles: the profile's
                            figures, operator columns and change kinds are shown */
+  int conformity;       /* some record has conformity.cncs: the operators' conformity table */
+  int outlook;          /* some record has summary.outlook: the soonest list */
+  int horizon_days;     /* the largest horizon the records show (addresses[].outlook.at) */
+  struct soon_row soon[OUTLOOK_SOONEST];  /* the domains whose mail breaks soonest */
+  int nsoon;
   /* metadata */
   struct input_file *inputs, *old_inputs;
   size_t ninputs, nold;
@@ -106,6 +115,25 @@ extern const int figures_outcome[FIGURES_OUTCOME_N];   /* enum smtp_outcome */
 extern const int figures_sts[FIGURES_STS_N];           /* enum sts_status */
 extern const int figures_sts_mode[FIGURES_STS_MODE_N]; /* enum mtasts_mode */
 extern const int figures_rpt[FIGURES_RPT_N];           /* enum tlsrpt_status */
+
+/* Building figures, for figures.c and figures_ops.c (issue 16's catalogue). */
+struct fig_ctx {
+  struct report *r;
+  const struct stats *now, *old;
+};
+/* One figure: key's count, over denom_key's (NULL: a plain count). */
+void fig_add(struct fig_ctx *c, const char *section, const char *key, const char *label,
+             const char *denom_key);
+/* A distribution: every counter under prefix, order's values first (NULL-terminated, shown
+ * even when zero), then any other value met, by count. */
+void fig_dist(struct fig_ctx *c, const char *section, const char *prefix, const char *label,
+              const char *denom_key, const char *const *order);
+/* figures_ops.c: the conformity, rollover and outlook sections, the soonest list, and the
+ * operators' conformity (after their rows are chosen). */
+void figures_ops(struct fig_ctx *c);
+/* What each CNCS check asks, in the report's words (enum cncs_check). */
+extern const char *const cncs_check_title[CNCS_CHECK_COUNT];
+void figures_ops_operators(struct report *r, const struct stats *now);
 
 /* old may be NULL (no --compare). top: rows of the operator table. */
 void figures_build(struct report *r, const struct stats *now, const struct stats *old, size_t top);

@@ -7,10 +7,16 @@
 #define MXS_REPORT_JSONGET_H
 
 #include <json-c/json.h>
+#include <time.h>
 
 /* The member key of object o, or NULL (o NULL or not an object, key absent). */
 json_object *jget(json_object *o, const char *key);
 /* The string member key of o, or NULL when absent or not a string. */
 const char *jstr(json_object *o, const char *key);
+
+/* An RFC 3339 UTC time as the scanner writes it ("2026-12-02T08:00:00Z"), -1 otherwise
+ * (NULL too). By hand, without timegm: that takes the time zone lock, which the parser
+ * threads then fight over. */
+time_t jtime_str(const char *t);
 
 #endif

@@ -1,6 +1,7 @@
 /* CSV: one row per figure (the same numbers as the Markdown), then the operator table
  * and the changed domains as rows of their own sections. */
 #include "report/render.h"
+#include "record/schema.h"
 
 #include <string.h>
 
@@ -65,6 +66,31 @@ void render_csv(const struct report *r, FILE *o) {
       row(o, r, "operators", key, op->name, op->v[k], dk >= 0 ? op->v[dk] : (ok ? ok->count : 0),
           1, op->has_prev, op->prev[k], dk >= 0 ? op->prev[dk] : (ok ? ok->prev_count : 0));
     }
+  }
+  /* Issue 16: each operator's domains per check and result, over those judged; the
+   * domains whose mail breaks soonest (count: the rank; label: when, in how many days, why). */
+  for (size_t i = 0; r->conformity && i < r->nops; i++) {
+    const struct operator_row *op = &r->ops[i];
+    char key[400];
+    snprintf(key, sizeof key, "operators.%s.cncs.conform", op->name);
+    row(o, r, "operators", key, op->name, op->cncs_pass, op->cncs_domains, 1, 0, 0, 0);
+    for (int k = 0; k < CNCS_CHECK_COUNT; k++)
+      for (int v = 0; v < CNCS_RESULT_COUNT; v++) {
+        snprintf(key, sizeof key, "operators.%s.cncs.%s.%s", op->name, schema_cncs_check[k],
+                 schema_cncs_result[v]);
+        row(o, r, "operators", key, op->name, op->cncs[k][v], op->cncs_domains, 1, 0, 0, 0);
+      }
+  }
+  for (int i = 0; i < r->nsoon; i++) {
+    char label[300];
+    snprintf(label, sizeof label, "%s (%.1f days): %s", r->soon[i].when,
+             (double)r->soon[i].in_s / 86400.0, r->soon[i].reason);
+    field(o, "outlook_soonest");
+    fputc(',', o);
+    field(o, r->soon[i].domain);
+    fputc(',', o);
+    field(o, label);
+    fprintf(o, ",%d,,\n", i + 1);
   }
   for (size_t i = 0; i < r->nchg; i++) {
     field(o, "changed_domains");

@@ -1,6 +1,7 @@
 /* One self-contained HTML page a CERT can publish: no scripts, no external fonts, images
  * or style sheets; charts are inline SVG bars of each figure's share. */
 #include "report/render.h"
+#include "record/schema.h"
 
 #include <string.h>
 
@@ -113,6 +114,159 @@ static void table(FILE *o, const struct report *r, const char *section) {
   fputs("</table>\n", o);
 }
 
+/* Issue 16. Conformity: one stacked bar per check, pass / fail / not tested /
+ * not applicable of the domains judged. */
+static void conformity_chart(FILE *o, const struct report *r) {
+  const struct figure *d = report_find(r, "conformity.domains");
+  if (!d || !d->count) return;
+  static const char *const cls[CNCS_RESULT_COUNT] = {"pass", "fail", "nt", "na"};
+  const int lw = 430, bw = 420, rh = 22;
+  fprintf(o, "<svg class=\"chart\" role=\"img\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+          "xmlns=\"http://www.w3.org/2000/svg\">\n", lw + bw + 90, CNCS_CHECK_COUNT * rh + 4,
+          lw + bw + 90, CNCS_CHECK_COUNT * rh + 4);
+  for (int k = 0; k < CNCS_CHECK_COUNT; k++) {
+    int ty = k * rh;
+    fprintf(o, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s%s</text>", lw - 8, ty + 15,
+            k >= CNCS_FIRST_ADVISORY ? "advisory: " : "", schema_cncs_check[k]);
+    double x = lw, pass = 0;
+    for (int v = 0; v < CNCS_RESULT_COUNT; v++) {
+      char key[128];
+      snprintf(key, sizeof key, "conformity.check.%s.%s", schema_cncs_check[k], schema_cncs_result[v]);
+      const struct figure *f = report_find(r, key);
+      double w = f ? (double)f->count * bw / (double)d->count : 0;
+      if (v == CNCS_PASS) pass = f ? 100.0 * (double)f->count / (double)d->count : 0;
+      if (w > 0)
+        fprintf(o, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"16\" class=\"%s\"/>", x,
+                ty + 3, w, cls[v]);
+      x += w;
+    }
+    fprintf(o, "<text x=\"%d\" y=\"%d\">%.1f%% pass</text>\n", lw + bw + 6, ty + 15, pass);
+  }
+  fputs("</svg>\n<p class=\"small\"><span class=\"key pass\"></span> pass <span class=\"key "
+        "fail\"></span> fail <span class=\"key nt\"></span> not tested <span class=\"key na\">"
+        "</span> not applicable; advisory checks do not fail conformity.</p>\n", o);
+}
+
+/* The conformity section's table, one row per check (the figures' rows, pivoted): the
+ * domains of each result and their share of those judged; the summary figures first. */
+static void conformity_table(FILE *o, const struct report *r) {
+  fputs("<table><tr><th>figure</th><th>count</th><th>of</th><th>share</th></tr>\n", o);
+  for (size_t i = 0; i < r->nfig; i++) {
+    const struct figure *f = &r->fig[i];
+    if (strcmp(f->section, "conformity") != 0 || strncmp(f->key, "conformity.check.", 17) == 0)
+      continue;
+    fputs("<tr><td>", o);
+    esc(o, f->label);
+    fprintf(o, "</td><td>%llu</td><td>%llu</td><td>", (unsigned long long)f->count,
+            (unsigned long long)f->denom);
+    pct(o, f->count, f->denom, f->has_denom);
+    fputs("</td></tr>\n", o);
+  }
+  fputs("</table>\n<table class=\"checks\"><tr><th>check</th><th>what it asks</th>", o);
+  for (int v = 0; v < CNCS_RESULT_COUNT; v++) fprintf(o, "<th>%s</th>", schema_cncs_result[v]);
+  fputs("</tr>\n", o);
+  for (int k = 0; k < CNCS_CHECK_COUNT; k++) {
+    fprintf(o, "<tr><td>%s%s</td><td>", schema_cncs_check[k], k >= CNCS_FIRST_ADVISORY ? " (advisory)" : "");
+    fputs(cncs_check_title[k], o);
+    fputs("</td>", o);
+    for (int v = 0; v < CNCS_RESULT_COUNT; v++) {
+      char key[128];
+      snprintf(key, sizeof key, "conformity.check.%s.%s", schema_cncs_check[k], schema_cncs_result[v]);
+      const struct figure *f = report_find(r, key);
+      if (!f) continue;
+      fprintf(o, "<td%s>%llu (", v == CNCS_FAIL && f->count && k < CNCS_FIRST_ADVISORY ?
+              " class=\"bad\"" : "", (unsigned long long)f->count);
+      pct(o, f->count, f->denom, 1);
+      fputs(")</td>", o);
+    }
+    fputs("</tr>\n", o);
+  }
+  fputs("</table>\n", o);
+}
+
+/* Outlook: warnings by week until the horizon, one column per week (counts). */
+static void week_chart(FILE *o, const struct report *r) {
+  uint64_t max = 0;
+  int n = 0;
+  const struct figure *wk[64];
+  for (size_t i = 0; i < r->nfig && n < 64; i++)
+    if (strncmp(r->fig[i].key, "outlook.week.", 13) == 0) {
+      wk[n++] = &r->fig[i];
+      if (r->fig[i].count > max) max = r->fig[i].count;
+    }
+  if (!n) return;
+  const int cw = 60, ch = 120, top = 18;
+  fprintf(o, "<svg class=\"chart\" role=\"img\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+          "xmlns=\"http://www.w3.org/2000/svg\">\n", n * cw + 10, ch + top + 22, n * cw + 10,
+          ch + top + 22);
+  for (int i = 0; i < n; i++) {
+    double h = max ? (double)wk[i]->count * ch / (double)max : 0;
+    const char *w = wk[i]->key + 13;
+    fprintf(o, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" class=\"warn\"/>"
+            "<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\">%llu</text>"
+            "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s%s</text>\n", i * cw + 8,
+            top + ch - h, cw - 12, h, i * cw + 8 + (cw - 12) / 2, top + ch - h - 4,
+            (unsigned long long)wk[i]->count, i * cw + 8 + (cw - 12) / 2, top + ch + 16,
+            w[0] >= '0' && w[0] <= '9' ? "week " : "", w);
+  }
+  fputs("</svg>\n", o);
+}
+
+static void ops_html(FILE *o, const struct report *r) {
+  if (r->conformity) {
+    fputs("<h2 id=\"conformity_operators\">CNCS conformity per MX operator</h2>\n<p class=\"small\">"
+          "Per check: domains passing / domains judged of this operator, then failing and not "
+          "tested (n/t). Advisory checks (*) do not fail conformity.</p>\n<table class=\"cncs\">"
+          "<tr><th>operator</th><th>judged</th><th>conform</th>", o);
+    for (int k = 0; k < CNCS_CHECK_COUNT; k++)
+      fprintf(o, "<th>%s%s</th>", schema_cncs_check[k], k >= CNCS_FIRST_ADVISORY ? "*" : "");
+    fputs("</tr>\n", o);
+    for (size_t i = 0; i < r->nops; i++) {
+      const struct operator_row *op = &r->ops[i];
+      if (!op->cncs_domains) continue;
+      fputs("<tr><td>", o);
+      esc(o, op->name);
+      fprintf(o, "</td><td>%llu</td><td>%llu (", (unsigned long long)op->cncs_domains,
+              (unsigned long long)op->cncs_pass);
+      pct(o, op->cncs_pass, op->cncs_domains, 1);
+      fputs(")</td>", o);
+      for (int k = 0; k < CNCS_CHECK_COUNT; k++) {
+        const uint64_t *v = op->cncs[k];
+        fprintf(o, "<td%s>%llu/%llu", v[CNCS_FAIL] && k < CNCS_FIRST_ADVISORY ? " class=\"bad\"" : "",
+                (unsigned long long)v[CNCS_PASS], (unsigned long long)op->cncs_domains);
+        if (v[CNCS_FAIL]) fprintf(o, ", %llu fail", (unsigned long long)v[CNCS_FAIL]);
+        if (v[CNCS_NOT_TESTED]) fprintf(o, ", %llu n/t", (unsigned long long)v[CNCS_NOT_TESTED]);
+        fputs("</td>", o);
+      }
+      fputs("</tr>\n", o);
+    }
+    fputs("</table>\n", o);
+  }
+  if (!r->outlook) return;
+  fprintf(o, "<h2 id=\"soonest\">Mail that breaks soonest (the first %d, horizon %d days)</h2>\n",
+          OUTLOOK_SOONEST, r->horizon_days);
+  if (!r->nsoon) {
+    fputs("<p>No domain's mail breaks before the horizon.</p>\n", o);
+    return;
+  }
+  fputs("<table class=\"soon\"><tr><th>domain</th><th>breaks</th><th>days after the scan</th>"
+        "<th>what</th><th>reason</th></tr>\n", o);
+  for (int i = 0; i < r->nsoon; i++) {
+    const struct soon_row *s = &r->soon[i];
+    fputs("<tr><td>", o);
+    esc(o, s->domain);
+    fputs("</td><td>", o);
+    esc(o, s->when);
+    fprintf(o, "</td><td>%.1f</td><td>", (double)s->in_s / 86400.0);
+    for (int w = 0, n = 0; w < OW_COUNT; w++)
+      if (s->what & (1u << w)) fprintf(o, "%s%s", n++ ? ", " : "", outlook_what_name[w]);
+    fputs("</td><td>", o);
+    esc(o, s->reason);
+    fputs("</td></tr>\n", o);
+  }
+  fputs("</table>\n", o);
+}
+
 static const char STYLE[] =
   "body{font-family:sans-serif;margin:2em auto;max-width:1000px;color:#222;background:#fff}"
   "h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}"
@@ -124,6 +278,11 @@ static const char STYLE[] =
   "td:first-child,th:first-child{text-align:left}th{background:#f3f3f3}"
   "svg.chart{font-size:12px;font-family:sans-serif;display:block;margin:.6em 0}"
   "svg .bar{fill:#1a5f9e}svg .bg{fill:#eef2f6}"
+  "svg .pass,.key.pass{fill:#2e7d32;background:#2e7d32}svg .fail,.key.fail{fill:#c62828;background:#c62828}"
+  "svg .nt,.key.nt{fill:#9e9e9e;background:#9e9e9e}svg .na,.key.na{fill:#e0e0e0;background:#e0e0e0}"
+  "svg .warn{fill:#e65100}.key{display:inline-block;width:10px;height:10px;margin-left:8px}"
+  "td.bad{background:#fdecea}table.soon td{text-align:left;white-space:nowrap}table.checks td:nth-child(2){text-align:left}"
+  "table.checks td,table.cncs td{white-space:nowrap}table.cncs{font-size:.72em}"
   ".meta td{text-align:left}";
 
 void render_html(const struct report *r, FILE *o) {
@@ -143,6 +302,10 @@ void render_html(const struct report *r, FILE *o) {
   headline(o, r, "tls_rpt.status.valid", "TLS-RPT valid");
   /* only when the scan made TLS profiles (headline shows no figure that is absent) */
   headline(o, r, "tls_profile.legacy_domains", "an MX accepts SSLv3, TLS 1.0 or 1.1");
+  /* issue 16: only when the records have them */
+  headline(o, r, "conformity.pass", "conform to the CNCS recommendation");
+  headline(o, r, "rollover.ready", "MX hosts rollover-ready");
+  headline(o, r, "outlook.status.warn", "mail breaks before the horizon");
   fputs("</div>\n", o);
   for (const struct section_info *s = report_sections; s->id; s++) {
     int any = 0;
@@ -151,7 +314,13 @@ void render_html(const struct report *r, FILE *o) {
     fprintf(o, "<h2 id=\"%s\">", s->id);
     esc(o, s->title);
     fputs("</h2>\n", o);
-    chart(o, r, s->id);
+    if (strcmp(s->id, "conformity") == 0) {
+      conformity_chart(o, r);
+      conformity_table(o, r);
+      continue;
+    }
+    if (strcmp(s->id, "outlook") == 0) week_chart(o, r);
+    else chart(o, r, s->id);
     table(o, r, s->id);
   }
 
@@ -190,6 +359,7 @@ void render_html(const struct report *r, FILE *o) {
     fputs("</tr>\n", o);
   }
   fputs("</table>\n", o);
+  ops_html(o, r);
 
   if (r->compare && r->nchg) {
     fputs("<h2 id=\"changed\">Domains whose state changed</h2>\n<table><tr><th>change</th>"

@@ -1,6 +1,7 @@
 /* JSON: the same numbers, keyed by figure key, built with json-c. */
 #include "report/render.h"
 #include "report/compare.h"
+#include "record/schema.h"
 
 #include <json-c/json.h>
 #include <string.h>
@@ -22,6 +23,38 @@ static json_object *files(const struct input_file *f, size_t n) {
 static json_object *share(uint64_t c, uint64_t d, int has) {
   double p = figure_share(c, d, has);
   return p < 0 ? NULL : json_object_new_double(p);
+}
+
+/* An operator's CNCS conformity (issue 16): {"domains", "pass", "checks": {id: {result: n}}} */
+static json_object *op_conformity(const struct operator_row *op) {
+  json_object *o = json_object_new_object(), *checks = json_object_new_object();
+  json_object_object_add(o, "domains", u64(op->cncs_domains));
+  json_object_object_add(o, "pass", u64(op->cncs_pass));
+  for (int k = 0; k < CNCS_CHECK_COUNT; k++) {
+    json_object *c = json_object_new_object();
+    for (int v = 0; v < CNCS_RESULT_COUNT; v++)
+      json_object_object_add(c, schema_cncs_result[v], u64(op->cncs[k][v]));
+    json_object_object_add(checks, schema_cncs_check[k], c);
+  }
+  json_object_object_add(o, "checks", checks);
+  return o;
+}
+
+static json_object *soonest(const struct report *r) {
+  json_object *a = json_object_new_array();
+  for (int i = 0; i < r->nsoon; i++) {
+    const struct soon_row *s = &r->soon[i];
+    json_object *o = json_object_new_object(), *what = json_object_new_array();
+    json_object_object_add(o, "domain", json_object_new_string(s->domain));
+    json_object_object_add(o, "breaks", json_object_new_string(s->when));
+    json_object_object_add(o, "days", json_object_new_double((double)s->in_s / 86400.0));
+    for (int w = 0; w < OW_COUNT; w++)
+      if (s->what & (1u << w)) json_object_array_add(what, json_object_new_string(outlook_what_name[w]));
+    json_object_object_add(o, "what", what);
+    json_object_object_add(o, "reason", json_object_new_string(s->reason));
+    json_object_array_add(a, o);
+  }
+  return a;
 }
 
 void render_json(const struct report *r, FILE *out) {
@@ -101,10 +134,15 @@ void render_json(const struct report *r, FILE *out) {
         if (op_shown(r, k)) json_object_object_add(p, op_columns[k].metric, u64(r->ops[i].prev[k]));
       json_object_object_add(o, "previous", p);
     }
+    if (r->conformity) json_object_object_add(o, "conformity", op_conformity(&r->ops[i]));
     json_object_array_add(ops, o);
   }
   json_object_object_add(root, "operators", ops);
   json_object_object_add(root, "operators_total", u64(r->ops_total));
+  if (r->outlook) {
+    json_object_object_add(root, "outlook_horizon_days", json_object_new_int(r->horizon_days));
+    json_object_object_add(root, "outlook_soonest", soonest(r));
+  }
 
   if (r->compare) {
     json_object *ch = json_object_new_object();

@@ -26,6 +26,7 @@ struct worker {
   struct stats st;
   struct rtable prevmap;          /* pass over the old scan: domain -> state */
   int old_pass;
+  int comparing;                  /* --compare: keep what compare_ops.h fingerprints */
   const psl_ctx_t *psl;
   const struct prevscan *prev;
   struct input_file *files;
@@ -49,29 +50,35 @@ static int blank(const char *p, size_t n) {
  * simply ignored). So "mx" and "addresses" lose only their unused forms (the policy's
  * patterns, the summary's count), never the arrays of objects the figures read. The keys
  * are record/schema.h's RK_* (sizeof gives their length at compile time). Fills seg[] with
- * the pieces of the line to keep; returns how many. */
+ * the pieces of the line to keep; returns how many. With --compare the TLSA data and the
+ * server keys are kept (compare_ops.h fingerprints them: did the key change, the TLSA set?);
+ * "id" is always kept: it names conformity.cncs.checks[] and mta_sts's policy. */
 #define MAX_SEGS 512
 struct seg {
   const char *p;
   size_t n;
 };
 
-#define K(s) {s, sizeof s - 1}
+#define K(s) {s, sizeof s - 1, 0}
+#define KC(s) {s, sizeof s - 1, 1}
 struct skip_def {
   const char *k;
   size_t n;
+  int compare;   /* kept when comparing */
 };
 static const struct skip_def SKIP_KEYS[] = {
   K(RK_SAN), K(RK_BANNER), K(RK_STARTTLS_REPLY), K(RK_SUBJECT), K(RK_ISSUER), K(RK_SHA256),
-  K(RK_SPKI_SHA256), K(RK_SIG_ALG), K(RK_NOT_BEFORE), K(RK_DATA), K(RK_PTR), K(RK_PTR_ERROR),
-  K(RK_CURVE), K(RK_DNSSEC_REASON), K(RK_RUA), K(RK_ID), K(RK_CONNECT_MS), K(RK_BANNER_CODE),
+  KC(RK_SPKI_SHA256), K(RK_SIG_ALG), K(RK_NOT_BEFORE), KC(RK_DATA), K(RK_PTR), K(RK_PTR_ERROR),
+  K(RK_CURVE), K(RK_DNSSEC_REASON), K(RK_RUA), K(RK_CONNECT_MS), K(RK_BANNER_CODE),
   K(RK_EHLO_CODE), K(RK_EHLO_TLS_CODE), K(RK_FAMILY), K(RK_CHAIN_LEN), K(RK_PREFERENCE),
   K(RK_IMPLICIT), K(RK_MAX_AGE), K(RK_HTTP_STATUS), K(RK_USABLE), K(RK_UNUSABLE_REASON),
   K(RK_TLS_BEST), K(RK_MX_HOSTS), K(RK_INJECTED_BYTES), K(RK_STARTTLS_AGAIN), K(RK_DEPTH),
   K(RK_INPUT), K(RK_CNAME), K(RK_NULL_MX), K(RK_NAME), K(RK_CONNECT), K(RK_MX), K(RK_ADDRESSES),
-  /* tls_profile: the cipher classes' suite lists, which handshake showed a certificate */
-  K(RK_SUITES), K(RK_ASKED), K(RK_COMPLETE), K(RK_PARTIAL)};
+  /* tls_profile: the cipher classes' suite lists, which handshake showed a certificate
+   * ("complete" is kept: conformity.cncs.complete has the same key) */
+  K(RK_SUITES), K(RK_ASKED), K(RK_PARTIAL)};
 #undef K
+#undef KC
 
 /* Called for every key of every record: keys are bucketed by length once, so a key is
  * compared with the two or three skipped keys of its length only. */
@@ -89,10 +96,10 @@ static void skip_init(void) {
   }
 }
 
-static int skip_key(const char *k, size_t n) {
+static int skip_key(const char *k, size_t n, int comparing) {
   if (n >= SKIP_MAXLEN) return 0;
   for (int j = 0; skip_by_len[n][j]; j++)
-    if (memcmp(skip_by_len[n][j]->k, k, n) == 0) return 1;
+    if (memcmp(skip_by_len[n][j]->k, k, n) == 0) return !(comparing && skip_by_len[n][j]->compare);
   return 0;
 }
 
@@ -126,7 +133,7 @@ static const char *value_end(const char *v, const char *end) {
   return c > v && c < end && (*c == ',' || *c == '}') ? c : NULL;
 }
 
-static int segments(const char *p, size_t len, struct seg *seg) {
+static int segments(const char *p, size_t len, struct seg *seg, int comparing) {
   const char *end = p + len, *from = p, *q = p;
   int n = 0;
   while (n < MAX_SEGS - 1 && (q = memchr(q, '"', (size_t)(end - q)))) {
@@ -135,7 +142,7 @@ static int segments(const char *p, size_t len, struct seg *seg) {
     const char *v = close + 1, *ve;
     /* After a first member was cut, from == q: the last byte kept is the '{'. */
     int first = q == from || q[-1] == '{';
-    if (v >= end || *v != ':' || q == p || !skip_key(q + 1, (size_t)(close - q - 1)) ||
+    if (v >= end || *v != ':' || q == p || !skip_key(q + 1, (size_t)(close - q - 1), comparing) ||
         !(ve = value_end(v + 1, end)) || (!first && q[-1] != ',')) {
       q = close + 1;
       continue;
@@ -183,7 +190,7 @@ static void *work(void *arg) {
       if (!blank(p, len)) {
         /* One parse_ex call per record: json-c sets up a locale on every call. */
         struct seg seg[MAX_SEGS];
-        int ns = segments(p, len, seg);
+        int ns = segments(p, len, seg, w->comparing);
         size_t plen = 0;
         for (int k = 0; k < ns; k++) {
           memmove(p + plen, seg[k].p, seg[k].n);
@@ -235,6 +242,7 @@ static void *work(void *arg) {
 static int pass(struct input_file *files, size_t nfiles, int threads, const psl_ctx_t *psl,
                 const struct prevscan *prev, struct stats *out, struct rtable *prevmap,
                 uint64_t *warnings) {
+  int comparing = prev != NULL || prevmap != NULL;
   struct queue q;
   queue_init(&q, 2 * threads + 2);
   pthread_mutex_t err_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -242,7 +250,8 @@ static int pass(struct input_file *files, size_t nfiles, int threads, const psl_
   struct worker *w = calloc((size_t)threads, sizeof *w);
   if (!w) abort();
   for (int i = 0; i < threads; i++) {
-    w[i] = (struct worker){.q = &q, .old_pass = prevmap != NULL, .psl = psl, .prev = prev,
+    w[i] = (struct worker){.q = &q, .old_pass = prevmap != NULL,
+                           .comparing = comparing, .psl = psl, .prev = prev,
                            .files = files, .err_mu = &err_mu, .err = err, .warnings = warnings};
     stats_init(&w[i].st);
     rt_init(&w[i].prevmap);

@@ -7,6 +7,7 @@
  * come from OpenSSL (protocol and group names, certificate error texts). */
 #include "report/stats.h"
 #include "report/compare.h"
+#include "report/compare_ops.h"
 #include "report/jsonget.h"
 #include "report/stats_profile.h"
 #include "record/schema.h"
@@ -53,40 +54,6 @@ static const char *keyval(const char *v, char *buf, size_t cap) {
   return buf;
 }
 
-/* RFC 3339 "YYYY-MM-DDTHH:MM:SSZ" as written by the scanner; -1 otherwise. By hand:
- * sscanf costs more than the rest of a record's figures. */
-static int digits(const char *p, int n) {
-  int v = 0;
-  for (int i = 0; i < n; i++) {
-    if (p[i] < '0' || p[i] > '9') return -1;
-    v = v * 10 + (p[i] - '0');
-  }
-  return v;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil):
- * timegm() takes the time zone lock, which the two parser threads then fight over. */
-static int64_t days_from_civil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-static time_t rfc3339(const char *t) {
-  if (!t || strlen(t) < 19 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' ||
-      t[16] != ':')
-    return -1;
-  int y = digits(t, 4), mo = digits(t + 5, 2), d = digits(t + 8, 2), h = digits(t + 11, 2),
-      mi = digits(t + 14, 2), sec = digits(t + 17, 2);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
-      sec < 0 || sec > 60)
-    return -1;
-  return (time_t)(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec);
-}
-
 /* TLS versions (OpenSSL's protocol names) from weakest to strongest; unknown strings
  * rank below all. */
 static int tls_rank(const char *v) {
@@ -115,6 +82,7 @@ void stats_init(struct stats *s) {
   rt_init(&s->addrs);
   rt_init_n(&s->ops, OP_COLS);
   rt_init(&s->changes);
+  ops_stats_init(&s->ops16);
 }
 
 void stats_free(struct stats *s) {
@@ -123,6 +91,7 @@ void stats_free(struct stats *s) {
   rt_free(&s->addrs);
   rt_free(&s->ops);
   rt_free(&s->changes);
+  ops_stats_free(&s->ops16);
 }
 
 static void scan_time(struct stats *s, const char *t) {
@@ -227,7 +196,7 @@ static int address(struct stats *s, json_object *a, time_t scanned, struct domai
       snprintf(d->worst_cipher, sizeof d->worst_cipher, "%s", cb);
     }
     const char *err = jstr(pkix, RK_ERROR);
-    time_t na = rfc3339(jstr(cert, RK_NOT_AFTER));
+    time_t na = jtime_str(jstr(cert, RK_NOT_AFTER));
     int expired = (err && strstr(err, "expired")) || (na >= 0 && scanned >= 0 && na < scanned);
     if (jbool(pkix, RK_VALID)) d->pkix_ok++;
     if (expired) d->expired++;
@@ -322,10 +291,39 @@ static void state_parts(char *st, char *part[3]) {
   }
 }
 
-static void changes(struct stats *s, json_object *rec, const struct prevscan *prev) {
+/* Issue 16's changes (compare_ops.h): the cause of a DANE break, an MTA-STS policy changed
+ * under its id. was_ops is the previous scan's observation (NULL: none). */
+static void change_row(struct stats *s, const char *dom, int kind, const char *val) {
+  const char *k = change_kind_key[kind];
+  char key[400];
+  int n = snprintf(key, sizeof key, "%s\x1f%s", k, dom);
+  rt_keep_max(rt_get(&s->changes, key, n < (int)sizeof key ? (size_t)n : sizeof key - 1), val);
+  C2("changes.", k);
+}
+
+static void ops_changes(struct stats *s, json_object *rec, time_t scanned, const char *dom,
+                        const char *was_ops, const char *was_dane, const char *now_dane) {
+  struct ops_obs was, now;
+  if (!was_ops || ops_obs_parse(was_ops, &was) < 0) return;
+  ops_obs_of(rec, scanned, &now);
+  char val[300];
+  if (compare_dane_broke(&was, &now)) {
+    enum dane_cause c = compare_dane_cause(&was, &now);
+    snprintf(val, sizeof val, "%s -> %s: %s", was_dane, now_dane, dane_cause_text[c]);
+    change_row(s, dom, CHG_DANE_CAUSE + (int)c, val);
+  }
+  if (compare_sts_same_id(&was, &now)) {
+    snprintf(val, sizeof val, "id %.64s: policy sha256 %.12s... -> %.12s...", now.sts_id,
+             was.sts_sha, now.sts_sha);
+    change_row(s, dom, CHG_STS_SAME_ID, val);
+  }
+}
+
+static void changes(struct stats *s, json_object *rec, time_t scanned,
+                    const struct prevscan *prev) {
   const char *dom = jstr(rec, RK_DOMAIN);
   if (!dom) return;
-  char now[COMPARE_STATE_MAX], was[COMPARE_STATE_MAX] = "-\x1f-\x1f-";
+  char now[COMPARE_STATE_MAX], was[COMPARE_STATE_MAX + OPS_OBS_MAX + 2] = "-\x1f-\x1f-";
   compare_state(rec, now, sizeof now);
   struct rt_entry *e = rt_find(&prev->map, dom);
   if (e) {
@@ -334,6 +332,8 @@ static void changes(struct stats *s, json_object *rec, const struct prevscan *pr
   } else {
     C1("changes.domains_new");
   }
+  char *was_ops = strchr(was, COMPARE_OPS_SEP);
+  if (was_ops) *was_ops++ = '\0';
   char *np[3], *wp[3];
   state_parts(now, np);
   state_parts(was, wp);
@@ -343,13 +343,11 @@ static void changes(struct stats *s, json_object *rec, const struct prevscan *pr
                  compare_grade_change(wp[2], np[2])};
   for (int i = 0; i < 3; i++) {
     if (kind[i] < 0) continue;
-    const char *k = change_kind_key[kind[i]];
-    char key[400], val[2 * COMPARE_STATE_MAX];
-    int n = snprintf(key, sizeof key, "%s\x1f%s", k, dom);
+    char val[2 * COMPARE_STATE_MAX];
     snprintf(val, sizeof val, "%s -> %s", wp[i], np[i]);
-    rt_keep_max(rt_get(&s->changes, key, n < (int)sizeof key ? (size_t)n : sizeof key - 1), val);
-    C2("changes.", k);
+    change_row(s, dom, kind[i], val);
   }
+  ops_changes(s, rec, scanned, dom, was_ops, wp[0], np[0]);
 }
 
 void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
@@ -357,7 +355,7 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
   char v[96];
   const char *status = jstr(rec, RK_STATUS);
   const char *scanned_at = jstr(rec, RK_SCANNED_AT);
-  time_t scanned = rfc3339(scanned_at);
+  time_t scanned = jtime_str(scanned_at);
   scan_time(s, scanned_at);
   C1("population.records");
   C2("population.status.", keyval(status, v, sizeof v));
@@ -367,7 +365,7 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
     C2("dnssec.domain.", keyval(dnssec, v, sizeof v));
   }
   if (jget(rec, RK_SENDER)) sender(s, jget(rec, RK_SENDER));
-  if (prev) changes(s, rec, prev);
+  if (prev) changes(s, rec, scanned, prev);
   if (!eq(status, job_status_name(JOB_OK))) return;
 
   C1("population.ok");
@@ -398,6 +396,7 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
     const char *host = jstr(mx, RK_HOST);
     if (!host) continue;
     host_fact(s, mx, host);
+    ops_stats_host(&s->ops16, mx, host);
     json_object *tlsa = jget(mx, RK_TLSA);
     if (eq(jstr(tlsa, RK_RESULT), dns_outcome_name(DNS_DATA)) &&
         eq(jstr(tlsa, RK_DNSSEC), dnssec_state_name(DNSSEC_SECURE)))
@@ -418,6 +417,7 @@ void stats_add_record(struct stats *s, json_object *rec, const psl_ctx_t *psl,
       }
     }
   }
+  ops_stats_add(&s->ops16, &s->counts, rec, scanned, ops, nops);
   C2("dane.tlsa_mx.", stats_tlsa_mx[tlsa_hosts == 0              ? TLSA_MX_NONE
                                      : (size_t)tlsa_hosts == nmx ? TLSA_MX_ALL
                                                                  : TLSA_MX_SOME]);
@@ -491,12 +491,14 @@ void stats_merge(struct stats *dst, struct stats *src) {
   rt_merge(&dst->addrs, &src->addrs);
   rt_merge(&dst->ops, &src->ops);
   rt_merge(&dst->changes, &src->changes);
+  ops_stats_merge(&dst->ops16, &src->ops16);
   if (threaded) pthread_join(th, NULL);
   if (src->first_scan[0]) scan_time(dst, src->first_scan);
   if (src->last_scan[0]) scan_time(dst, src->last_scan);
 }
 
 void stats_finish(struct stats *s) {
+  ops_stats_finish(&s->ops16, &s->counts);
   size_t pos = 0;
   for (struct rt_entry *e; (e = rt_next(&s->hosts, &pos));) {
     C1("population.mx_hosts_unique");

@@ -6,6 +6,7 @@
 #define MXS_REPORT_STATS_H
 
 #include "report/table.h"
+#include "report/stats_ops.h"
 
 #include <json-c/json.h>
 #include <libpsl.h>
@@ -18,6 +19,7 @@ struct stats {
                             "fs\x1f" "key", or "-" without TLS (stats.c, address()) */
   struct rtable ops;     /* operator -> counters of enum op_col (below) */
   struct rtable changes; /* "dane.adopted\x1f" "domain" ... (comparison only) */
+  struct ops_stats ops16; /* conformity, rollover, outlook (issue 16, stats_ops.h) */
   char first_scan[32], last_scan[32];
 };
 

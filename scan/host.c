@@ -85,10 +85,13 @@ static void host_addresses_done(host_t *h) {
   tlsa_start(h);
 }
 
-static void on_addr(host_t *h, lookup_t *lk, int family, const dns_answer_t *ans) {
+/* sig: where the answer's RRSIG expiry is kept (issue 16: h->a_sig or h->aaaa_sig). */
+static void on_addr(host_t *h, lookup_t *lk, dns_sigexp_t *sig, int family,
+                    const dns_answer_t *ans) {
   lk->done = true;
   lk->outcome = ans->outcome;
   lk->dnssec = ans->dnssec;
+  if (ans->dnssec == DNSSEC_SECURE && ans->outcome == DNS_DATA) *sig = ans->sig;  /* issue 16 */
   if (ans->outcome == DNS_ERROR) {
     char buf[300];
     snprintf(buf, sizeof buf, "%s%s", ans->dnssec == DNSSEC_BOGUS ? "bogus: " : "",
@@ -100,8 +103,14 @@ static void on_addr(host_t *h, lookup_t *lk, int family, const dns_answer_t *ans
   if (h->a.done && h->aaaa.done) host_addresses_done(h);
 }
 
-static void on_a(void *arg, const dns_answer_t *ans) { host_t *h = arg; on_addr(h, &h->a, AF_INET, ans); }
-static void on_aaaa(void *arg, const dns_answer_t *ans) { host_t *h = arg; on_addr(h, &h->aaaa, AF_INET6, ans); }
+static void on_a(void *arg, const dns_answer_t *ans) {
+  host_t *h = arg;
+  on_addr(h, &h->a, &h->a_sig, AF_INET, ans);
+}
+static void on_aaaa(void *arg, const dns_answer_t *ans) {
+  host_t *h = arg;
+  on_addr(h, &h->aaaa, &h->aaaa_sig, AF_INET6, ans);
+}
 
 static void lookup_failed(lookup_t *lk) {
   lk->done = true;

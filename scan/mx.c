@@ -135,6 +135,8 @@ static void on_mx(void *arg, const dns_answer_t *ans) {
   j->have_dnssec = true;
   j->dnssec = ans->dnssec;
   if (ans->canonname) j->cname = strdup(ans->canonname);
+  /* issue 16: the MX RRset's signatures, when they are what the verdict rests on */
+  if (ans->dnssec == DNSSEC_SECURE && ans->outcome == DNS_DATA) j->mx_sig = ans->sig;
   if (ans->outcome == DNS_ERROR) {
     if (ans->dnssec == DNSSEC_BOGUS) j->dnssec_reason = job_strdup(ans->reason);
     char buf[300];

@@ -69,6 +69,9 @@ static void on_tlsa(void *arg, const dns_answer_t *ans) {
   }
   h->tlsa_outcome = ans->outcome;
   h->tlsa_dnssec = ans->dnssec;
+  /* issue 16: the TLSA RRset's signatures (DANE rests on them) */
+  bool signed_data = ans->dnssec == DNSSEC_SECURE && ans->outcome == DNS_DATA;
+  h->tlsa_sig = signed_data ? ans->sig : (dns_sigexp_t){0};
   free(h->tlsa_reason);
   h->tlsa_reason = job_strdup(ans->reason);
   if (ans->count > 0 && !tlsa_keep(h, ans)) {

@@ -7,7 +7,9 @@ Writes the page for the hand-built records (with --compare, so every part is the
 the page of the TLS profile's records, profile.ndjson),
 checks that it references nothing outside itself, loads it in headless chromium with
 console logging on, fails on any console message (script errors, failed loads), and keeps
-the screenshot (DIR/report.png) after checking it is a real, non-trivial PNG. The checker
+the screenshot (DIR/report.png) after checking it is a real, non-trivial PNG. Issue 16's
+sections (ops1.ndjson, and cmp1 against cmp0) get the same checks; DIR/report-ops.png shows
+them (docs/report-ops.png is a copy). The checker
 is first shown to catch a page with a deliberate script error. Chromium runs in a network
 namespace of its own (unshare --net) so that it cannot reach any network at all."""
 import argparse, os, re, shutil, struct, subprocess, sys, tempfile
@@ -29,14 +31,14 @@ def chromium():
     return None
 
 
-def load(page, png):
+def load(page, png, window="1280,4000"):
     """Loads page; returns the console messages chromium logged."""
     ud = tempfile.mkdtemp(prefix="mxs-chromium.")
     try:
         cmd = [chromium(), "--headless", "--no-sandbox", "--disable-gpu",
                "--disable-background-networking", "--disable-component-update", "--disable-sync",
                "--no-first-run", "--user-data-dir=" + ud, "--screenshot=" + png,
-               "--window-size=1280,4000", "--enable-logging=stderr", "--v=0",
+               "--window-size=" + window, "--enable-logging=stderr", "--v=0",
                "file://" + os.path.abspath(page)]
         if os.geteuid() == 0:
             cmd = ["unshare", "--net"] + cmd
@@ -113,6 +115,51 @@ def main():
         check(f"profile page contains {needle!r}", needle in phtml)
     msgs = load(ppage, os.path.join(out, "report-profile.png"))
     check("no console messages on the profile page", not msgs, str(msgs))
+
+    # Issue 16's sections (ops1.ndjson): conformity, rollover, outlook, the operators'
+    # conformity and the soonest list; with --compare (cmp1 against cmp0) the DANE causes.
+    opage = os.path.join(out, "report-ops.html")
+    p = subprocess.run([a.mxsurvey, "report", "-q", "-o", os.devnull, "--html", opage,
+                        os.path.join(HERE, "ops1.ndjson")], capture_output=True, text=True)
+    check("ops report exit status", p.returncode == 0, p.stderr)
+    ohtml = open(opage, encoding="utf-8").read() if p.returncode == 0 else ""
+    for needle in ('id="conformity"', 'id="rollover"', 'id="outlook"', 'id="conformity_operators"',
+                   'id="soonest"', "mta-sts-testing-tls-rpt (advisory)", "rollover-ready",
+                   "Breaks in week 4 (days 21-27 after the scan)", "<td>d2.pt</td>",
+                   "<td>2/3, 1 fail</td>", 'class="fail"', 'class="warn"'):
+        check(f"ops page contains {needle!r}", needle in ohtml)
+    rows = ohtml.split('id="soonest"')[-1].split("</table>")[0].count("<tr><td>")
+    check("ops page: 20 rows in the soonest list", rows == 20, str(rows))
+    for pat in (r"(?i)<script", r"(?i)url\(", r"(?i)<link\b", r"(?i)<(img|iframe|object|embed)\b"):
+        check(f"ops page: no external reference ({pat})", not re.search(pat, ohtml))
+    msgs = load(opage, os.path.join(out, "report-ops-full.png"))
+    check("no console messages on the ops page", not msgs, str(msgs))
+    cpage = os.path.join(out, "report-ops-compare.html")
+    p = subprocess.run([a.mxsurvey, "report", "-q", "-o", os.devnull, "--html", cpage,
+                        os.path.join(HERE, "cmp1.ndjson"), "--compare",
+                        os.path.join(HERE, "cmp0.ndjson")], capture_output=True, text=True)
+    check("ops compare exit status", p.returncode == 0, p.stderr)
+    chtml = open(cpage, encoding="utf-8").read() if p.returncode == 0 else ""
+    for needle in ("dane_broke.key_changed", "server key changed, TLSA unchanged",
+                   "mta_sts.changed_same_id", "DANE broke: the MX moved to hosts without TLSA"):
+        check(f"ops compare page contains {needle!r}", needle in chtml)
+    msgs = load(cpage, os.path.join(out, "report-ops-compare.png"))
+    check("no console messages on the ops compare page", not msgs, str(msgs))
+    # The screenshot of the new sections (docs/report-ops.png is one): the page in a frame
+    # scrolled to its first new section; the frame is the test's, not the report's.
+    frame = os.path.join(out, "report-ops-frame.html")
+    open(frame, "w").write('<!DOCTYPE html><html><head><meta charset="utf-8"><style>body{margin:0}'
+                           'iframe{border:0;width:1280px;height:3300px}</style></head><body>'
+                           '<iframe src="report-ops.html#conformity"></iframe></body></html>')
+    opng = os.path.join(out, "report-ops.png")
+    if os.path.exists(opng):
+        os.unlink(opng)
+    msgs = load(frame, opng, "1280,3300")
+    check("no console messages in the framed ops page", not msgs, str(msgs))
+    size = png_size(opng)
+    check("ops screenshot is a PNG of the window", size is not None and size[:2] == (1280, 3300), str(size))
+    check("ops screenshot is not trivial", size is not None and size[2] > 100000, str(size))
+    print("ops screenshot:", opng, size)
 
     png = os.path.join(out, "report.png")
     if os.path.exists(png):
