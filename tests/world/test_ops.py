@@ -155,6 +155,9 @@ def check_rollover(recs, st):
     check("ops-ro-stale summary.dane", rec.get("summary", {}).get("dane"), "valid")
     check("ops-ro-stale the stale record is unmatched", r.get("unmatched"),
           ["3 1 1 " + o["ops-old"][:16]])
+    # a stale record and a pre-published next key look the same from outside: ready
+    check("ops-ro-stale rollover (as ops-ro-next: indistinguishable)",
+          (r.get("ready"), r.get("scheme")), (True, "3 1 1 + 3 1 1"))
     # the server shows the key the TLSA of ops-ro-* names
     check("ops-ro-ta leaf key is ops.pem's",
           addr0(recs.get("ops-ro-ta.mxlab")).get("smtp", {}).get("tls", {}).get("cert", {})
