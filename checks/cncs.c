@@ -410,6 +410,8 @@ static void rule_rollover(const job_t *j, cncs_entry_t *e) {
     else if (r->state == ROLLOVER_NOT_READY)
       t_fail(&t, "%s: not rollover-ready%s%s%s%s%.60s", h->name, r->scheme[0] ? " (" : "",
              r->scheme, r->scheme[0] ? ")" : "", r->reason ? ": " : "", r->reason ? r->reason : "");
+    else if (h->ntlsa > TLSA_MATCH_MAX)
+      t_open(&t, "%s: rollover not judged (over %d TLSA records)", h->name, TLSA_MATCH_MAX);
     else t_open(&t, "%s: rollover not judged (no certificate seen)", h->name);
   }
   if (t.judged + t.failed + t.open == 0) {

@@ -104,7 +104,7 @@ static void warn_rrsig(job_t *j, const expiry_t *e, time_t horizon) {
   if (!e->at || e->at > horizon) return;
   char ts[32], buf[sizeof j->outlook_reason];
   outlook_time_str(e->at, ts, sizeof ts);
-  snprintf(buf, sizeof buf, "RRSIG of %.120s expires %s", e->what[0] ? e->what : "an RRset", ts);
+  snprintf(buf, sizeof buf, "RRSIG of %.100s expires %s", e->what[0] ? e->what : "an RRset", ts);
   warn(j, e->at, NULL, buf);
 }
 

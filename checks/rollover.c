@@ -156,6 +156,13 @@ static void judge_host(host_t *h) {
     first = false;
     ready = ready && v.ready;
   }
+  /* Only the first TLSA_MATCH_MAX records were matched: in a larger set the record that
+   * authenticates the server (DANE saw them all) may lie beyond, and "not ready" would be
+   * a verdict on records never looked at. Such a set is not judged. */
+  if (!ready && h->ntlsa > TLSA_MATCH_MAX) {
+    memset(ro, 0, sizeof *ro);
+    return;
+  }
   ro->state = ready ? ROLLOVER_READY : ROLLOVER_NOT_READY;
 }
 

@@ -22,13 +22,16 @@
 # difference or failed scan, 2 on a usage error. Needs root (network namespaces).
 #
 # usage: scripts/records-unchanged.sh [--world-only | --bench-only] [--domains N]
-#            [--tools-dir DIR] [--keep DIR] OLD_MXSURVEY NEW_MXSURVEY [-- bench.py options]
+#            [--tools-dir DIR] [--keep DIR] [--ignore KEY]... OLD_MXSURVEY NEW_MXSURVEY
+#            [-- bench.py options]
 #   --tools-dir  bench_smtpd and bench_handshake_cost (default: built from this tree in
-#                build-records/); --keep DIR keeps the records and logs there.
+#                build-records/); --keep DIR keeps the records and logs there;
+#   --ignore     also drop this dotted key path before comparing (record-diff's --ignore:
+#                the fields a change adds on purpose, so that the rest is shown unchanged).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-world=1 bench=1 domains=20000 tools="" keep=""
-usage() { sed -n '/^# usage:/,/^#   --tools-dir/p;/^#                build-records/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+world=1 bench=1 domains=20000 tools="" keep="" ignore=()
+usage() { sed -n '/^# usage:/,/shown unchanged)\.$/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --world-only) bench=0 ;;
@@ -36,6 +39,7 @@ while [ $# -gt 0 ]; do
     --domains) domains=${2:?}; shift ;;
     --tools-dir) tools=${2:?}; shift ;;
     --keep) keep=${2:?}; shift ;;
+    --ignore) ignore+=(--ignore "${2:?}"); shift ;;
     -h|--help) usage ;;
     --*) echo "records-unchanged: unknown option $1" >&2; usage ;;
     *) break ;;
@@ -61,6 +65,7 @@ echo "records-unchanged: old $old"
 echo "records-unchanged: new $new"
 echo "ignored (vary from run to run): scanned_at; mx[].addresses[].smtp.*_ms (connect_ms);" \
      "mx[].addresses[].smtp.shared, .inferred_from; N in libcurl's \"after N ms\" of mta_sts.reason"
+[ ${#ignore[@]} -eq 0 ] || echo "also ignored (--ignore): ${ignore[*]}"
 echo "canonical order in old and new: mx[].addresses[] by family, address bytes;" \
      "mx[].tlsa.records[] by usage, selector, mtype, data bytes"
 status=0
@@ -69,7 +74,7 @@ status=0
 cmp=0 dif=0
 compare() {
   local label=$1 r line both d oo on
-  r=$(python3 "$root/scripts/record-diff.py" --canonical-order "$2" "$3") || true
+  r=$(python3 "$root/scripts/record-diff.py" --canonical-order "${ignore[@]}" "$2" "$3") || true
   printf '%s\n' "$r" | sed "s/^/  [$label] /"
   line=$(printf '%s\n' "$r" | tail -1)
   both=$(sed -n 's/^records in both: \([0-9]*\),.*/\1/p' <<<"$line")

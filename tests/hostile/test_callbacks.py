@@ -134,6 +134,7 @@ def expected_sts(c):
     if c in ("slow", "sigterm"):
         d = dom("slow")
         return {"status": "valid", "id": "slow2026", "http_status": 200, "mode": "enforce",
+                "policy_sha256": R.Regex("[0-9a-f]{64}"),
                 "max_age": 86400, "mx": ["mx." + d],
                 "hosts": [{"host": "mx." + d, "policy_match": True, "cert_ok": False}]}
     if c == "refused":

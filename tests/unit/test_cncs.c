@@ -384,6 +384,8 @@ static void test_rollover(void) {
   EXPECT(j, CNCS_TLSA_ROLLOVER, CNCS_FAIL, "mx1.example.pt: not rollover-ready");
   r->state = ROLLOVER_UNSET;
   EXPECT(j, CNCS_TLSA_ROLLOVER, CNCS_NOT_TESTED, "mx1.example.pt: rollover not judged (no certificate seen)");
+  for (int i = 0; i <= TLSA_MATCH_MAX; i++) fx_tlsa(&j->hosts[0], 3, 1, 1);
+  EXPECT(j, CNCS_TLSA_ROLLOVER, CNCS_NOT_TESTED, "mx1.example.pt: rollover not judged (over 64 TLSA records)");
   /* a host without secure usable TLSA is the tlsa check's failure, not this one's */
   fx_tlsa_answer(&j->hosts[0], DNS_NXDOMAIN, DNSSEC_SECURE, NULL);
   EXPECT(j, CNCS_TLSA_ROLLOVER, CNCS_PASS, "rollover-ready TLSA at every MX host with TLSA (1)");

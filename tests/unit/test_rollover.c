@@ -220,6 +220,24 @@ static void test_unusable_and_many(void) {
   job_free(j);
 }
 
+/* More records than TLSA_MATCH_MAX: the record that authenticates the server may lie
+ * beyond the first 64 (DANE saw them all), so "no record matches" would judge records
+ * never matched; the set is not judged. Ready among the first 64 still is ready. */
+static void test_over_match_max(void) {
+  static const int r[][3] = {{3, 1, 1}};
+  host_t *h; addr_t *a;
+  job_t *j = host_with(r, 1, &h, &a);
+  for (int i = 1; i < TLSA_MATCH_MAX + 2; i++) fx_tlsa(h, 3, 0, 1);
+  match(a, 0, 0, 0, "aa");            /* none of the first 64 matches */
+  run(j);
+  CHECK_INT(h->rollover.state, ROLLOVER_UNSET);
+  CHECK_INT(h->rollover.nunmatched, 0);
+  match(a, 0, B(0), 0, "aa");         /* the first matches, the rest are unmatched */
+  run(j);
+  expect(h, ROLLOVER_READY, "3 1 1 + 3 0 1", "the next key is pre-published");
+  job_free(j);
+}
+
 static void test_not_judged(void) {
   static const int r[][3] = {{3, 1, 1}, {3, 1, 1}};
   host_t *h; addr_t *a;
@@ -266,5 +284,6 @@ int main(void) {
   test_unusable_and_many();
   test_agility();
   test_not_judged();
+  test_over_match_max();
   TEST_MAIN_END();
 }
