@@ -12,6 +12,8 @@ Layout (addresses):
   127.0.1.X:25     one Postfix instance, one smtpd entry per address (see PF_*; 127.0.1.10-14:
                    servers for --tls-profile full, fullprofile.py)
   127.0.1.20:25    Exim (GnuTLS), only with `start DIR --exim` (fullprofile.py)
+  127.0.1.40-43:25 Postfix entries for issue 16's cases (opsworld.py: rollover, outlook,
+                   CNCS; domains ops-*.mxlab in ops.txt only)
   127.0.2.X:25     misbehave.py: hand-written broken SMTP servers (see MB_*)
   127.0.3.1:25     nothing listens (connection refused)
   127.0.4.1:443    nginx: HTTPS policy hosts mta-sts.<domain> for the MTA-STS cases (SNI)
@@ -35,6 +37,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import hostile  # noqa: E402  (issue 5: hostile peers, their certificates and zones)
 import fullprofile as FP  # noqa: E402  (issue 15: servers for --tls-profile full, Exim)
+import opsworld as OPS  # noqa: E402  (issue 16: rollover, outlook, CNCS cases; ops.txt)
 TLD = "mxlab"
 
 NSD_ADDR = "127.0.53.1"
@@ -392,10 +395,15 @@ commonName = supplied
 # DNS
 # ---------------------------------------------------------------------------------------
 class Zone:
-    def __init__(self, name, signed=True, tamper=None):
+    def __init__(self, name, signed=True, tamper=None, rname="hostmaster.root."):
         self.name = name  # absolute, with trailing dot ("." for the root)
         self.signed = signed
         self.tamper = tamper  # (rrtype, "rdata"|"rrsig") applied after signing
+        self.rname = rname  # the SOA RNAME (soa_rname, issue 16)
+        # (rrtype, owner) -> UNIX time: that RRset's RRSIG expires then instead of at
+        # ldns-signzone's default (opsworld.splice_short_sigs)
+        self.short_sigs = {}
+        self.keys = ()  # the ZSK and KSK base names sign_zone used
         self.records = []
         self.ds = []
 
@@ -408,8 +416,8 @@ class Zone:
 
     def text(self):
         head = ["$ORIGIN %s" % self.name, "$TTL 300",
-                "%s\t300\tIN\tSOA\tns.root. hostmaster.root. %d 3600 600 86400 300"
-                % (self.name, int(time.time()))]
+                "%s\t300\tIN\tSOA\tns.root. %s %d 3600 600 86400 300"
+                % (self.name, self.rname, int(time.time()))]
         if not any("\tNS\t" in r and r.startswith(self.name + "\t") for r in self.records):
             head.append("%s\t300\tIN\tNS\tns.root." % self.name)
         return "\n".join(head + self.records) + "\n"
@@ -458,8 +466,8 @@ def sign_zone(zdir, zone):
     ksk = run(["ldns-keygen", "-a", "ECDSAP256SHA256", "-k", zone.name], cwd=kdir).stdout.strip()
     zsk = run(["ldns-keygen", "-a", "ECDSAP256SHA256", zone.name], cwd=kdir).stdout.strip()
     src = os.path.join(zdir, zone.file)
-    run(["ldns-signzone", "-o", zone.name, "-f", src + ".signed", src,
-         os.path.join(kdir, zsk), os.path.join(kdir, ksk)])
+    zone.keys = (os.path.join(kdir, zsk), os.path.join(kdir, ksk))
+    run(["ldns-signzone", "-o", zone.name, "-f", src + ".signed", src] + list(zone.keys))
     ds = run(["ldns-key2ds", "-n", "-2", os.path.join(kdir, ksk + ".key")]).stdout.strip()
     return ds
 
@@ -472,6 +480,9 @@ def write_zone(zdir, z):
     if not z.signed:
         return None
     ds = sign_zone(zdir, z)
+    if z.short_sigs:
+        OPS.splice_short_sigs(os.path.join(zdir, z.file + ".signed"),
+                              os.path.join(zdir, z.file), z.name, z.keys, z.short_sigs)
     if z.tamper:
         tamper_signed(os.path.join(zdir, z.file + ".signed"), z.name, *z.tamper)
     return ds
@@ -565,6 +576,7 @@ class World:
         c["dual-rsa"] = pki.leaf("dual-rsa", ["mx.dual-cert.mxlab"], "rsa")
         share_certs(pki, c)
         FP.full_certs(pki, c)
+        OPS.ops_certs(self, pki, c)
         c["misbehave"] = pki.leaf("misbehave", ["mx.inject.mxlab", "mx.tls10.mxlab",
                                                 "mx.starttls-454.mxlab", "mx.special.mxlab"], "ec")
         # chain file for DANE-TA: leaf followed by the CA certificate
@@ -604,8 +616,8 @@ class World:
         tlsa = lambda u, s, m, h: "%d %d %d %s" % (u, s, m, h)
         zones = []
 
-        def child(name, signed=True, tamper=None):
-            z = Zone(name + ".mxlab.", signed, tamper)
+        def child(name, signed=True, tamper=None, **kw):
+            z = Zone(name + ".mxlab.", signed, tamper, **kw)
             zones.append(z)
             return z
 
@@ -711,6 +723,7 @@ class World:
                 z.add("_mta-sts", "TXT", t)
         share_zones(child, spki, tlsa)
         FP.full_zones(simple)
+        OPS.ops_zones(self, child, spki, STS_ADDR)
 
         tld = Zone("mxlab.")
         for z in zones:
@@ -748,6 +761,7 @@ class World:
         with open(self.p("resolv.conf"), "w") as f:
             f.write("nameserver %s\noptions trust-ad\n" % RESOLVER_ADDR)
         share_write_inputs(self)
+        OPS.write_input(self)
 
     def serve_root_zone(self, zdir, z):
         """A small world's DNS set-up: the signed root zone z written into zdir, its trust
@@ -859,7 +873,7 @@ smtp_dns_support_level = dnssec
                    "-o smtpd_tls_chain_files=%s,%s,%s,%s" % (
                        c["dual-ec"]["key"], c["dual-ec"]["cert"],
                        c["dual-rsa"]["key"], c["dual-rsa"]["cert"])]),
-        ] + share_smtpd(smtpd) + FP.full_smtpd(self, smtpd)
+        ] + share_smtpd(smtpd) + FP.full_smtpd(self, smtpd) + OPS.ops_smtpd(self, smtpd)
         services = """pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -904,7 +918,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
                 "  scgi_temp_path %s/scgi;" % tmp,
                 "  types { text/plain txt; }", "  default_type application/octet-stream;",
                 "  server_tokens off;", "  ssl_protocols TLSv1.2 TLSv1.3;"]
-        for n, case in STS_CASES.items():
+        for n, case in list(STS_CASES.items()) + list(OPS.STS.items()):
             root = os.path.join(ndir, "www", n)
             os.makedirs(os.path.join(root, ".well-known"), exist_ok=True)
             if case["policy"] is not None:
@@ -1007,7 +1021,8 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         wait_ready(ready, "misbehave.py", self.p("logs", "misbehave.stdout"))
         wait_listening([(a, 25, "tcp") for a in (PF_TLS13, PF_TLS12, PF_SELFSIGNED, PF_EXPIRED,
                                                  PF_WRONGNAME, PF_CHAIN, PF_NOTLS,
-                                                 PF_DUALCERT, *FP.FULL_ADDRS)], "postfix")
+                                                 PF_DUALCERT, *FP.FULL_ADDRS, *OPS.ADDRS)],
+                       "postfix")
         wait_listening(FP.full_start(self, extras), "exim")
         wait_listening([(STS_ADDR, 443, "tcp")], "nginx")
         self.state["running"] = True
