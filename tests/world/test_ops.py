@@ -10,11 +10,14 @@ world (tests/world/world.py; the cases are in tests/world/opsworld.py, domains o
 in ops.txt only) and scans:
   scan 1   ops.txt plus existing domains that fail a CNCS check (CNCS_CASES), --horizon 20
            (the world's ordinary RRSIGs expire after ldns-signzone's 4 weeks, after the
-           horizon; the 3-day, 5-day and 10-day cases before it)
+           horizon; the 3-day, 5-day and 10-day cases before it) and --horizon-dnssec 12
+           (the 3-day TLSA and the 10-day DNSKEY RRSIGs both before it)
   full     --tls-profile full on two servers of fullprofile.py (tls-cipher fails and passes)
   change   opsworld.change: ops-rollfail's server gets another key (the TLSA stays), the
            MTA-STS policy of ops-sts-change another body (the id stays)
-  scan 2   ops.txt again; `mxsurvey report --compare` of scan 2 against scan 1
+  scan 2   ops.txt again at the default --horizon-dnssec (3 days): the 3-day RRSIG warns,
+           the 10-day one is recorded but does not; `mxsurvey report --compare` of scan 2
+           against scan 1
 Every expectation is computed from the files the world generated (keys, certificates,
 signed zones, policy bodies) or is a fixed property of a case (opsworld.py's table).
 Prints "N passed, N failed"."""
@@ -35,6 +38,7 @@ import opsworld as OPS  # noqa: E402
 NS_ENV = "MXS_OPS_TEST_NS"
 FAILS, PASSED, NOTES = [], [0], []
 HORIZON = 20
+HORIZON_DNSSEC = 12   # scan 1; scan 2 runs at the default, 3 days
 # CNCS: each check id -> (a domain where it passes, one where it fails); the domains with
 # "full" are judged from the --tls-profile full scan
 CNCS_CASES = {
@@ -206,12 +210,35 @@ def check_rrsig(recs, st, wd):
         check("%s summary.outlook" % d, r.get("summary", {}).get("outlook"), "warn")
         check("%s summary.outlook_breaks" % d, r.get("summary", {}).get("outlook_breaks"),
               exp[d])
+        check("%s dnssec_warn (--horizon-dnssec %d)" % (d, HORIZON_DNSSEC),
+              (r.get("dnssec_warn"), mx0(r).get("dnssec_warn")), (True, True))
     # an ordinary zone: ldns-signzone's default expiry, after the horizon
     r = recs.get("ops-ro-ta.mxlab", {})
     z = "ops-ro-ta.mxlab."
     check("ops-ro-ta dnssec_expires (from the signed zone)", r.get("dnssec_expires"),
           signed_expiry(wd, "ops-ro-ta.mxlab", {("MX", z), ("A", "mx." + z), ("DNSKEY", z),
                                                 ("TLSA", "_25._tcp.mx." + z)}))
+
+
+def check_rrsig_default(recs, st):
+    """Scan 2, at the default --horizon-dnssec of 3 days: the TLSA RRSIG (3 days, minus the
+    minutes since the world signed it) still warns; the DNSKEY one (10 days) is recorded
+    but is a healthy re-signing window, not a warning."""
+    exp = st["ops_sig_expires"]
+    r = recs.get("ops-sig-tlsa.mxlab", {})
+    check("default horizon: ops-sig-tlsa dnssec_warn",
+          (r.get("dnssec_warn"), mx0(r).get("dnssec_warn")), (True, True))
+    check("default horizon: ops-sig-tlsa summary.outlook",
+          (r.get("summary", {}).get("outlook"), r.get("summary", {}).get("outlook_breaks")),
+          ("warn", exp["ops-sig-tlsa"]))
+    r = recs.get("ops-sig-dnskey.mxlab", {})
+    check("default horizon: ops-sig-dnskey dnssec_expires still recorded",
+          r.get("dnssec_expires"), exp["ops-sig-dnskey"])
+    check("default horizon: ops-sig-dnskey no dnssec_warn",
+          (r.get("dnssec_warn"), mx0(r).get("dnssec_warn")), (None, None))
+    check("default horizon: ops-sig-dnskey summary.outlook",
+          (r.get("summary", {}).get("outlook"), r.get("summary", {}).get("outlook_breaks")),
+          ("ok", None))
 
 
 def check_soa(recs):
@@ -370,7 +397,7 @@ def body(a, wd):
         ops = [d + ".mxlab" for d in OPS.INPUT]
         existing = sorted({d + ".mxlab" for pair in CNCS_CASES.values() for d in pair
                            if not d.startswith("full:") and not d.startswith("ops-")})
-        f1, r1 = scan(a, wd, "1", ops + existing, [])
+        f1, r1 = scan(a, wd, "1", ops + existing, ["--horizon-dnssec", str(HORIZON_DNSSEC)])
         _, full = scan(a, wd, "full", ["tls13-only.mxlab", "null-suite.mxlab"],
                        ["--tls-profile", "full"])
         OPS.change(W.World(wd))
@@ -393,6 +420,7 @@ def body(a, wd):
     check_rollover(r1, st)
     check_outlook(r1, st)
     check_rrsig(r1, st, wd)
+    check_rrsig_default(r2, st)
     check_soa(r1)
     check_cncs(r1, full)
     check_sts(r1, r2)
