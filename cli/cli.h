@@ -27,6 +27,7 @@ typedef struct scan_cli {
   scan_config_t cfg;
   const char *resolvers[SCAN_RESOLVERS_MAX];
   size_t nres;
+  bool resolver_validates;    /* --resolver-validates: DNS_MODE_TRUSTED (issue 17) */
   bool max_set;               /* --max-probes given: not derived from the fd limit */
   addrpolicy_t *policy;       /* --allow; owned by cli_scan_main */
   exclude_t *exclude;         /* --exclude-file, loaded while parsing (before any query) */

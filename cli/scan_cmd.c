@@ -205,6 +205,8 @@ static int scan_with(scan_cli_t *c, int argc, char **argv) {
   cfg->exclude = c->exclude;
   cfg->dns.resolvers = c->resolvers;
   cfg->dns.nresolvers = c->nres;
+  cfg->dns.mode = c->nres == 0 ? DNS_MODE_RECURSIVE
+                  : c->resolver_validates ? DNS_MODE_TRUSTED : DNS_MODE_FORWARD;
   return scan_run(cfg);
 }
 

@@ -91,10 +91,22 @@ static const opt_t scan_opts[] = {
    .help = "where records go; a name ending in .zst is zstd-compressed; '-' is standard output",
    .def_doc = "standard output"},
   {.kind = OPT_HOOK, .name = "resolver", .arg = "IP[:PORT]", .repeat = 1, .hook = add_resolver,
-   .help = "recursive resolver to forward queries to (IPv6 as [addr]:port); DNSSEC is always "
-           "validated locally",
+   .help = "recursive resolver to forward queries to (IPv6 as [addr]:port); DNSSEC is "
+           "validated locally unless --resolver-validates",
    .more = "At most " OPT_STR(SCAN_RESOLVERS_MAX) " of them.",
-   .def_doc = "the nameservers of /etc/resolv.conf"},
+   .def_doc = "none: mxsurvey resolves from the root itself"},
+  {.kind = OPT_STRING, .name = "root-hints", .arg = "FILE", SCAN(dns.root_hints),
+   .help = "root name servers for the embedded recursive resolver (without --resolver)",
+   .more = "A zone-file fragment of NS and A/AAAA records, as Unbound's root-hints.",
+   .def_doc = "libunbound's built-in root servers"},
+  {.kind = OPT_SET, .name = "resolver-validates", OPT_AT(scan_cli_t, resolver_validates),
+   .help = "trust the AD bit of the --resolver (a validating resolver on loopback) instead of "
+           "validating locally"},
+  {.kind = OPT_SET, .name = "resolver-validates-remote", SCAN(dns.trust_remote),
+   .help = "with --resolver-validates, accept a resolver that is not on loopback (its answers "
+           "cross a network that can forge the AD bit)"},
+  {.kind = OPT_UINT, .name = "dns-contexts", .arg = "N", SCAN(dns.contexts), .lo = 0, .hi = 64,
+   .help = "libunbound contexts, each its own thread; 0 from the number of cores", .def = "0"},
   {.kind = OPT_STRING, .name = "trust-anchor", .arg = "FILE", SCAN(dns.trust_anchor),
    .help = "DNSSEC trust anchor (DS or DNSKEY records)", .def = "/usr/share/dns/root.key",
    .more = "A file without any is refused; a regular file of at most " OPT_STR(TRUST_ANCHOR_MIB) " MiB."},

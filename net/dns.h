@@ -5,8 +5,17 @@
  * the loop thread. Every query has its own deadline (a uv_timer): libunbound has no
  * per-query timeout, and a survey must not wait minutes on a lame delegation.
  *
- * mxsurvey always forwards to the resolvers it is given and validates locally against its
- * own trust anchor, so a DNSSEC verdict never depends on a resolver's AD bit. */
+ * Three modes (issue 17; dns_config_t.mode):
+ *   DNS_MODE_RECURSIVE  the default: libunbound iterates from the root (its built-in root
+ *                       hints or --root-hints) and validates against the trust anchor; no
+ *                       dependency on the machine's resolver.
+ *   DNS_MODE_FORWARD    --resolver ADDR: forwards to it and validates locally, so a DNSSEC
+ *                       verdict never depends on a resolver's AD bit.
+ *   DNS_MODE_TRUSTED    --resolver ADDR --resolver-validates: a validating resolver on
+ *                       loopback is trusted (its AD bit; bogus from its SERVFAIL with an
+ *                       Extended DNS Error, RFC 8914); no local validation (net/stub.h).
+ * In every mode dns_new first validates the trust anchor's DNSKEY set through the resolver
+ * it will use, and fails (no scan) when it cannot. */
 #ifndef MXS_NET_DNS_H
 #define MXS_NET_DNS_H
 #include "net/dnswire.h"
@@ -68,9 +77,19 @@ typedef void (*dns_cb)(void *arg, const dns_answer_t *ans);
 
 typedef struct dns dns_t;
 
+enum dns_mode {
+  DNS_MODE_RECURSIVE = 0,
+  DNS_MODE_FORWARD,
+  DNS_MODE_TRUSTED,
+};
+
 typedef struct dns_config {
-  const char *const *resolvers;   /* "IP", "IP:PORT", "[IPv6]:PORT"; none: /etc/resolv.conf */
+  enum dns_mode mode;
+  const char *const *resolvers;   /* "IP", "IP:PORT", "[IPv6]:PORT" (FORWARD, TRUSTED) */
   size_t nresolvers;
+  const char *root_hints;         /* RECURSIVE: a root hints file; NULL: libunbound's own */
+  bool trust_remote;              /* TRUSTED: a resolver not on loopback is accepted */
+  size_t contexts;                /* libunbound contexts (threads); 0: from the cores */
   const char *trust_anchor;       /* file of DS/DNSKEY records */
   double timeout;                 /* seconds per query, from when it is sent */
   /* Load: queries per second (token bucket; 0 unlimited). A query held back by the rate

@@ -1,0 +1,41 @@
+/* A stub resolver on the libuv loop for DNS_MODE_TRUSTED (issue 17): queries a validating
+ * resolver (on loopback unless --resolver-validates-remote) over UDP, over TCP when the
+ * answer is truncated, with EDNS0, DO and AD set, and trusts what it says about DNSSEC:
+ *   AD set, NOERROR/NXDOMAIN           secure
+ *   AD clear, NOERROR/NXDOMAIN         insecure
+ *   SERVFAIL with an Extended DNS Error of the DNSSEC family (RFC 8914 codes 1-12, e.g.
+ *   6 "DNSSEC Bogus", 7 "Signature Expired")      bogus, reason = the EDE code's name
+ *                                      and the resolver's EXTRA-TEXT
+ *   SERVFAIL without one, REFUSED, timeout         indeterminate
+ * Nothing is validated here: this mode is Postfix's model (trust a local validating
+ * resolver) and exists because validating every answer twice is the scan's largest CPU
+ * cost. Everything from the wire is hostile: the reply is parsed by net/dnswire.h's pure
+ * functions (bounded, fuzzed), its id, question and source checked against the query.
+ *
+ * net/dns.c owns the deadline, the rate limit and the window; the stub only sends, matches
+ * and decodes. */
+#ifndef MXS_NET_STUB_H
+#define MXS_NET_STUB_H
+#include "net/dns.h"
+#include <stdint.h>
+#include <uv.h>
+
+typedef struct stub stub_t;
+
+/* The reply, as dns.h's answer (RDATA names uncompressed, as libunbound hands them);
+ * valid only during the callback. */
+typedef void (*stub_cb)(void *arg, const dns_answer_t *ans);
+
+/* resolvers: as dns_config_t's (IP, IP:PORT, [IPv6]:PORT). NULL with err set. */
+stub_t *stub_new(uv_loop_t *loop, const char *const *resolvers, size_t n, char *err, size_t errlen);
+/* Sends one query; cb exactly once, later, from the loop, unless stub_cancel(id) first.
+ * Resends over UDP within the caller's deadline are the stub's (every resend_ms), the
+ * deadline is net/dns.c's. 0 ok (*id set), -1 could not send (cb not called). */
+int stub_send(stub_t *s, const char *qname, int qtype, stub_cb cb, void *arg, uint64_t *id);
+void stub_cancel(stub_t *s, uint64_t id);
+/* Closes its handles (callbacks of what is in flight are not called); stub_free once the
+ * loop has run the close callbacks. */
+void stub_close(stub_t *s);
+void stub_free(stub_t *s);
+
+#endif
