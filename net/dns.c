@@ -3,6 +3,9 @@
 #include "lib/list.h"
 #include "lib/tokenbucket.h"
 #include "net/deadline.h"
+#include "net/anchor.h"
+#include "net/ubconf.h"
+#include "net/ubanswer.h"
 
 #include <ctype.h>
 #include <stdatomic.h>
@@ -37,6 +40,17 @@ struct dns {
   bool rate_timer_ok;
   list_t held;               /* held back by the rate, FIFO */
   size_t queued;
+  /* issue 17: whether the trust anchor validates through the servers asked (dnshealth) */
+  const dns_config_t *cfg;   /* the scan's, for the checks' contexts */
+  char anchor_owner[DNS_QNAME_MAX + 2];
+  enum { H_UNCHECKED, H_OK, H_FAULT, H_DEAD } health;
+  anchor_check_t *check;     /* in flight, or NULL */
+  uint64_t check_started;    /* loop ms of the check in flight or of the last one */
+  uint64_t fault_since;      /* loop ms of the first failed check of this fault */
+  unsigned fault_checks;
+  uv_timer_t health_timer;
+  bool health_timer_ok;
+  list_t suspects;           /* failed answers waiting for a check begun after they came */
 };
 
 struct dns_query_s {
@@ -49,6 +63,10 @@ struct dns_query_s {
   int qtype;
   bool done;                 /* callback delivered (by answer or timeout) */
   bool ub_pending;           /* libunbound still owns the id */
+  bool suspect;              /* failed: in d->suspects until a check says whose fault */
+  struct ub_result *res;     /* a suspect's answer (NULL: it timed out) */
+  uint64_t failed_at;        /* loop ms */
+  unsigned requeues;         /* times sent again after a resolver fault */
   unsigned long sockfail;    /* d->sockfail when the query was handed to libunbound */
   char qname[DNS_QNAME_MAX + 1];
 };
@@ -97,99 +115,194 @@ static void deliver_error(dns_query_t *q, enum dnssec_state st, const char *reas
   q->cb(q->arg, &a);
 }
 
-/* What the answer message says beyond libunbound's fields (issue 16): the RRSIGs of the
- * answer RRset and the zone's SOA contact. libunbound asks its forwarders with the DO bit
- * and encodes answer_packet with the DNSSEC records (libworker's setup_qinfo_edns sets
- * EDNS_DO), so the signatures it validated are there: no second query is needed. A
- * signer too long to be queried again is left out (its DNSKEY set cannot be asked). */
-static void answer_extras(const struct ub_result *res, dns_answer_t *a, char *rname, size_t cap) {
-  if (!res->answer_packet || res->answer_len <= 0) return;
-  const uint8_t *pkt = res->answer_packet;
-  size_t len = (size_t)res->answer_len;
-  int64_t exp = 0;
-  char signer[DNS_NAME_TEXT_MAX];
-  if (dns_rrsig_expiry_from_packet(pkt, len, (unsigned)a->qtype, (int64_t)time(NULL), &exp,
-                                   signer, sizeof signer) == 1 && exp > 0) {
-    a->sig.at = (time_t)exp;
-    if (strlen(signer) <= DNS_QNAME_MAX) memcpy(a->sig.signer, signer, strlen(signer) + 1);
+/* An answer to the caller, as libunbound gave it (net/ubanswer.h); res is freed. */
+static void deliver_result(dns_query_t *q, struct ub_result *res) {
+  dns_answer_t a;
+  ubanswer_t bufs;
+  ubanswer_fill(res, q->qname, q->qtype, sock_failed(q), &a, &bufs);
+  q->cb(q->arg, &a);
+  ub_resolve_free(res);
+}
+
+/* ---------- the trust anchor's health (issue 17; see dns.h) ----------
+ *
+ * Before the first query is sent, and whenever answers fail (bogus, an error rcode, a
+ * timeout), a check (net/anchor.h: a fresh context, so never the cache) asks whether the
+ * anchor's DNSKEY set still validates through the servers the scan uses. A failed answer
+ * waits for a check begun after it came: if the anchor validates it is the domain's own
+ * failure and delivered as it was; if not, the resolver (or the path to the root) is at
+ * fault and the query is sent again once a check passes, so no domain is blamed for it.
+ * The first check failing, or a fault lasting FAULT_GIVE_UP_MS with FAULT_CHECKS failed
+ * checks, is fatal: cfg->on_fatal, then every query waiting ends in an error. */
+#define CHECK_MIN_GAP_MS 1000      /* between check starts while failures keep coming */
+#define FAULT_RETRY_MS 5000        /* from a failed check to the next */
+#define FAULT_GIVE_UP_MS 30000
+#define FAULT_CHECKS 3
+#define MAX_REQUEUES 3             /* a flapping resolver: then recorded indeterminate */
+#define FAULT_REASON "not resolved: the resolver failed (the trust anchor did not validate)"
+
+static void health_check(dns_t *d);
+static void on_health_timer(uv_timer_t *t) { health_check(t->data); }
+
+static void health_later(dns_t *d, uint64_t ms) {
+  if (d->health_timer_ok && !uv_is_active((uv_handle_t *)&d->health_timer))
+    uv_timer_start(&d->health_timer, on_health_timer, ms, 0);
+}
+
+/* A check begun after the newest suspect came, as soon as the gap allows. */
+static void health_schedule(dns_t *d) {
+  if (d->check || d->health == H_DEAD) return;
+  uint64_t now = uv_now(d->loop), at = d->check_started + CHECK_MIN_GAP_MS;
+  health_later(d, d->health == H_UNCHECKED || at <= now ? 0 : at - now);
+}
+
+static dns_query_t *query_new(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg);
+
+/* A query failed through no fault of its domain: sent again (a new query: the old id may
+ * still be libunbound's) once a check passes; the old one is released. */
+static void requeue(dns_query_t *q) {
+  dns_t *d = q->d;
+  if (q->res) ub_resolve_free(q->res);
+  q->res = NULL;
+  q->done = true;
+  dns_query_t *n = q->requeues < MAX_REQUEUES ? query_new(d, q->qname, q->qtype, q->cb, q->arg) : NULL;
+  if (n) {
+    n->requeues = q->requeues + 1;
+    list_insert_tail(&d->held, &n->link);
+    d->queued++;
+  } else {
+    deliver_error(q, DNSSEC_INDETERMINATE, FAULT_REASON);
   }
-  if (dns_soa_rname_from_packet(pkt, len, rname, cap) == 1) a->soa_rname = rname;
+  query_release(q);
+}
+
+/* true: q is now the health machinery's (a suspect or requeued); false: deliver it. */
+static bool suspect_add(dns_query_t *q, struct ub_result *res) {
+  dns_t *d = q->d;
+  if (d->health == H_DEAD || d->closed) return false;
+  q->suspect = true;
+  q->res = res;
+  q->failed_at = uv_now(d->loop);
+  if (d->health == H_FAULT) { requeue(q); return true; }
+  list_insert_tail(&d->suspects, &q->link);
+  health_schedule(d);
+  return true;
+}
+
+static void fatal(dns_t *d, const char *msg) {
+  d->health = H_DEAD;
+  if (d->health_timer_ok) uv_timer_stop(&d->health_timer);
+  if (d->cfg->on_fatal) d->cfg->on_fatal(d->cfg->fatal_arg, msg);
+  else fprintf(stderr, "mxsurvey: %s\n", msg);
+  dns_query_t *q;
+  while ((q = list_pop_entry(&d->suspects, dns_query_t, link))) {
+    if (q->res) ub_resolve_free(q->res);
+    q->res = NULL;
+    q->done = true;
+    deliver_error(q, DNSSEC_INDETERMINATE, FAULT_REASON);
+    query_release(q);
+  }
+  while ((q = list_pop_entry(&d->held, dns_query_t, link))) {
+    d->queued--;
+    q->done = true;
+    deliver_error(q, DNSSEC_INDETERMINATE, FAULT_REASON);
+    query_release(q);
+  }
+}
+
+static void check_failed(dns_t *d, const char *failure) {
+  char msg[900], via[300];
+  ubconf_describe(d->cfg, via, sizeof via);
+  uint64_t now = uv_now(d->loop);
+  if (d->health == H_UNCHECKED) {
+    snprintf(msg, sizeof msg, "cannot validate the trust anchor's DNSKEY set for %s through %s: %s (%s)",
+             d->anchor_owner, via, failure, d->cfg->mode == DNS_MODE_RECURSIVE
+             ? "root servers not reachable from here, or a wrong --trust-anchor"
+             : "a resolver that strips DNSSEC, refuses or does not answer, or a wrong --trust-anchor");
+    fatal(d, msg);
+    return;
+  }
+  if (d->health == H_OK) {
+    d->health = H_FAULT;
+    d->fault_since = now;
+    d->fault_checks = 0;
+    fprintf(stderr, "mxsurvey: the trust anchor's DNSKEY set for %s no longer validates through %s: %s; "
+            "DNS queries held and failed ones retried until it does again (at most %d s)\n",
+            d->anchor_owner, via, failure, FAULT_GIVE_UP_MS / 1000);
+  }
+  d->fault_checks++;
+  if (d->fault_checks >= FAULT_CHECKS && now - d->fault_since >= FAULT_GIVE_UP_MS) {
+    snprintf(msg, sizeof msg, "the trust anchor's DNSKEY set for %s has not validated through %s for %llu s "
+             "(%u checks): %s; stopping the scan (the records written are kept: --resume completes it)",
+             d->anchor_owner, via, (unsigned long long)((now - d->fault_since) / 1000), d->fault_checks, failure);
+    fatal(d, msg);
+    return;
+  }
+  dns_query_t *q;
+  while ((q = list_pop_entry(&d->suspects, dns_query_t, link))) requeue(q);
+  health_later(d, FAULT_RETRY_MS);
+}
+
+static void on_check(void *arg, const char *failure) {
+  dns_t *d = arg;
+  d->check = NULL;
+  if (failure) { check_failed(d, failure); return; }
+  if (d->health == H_FAULT)
+    fprintf(stderr, "mxsurvey: the trust anchor validates again: resuming the DNS queries\n");
+  d->health = H_OK;
+  /* The suspects that came before this check began failed on their own. */
+  uint64_t began = d->check_started;
+  dns_query_t *q;
+  while (!d->closed && (q = list_first_entry(&d->suspects, dns_query_t, link)) && q->failed_at <= began) {
+    list_remove(&q->link);
+    struct ub_result *res = q->res;
+    q->res = NULL;
+    q->done = true;
+    if (res) deliver_result(q, res);
+    else deliver_error(q, DNSSEC_INDETERMINATE, "timeout");
+    query_release(q);
+  }
+  if (d->closed) return;
+  if (!list_empty(&d->suspects)) health_schedule(d);
+  if (!list_empty(&d->held) && d->rate_timer_ok) uv_timer_start(&d->rate_timer, on_rate_timer, 0, 0);
+}
+
+static void health_check(dns_t *d) {
+  if (d->check || d->closed || d->health == H_DEAD) return;
+  char err[300];
+  d->check_started = uv_now(d->loop);
+  d->check = anchor_check_start(d->loop, d->cfg, d->anchor_owner, d->timeout, on_check, d, err, sizeof err);
+  if (!d->check) check_failed(d, err);
 }
 
 static void on_answer(void *arg, int err, struct ub_result *res) {
   dns_query_t *q = arg;
   q->ub_pending = false;
-  if (q->done) {           /* the deadline already answered for this query */
+  if (q->done || q->suspect) {  /* the deadline already answered (or suspected) for it */
     if (res) ub_resolve_free(res);
     query_release(q);
     return;
   }
-  q->done = true;
   deadline_stop(&q->timer);
   query_unlink(q);
   kick_queue(q->d);
-  if (err != 0 || !res) {
-    deliver_error(q, DNSSEC_INDETERMINATE, ub_strerror(err));
-  } else {
-    dns_answer_t a = {0};
-    char rcbuf[32], rname[DNS_NAME_TEXT_MAX];
-    a.qname = q->qname;
-    a.qtype = q->qtype;
-    a.rcode = res->rcode;
-    a.ttl = res->ttl;
-    /* libunbound's canonname is lossy (dname_str: '?' for any byte but LDH, '_' and '*',
-     * and cut with '&' at 253 characters): a legal 253-character alias target would come
-     * out wrong, and be queried as the TLSA base. The name is read from the answer
-     * packet instead, with \DDD escapes; libunbound's text only if that fails. */
-    char canon[DNS_NAME_TEXT_MAX];
-    if (res->canonname && res->answer_packet &&
-        dns_canonname_from_packet(res->answer_packet, (size_t)res->answer_len, canon, sizeof canon) > 0) {
-      if (strcasecmp(canon, q->qname) != 0) a.canonname = canon;
-    } else if (res->canonname && strcasecmp(res->canonname, res->qname) != 0) {
-      size_t l = strlen(res->canonname);
-      if (l > 1 && res->canonname[l - 1] == '.') res->canonname[l - 1] = '\0';
-      for (char *p = res->canonname; *p; p++) *p = (char)tolower((unsigned char)*p);
-      a.canonname = res->canonname;
-    }
-    if (res->bogus) {
-      a.dnssec = DNSSEC_BOGUS;
-      a.outcome = DNS_ERROR;
-      a.reason = res->why_bogus ? res->why_bogus : "bogus";
-    } else if (res->rcode != 0 && res->rcode != 3) {
-      a.dnssec = DNSSEC_INDETERMINATE;
-      a.outcome = DNS_ERROR;
-      static const char *names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
-      if (res->rcode == 2 && sock_failed(q)) a.reason = "SERVFAIL (" NOT_SENT ")";
-      else if (res->rcode < 6) a.reason = names[res->rcode];
-      else { snprintf(rcbuf, sizeof rcbuf, "rcode %d", res->rcode); a.reason = rcbuf; }
-    } else {
-      answer_extras(res, &a, rname, sizeof rname);
-      a.dnssec = res->secure ? DNSSEC_SECURE : DNSSEC_INSECURE;
-      if (res->nxdomain) a.outcome = DNS_NXDOMAIN;
-      else if (res->havedata) a.outcome = DNS_DATA;
-      else a.outcome = DNS_NODATA;
-      if (a.outcome == DNS_DATA) {
-        size_t n = 0;
-        while (res->data[n]) n++;
-        a.count = n;
-        a.data = (uint8_t **)res->data;
-        a.len = res->len;
-      }
-    }
-    q->cb(q->arg, &a);
-    ub_resolve_free(res);
-  }
+  bool failed = err == 0 && res && (res->bogus || (res->rcode != 0 && res->rcode != 3));
+  if (failed && !sock_failed(q) && suspect_add(q, res)) return;
+  q->done = true;
+  if (err != 0 || !res) deliver_error(q, DNSSEC_INDETERMINATE, ub_strerror(err));
+  else deliver_result(q, res);
   query_release(q);
 }
 
 static void on_deadline(uv_timer_t *t) {
   dns_query_t *q = t->data;
-  if (q->done) return;
-  q->done = true;
+  if (q->done || q->suspect) return;
   query_unlink(q);
   kick_queue(q->d);
   /* ub_cancel: the answer callback will not run, so libunbound no longer holds q. */
   if (q->ub_pending && ub_cancel(q->d->ub, q->async_id) == 0) q->ub_pending = false;
+  if (!sock_failed(q) && suspect_add(q, NULL)) return;
+  q->done = true;
   deliver_error(q, DNSSEC_INDETERMINATE, sock_failed(q) ? NOT_SENT : "timeout");
   query_release(q);
 }
@@ -236,8 +349,8 @@ static void on_selftest(void *arg, int err, struct ub_result *res) {
  * says "bg worker init failed") and exit: every query would then wait forever, recorded
  * as a timeout, and ub_ctx_delete would wait for the thread at the end. A name of our own
  * local data is answered by that thread without the network: wait (5 s at most) for it. */
+#define SELFTEST_RR "selftest.mxsurvey.invalid. 0 IN TXT \"ok\""
 static int selftest(struct ub_ctx *ub, int fd) {
-  if (ub_ctx_data_add(ub, "selftest.mxsurvey.invalid. 0 IN TXT \"ok\"") != 0) return -1;
   int state = 0, id;
   if (ub_resolve_async(ub, "selftest.mxsurvey.invalid.", 16 /* TXT */, 1, &state, on_selftest, &id) != 0)
     return -1;
@@ -250,107 +363,10 @@ static int selftest(struct ub_ctx *ub, int fd) {
   return state == 1 ? 0 : -1;
 }
 
-static void on_probe_answer(void *arg, int err, struct ub_result *res) {
-  (void)arg; (void)err;
-  if (res) ub_resolve_free(res);
-}
-
-/* libunbound's options: caches sized for millions of names, sockets within the fd
- * budget, the forwarders. 0 ok, -1 with err set. */
-static int ub_configure(dns_t *d, const dns_config_t *cfg, size_t outgoing, char *err, size_t errlen) {
-  int rc;
-  /* Cache sizes for millions of names: what domains share (MX hosts of hosting providers,
-   * their addresses and TLSA, the DNSKEYs of every signed zone on the way) must stay
-   * cached for the whole run; per-domain answers are asked once and may be evicted. The
-   * rrset cache holds the records themselves and gets half, the message cache (answers
-   * pointing into it) a quarter, keys and the negative cache an eighth each. */
-  size_t mb = cfg->cache_mb ? cfg->cache_mb : 256;
-  char msg[32], rrset[32], key[32], neg[32], outr[32], nq[32];
-  snprintf(msg, sizeof msg, "%zum", mb / 4 ? mb / 4 : 1);
-  snprintf(rrset, sizeof rrset, "%zum", mb / 2 ? mb / 2 : 1);
-  snprintf(key, sizeof key, "%zum", mb / 8 ? mb / 8 : 1);
-  snprintf(neg, sizeof neg, "%zum", mb / 8 ? mb / 8 : 1);
-  /* outgoing-range is libunbound's number of UDP sockets: counted in the fd budget. */
-  snprintf(outr, sizeof outr, "%zu", outgoing);
-  /* Queries beyond num-queries-per-thread are dropped by libunbound: it must exceed what a
-   * full window of domains can have in flight. */
-  snprintf(nq, sizeof nq, "%zu", cfg->max_queries ? cfg->max_queries : 8192);
-  /* libunbound gives up on a query after 5 sends (SERVFAIL), each after its own estimate
-   * of the resolver's round trip, which it learns and lets fall to 50 ms. Against one
-   * resolver whose answers take a steady 100 ms, an answer a few milliseconds late (a
-   * loaded machine, a busy resolver) was then resent four times and given up in half a
-   * second, a SERVFAIL no server sent, well before --timeout-dns (hostile.limits under
-   * ASan with 256 fds: _mta-sts TXT sent five times 100 ms apart). A floor of a third of
-   * the deadline keeps five sends longer than the deadline, so the deadline decides; at
-   * most a second, so that a lost packet is resent soon. */
-  char minrtt[32];
-  double t = cfg->timeout > 0 ? cfg->timeout : 5;
-  long ms = (long)(t * 1000 / 3);
-  snprintf(minrtt, sizeof minrtt, "%ld", ms < 50 ? 50 : ms > 1000 ? 1000 : ms);
-  /* Resolvers on loopback (the test world, a local Unbound) must be reachable. */
-  /* libunbound rotates every RRset it hands over (rrset-roundrobin defaults to yes since
-   * 1.17): a record's lists (TLSA records, the TXT record chosen) would then depend on
-   * chance. The survey keeps the order the zone's server gave. */
-  if ((rc = ub_ctx_set_option(d->ub, "do-not-query-localhost:", "no")) != 0 ||
-      (rc = ub_ctx_set_option(d->ub, "rrset-roundrobin:", "no")) != 0 ||
-      (rc = ub_ctx_set_option(d->ub, "val-permissive-mode:", "no")) != 0 ||
-      (rc = ub_ctx_set_option(d->ub, "num-queries-per-thread:", nq)) != 0 ||
-      (rc = ub_ctx_set_option(d->ub, "infra-cache-min-rtt:", minrtt)) != 0 ||
-      (rc = ub_ctx_set_option(d->ub, "outgoing-range:", outr)) != 0 ||
-      (rc = ub_ctx_set_option(d->ub, "msg-cache-size:", msg)) != 0 ||
-      (rc = ub_ctx_set_option(d->ub, "rrset-cache-size:", rrset)) != 0 ||
-      (rc = ub_ctx_set_option(d->ub, "key-cache-size:", key)) != 0 ||
-      (rc = ub_ctx_set_option(d->ub, "neg-cache-size:", neg)) != 0) {
-    snprintf(err, errlen, "libunbound option: %s", ub_strerror(rc));
-    return -1;
-  }
-  if (cfg->nresolvers == 0 && (rc = ub_ctx_resolvconf(d->ub, NULL)) != 0) {
-    snprintf(err, errlen, "cannot read /etc/resolv.conf: %s", ub_strerror(rc));
-    return -1;
-  }
-  for (size_t i = 0; i < cfg->nresolvers; i++) {
-    char fwd[80];
-    if (dns_parse_resolver(cfg->resolvers[i], fwd, sizeof fwd) != 0) {
-      snprintf(err, errlen, "bad --resolver '%s': expected IP, IP:PORT or [IPv6]:PORT",
-               cfg->resolvers[i]);
-      return -1;
-    }
-    if ((rc = ub_ctx_set_fwd(d->ub, fwd)) != 0) {
-      snprintf(err, errlen, "resolver %s: %s", cfg->resolvers[i], ub_strerror(rc));
-      return -1;
-    }
-  }
-  return 0;
-}
-
-/* A trust anchor file is mandatory: without one every answer silently comes back
- * "insecure", which would make the whole survey wrong without any error. */
-static int ub_trust_anchor(dns_t *d, const char *path, char *err, size_t errlen) {
-  FILE *f = fopen(path, "r");
-  if (!f) { snprintf(err, errlen, "cannot read trust anchor %s: %m", path); return -1; }
-  char line[4096];
-  bool has_key = false;
-  while (!has_key && fgets(line, sizeof line, f))
-    if (line[0] != ';' && (strstr(line, "\tDS\t") || strstr(line, " DS ") ||
-                           strstr(line, "\tDNSKEY\t") || strstr(line, " DNSKEY ")))
-      has_key = true;
-  fclose(f);
-  if (!has_key) {
-    snprintf(err, errlen, "trust anchor %s holds no DS or DNSKEY record", path);
-    return -1;
-  }
-  int rc = ub_ctx_add_ta_file(d->ub, path);
-  if (rc != 0) {
-    snprintf(err, errlen, "trust anchor %s: %s", path, ub_strerror(rc));
-    return -1;
-  }
-  return 0;
-}
-
 /* Starts libunbound's thread and finalises its configuration. The file descriptor to
  * poll, -1 with err set, or -2 when the thread is gone (the context must then not be
  * deleted: ub_ctx_delete would wait for it). */
-static int ub_start(dns_t *d, const char *trust_anchor, char *err, size_t errlen) {
+static int ub_start(dns_t *d, const dns_config_t *cfg, char *err, size_t errlen) {
   int rc;
   cookie_io_functions_t io = {.write = ublog_write};
   if ((d->ublog = fopencookie(d, "w", io)) != NULL) {
@@ -361,21 +377,22 @@ static int ub_start(dns_t *d, const char *trust_anchor, char *err, size_t errlen
     snprintf(err, errlen, "libunbound async: %s", ub_strerror(rc));
     return -1;
   }
-  /* libunbound finalises its configuration (and reads the trust anchor) on the first
-   * query: start and cancel one now, so a broken anchor is an error before any probe. */
-  int id;
   if ((rc = thread_can_start()) != 0) {
     snprintf(err, errlen, "cannot start the resolver's thread: %s (a memory limit such as ulimit -v?)",
              strerror(rc));
     return -1;
   }
-  rc = ub_resolve_async(d->ub, ".", 48 /* DNSKEY */, 1, NULL, on_probe_answer, &id);
-  if (rc != 0) {
-    snprintf(err, errlen, "DNS resolver cannot start (%s): check --trust-anchor %s and --resolver",
-             ub_strerror(rc), trust_anchor);
+  /* libunbound finalises its configuration (reads the trust anchor and the root hints) at
+   * the first local data or query: the self-test's name is added now, so that a broken
+   * file is an error before any probe. Whether the anchor validates through the servers
+   * is the asynchronous check that holds the first query (health_check): it must not
+   * block here, and a scan that needs no DNS (only invalid lines) needs no resolver. */
+  if ((rc = ub_ctx_data_add(d->ub, SELFTEST_RR)) != 0) {
+    snprintf(err, errlen, "DNS resolver cannot start (%s): check --trust-anchor %s%s%s and --resolver",
+             ub_strerror(rc), cfg->trust_anchor, cfg->root_hints ? ", --root-hints " : "",
+             cfg->root_hints ? cfg->root_hints : "");
     return -1;
   }
-  ub_cancel(d->ub, id);
   /* ub_fd finalises the context: configuration errors surface here. */
   int fd = ub_fd(d->ub);
   if (fd < 0) { snprintf(err, errlen, "libunbound: no file descriptor"); return -1; }
@@ -392,6 +409,9 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
   d->loop = loop;
   list_init(&d->sent);
   list_init(&d->held);
+  list_init(&d->suspects);
+  d->cfg = cfg;
+  d->health = H_UNCHECKED;
   d->timeout = cfg->timeout > 0 ? cfg->timeout : 10;
   size_t outgoing = cfg->outgoing ? cfg->outgoing : 4096;
   d->max_inflight = cfg->max_inflight ? cfg->max_inflight : outgoing / 2 ? outgoing / 2 : 1;
@@ -399,9 +419,9 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
   d->ub = ub_ctx_create();
   if (!d->ub) { snprintf(err, errlen, "cannot create libunbound context"); free(d); return NULL; }
   int fd = -1;
-  if (ub_configure(d, cfg, outgoing, err, errlen) == 0 &&
-      ub_trust_anchor(d, cfg->trust_anchor, err, errlen) == 0)
-    fd = ub_start(d, cfg->trust_anchor, err, errlen);
+  if (ubconf_apply(d->ub, cfg, outgoing, true, err, errlen) == 0 &&
+      ubconf_anchor(d->ub, cfg->trust_anchor, d->anchor_owner, sizeof d->anchor_owner, err, errlen) == 0)
+    fd = ub_start(d, cfg, err, errlen);
   if (fd == -2) {
     free(d);          /* not ub_ctx_delete: it would wait for the thread that is gone */
     return NULL;
@@ -423,6 +443,9 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
   uv_timer_init(loop, &d->rate_timer);
   d->rate_timer.data = d;
   d->rate_timer_ok = true;
+  uv_timer_init(loop, &d->health_timer);
+  d->health_timer.data = d;
+  d->health_timer_ok = true;
   return d;
 }
 
@@ -441,6 +464,7 @@ static int query_send(dns_t *d, dns_query_t *q) {
 /* Sends queued queries while libunbound has a free slot and the bucket has tokens; then
  * waits for the next token (a freed slot kicks the queue itself). */
 static void drain_queue(dns_t *d) {
+  if (d->health != H_OK) return;     /* held until the anchor validates (health_check) */
   uint64_t now = uv_now(d->loop);
   while (!list_empty(&d->held) && d->inflight < d->max_inflight && tb_take(&d->tb, now)) {
     dns_query_t *q = list_pop_entry(&d->held, dns_query_t, link);
@@ -458,14 +482,11 @@ static void drain_queue(dns_t *d) {
 
 static void on_rate_timer(uv_timer_t *t) { drain_queue(t->data); }
 
-int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
-  /* After dns_close (perhaps from inside a callback) the poll handle is gone: a query
-   * sent now would only end at its deadline, keeping the loop alive meanwhile. */
-  if (d->closed) return -1;
+static dns_query_t *query_new(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
   dns_query_t *q = calloc(1, sizeof *q);
-  if (!q) return -1;
+  if (!q) return NULL;
   size_t l = strlen(name);
-  if (l >= sizeof q->qname) { free(q); return -1; }
+  if (l >= sizeof q->qname) { free(q); return NULL; }
   memcpy(q->qname, name, l + 1);
   q->d = d;
   q->cb = cb;
@@ -473,6 +494,23 @@ int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
   q->qtype = rrtype;
   deadline_init(d->loop, &q->timer);
   q->timer.timer.data = q;
+  return q;
+}
+
+int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
+  /* After dns_close (perhaps from inside a callback) the poll handle is gone: a query
+   * sent now would only end at its deadline, keeping the loop alive meanwhile. After a
+   * fatal resolver fault nothing is sent any more. */
+  if (d->closed || d->health == H_DEAD) return -1;
+  dns_query_t *q = query_new(d, name, rrtype, cb, arg);
+  if (!q) return -1;
+  if (d->health != H_OK) {
+    /* Until the anchor has validated (the first query starts the check): held, in order. */
+    list_insert_tail(&d->held, &q->link);
+    d->queued++;
+    if (d->health == H_UNCHECKED) health_schedule(d);
+    return 0;
+  }
   if (!list_empty(&d->held) || d->inflight >= d->max_inflight ||
       !tb_take(&d->tb, uv_now(d->loop))) {
     /* Held back by --dns-rate or by libunbound's free slots: sent later, in order, its
@@ -504,6 +542,20 @@ void dns_close(dns_t *d) {
     if (q->ub_pending && ub_cancel(d->ub, q->async_id) == 0) q->ub_pending = false;
     deadline_stop(&q->timer);
     if (!q->ub_pending) deadline_close(&q->timer, on_timer_close);
+  }
+  /* failed answers waiting for a check: libunbound may still hold one that timed out */
+  while ((q = list_pop_entry(&d->suspects, dns_query_t, link))) {
+    if (q->res) ub_resolve_free(q->res);
+    q->res = NULL;
+    q->done = true;
+    if (!q->ub_pending) deadline_close(&q->timer, on_timer_close);
+  }
+  anchor_check_cancel(d->check);
+  d->check = NULL;
+  if (d->health_timer_ok) {
+    uv_timer_stop(&d->health_timer);
+    uv_close((uv_handle_t *)&d->health_timer, NULL);
+    d->health_timer_ok = false;
   }
   /* never sent: nothing of libunbound's to wait for */
   while ((q = list_pop_entry(&d->held, dns_query_t, link))) {

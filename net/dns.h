@@ -105,8 +105,20 @@ typedef struct dns_config {
    * over; the other half of the sockets is for libunbound's own DS/DNSKEY fetches. */
   size_t max_inflight;
   size_t max_queries;             /* num-queries-per-thread; 0: 8192 */
+  /* Called once, from the loop, when the trust anchor cannot be validated through the
+   * servers asked: at the first query (the scan must not start) or after a fault that
+   * lasted too long mid-scan. msg says why, in full. Every query still waiting then ends
+   * with an error (DNSSEC_INDETERMINATE) and later dns_query calls fail: the caller should
+   * stop (and not record those). NULL: msg goes to stderr. */
+  void (*on_fatal)(void *arg, const char *msg);
+  void *fatal_arg;
 } dns_config_t;
 
+/* cfg must outlive the dns_t (the anchor checks read it). Queries are held until a first
+ * check has validated the anchor's DNSKEY set through the servers (started by the first
+ * dns_query, so a scan that needs no DNS needs no resolver); a failed answer waits for a
+ * check begun after it came, and is sent again, not delivered, when the anchor no longer
+ * validates (see docs/dns.md). */
 dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errlen);
 /* Starts a query; cb is always called exactly once, later, from the loop (never from
  * inside dns_query). 0 ok, -1 if the query could not be started (then cb is not called). */

@@ -54,6 +54,7 @@ struct ptr_ent {                /* one address: a query in c-ares, or a cached a
   char name[RDNS_NAME_MAX + 1];
   list_t waiters;               /* lookups coalesced on the query in flight, newest first */
   list_t lru;                   /* in r->lru once answered */
+  list_t asking;                /* through dns_t: in r->asking until its answer comes */
 };
 
 struct rdns {
@@ -73,6 +74,8 @@ struct rdns {
   list_t lru;                   /* answered entries, least recently used first */
   size_t ncached;
   unsigned long long hits;
+  dns_t *dns;                   /* rdns_new_via: PTR through libunbound, no c-ares */
+  list_t asking;                /* ptr_ent_t asked through dns, no answer yet */
 };
 
 static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
@@ -139,6 +142,8 @@ static void answer_copy(rdns_query_t *q, const ptr_ent_t *e) {
   if (e->have_name) memcpy(q->name, e->name, sizeof q->name);
 }
 
+static void ent_answered(rdns_t *r, ptr_ent_t *e);
+
 static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen) {
   (void)timeouts;
   ptr_ent_t *e = arg;
@@ -164,6 +169,11 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
     }
     if (he) ares_free_hostent(he);
   }
+  ent_answered(r, e);
+}
+
+/* The answer is in e: its waiters are queued and a complete answer is cached. */
+static void ent_answered(rdns_t *r, ptr_ent_t *e) {
   rdns_query_t *q;
   while ((q = list_pop_entry(&e->waiters, rdns_query_t, link))) {
     answer_copy(q, e);
@@ -186,12 +196,41 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
   }
 }
 
+/* Through libunbound (rdns_new_via): the first PTR record's name. Its DNSSEC state does
+ * not matter (see rdns.h); the errors are named as c-ares' are. */
+static void on_dns_answer(void *arg, const dns_answer_t *a) {
+  ptr_ent_t *e = arg;
+  rdns_t *r = e->r;
+  list_remove(&e->asking);
+  if (!r) { free(e); return; }          /* rdns_close gave its waiters "cancelled" */
+  r->in_ares--;
+  e->error = NULL;
+  if (a->outcome == DNS_ERROR) {
+    e->error = a->reason && strcmp(a->reason, "timeout") == 0 ? "timeout"
+               : a->dnssec == DNSSEC_BOGUS ? "bogus"
+               : a->rcode == 5 ? "REFUSED" : a->rcode == 2 ? "SERVFAIL" : "server failure";
+  } else if (a->outcome == DNS_DATA && a->count > 0) {
+    char name[DNS_NAME_TEXT_MAX];
+    int n = dns_name_from_wire(a->data[0], (size_t)a->len[0], name, sizeof name);
+    size_t len = n > 0 ? strlen(name) : 0;
+    if (len > 0 && name[len - 1] == '.') len--;
+    if (len > RDNS_NAME_MAX) {
+      e->error = "PTR name too long";
+    } else if (len > 0) {
+      for (size_t i = 0; i < len; i++) e->name[i] = (char)tolower((unsigned char)name[i]);
+      e->name[len] = '\0';
+      e->have_name = true;
+    }
+  }
+  ent_answered(r, e);
+}
+
 /* ---- sockets and timeouts ---- */
 
 static void on_timer(uv_timer_t *t);
 
 static void arm_timer(rdns_t *r) {
-  if (!r->handles_ok || r->closing) return;
+  if (!r->handles_ok || r->closing || r->dns) return;
   if (r->in_ares == 0) { deadline_stop(&r->timer); return; }
   struct timeval maxtv = { 0, RDNS_TICK_MS * 1000 }, tv;
   struct timeval *t = ares_timeout(r->ch, &maxtv, &tv);
@@ -284,6 +323,7 @@ rdns_t *rdns_new(uv_loop_t *loop, const char *const *servers, size_t nservers, d
   list_init(&r->socks);
   list_init(&r->done);
   list_init(&r->lru);
+  list_init(&r->asking);
   if (servers_csv(servers, nservers, csv, cap, err, errlen) != 0) goto fail;
 
   struct ares_options o;
@@ -322,6 +362,24 @@ fail:
   return NULL;
 }
 
+rdns_t *rdns_new_via(uv_loop_t *loop, dns_t *dns, char *err, size_t errlen) {
+  rdns_t *r = calloc(1, sizeof *r);
+  if (!r) { snprintf(err, errlen, "out of memory"); return NULL; }
+  r->loop = loop;
+  r->dns = dns;
+  list_init(&r->socks);
+  list_init(&r->done);
+  list_init(&r->lru);
+  list_init(&r->asking);
+  addrmap_init(&r->cache);
+  r->cache_ok = true;
+  deadline_init(loop, &r->timer);
+  uv_idle_init(loop, &r->idle);
+  r->timer.timer.data = r->idle.data = r;
+  r->handles_ok = true;
+  return r;
+}
+
 int rdns_lookup(rdns_t *r, int family, const uint8_t addr[16], rdns_cb cb, void *arg) {
   char name[80];
   addrkey_t k;
@@ -354,10 +412,21 @@ int rdns_lookup(rdns_t *r, int family, const uint8_t addr[16], rdns_cb cb, void 
   e->family = family;
   memcpy(e->addr, addr, family == AF_INET ? 4 : 16);
   list_init(&e->waiters);
+  list_init(&e->asking);
   list_insert_head(&e->waiters, &q->link);
   if (addrmap_insert(&r->cache, &e->node) != 0) { free(e); free(q); return -1; }
   r->pending++;
   r->in_ares++;
+  if (r->dns) {
+    if (dns_query(r->dns, name, 12 /* PTR */, on_dns_answer, e) == 0) {
+      list_insert_head(&r->asking, &e->asking);
+    } else {                           /* the resolver is closed or stopped: not started */
+      r->in_ares--;
+      e->error = "server failure";
+      ent_answered(r, e);
+    }
+    return 0;
+  }
   /* on_answer may run right here; it only queues, the idle handle delivers. */
   ares_query(r->ch, name, 1 /* C_IN */, 12 /* T_PTR */, on_answer, e);
   arm_timer(r);
@@ -375,9 +444,24 @@ void rdns_close(rdns_t *r) {
   r->closing = true;
   /* Every query still in c-ares completes now with ARES_ECANCELLED (queued, not called);
    * ares_destroy then tells on_sock_state about every socket before closing it. */
-  ares_cancel(r->ch);
-  ares_destroy(r->ch);
+  if (r->ch_ok) {
+    ares_cancel(r->ch);
+    ares_destroy(r->ch);
+  }
   r->ch_ok = false;
+  /* Through dns_t a lookup cannot be cancelled: its waiters are told "cancelled" now and
+   * the entry waits, out of the cache, for the answer dns_close may never give (then
+   * rdns_free frees it). */
+  for (list_t *n = list_first(&r->asking); n; n = list_next(&r->asking, n)) {
+    ptr_ent_t *e = list_entry(n, ptr_ent_t, asking);
+    rdns_query_t *q;
+    while ((q = list_pop_entry(&e->waiters, rdns_query_t, link))) {
+      q->error = "cancelled";
+      list_insert_tail(&r->done, &q->link);
+    }
+    addrmap_remove(&r->cache, &e->node);
+    e->r = NULL;
+  }
   rdns_sock_t *s;
   while ((s = list_pop_entry(&r->socks, rdns_sock_t, link))) sock_close(s);
   deadline_stop(&r->timer);
@@ -398,6 +482,11 @@ void rdns_free(rdns_t *r) {
    * ares_destroy answers what c-ares still had (queued, not called), and no callback may
    * run any more, so the lookups not delivered are freed here. */
   if (r->ch_ok) ares_destroy(r->ch);
+  ptr_ent_t *e;
+  while ((e = list_pop_entry(&r->asking, ptr_ent_t, asking))) {
+    if (r->cache_ok && e->r) addrmap_remove(&r->cache, &e->node);
+    free(e);
+  }
   if (r->cache_ok) addrmap_destroy(&r->cache, free_ent);
   rdns_query_t *q;
   while ((q = list_pop_entry(&r->done, rdns_query_t, link))) free(q);

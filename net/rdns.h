@@ -34,6 +34,15 @@ typedef void (*rdns_cb)(void *arg, const char *ptr_name, const char *error);
 rdns_t *rdns_new(uv_loop_t *loop, const char *const *servers, size_t nservers, double timeout,
                  char *err, size_t errlen);
 
+/* The embedded recursive mode (DNS_MODE_RECURSIVE, no --resolver): PTR lookups go
+ * through the scan's libunbound (dns_query PTR, iterating from the root like every other
+ * query) instead of c-ares, which has no resolver to ask but /etc/resolv.conf's. Same
+ * coalescing, cache and error texts ("timeout", "SERVFAIL", "REFUSED", "bogus",
+ * "server failure"); the deadline is the DNS one. dns must outlive the rdns_t, and
+ * dns_close come before rdns_free. */
+typedef struct dns dns_t;
+rdns_t *rdns_new_via(uv_loop_t *loop, dns_t *dns, char *err, size_t errlen);
+
 /* family AF_INET (addr[0..3] used) or AF_INET6 (addr[0..15]). 0 ok: cb is called exactly
  * once, later, from the loop (never synchronously inside rdns_lookup). -1 on failure
  * (bad family, closed resolver): cb is not called. */

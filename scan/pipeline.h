@@ -16,6 +16,7 @@ typedef struct scan {
   const scan_config_t *cfg;
   uv_loop_t *loop;
   job_env_t env;                   /* the services jobs use; env.failed: the scan failed */
+  dns_config_t dns_cfg;            /* cfg->dns with the fatal-fault hook (scan/run.c) */
   observe_probe_env_t probe_env;
   routes_t routes;                 /* families this host can reach (env.routes points here) */
   sched_t *sched;                  /* every SMTP connection goes through it */

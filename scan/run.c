@@ -128,6 +128,16 @@ static void routes_say(const scan_t *s) {
               f ? "IPv6" : "IPv4");
 }
 
+/* The trust anchor does not validate through the servers asked (net/dns.h): at the first
+ * query, or mid-scan for too long. The scan stops as on a write error: no new domain, the
+ * records written are kept (--resume completes them), the domains whose lookups end in
+ * this error are not recorded, exit status 1. */
+static void on_dns_fatal(void *arg, const char *msg) {
+  scan_t *s = arg;
+  if (!s->env.failed) fprintf(stderr, "mxsurvey: %s\n", msg);
+  s->env.failed = true;
+}
+
 /* The services, in order; on failure err says why and what was made is torn down. */
 static int services_new(scan_t *s, char *err, size_t errlen) {
   const scan_config_t *cfg = s->cfg;
@@ -139,11 +149,17 @@ static int services_new(scan_t *s, char *err, size_t errlen) {
   e->t_https = cfg->smtp.t_tls;
   e->horizon_days = cfg->horizon_days;
   e->horizon_dnssec_days = cfg->horizon_dnssec_days;
-  e->dns = dns_new(s->loop, &cfg->dns, err, errlen);
+  s->dns_cfg = cfg->dns;
+  s->dns_cfg.on_fatal = on_dns_fatal;
+  s->dns_cfg.fatal_arg = s;
+  e->dns = dns_new(s->loop, &s->dns_cfg, err, errlen);
   if (!e->dns) return -1;
   /* PTR lookups share the resolvers and a third of the DNS deadline per attempt (c-ares
-   * tries twice, doubling it the second time). */
-  e->rdns = rdns_new(s->loop, cfg->dns.resolvers, cfg->dns.nresolvers, cfg->dns.timeout / 3, err, errlen);
+   * tries twice, doubling it the second time). Without --resolver there is no resolver
+   * for c-ares but /etc/resolv.conf's: they go through libunbound then (rdns.h). */
+  e->rdns = cfg->dns.mode == DNS_MODE_RECURSIVE
+            ? rdns_new_via(s->loop, e->dns, err, errlen)
+            : rdns_new(s->loop, cfg->dns.resolvers, cfg->dns.nresolvers, cfg->dns.timeout / 3, err, errlen);
   if (e->rdns) e->fetch = fetcher_new(s->loop, cfg->ca_file, err, errlen);
   if (e->fetch) e->tls = tls_ctx_new(cfg->ca_file, err, errlen);
   if (e->tls && !(s->sched = sched_new(s->loop, &cfg->sched))) snprintf(err, errlen, "out of memory");

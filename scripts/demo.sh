@@ -38,8 +38,10 @@ echo "--- domains scanned:" >&2
 grep -v '^[[:space:]]*#' "$W/domains.txt" | sed '/^[[:space:]]*$/d' >&2
 echo "--- mxsurvey scan" >&2
 # --retry-delay 0.5: the world's 421 servers are retried (--retries 2) half a second apart
-# instead of the polite 60 s a real server gets.
-"${MXSURVEY:-$ROOT/build/mxsurvey}" scan --resolver 127.0.53.53 --trust-anchor "$W/root.key" \
+# instead of the polite 60 s a real server gets. No --resolver: mxsurvey is its own
+# recursive, validating resolver (the default), iterating from the world's fake root
+# (--root-hints; without it libunbound would ask the real root servers).
+"${MXSURVEY:-$ROOT/build/mxsurvey}" scan --root-hints "$W/unbound/root.hints" --trust-anchor "$W/root.key" \
   --ca-file "$W/ca.pem" --allow 127.0.0.0/8 --ehlo scanner.mxlab \
   --timeout-banner 3 --timeout-smtp 5 --timeout-tls 5 --retry-delay 0.5 \
   -o "$W/out.ndjson.zst" "$W/domains.txt" >&2

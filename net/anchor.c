@@ -1,0 +1,121 @@
+/* The trust anchor check: see anchor.h. */
+#include "net/anchor.h"
+#include "net/ubconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unbound.h>
+
+struct anchor_check {
+  struct ub_ctx *ub;
+  uv_poll_t poll;
+  uv_timer_t timer;
+  int handles;               /* open uv handles; the last close frees */
+  int id;
+  bool ub_pending;           /* libunbound still owns the query */
+  bool finished;             /* cb called or cancelled */
+  anchor_cb cb;
+  void *arg;
+  double timeout;
+  char failure[400];         /* "" once the answer was secure */
+  bool answered;
+};
+
+static void on_closed(uv_handle_t *h) {
+  anchor_check_t *c = h->data;
+  if (--c->handles > 0) return;
+  ub_ctx_delete(c->ub);      /* stops its thread: after the poll handle is gone */
+  free(c);
+}
+
+static void finish(anchor_check_t *c, bool call) {
+  if (c->finished) return;
+  c->finished = true;
+  if (c->ub_pending) ub_cancel(c->ub, c->id);
+  c->ub_pending = false;
+  if (call) c->cb(c->arg, c->failure[0] ? c->failure : NULL);
+  uv_poll_stop(&c->poll);
+  uv_timer_stop(&c->timer);
+  uv_close((uv_handle_t *)&c->poll, on_closed);
+  uv_close((uv_handle_t *)&c->timer, on_closed);
+}
+
+static void on_answer(void *arg, int err, struct ub_result *res) {
+  anchor_check_t *c = arg;
+  c->ub_pending = false;
+  c->answered = true;
+  static const char *rc_names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
+  if (err != 0 || !res)
+    snprintf(c->failure, sizeof c->failure, "%s", ub_strerror(err));
+  else if (res->bogus)
+    snprintf(c->failure, sizeof c->failure, "bogus: %s", res->why_bogus ? res->why_bogus : "no reason given");
+  else if (res->rcode != 0)
+    snprintf(c->failure, sizeof c->failure, "%s", res->rcode < 6 ? rc_names[res->rcode] : "an error rcode");
+  else if (!res->havedata)
+    snprintf(c->failure, sizeof c->failure, "no DNSKEY records in the answer");
+  else if (!res->secure)
+    snprintf(c->failure, sizeof c->failure, "the DNSKEY set is not secure");
+  else
+    c->failure[0] = '\0';
+  if (res) ub_resolve_free(res);
+}
+
+static void on_poll(uv_poll_t *p, int status, int events) {
+  (void)status; (void)events;
+  anchor_check_t *c = p->data;
+  ub_process(c->ub);
+  if (c->answered) finish(c, true);
+}
+
+static void on_timeout(uv_timer_t *t) {
+  anchor_check_t *c = t->data;
+  snprintf(c->failure, sizeof c->failure, "no answer within %g s", c->timeout);
+  finish(c, true);
+}
+
+/* The context, configured like the scan's, the query sent. 0 ok, -1 with err set. */
+static int check_ctx(anchor_check_t *c, const dns_config_t *cfg, const char *owner,
+                     char *err, size_t errlen) {
+  char own[DNS_QNAME_MAX + 2];
+  if (!(c->ub = ub_ctx_create())) { snprintf(err, errlen, "cannot create libunbound context"); return -1; }
+  int rc;
+  if (ubconf_apply(c->ub, cfg, 0, false, err, errlen) != 0 ||
+      ubconf_anchor(c->ub, cfg->trust_anchor, own, sizeof own, err, errlen) != 0)
+    return -1;
+  if ((rc = ub_ctx_async(c->ub, 1)) != 0 ||
+      (rc = ub_resolve_async(c->ub, owner, 48 /* DNSKEY */, 1, c, on_answer, &c->id)) != 0) {
+    snprintf(err, errlen, "libunbound: %s", ub_strerror(rc));
+    return -1;
+  }
+  c->ub_pending = true;
+  return 0;
+}
+
+anchor_check_t *anchor_check_start(uv_loop_t *loop, const dns_config_t *cfg, const char *owner,
+                                   double timeout, anchor_cb cb, void *arg, char *err, size_t errlen) {
+  anchor_check_t *c = calloc(1, sizeof *c);
+  if (!c) { snprintf(err, errlen, "out of memory"); return NULL; }
+  c->cb = cb;
+  c->arg = arg;
+  c->timeout = timeout;
+  int fd = -1;
+  if (check_ctx(c, cfg, owner, err, errlen) == 0 && (fd = ub_fd(c->ub)) < 0)
+    snprintf(err, errlen, "libunbound: no file descriptor");
+  if (fd < 0 || uv_poll_init(loop, &c->poll, fd) != 0) {
+    if (fd >= 0) snprintf(err, errlen, "uv_poll_init failed");
+    if (c->ub) ub_ctx_delete(c->ub);
+    free(c);
+    return NULL;
+  }
+  uv_timer_init(loop, &c->timer);
+  c->poll.data = c->timer.data = c;
+  c->handles = 2;
+  uv_poll_start(&c->poll, UV_READABLE, on_poll);
+  uv_timer_start(&c->timer, on_timeout, (uint64_t)(timeout * 1000), 0);
+  return c;
+}
+
+void anchor_check_cancel(anchor_check_t *c) {
+  if (c) finish(c, false);
+}

@@ -1,0 +1,25 @@
+/* libunbound contexts set up the same way wherever one is made: the scan's (net/dns.c)
+ * and the trust anchor checks' (net/anchor.c), so that a check asks exactly the servers,
+ * with exactly the anchor, that the scan's queries use. */
+#ifndef MXS_NET_UBCONF_H
+#define MXS_NET_UBCONF_H
+#include "net/dns.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <unbound.h>
+
+/* The options (full: the scan's cache sizes, sockets and query slots; otherwise
+ * libunbound's defaults), then where queries go by cfg->mode: RECURSIVE iterates from the
+ * root (--root-hints, or libunbound's built-in hints; never /etc/resolv.conf), FORWARD
+ * (and TRUSTED until net/stub.c takes it) forwards to cfg->resolvers. 0 ok, -1 with err. */
+int ubconf_apply(struct ub_ctx *ub, const dns_config_t *cfg, size_t outgoing, bool full,
+                 char *err, size_t errlen);
+/* Adds the trust anchor file (refused when it holds no DS or DNSKEY record) and reads the
+ * owner name of its first such record into owner ("." for the root). 0 ok, -1 with err. */
+int ubconf_anchor(struct ub_ctx *ub, const char *path, char *owner, size_t cap,
+                  char *err, size_t errlen);
+/* "127.0.0.1:5353" (the resolvers, comma-separated) or "the root servers of FILE" /
+ * "libunbound's built-in root servers": for messages. */
+void ubconf_describe(const dns_config_t *cfg, char *out, size_t cap);
+
+#endif
