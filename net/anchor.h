@@ -8,7 +8,7 @@
  * deadline; nothing blocks. */
 #ifndef MXS_NET_ANCHOR_H
 #define MXS_NET_ANCHOR_H
-#include "net/dns.h"
+#include "net/dnstypes.h"
 #include <uv.h>
 
 typedef struct anchor_check anchor_check_t;

@@ -3,7 +3,7 @@
  * issue 16 extras (RRSIG expiry, SOA RNAME). Pure: no I/O, no libunbound call. */
 #ifndef MXS_NET_UBANSWER_H
 #define MXS_NET_UBANSWER_H
-#include "net/dns.h"
+#include "net/dnstypes.h"
 #include <stdbool.h>
 #include <unbound.h>
 

@@ -3,7 +3,7 @@
  * with exactly the anchor, that the scan's queries use. */
 #ifndef MXS_NET_UBCONF_H
 #define MXS_NET_UBCONF_H
-#include "net/dns.h"
+#include "net/dnstypes.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <unbound.h>

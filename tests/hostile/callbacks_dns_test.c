@@ -31,7 +31,10 @@ static void on_udp(uv_udp_t *h, ssize_t n, const uv_buf_t *b, const struct socka
 static void on_answer(void *arg, const dns_answer_t *ans) {
   (void)arg;
   calls++;
-  CHECK_STR(ans->reason, "timeout");
+  /* The silent resolver fails the trust anchor check that holds the first queries
+   * (issue 17): every query waiting then ends with that error, and the first callback
+   * closes the resolver while the others still wait. */
+  CHECK_STR(ans->reason, "not resolved: the resolver failed (the trust anchor did not validate)");
   if (calls == 1) {
     dns_close(d);
     late_rc = dns_query(d, "late.example", 1, on_answer, NULL);
@@ -60,11 +63,10 @@ int main(void) {
   close(fd);
 
   const char *resolvers[] = {spec};
-  dns_config_t cfg = {.resolvers = resolvers, .nresolvers = 1, .trust_anchor = ta, .timeout = 0.3,
+  dns_config_t cfg = {.mode = DNS_MODE_FORWARD, .resolvers = resolvers, .nresolvers = 1, .trust_anchor = ta, .timeout = 0.3,
                       .cache_mb = 4, .outgoing = 16, .max_queries = 64};
   char err[256] = "";
   d = dns_new(&loop, &cfg, err, sizeof err);
-  unlink(ta);
   CHECK(d != NULL);
   if (!d) { fprintf(stderr, "dns_new: %s\n", err); TEST_MAIN_END(); }
   CHECK_INT(dns_query(d, "a.example", 1, on_answer, NULL), 0);
@@ -72,6 +74,7 @@ int main(void) {
   CHECK_INT(dns_query(d, "c.example", 1, on_answer, NULL), 0);
   uint64_t t0 = uv_hrtime();
   uv_run(&loop, UV_RUN_DEFAULT);
+  unlink(ta);                /* the anchor checks read it while the loop runs */
   double secs = (double)(uv_hrtime() - t0) / 1e9;
   /* One callback: the queries cancelled by dns_close never call back. */
   CHECK_INT(calls, 1);
