@@ -41,7 +41,7 @@ ANCHOR_MSG = "cannot validate the trust anchor's DNSKEY set for . through"
 # 127.0.53.1 and 127.0.53.1" in recursive mode (libunbound asks the authoritative server
 # again before it gives up): REASONS are compared with that list masked (masked_reasons).
 RECURSIVE_IGNORE = ["mx.addresses.ptr"]
-REASONS = ["error.reason", "mx.addresses.dane.reason", "mx.tlsa.reason"]
+REASONS = ["dnssec_reason", "error.reason", "mx.addresses.dane.reason", "mx.tlsa.reason"]
 
 
 def valid_list(src, dst):
