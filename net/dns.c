@@ -20,11 +20,19 @@
 
 typedef struct dns_query_s dns_query_t;
 
-struct dns {
-  uv_loop_t *loop;
+/* One libunbound context, its thread and its poll handle (--dns-contexts: names are spread
+ * over them by a hash of the name, so that one name always meets the same cache). */
+typedef struct ubc {
+  dns_t *d;
   struct ub_ctx *ub;
   uv_poll_t poll;
   bool poll_started;
+} ubc_t;
+
+struct dns {
+  uv_loop_t *loop;
+  ubc_t *ctx;
+  size_t nctx;
   bool closed;               /* dns_close ran: nothing would ever read an answer */
   double timeout;
   size_t inflight;
@@ -57,6 +65,7 @@ struct dns_query_s {
   dns_t *d;
   list_t link;               /* in d->held until sent, then in d->sent */
   int async_id;
+  ubc_t *c;                  /* the context the name hashes to */
   deadline_t timer;          /* --timeout-dns, from when libunbound has the query */
   dns_cb cb;
   void *arg;
@@ -300,7 +309,7 @@ static void on_deadline(uv_timer_t *t) {
   query_unlink(q);
   kick_queue(q->d);
   /* ub_cancel: the answer callback will not run, so libunbound no longer holds q. */
-  if (q->ub_pending && ub_cancel(q->d->ub, q->async_id) == 0) q->ub_pending = false;
+  if (q->ub_pending && ub_cancel(q->c->ub, q->async_id) == 0) q->ub_pending = false;
   if (!sock_failed(q) && suspect_add(q, NULL)) return;
   q->done = true;
   deliver_error(q, DNSSEC_INDETERMINATE, sock_failed(q) ? NOT_SENT : "timeout");
@@ -309,8 +318,8 @@ static void on_deadline(uv_timer_t *t) {
 
 static void on_poll(uv_poll_t *p, int status, int events) {
   (void)status; (void)events;
-  dns_t *d = p->data;
-  ub_process(d->ub);
+  ubc_t *c = p->data;
+  ub_process(c->ub);
 }
 
 /* libunbound's log stream (its errors, e.g. "can't create socket: Too many open files"):
@@ -328,56 +337,19 @@ static ssize_t ublog_write(void *cookie, const char *buf, size_t len) {
   return (ssize_t)len;
 }
 
-static void *thread_noop(void *arg) { return arg; }
-
-/* libunbound starts its resolver thread (default attributes) at the first query and
- * abort()s, with only a line in its log, when that fails (a memory limit: ulimit -v).
- * Whether a thread like it can start is asked first, so the failure has our words. */
-static int thread_can_start(void) {
-  pthread_t t;
-  int rc = pthread_create(&t, NULL, thread_noop, NULL);
-  if (rc == 0) pthread_join(t, NULL);
-  return rc;
-}
-
-static void on_selftest(void *arg, int err, struct ub_result *res) {
-  *(int *)arg = err == 0 && res && res->havedata ? 1 : -1;
-  if (res) ub_resolve_free(res);
-}
-
-/* libunbound's thread may start and then fail to set itself up (out of memory: its log
- * says "bg worker init failed") and exit: every query would then wait forever, recorded
- * as a timeout, and ub_ctx_delete would wait for the thread at the end. A name of our own
- * local data is answered by that thread without the network: wait (5 s at most) for it. */
-#define SELFTEST_RR "selftest.mxsurvey.invalid. 0 IN TXT \"ok\""
-static int selftest(struct ub_ctx *ub, int fd) {
-  int state = 0, id;
-  if (ub_resolve_async(ub, "selftest.mxsurvey.invalid.", 16 /* TXT */, 1, &state, on_selftest, &id) != 0)
-    return -1;
-  uint64_t end = uv_hrtime() + 5000000000ull;
-  for (uint64_t now = uv_hrtime(); state == 0 && now < end; now = uv_hrtime()) {
-    struct pollfd p = {fd, POLLIN, 0};
-    if (poll(&p, 1, (int)((end - now) / 1000000 + 1)) > 0) ub_process(ub);
-  }
-  if (state == 0) ub_cancel(ub, id);
-  return state == 1 ? 0 : -1;
-}
-
 /* Starts libunbound's thread and finalises its configuration. The file descriptor to
  * poll, -1 with err set, or -2 when the thread is gone (the context must then not be
  * deleted: ub_ctx_delete would wait for it). */
-static int ub_start(dns_t *d, const dns_config_t *cfg, char *err, size_t errlen) {
+static int ub_start(dns_t *d, ubc_t *c, const dns_config_t *cfg, char *err, size_t errlen) {
   int rc;
   cookie_io_functions_t io = {.write = ublog_write};
-  if ((d->ublog = fopencookie(d, "w", io)) != NULL) {
-    setvbuf(d->ublog, NULL, _IOLBF, 0);
-    ub_ctx_debugout(d->ub, d->ublog);
-  }
-  if ((rc = ub_ctx_async(d->ub, 1)) != 0) {
+  if (!d->ublog && (d->ublog = fopencookie(d, "w", io)) != NULL) setvbuf(d->ublog, NULL, _IOLBF, 0);
+  if (d->ublog) ub_ctx_debugout(c->ub, d->ublog);
+  if ((rc = ub_ctx_async(c->ub, 1)) != 0) {
     snprintf(err, errlen, "libunbound async: %s", ub_strerror(rc));
     return -1;
   }
-  if ((rc = thread_can_start()) != 0) {
+  if ((rc = ubconf_thread_can_start()) != 0) {
     snprintf(err, errlen, "cannot start the resolver's thread: %s (a memory limit such as ulimit -v?)",
              strerror(rc));
     return -1;
@@ -387,20 +359,67 @@ static int ub_start(dns_t *d, const dns_config_t *cfg, char *err, size_t errlen)
    * file is an error before any probe. Whether the anchor validates through the servers
    * is the asynchronous check that holds the first query (health_check): it must not
    * block here, and a scan that needs no DNS (only invalid lines) needs no resolver. */
-  if ((rc = ub_ctx_data_add(d->ub, SELFTEST_RR)) != 0) {
+  if ((rc = ub_ctx_data_add(c->ub, SELFTEST_RR)) != 0) {
     snprintf(err, errlen, "DNS resolver cannot start (%s): check --trust-anchor %s%s%s and --resolver",
              ub_strerror(rc), cfg->trust_anchor, cfg->root_hints ? ", --root-hints " : "",
              cfg->root_hints ? cfg->root_hints : "");
     return -1;
   }
   /* ub_fd finalises the context: configuration errors surface here. */
-  int fd = ub_fd(d->ub);
+  int fd = ub_fd(c->ub);
   if (fd < 0) { snprintf(err, errlen, "libunbound: no file descriptor"); return -1; }
-  if (selftest(d->ub, fd) != 0) {
+  if (ubconf_selftest(c->ub, fd) != 0) {
     snprintf(err, errlen, "libunbound's resolver thread did not start (out of memory?)");
     return -2;
   }
   return fd;
+}
+
+/* One context per --dns-contexts (0: one per core), each with its share of the cache and
+ * of the sockets. 0 ok; -1 with err set (what was made is deleted); -2: a thread is gone
+ * (its context is not deleted: ub_ctx_delete would wait for it). */
+static int contexts_new(dns_t *d, const dns_config_t *cfg, size_t outgoing, char *err, size_t errlen) {
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  size_t n = cfg->contexts ? cfg->contexts : cores > 0 ? (size_t)cores : 1;
+  d->nctx = n > 64 ? 64 : n;
+  if (!(d->ctx = calloc(d->nctx, sizeof *d->ctx))) { snprintf(err, errlen, "out of memory"); return -1; }
+  dns_config_t sub = *cfg;
+  size_t mb = cfg->cache_mb ? cfg->cache_mb : 256;
+  sub.cache_mb = mb / d->nctx < 4 ? 4 : mb / d->nctx;
+  size_t out = outgoing / d->nctx < 16 ? 16 : outgoing / d->nctx;
+  int fd = 0;
+  for (size_t i = 0; i < d->nctx && fd >= 0; i++) {
+    ubc_t *c = &d->ctx[i];
+    c->d = d;
+    if (!(c->ub = ub_ctx_create())) { snprintf(err, errlen, "cannot create libunbound context"); fd = -1; break; }
+    fd = -1;
+    if (ubconf_apply(c->ub, &sub, out, true, err, errlen) == 0 &&
+        ubconf_anchor(c->ub, cfg->trust_anchor, d->anchor_owner, sizeof d->anchor_owner, err, errlen) == 0)
+      fd = ub_start(d, c, cfg, err, errlen);
+    if (fd == -2) c->ub = NULL;    /* its thread is gone: never deleted */
+    if (fd >= 0 && uv_poll_init(d->loop, &c->poll, fd) != 0) {
+      snprintf(err, errlen, "uv_poll_init failed");
+      fd = -1;
+    }
+    if (fd >= 0) c->poll_started = true;
+  }
+  if (fd >= 0) return 0;
+  for (size_t i = 0; i < d->nctx; i++) {
+    if (d->ctx[i].poll_started) uv_close((uv_handle_t *)&d->ctx[i].poll, NULL);
+    d->ctx[i].poll_started = false;
+  }
+  return fd;
+}
+
+/* After contexts_new failed: the contexts are deleted once the loop has closed their poll
+ * handles (dns_new runs it: nothing else is on the loop yet at set-up). */
+static void contexts_abandon(dns_t *d) {
+  uv_run(d->loop, UV_RUN_NOWAIT);
+  for (size_t i = 0; d->ctx && i < d->nctx; i++)
+    if (d->ctx[i].ub) ub_ctx_delete(d->ctx[i].ub);
+  if (d->ublog) fclose(d->ublog);
+  free(d->ctx);
+  free(d);
 }
 
 dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errlen) {
@@ -416,29 +435,14 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
   size_t outgoing = cfg->outgoing ? cfg->outgoing : 4096;
   d->max_inflight = cfg->max_inflight ? cfg->max_inflight : outgoing / 2 ? outgoing / 2 : 1;
   atomic_init(&d->sockfail, 0);
-  d->ub = ub_ctx_create();
-  if (!d->ub) { snprintf(err, errlen, "cannot create libunbound context"); free(d); return NULL; }
-  int fd = -1;
-  if (ubconf_apply(d->ub, cfg, outgoing, true, err, errlen) == 0 &&
-      ubconf_anchor(d->ub, cfg->trust_anchor, d->anchor_owner, sizeof d->anchor_owner, err, errlen) == 0)
-    fd = ub_start(d, cfg, err, errlen);
-  if (fd == -2) {
-    free(d);          /* not ub_ctx_delete: it would wait for the thread that is gone */
+  if (contexts_new(d, cfg, outgoing, err, errlen) != 0) {
+    contexts_abandon(d);
     return NULL;
   }
-  if (fd >= 0 && uv_poll_init(loop, &d->poll, fd) != 0) {
-    snprintf(err, errlen, "uv_poll_init failed");
-    fd = -1;
+  for (size_t i = 0; i < d->nctx; i++) {
+    d->ctx[i].poll.data = &d->ctx[i];
+    uv_poll_start(&d->ctx[i].poll, UV_READABLE, on_poll);
   }
-  if (fd < 0) {
-    ub_ctx_delete(d->ub);
-    if (d->ublog) fclose(d->ublog);
-    free(d);
-    return NULL;
-  }
-  d->poll.data = d;
-  uv_poll_start(&d->poll, UV_READABLE, on_poll);
-  d->poll_started = true;
   tb_init(&d->tb, cfg->rate, 0, uv_now(loop));
   uv_timer_init(loop, &d->rate_timer);
   d->rate_timer.data = d;
@@ -451,7 +455,7 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
 
 /* Hands a query to libunbound and starts its deadline. -1 if libunbound refused it. */
 static int query_send(dns_t *d, dns_query_t *q) {
-  int rc = ub_resolve_async(d->ub, q->qname, q->qtype, 1 /* IN */, q, on_answer, &q->async_id);
+  int rc = ub_resolve_async(q->c->ub, q->qname, q->qtype, 1 /* IN */, q, on_answer, &q->async_id);
   if (rc != 0) return -1;
   q->ub_pending = true;
   q->sockfail = atomic_load(&d->sockfail);
@@ -494,6 +498,9 @@ static dns_query_t *query_new(dns_t *d, const char *name, int rrtype, dns_cb cb,
   q->qtype = rrtype;
   deadline_init(d->loop, &q->timer);
   q->timer.timer.data = q;
+  uint32_t h = 2166136261u;     /* FNV-1a of the lowercased name: its context */
+  for (const char *p = q->qname; *p; p++) h = (h ^ (uint8_t)tolower((unsigned char)*p)) * 16777619u;
+  q->c = &d->ctx[h % d->nctx];
   return q;
 }
 
@@ -539,7 +546,7 @@ void dns_close(dns_t *d) {
   while ((q = list_first_entry(&d->sent, dns_query_t, link))) {
     q->done = true;
     query_unlink(q);
-    if (q->ub_pending && ub_cancel(d->ub, q->async_id) == 0) q->ub_pending = false;
+    if (q->ub_pending && ub_cancel(q->c->ub, q->async_id) == 0) q->ub_pending = false;
     deadline_stop(&q->timer);
     if (!q->ub_pending) deadline_close(&q->timer, on_timer_close);
   }
@@ -568,16 +575,19 @@ void dns_close(dns_t *d) {
     uv_close((uv_handle_t *)&d->rate_timer, NULL);
     d->rate_timer_ok = false;
   }
-  if (d->poll_started) {
-    uv_poll_stop(&d->poll);
-    uv_close((uv_handle_t *)&d->poll, NULL);
-    d->poll_started = false;
+  for (size_t i = 0; i < d->nctx; i++) {
+    if (!d->ctx[i].poll_started) continue;
+    uv_poll_stop(&d->ctx[i].poll);
+    uv_close((uv_handle_t *)&d->ctx[i].poll, NULL);
+    d->ctx[i].poll_started = false;
   }
 }
 
 void dns_free(dns_t *d) {
   if (!d) return;
-  ub_ctx_delete(d->ub);         /* stops libunbound's thread: nothing writes the log now */
+  for (size_t i = 0; i < d->nctx; i++)
+    ub_ctx_delete(d->ctx[i].ub);  /* stops libunbound's thread: nothing writes the log now */
+  free(d->ctx);
   if (d->ublog) fclose(d->ublog);
   free(d);
 }

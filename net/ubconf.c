@@ -2,7 +2,10 @@
 #include "net/ubconf.h"
 #include "net/dnswire.h"
 
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <uv.h>
 #include <string.h>
 
 /* Cache sizes for millions of names: what domains share (MX hosts of hosting providers,
@@ -131,4 +134,38 @@ void ubconf_describe(const dns_config_t *cfg, char *out, size_t cap) {
     if (w < 0) break;
     used += (size_t)w;
   }
+}
+
+static void *thread_noop(void *arg) { return arg; }
+
+/* libunbound starts its resolver thread (default attributes) at the first query and
+ * abort()s, with only a line in its log, when that fails (a memory limit: ulimit -v).
+ * Whether a thread like it can start is asked first, so the failure has our words. */
+int ubconf_thread_can_start(void) {
+  pthread_t t;
+  int rc = pthread_create(&t, NULL, thread_noop, NULL);
+  if (rc == 0) pthread_join(t, NULL);
+  return rc;
+}
+
+static void on_selftest(void *arg, int err, struct ub_result *res) {
+  *(int *)arg = err == 0 && res && res->havedata ? 1 : -1;
+  if (res) ub_resolve_free(res);
+}
+
+/* libunbound's thread may start and then fail to set itself up (out of memory: its log
+ * says "bg worker init failed") and exit: every query would then wait forever, recorded
+ * as a timeout, and ub_ctx_delete would wait for the thread at the end. A name of our own
+ * local data is answered by that thread without the network: wait (5 s at most) for it. */
+int ubconf_selftest(struct ub_ctx *ub, int fd) {
+  int state = 0, id;
+  if (ub_resolve_async(ub, "selftest.mxsurvey.invalid.", 16 /* TXT */, 1, &state, on_selftest, &id) != 0)
+    return -1;
+  uint64_t end = uv_hrtime() + 5000000000ull;
+  for (uint64_t now = uv_hrtime(); state == 0 && now < end; now = uv_hrtime()) {
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, (int)((end - now) / 1000000 + 1)) > 0) ub_process(ub);
+  }
+  if (state == 0) ub_cancel(ub, id);
+  return state == 1 ? 0 : -1;
 }

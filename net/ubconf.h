@@ -22,4 +22,13 @@ int ubconf_anchor(struct ub_ctx *ub, const char *path, char *owner, size_t cap,
  * "libunbound's built-in root servers": for messages. */
 void ubconf_describe(const dns_config_t *cfg, char *out, size_t cap);
 
+/* libunbound starts its resolver thread (default attributes) at the first query and
+ * abort()s, with only a line in its log, when that fails: 0 when a thread like it can
+ * start, else the error number. */
+int ubconf_thread_can_start(void);
+/* The self-test's local data (add it with ub_ctx_data_add: that also finalises the
+ * configuration), and the test: 0 when libunbound's thread answered it within 5 s. */
+#define SELFTEST_RR "selftest.mxsurvey.invalid. 0 IN TXT \"ok\""
+int ubconf_selftest(struct ub_ctx *ub, int fd);
+
 #endif

@@ -112,6 +112,11 @@ def case_recursive(C, mx, st, wd, base, fwd_out):
     recs = records(out, "recursive", C)
     C.check("recursive", "records", len(records(fwd_out, "forward", C)), len(recs))
     record_diff(fwd_out, out, RECURSIVE_IGNORE + REASONS, C, "recursive")
+    # PTR lookups went through libunbound (no c-ares, no /etc/resolv.conf): each finished.
+    addrs = [x for r in recs for m in r.get("mx", []) for x in m.get("addresses", [])]
+    C.check("recursive", "addresses probed", True, len(addrs) > 20)
+    C.check("recursive", "PTR errors", [], [(x.get("ip"), x.get("ptr_error")) for x in addrs
+                                            if x.get("ptr_error")])
     # The reasons, with the server addresses masked, are the same too.
     fwd = {r["domain"]: masked_reasons(r) for r in records(fwd_out, "forward", C)}
     for r in recs:
