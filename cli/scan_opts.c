@@ -106,7 +106,8 @@ static const opt_t scan_opts[] = {
    .help = "with --resolver-validates, accept a resolver that is not on loopback (its answers "
            "cross a network that can forge the AD bit)"},
   {.kind = OPT_UINT, .name = "dns-contexts", .arg = "N", SCAN(dns.contexts), .lo = 0, .hi = 64,
-   .help = "libunbound contexts, each its own thread; 0 from the number of cores", .def = "0"},
+   .help = "libunbound contexts, each its own thread; names are spread over them by a hash of "
+           "the name; 0 is one (for now: docs/dns.md)", .def = "0"},
   {.kind = OPT_STRING, .name = "trust-anchor", .arg = "FILE", SCAN(dns.trust_anchor),
    .help = "DNSSEC trust anchor (DS or DNSKEY records)", .def = "/usr/share/dns/root.key",
    .more = "A file without any is refused; a regular file of at most " OPT_STR(TRUST_ANCHOR_MIB) " MiB."},

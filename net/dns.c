@@ -379,8 +379,11 @@ static int ub_start(dns_t *d, ubc_t *c, const dns_config_t *cfg, char *err, size
  * of the sockets. 0 ok; -1 with err set (what was made is deleted); -2: a thread is gone
  * (its context is not deleted: ub_ctx_delete would wait for it). */
 static int contexts_new(dns_t *d, const dns_config_t *cfg, size_t outgoing, char *err, size_t errlen) {
-  long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  size_t n = cfg->contexts ? cfg->contexts : cores > 0 ? (size_t)cores : 1;
+  /* 0: one, for now. One per core was the plan (issue 17), but at 5000 domains a second
+   * context bought nothing measurable (docs/dns.md) and under RLIMIT_AS 200 MB two
+   * contexts made hostile.more's lowmem scan die by SIGSEGV inside the set-up's
+   * allocations instead of failing with a message: not the default until that is found. */
+  size_t n = cfg->contexts ? cfg->contexts : 1;
   d->nctx = n > 64 ? 64 : n;
   if (!(d->ctx = calloc(d->nctx, sizeof *d->ctx))) { snprintf(err, errlen, "out of memory"); return -1; }
   dns_config_t sub = *cfg;
