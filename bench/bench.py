@@ -771,8 +771,10 @@ class Bench:
                                         sorted(d.items(), key=lambda x: -x[1])))
         h = f.get("handshake")
         if h:
-            row("bare client handshake", "%.0f us CPU (%s, %s; server side %.0f us)" % (
-                h["client_cpu_us"], h["version"], h["group"], h["server_cpu_us"]))
+            row("bare client handshake", "%.0f us CPU (%s, %s; server side %.0f us)%s" % (
+                h["client_cpu_us"], h["version"], h["group"], h["server_cpu_us"],
+                "; with SSL_new and SSL_free %.0f us" % h["client_lifecycle_cpu_us"]
+                if "client_lifecycle_cpu_us" in h else ""))
             row("CPU per probe / handshake", "%.2fx (event loop alone %.2fx)" % (
                 f["cpu_ratio_probe_vs_handshake"], f.get("loop_cpu_ratio_probe_vs_handshake", 0)))
         for k in ("dnsperf_cold", "dnsperf_warm"):

@@ -57,6 +57,7 @@ static void host_free(host_t *h) {
     profile_result_free(&h->addrs[k].profile);
     free(h->addrs[k].ptr);
   }
+  free(h->addrs);
 }
 
 void job_free(job_t *j) {

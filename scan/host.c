@@ -34,6 +34,18 @@ static void host_add_addresses(host_t *h, int family, const dns_answer_t *ans) {
     h->addrs_truncated = true;
     n = MAX_ADDRS;
   }
+  /* The other family's answer may come later: the array grows (nothing points into it
+   * before the probes start, host_addresses_done). */
+  if (n > 0) {
+    addr_t *grown = realloc(h->addrs, (h->naddrs + n) * sizeof *grown);
+    if (!grown) {
+      if (all != ips) free(all);
+      job_oom(h->job);
+      return;
+    }
+    h->addrs = grown;
+    memset(&h->addrs[h->naddrs], 0, n * sizeof *grown);
+  }
   for (size_t i = 0; i < n; i++) {
     addr_t *a = &h->addrs[h->naddrs++];
     a->host = h;

@@ -56,9 +56,9 @@ static bool valid_for(enum profile_version v, const tls_suite_t *s) {
   return v == PV_TLS12 || !tls12_only(s->name);
 }
 
-size_t profile_suites(enum profile_version v, uint16_t *out, size_t cap) {
+/* The list of one version, computed from the table. */
+static size_t suites_of(enum profile_version v, uint16_t *out, size_t cap) {
   size_t n = 0;
-  if ((unsigned)v >= PV_COUNT) return 0;
   /* tier, then class (better first: a server that takes the client's order picks a
    * strong suite), then the table's order */
   for (int t = 0; t < 3; t++)
@@ -71,6 +71,25 @@ size_t profile_suites(enum profile_version v, uint16_t *out, size_t cap) {
         n++;
       }
   return n;
+}
+
+/* Each version's list depends on the table alone, and computing it walks the table twelve
+ * times with string tests (about 30 us a version): it is computed once, on first use, and
+ * copied for every profile (issue 17 item 7). Only the loop thread makes profiles. */
+#define SUITES_MEMO_MAX 512
+static uint16_t memo[PV_COUNT][SUITES_MEMO_MAX];
+static size_t memo_n[PV_COUNT];
+static bool memo_done[PV_COUNT];
+
+size_t profile_suites(enum profile_version v, uint16_t *out, size_t cap) {
+  if ((unsigned)v >= PV_COUNT) return 0;
+  if (!memo_done[v]) {
+    memo_n[v] = suites_of(v, memo[v], SUITES_MEMO_MAX);
+    memo_done[v] = true;
+  }
+  if (memo_n[v] > SUITES_MEMO_MAX) return suites_of(v, out, cap);   /* a larger table */
+  memcpy(out, memo[v], (memo_n[v] < cap ? memo_n[v] : cap) * sizeof *out);
+  return memo_n[v];
 }
 
 /* The hello of step s with its first n suites (n >= 1), unpadded or not. */

@@ -171,24 +171,29 @@ static void sig_alg(tls_cert_info_t *ci, X509 *x)
     ci->sig_alg[0] = '\0';
 }
 
-static void fingerprints(tls_cert_info_t *ci, X509 *x)
+static void fingerprints(tls_cert_info_t *ci, X509 *x, const EVP_MD *sha256)
 {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int mdlen = 0;
-  if (X509_digest(x, EVP_sha256(), md, &mdlen) && mdlen == 32)
+  if (X509_digest(x, sha256, md, &mdlen) && mdlen == 32)
     to_hex(md, 32, ci->sha256);
 
   /* The whole DER SubjectPublicKeyInfo, as TLSA selector 1 hashes it (X509_pubkey_digest
    * would hash only the key bits). */
   unsigned char *der = NULL;
   int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
-  if (len > 0 && EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL) && mdlen == 32)
+  if (len > 0 && EVP_Digest(der, (size_t)len, md, &mdlen, sha256, NULL) && mdlen == 32)
     to_hex(md, 32, ci->spki_sha256);
   OPENSSL_free(der);
   ERR_clear_error();
 }
 
 int tls_cert_info_fill(tls_cert_info_t *ci, X509 *x)
+{
+  return tls_cert_info_fill_md(ci, x, EVP_sha256());
+}
+
+int tls_cert_info_fill_md(tls_cert_info_t *ci, X509 *x, const EVP_MD *sha256)
 {
   memset(ci, 0, sizeof *ci);
   ci->subject = name_rfc2253(X509_get_subject_name(x));
@@ -202,7 +207,7 @@ int tls_cert_info_fill(tls_cert_info_t *ci, X509 *x)
   if (describe_key(ci, x) < 0)
     return -1;
   sig_alg(ci, x);
-  fingerprints(ci, x);
+  fingerprints(ci, x, sha256);
   /* X509_check_issued alone compares names and key identifiers; the signature check
    * makes sure the certificate really signs itself. */
   ci->self_signed = X509_check_issued(x, x) == X509_V_OK && X509_self_signed(x, 1) == 1;

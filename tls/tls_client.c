@@ -47,6 +47,7 @@
 
 struct tls_conn {
   SSL *ssl;            /* owns rbio and wbio */
+  const EVP_MD *sha256;  /* the context's (tls_ctx_t.sha256), for tls_conn_result */
   BIO *rbio, *wbio;
   bool failed;
   char err[160];
@@ -228,6 +229,12 @@ tls_ctx_t *tls_ctx_new(const char *ca_file, char *err, size_t errlen)
   /* RFC 7672 §3.1.1: DANE-EE ignores names; OpenSSL checks them by default. */
   SSL_CTX_dane_set_flags(s, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
 
+  c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+  if (c->sha256 == NULL) {
+    ctx_error(err, errlen, "cannot fetch SHA256");
+    goto fail;
+  }
+
   c->store = X509_STORE_new();
   if (c->store == NULL) {
     ctx_error(err, errlen, "X509_STORE_new failed");
@@ -252,6 +259,7 @@ void tls_ctx_free(tls_ctx_t *c)
     return;
   SSL_CTX_free(c->ssl_ctx);
   X509_STORE_free(c->store);
+  EVP_MD_free(c->sha256);
   free(c);
 }
 
@@ -300,6 +308,7 @@ tls_conn_t *tls_conn_new_keys(tls_ctx_t *c, const char *sni, enum tls_keys keys)
   if (t == NULL)
     return NULL;
   hello_peek_init(&t->hello);
+  t->sha256 = c->sha256;
   t->keys = keys;
   t->alert = -1;
   t->ssl = SSL_new(c->ssl_ctx);
@@ -558,7 +567,8 @@ int tls_conn_result(tls_conn_t *t, tls_result_t *r)
   X509 *leaf = SSL_get0_peer_certificate(ssl);
   if (leaf != NULL) {
     r->have_cert = true;
-    if (tls_cert_info_fill(&r->cert, leaf) < 0 || (r->chain = tls_chain_new(leaf, chain)) == NULL)
+    if (tls_cert_info_fill_md(&r->cert, leaf, t->sha256) < 0 ||
+        (r->chain = tls_chain_new(leaf, chain)) == NULL)
       goto fail;
   }
   return 0;

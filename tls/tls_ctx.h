@@ -9,6 +9,8 @@ struct tls_ctx {
   SSL_CTX *ssl_ctx;    /* DANE-enabled; its own X509_STORE stays empty of CA roots, so a
                           DANE-TA verification can only reach the TLSA trust anchors */
   X509_STORE *store;   /* PKIX trust anchors */
+  EVP_MD *sha256;      /* fetched once: the leaf's fingerprints of every probe (OpenSSL 3.0
+                          fetches EVP_sha256() again at each digest otherwise) */
 };
 
 #endif

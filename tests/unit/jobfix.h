@@ -140,6 +140,7 @@ static inline void fx_dane_obs(addr_t *a, bool valid, const char *err) {
  * (220) over TLS 1.3 with a PKIX-valid certificate. */
 static inline addr_t *fx_addr(host_t *h, enum dnssec_state s) {
   if (h->naddrs >= 2 * MAX_ADDRS) abort();
+  if (!h->addrs && !(h->addrs = calloc(2 * MAX_ADDRS, sizeof *h->addrs))) abort();
   addr_t *a = &h->addrs[h->naddrs++];
   memset(a, 0, sizeof *a);
   smtp_result_init(&a->smtp);
