@@ -39,6 +39,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import gen_world as G  # noqa: E402
+import bound as B  # noqa: E402
+import refs as R  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "..", "tests"))
 import record_schema  # noqa: E402  (tests/record_schema.py: docs/record.schema.json)
 
@@ -184,6 +186,16 @@ class Bench:
         wait_listening(G.RESOLVER_ADDR, 53, "udp", "unbound")
         wait_answer(G.RESOLVER_ADDR, G.TLD + ".", "SOA", "unbound")
 
+    def unbound_queries(self):
+        """Queries the world's Unbound has answered since it started (unbound-control
+        stats_noreset: total.num.queries), or None."""
+        r = subprocess.run(["unbound-control", "-c", os.path.join(self.w, "unbound.conf"),
+                            "stats_noreset"], capture_output=True, text=True)
+        for line in r.stdout.split("\n"):
+            if line.startswith("total.num.queries="):
+                return int(line.split("=")[1])
+        return None
+
     def restart_unbound(self):
         self.stop("unbound")
         while listening(G.RESOLVER_ADDR, 53, "udp"):
@@ -218,7 +230,8 @@ class Bench:
     def start_smtpd(self):
         a, s = self.a, self.info["smtpd"]
         cmd = [os.path.join(a.tools_dir, "bench_smtpd"), "--delay-ms", str(a.delay_ms),
-               "--stats", os.path.join(self.run, "smtpd.stats")]
+               "--stats", os.path.join(self.run, "smtpd.stats"),
+               "--conn-log", self.conn_log_path()]
         for c in s["certs"]:
             cmd += ["--cert", c]
         for r in s["rules"]:
@@ -226,6 +239,21 @@ class Bench:
         cmd += ["--rule", "%s=slow:%d" % (s["slow_net"], a.slow_ms),
                 "--rule", "%s=hold:%d" % (s["hold_net"], a.capacity_hold_ms)]
         self.spawn("smtpd", cmd)
+
+    def conn_log_path(self):
+        return os.path.join(self.run, "logs", "smtpd-conns.log")
+
+    def conn_log_offset(self):
+        """Where the connection log ends now (after a smtpd_stats(), which flushes it)."""
+        try:
+            return os.path.getsize(self.conn_log_path())
+        except OSError:
+            return 0
+
+    def politeness_bound(self, offset, wall_s, extra=()):
+        """The busiest-prefix bound of the connections logged since offset (bound.py)."""
+        args = list(extra) + ([] if self.a.polite else LAB_LIMITS) + self.a.extra
+        return B.compute(B.read_log(self.conn_log_path(), offset), B.limits(args), wall_s)
 
     def restart_smtpd(self):
         """A fresh bench_smtpd: its tempfail hosts answer 421 to the first connection from
@@ -253,9 +281,10 @@ class Bench:
         raise RuntimeError("bench_smtpd wrote no stats")
 
     # ---- measurements ----------------------------------------------------------------
-    def dnsperf(self, label, limit):
+    def dnsperf(self, label, limit, data=None):
         out = subprocess.run(["dnsperf", "-s", G.RESOLVER_ADDR, "-d",
-                              os.path.join(self.w, "queries.txt"), "-n", "1", "-l", str(limit),
+                              data or os.path.join(self.w, "queries.txt"), "-n", "1",
+                              "-l", str(limit),
                               "-c", "4", "-q", "2000", "-t", "10"],
                              capture_output=True, text=True)
         with open(os.path.join(self.run, "logs", "dnsperf-%s.out" % label), "w") as f:
@@ -442,12 +471,40 @@ class Bench:
                                               c.get("mta_sts_mismatch", 0)))
         return good
 
-    def handshake_cost(self):
+    def handshake_cost(self, count=None):
         pki = self.info["pki"]
         out = subprocess.run([os.path.join(self.a.tools_dir, "bench_handshake_cost"),
                               os.path.join(pki, "self.pem"), os.path.join(pki, "self.key"),
-                              str(self.a.handshakes)], capture_output=True, text=True, check=True)
+                              str(count or self.a.handshakes)], capture_output=True, text=True,
+                             check=True)
         return json.loads(out.stdout)
+
+    def handshakes_now(self, phase, k):
+        """k samples of the bare handshake now, each of --handshakes / k handshakes."""
+        n = max(self.a.handshakes // k, 100)
+        return [dict(self.handshake_cost(n), phase=phase) for _ in range(k)]
+
+    def dnsperf_slices(self, phase, parts):
+        """One dnsperf slice of --dnsperf-seconds / (number of parts) over each part."""
+        sec = max(self.a.dnsperf_seconds // max(len(parts), 1), 2)
+        return [dict(self.dnsperf("%s-%d" % (phase, i), sec, data=p), phase=phase)
+                for i, p in enumerate(parts)]
+
+    def references(self, hs, dp):
+        """The interleaved references' summaries (refs.py) into the figures."""
+        fig = self.fig
+        fig["ref_samples"] = {"handshake": hs, "dnsperf": dp}
+        ref = {"handshake_us": R.summary([h["client_cpu_us"] for h in hs])}
+        for ph in ("before", "during", "after"):
+            ref["handshake_us_" + ph] = R.summary([h["client_cpu_us"] for h in hs
+                                                   if h["phase"] == ph])
+        for ph in ("cold", "warm"):
+            ref["dnsperf_qps_" + ph] = R.summary([d.get("qps") for d in dp
+                                                  if d["phase"].startswith(ph)])
+        fig["ref"] = ref
+        if hs:  # the median sample, for the rows that print one handshake's details
+            mid = sorted(hs, key=lambda h: h["client_cpu_us"])[len(hs) // 2]
+            fig["handshake"] = dict(mid, client_cpu_us=ref["handshake_us"]["median"])
 
     def posttls(self, domains):
         a = self.a
@@ -638,15 +695,29 @@ class Bench:
 
     def main_phase(self):
         a, fig, n = self.a, self.fig, self.info["domains"]
+        hs, dp = self.handshakes_now("before", 3), []
+        k = 3
+        parts = R.split_queries(os.path.join(self.w, "queries.txt"), 2 * k,
+                                os.path.join(self.run, "queries-%d.txt"))
         if not a.no_dnsperf:
-            log("dnsperf, cold cache")
-            fig["dnsperf_cold"] = self.dnsperf("cold", a.dnsperf_seconds)
+            log("dnsperf, cold cache, %d slices" % k)
+            dp += self.dnsperf_slices("cold-before", parts[:k])
             self.restart_unbound()
         self.smtpd_stats()
+        log_at = self.conn_log_offset()
+        q0 = self.unbound_queries()
         out = os.path.join(self.run, "out.ndjson.zst")
+        during = R.Sampler(lambda: dict(self.handshake_cost(300), phase="during"),
+                           a.ref_interval).start()
         scan = self.mxsurvey(os.path.join(self.w, "domains.txt"), out, a.concurrency, "scan")
+        hs += during.stop()
         srv = self.smtpd_stats()
         scan["smtpd"] = srv
+        q1 = self.unbound_queries()
+        if q0 is not None and q1 is not None:
+            scan["resolver_queries"] = q1 - q0
+            scan["resolver_qps"] = (q1 - q0) / scan["wall_s"]
+        scan["politeness_bound"] = self.politeness_bound(log_at, scan["wall_s"])
         tls = max(srv["handshakes"], 1)
         scan["domains_per_s"] = n / scan["wall_s"]
         scan["tls_probes"] = srv["handshakes"]
@@ -665,15 +736,23 @@ class Bench:
             "schema not checked" if a.no_schema else
             "%d not matching docs/record.schema.json" % v["schema_failures"]))
         ok &= self.check_sts(v["distribution"])
+        log("handshake cost, after")
+        hs += self.handshakes_now("after", 3)
         if not a.no_dnsperf:
-            log("dnsperf, warm cache")
-            fig["dnsperf_warm"] = self.dnsperf("warm", a.dnsperf_seconds)
-        log("handshake cost")
-        fig["handshake"] = self.handshake_cost()
-        fig["cpu_ratio_probe_vs_handshake"] = scan["cpu_us_per_tls_probe"] / \
-            fig["handshake"]["client_cpu_us"]
-        fig["loop_cpu_ratio_probe_vs_handshake"] = scan["loop_cpu_us_per_tls_probe"] / \
-            fig["handshake"]["client_cpu_us"]
+            log("dnsperf, warm cache, then cold again (fresh Unbound)")
+            dp += self.dnsperf_slices("warm-after", parts[k:k + 1])
+            self.restart_unbound()
+            dp += self.dnsperf_slices("cold-after", parts[k:])
+        self.references(hs, dp)
+        ref = fig["ref"]
+        fig["ratio_probe_vs_handshake"] = R.ratio(scan["cpu_us_per_tls_probe"],
+                                                  ref["handshake_us"])
+        fig["ratio_loop_vs_handshake"] = R.ratio(scan["loop_cpu_us_per_tls_probe"],
+                                                 ref["handshake_us"])
+        fig["cpu_ratio_probe_vs_handshake"] = fig["ratio_probe_vs_handshake"]["median"]
+        fig["loop_cpu_ratio_probe_vs_handshake"] = fig["ratio_loop_vs_handshake"]["median"]
+        if scan.get("resolver_qps") and ref.get("dnsperf_qps_cold"):
+            fig["ratio_qps_vs_capacity"] = R.ratio(scan["resolver_qps"], ref["dnsperf_qps_cold"])
         if a.posttls_sample > 0:
             doms = open(os.path.join(self.w, "domains.txt")).read().split()
             sample = random.Random(a.seed).sample(doms, min(a.posttls_sample, len(doms)))
@@ -749,6 +828,9 @@ class Bench:
                     "validating thread and others %.1f s" % (
                         s["loop_cpu_s"], s["loop_cpu_us_per_tls_probe"],
                         s["worker_threads_cpu_s"]))
+            if s.get("politeness_bound"):
+                for k, v in B.rows(s["politeness_bound"]):
+                    row(k, v)
             row("peak RSS", "%.0f MiB" % (s["maxrss_kib"] / 1024))
             row("RSS per in-flight probe", "%.0f KiB (peak RSS / peak in flight)" % (
                 s["maxrss_kib"] / max(s["peak_in_flight"], 1)))
@@ -770,11 +852,31 @@ class Bench:
                 row("  " + k, ", ".join("%s %d" % kv for kv in
                                         sorted(d.items(), key=lambda x: -x[1])))
         h = f.get("handshake")
-        if h:
+        ref = f.get("ref")
+        if h and ref:
+            row("bare client handshake", "%s CPU, median (min-max) of samples before, during "
+                "and after the scan (%s, %s; server side %.0f us)" % (
+                    R.fmt(ref["handshake_us"], " us"), h["version"], h["group"],
+                    h["server_cpu_us"]))
+            row("  before / during / after", " / ".join(
+                R.fmt(ref["handshake_us_" + ph], " us") for ph in ("before", "during", "after")))
+            row("CPU per probe / handshake", "%s; event loop alone %s" % (
+                R.fmt_ratio(f["ratio_probe_vs_handshake"]),
+                R.fmt_ratio(f["ratio_loop_vs_handshake"])))
+        elif h:
             row("bare client handshake", "%.0f us CPU (%s, %s; server side %.0f us)" % (
                 h["client_cpu_us"], h["version"], h["group"], h["server_cpu_us"]))
-            row("CPU per probe / handshake", "%.2fx (event loop alone %.2fx)" % (
-                f["cpu_ratio_probe_vs_handshake"], f.get("loop_cpu_ratio_probe_vs_handshake", 0)))
+        if ref:
+            for ph in ("cold", "warm"):
+                if ref.get("dnsperf_qps_" + ph):
+                    row("resolver qps (%s)" % ph, "%s, dnsperf slices (%s)" % (
+                        R.fmt(ref["dnsperf_qps_" + ph]),
+                        "before the scan from a fresh Unbound and after it from another"
+                        if ph == "cold" else "after the scan, on its cache"))
+        if s and s.get("resolver_qps"):
+            row("queries mxsurvey drove", "%.0f /s (%d queries at the resolver); %s its cold "
+                "capacity" % (s["resolver_qps"], s["resolver_queries"],
+                              R.fmt_ratio(f.get("ratio_qps_vs_capacity"))))
         for k in ("dnsperf_cold", "dnsperf_warm"):
             d = f.get(k)
             if d:
@@ -784,7 +886,8 @@ class Bench:
         if pf:
             row("posttls-finger -P %d" % pf["parallel"], "%d domains in %.1f s = %.1f domains/s" % (
                 pf["domains"], pf["wall_s"], pf["domains_per_s"]))
-            row("mxsurvey / posttls-finger", "%.1fx" % f["ratio_mxsurvey_vs_posttls"])
+            row("mxsurvey / posttls-finger", "%.1fx (one posttls-finger run: no spread)" %
+                f["ratio_mxsurvey_vs_posttls"])
         c = f.get("capacity")
         if c:
             row("capacity: domains", "%d fed at %d/s, every reply held %d ms, --concurrency %d, "
@@ -903,7 +1006,10 @@ def parse(argv):
     ap.add_argument("--posttls-sample", type=int, default=2000)
     ap.add_argument("--posttls-parallel", type=int, default=64)
     ap.add_argument("--posttls-timeout", type=int, default=60)
-    ap.add_argument("--handshakes", type=int, default=2000)
+    ap.add_argument("--handshakes", type=int, default=2000,
+                    help="bare handshakes before and after the scan (3 samples each)")
+    ap.add_argument("--ref-interval", type=float, default=5.0,
+                    help="seconds between the bare-handshake samples during the scan")
     ap.add_argument("--dnsperf-seconds", type=int, default=20)
     ap.add_argument("--no-dnsperf", action="store_true")
     ap.add_argument("--dnsperf-only", action="store_true", help="only the cold dnsperf run")
