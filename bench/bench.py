@@ -41,6 +41,7 @@ sys.path.insert(0, HERE)
 import gen_world as G  # noqa: E402
 import bound as B  # noqa: E402
 import refs as R  # noqa: E402
+import dnsmodes as M  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "..", "tests"))
 import record_schema  # noqa: E402  (tests/record_schema.py: docs/record.schema.json)
 
@@ -186,15 +187,25 @@ class Bench:
         wait_listening(G.RESOLVER_ADDR, 53, "udp", "unbound")
         wait_answer(G.RESOLVER_ADDR, G.TLD + ".", "SOA", "unbound")
 
-    def unbound_queries(self):
-        """Queries the world's Unbound has answered since it started (unbound-control
-        stats_noreset: total.num.queries), or None."""
-        r = subprocess.run(["unbound-control", "-c", os.path.join(self.w, "unbound.conf"),
-                            "stats_noreset"], capture_output=True, text=True)
-        for line in r.stdout.split("\n"):
-            if line.startswith("total.num.queries="):
-                return int(line.split("=")[1])
-        return None
+    def server_stats(self):
+        """The world's Unbound and NSD counters since they started (unbound-control and
+        nsd-control stats_noreset over their control sockets): two dicts, or None each."""
+        out = []
+        for tool, conf, keys in (
+                ("unbound-control", "unbound.conf", ("total.num.queries", "num.query.type.DNSKEY",
+                                                     "num.query.type.DS")),
+                ("nsd-control", "nsd.conf", ("num.queries",))):
+            r = subprocess.run([tool, "-c", os.path.join(self.w, conf), "stats_noreset"],
+                               capture_output=True, text=True)
+            got = {}
+            for line in r.stdout.split("\n"):
+                k, _, v = line.partition("=")
+                if k in keys:
+                    got[k] = int(float(v))
+            if r.returncode == 0 and "total.num.queries" not in keys:
+                got.setdefault("num.queries", 0)
+            out.append(got if r.returncode == 0 and got else None)
+        return out[0], out[1]
 
     def restart_unbound(self):
         self.stop("unbound")
@@ -303,10 +314,10 @@ class Bench:
         return r
 
     def mxsurvey(self, infile, outfile, concurrency, label, extra=(), feed_rate=0, feed_hold=0.0,
-                 binary=None):
+                 binary=None, dns=None):
         """Runs one scan; returns its figures (wall, CPU from wait4, RSS, fd peak). With
         feed_rate, the input comes through a pipe at that many domains per second."""
-        cmd = [binary or self.a.mxsurvey, "scan", "--resolver", G.RESOLVER_ADDR,
+        cmd = [binary or self.a.mxsurvey, "scan"] + list(dns or ["--resolver", G.RESOLVER_ADDR]) + [
                "--trust-anchor", os.path.join(self.w, "root.key"),
                "--ca-file", os.path.join(self.info["pki"], "ca.pem"),
                "--allow", "127.0.0.0/8", "--ehlo", "bench.scanner.benchtld",
@@ -315,6 +326,7 @@ class Bench:
         log("%s: %s" % (label, " ".join(cmd)))
         err = open(os.path.join(self.run, "logs", "mxsurvey-%s.err" % label), "wb")
         others = {k: proc_cpu(p.pid) for k, p in self.procs.items()}
+        ub0, nsd0 = self.server_stats()
         net0 = nstat()
         t0 = time.time()
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err,
@@ -357,6 +369,8 @@ class Bench:
                       for k, pp in self.procs.items()}
         net1 = nstat()
         net = {k: net1.get(k, 0) - net0.get(k, 0) for k in NSTAT_KEYS}
+        ub1, nsd1 = self.server_stats()
+        delta = lambda a, b: {k: b[k] - a.get(k, 0) for k in b} if a is not None and b is not None else None  # noqa: E731
         # Peak RSS from VmHWM samples: wait4's ru_maxrss also counts the parent's pages
         # the child had between fork and exec (it is only the fallback for a process that
         # ended before the first sample).
@@ -364,6 +378,7 @@ class Bench:
                 "sys_s": ru.ru_stime, "cpu_s": ru.ru_utime + ru.ru_stime,
                 "maxrss_kib": peak_rss or ru.ru_maxrss, "peak_fds": peak_fds,
                 "cpu_others_s": cpu_others, "net": net,
+                "unbound_delta": delta(ub0, ub1), "nsd_delta": delta(nsd0, nsd1),
                 # The loop thread runs SMTP, TLS, the verdicts and the records; the rest is
                 # libunbound's validating worker thread (and curl's short resolver threads).
                 "loop_cpu_s": main_cpu,
@@ -596,7 +611,7 @@ class Bench:
             print("FAILED (run directory kept: %s)" % self.run)
         return ok
 
-    def cold_scan(self, i, label, out, binary=None, extra=()):
+    def cold_scan(self, i, label, out, binary=None, extra=(), dns=None):
         """One scan of the world's domains from a cold Unbound and a fresh bench_smtpd (the
         i-th of a series: the first one meets the bench_smtpd started with the world);
         returns mxsurvey's figures with bench_smtpd's counters of the scan ("smtpd") and the
@@ -606,7 +621,7 @@ class Bench:
             self.restart_smtpd()
         self.smtpd_stats()
         scan = self.mxsurvey(os.path.join(self.w, "domains.txt"), out, self.a.concurrency,
-                             label, extra=extra, binary=binary)
+                             label, extra=extra, binary=binary, dns=dns)
         scan["smtpd"] = self.smtpd_stats()
         scan["verify"] = self.verify(out, self.info["domains"])
         return scan
@@ -705,7 +720,6 @@ class Bench:
             self.restart_unbound()
         self.smtpd_stats()
         log_at = self.conn_log_offset()
-        q0 = self.unbound_queries()
         out = os.path.join(self.run, "out.ndjson.zst")
         during = R.Sampler(lambda: dict(self.handshake_cost(300), phase="during"),
                            a.ref_interval).start()
@@ -713,11 +727,11 @@ class Bench:
         hs += during.stop()
         srv = self.smtpd_stats()
         scan["smtpd"] = srv
-        q1 = self.unbound_queries()
-        if q0 is not None and q1 is not None:
-            scan["resolver_queries"] = q1 - q0
-            scan["resolver_qps"] = (q1 - q0) / scan["wall_s"]
-        scan["politeness_bound"] = self.politeness_bound(log_at, scan["wall_s"])
+        if scan.get("unbound_delta"):
+            scan["resolver_queries"] = scan["unbound_delta"]["total.num.queries"]
+            scan["resolver_qps"] = scan["resolver_queries"] / scan["wall_s"]
+        if a.polite or "--per-prefix" in a.extra:
+            scan["politeness_bound"] = self.politeness_bound(log_at, scan["wall_s"])
         tls = max(srv["handshakes"], 1)
         scan["domains_per_s"] = n / scan["wall_s"]
         scan["tls_probes"] = srv["handshakes"]
@@ -751,6 +765,11 @@ class Bench:
                                                  ref["handshake_us"])
         fig["cpu_ratio_probe_vs_handshake"] = fig["ratio_probe_vs_handshake"]["median"]
         fig["loop_cpu_ratio_probe_vs_handshake"] = fig["ratio_loop_vs_handshake"]["median"]
+        fig.setdefault("dns_modes", {})["forward"] = M.figures("forward", scan, n,
+                                                               ref.get("dnsperf_qps_cold"))
+        for m in a.dns_modes:
+            if m != "forward":
+                ok &= self.dns_mode_scan(m)
         if scan.get("resolver_qps") and ref.get("dnsperf_qps_cold"):
             fig["ratio_qps_vs_capacity"] = R.ratio(scan["resolver_qps"], ref["dnsperf_qps_cold"])
         if a.posttls_sample > 0:
@@ -762,6 +781,34 @@ class Bench:
             fig["posttls"] = pf
             fig["ratio_mxsurvey_vs_posttls"] = scan["domains_per_s"] / pf["domains_per_s"]
         return ok
+
+    def dns_mode_scan(self, mode):
+        """The world scanned again in another DNS mode (dnsmodes.py), from a cold Unbound and
+        a fresh bench_smtpd; its column of the modes table, or FAILED with the reason."""
+        n, fig = self.info["domains"], self.fig
+        r = subprocess.run([self.a.mxsurvey, "scan", "--help"], capture_output=True, text=True)
+        missing = M.flags_missing(mode, r.stdout + r.stderr)
+        col = {"mode": mode}
+        if missing:
+            col.update(failed=True, why="%s mode: this mxsurvey does not accept %s" % (
+                mode, ", ".join(missing)))
+        else:
+            out = os.path.join(self.run, "dns-%s.ndjson.zst" % mode)
+            scan = self.cold_scan(1, "dns-" + mode, out, dns=M.args(
+                mode, G.RESOLVER_ADDR, M.world_hints(self.w)))
+            v = scan["verify"]
+            why = M.check(mode, scan, n)
+            if scan["exit"] != 0 or v["records"] != n or v["unique"] != n:
+                why = why or "%s mode: exit %d, %d records of %d" % (mode, scan["exit"],
+                                                                     v["records"], n)
+            col = M.figures(mode, scan, n, (fig.get("ref") or {}).get("dnsperf_qps_cold"))
+            fig.setdefault("dns_mode_scans", {})[mode] = scan
+            if why:
+                col.update(failed=True, why=why)
+        fig["dns_modes"][mode] = col
+        if col.get("failed"):
+            log("FAILED: " + col["why"])
+        return not col.get("failed")
 
     def capacity_phase(self):
         a, fig = self.a, self.fig
@@ -907,8 +954,26 @@ class Bench:
         for label, rep in f.get("perf", {}).items():
             print("-- perf (%s), CPU by library:" % label)
             print("\n".join("   " + x for x in rep["dso"]))
+        self.print_dns_modes()
         self.print_modes()
         print("=" * 78)
+
+    def print_dns_modes(self):
+        """--dns-modes: one column a mode."""
+        res = self.fig.get("dns_modes")
+        if not res:
+            return
+        cols = list(res.values())
+        rows = M.table(cols, None, R.fmt_ratio)
+        width = max(len(k) for k, _ in rows)
+        cw = max([len(c["mode"]) for c in cols] + [len(x) for _, cs in rows for x in cs])
+        print("-- DNS modes (each from a cold Unbound; forward is the main scan):")
+        print("%-*s  %s" % (width, "mode", "  ".join("%*s" % (cw, c["mode"]) for c in cols)))
+        for k, cells in rows:
+            print("%-*s  %s" % (width, k, "  ".join("%*s" % (cw, x) for x in cells)))
+        for c in cols:
+            if c.get("failed"):
+                print("FAILED: %s" % c["why"])
 
     def print_modes(self):
         """--tls-profile-modes: one column a mode."""
@@ -1032,6 +1097,9 @@ def parse(argv):
                     help="instead of the main phase, scan the world once per mxsurvey "
                     "--tls-profile mode (off, basic, full; a mode this mxsurvey refuses is "
                     "skipped with a note) and compare their cost with off's")
+    ap.add_argument("--dns-modes", default="forward", metavar="MODE,MODE",
+                    help="after the main scan (forward), scan the world again in each other "
+                    "mxsurvey DNS mode (recursive, trusted) and print the modes side by side")
     ap.add_argument("--tools-dir", required=True, help="where bench_smtpd and "
                     "bench_handshake_cost are")
     ap.add_argument("--world-cache", default="/var/tmp/mxsurvey-bench")
@@ -1061,6 +1129,12 @@ def parse(argv):
         if m not in modes:
             modes.append(m)
     a.tls_profile_modes = modes
+    try:
+        a.dns_modes = M.parse(a.dns_modes)
+    except ValueError as e:
+        ap.error(str(e))
+    if "--resolver" in extra or "--root-hints" in extra:
+        ap.error("the DNS options are the bench's (--dns-modes), not mxsurvey's after --")
     if modes and (scans or a.capacity_only or a.dnsperf_only):
         ap.error("--tls-profile-modes goes with neither --records-scan, --capacity-only "
                  "nor --dnsperf-only")

@@ -249,14 +249,14 @@ def write_configs(d):
   qname-minimisation: no
   so-rcvbuf: 16m
   so-sndbuf: 16m
+  # per-type counters (num.query.type.DNSKEY: whether mxsurvey validates itself)
+  extended-statistics: yes
   # The reverse zone is ours (NSD), not Unbound's built-in RFC 6761 answer.
   local-zone: "127.in-addr.arpa." nodefault
   domain-insecure: "127.in-addr.arpa."
 stub-zone:
   name: "127.in-addr.arpa."
   stub-addr: %(nsd)s
-  # per-type counters (num.query.type.DNSKEY: whether mxsurvey validates itself)
-  extended-statistics: yes
 remote-control:
   # statistics for the benchmark (unbound-control stats_noreset), on a socket of the world
   control-enable: yes
