@@ -64,6 +64,19 @@ def proc_cpu(pid, tid=None):
         return 0.0
 
 
+def proc_tree_cpu(pid):
+    """user+sys seconds of a running process and of its children (NSD serves from a child
+    process: the parent's own CPU is 0)."""
+    total = proc_cpu(pid)
+    try:
+        for tid in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/children" % (pid, tid)) as f:
+                total += sum(proc_tree_cpu(int(c)) for c in f.read().split())
+    except OSError:
+        pass
+    return total
+
+
 def proc_status(pid, key):
     try:
         with open("/proc/%d/status" % pid) as f:
@@ -325,7 +338,7 @@ class Bench:
             ([] if self.a.polite else LAB_LIMITS) + self.a.extra + ["-" if feed_rate else infile]
         log("%s: %s" % (label, " ".join(cmd)))
         err = open(os.path.join(self.run, "logs", "mxsurvey-%s.err" % label), "wb")
-        others = {k: proc_cpu(p.pid) for k, p in self.procs.items()}
+        others = {k: proc_tree_cpu(p.pid) for k, p in self.procs.items()}
         ub0, nsd0 = self.server_stats()
         net0 = nstat()
         t0 = time.time()
@@ -365,7 +378,7 @@ class Bench:
             self.perf_report(perf_data, label)
         with open(os.path.join(self.run, "logs", "samples-%s.json" % label), "w") as f:
             json.dump(samples, f)
-        cpu_others = {k: round(proc_cpu(pp.pid) - others.get(k, 0), 2)
+        cpu_others = {k: round(proc_tree_cpu(pp.pid) - others.get(k, 0), 2)
                       for k, pp in self.procs.items()}
         net1 = nstat()
         net = {k: net1.get(k, 0) - net0.get(k, 0) for k in NSTAT_KEYS}
