@@ -65,9 +65,15 @@ def proc_cpu(pid, tid=None):
 
 
 def proc_tree_cpu(pid):
-    """user+sys seconds of a running process and of its children (NSD serves from a child
-    process: the parent's own CPU is 0)."""
+    """user+sys seconds of a running process and of its children, live (NSD serves from a
+    child process: the parent's own CPU is 0) and reaped (cutime, cstime)."""
     total = proc_cpu(pid)
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        pass
     try:
         for tid in os.listdir("/proc/%d/task" % pid):
             with open("/proc/%d/task/%s/children" % (pid, tid)) as f:

@@ -9,8 +9,8 @@ once, before or after, cannot tell a change of 5 % in a ratio from the machine's
   - dnsperf: slices before the scan (fresh Unbound, cold) and after it (on the cache the scan
     warmed, then again from a fresh Unbound), never during it: a dnsperf slice would load the
     one resolver the scan depends on, slowing the scan and measuring the scan's load instead
-    of the resolver's capacity. Each cold slice asks its own share of the query mix (every
-    k-th line), so no slice meets answers another one cached.
+    of the resolver's capacity. Each cold slice asks its own share of the domains (a
+    contiguous part of the query mix), so no slice meets answers another one cached.
 
 Every reference is reported as its median with the spread (min-max) of its samples, and
 every ratio to it with the spread that gives.
@@ -77,13 +77,15 @@ class Sampler:
 
 
 def split_queries(path, k, out_fmt):
-    """Writes k files out_fmt % i, the i-th holding every k-th line of path from line i."""
+    """Writes k files out_fmt % i, the i-th holding the i-th of k contiguous parts of path:
+    the query mix lists each domain's queries together (MX, TXT, A, AAAA, TLSA, PTR ...), so
+    contiguous parts keep the mix, where every k-th line would give each part other types."""
     with open(path) as f:
         lines = f.readlines()
     paths = []
     for i in range(k):
         p = out_fmt % i
         with open(p, "w") as f:
-            f.writelines(lines[i::k])
+            f.writelines(lines[len(lines) * i // k:len(lines) * (i + 1) // k])
         paths.append(p)
     return paths

@@ -83,7 +83,8 @@ class Refs(unittest.TestCase):
         for p in parts:
             with open(p) as f:
                 got.append(f.read().split("\n")[:-1])
-        self.assertEqual(got[0], ["n0 A", "n3 A", "n6 A", "n9 A"])
+        self.assertEqual(got[0], ["n0 A", "n1 A", "n2 A"])
+        self.assertEqual(got[2], ["n6 A", "n7 A", "n8 A", "n9 A"])
         self.assertEqual(sum(len(g) for g in got), 10)
 
 
