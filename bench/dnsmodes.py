@@ -72,7 +72,8 @@ def figures(mode, scan, n, capacity):
          "unbound_queries": ubq, "nsd_queries": nsdq}
     if ubq is not None:
         f["qps_at_resolver"] = ubq / scan["wall_s"]
-        if capacity:  # the median ratio and its spread (at the capacity's max and min)
+        if capacity and mode != "recursive":  # (recursive: the Unbound is not used)
+            # the median ratio and its spread (at the capacity's max and min)
             r = [f["qps_at_resolver"] / capacity[k] if capacity[k] else 0.0
                  for k in ("median", "min", "max")]
             f["qps_vs_capacity"] = {"median": r[0], "min": min(r[1:]), "max": max(r[1:])}
