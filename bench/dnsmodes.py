@@ -42,6 +42,11 @@ def flags_missing(mode, help_text):
 
 def check(mode, scan, n):
     """None, or why the scan did not run in mode (from the servers' counters)."""
+    if mode != "forward" and not scan.get("unbound_delta"):
+        return ("%s mode: the world's Unbound gave no statistics (unbound-control over "
+                "<world>/unbound.ctl; another run on the same world cache may have rewritten "
+                "unbound.conf without it), so whether mxsurvey ran in this mode cannot be "
+                "told" % mode)
     ub = scan.get("unbound_delta") or {}
     if mode == "recursive" and ub.get("total.num.queries", 0) > 0:
         return ("recursive mode: mxsurvey sent %d queries to the world's Unbound (it must ask "

@@ -104,6 +104,8 @@ class DnsModes(unittest.TestCase):
         self.assertIn("does not implement the recursive mode", M.check("recursive", fwd, 10))
         self.assertIn("validates locally", M.check("trusted", fwd, 10))
         self.assertIsNone(M.check("forward", fwd, 10))
+        self.assertIn("no statistics", M.check("recursive", {"unbound_delta": None}, 10))
+        self.assertIn("no statistics", M.check("trusted", {}, 10))
         ok = {"unbound_delta": {"total.num.queries": 0}}
         self.assertIsNone(M.check("recursive", ok, 10))
         scan = {"wall_s": 10.0, "exit": 0, "cpu_s": 4.0, "loop_cpu_s": 3.0,
