@@ -39,6 +39,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import gen_world as G  # noqa: E402
+import bound as B  # noqa: E402
+import refs as R  # noqa: E402
+import dnsmodes as M  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "..", "tests"))
 import record_schema  # noqa: E402  (tests/record_schema.py: docs/record.schema.json)
 
@@ -59,6 +62,25 @@ def proc_cpu(pid, tid=None):
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return 0.0
+
+
+def proc_tree_cpu(pid):
+    """user+sys seconds of a running process and of its children, live (NSD serves from a
+    child process: the parent's own CPU is 0) and reaped (cutime, cstime)."""
+    total = proc_cpu(pid)
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        pass
+    try:
+        for tid in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/children" % (pid, tid)) as f:
+                total += sum(proc_tree_cpu(int(c)) for c in f.read().split())
+    except OSError:
+        pass
+    return total
 
 
 def proc_status(pid, key):
@@ -184,6 +206,26 @@ class Bench:
         wait_listening(G.RESOLVER_ADDR, 53, "udp", "unbound")
         wait_answer(G.RESOLVER_ADDR, G.TLD + ".", "SOA", "unbound")
 
+    def server_stats(self):
+        """The world's Unbound and NSD counters since they started (unbound-control and
+        nsd-control stats_noreset over their control sockets): two dicts, or None each."""
+        out = []
+        for tool, conf, keys in (
+                ("unbound-control", "unbound.conf", ("total.num.queries", "num.query.type.DNSKEY",
+                                                     "num.query.type.DS")),
+                ("nsd-control", "nsd.conf", ("num.queries",))):
+            r = subprocess.run([tool, "-c", os.path.join(self.w, conf), "stats_noreset"],
+                               capture_output=True, text=True)
+            got = {}
+            for line in r.stdout.split("\n"):
+                k, _, v = line.partition("=")
+                if k in keys:
+                    got[k] = int(float(v))
+            if r.returncode == 0 and "total.num.queries" not in keys:
+                got.setdefault("num.queries", 0)
+            out.append(got if r.returncode == 0 and got else None)
+        return out[0], out[1]
+
     def restart_unbound(self):
         self.stop("unbound")
         while listening(G.RESOLVER_ADDR, 53, "udp"):
@@ -218,7 +260,8 @@ class Bench:
     def start_smtpd(self):
         a, s = self.a, self.info["smtpd"]
         cmd = [os.path.join(a.tools_dir, "bench_smtpd"), "--delay-ms", str(a.delay_ms),
-               "--stats", os.path.join(self.run, "smtpd.stats")]
+               "--stats", os.path.join(self.run, "smtpd.stats"),
+               "--conn-log", self.conn_log_path()]
         for c in s["certs"]:
             cmd += ["--cert", c]
         for r in s["rules"]:
@@ -226,6 +269,21 @@ class Bench:
         cmd += ["--rule", "%s=slow:%d" % (s["slow_net"], a.slow_ms),
                 "--rule", "%s=hold:%d" % (s["hold_net"], a.capacity_hold_ms)]
         self.spawn("smtpd", cmd)
+
+    def conn_log_path(self):
+        return os.path.join(self.run, "logs", "smtpd-conns.log")
+
+    def conn_log_offset(self):
+        """Where the connection log ends now (after a smtpd_stats(), which flushes it)."""
+        try:
+            return os.path.getsize(self.conn_log_path())
+        except OSError:
+            return 0
+
+    def politeness_bound(self, offset, wall_s, extra=()):
+        """The busiest-prefix bound of the connections logged since offset (bound.py)."""
+        args = list(extra) + ([] if self.a.polite else LAB_LIMITS) + self.a.extra
+        return B.compute(B.read_log(self.conn_log_path(), offset), B.limits(args), wall_s)
 
     def restart_smtpd(self):
         """A fresh bench_smtpd: its tempfail hosts answer 421 to the first connection from
@@ -253,9 +311,10 @@ class Bench:
         raise RuntimeError("bench_smtpd wrote no stats")
 
     # ---- measurements ----------------------------------------------------------------
-    def dnsperf(self, label, limit):
+    def dnsperf(self, label, limit, data=None):
         out = subprocess.run(["dnsperf", "-s", G.RESOLVER_ADDR, "-d",
-                              os.path.join(self.w, "queries.txt"), "-n", "1", "-l", str(limit),
+                              data or os.path.join(self.w, "queries.txt"), "-n", "1",
+                              "-l", str(limit),
                               "-c", "4", "-q", "2000", "-t", "10"],
                              capture_output=True, text=True)
         with open(os.path.join(self.run, "logs", "dnsperf-%s.out" % label), "w") as f:
@@ -274,10 +333,10 @@ class Bench:
         return r
 
     def mxsurvey(self, infile, outfile, concurrency, label, extra=(), feed_rate=0, feed_hold=0.0,
-                 binary=None):
+                 binary=None, dns=None):
         """Runs one scan; returns its figures (wall, CPU from wait4, RSS, fd peak). With
         feed_rate, the input comes through a pipe at that many domains per second."""
-        cmd = [binary or self.a.mxsurvey, "scan", "--resolver", G.RESOLVER_ADDR,
+        cmd = [binary or self.a.mxsurvey, "scan"] + list(dns or ["--resolver", G.RESOLVER_ADDR]) + [
                "--trust-anchor", os.path.join(self.w, "root.key"),
                "--ca-file", os.path.join(self.info["pki"], "ca.pem"),
                "--allow", "127.0.0.0/8", "--ehlo", "bench.scanner.benchtld",
@@ -285,7 +344,8 @@ class Bench:
             ([] if self.a.polite else LAB_LIMITS) + self.a.extra + ["-" if feed_rate else infile]
         log("%s: %s" % (label, " ".join(cmd)))
         err = open(os.path.join(self.run, "logs", "mxsurvey-%s.err" % label), "wb")
-        others = {k: proc_cpu(p.pid) for k, p in self.procs.items()}
+        others = {k: proc_tree_cpu(p.pid) for k, p in self.procs.items()}
+        ub0, nsd0 = self.server_stats()
         net0 = nstat()
         t0 = time.time()
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err,
@@ -324,10 +384,12 @@ class Bench:
             self.perf_report(perf_data, label)
         with open(os.path.join(self.run, "logs", "samples-%s.json" % label), "w") as f:
             json.dump(samples, f)
-        cpu_others = {k: round(proc_cpu(pp.pid) - others.get(k, 0), 2)
+        cpu_others = {k: round(proc_tree_cpu(pp.pid) - others.get(k, 0), 2)
                       for k, pp in self.procs.items()}
         net1 = nstat()
         net = {k: net1.get(k, 0) - net0.get(k, 0) for k in NSTAT_KEYS}
+        ub1, nsd1 = self.server_stats()
+        delta = lambda a, b: {k: b[k] - a.get(k, 0) for k in b} if a is not None and b is not None else None  # noqa: E731
         # Peak RSS from VmHWM samples: wait4's ru_maxrss also counts the parent's pages
         # the child had between fork and exec (it is only the fallback for a process that
         # ended before the first sample).
@@ -335,6 +397,7 @@ class Bench:
                 "sys_s": ru.ru_stime, "cpu_s": ru.ru_utime + ru.ru_stime,
                 "maxrss_kib": peak_rss or ru.ru_maxrss, "peak_fds": peak_fds,
                 "cpu_others_s": cpu_others, "net": net,
+                "unbound_delta": delta(ub0, ub1), "nsd_delta": delta(nsd0, nsd1),
                 # The loop thread runs SMTP, TLS, the verdicts and the records; the rest is
                 # libunbound's validating worker thread (and curl's short resolver threads).
                 "loop_cpu_s": main_cpu,
@@ -442,12 +505,40 @@ class Bench:
                                               c.get("mta_sts_mismatch", 0)))
         return good
 
-    def handshake_cost(self):
+    def handshake_cost(self, count=None):
         pki = self.info["pki"]
         out = subprocess.run([os.path.join(self.a.tools_dir, "bench_handshake_cost"),
                               os.path.join(pki, "self.pem"), os.path.join(pki, "self.key"),
-                              str(self.a.handshakes)], capture_output=True, text=True, check=True)
+                              str(count or self.a.handshakes)], capture_output=True, text=True,
+                             check=True)
         return json.loads(out.stdout)
+
+    def handshakes_now(self, phase, k):
+        """k samples of the bare handshake now, each of --handshakes / k handshakes."""
+        n = max(self.a.handshakes // k, 100)
+        return [dict(self.handshake_cost(n), phase=phase) for _ in range(k)]
+
+    def dnsperf_slices(self, phase, parts):
+        """One dnsperf slice of --dnsperf-seconds / (number of parts) over each part."""
+        sec = max(self.a.dnsperf_seconds // max(len(parts), 1), 2)
+        return [dict(self.dnsperf("%s-%d" % (phase, i), sec, data=p), phase=phase)
+                for i, p in enumerate(parts)]
+
+    def references(self, hs, dp):
+        """The interleaved references' summaries (refs.py) into the figures."""
+        fig = self.fig
+        fig["ref_samples"] = {"handshake": hs, "dnsperf": dp}
+        ref = {"handshake_us": R.summary([h["client_cpu_us"] for h in hs])}
+        for ph in ("before", "during", "after"):
+            ref["handshake_us_" + ph] = R.summary([h["client_cpu_us"] for h in hs
+                                                   if h["phase"] == ph])
+        for ph in ("cold", "warm"):
+            ref["dnsperf_qps_" + ph] = R.summary([d.get("qps") for d in dp
+                                                  if d["phase"].startswith(ph)])
+        fig["ref"] = ref
+        if hs:  # the median sample, for the rows that print one handshake's details
+            mid = sorted(hs, key=lambda h: h["client_cpu_us"])[len(hs) // 2]
+            fig["handshake"] = dict(mid, client_cpu_us=ref["handshake_us"]["median"])
 
     def posttls(self, domains):
         a = self.a
@@ -539,7 +630,7 @@ class Bench:
             print("FAILED (run directory kept: %s)" % self.run)
         return ok
 
-    def cold_scan(self, i, label, out, binary=None, extra=()):
+    def cold_scan(self, i, label, out, binary=None, extra=(), dns=None):
         """One scan of the world's domains from a cold Unbound and a fresh bench_smtpd (the
         i-th of a series: the first one meets the bench_smtpd started with the world);
         returns mxsurvey's figures with bench_smtpd's counters of the scan ("smtpd") and the
@@ -549,7 +640,7 @@ class Bench:
             self.restart_smtpd()
         self.smtpd_stats()
         scan = self.mxsurvey(os.path.join(self.w, "domains.txt"), out, self.a.concurrency,
-                             label, extra=extra, binary=binary)
+                             label, extra=extra, binary=binary, dns=dns)
         scan["smtpd"] = self.smtpd_stats()
         scan["verify"] = self.verify(out, self.info["domains"])
         return scan
@@ -638,15 +729,28 @@ class Bench:
 
     def main_phase(self):
         a, fig, n = self.a, self.fig, self.info["domains"]
+        hs, dp = self.handshakes_now("before", 3), []
+        k = 3
+        parts = R.split_queries(os.path.join(self.w, "queries.txt"), 2 * k,
+                                os.path.join(self.run, "queries-%d.txt"))
         if not a.no_dnsperf:
-            log("dnsperf, cold cache")
-            fig["dnsperf_cold"] = self.dnsperf("cold", a.dnsperf_seconds)
+            log("dnsperf, cold cache, %d slices" % k)
+            dp += self.dnsperf_slices("cold-before", parts[:k])
             self.restart_unbound()
         self.smtpd_stats()
+        log_at = self.conn_log_offset()
         out = os.path.join(self.run, "out.ndjson.zst")
+        during = R.Sampler(lambda: dict(self.handshake_cost(300), phase="during"),
+                           a.ref_interval).start()
         scan = self.mxsurvey(os.path.join(self.w, "domains.txt"), out, a.concurrency, "scan")
+        hs += during.stop()
         srv = self.smtpd_stats()
         scan["smtpd"] = srv
+        if scan.get("unbound_delta"):
+            scan["resolver_queries"] = scan["unbound_delta"]["total.num.queries"]
+            scan["resolver_qps"] = scan["resolver_queries"] / scan["wall_s"]
+        if a.polite or "--per-prefix" in a.extra:
+            scan["politeness_bound"] = self.politeness_bound(log_at, scan["wall_s"])
         tls = max(srv["handshakes"], 1)
         scan["domains_per_s"] = n / scan["wall_s"]
         scan["tls_probes"] = srv["handshakes"]
@@ -665,15 +769,28 @@ class Bench:
             "schema not checked" if a.no_schema else
             "%d not matching docs/record.schema.json" % v["schema_failures"]))
         ok &= self.check_sts(v["distribution"])
+        log("handshake cost, after")
+        hs += self.handshakes_now("after", 3)
         if not a.no_dnsperf:
-            log("dnsperf, warm cache")
-            fig["dnsperf_warm"] = self.dnsperf("warm", a.dnsperf_seconds)
-        log("handshake cost")
-        fig["handshake"] = self.handshake_cost()
-        fig["cpu_ratio_probe_vs_handshake"] = scan["cpu_us_per_tls_probe"] / \
-            fig["handshake"]["client_cpu_us"]
-        fig["loop_cpu_ratio_probe_vs_handshake"] = scan["loop_cpu_us_per_tls_probe"] / \
-            fig["handshake"]["client_cpu_us"]
+            log("dnsperf, warm cache, then cold again (fresh Unbound)")
+            dp += self.dnsperf_slices("warm-after", parts[k:k + 1])
+            self.restart_unbound()
+            dp += self.dnsperf_slices("cold-after", parts[k:])
+        self.references(hs, dp)
+        ref = fig["ref"]
+        fig["ratio_probe_vs_handshake"] = R.ratio(scan["cpu_us_per_tls_probe"],
+                                                  ref["handshake_us"])
+        fig["ratio_loop_vs_handshake"] = R.ratio(scan["loop_cpu_us_per_tls_probe"],
+                                                 ref["handshake_us"])
+        fig["cpu_ratio_probe_vs_handshake"] = fig["ratio_probe_vs_handshake"]["median"]
+        fig["loop_cpu_ratio_probe_vs_handshake"] = fig["ratio_loop_vs_handshake"]["median"]
+        fig.setdefault("dns_modes", {})["forward"] = M.figures("forward", scan, n,
+                                                               ref.get("dnsperf_qps_cold"))
+        for m in a.dns_modes:
+            if m != "forward":
+                ok &= self.dns_mode_scan(m)
+        if scan.get("resolver_qps") and ref.get("dnsperf_qps_cold"):
+            fig["ratio_qps_vs_capacity"] = R.ratio(scan["resolver_qps"], ref["dnsperf_qps_cold"])
         if a.posttls_sample > 0:
             doms = open(os.path.join(self.w, "domains.txt")).read().split()
             sample = random.Random(a.seed).sample(doms, min(a.posttls_sample, len(doms)))
@@ -683,6 +800,34 @@ class Bench:
             fig["posttls"] = pf
             fig["ratio_mxsurvey_vs_posttls"] = scan["domains_per_s"] / pf["domains_per_s"]
         return ok
+
+    def dns_mode_scan(self, mode):
+        """The world scanned again in another DNS mode (dnsmodes.py), from a cold Unbound and
+        a fresh bench_smtpd; its column of the modes table, or FAILED with the reason."""
+        n, fig = self.info["domains"], self.fig
+        r = subprocess.run([self.a.mxsurvey, "scan", "--help"], capture_output=True, text=True)
+        missing = M.flags_missing(mode, r.stdout + r.stderr)
+        col = {"mode": mode}
+        if missing:
+            col.update(failed=True, why="%s mode: this mxsurvey does not accept %s" % (
+                mode, ", ".join(missing)))
+        else:
+            out = os.path.join(self.run, "dns-%s.ndjson.zst" % mode)
+            scan = self.cold_scan(1, "dns-" + mode, out, dns=M.args(
+                mode, G.RESOLVER_ADDR, M.world_hints(self.w)))
+            v = scan["verify"]
+            why = M.check(mode, scan, n)
+            if scan["exit"] != 0 or v["records"] != n or v["unique"] != n:
+                why = why or "%s mode: exit %d, %d records of %d" % (mode, scan["exit"],
+                                                                     v["records"], n)
+            col = M.figures(mode, scan, n, (fig.get("ref") or {}).get("dnsperf_qps_cold"))
+            fig.setdefault("dns_mode_scans", {})[mode] = scan
+            if why:
+                col.update(failed=True, why=why)
+        fig["dns_modes"][mode] = col
+        if col.get("failed"):
+            log("FAILED: " + col["why"])
+        return not col.get("failed")
 
     def capacity_phase(self):
         a, fig = self.a, self.fig
@@ -749,6 +894,9 @@ class Bench:
                     "validating thread and others %.1f s" % (
                         s["loop_cpu_s"], s["loop_cpu_us_per_tls_probe"],
                         s["worker_threads_cpu_s"]))
+            if s.get("politeness_bound"):
+                for k, v in B.rows(s["politeness_bound"]):
+                    row(k, v)
             row("peak RSS", "%.0f MiB" % (s["maxrss_kib"] / 1024))
             row("RSS per in-flight probe", "%.0f KiB (peak RSS / peak in flight)" % (
                 s["maxrss_kib"] / max(s["peak_in_flight"], 1)))
@@ -770,13 +918,31 @@ class Bench:
                 row("  " + k, ", ".join("%s %d" % kv for kv in
                                         sorted(d.items(), key=lambda x: -x[1])))
         h = f.get("handshake")
-        if h:
-            row("bare client handshake", "%.0f us CPU (%s, %s; server side %.0f us)%s" % (
-                h["client_cpu_us"], h["version"], h["group"], h["server_cpu_us"],
-                "; with SSL_new and SSL_free %.0f us" % h["client_lifecycle_cpu_us"]
-                if "client_lifecycle_cpu_us" in h else ""))
-            row("CPU per probe / handshake", "%.2fx (event loop alone %.2fx)" % (
-                f["cpu_ratio_probe_vs_handshake"], f.get("loop_cpu_ratio_probe_vs_handshake", 0)))
+        ref = f.get("ref")
+        if h and ref:
+            row("bare client handshake", "%s CPU, median (min-max) of samples before, during "
+                "and after the scan (%s, %s; server side %.0f us)" % (
+                    R.fmt(ref["handshake_us"], " us"), h["version"], h["group"],
+                    h["server_cpu_us"]))
+            row("  before / during / after", " / ".join(
+                R.fmt(ref["handshake_us_" + ph], " us") for ph in ("before", "during", "after")))
+            row("CPU per probe / handshake", "%s; event loop alone %s" % (
+                R.fmt_ratio(f["ratio_probe_vs_handshake"]),
+                R.fmt_ratio(f["ratio_loop_vs_handshake"])))
+        elif h:
+            row("bare client handshake", "%.0f us CPU (%s, %s; server side %.0f us)" % (
+                h["client_cpu_us"], h["version"], h["group"], h["server_cpu_us"]))
+        if ref:
+            for ph in ("cold", "warm"):
+                if ref.get("dnsperf_qps_" + ph):
+                    row("resolver qps (%s)" % ph, "%s, dnsperf slices (%s)" % (
+                        R.fmt(ref["dnsperf_qps_" + ph]),
+                        "before the scan from a fresh Unbound and after it from another"
+                        if ph == "cold" else "after the scan, on its cache"))
+        if s and s.get("resolver_qps"):
+            row("queries mxsurvey drove", "%.0f /s (%d queries at the resolver); %s its cold "
+                "capacity" % (s["resolver_qps"], s["resolver_queries"],
+                              R.fmt_ratio(f.get("ratio_qps_vs_capacity"))))
         for k in ("dnsperf_cold", "dnsperf_warm"):
             d = f.get(k)
             if d:
@@ -786,7 +952,8 @@ class Bench:
         if pf:
             row("posttls-finger -P %d" % pf["parallel"], "%d domains in %.1f s = %.1f domains/s" % (
                 pf["domains"], pf["wall_s"], pf["domains_per_s"]))
-            row("mxsurvey / posttls-finger", "%.1fx" % f["ratio_mxsurvey_vs_posttls"])
+            row("mxsurvey / posttls-finger", "%.1fx (one posttls-finger run: no spread)" %
+                f["ratio_mxsurvey_vs_posttls"])
         c = f.get("capacity")
         if c:
             row("capacity: domains", "%d fed at %d/s, every reply held %d ms, --concurrency %d, "
@@ -806,8 +973,26 @@ class Bench:
         for label, rep in f.get("perf", {}).items():
             print("-- perf (%s), CPU by library:" % label)
             print("\n".join("   " + x for x in rep["dso"]))
+        self.print_dns_modes()
         self.print_modes()
         print("=" * 78)
+
+    def print_dns_modes(self):
+        """--dns-modes: one column a mode."""
+        res = self.fig.get("dns_modes")
+        if not res:
+            return
+        cols = list(res.values())
+        rows = M.table(cols, None, R.fmt_ratio)
+        width = max(len(k) for k, _ in rows)
+        cw = max([len(c["mode"]) for c in cols] + [len(x) for _, cs in rows for x in cs])
+        print("-- DNS modes (each from a cold Unbound; forward is the main scan):")
+        print("%-*s  %s" % (width, "mode", "  ".join("%*s" % (cw, c["mode"]) for c in cols)))
+        for k, cells in rows:
+            print("%-*s  %s" % (width, k, "  ".join("%*s" % (cw, x) for x in cells)))
+        for c in cols:
+            if c.get("failed"):
+                print("FAILED: %s" % c["why"])
 
     def print_modes(self):
         """--tls-profile-modes: one column a mode."""
@@ -905,7 +1090,10 @@ def parse(argv):
     ap.add_argument("--posttls-sample", type=int, default=2000)
     ap.add_argument("--posttls-parallel", type=int, default=64)
     ap.add_argument("--posttls-timeout", type=int, default=60)
-    ap.add_argument("--handshakes", type=int, default=2000)
+    ap.add_argument("--handshakes", type=int, default=2000,
+                    help="bare handshakes before and after the scan (3 samples each)")
+    ap.add_argument("--ref-interval", type=float, default=5.0,
+                    help="seconds between the bare-handshake samples during the scan")
     ap.add_argument("--dnsperf-seconds", type=int, default=20)
     ap.add_argument("--no-dnsperf", action="store_true")
     ap.add_argument("--dnsperf-only", action="store_true", help="only the cold dnsperf run")
@@ -928,6 +1116,9 @@ def parse(argv):
                     help="instead of the main phase, scan the world once per mxsurvey "
                     "--tls-profile mode (off, basic, full; a mode this mxsurvey refuses is "
                     "skipped with a note) and compare their cost with off's")
+    ap.add_argument("--dns-modes", default="forward", metavar="MODE,MODE",
+                    help="after the main scan (forward), scan the world again in each other "
+                    "mxsurvey DNS mode (recursive, trusted) and print the modes side by side")
     ap.add_argument("--tools-dir", required=True, help="where bench_smtpd and "
                     "bench_handshake_cost are")
     ap.add_argument("--world-cache", default="/var/tmp/mxsurvey-bench")
@@ -957,6 +1148,12 @@ def parse(argv):
         if m not in modes:
             modes.append(m)
     a.tls_profile_modes = modes
+    try:
+        a.dns_modes = M.parse(a.dns_modes)
+    except ValueError as e:
+        ap.error(str(e))
+    if "--resolver" in extra or "--root-hints" in extra:
+        ap.error("the DNS options are the bench's (--dns-modes), not mxsurvey's after --")
     if modes and (scans or a.capacity_only or a.dnsperf_only):
         ap.error("--tls-profile-modes goes with neither --records-scan, --capacity-only "
                  "nor --dnsperf-only")

@@ -200,7 +200,10 @@ def write_configs(d):
             # timeout and a backoff on the only server there is (root sets these beyond
             # rmem_max with SO_RCVBUFFORCE).
             "  receive-buffer-size: 16777216", "  send-buffer-size: 16777216",
-            "remote-control:", "  control-enable: no",
+            # statistics for the benchmark (nsd-control stats_noreset: the queries the
+            # embedded resolver of the recursive mode sends), on a socket of the world dir
+            "remote-control:", "  control-enable: yes",
+            "  control-interface: %s" % os.path.join(d, "nsd.ctl"),
             "zone:", '  name: "."', "  zonefile: root.zone.signed",
             "zone:", '  name: "%s."' % TLD, "  zonefile: %s.zone.signed" % TLD,
             "zone:", '  name: "127.in-addr.arpa."', "  zonefile: rev.zone"]
@@ -246,6 +249,8 @@ def write_configs(d):
   qname-minimisation: no
   so-rcvbuf: 16m
   so-sndbuf: 16m
+  # per-type counters (num.query.type.DNSKEY: whether mxsurvey validates itself)
+  extended-statistics: yes
   # The reverse zone is ours (NSD), not Unbound's built-in RFC 6761 answer.
   local-zone: "127.in-addr.arpa." nodefault
   domain-insecure: "127.in-addr.arpa."
@@ -253,7 +258,10 @@ stub-zone:
   name: "127.in-addr.arpa."
   stub-addr: %(nsd)s
 remote-control:
-  control-enable: no
+  # statistics for the benchmark (unbound-control stats_noreset), on a socket of the world
+  control-enable: yes
+  control-interface: "%(d)s/unbound.ctl"
+  control-use-cert: no
 """ % {"addr": RESOLVER_ADDR, "udir": udir, "d": d, "nsd": NSD_ADDR})
     write_nginx_conf(d)
 

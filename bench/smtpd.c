@@ -10,7 +10,7 @@
  * Timers: every delay value gets its own FIFO queue. All connections of one queue wait
  * the same time, so the queue is ordered by deadline and expiry is O(1).
  *
- * usage: smtpd [--port N] [--delay-ms D] [--stats FILE]
+ * usage: smtpd [--port N] [--delay-ms D] [--stats FILE] [--conn-log FILE]
  *              --cert CIDR=CERT,KEY[,CERT2,KEY2][@POLICY] ...  (first matching rule
  *                                            wins; a second pair: a server with two
  *                                            certificates, e.g. RSA and ECDSA)
@@ -24,6 +24,11 @@
  *                                            hold:MS (every reply held MS), tempfail (421
  *                                            to the first connection of each address),
  *                                            notls (no STARTTLS), reset (RST at once)
+ *              [--conn-log FILE]               one line per connection closed (or reset):
+ *                                            "ADDR OPEN_MS CLOSE_MS" (the address dialled,
+ *                                            CLOCK_MONOTONIC milliseconds), flushed with
+ *                                            each SIGUSR1: the benchmark's busiest-prefix
+ *                                            bound (docs/benchmark.md)
  * SIGUSR1 writes the counters (JSON) to --stats and starts a new measurement period;
  * SIGTERM writes them and exits. */
 #include <arpa/inet.h>
@@ -75,6 +80,8 @@ struct conn {
   const char *reply;      /* pending reply */
   bool starttls_after;    /* pending reply is the 220 to STARTTLS */
   uint64_t deadline;
+  uint32_t addr;          /* the address dialled (network order) */
+  uint64_t opened_ms;     /* accept time, for --conn-log */
   struct conn *qnext;
   struct conn *prev, *next;  /* every open connection, so exit can free them */
   size_t inlen;
@@ -94,6 +101,7 @@ static int epfd;
 static struct conn *all_conns;
 static int default_delay = 50;
 static const char *stats_path;
+static FILE *conn_log;
 static volatile sig_atomic_t want_stats, want_exit;
 static uint8_t tempfail_seen[1 << 16 >> 3];
 
@@ -109,6 +117,15 @@ static uint64_t now_ms(void)
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void log_conn(uint32_t addr, uint64_t opened, uint64_t closed)
+{
+  if (conn_log == NULL)
+    return;
+  char a[INET_ADDRSTRLEN];
+  inet_ntop(AF_INET, &addr, a, sizeof a);
+  fprintf(conn_log, "%s %llu %llu\n", a, (unsigned long long)opened, (unsigned long long)closed);
 }
 
 static bool parse_cidr(const char *s, uint32_t *net, uint32_t *mask)
@@ -221,6 +238,7 @@ static void conn_close(struct conn *c)
   if (c->closed)
     return;
   c->closed = true;
+  log_conn(c->addr, c->opened_ms, now_ms());
   if (c->prev)
     c->prev->next = c->next;
   else
@@ -410,6 +428,8 @@ static void on_accept(int lfd)
       setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
       close(fd);
       st.reset++;
+      uint64_t t = now_ms();
+      log_conn(a, t, t);
       continue;
     }
     struct conn *c = calloc(1, sizeof *c);
@@ -418,6 +438,8 @@ static void on_accept(int lfd)
       continue;
     }
     c->fd = fd;
+    c->addr = a;
+    c->opened_ms = now_ms();
     c->next = all_conns;
     if (all_conns)
       all_conns->prev = c;
@@ -482,6 +504,8 @@ static void write_stats(void)
     fclose(f);
   else
     fflush(f);
+  if (conn_log)
+    fflush(conn_log);
   /* New period: counters restart, peaks restart from what is open now. */
   uint64_t open = st.open, tls_open = st.tls_open;
   memset(&st, 0, sizeof st);
@@ -501,7 +525,7 @@ static void on_signal(int sig)
 
 static void usage(void)
 {
-  fprintf(stderr, "usage: smtpd [--port N] [--delay-ms D] [--stats FILE] "
+  fprintf(stderr, "usage: smtpd [--port N] [--delay-ms D] [--stats FILE] [--conn-log FILE] "
                   "--cert CIDR=CERT,KEY ... [--rule CIDR=KIND[:MS]] ...\n");
   exit(2);
 }
@@ -521,6 +545,11 @@ int main(int argc, char **argv)
       default_delay = atoi(v);
     } else if (strcmp(a, "--stats") == 0) {
       stats_path = v;
+    } else if (strcmp(a, "--conn-log") == 0) {
+      if ((conn_log = fopen(v, "a")) == NULL) {
+        perror("smtpd: --conn-log");
+        return 1;
+      }
     } else if (strcmp(a, "--cert") == 0 || strcmp(a, "--rule") == 0) {
       bool is_cert = a[2] == 'c';
       char buf[1024];
@@ -655,6 +684,8 @@ int main(int argc, char **argv)
     }
   for (int i = 0; i < ncerts; i++)
     SSL_CTX_free(certs[i].ctx);
+  if (conn_log)
+    fclose(conn_log);
   close(epfd);
   close(lfd);
   return 0;

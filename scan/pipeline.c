@@ -80,10 +80,38 @@ static void on_job_done(job_t *j) {
 
 static void on_input(input_t *in, ssize_t n);
 
+/* Domains the window may hold beyond --concurrency, as a multiple of it: what bounds the
+ * memory of a scan whose congested prefixes hold many domains waiting. */
+#define WINDOW_PARKED_MAX 4
+
+/* The window: --concurrency domains, and one more for each probe that waits in the
+ * scheduler's queues for a per-address or per-prefix limit while connections are free
+ * overall (at most WINDOW_PARKED_MAX x --concurrency more, and no more than --max-probes
+ * in all). Without it a window full of one
+ * hoster's (or one slow prefix's) domains, each waiting its turn behind --per-prefix,
+ * would stop the rest of the scan: the other prefixes' slots stayed empty, and the
+ * makespan was the congested prefix's time plus everyone else's (docs/politeness.md, *The
+ * window and the busiest prefix*). A waiting probe holds no socket, so the descriptors'
+ * split (--max-probes) still holds; the admission order stays the input's. */
+static size_t window(const scan_t *s) {
+  size_t n = s->cfg->concurrency;
+  if (!s->sched) return n;
+  sched_stats_t st;
+  sched_stats(s->sched, &st);
+  if (st.running >= s->cfg->sched.max_probes) return n;   /* waiting for a global slot */
+  size_t cap = n * WINDOW_PARKED_MAX;
+  size_t w = n + (st.queued < cap ? st.queued : cap);
+  /* --concurrency was lowered to the fd limit: beyond it, no more than one domain per
+   * probe slot, so the domains' own descriptors (policy fetches) still fit. */
+  size_t fds = s->cfg->sched.max_probes > n ? s->cfg->sched.max_probes : n;
+  return w < fds ? w : fds;
+}
+
 /* Starts jobs while the window has room and lines are buffered; then a read, if none is
  * in flight. Never called from a job's callbacks (see the first comment). */
 static void refill(scan_t *s) {
-  while (!s->input_done && !s->env.failed && s->active < s->cfg->concurrency) {
+  size_t room = window(s);
+  while (!s->input_done && !s->env.failed && s->active < room) {
     size_t len;
     bool complete;
     const char *line = input_line(&s->in, &len, &complete);
