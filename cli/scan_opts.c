@@ -132,7 +132,10 @@ static const opt_t scan_opts[] = {
   {.kind = OPT_UINT, .name = "concurrency", .arg = "N", SCAN(concurrency), .lo = 1, .hi = 1000000,
    .help = "domains in flight at once", .def = "5000",
    .more = "The input is read as the window has room: two million lines are never in memory. "
-           "Lowered to the fd limit, with a warning, when that is lower."},
+           "Lowered to the fd limit, with a warning, when that is lower. The window grows by one "
+           "domain for each probe waiting for a per-address or per-prefix limit (at most 4 N more, "
+           "never beyond --max-probes), so that one congested prefix cannot starve the rest "
+           "(docs/politeness.md)."},
   SECONDS("timeout-connect", smtp.t_connect, "10", "seconds to establish TCP"),
   SECONDS("timeout-banner", smtp.t_banner, "30", "seconds to wait for the greeting (tarpits, postscreen)"),
   SECONDS("timeout-smtp", smtp.t_smtp, "30", "seconds for each later SMTP reply (EHLO, STARTTLS, QUIT)"),
