@@ -3,6 +3,7 @@
 #include "lib/list.h"
 #include "lib/tokenbucket.h"
 #include "net/deadline.h"
+#include "net/stub.h"
 
 #include <ctype.h>
 #include <stdatomic.h>
@@ -20,6 +21,7 @@ typedef struct dns_query_s dns_query_t;
 struct dns {
   uv_loop_t *loop;
   struct ub_ctx *ub;
+  stub_t *stub;              /* DNS_MODE_TRUSTED: no libunbound (ub NULL) */
   uv_poll_t poll;
   bool poll_started;
   bool closed;               /* dns_close ran: nothing would ever read an answer */
@@ -43,6 +45,7 @@ struct dns_query_s {
   dns_t *d;
   list_t link;               /* in d->held until sent, then in d->sent */
   int async_id;
+  uint64_t stub_id;          /* DNS_MODE_TRUSTED */
   deadline_t timer;          /* --timeout-dns, from when libunbound has the query */
   dns_cb cb;
   void *arg;
@@ -182,6 +185,26 @@ static void on_answer(void *arg, int err, struct ub_result *res) {
   query_release(q);
 }
 
+/* DNS_MODE_TRUSTED: the stub's answer, the resolver's word on DNSSEC (net/stub.h). */
+static void on_stub_answer(void *arg, const dns_answer_t *ans) {
+  dns_query_t *q = arg;
+  q->ub_pending = false;
+  if (q->done) { query_release(q); return; }
+  q->done = true;
+  deadline_stop(&q->timer);
+  query_unlink(q);
+  kick_queue(q->d);
+  q->cb(q->arg, ans);
+  query_release(q);
+}
+
+/* Lets go of what the resolver holds for q: its answer will not come. */
+static void resolver_cancel(dns_t *d, dns_query_t *q) {
+  if (!q->ub_pending) return;
+  if (d->stub) { stub_cancel(d->stub, q->stub_id); q->ub_pending = false; }
+  else if (ub_cancel(d->ub, q->async_id) == 0) q->ub_pending = false;
+}
+
 static void on_deadline(uv_timer_t *t) {
   dns_query_t *q = t->data;
   if (q->done) return;
@@ -189,7 +212,7 @@ static void on_deadline(uv_timer_t *t) {
   query_unlink(q);
   kick_queue(q->d);
   /* ub_cancel: the answer callback will not run, so libunbound no longer holds q. */
-  if (q->ub_pending && ub_cancel(q->d->ub, q->async_id) == 0) q->ub_pending = false;
+  resolver_cancel(q->d, q);
   deliver_error(q, DNSSEC_INDETERMINATE, sock_failed(q) ? NOT_SENT : "timeout");
   query_release(q);
 }
@@ -386,6 +409,36 @@ static int ub_start(dns_t *d, const char *trust_anchor, char *err, size_t errlen
   return fd;
 }
 
+/* DNS_MODE_TRUSTED (net/stub.h): only resolvers on loopback unless --resolver-validates-
+ * remote, checked before any query is sent; then the resolver must validate. */
+static int trusted_new(dns_t *d, uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errlen) {
+  if (cfg->nresolvers == 0) {
+    snprintf(err, errlen, "--resolver-validates needs --resolver ADDR");
+    return -1;
+  }
+  for (size_t i = 0; i < cfg->nresolvers; i++) {
+    struct sockaddr_storage ss;
+    if (stub_addr(cfg->resolvers[i], &ss) != 0) {
+      snprintf(err, errlen, "bad --resolver '%s': expected IP, IP:PORT or [IPv6]:PORT",
+               cfg->resolvers[i]);
+      return -1;
+    }
+    if (!cfg->trust_remote && !stub_addr_loopback(&ss)) {
+      snprintf(err, errlen, "--resolver-validates: %s is not on loopback, and the AD bit "
+               "crosses the network unauthenticated (anyone on the path can set it; Postfix's "
+               "smtp_tls_dane docs say the same): use a validating resolver on this host, "
+               "drop --resolver-validates to validate here, or force it with "
+               "--resolver-validates-remote", cfg->resolvers[i]);
+      return -1;
+    }
+  }
+  int ms = (int)((cfg->timeout > 0 ? cfg->timeout : 10) * 1000);
+  for (size_t i = 0; i < cfg->nresolvers; i++)
+    if (stub_check_validates(cfg->resolvers[i], ms, err, errlen) != 0) return -1;
+  d->stub = stub_new(loop, cfg->resolvers, cfg->nresolvers, err, errlen);
+  return d->stub ? 0 : -1;
+}
+
 dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errlen) {
   dns_t *d = calloc(1, sizeof *d);
   if (!d) { snprintf(err, errlen, "out of memory"); return NULL; }
@@ -396,6 +449,10 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
   size_t outgoing = cfg->outgoing ? cfg->outgoing : 4096;
   d->max_inflight = cfg->max_inflight ? cfg->max_inflight : outgoing / 2 ? outgoing / 2 : 1;
   atomic_init(&d->sockfail, 0);
+  if (cfg->mode == DNS_MODE_TRUSTED) {
+    if (trusted_new(d, loop, cfg, err, errlen) != 0) { free(d); return NULL; }
+    goto started;
+  }
   d->ub = ub_ctx_create();
   if (!d->ub) { snprintf(err, errlen, "cannot create libunbound context"); free(d); return NULL; }
   int fd = -1;
@@ -419,6 +476,7 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
   d->poll.data = d;
   uv_poll_start(&d->poll, UV_READABLE, on_poll);
   d->poll_started = true;
+started:
   tb_init(&d->tb, cfg->rate, 0, uv_now(loop));
   uv_timer_init(loop, &d->rate_timer);
   d->rate_timer.data = d;
@@ -428,7 +486,8 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
 
 /* Hands a query to libunbound and starts its deadline. -1 if libunbound refused it. */
 static int query_send(dns_t *d, dns_query_t *q) {
-  int rc = ub_resolve_async(d->ub, q->qname, q->qtype, 1 /* IN */, q, on_answer, &q->async_id);
+  int rc = d->stub ? stub_send(d->stub, q->qname, q->qtype, on_stub_answer, q, &q->stub_id)
+                   : ub_resolve_async(d->ub, q->qname, q->qtype, 1 /* IN */, q, on_answer, &q->async_id);
   if (rc != 0) return -1;
   q->ub_pending = true;
   q->sockfail = atomic_load(&d->sockfail);
@@ -501,7 +560,7 @@ void dns_close(dns_t *d) {
   while ((q = list_first_entry(&d->sent, dns_query_t, link))) {
     q->done = true;
     query_unlink(q);
-    if (q->ub_pending && ub_cancel(d->ub, q->async_id) == 0) q->ub_pending = false;
+    resolver_cancel(d, q);
     deadline_stop(&q->timer);
     if (!q->ub_pending) deadline_close(&q->timer, on_timer_close);
   }
@@ -516,6 +575,7 @@ void dns_close(dns_t *d) {
     uv_close((uv_handle_t *)&d->rate_timer, NULL);
     d->rate_timer_ok = false;
   }
+  if (d->stub) stub_close(d->stub);
   if (d->poll_started) {
     uv_poll_stop(&d->poll);
     uv_close((uv_handle_t *)&d->poll, NULL);
@@ -525,7 +585,8 @@ void dns_close(dns_t *d) {
 
 void dns_free(dns_t *d) {
   if (!d) return;
-  ub_ctx_delete(d->ub);         /* stops libunbound's thread: nothing writes the log now */
+  if (d->stub) stub_free(d->stub);
+  if (d->ub) ub_ctx_delete(d->ub);         /* stops libunbound's thread: nothing writes the log now */
   if (d->ublog) fclose(d->ublog);
   free(d);
 }
