@@ -358,6 +358,7 @@ static int opt_read(const uint8_t *rd, size_t rdlen, dns_reply_t *r) {
 /* Appends bytes to the reply's growing RDATA block. */
 typedef struct { uint8_t *buf; size_t used, cap; } rdbuf_t;
 static int rd_put(rdbuf_t *b, const uint8_t *p, size_t n) {
+  if (n == 0) return 0;                         /* an empty RDATA (memcpy of NULL is UB) */
   if (b->used + n > b->cap) {
     size_t nc = b->cap ? b->cap * 2 : 1024;
     while (nc < b->used + n) nc *= 2;
@@ -533,7 +534,7 @@ int dns_reply_parse(const uint8_t *pkt, size_t len, const uint8_t *qwire, size_t
     r->data = (uint8_t **)blk;
     r->len = (int *)(blk + r->count * sizeof(uint8_t *));
     uint8_t *bytes = blk + hdr;
-    memcpy(bytes, b.buf, b.used);
+    if (b.used) memcpy(bytes, b.buf, b.used);
     for (size_t i = 0; i < r->count; i++) {
       r->data[i] = bytes + offs[i];
       r->len[i] = (int)(offs[i + 1] - offs[i]);
