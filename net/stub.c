@@ -110,12 +110,10 @@ static void deliver(stub_q_t *q, const dns_reply_t *r, const uint8_t *pkt, size_
     static const char *names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
     a.outcome = DNS_ERROR;
     a.dnssec = DNSSEC_INDETERMINATE;
-    if (r->rcode < 6 && r->ede < 0) a.reason = names[r->rcode];
-    else if (r->rcode < 6) {
-      snprintf(reason, sizeof reason, "%s, EDE %d (%s)%s%s", names[r->rcode], r->ede,
-               dns_ede_name(r->ede), r->ede_text[0] ? ": " : "", r->ede_text);
-      a.reason = reason;
-    } else { snprintf(reason, sizeof reason, "rcode %d", r->rcode); a.reason = reason; }
+    /* as libunbound's path words it (a forwarder's SERVFAIL is "SERVFAIL" there), so that
+     * the records of both modes agree; an EDE outside the DNSSEC family is not kept */
+    if (r->rcode < 6) a.reason = names[r->rcode];
+    else { snprintf(reason, sizeof reason, "rcode %d", r->rcode); a.reason = reason; }
   } else {
     a.dnssec = r->ad ? DNSSEC_SECURE : DNSSEC_INSECURE;
     a.outcome = r->rcode == 3 ? DNS_NXDOMAIN : r->count ? DNS_DATA : DNS_NODATA;
@@ -131,6 +129,8 @@ static void deliver(stub_q_t *q, const dns_reply_t *r, const uint8_t *pkt, size_
     }
     if (dns_soa_rname_from_packet(pkt, len, rname, sizeof rname) == 1) a.soa_rname = rname;
   }
+  /* q ends first (a callback may close the stub, which ends every query); its memory,
+   * a.qname, stays until libuv has run the close callbacks */
   stub_cb cb = q->cb;
   void *arg = q->arg;
   q_end(q);
