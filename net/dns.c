@@ -6,15 +6,13 @@
 #include "net/anchor.h"
 #include "net/ubconf.h"
 #include "net/ubanswer.h"
+#include "net/stub.h"
 
 #include <ctype.h>
 #include <stdatomic.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include <unistd.h>
 #include <unbound.h>
 
@@ -32,7 +30,8 @@ typedef struct ubc {
 struct dns {
   uv_loop_t *loop;
   ubc_t *ctx;
-  size_t nctx;
+  size_t nctx;               /* 0 in DNS_MODE_TRUSTED */
+  stub_t *stub;              /* DNS_MODE_TRUSTED: the stub resolver instead of libunbound */
   bool closed;               /* dns_close ran: nothing would ever read an answer */
   double timeout;
   size_t inflight;
@@ -66,6 +65,7 @@ struct dns_query_s {
   list_t link;               /* in d->held until sent, then in d->sent */
   int async_id;
   ubc_t *c;                  /* the context the name hashes to */
+  uint64_t stub_id;          /* DNS_MODE_TRUSTED */
   deadline_t timer;          /* --timeout-dns, from when libunbound has the query */
   dns_cb cb;
   void *arg;
@@ -303,13 +303,33 @@ static void on_answer(void *arg, int err, struct ub_result *res) {
   query_release(q);
 }
 
+/* DNS_MODE_TRUSTED: the stub's answer, the resolver's word on DNSSEC (net/stub.h). */
+static void on_stub_answer(void *arg, const dns_answer_t *ans) {
+  dns_query_t *q = arg;
+  q->ub_pending = false;
+  if (q->done) { query_release(q); return; }
+  q->done = true;
+  deadline_stop(&q->timer);
+  query_unlink(q);
+  kick_queue(q->d);
+  q->cb(q->arg, ans);
+  query_release(q);
+}
+
+/* Lets go of what the resolver holds for q: its answer will not come. */
+static void resolver_cancel(dns_t *d, dns_query_t *q) {
+  if (!q->ub_pending) return;
+  if (d->stub) { stub_cancel(d->stub, q->stub_id); q->ub_pending = false; }
+  else if (ub_cancel(q->c->ub, q->async_id) == 0) q->ub_pending = false;
+}
+
 static void on_deadline(uv_timer_t *t) {
   dns_query_t *q = t->data;
   if (q->done || q->suspect) return;
   query_unlink(q);
   kick_queue(q->d);
   /* ub_cancel: the answer callback will not run, so libunbound no longer holds q. */
-  if (q->ub_pending && ub_cancel(q->c->ub, q->async_id) == 0) q->ub_pending = false;
+  resolver_cancel(q->d, q);
   if (!sock_failed(q) && suspect_add(q, NULL)) return;
   q->done = true;
   deliver_error(q, DNSSEC_INDETERMINATE, sock_failed(q) ? NOT_SENT : "timeout");
@@ -337,42 +357,11 @@ static ssize_t ublog_write(void *cookie, const char *buf, size_t len) {
   return (ssize_t)len;
 }
 
-/* Starts libunbound's thread and finalises its configuration. The file descriptor to
- * poll, -1 with err set, or -2 when the thread is gone (the context must then not be
- * deleted: ub_ctx_delete would wait for it). */
+/* Starts a context's thread (net/ubconf.h), its log to ours: the counted stream. */
 static int ub_start(dns_t *d, ubc_t *c, const dns_config_t *cfg, char *err, size_t errlen) {
-  int rc;
   cookie_io_functions_t io = {.write = ublog_write};
   if (!d->ublog && (d->ublog = fopencookie(d, "w", io)) != NULL) setvbuf(d->ublog, NULL, _IOLBF, 0);
-  if (d->ublog) ub_ctx_debugout(c->ub, d->ublog);
-  if ((rc = ub_ctx_async(c->ub, 1)) != 0) {
-    snprintf(err, errlen, "libunbound async: %s", ub_strerror(rc));
-    return -1;
-  }
-  if ((rc = ubconf_thread_can_start()) != 0) {
-    snprintf(err, errlen, "cannot start the resolver's thread: %s (a memory limit such as ulimit -v?)",
-             strerror(rc));
-    return -1;
-  }
-  /* libunbound finalises its configuration (reads the trust anchor and the root hints) at
-   * the first local data or query: the self-test's name is added now, so that a broken
-   * file is an error before any probe. Whether the anchor validates through the servers
-   * is the asynchronous check that holds the first query (health_check): it must not
-   * block here, and a scan that needs no DNS (only invalid lines) needs no resolver. */
-  if ((rc = ub_ctx_data_add(c->ub, SELFTEST_RR)) != 0) {
-    snprintf(err, errlen, "DNS resolver cannot start (%s): check --trust-anchor %s%s%s and --resolver",
-             ub_strerror(rc), cfg->trust_anchor, cfg->root_hints ? ", --root-hints " : "",
-             cfg->root_hints ? cfg->root_hints : "");
-    return -1;
-  }
-  /* ub_fd finalises the context: configuration errors surface here. */
-  int fd = ub_fd(c->ub);
-  if (fd < 0) { snprintf(err, errlen, "libunbound: no file descriptor"); return -1; }
-  if (ubconf_selftest(c->ub, fd) != 0) {
-    snprintf(err, errlen, "libunbound's resolver thread did not start (out of memory?)");
-    return -2;
-  }
-  return fd;
+  return ubconf_start(c->ub, d->ublog, cfg, err, errlen);
 }
 
 /* One context per --dns-contexts (0: one per core), each with its share of the cache and
@@ -425,6 +414,7 @@ static void contexts_abandon(dns_t *d) {
   free(d);
 }
 
+
 dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errlen) {
   dns_t *d = calloc(1, sizeof *d);
   if (!d) { snprintf(err, errlen, "out of memory"); return NULL; }
@@ -438,6 +428,15 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
   size_t outgoing = cfg->outgoing ? cfg->outgoing : 4096;
   d->max_inflight = cfg->max_inflight ? cfg->max_inflight : outgoing / 2 ? outgoing / 2 : 1;
   atomic_init(&d->sockfail, 0);
+  if (cfg->mode == DNS_MODE_TRUSTED) {
+    if (!(d->stub = stub_new_trusted(loop, cfg, err, errlen))) { free(d); return NULL; }
+    /* The stub checked that the resolver validates (AD on . DNSKEY) before the loop runs;
+     * a resolver going silent later is still checked (on_deadline's suspects) through a
+     * fresh libunbound context forwarding to it (net/anchor.h). */
+    snprintf(d->anchor_owner, sizeof d->anchor_owner, ".");
+    d->health = H_OK;
+    goto started;
+  }
   if (contexts_new(d, cfg, outgoing, err, errlen) != 0) {
     contexts_abandon(d);
     return NULL;
@@ -446,6 +445,7 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
     d->ctx[i].poll.data = &d->ctx[i];
     uv_poll_start(&d->ctx[i].poll, UV_READABLE, on_poll);
   }
+started:
   tb_init(&d->tb, cfg->rate, 0, uv_now(loop));
   uv_timer_init(loop, &d->rate_timer);
   d->rate_timer.data = d;
@@ -458,7 +458,8 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
 
 /* Hands a query to libunbound and starts its deadline. -1 if libunbound refused it. */
 static int query_send(dns_t *d, dns_query_t *q) {
-  int rc = ub_resolve_async(q->c->ub, q->qname, q->qtype, 1 /* IN */, q, on_answer, &q->async_id);
+  int rc = d->stub ? stub_send(d->stub, q->qname, q->qtype, on_stub_answer, q, &q->stub_id)
+                   : ub_resolve_async(q->c->ub, q->qname, q->qtype, 1 /* IN */, q, on_answer, &q->async_id);
   if (rc != 0) return -1;
   q->ub_pending = true;
   q->sockfail = atomic_load(&d->sockfail);
@@ -503,7 +504,7 @@ static dns_query_t *query_new(dns_t *d, const char *name, int rrtype, dns_cb cb,
   q->timer.timer.data = q;
   uint32_t h = 2166136261u;     /* FNV-1a of the lowercased name: its context */
   for (const char *p = q->qname; *p; p++) h = (h ^ (uint8_t)tolower((unsigned char)*p)) * 16777619u;
-  q->c = &d->ctx[h % d->nctx];
+  q->c = d->nctx ? &d->ctx[h % d->nctx] : NULL;
   return q;
 }
 
@@ -549,7 +550,7 @@ void dns_close(dns_t *d) {
   while ((q = list_first_entry(&d->sent, dns_query_t, link))) {
     q->done = true;
     query_unlink(q);
-    if (q->ub_pending && ub_cancel(q->c->ub, q->async_id) == 0) q->ub_pending = false;
+    resolver_cancel(d, q);
     deadline_stop(&q->timer);
     if (!q->ub_pending) deadline_close(&q->timer, on_timer_close);
   }
@@ -578,6 +579,7 @@ void dns_close(dns_t *d) {
     uv_close((uv_handle_t *)&d->rate_timer, NULL);
     d->rate_timer_ok = false;
   }
+  if (d->stub) stub_close(d->stub);
   for (size_t i = 0; i < d->nctx; i++) {
     if (!d->ctx[i].poll_started) continue;
     uv_poll_stop(&d->ctx[i].poll);
@@ -588,6 +590,7 @@ void dns_close(dns_t *d) {
 
 void dns_free(dns_t *d) {
   if (!d) return;
+  if (d->stub) stub_free(d->stub);
   for (size_t i = 0; i < d->nctx; i++)
     ub_ctx_delete(d->ctx[i].ub);  /* stops libunbound's thread: nothing writes the log now */
   free(d->ctx);

@@ -4,6 +4,7 @@
 #ifndef MXS_NET_DNSWIRE_H
 #define MXS_NET_DNSWIRE_H
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Longest presentation form of a wire name, NUL included: 255 octets hold at most 250
@@ -47,5 +48,43 @@ int dns_soa_rname_from_packet(const uint8_t *pkt, size_t len, char *out, size_t 
 long dns_txt_join(const uint8_t *rdata, size_t len, char *out, size_t cap);
 /* Parses the "IP[:PORT]" / "[IPv6]:PORT" syntax into unbound's "IP@PORT". 0 ok, -1 bad. */
 int dns_parse_resolver(const char *spec, char *out, size_t cap);
+
+/* Trusted-resolver mode (issue 17, net/stub.c): queries and the resolver's replies. */
+/* Presentation name (trailing dot optional, \DDD and \X escapes) to uncompressed wire
+ * form in out (255 octets suffice). The length, or -1 if malformed or too long. */
+int dns_name_to_wire(const char *name, uint8_t *out, size_t cap);
+/* A query: RD, AD (RFC 6840 §5.7: ask for the AD bit) and an EDNS0 OPT with the DO bit
+ * and the given UDP payload size. The message length, or -1. */
+int dns_query_encode(uint16_t id, const char *qname, unsigned qtype, uint16_t payload,
+                     uint8_t *out, size_t cap);
+/* RFC 8914's INFO-CODE names ("DNSSEC Bogus"); "Unknown" beyond the registry. */
+const char *dns_ede_name(int code);
+#define DNS_EDE_TEXT_MAX 256
+/* A reply, decoded: header flags, the rcode (with the OPT's upper bits), the first
+ * Extended DNS Error (RFC 8914) and the answer: the CNAME chain from the question's name
+ * (canon, aliased) and the qtype RRset at its end, RDATA names of NS, CNAME, PTR, MX and
+ * SOA uncompressed (as libunbound hands them). ttl: the least TTL of the chain and the
+ * RRset, or of a NODATA/NXDOMAIN answer's SOA (min of its TTL and MINIMUM), else 0. */
+typedef struct dns_reply {
+  uint16_t id;
+  bool tc, ad;
+  int rcode;
+  int ede;                          /* -1: none */
+  char ede_text[DNS_EDE_TEXT_MAX];  /* EXTRA-TEXT, bytes outside printable ASCII as '?' */
+  bool aliased;
+  char canon[DNS_NAME_TEXT_MAX];    /* dns_name_from_wire's form; valid when aliased */
+  int ttl;
+  size_t count;
+  uint8_t **data;                   /* malloc'd (one block): dns_reply_free */
+  int *len;
+} dns_reply_t;
+/* Parses pkt as the reply to (qwire, qtype, class IN): 0 ok, -1 malformed (truncated,
+ * counts beyond the message, bad names, compression loops, an OPT that is not one),
+ * -2 a well-formed message that is not a reply to this question. r is zeroed first and
+ * needs dns_reply_free after 0 (harmless otherwise). A truncated (TC) reply's answer is
+ * not read: only the header. */
+int dns_reply_parse(const uint8_t *pkt, size_t len, const uint8_t *qwire, size_t qwlen,
+                    unsigned qtype, dns_reply_t *r);
+void dns_reply_free(dns_reply_t *r);
 
 #endif

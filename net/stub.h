@@ -17,7 +17,9 @@
 #ifndef MXS_NET_STUB_H
 #define MXS_NET_STUB_H
 #include "net/dns.h"
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <uv.h>
 
 typedef struct stub stub_t;
@@ -37,5 +39,19 @@ void stub_cancel(stub_t *s, uint64_t id);
  * loop has run the close callbacks. */
 void stub_close(stub_t *s);
 void stub_free(stub_t *s);
+/* A --resolver spec as a socket address; 0 ok, -1 bad. */
+int stub_addr(const char *spec, struct sockaddr_storage *ss);
+/* 127.0.0.0/8, ::1, ::ffff:127.0.0.0/104. */
+bool stub_addr_loopback(const struct sockaddr_storage *ss);
+/* Before the loop runs (it blocks up to timeout_ms): asks the resolver for ". DNSKEY", the
+ * trust anchor's owner, and requires NOERROR with the AD bit. 0 it validates, -1 with
+ * err set ("the resolver at X does not validate ..." or does not answer). */
+int stub_check_validates(const char *resolver, int timeout_ms, char *err, size_t errlen);
+
+/* DNS_MODE_TRUSTED's set-up (net/dns.c): only resolvers on loopback unless
+ * cfg->trust_remote (refused before any packet is sent), each of which must validate
+ * (stub_check_validates, blocking up to --timeout-dns before the loop runs); then stub_new.
+ * NULL with err set. */
+stub_t *stub_new_trusted(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errlen);
 
 #endif

@@ -169,3 +169,39 @@ int ubconf_selftest(struct ub_ctx *ub, int fd) {
   if (state == 0) ub_cancel(ub, id);
   return state == 1 ? 0 : -1;
 }
+
+/* Starts libunbound's thread and finalises its configuration. The file descriptor to
+ * poll, -1 with err set, or -2 when the thread is gone (the context must then not be
+ * deleted: ub_ctx_delete would wait for it). */
+int ubconf_start(struct ub_ctx *ub, FILE *log, const dns_config_t *cfg, char *err, size_t errlen) {
+  int rc;
+  if (log) ub_ctx_debugout(ub, log);
+  if ((rc = ub_ctx_async(ub, 1)) != 0) {
+    snprintf(err, errlen, "libunbound async: %s", ub_strerror(rc));
+    return -1;
+  }
+  if ((rc = ubconf_thread_can_start()) != 0) {
+    snprintf(err, errlen, "cannot start the resolver's thread: %s (a memory limit such as ulimit -v?)",
+             strerror(rc));
+    return -1;
+  }
+  /* libunbound finalises its configuration (reads the trust anchor and the root hints) at
+   * the first local data or query: the self-test's name is added now, so that a broken
+   * file is an error before any probe. Whether the anchor validates through the servers
+   * is the asynchronous check that holds the first query (health_check): it must not
+   * block here, and a scan that needs no DNS (only invalid lines) needs no resolver. */
+  if ((rc = ub_ctx_data_add(ub, SELFTEST_RR)) != 0) {
+    snprintf(err, errlen, "DNS resolver cannot start (%s): check --trust-anchor %s%s%s and --resolver",
+             ub_strerror(rc), cfg->trust_anchor, cfg->root_hints ? ", --root-hints " : "",
+             cfg->root_hints ? cfg->root_hints : "");
+    return -1;
+  }
+  /* ub_fd finalises the context: configuration errors surface here. */
+  int fd = ub_fd(ub);
+  if (fd < 0) { snprintf(err, errlen, "libunbound: no file descriptor"); return -1; }
+  if (ubconf_selftest(ub, fd) != 0) {
+    snprintf(err, errlen, "libunbound's resolver thread did not start (out of memory?)");
+    return -2;
+  }
+  return fd;
+}

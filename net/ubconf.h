@@ -5,6 +5,7 @@
 #define MXS_NET_UBCONF_H
 #include "net/dnstypes.h"
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <unbound.h>
 
@@ -30,5 +31,10 @@ int ubconf_thread_can_start(void);
  * configuration), and the test: 0 when libunbound's thread answered it within 5 s. */
 #define SELFTEST_RR "selftest.mxsurvey.invalid. 0 IN TXT \"ok\""
 int ubconf_selftest(struct ub_ctx *ub, int fd);
+
+/* Starts libunbound's thread (its log to log, when given) and finalises the configuration.
+ * The file descriptor to poll, -1 with err set, or -2 when the thread is gone (the context
+ * must then not be deleted: ub_ctx_delete would wait for it). */
+int ubconf_start(struct ub_ctx *ub, FILE *log, const dns_config_t *cfg, char *err, size_t errlen);
 
 #endif

@@ -789,6 +789,8 @@ class World:
   log-time-ascii: yes
   verbosity: 1
   val-log-level: 2
+  # RFC 8914 Extended DNS Errors on SERVFAIL (bogus): the trusted-resolver mode reads them
+  ede: yes
   num-threads: 1
   so-reuseport: no
   access-control: 127.0.0.0/8 allow

@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""The trusted-resolver mode (issue 17 item 3) against the test world.
+
+usage: test_trusted.py --mxsurvey PATH [--keep]
+
+Scans the world's domains.txt twice, with the options of run_tests.py's run1: forwarding
+to the world's validating Unbound and validating locally (--resolver 127.0.53.53), then
+trusting its AD bit (--resolver 127.0.53.53 --resolver-validates, net/stub.c). The records
+must be the same (scripts/record-diff.py --canonical-order) except for dnssec_reason where
+both say bogus: libunbound writes its own why_bogus, the trusted mode the resolver's
+Extended DNS Error; there the test asserts the trusted reason names an EDE ("EDE 6 (DNSSEC
+Bogus): ..."). Every bogus of the forward scan must be bogus in the trusted one.
+
+Then the refusals (exit 1, no record written):
+  remote      --resolver 192.0.2.1 --resolver-validates: not on loopback, refused before any
+              query (strace: no sendto/sendmsg/connect to 192.0.2.1)
+  stripping   a resolver of this test's own on 127.0.53.99 answering everything NOERROR
+              without the AD bit: "does not validate (no AD bit on . DNSKEY)"
+Prints the CPU seconds (user + system, /usr/bin/time -v) of both world scans.
+Needs root; runs in private network and mount namespaces (world.py's run_in_namespace).
+"""
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import world as W  # noqa: E402
+import run_tests as R  # noqa: E402
+
+NS_ENV = "MXSURVEY_TRUSTED_NETNS"
+RECORD_DIFF = os.path.join(HERE, "..", "..", "scripts", "record-diff.py")
+STRIP_ADDR = "127.0.53.99"
+
+
+def timed_scan(mx, args, out):
+    """Runs mxsurvey scan under /usr/bin/time -v: (exit status, stderr, CPU seconds)."""
+    r = subprocess.run(["/usr/bin/time", "-v", mx, "scan"] + args + ["-o", out],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=600)
+    err = r.stderr.decode(errors="replace")
+    u = re.search(r"User time \(seconds\): ([\d.]+)", err)
+    s = re.search(r"System time \(seconds\): ([\d.]+)", err)
+    cpu = float(u.group(1)) + float(s.group(1)) if u and s else -1.0
+    return r.returncode, err, cpu
+
+
+def load(path):
+    out = subprocess.run(["zstd", "-dc", path], stdout=subprocess.PIPE, check=True).stdout
+    return [json.loads(x) for x in out.decode().splitlines() if x.strip()]
+
+
+def reason_of(o):
+    return o.get("dnssec_reason", o.get("reason"))
+
+
+def walk_bogus(a, b, where, found):
+    """Lists (path, forward reason, trusted reason) of the objects of a and b (same path)
+    that a calls bogus (their reason is dnssec_reason or reason); where b does not say
+    bogus, the trusted reason is None and b's state is in the forward reason's place."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if a.get("dnssec") == "bogus":
+            if b.get("dnssec") == "bogus":
+                found.append((where, reason_of(a), reason_of(b)))
+            else:
+                found.append((where, b.get("dnssec"), None))
+        for k in a:
+            if k in b:
+                walk_bogus(a[k], b[k], where + "." + k, found)
+    elif isinstance(a, list) and isinstance(b, list):
+        for i, (x, y) in enumerate(zip(a, b)):
+            walk_bogus(x, y, "%s.%d" % (where, i), found)
+
+
+def masked(rec, texts):
+    """rec as JSON text with every bogus reason (either mode's) replaced by one mark: the
+    reason also appears inside other fields (error.reason, dane.reason), and cut short at
+    the end of the conformity checks' details (a prefix of 16 characters at least)."""
+    t = json.dumps(rec, sort_keys=True)
+    for x in sorted(texts, key=len, reverse=True):
+        x = json.dumps(x)[1:-1]
+        t = t.replace(x, "<bogus reason>")
+        for k in range(len(x) - 1, 15, -1):
+            t = t.replace(x[:k] + '"', '<bogus reason>"')
+    return t
+
+
+def stripping_resolver():
+    """Answers every query NOERROR, no records, AD clear (a DNSSEC-stripping forwarder)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((STRIP_ADDR, 53))
+
+    def serve():
+        while True:
+            try:
+                q, peer = s.recvfrom(4096)
+            except OSError:
+                return
+            if len(q) < 12:
+                continue
+            qend = 12
+            while qend < len(q) and q[qend] != 0:
+                qend += 1 + q[qend]
+            qend += 5
+            # id, QR|RD, RA (no AD), 1 question, nothing else
+            s.sendto(q[:2] + bytes([0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0]) + q[12:qend], peer)
+    threading.Thread(target=serve, daemon=True).start()
+    return s
+
+
+def compare(C, wd, fwd_path, tru_path):
+    fwd = {r["domain"]: r for r in load(fwd_path)}
+    tru = {r["domain"]: r for r in load(tru_path)}
+    C.check("compare", "domains", sorted(fwd), sorted(tru))
+    found = []
+    for d in fwd:
+        if d in tru:
+            f = []
+            walk_bogus(fwd[d], tru[d], d, f)
+            found.extend((d,) + x for x in f)
+    texts = {d: [] for d in fwd}
+    for d, where, fr, tr in found:
+        if tr is None:
+            C.check("bogus " + where, "trusted state", "bogus", fr)
+            continue
+        C.check("bogus " + where, "trusted reason names an EDE", True,
+                bool(tr) and re.match(r"EDE (\d+) \([A-Za-z ]+\)", tr) is not None)
+        texts[d].extend(x for x in (fr, tr) if x)
+    print("[trusted] %d bogus objects, e.g. %s" % (len(found), found[:2]), flush=True)
+    C.check("compare", "the forward scan has bogus objects", True, len(found) > 0)
+    for name, recs in (("fwd", fwd), ("tru", tru)):
+        with open(os.path.join(wd, "norm-%s.ndjson" % name), "w") as f:
+            for d in sorted(recs):
+                f.write(masked(recs[d], texts.get(d, [])) + "\n")
+    r = subprocess.run([sys.executable, RECORD_DIFF, "--canonical-order", "--show", "40",
+                        os.path.join(wd, "norm-fwd.ndjson"), os.path.join(wd, "norm-tru.ndjson")],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    print(r.stdout.decode(errors="replace"), flush=True)
+    C.check("compare", "record-diff exit (0: same records)", 0, r.returncode)
+
+
+def refusals(C, mx, st, wd):
+    base = R.drop_option(R.scan_base(st, allow=False), "--resolver")
+    out = os.path.join(wd, "refused.ndjson.zst")
+    trace = os.path.join(wd, "remote.strace")
+    r = subprocess.run(["strace", "-f", "-qq", "-o", trace, "-e", "trace=sendto,sendmsg,sendmmsg,connect",
+                        mx, "scan", "--resolver", "192.0.2.1", "--resolver-validates"] + base +
+                       ["-o", out, st["domains"]], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       timeout=120)
+    err = r.stderr.decode(errors="replace")
+    C.check("remote", "exit status", 1, r.returncode)
+    C.check("remote", "says why", True, "not on loopback" in err and "AD bit" in err)
+    with open(trace) as f:
+        C.check("remote", "no packet to 192.0.2.1", [], [x for x in f if "192.0.2.1" in x])
+    C.check("remote", "no output", False, os.path.exists(out))
+    srv = stripping_resolver()
+    try:
+        r = subprocess.run([mx, "scan", "--resolver", STRIP_ADDR, "--resolver-validates"] + base +
+                           ["-o", out, st["domains"]], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, timeout=120)
+    finally:
+        srv.close()
+    err = r.stderr.decode(errors="replace")
+    print("[trusted] stripping: %s" % err.strip()[:300], flush=True)
+    C.check("stripping", "exit status", 1, r.returncode)
+    C.check("stripping", "says why", True,
+            "the resolver at %s does not validate (no AD bit on . DNSKEY" % STRIP_ADDR in err)
+    C.check("stripping", "no output", False, os.path.exists(out))
+
+
+def in_namespace_main(a):
+    def body(C, world, wd, procs):
+        st = R.start_world(world, wd)
+        base = R.scan_base(st, allow=True)
+        cpu = {}
+        paths = {}
+        for mode, extra in (("forward", []), ("trusted", ["--resolver-validates"])):
+            paths[mode] = os.path.join(wd, "%s.ndjson.zst" % mode)
+            rc, err, cpu[mode] = timed_scan(a.mxsurvey, base + extra + [st["domains"]], paths[mode])
+            C.check("scan " + mode, "exit status", 0, rc)
+            if rc != 0:
+                print(err[-2000:], flush=True)
+        print("[trusted] CPU-s of mxsurvey over domains.txt: forward %.2f, trusted %.2f"
+              % (cpu["forward"], cpu["trusted"]), flush=True)
+        compare(C, wd, paths["forward"], paths["trusted"])
+        refusals(C, a.mxsurvey, st, wd)
+    return R.run_driver("mxsurvey-trusted-", a.keep, body)
+
+
+def main():
+    return W.driver_main(__file__, NS_ENV, "ports 25/53", in_namespace_main, doc=__doc__)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
