@@ -135,6 +135,29 @@ static int pkt_sections(const uint8_t *pkt, size_t len, unsigned *an, unsigned *
   return 0;
 }
 
+/* One resource record at *pos with its owner (wire form, uncompressed), type, class, TTL
+ * and where its RDATA lies (checked against the message); *pos moves past it. -1 if
+ * malformed. */
+typedef struct {
+  uint8_t owner[255];
+  int ol;
+  unsigned type, cls;
+  uint32_t ttl;
+  size_t rd, rdlen;
+} wire_rr_t;
+static int rr_read(const uint8_t *pkt, size_t len, size_t *pos, wire_rr_t *rr) {
+  if ((rr->ol = pkt_name(pkt, len, pos, rr->owner)) < 0 || *pos + 10 > len) return -1;
+  const uint8_t *h = pkt + *pos;
+  rr->type = (unsigned)h[0] << 8 | h[1];
+  rr->cls = (unsigned)h[2] << 8 | h[3];
+  rr->ttl = (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7];
+  rr->rdlen = (size_t)h[8] << 8 | h[9];
+  rr->rd = *pos + 10;
+  if (rr->rd + rr->rdlen > len) return -1;
+  *pos = rr->rd + rr->rdlen;
+  return 0;
+}
+
 /* One resource record at *pos: its type and where its RDATA lies (checked against the
  * message); *pos moves past it. -1 if malformed. */
 static int pkt_rr(const uint8_t *pkt, size_t len, size_t *pos, unsigned *type, size_t *rd,
@@ -415,7 +438,7 @@ static void ttl_min(dns_reply_t *r, bool *set, uint32_t t) {
 static int reply_answer(const uint8_t *pkt, size_t len, size_t ans, unsigned an, unsigned qtype,
                         const uint8_t *qwire, size_t qwlen, dns_reply_t *r, rdbuf_t *b,
                         size_t **offs, bool *ttlset) {
-  uint8_t cur[255], owner[255], target[255];
+  uint8_t cur[255], target[255];
   int cl = (int)qwlen;
   memcpy(cur, qwire, qwlen);
   size_t pos;
@@ -423,14 +446,12 @@ static int reply_answer(const uint8_t *pkt, size_t len, size_t ans, unsigned an,
     bool moved = false;
     pos = ans;
     for (unsigned i = 0; i < an; i++) {
-      int ol = pkt_name(pkt, len, &pos, owner);
-      if (ol < 0 || pos + 10 > len) return -1;
-      unsigned type = get16(pkt + pos);
-      uint32_t ttl = get32(pkt + pos + 4);
-      size_t rdlen = get16(pkt + pos + 8), rd = pos + 10;
-      if (rd + rdlen > len) return -1;
-      pos = rd + rdlen;
-      if (type != 5 || qtype == 5 || !wire_name_eq(owner, ol, cur, cl)) continue;
+      wire_rr_t rr;
+      if (rr_read(pkt, len, &pos, &rr) != 0) return -1;
+      unsigned type = rr.type;
+      uint32_t ttl = rr.ttl;
+      size_t rdlen = rr.rdlen, rd = rr.rd;
+      if (type != 5 || qtype == 5 || !wire_name_eq(rr.owner, rr.ol, cur, cl)) continue;
       size_t rp = rd;
       int tl = pkt_name(pkt, rd + rdlen, &rp, target);
       if (tl < 0 || rp != rd + rdlen) return -1;
@@ -446,13 +467,12 @@ static int reply_answer(const uint8_t *pkt, size_t len, size_t ans, unsigned an,
   pos = ans;
   size_t n = 0;
   for (unsigned i = 0; i < an; i++) {
-    int ol = pkt_name(pkt, len, &pos, owner);
-    if (ol < 0 || pos + 10 > len) return -1;
-    unsigned type = get16(pkt + pos), cls = get16(pkt + pos + 2);
-    uint32_t ttl = get32(pkt + pos + 4);
-    size_t rdlen = get16(pkt + pos + 8), rd = pos + 10;
-    pos = rd + rdlen;
-    if (type != qtype || cls != 1 || !wire_name_eq(owner, ol, cur, cl)) continue;
+    wire_rr_t rr;
+    if (rr_read(pkt, len, &pos, &rr) != 0) return -1;
+    unsigned type = rr.type;
+    uint32_t ttl = rr.ttl;
+    size_t rdlen = rr.rdlen, rd = rr.rd;
+    if (type != qtype || rr.cls != 1 || !wire_name_eq(rr.owner, rr.ol, cur, cl)) continue;
     size_t *no = realloc(*offs, (n + 2) * sizeof *no);
     if (!no) return -1;
     *offs = no;
@@ -469,16 +489,14 @@ static int reply_answer(const uint8_t *pkt, size_t len, size_t ans, unsigned an,
  * rcode bits) and, for an answer without data, the SOA's negative TTL (RFC 2308 §5). */
 static int reply_rest(const uint8_t *pkt, size_t len, size_t pos, unsigned ns, unsigned ar,
                       dns_reply_t *r, bool *ttlset) {
-  uint8_t owner[255];
   bool opt = false, soa = false;
   for (unsigned i = 0; i < ns + ar; i++) {
-    int ol = pkt_name(pkt, len, &pos, owner);
-    if (ol < 0 || pos + 10 > len) return -1;
-    unsigned type = get16(pkt + pos);
-    uint32_t ttl = get32(pkt + pos + 4);
-    size_t rdlen = get16(pkt + pos + 8), rd = pos + 10;
-    if (rd + rdlen > len) return -1;
-    pos = rd + rdlen;
+    wire_rr_t rr;
+    if (rr_read(pkt, len, &pos, &rr) != 0) return -1;
+    unsigned type = rr.type;
+    uint32_t ttl = rr.ttl;
+    size_t rdlen = rr.rdlen, rd = rr.rd;
+    int ol = rr.ol;
     if (type == 6 && i < ns && !soa && r->count == 0 && !*ttlset) {
       size_t p = rd;
       uint8_t n[255];

@@ -307,6 +307,25 @@ static int servers_csv(const char *const *servers, size_t n, char *out, size_t c
   return 0;
 }
 
+/* What both constructors share: the lists, then (once nothing can fail) the cache and the
+ * handles, which rdns_free closes. */
+static void rdns_init(rdns_t *r, uv_loop_t *loop) {
+  r->loop = loop;
+  list_init(&r->socks);
+  list_init(&r->done);
+  list_init(&r->lru);
+  list_init(&r->asking);
+}
+
+static void rdns_start(rdns_t *r) {
+  addrmap_init(&r->cache);
+  r->cache_ok = true;
+  deadline_init(r->loop, &r->timer);
+  uv_idle_init(r->loop, &r->idle);
+  r->timer.timer.data = r->idle.data = r;
+  r->handles_ok = true;
+}
+
 rdns_t *rdns_new(uv_loop_t *loop, const char *const *servers, size_t nservers, double timeout,
                  char *err, size_t errlen) {
   pthread_once(&lib_once, lib_init);
@@ -319,11 +338,7 @@ rdns_t *rdns_new(uv_loop_t *loop, const char *const *servers, size_t nservers, d
   char *csv = malloc(cap);
   rdns_t *r = calloc(1, sizeof *r);
   if (!csv || !r) { snprintf(err, errlen, "out of memory"); goto fail; }
-  r->loop = loop;
-  list_init(&r->socks);
-  list_init(&r->done);
-  list_init(&r->lru);
-  list_init(&r->asking);
+  rdns_init(r, loop);
   if (servers_csv(servers, nservers, csv, cap, err, errlen) != 0) goto fail;
 
   struct ares_options o;
@@ -347,12 +362,7 @@ rdns_t *rdns_new(uv_loop_t *loop, const char *const *servers, size_t nservers, d
     snprintf(err, errlen, "c-ares servers '%s': %s", csv, ares_strerror(rc));
     goto fail;
   }
-  addrmap_init(&r->cache);
-  r->cache_ok = true;
-  deadline_init(loop, &r->timer);
-  uv_idle_init(loop, &r->idle);
-  r->timer.timer.data = r->idle.data = r;
-  r->handles_ok = true;
+  rdns_start(r);
   free(csv);
   return r;
 fail:
@@ -365,18 +375,9 @@ fail:
 rdns_t *rdns_new_via(uv_loop_t *loop, dns_t *dns, char *err, size_t errlen) {
   rdns_t *r = calloc(1, sizeof *r);
   if (!r) { snprintf(err, errlen, "out of memory"); return NULL; }
-  r->loop = loop;
+  rdns_init(r, loop);
   r->dns = dns;
-  list_init(&r->socks);
-  list_init(&r->done);
-  list_init(&r->lru);
-  list_init(&r->asking);
-  addrmap_init(&r->cache);
-  r->cache_ok = true;
-  deadline_init(loop, &r->timer);
-  uv_idle_init(loop, &r->idle);
-  r->timer.timer.data = r->idle.data = r;
-  r->handles_ok = true;
+  rdns_start(r);
   return r;
 }
 

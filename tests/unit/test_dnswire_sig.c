@@ -7,23 +7,7 @@
 
 #include <stdint.h>
 
-typedef struct { uint8_t b[2048]; size_t n; } msg_t;
-
-static void put8(msg_t *m, unsigned v) { m->b[m->n++] = (uint8_t)v; }
-static void put16(msg_t *m, unsigned v) { put8(m, v >> 8); put8(m, v & 0xff); }
-static void put32(msg_t *m, uint32_t v) { put16(m, v >> 16); put16(m, v & 0xffff); }
-/* "a.b.c" as wire labels (no compression) */
-static void putname(msg_t *m, const char *s) {
-  while (*s) {
-    const char *dot = strchr(s, '.');
-    size_t l = dot ? (size_t)(dot - s) : strlen(s);
-    put8(m, (unsigned)l);
-    memcpy(m->b + m->n, s, l);
-    m->n += l;
-    s += l + (dot ? 1 : 0);
-  }
-  put8(m, 0);
-}
+#include "dnsmsg.h"
 /* header with one question (name, type), an answers, ns authority records */
 static void header(msg_t *m, const char *q, unsigned qtype, unsigned an, unsigned ns) {
   m->n = 0;
