@@ -118,8 +118,11 @@ class DnsModes(unittest.TestCase):
         self.assertAlmostEqual(f["qps_at_resolver"], 5000.0)
         self.assertEqual(f["qps_vs_capacity"], {"median": 0.5, "min": 0.4, "max": 0.625})
         self.assertAlmostEqual(f["nsd_queries_per_domain"], 3.0)
-        few = {"unbound_delta": {"total.num.queries": 4000, "num.query.type.DNSKEY": 2}}
+        few = {"unbound_delta": {"total.num.queries": 4000, "num.query.type.DS": 2}}
         self.assertIsNone(M.check("trusted", few, 10))
+        # the zones' DNSKEY sets (dnssec_expires) are asked in trusted mode too: not a validator
+        keys = {"unbound_delta": {"total.num.queries": 40000, "num.query.type.DNSKEY": 12000}}
+        self.assertIsNone(M.check("trusted", keys, 10))
 
 
 if __name__ == "__main__":
