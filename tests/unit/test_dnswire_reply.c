@@ -52,7 +52,7 @@ static void test_name_to_wire(void) {
   CHECK_INT(dns_name_to_wire(lab, w, sizeof w), -1);         /* label of 64 */
   lab[63] = '\0';
   CHECK_INT(dns_name_to_wire(lab, w, sizeof w), 65);
-  char longn[300] = "";
+  char longn[400] = "";
   for (int i = 0; i < 5; i++) { strcat(longn, lab); strcat(longn, "."); }  /* 320 octets */
   CHECK_INT(dns_name_to_wire(longn, w, sizeof w), -1);
 }
