@@ -76,7 +76,7 @@ static void host_addresses_done(host_t *h) {
   job_t *j = h->job;
   h->have_dnssec = true;
   h->dnssec = dnssec_worst(h->a.dnssec, h->aaaa.dnssec);
-  qsort(h->addrs, h->naddrs, sizeof h->addrs[0], addr_cmp);
+  if (h->naddrs) qsort(h->addrs, h->naddrs, sizeof h->addrs[0], addr_cmp);  /* addrs is NULL when none */
   if (h->implicit) {
     j->dnssec = dnssec_worst(j->dnssec, h->dnssec);
     if (h->naddrs == 0) {
