@@ -448,18 +448,15 @@ static int reply_answer(const uint8_t *pkt, size_t len, size_t ans, unsigned an,
     for (unsigned i = 0; i < an; i++) {
       wire_rr_t rr;
       if (rr_read(pkt, len, &pos, &rr) != 0) return -1;
-      unsigned type = rr.type;
-      uint32_t ttl = rr.ttl;
-      size_t rdlen = rr.rdlen, rd = rr.rd;
-      if (type != 5 || qtype == 5 || !wire_name_eq(rr.owner, rr.ol, cur, cl)) continue;
-      size_t rp = rd;
-      int tl = pkt_name(pkt, rd + rdlen, &rp, target);
-      if (tl < 0 || rp != rd + rdlen) return -1;
+      if (rr.type != 5 || qtype == 5 || !wire_name_eq(rr.owner, rr.ol, cur, cl)) continue;
+      size_t rp = rr.rd, end = rr.rd + rr.rdlen;
+      int tl = pkt_name(pkt, end, &rp, target);
+      if (tl < 0 || rp != end) return -1;
       if (wire_name_eq(target, tl, cur, cl)) continue;
       memcpy(cur, target, (size_t)tl);
       cl = tl;
       moved = r->aliased = true;
-      ttl_min(r, ttlset, ttl);
+      ttl_min(r, ttlset, rr.ttl);
     }
     if (!moved) break;
   }
@@ -469,17 +466,14 @@ static int reply_answer(const uint8_t *pkt, size_t len, size_t ans, unsigned an,
   for (unsigned i = 0; i < an; i++) {
     wire_rr_t rr;
     if (rr_read(pkt, len, &pos, &rr) != 0) return -1;
-    unsigned type = rr.type;
-    uint32_t ttl = rr.ttl;
-    size_t rdlen = rr.rdlen, rd = rr.rd;
-    if (type != qtype || rr.cls != 1 || !wire_name_eq(rr.owner, rr.ol, cur, cl)) continue;
+    if (rr.type != qtype || rr.cls != 1 || !wire_name_eq(rr.owner, rr.ol, cur, cl)) continue;
     size_t *no = realloc(*offs, (n + 2) * sizeof *no);
     if (!no) return -1;
     *offs = no;
     no[n] = b->used;
-    if (rdata_copy(pkt, type, rd, rdlen, b) != 0) return -1;
+    if (rdata_copy(pkt, rr.type, rr.rd, rr.rdlen, b) != 0) return -1;
     no[++n] = b->used;
-    ttl_min(r, ttlset, ttl);
+    ttl_min(r, ttlset, rr.ttl);
   }
   r->count = n;
   return 0;
