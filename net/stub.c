@@ -5,6 +5,7 @@
  * open at once, and a truncated reply replaces the query's UDP socket by one TCP
  * connection, so a query never holds more than one descriptor. */
 #include "net/stub.h"
+#include "net/dnsextras.h"
 #include "lib/list.h"
 
 #include <stdio.h>
@@ -118,16 +119,7 @@ static void deliver(stub_q_t *q, const dns_reply_t *r, const uint8_t *pkt, size_
     a.dnssec = r->ad ? DNSSEC_SECURE : DNSSEC_INSECURE;
     a.outcome = r->rcode == 3 ? DNS_NXDOMAIN : r->count ? DNS_DATA : DNS_NODATA;
     if (a.outcome == DNS_DATA) { a.count = r->count; a.data = r->data; a.len = r->len; }
-    /* as net/dns.c's answer_extras: the RRSIGs of the answer RRset (DO was set) and the
-     * SOA contact; a signer too long to be queried again is left out */
-    int64_t exp = 0;
-    char signer[DNS_NAME_TEXT_MAX];
-    if (dns_rrsig_expiry_from_packet(pkt, len, (unsigned)q->qtype, (int64_t)time(NULL), &exp,
-                                     signer, sizeof signer) == 1 && exp > 0) {
-      a.sig.at = (time_t)exp;
-      if (strlen(signer) <= DNS_QNAME_MAX) memcpy(a.sig.signer, signer, strlen(signer) + 1);
-    }
-    if (dns_soa_rname_from_packet(pkt, len, rname, sizeof rname) == 1) a.soa_rname = rname;
+    dns_answer_extras(&a, pkt, len, rname, sizeof rname);   /* DO was set: RRSIGs came */
   }
   /* q ends first (a callback may close the stub, which ends every query); its memory,
    * a.qname, stays until libuv has run the close callbacks */

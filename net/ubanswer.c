@@ -1,5 +1,6 @@
 /* libunbound's result as a dns_answer_t: see ubanswer.h. */
 #include "net/ubanswer.h"
+#include "net/dnsextras.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -9,23 +10,13 @@
 
 #define NOT_SENT "not sent: no socket (too many open files)"
 
-/* What the answer message says beyond libunbound's fields (issue 16): the RRSIGs of the
- * answer RRset and the zone's SOA contact. libunbound asks its forwarders with the DO bit
- * and encodes answer_packet with the DNSSEC records (libworker's setup_qinfo_edns sets
- * EDNS_DO), so the signatures it validated are there: no second query is needed. A
- * signer too long to be queried again is left out (its DNSKEY set cannot be asked). */
+/* The RRSIGs and SOA contact (net/dnsextras.h) come from answer_packet: libunbound asks
+ * its forwarders with the DO bit and encodes answer_packet with the DNSSEC records
+ * (libworker's setup_qinfo_edns sets EDNS_DO), so the signatures it validated are there:
+ * no second query is needed. */
 static void answer_extras(const struct ub_result *res, dns_answer_t *a, char *rname, size_t cap) {
-  if (!res->answer_packet || res->answer_len <= 0) return;
-  const uint8_t *pkt = res->answer_packet;
-  size_t len = (size_t)res->answer_len;
-  int64_t exp = 0;
-  char signer[DNS_NAME_TEXT_MAX];
-  if (dns_rrsig_expiry_from_packet(pkt, len, (unsigned)a->qtype, (int64_t)time(NULL), &exp,
-                                   signer, sizeof signer) == 1 && exp > 0) {
-    a->sig.at = (time_t)exp;
-    if (strlen(signer) <= DNS_QNAME_MAX) memcpy(a->sig.signer, signer, strlen(signer) + 1);
-  }
-  if (dns_soa_rname_from_packet(pkt, len, rname, cap) == 1) a->soa_rname = rname;
+  if (res->answer_packet && res->answer_len > 0)
+    dns_answer_extras(a, res->answer_packet, (size_t)res->answer_len, rname, cap);
 }
 
 void ubanswer_fill(struct ub_result *res, const char *qname, int qtype, bool sockfail,
