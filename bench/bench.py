@@ -354,7 +354,7 @@ class Bench:
             threading.Thread(target=feed, args=(p.stdin, infile, feed_rate, feed_hold),
                              daemon=True).start()
         perf = None
-        if self.a.perf and label in ("scan", "capacity"):
+        if self.a.perf and (label in ("scan", "capacity") or label.startswith("dns-")):
             perf_data = os.path.join(self.run, "perf-%s.data" % label)
             perf = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F",
                                      "499" if self.a.perf_callgraph == "fp" else "199",

@@ -7,6 +7,7 @@
 #include "net/ubconf.h"
 #include "net/ubanswer.h"
 #include "net/stub.h"
+#include "net/dnsshare.h"
 
 #include <ctype.h>
 #include <stdatomic.h>
@@ -32,6 +33,7 @@ struct dns {
   ubc_t *ctx;
   size_t nctx;               /* 0 in DNS_MODE_TRUSTED */
   stub_t *stub;              /* DNS_MODE_TRUSTED: the stub resolver instead of libunbound */
+  dnsshare_t *share;         /* DNS_MODE_TRUSTED: identical queries joined, answers kept */
   bool closed;               /* dns_close ran: nothing would ever read an answer */
   double timeout;
   size_t inflight;
@@ -166,6 +168,7 @@ static void health_schedule(dns_t *d) {
 }
 
 static dns_query_t *query_new(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg);
+static int query_start(void *ctx, const char *name, int rrtype, dns_cb cb, void *arg);
 
 /* A query failed through no fault of its domain: sent again (a new query: the old id may
  * still be libunbound's) once a check passes; the old one is released. */
@@ -435,6 +438,9 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
      * fresh libunbound context forwarding to it (net/anchor.h). */
     snprintf(d->anchor_owner, sizeof d->anchor_owner, ".");
     d->health = H_OK;
+    /* What libunbound's cache and mesh do in the other modes (net/dnsshare.h), within the
+     * same --dns-cache-mb; out of memory: every query its own, as before. */
+    d->share = dnsshare_new(loop, (cfg->cache_mb ? cfg->cache_mb : 256) << 20, query_start, d);
     goto started;
   }
   if (contexts_new(d, cfg, outgoing, err, errlen) != 0) {
@@ -508,7 +514,9 @@ static dns_query_t *query_new(dns_t *d, const char *name, int rrtype, dns_cb cb,
   return q;
 }
 
-int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
+/* dns_query without net/dnsshare's layer (which calls it). */
+static int query_start(void *ctx, const char *name, int rrtype, dns_cb cb, void *arg) {
+  dns_t *d = ctx;
   /* After dns_close (perhaps from inside a callback) the poll handle is gone: a query
    * sent now would only end at its deadline, keeping the loop alive meanwhile. After a
    * fatal resolver fault nothing is sent any more. */
@@ -540,12 +548,18 @@ int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
   return 0;
 }
 
+int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
+  if (d->closed || d->health == H_DEAD) return -1;
+  return d->share ? dnsshare_query(d->share, name, rrtype, cb, arg) : query_start(d, name, rrtype, cb, arg);
+}
+
 size_t dns_inflight(const dns_t *d) { return d->inflight; }
 
 size_t dns_queued(const dns_t *d) { return d ? d->queued : 0; }
 
 void dns_close(dns_t *d) {
   d->closed = true;
+  dnsshare_close(d->share);          /* before the queries underneath: no callback from it */
   dns_query_t *q;
   while ((q = list_first_entry(&d->sent, dns_query_t, link))) {
     q->done = true;
@@ -591,6 +605,7 @@ void dns_close(dns_t *d) {
 void dns_free(dns_t *d) {
   if (!d) return;
   if (d->stub) stub_free(d->stub);
+  dnsshare_free(d->share);
   for (size_t i = 0; i < d->nctx; i++)
     ub_ctx_delete(d->ctx[i].ub);  /* stops libunbound's thread: nothing writes the log now */
   free(d->ctx);
