@@ -92,35 +92,63 @@ static bool same_addr(const struct sockaddr *a, const struct sockaddr_storage *b
   return x->sin6_port == y->sin6_port && memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
 }
 
-/* What the reply says, as dns.h's answer (see stub.h for the DNSSEC rules). */
+/* What the reply says, as dns.h's answer (see stub.h for the DNSSEC rules); pure. */
+void stub_judge(const dns_reply_t *r, dns_answer_t *a, char *reason, size_t cap) {
+  a->rcode = r->rcode;
+  a->ttl = r->ttl;
+  a->canonname = r->aliased ? r->canon : NULL;
+  a->reason = NULL;
+  a->count = 0;
+  a->data = NULL;
+  a->len = NULL;
+  if (r->rcode == 2 && r->ede >= 1 && r->ede <= 12) {
+    a->outcome = DNS_ERROR;
+    a->dnssec = DNSSEC_BOGUS;
+    snprintf(reason, cap, "EDE %d (%s)%s%s", r->ede, dns_ede_name(r->ede),
+             r->ede_text[0] ? ": " : "", r->ede_text);
+    a->reason = reason;
+  } else if (r->rcode != 0 && r->rcode != 3) {
+    static const char *names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
+    a->outcome = DNS_ERROR;
+    a->dnssec = DNSSEC_INDETERMINATE;
+    /* as libunbound's path words it (a forwarder's SERVFAIL is "SERVFAIL" there), so that
+     * the records of both modes agree; an EDE outside the DNSSEC family is not kept */
+    if (r->rcode >= 0 && r->rcode < 6) a->reason = names[r->rcode];
+    else { snprintf(reason, cap, "rcode %d", r->rcode); a->reason = reason; }
+  } else {
+    a->dnssec = r->ad ? DNSSEC_SECURE : DNSSEC_INSECURE;
+    a->outcome = r->rcode == 3 ? DNS_NXDOMAIN : r->count ? DNS_DATA : DNS_NODATA;
+    if (a->outcome == DNS_DATA) { a->count = r->count; a->data = r->data; a->len = r->len; }
+  }
+}
+
+enum stub_step stub_classify(const uint8_t *pkt, size_t len, uint16_t msgid, const uint8_t *qwire,
+                             size_t qwlen, unsigned qtype, bool over_tcp, dns_reply_t *r) {
+  memset(r, 0, sizeof *r);
+  r->ede = -1;
+  if (len < 2 || ((unsigned)pkt[0] << 8 | pkt[1]) != msgid) return STUB_IGNORE;
+  int rc = dns_reply_parse(pkt, len, qwire, qwlen, qtype, r);
+  if (rc == -2) return STUB_IGNORE;
+  /* a truncated UDP reply is asked again over TCP; truncated over TCP is malformed */
+  if (rc == 0 && r->tc && !over_tcp) { dns_reply_free(r); return STUB_RETRY_TCP; }
+  if (rc != 0 || r->tc) { dns_reply_free(r); return STUB_MALFORMED; }
+  return STUB_DELIVER;
+}
+
+size_t stub_resolver_for(size_t sends, size_t naddr, bool tcp) {
+  if (naddr == 0) return 0;
+  if (tcp) return (sends ? sends - 1 : 0) % naddr;    /* the one whose reply was truncated */
+  return sends % naddr;
+}
+
 static void deliver(stub_q_t *q, const dns_reply_t *r, const uint8_t *pkt, size_t len) {
   dns_answer_t a = {0};
   char reason[DNS_EDE_TEXT_MAX + 64], rname[DNS_NAME_TEXT_MAX];
   a.qname = q->qname;
   a.qtype = q->qtype;
-  a.rcode = r->rcode;
-  a.ttl = r->ttl;
-  if (r->aliased) a.canonname = r->canon;
-  if (r->rcode == 2 && r->ede >= 1 && r->ede <= 12) {
-    a.outcome = DNS_ERROR;
-    a.dnssec = DNSSEC_BOGUS;
-    snprintf(reason, sizeof reason, "EDE %d (%s)%s%s", r->ede, dns_ede_name(r->ede),
-             r->ede_text[0] ? ": " : "", r->ede_text);
-    a.reason = reason;
-  } else if (r->rcode != 0 && r->rcode != 3) {
-    static const char *names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
-    a.outcome = DNS_ERROR;
-    a.dnssec = DNSSEC_INDETERMINATE;
-    /* as libunbound's path words it (a forwarder's SERVFAIL is "SERVFAIL" there), so that
-     * the records of both modes agree; an EDE outside the DNSSEC family is not kept */
-    if (r->rcode < 6) a.reason = names[r->rcode];
-    else { snprintf(reason, sizeof reason, "rcode %d", r->rcode); a.reason = reason; }
-  } else {
-    a.dnssec = r->ad ? DNSSEC_SECURE : DNSSEC_INSECURE;
-    a.outcome = r->rcode == 3 ? DNS_NXDOMAIN : r->count ? DNS_DATA : DNS_NODATA;
-    if (a.outcome == DNS_DATA) { a.count = r->count; a.data = r->data; a.len = r->len; }
+  stub_judge(r, &a, reason, sizeof reason);
+  if (a.outcome != DNS_ERROR && pkt)
     dns_answer_extras(&a, pkt, len, rname, sizeof rname);   /* DO was set: RRSIGs came */
-  }
   /* q ends first (a callback may close the stub, which ends every query); its memory,
    * a.qname, stays until libuv has run the close callbacks */
   stub_cb cb = q->cb;
@@ -135,15 +163,16 @@ static void start_tcp(stub_q_t *q);
  * false when it is not q's (ignored: a forged or stale packet). */
 static bool on_reply(stub_q_t *q, const uint8_t *pkt, size_t len) {
   dns_reply_t r;
-  if (len < 2 || ((unsigned)pkt[0] << 8 | pkt[1]) != q->msgid) return false;
-  int rc = dns_reply_parse(pkt, len, q->qwire, q->qwlen, (unsigned)q->qtype, &r);
-  if (rc == -2) return false;
-  if (rc == 0 && r.tc && !q->tcp) { start_tcp(q); return true; }
-  if (rc != 0 || r.tc) {
+  switch (stub_classify(pkt, len, q->msgid, q->qwire, q->qwlen, (unsigned)q->qtype, q->tcp, &r)) {
+  case STUB_IGNORE: return false;
+  case STUB_RETRY_TCP: start_tcp(q); return true;
+  case STUB_MALFORMED: {
     /* the resolver's own message, malformed: FORMERR as it would be from libunbound */
     dns_reply_t e = {.rcode = 1, .ede = -1};
     deliver(q, &e, NULL, 0);
     return true;
+  }
+  case STUB_DELIVER: break;
   }
   deliver(q, &r, pkt, len);
   dns_reply_free(&r);
@@ -173,7 +202,7 @@ static int udp_send(stub_q_t *q) {
   uv_udp_send_t *req = malloc(sizeof *req);
   if (!req) return -1;
   uv_buf_t b = uv_buf_init((char *)q->msg, (unsigned)q->msglen);
-  const struct sockaddr *to = (const void *)&q->s->addr[q->sends % q->s->naddr];
+  const struct sockaddr *to = (const void *)&q->s->addr[stub_resolver_for(q->sends, q->s->naddr, false)];
   q->sends++;
   if (uv_udp_send(req, &q->io.udp, &b, 1, to, on_sent) != 0) { free(req); return -1; }
   return 0;
@@ -245,7 +274,7 @@ static void on_udp_closed_for_tcp(uv_handle_t *h) {
     q->io.tcp.data = q;
     q->io_open = true;
     q->conn.data = q;
-    const struct sockaddr *to = (const void *)&q->s->addr[(q->sends ? q->sends - 1 : 0) % q->s->naddr];
+    const struct sockaddr *to = (const void *)&q->s->addr[stub_resolver_for(q->sends, q->s->naddr, true)];
     if (uv_tcp_connect(&q->conn, &q->io.tcp, to, on_connect) != 0) tcp_fail(q);
   } else if (q->pending_closes == 0) {
     free(q->tbuf);
@@ -445,4 +474,29 @@ stub_t *stub_new_trusted(uv_loop_t *loop, const dns_config_t *cfg, char *err, si
   for (size_t i = 0; i < cfg->nresolvers; i++)
     if (stub_check_validates(cfg->resolvers[i], ms, err, errlen) != 0) return NULL;
   return stub_new(loop, cfg->resolvers, cfg->nresolvers, err, errlen);
+}
+
+stub_kept_t *stub_keep(const dns_answer_t *a) {
+  if (a->count) return NULL;
+  stub_kept_t *k = calloc(1, sizeof *k);
+  if (!k) return NULL;
+  k->outcome = a->outcome;
+  k->dnssec = a->dnssec;
+  k->rcode = a->rcode;
+  k->ttl = a->ttl;
+  if (a->reason) snprintf(k->reason, sizeof k->reason, "%s", a->reason);
+  if ((k->aliased = a->canonname != NULL)) snprintf(k->canon, sizeof k->canon, "%s", a->canonname);
+  return k;
+}
+
+void stub_kept_answer(const stub_kept_t *k, const char *qname, int qtype, dns_answer_t *a) {
+  memset(a, 0, sizeof *a);
+  a->qname = qname;
+  a->qtype = qtype;
+  a->outcome = k->outcome;
+  a->dnssec = k->dnssec;
+  a->rcode = k->rcode;
+  a->ttl = k->ttl;
+  a->reason = k->reason[0] ? k->reason : NULL;
+  a->canonname = k->aliased ? k->canon : NULL;
 }
