@@ -427,12 +427,12 @@ int stub_check_validates(const char *resolver, int timeout_ms, char *err, size_t
       struct sockaddr_storage from;
       socklen_t fl = sizeof from;
       ssize_t n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);
-      if (n < 12 || !same_addr((const struct sockaddr *)&from, &ss) ||
-          ((unsigned)buf[0] << 8 | buf[1]) != mid)
-        continue;
-      if (dns_reply_parse(buf, (size_t)n, qw, 1, 48, &r) != 0) continue;
-      /* a truncated reply still carries the AD bit of the whole answer */
-      verdict = r.rcode == 0 && r.ad && (r.count > 0 || r.tc) ? 1 : -1;
+      if (n < 0 || !same_addr((const struct sockaddr *)&from, &ss)) continue;
+      /* matched as the loop's replies are; a truncated one still carries the AD bit of the
+       * whole answer (its header is kept: stub_classify frees only the records) */
+      enum stub_step st = stub_classify(buf, (size_t)n, mid, qw, 1, 48, false, &r);
+      if (st == STUB_IGNORE || st == STUB_MALFORMED) continue;
+      verdict = r.rcode == 0 && r.ad && (r.count > 0 || st == STUB_RETRY_TCP) ? 1 : -1;
       dns_reply_free(&r);
     }
   }

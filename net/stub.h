@@ -7,6 +7,9 @@
  *   6 "DNSSEC Bogus", 7 "Signature Expired")      bogus, reason = the EDE code's name
  *                                      and the resolver's EXTRA-TEXT
  *   SERVFAIL without one, REFUSED, timeout         indeterminate
+ * Every failure among these (all but the first two rows) waits in net/dns.c for a trust
+ * anchor check begun after it before it reaches a record (net/blame.c says why; stub_keep
+ * holds the answer meanwhile): the resolver's own faults are not the domains'.
  * Nothing is validated here: this mode is Postfix's model (trust a local validating
  * resolver) and exists because validating every answer twice is the scan's largest CPU
  * cost. Everything from the wire is hostile: the reply is parsed by net/dnswire.h's pure
@@ -60,7 +63,8 @@ stub_t *stub_new_trusted(uv_loop_t *loop, const dns_config_t *cfg, char *err, si
  * RETRY_TCP  truncated (TC) over UDP: ask again over TCP (RFC 7766);
  * MALFORMED  its id and question but unreadable, or truncated over TCP: FORMERR;
  * DELIVER  r holds the decoded reply (dns_reply_free after use).
- * r needs no freeing for the other three. */
+ * r needs no freeing for the other three; its header (rcode, ad, tc) is read for every
+ * step but IGNORE (stub_check_validates reads the AD bit of a truncated reply). */
 enum stub_step { STUB_IGNORE, STUB_RETRY_TCP, STUB_MALFORMED, STUB_DELIVER };
 enum stub_step stub_classify(const uint8_t *pkt, size_t len, uint16_t msgid, const uint8_t *qwire,
                              size_t qwlen, unsigned qtype, bool over_tcp, dns_reply_t *r);

@@ -132,6 +132,13 @@ def recv_all(s, n):
     return b
 
 
+def say(st, line):
+    """One whole line to stdout (the threads' lines must not interleave: a test reads them)."""
+    with st.lock:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+
 def truncated(query):
     """The query turned into an empty answer with TC set (the real answer did not fit)."""
     e = question_end(query)
@@ -145,9 +152,9 @@ def answer(st, msg, tcp):
         return None
     if st.a.mode == "truncate":
         if tcp:
-            print("[badresolver] tcp %s" % question(msg), flush=True)
+            say(st, "[badresolver] tcp %s" % question(msg))
         elif qtype(msg) in st.a.tc_types:
-            print("[badresolver] tc %s" % question(msg), flush=True)
+            say(st, "[badresolver] tc %s" % question(msg))
             return truncated(msg)
     elif st.failing(msg):
         if st.a.mode == "silent":
