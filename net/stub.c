@@ -14,7 +14,6 @@
 #include <arpa/inet.h>
 #include <sys/random.h>
 #include <poll.h>
-#include <time.h>
 #include <unistd.h>
 
 #define STUB_PAYLOAD 1232      /* the DNS flag day 2020 EDNS buffer size */
@@ -352,6 +351,20 @@ static int q_open(stub_q_t *q) {
   return 0;
 }
 
+/* One query's message (a random id) and its question name in wire form, which the
+ * replies are matched against (stub_classify): for the loop's queries and the start-up
+ * check alike. 0 ok, -1. */
+static int query_build(const char *qname, unsigned qtype, uint16_t *mid, uint8_t *msg, size_t cap,
+                       size_t *msglen, uint8_t *qwire, size_t qcap, size_t *qwlen) {
+  if (getrandom(mid, sizeof *mid, 0) != (ssize_t)sizeof *mid) return -1;
+  int ql = dns_name_to_wire(qname, qwire, qcap);
+  int ml = dns_query_encode(*mid, qname, qtype, STUB_PAYLOAD, msg, cap);
+  if (ql < 0 || ml < 0) return -1;
+  *qwlen = (size_t)ql;
+  *msglen = (size_t)ml;
+  return 0;
+}
+
 int stub_send(stub_t *s, const char *qname, int qtype, stub_cb cb, void *arg, uint64_t *id) {
   if (s->closed) return -1;
   stub_q_t *q = calloc(1, sizeof *q);
@@ -363,14 +376,8 @@ int stub_send(stub_t *s, const char *qname, int qtype, stub_cb cb, void *arg, ui
   size_t l = strlen(qname);
   if (l >= sizeof q->qname) { free(q); return -1; }
   memcpy(q->qname, qname, l + 1);
-  uint16_t mid;
-  if (getrandom(&mid, sizeof mid, 0) != (ssize_t)sizeof mid) { free(q); return -1; }
-  q->msgid = mid;
-  int ql = dns_name_to_wire(qname, q->qwire, sizeof q->qwire);
-  int ml = dns_query_encode(mid, qname, (unsigned)qtype, STUB_PAYLOAD, q->msg, sizeof q->msg);
-  if (ql < 0 || ml < 0) { free(q); return -1; }
-  q->qwlen = (size_t)ql;
-  q->msglen = (size_t)ml;
+  if (query_build(qname, (unsigned)qtype, &q->msgid, q->msg, sizeof q->msg, &q->msglen,
+                  q->qwire, sizeof q->qwire, &q->qwlen) != 0) { free(q); return -1; }
   list_insert_head(&s->queries, &q->link);
   if (q_open(q) != 0) {
     q->cb = NULL;
@@ -406,12 +413,12 @@ int stub_check_validates(const char *resolver, int timeout_ms, char *err, size_t
     snprintf(err, errlen, "bad --resolver '%s': expected IP, IP:PORT or [IPv6]:PORT", resolver);
     return -1;
   }
-  uint8_t msg[64], qw[1] = {0}, buf[65536];
+  uint8_t msg[64], qw[255], buf[65536];
   uint16_t mid;
-  if (getrandom(&mid, sizeof mid, 0) != (ssize_t)sizeof mid) mid = (uint16_t)time(NULL);
-  int ml = dns_query_encode(mid, ".", 48 /* DNSKEY */, STUB_PAYLOAD, msg, sizeof msg);
+  size_t ml, qwl;
+  int built = query_build(".", 48 /* DNSKEY */, &mid, msg, sizeof msg, &ml, qw, sizeof qw, &qwl);
   int fd = socket(ss.ss_family, SOCK_DGRAM, 0);
-  if (fd < 0 || ml < 0) {
+  if (fd < 0 || built != 0) {
     snprintf(err, errlen, "cannot open a socket to the resolver at %s: %m", resolver);
     if (fd >= 0) close(fd);
     return -1;
@@ -420,7 +427,7 @@ int stub_check_validates(const char *resolver, int timeout_ms, char *err, size_t
   int verdict = 0;               /* 0 no reply yet, 1 validates, -1 does not */
   dns_reply_t r = {.rcode = -1};
   for (int waited = 0; verdict == 0 && waited < timeout_ms; waited += STUB_RESEND_MS) {
-    if (sendto(fd, msg, (size_t)ml, 0, (const struct sockaddr *)&ss, sl) < 0) break;
+    if (sendto(fd, msg, ml, 0, (const struct sockaddr *)&ss, sl) < 0) break;
     struct pollfd p = {fd, POLLIN, 0};
     int slice = timeout_ms - waited < STUB_RESEND_MS ? timeout_ms - waited : STUB_RESEND_MS;
     while (verdict == 0 && poll(&p, 1, slice) > 0) {
@@ -430,7 +437,7 @@ int stub_check_validates(const char *resolver, int timeout_ms, char *err, size_t
       if (n < 0 || !same_addr((const struct sockaddr *)&from, &ss)) continue;
       /* matched as the loop's replies are; a truncated one still carries the AD bit of the
        * whole answer (its header is kept: stub_classify frees only the records) */
-      enum stub_step st = stub_classify(buf, (size_t)n, mid, qw, 1, 48, false, &r);
+      enum stub_step st = stub_classify(buf, (size_t)n, mid, qw, qwl, 48, false, &r);
       if (st == STUB_IGNORE || st == STUB_MALFORMED) continue;
       verdict = r.rcode == 0 && r.ad && (r.count > 0 || st == STUB_RETRY_TCP) ? 1 : -1;
       dns_reply_free(&r);
