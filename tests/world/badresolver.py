@@ -8,7 +8,8 @@ resolver (the world's Unbound) and does one of:
            RRSIG, NSEC, NSEC3 or NSEC3PARAM gets an empty NOERROR ("." DNSKEY included);
   refuse   REFUSED to everything;
   servfail SERVFAIL without an Extended DNS Error to everything (a validating resolver
-           that lost its network or its trust anchor, as Unbound answers then);
+           that lost its network), or with --ede N that EDE (9 "DNSKEY Missing": one that
+           lost its root trust anchor);
   silent   drops everything;
   truncate answers over UDP with the TC bit and no records when the query's type is one
            of --tc-types (default MX, TXT, TLSA), faithfully over TCP (tests the TCP
@@ -19,7 +20,7 @@ the first), which are forwarded faithfully; with --back S it forwards again S se
 after it began to misbehave. --keep-root-dnskey forwards ". DNSKEY" always (a resolver
 that lost its uplink still has the root's key set in its cache for two days).
 
-usage: badresolver.py MODE ADDR:PORT UPSTREAM [--after N] [--back S] [--keep-root-dnskey]
+usage: badresolver.py MODE ADDR:PORT UPSTREAM [--after N] [--back S] [--keep-root-dnskey] [--ede N]
                       [--tc-types 15,16,52] [--ready FILE]
 """
 import argparse
@@ -81,6 +82,13 @@ def empty_answer(query, rcode):
     flags = struct.unpack("!H", query[2:4])[0]
     flags = (flags | 0x8000 | 0x0080) & ~0x000F | rcode
     return query[:2] + struct.pack("!HHHHH", flags, 1, 0, 0, 0) + query[12:e]
+
+
+def with_ede(answer, code):
+    """answer with an OPT record carrying an Extended DNS Error (RFC 8914) of code, no
+    EXTRA-TEXT (as Unbound 1.17.1 sends them)."""
+    opt = b"\x00" + struct.pack("!HHBBHH", 41, 1232, 0, 0, 0x8000, 6) + struct.pack("!HHH", 15, 2, code)
+    return answer[:10] + struct.pack("!H", 1) + answer[12:] + opt
 
 
 def clear_do(query):
@@ -159,6 +167,8 @@ def answer(st, msg, tcp):
     elif st.failing(msg):
         if st.a.mode == "silent":
             return None
+        if st.a.mode == "servfail" and st.a.ede is not None:
+            return with_ede(empty_answer(msg, 2), st.a.ede)
         if st.a.mode in ("refuse", "servfail"):
             return empty_answer(msg, 5 if st.a.mode == "refuse" else 2)
         if st.a.mode == "strip":
@@ -211,6 +221,7 @@ def main():
     ap.add_argument("--after", type=int, default=0)
     ap.add_argument("--back", type=float)
     ap.add_argument("--keep-root-dnskey", action="store_true")
+    ap.add_argument("--ede", type=int)
     ap.add_argument("--tc-types", default="15,16,52")
     ap.add_argument("--ready")
     a = ap.parse_args()

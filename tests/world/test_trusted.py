@@ -23,6 +23,8 @@ world's Unbound; net/blame.c says why every failure goes through the trust ancho
               resolver that lost its uplink, the root's key set still cached), back 8 s
               later: exit 0, the outage and its end said, every domain's verdicts as in the
               healthy trusted scan (none bogus or dns-error from the outage)
+  ede9-back   the same with EDE 9 "DNSKEY Missing" (a resolver that lost its root key:
+              every signed name would say bogus): the same checks
   refuse-gone REFUSED after 300 queries, never back: exit 1 with the stop message, some
               records kept, --resume through the world's Unbound completes the scan (every
               domain once, the healthy scan's verdicts)
@@ -192,11 +194,17 @@ def with_resolver(base, addr, extra=()):
     return args + ["--resolver", addr, "--resolver-validates", "--timeout-dns", "2"] + list(extra)
 
 
+HALFWAY = {  # name: (badresolver mode, port, its options)
+    "servfail-back": ("servfail", 5311, ["--back", "8", "--keep-root-dnskey"]),
+    "ede9-back": ("servfail", 5314, ["--back", "8", "--keep-root-dnskey", "--ede", "9"]),
+    "refuse-gone": ("refuse", 5312, []),
+}
+
+
 def case_fails_halfway(C, mx, st, wd, base, healthy, procs, name):
-    back = name == "servfail-back"
-    mode = "servfail" if back else "refuse"
-    extra = ["--after", "300"] + (["--back", "8", "--keep-root-dnskey"] if back else [])
-    addr = TR.start_bad(wd, procs, mode, 5311 if back else 5312, extra)
+    mode, port, opts = HALFWAY[name]
+    back = "--back" in opts
+    addr = TR.start_bad(wd, procs, mode, port, ["--after", "300"] + opts)
     out = os.path.join(wd, "%s.ndjson" % name)
     t0 = time.time()
     rc, err = TR.scan(mx, with_resolver(base, addr) + ["-o", out, st["domains"]],
@@ -262,6 +270,7 @@ def in_namespace_main(a):
         refusals(C, a.mxsurvey, st, wd)
         case_truncate(C, a.mxsurvey, st, wd, base, paths["forward"], procs)
         case_fails_halfway(C, a.mxsurvey, st, wd, base, paths["trusted"], procs, "servfail-back")
+        case_fails_halfway(C, a.mxsurvey, st, wd, base, paths["trusted"], procs, "ede9-back")
         case_fails_halfway(C, a.mxsurvey, st, wd, base, paths["trusted"], procs, "refuse-gone")
     return R.run_driver("mxsurvey-trusted-", a.keep, body)
 
