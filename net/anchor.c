@@ -6,20 +6,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unbound.h>
+#include <sys/random.h>
+
+/* The queries of one check: [0] the anchor owner's DNSKEY set; [1] when a resolver's
+ * cache stands between us and the servers (forward and trusted modes), a random name
+ * under the owner (anchor_probe_name). */
+typedef struct anchor_q {
+  struct anchor_check *c;
+  int id;
+  bool pending;              /* libunbound still owns the query */
+  bool answered;
+} anchor_q_t;
 
 struct anchor_check {
   struct ub_ctx *ub;
   uv_poll_t poll;
   uv_timer_t timer;
   int handles;               /* open uv handles; the last close frees */
-  int id;
-  bool ub_pending;           /* libunbound still owns the query */
+  anchor_q_t q[2];
+  int nq;
   bool finished;             /* cb called or cancelled */
   anchor_cb cb;
   void *arg;
   double timeout;
-  char failure[400];         /* "" once the answer was secure */
-  bool answered;
+  char probe[DNS_QNAME_MAX + 2];
+  char failure[400];         /* "" while every answer was secure */
 };
 
 static void on_closed(uv_handle_t *h) {
@@ -29,11 +40,28 @@ static void on_closed(uv_handle_t *h) {
   free(c);
 }
 
+static void finish_queries(anchor_check_t *c) {
+  for (int i = 0; i < c->nq; i++) {
+    if (c->q[i].pending) ub_cancel(c->ub, c->q[i].id);
+    c->q[i].pending = false;
+  }
+}
+
+int anchor_probe_name(const char *owner, char *out, size_t cap) {
+  uint8_t r[8];
+  if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) return -1;
+  bool root = strcmp(owner, ".") == 0;
+  /* a letter first: not the root zone's first NSEC span (before "aaa."), which a
+   * resolver with aggressive NSEC (RFC 8198, Unbound's default) surely holds */
+  int n = snprintf(out, cap, "mxsurvey-check-%c%02x%02x%02x%02x%02x%02x%02x%s%s", 'a' + r[0] % 26,
+                   r[1], r[2], r[3], r[4], r[5], r[6], r[7], root ? "" : ".", root ? "." : owner);
+  return n > 0 && (size_t)n < cap && strlen(out) <= DNS_QNAME_MAX ? 0 : -1;
+}
+
 static void finish(anchor_check_t *c, bool call) {
   if (c->finished) return;
   c->finished = true;
-  if (c->ub_pending) ub_cancel(c->ub, c->id);
-  c->ub_pending = false;
+  finish_queries(c);
   if (call) c->cb(c->arg, c->failure[0] ? c->failure : NULL);
   uv_poll_stop(&c->poll);
   uv_timer_stop(&c->timer);
@@ -41,23 +69,38 @@ static void finish(anchor_check_t *c, bool call) {
   uv_close((uv_handle_t *)&c->timer, on_closed);
 }
 
-static void on_answer(void *arg, int err, struct ub_result *res) {
-  anchor_check_t *c = arg;
-  c->ub_pending = false;
-  c->answered = true;
+/* What is wrong with one answer, or "" (anchor_answer_failure, anchor.h). */
+void anchor_answer_failure(bool probe, const char *probe_name, int err, const char *errtext,
+                           bool have, int rcode, bool bogus, const char *why_bogus,
+                           bool havedata, bool secure, char *out, size_t cap) {
   static const char *rc_names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
-  if (err != 0 || !res)
-    snprintf(c->failure, sizeof c->failure, "%s", ub_strerror(err));
-  else if (res->bogus)
-    snprintf(c->failure, sizeof c->failure, "bogus: %s", res->why_bogus ? res->why_bogus : "no reason given");
-  else if (res->rcode != 0)
-    snprintf(c->failure, sizeof c->failure, "%s", res->rcode < 6 ? rc_names[res->rcode] : "an error rcode");
-  else if (!res->havedata)
-    snprintf(c->failure, sizeof c->failure, "no DNSKEY records in the answer");
-  else if (!res->secure)
-    snprintf(c->failure, sizeof c->failure, "the DNSKEY set is not secure");
+  char what[DNS_QNAME_MAX + 80] = "";
+  if (probe) snprintf(what, sizeof what, "%s (a name no cache holds): ", probe_name);
+  if (err != 0 || !have)
+    snprintf(out, cap, "%s%s", what, errtext);
+  else if (bogus)
+    snprintf(out, cap, "%sbogus: %s", what, why_bogus ? why_bogus : "no reason given");
+  else if (rcode != 0 && !(probe && rcode == 3))
+    snprintf(out, cap, "%s%s", what, rcode >= 0 && rcode < 6 ? rc_names[rcode] : "an error rcode");
+  else if (!probe && !havedata)
+    snprintf(out, cap, "no DNSKEY records in the answer");
+  else if (!secure)
+    snprintf(out, cap, probe ? "%sthe denial is not secure" : "the DNSKEY set is not secure", what);
   else
-    c->failure[0] = '\0';
+    out[0] = '\0';
+}
+
+static void on_answer(void *arg, int err, struct ub_result *res) {
+  anchor_q_t *q = arg;
+  anchor_check_t *c = q->c;
+  q->pending = false;
+  q->answered = true;
+  char f[sizeof c->failure];
+  bool probe = q == &c->q[1];
+  anchor_answer_failure(probe, c->probe, err, ub_strerror(err), res != NULL, res ? res->rcode : 0,
+                        res && res->bogus, res ? res->why_bogus : NULL, res && res->havedata,
+                        res && res->secure, f, sizeof f);
+  if (!c->failure[0]) snprintf(c->failure, sizeof c->failure, "%s", f);   /* the first */
   if (res) ub_resolve_free(res);
 }
 
@@ -65,7 +108,9 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   (void)status; (void)events;
   anchor_check_t *c = p->data;
   ub_process(c->ub);
-  if (c->answered) finish(c, true);
+  bool all = true;
+  for (int i = 0; i < c->nq; i++) all = all && c->q[i].answered;
+  if (all || c->failure[0]) finish(c, true);
 }
 
 static void on_timeout(uv_timer_t *t) {
@@ -83,12 +128,28 @@ static int check_ctx(anchor_check_t *c, const dns_config_t *cfg, const char *own
   if (ubconf_apply(c->ub, cfg, 0, false, err, errlen) != 0 ||
       ubconf_anchor(c->ub, cfg->trust_anchor, own, sizeof own, err, errlen) != 0)
     return -1;
-  if ((rc = ub_ctx_async(c->ub, 1)) != 0 ||
-      (rc = ub_resolve_async(c->ub, owner, 48 /* DNSKEY */, 1, c, on_answer, &c->id)) != 0) {
+  /* A forwarder answers the DNSKEY set from its cache, where it stays for its TTL (two
+   * days at the root), after it lost its uplink: a random name under the owner must be
+   * fetched from the servers now, and its denial validated. */
+  c->nq = cfg->mode == DNS_MODE_RECURSIVE ? 1 : 2;
+  if (c->nq == 2 && anchor_probe_name(owner, c->probe, sizeof c->probe) != 0) {
+    snprintf(err, errlen, "cannot make a probe name under %s", owner);
+    return -1;
+  }
+  if ((rc = ub_ctx_async(c->ub, 1)) != 0) {
     snprintf(err, errlen, "libunbound: %s", ub_strerror(rc));
     return -1;
   }
-  c->ub_pending = true;
+  for (int i = 0; i < c->nq; i++) {
+    c->q[i].c = c;
+    if ((rc = ub_resolve_async(c->ub, i ? c->probe : owner, i ? 1 /* A */ : 48 /* DNSKEY */, 1,
+                               &c->q[i], on_answer, &c->q[i].id)) != 0) {
+      snprintf(err, errlen, "libunbound: %s", ub_strerror(rc));
+      finish_queries(c);
+      return -1;
+    }
+    c->q[i].pending = true;
+  }
   return 0;
 }
 

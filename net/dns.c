@@ -8,6 +8,7 @@
 #include "net/ubanswer.h"
 #include "net/stub.h"
 #include "net/dnsshare.h"
+#include "net/blame.h"
 
 #include <ctype.h>
 #include <stdatomic.h>
@@ -75,7 +76,8 @@ struct dns_query_s {
   bool done;                 /* callback delivered (by answer or timeout) */
   bool ub_pending;           /* libunbound still owns the id */
   bool suspect;              /* failed: in d->suspects until a check says whose fault */
-  struct ub_result *res;     /* a suspect's answer (NULL: it timed out) */
+  struct ub_result *res;     /* a suspect's answer (NULL: it timed out, or kept) */
+  stub_kept_t *kept;         /* DNS_MODE_TRUSTED: a suspect's answer */
   uint64_t failed_at;        /* loop ms */
   unsigned requeues;         /* times sent again after a resolver fault */
   unsigned long sockfail;    /* d->sockfail when the query was handed to libunbound */
@@ -170,12 +172,19 @@ static void health_schedule(dns_t *d) {
 static dns_query_t *query_new(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg);
 static int query_start(void *ctx, const char *name, int rrtype, dns_cb cb, void *arg);
 
+/* A suspect's kept answer let go of (it will be asked again, or is not delivered). */
+static void suspect_forget(dns_query_t *q) {
+  if (q->res) ub_resolve_free(q->res);
+  q->res = NULL;
+  free(q->kept);
+  q->kept = NULL;
+}
+
 /* A query failed through no fault of its domain: sent again (a new query: the old id may
  * still be libunbound's) once a check passes; the old one is released. */
 static void requeue(dns_query_t *q) {
   dns_t *d = q->d;
-  if (q->res) ub_resolve_free(q->res);
-  q->res = NULL;
+  suspect_forget(q);
   q->done = true;
   dns_query_t *n = q->requeues < MAX_REQUEUES ? query_new(d, q->qname, q->qtype, q->cb, q->arg) : NULL;
   if (n) {
@@ -189,11 +198,12 @@ static void requeue(dns_query_t *q) {
 }
 
 /* true: q is now the health machinery's (a suspect or requeued); false: deliver it. */
-static bool suspect_add(dns_query_t *q, struct ub_result *res) {
+static bool suspect_add(dns_query_t *q, struct ub_result *res, stub_kept_t *kept) {
   dns_t *d = q->d;
   if (d->health == H_DEAD || d->closed) return false;
   q->suspect = true;
   q->res = res;
+  q->kept = kept;
   q->failed_at = uv_now(d->loop);
   if (d->health == H_FAULT) { requeue(q); return true; }
   list_insert_tail(&d->suspects, &q->link);
@@ -208,8 +218,7 @@ static void fatal(dns_t *d, const char *msg) {
   else fprintf(stderr, "mxsurvey: %s\n", msg);
   dns_query_t *q;
   while ((q = list_pop_entry(&d->suspects, dns_query_t, link))) {
-    if (q->res) ub_resolve_free(q->res);
-    q->res = NULL;
+    suspect_forget(q);
     q->done = true;
     deliver_error(q, DNSSEC_INDETERMINATE, FAULT_REASON);
     query_release(q);
@@ -267,11 +276,12 @@ static void on_check(void *arg, const char *failure) {
   dns_query_t *q;
   while (!d->closed && (q = list_first_entry(&d->suspects, dns_query_t, link)) && q->failed_at <= began) {
     list_remove(&q->link);
-    struct ub_result *res = q->res;
-    q->res = NULL;
     q->done = true;
-    if (res) deliver_result(q, res);
+    dns_answer_t a;
+    if (q->res) { deliver_result(q, q->res); q->res = NULL; }   /* frees it */
+    else if (q->kept) { stub_kept_answer(q->kept, q->qname, q->qtype, &a); q->cb(q->arg, &a); }
     else deliver_error(q, DNSSEC_INDETERMINATE, "timeout");
+    suspect_forget(q);
     query_release(q);
   }
   if (d->closed) return;
@@ -298,23 +308,29 @@ static void on_answer(void *arg, int err, struct ub_result *res) {
   deadline_stop(&q->timer);
   query_unlink(q);
   kick_queue(q->d);
-  bool failed = err == 0 && res && (res->bogus || (res->rcode != 0 && res->rcode != 3));
-  if (failed && !sock_failed(q) && suspect_add(q, res)) return;
+  dns_failure_t f = {.answered = true, .local_error = err != 0 || !res, .sock_failed = sock_failed(q),
+                     .rcode = res ? res->rcode : 2, .bogus = res && res->bogus};
+  if (dns_blame(&f) == DNS_BLAME_CHECK && suspect_add(q, res, NULL)) return;
   q->done = true;
   if (err != 0 || !res) deliver_error(q, DNSSEC_INDETERMINATE, ub_strerror(err));
   else deliver_result(q, res);
   query_release(q);
 }
 
-/* DNS_MODE_TRUSTED: the stub's answer, the resolver's word on DNSSEC (net/stub.h). */
+/* DNS_MODE_TRUSTED: the stub's answer, the resolver's word on DNSSEC (net/stub.h); a
+ * failed one goes through the same health checks as libunbound's (net/blame.c). */
 static void on_stub_answer(void *arg, const dns_answer_t *ans) {
   dns_query_t *q = arg;
   q->ub_pending = false;
-  if (q->done) { query_release(q); return; }
-  q->done = true;
+  if (q->done || q->suspect) { query_release(q); return; }
   deadline_stop(&q->timer);
   query_unlink(q);
   kick_queue(q->d);
+  dns_failure_t f = {.answered = true, .rcode = ans->rcode, .bogus = ans->dnssec == DNSSEC_BOGUS};
+  stub_kept_t *k = dns_blame(&f) == DNS_BLAME_CHECK ? stub_keep(ans) : NULL;
+  if (k && suspect_add(q, NULL, k)) return;
+  free(k);
+  q->done = true;
   q->cb(q->arg, ans);
   query_release(q);
 }
@@ -333,7 +349,8 @@ static void on_deadline(uv_timer_t *t) {
   kick_queue(q->d);
   /* ub_cancel: the answer callback will not run, so libunbound no longer holds q. */
   resolver_cancel(q->d, q);
-  if (!sock_failed(q) && suspect_add(q, NULL)) return;
+  dns_failure_t f = {.answered = false, .sock_failed = sock_failed(q)};
+  if (dns_blame(&f) == DNS_BLAME_CHECK && suspect_add(q, NULL, NULL)) return;
   q->done = true;
   deliver_error(q, DNSSEC_INDETERMINATE, sock_failed(q) ? NOT_SENT : "timeout");
   query_release(q);
@@ -345,25 +362,9 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   ub_process(c->ub);
 }
 
-/* libunbound's log stream (its errors, e.g. "can't create socket: Too many open files"):
- * passed on to stderr as before, and the socket failures counted. Runs in libunbound's
- * thread; the counter is atomic. */
-static ssize_t ublog_write(void *cookie, const char *buf, size_t len) {
-  dns_t *d = cookie;
-  if (memmem(buf, len, "Too many open files", 19)) atomic_fetch_add(&d->sockfail, 1);
-  size_t off = 0;
-  while (off < len) {
-    ssize_t n = write(2, buf + off, len - off);
-    if (n <= 0) break;
-    off += (size_t)n;
-  }
-  return (ssize_t)len;
-}
-
 /* Starts a context's thread (net/ubconf.h), its log to ours: the counted stream. */
 static int ub_start(dns_t *d, ubc_t *c, const dns_config_t *cfg, char *err, size_t errlen) {
-  cookie_io_functions_t io = {.write = ublog_write};
-  if (!d->ublog && (d->ublog = fopencookie(d, "w", io)) != NULL) setvbuf(d->ublog, NULL, _IOLBF, 0);
+  if (!d->ublog) d->ublog = ubconf_log_open(&d->sockfail);
   return ubconf_start(c->ub, d->ublog, cfg, err, errlen);
 }
 
@@ -417,7 +418,6 @@ static void contexts_abandon(dns_t *d) {
   free(d);
 }
 
-
 dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errlen) {
   dns_t *d = calloc(1, sizeof *d);
   if (!d) { snprintf(err, errlen, "out of memory"); return NULL; }
@@ -434,8 +434,7 @@ dns_t *dns_new(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errle
   if (cfg->mode == DNS_MODE_TRUSTED) {
     if (!(d->stub = stub_new_trusted(loop, cfg, err, errlen))) { free(d); return NULL; }
     /* The stub checked that the resolver validates (AD on . DNSKEY) before the loop runs;
-     * a resolver going silent later is still checked (on_deadline's suspects) through a
-     * fresh libunbound context forwarding to it (net/anchor.h). */
+     * its failures later go through the checks like libunbound's (net/blame.c). */
     snprintf(d->anchor_owner, sizeof d->anchor_owner, ".");
     d->health = H_OK;
     /* What libunbound's cache and mesh do in the other modes (net/dnsshare.h), within the
@@ -570,8 +569,7 @@ void dns_close(dns_t *d) {
   }
   /* failed answers waiting for a check: libunbound may still hold one that timed out */
   while ((q = list_pop_entry(&d->suspects, dns_query_t, link))) {
-    if (q->res) ub_resolve_free(q->res);
-    q->res = NULL;
+    suspect_forget(q);
     q->done = true;
     if (!q->ub_pending) deadline_close(&q->timer, on_timer_close);
   }

@@ -14,7 +14,6 @@
 #include <arpa/inet.h>
 #include <sys/random.h>
 #include <poll.h>
-#include <time.h>
 #include <unistd.h>
 
 #define STUB_PAYLOAD 1232      /* the DNS flag day 2020 EDNS buffer size */
@@ -92,35 +91,63 @@ static bool same_addr(const struct sockaddr *a, const struct sockaddr_storage *b
   return x->sin6_port == y->sin6_port && memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
 }
 
-/* What the reply says, as dns.h's answer (see stub.h for the DNSSEC rules). */
+/* What the reply says, as dns.h's answer (see stub.h for the DNSSEC rules); pure. */
+void stub_judge(const dns_reply_t *r, dns_answer_t *a, char *reason, size_t cap) {
+  a->rcode = r->rcode;
+  a->ttl = r->ttl;
+  a->canonname = r->aliased ? r->canon : NULL;
+  a->reason = NULL;
+  a->count = 0;
+  a->data = NULL;
+  a->len = NULL;
+  if (r->rcode == 2 && r->ede >= 1 && r->ede <= 12) {
+    a->outcome = DNS_ERROR;
+    a->dnssec = DNSSEC_BOGUS;
+    snprintf(reason, cap, "EDE %d (%s)%s%s", r->ede, dns_ede_name(r->ede),
+             r->ede_text[0] ? ": " : "", r->ede_text);
+    a->reason = reason;
+  } else if (r->rcode != 0 && r->rcode != 3) {
+    static const char *names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
+    a->outcome = DNS_ERROR;
+    a->dnssec = DNSSEC_INDETERMINATE;
+    /* as libunbound's path words it (a forwarder's SERVFAIL is "SERVFAIL" there), so that
+     * the records of both modes agree; an EDE outside the DNSSEC family is not kept */
+    if (r->rcode >= 0 && r->rcode < 6) a->reason = names[r->rcode];
+    else { snprintf(reason, cap, "rcode %d", r->rcode); a->reason = reason; }
+  } else {
+    a->dnssec = r->ad ? DNSSEC_SECURE : DNSSEC_INSECURE;
+    a->outcome = r->rcode == 3 ? DNS_NXDOMAIN : r->count ? DNS_DATA : DNS_NODATA;
+    if (a->outcome == DNS_DATA) { a->count = r->count; a->data = r->data; a->len = r->len; }
+  }
+}
+
+enum stub_step stub_classify(const uint8_t *pkt, size_t len, uint16_t msgid, const uint8_t *qwire,
+                             size_t qwlen, unsigned qtype, bool over_tcp, dns_reply_t *r) {
+  memset(r, 0, sizeof *r);
+  r->ede = -1;
+  if (len < 2 || ((unsigned)pkt[0] << 8 | pkt[1]) != msgid) return STUB_IGNORE;
+  int rc = dns_reply_parse(pkt, len, qwire, qwlen, qtype, r);
+  if (rc == -2) return STUB_IGNORE;
+  /* a truncated UDP reply is asked again over TCP; truncated over TCP is malformed */
+  if (rc == 0 && r->tc && !over_tcp) { dns_reply_free(r); return STUB_RETRY_TCP; }
+  if (rc != 0 || r->tc) { dns_reply_free(r); return STUB_MALFORMED; }
+  return STUB_DELIVER;
+}
+
+size_t stub_resolver_for(size_t sends, size_t naddr, bool tcp) {
+  if (naddr == 0) return 0;
+  if (tcp) return (sends ? sends - 1 : 0) % naddr;    /* the one whose reply was truncated */
+  return sends % naddr;
+}
+
 static void deliver(stub_q_t *q, const dns_reply_t *r, const uint8_t *pkt, size_t len) {
   dns_answer_t a = {0};
   char reason[DNS_EDE_TEXT_MAX + 64], rname[DNS_NAME_TEXT_MAX];
   a.qname = q->qname;
   a.qtype = q->qtype;
-  a.rcode = r->rcode;
-  a.ttl = r->ttl;
-  if (r->aliased) a.canonname = r->canon;
-  if (r->rcode == 2 && r->ede >= 1 && r->ede <= 12) {
-    a.outcome = DNS_ERROR;
-    a.dnssec = DNSSEC_BOGUS;
-    snprintf(reason, sizeof reason, "EDE %d (%s)%s%s", r->ede, dns_ede_name(r->ede),
-             r->ede_text[0] ? ": " : "", r->ede_text);
-    a.reason = reason;
-  } else if (r->rcode != 0 && r->rcode != 3) {
-    static const char *names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
-    a.outcome = DNS_ERROR;
-    a.dnssec = DNSSEC_INDETERMINATE;
-    /* as libunbound's path words it (a forwarder's SERVFAIL is "SERVFAIL" there), so that
-     * the records of both modes agree; an EDE outside the DNSSEC family is not kept */
-    if (r->rcode < 6) a.reason = names[r->rcode];
-    else { snprintf(reason, sizeof reason, "rcode %d", r->rcode); a.reason = reason; }
-  } else {
-    a.dnssec = r->ad ? DNSSEC_SECURE : DNSSEC_INSECURE;
-    a.outcome = r->rcode == 3 ? DNS_NXDOMAIN : r->count ? DNS_DATA : DNS_NODATA;
-    if (a.outcome == DNS_DATA) { a.count = r->count; a.data = r->data; a.len = r->len; }
+  stub_judge(r, &a, reason, sizeof reason);
+  if (a.outcome != DNS_ERROR && pkt)
     dns_answer_extras(&a, pkt, len, rname, sizeof rname);   /* DO was set: RRSIGs came */
-  }
   /* q ends first (a callback may close the stub, which ends every query); its memory,
    * a.qname, stays until libuv has run the close callbacks */
   stub_cb cb = q->cb;
@@ -135,15 +162,16 @@ static void start_tcp(stub_q_t *q);
  * false when it is not q's (ignored: a forged or stale packet). */
 static bool on_reply(stub_q_t *q, const uint8_t *pkt, size_t len) {
   dns_reply_t r;
-  if (len < 2 || ((unsigned)pkt[0] << 8 | pkt[1]) != q->msgid) return false;
-  int rc = dns_reply_parse(pkt, len, q->qwire, q->qwlen, (unsigned)q->qtype, &r);
-  if (rc == -2) return false;
-  if (rc == 0 && r.tc && !q->tcp) { start_tcp(q); return true; }
-  if (rc != 0 || r.tc) {
+  switch (stub_classify(pkt, len, q->msgid, q->qwire, q->qwlen, (unsigned)q->qtype, q->tcp, &r)) {
+  case STUB_IGNORE: return false;
+  case STUB_RETRY_TCP: start_tcp(q); return true;
+  case STUB_MALFORMED: {
     /* the resolver's own message, malformed: FORMERR as it would be from libunbound */
     dns_reply_t e = {.rcode = 1, .ede = -1};
     deliver(q, &e, NULL, 0);
     return true;
+  }
+  case STUB_DELIVER: break;
   }
   deliver(q, &r, pkt, len);
   dns_reply_free(&r);
@@ -173,7 +201,7 @@ static int udp_send(stub_q_t *q) {
   uv_udp_send_t *req = malloc(sizeof *req);
   if (!req) return -1;
   uv_buf_t b = uv_buf_init((char *)q->msg, (unsigned)q->msglen);
-  const struct sockaddr *to = (const void *)&q->s->addr[q->sends % q->s->naddr];
+  const struct sockaddr *to = (const void *)&q->s->addr[stub_resolver_for(q->sends, q->s->naddr, false)];
   q->sends++;
   if (uv_udp_send(req, &q->io.udp, &b, 1, to, on_sent) != 0) { free(req); return -1; }
   return 0;
@@ -245,7 +273,7 @@ static void on_udp_closed_for_tcp(uv_handle_t *h) {
     q->io.tcp.data = q;
     q->io_open = true;
     q->conn.data = q;
-    const struct sockaddr *to = (const void *)&q->s->addr[(q->sends ? q->sends - 1 : 0) % q->s->naddr];
+    const struct sockaddr *to = (const void *)&q->s->addr[stub_resolver_for(q->sends, q->s->naddr, true)];
     if (uv_tcp_connect(&q->conn, &q->io.tcp, to, on_connect) != 0) tcp_fail(q);
   } else if (q->pending_closes == 0) {
     free(q->tbuf);
@@ -323,6 +351,20 @@ static int q_open(stub_q_t *q) {
   return 0;
 }
 
+/* One query's message (a random id) and its question name in wire form, which the
+ * replies are matched against (stub_classify): for the loop's queries and the start-up
+ * check alike. 0 ok, -1. */
+static int query_build(const char *qname, unsigned qtype, uint16_t *mid, uint8_t *msg, size_t cap,
+                       size_t *msglen, uint8_t *qwire, size_t qcap, size_t *qwlen) {
+  if (getrandom(mid, sizeof *mid, 0) != (ssize_t)sizeof *mid) return -1;
+  int ql = dns_name_to_wire(qname, qwire, qcap);
+  int ml = dns_query_encode(*mid, qname, qtype, STUB_PAYLOAD, msg, cap);
+  if (ql < 0 || ml < 0) return -1;
+  *qwlen = (size_t)ql;
+  *msglen = (size_t)ml;
+  return 0;
+}
+
 int stub_send(stub_t *s, const char *qname, int qtype, stub_cb cb, void *arg, uint64_t *id) {
   if (s->closed) return -1;
   stub_q_t *q = calloc(1, sizeof *q);
@@ -334,14 +376,8 @@ int stub_send(stub_t *s, const char *qname, int qtype, stub_cb cb, void *arg, ui
   size_t l = strlen(qname);
   if (l >= sizeof q->qname) { free(q); return -1; }
   memcpy(q->qname, qname, l + 1);
-  uint16_t mid;
-  if (getrandom(&mid, sizeof mid, 0) != (ssize_t)sizeof mid) { free(q); return -1; }
-  q->msgid = mid;
-  int ql = dns_name_to_wire(qname, q->qwire, sizeof q->qwire);
-  int ml = dns_query_encode(mid, qname, (unsigned)qtype, STUB_PAYLOAD, q->msg, sizeof q->msg);
-  if (ql < 0 || ml < 0) { free(q); return -1; }
-  q->qwlen = (size_t)ql;
-  q->msglen = (size_t)ml;
+  if (query_build(qname, (unsigned)qtype, &q->msgid, q->msg, sizeof q->msg, &q->msglen,
+                  q->qwire, sizeof q->qwire, &q->qwlen) != 0) { free(q); return -1; }
   list_insert_head(&s->queries, &q->link);
   if (q_open(q) != 0) {
     q->cb = NULL;
@@ -377,12 +413,12 @@ int stub_check_validates(const char *resolver, int timeout_ms, char *err, size_t
     snprintf(err, errlen, "bad --resolver '%s': expected IP, IP:PORT or [IPv6]:PORT", resolver);
     return -1;
   }
-  uint8_t msg[64], qw[1] = {0}, buf[65536];
+  uint8_t msg[64], qw[255], buf[65536];
   uint16_t mid;
-  if (getrandom(&mid, sizeof mid, 0) != (ssize_t)sizeof mid) mid = (uint16_t)time(NULL);
-  int ml = dns_query_encode(mid, ".", 48 /* DNSKEY */, STUB_PAYLOAD, msg, sizeof msg);
+  size_t ml, qwl;
+  int built = query_build(".", 48 /* DNSKEY */, &mid, msg, sizeof msg, &ml, qw, sizeof qw, &qwl);
   int fd = socket(ss.ss_family, SOCK_DGRAM, 0);
-  if (fd < 0 || ml < 0) {
+  if (fd < 0 || built != 0) {
     snprintf(err, errlen, "cannot open a socket to the resolver at %s: %m", resolver);
     if (fd >= 0) close(fd);
     return -1;
@@ -391,19 +427,19 @@ int stub_check_validates(const char *resolver, int timeout_ms, char *err, size_t
   int verdict = 0;               /* 0 no reply yet, 1 validates, -1 does not */
   dns_reply_t r = {.rcode = -1};
   for (int waited = 0; verdict == 0 && waited < timeout_ms; waited += STUB_RESEND_MS) {
-    if (sendto(fd, msg, (size_t)ml, 0, (const struct sockaddr *)&ss, sl) < 0) break;
+    if (sendto(fd, msg, ml, 0, (const struct sockaddr *)&ss, sl) < 0) break;
     struct pollfd p = {fd, POLLIN, 0};
     int slice = timeout_ms - waited < STUB_RESEND_MS ? timeout_ms - waited : STUB_RESEND_MS;
     while (verdict == 0 && poll(&p, 1, slice) > 0) {
       struct sockaddr_storage from;
       socklen_t fl = sizeof from;
       ssize_t n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);
-      if (n < 12 || !same_addr((const struct sockaddr *)&from, &ss) ||
-          ((unsigned)buf[0] << 8 | buf[1]) != mid)
-        continue;
-      if (dns_reply_parse(buf, (size_t)n, qw, 1, 48, &r) != 0) continue;
-      /* a truncated reply still carries the AD bit of the whole answer */
-      verdict = r.rcode == 0 && r.ad && (r.count > 0 || r.tc) ? 1 : -1;
+      if (n < 0 || !same_addr((const struct sockaddr *)&from, &ss)) continue;
+      /* matched as the loop's replies are; a truncated one still carries the AD bit of the
+       * whole answer (its header is kept: stub_classify frees only the records) */
+      enum stub_step st = stub_classify(buf, (size_t)n, mid, qw, qwl, 48, false, &r);
+      if (st == STUB_IGNORE || st == STUB_MALFORMED) continue;
+      verdict = r.rcode == 0 && r.ad && (r.count > 0 || st == STUB_RETRY_TCP) ? 1 : -1;
       dns_reply_free(&r);
     }
   }
@@ -445,4 +481,29 @@ stub_t *stub_new_trusted(uv_loop_t *loop, const dns_config_t *cfg, char *err, si
   for (size_t i = 0; i < cfg->nresolvers; i++)
     if (stub_check_validates(cfg->resolvers[i], ms, err, errlen) != 0) return NULL;
   return stub_new(loop, cfg->resolvers, cfg->nresolvers, err, errlen);
+}
+
+stub_kept_t *stub_keep(const dns_answer_t *a) {
+  if (a->count) return NULL;
+  stub_kept_t *k = calloc(1, sizeof *k);
+  if (!k) return NULL;
+  k->outcome = a->outcome;
+  k->dnssec = a->dnssec;
+  k->rcode = a->rcode;
+  k->ttl = a->ttl;
+  if (a->reason) snprintf(k->reason, sizeof k->reason, "%s", a->reason);
+  if ((k->aliased = a->canonname != NULL)) snprintf(k->canon, sizeof k->canon, "%s", a->canonname);
+  return k;
+}
+
+void stub_kept_answer(const stub_kept_t *k, const char *qname, int qtype, dns_answer_t *a) {
+  memset(a, 0, sizeof *a);
+  a->qname = qname;
+  a->qtype = qtype;
+  a->outcome = k->outcome;
+  a->dnssec = k->dnssec;
+  a->rcode = k->rcode;
+  a->ttl = k->ttl;
+  a->reason = k->reason[0] ? k->reason : NULL;
+  a->canonname = k->aliased ? k->canon : NULL;
 }

@@ -7,6 +7,9 @@
  *   6 "DNSSEC Bogus", 7 "Signature Expired")      bogus, reason = the EDE code's name
  *                                      and the resolver's EXTRA-TEXT
  *   SERVFAIL without one, REFUSED, timeout         indeterminate
+ * Every failure among these (all but the first two rows) waits in net/dns.c for a trust
+ * anchor check begun after it before it reaches a record (net/blame.c says why; stub_keep
+ * holds the answer meanwhile): the resolver's own faults are not the domains'.
  * Nothing is validated here: this mode is Postfix's model (trust a local validating
  * resolver) and exists because validating every answer twice is the scan's largest CPU
  * cost. Everything from the wire is hostile: the reply is parsed by net/dnswire.h's pure
@@ -53,5 +56,39 @@ int stub_check_validates(const char *resolver, int timeout_ms, char *err, size_t
  * (stub_check_validates, blocking up to --timeout-dns before the loop runs); then stub_new.
  * NULL with err set. */
 stub_t *stub_new_trusted(uv_loop_t *loop, const dns_config_t *cfg, char *err, size_t errlen);
+
+/* ---- the pure pieces of net/stub.c (tests/unit/test_stub.c) ---- */
+/* What to do with a message that came on a query's socket (UDP datagram or TCP message):
+ * IGNORE  not a reply to it (short, another id, another question: forged or stale);
+ * RETRY_TCP  truncated (TC) over UDP: ask again over TCP (RFC 7766);
+ * MALFORMED  its id and question but unreadable, or truncated over TCP: FORMERR;
+ * DELIVER  r holds the decoded reply (dns_reply_free after use).
+ * r needs no freeing for the other three; its header (rcode, ad, tc) is read for every
+ * step but IGNORE (stub_check_validates reads the AD bit of a truncated reply). */
+enum stub_step { STUB_IGNORE, STUB_RETRY_TCP, STUB_MALFORMED, STUB_DELIVER };
+enum stub_step stub_classify(const uint8_t *pkt, size_t len, uint16_t msgid, const uint8_t *qwire,
+                             size_t qwlen, unsigned qtype, bool over_tcp, dns_reply_t *r);
+/* A decoded reply as the answer's outcome, dnssec, rcode, ttl, reason, canonname and
+ * records (pointers into r; reason may point to the reason buffer of cap octets): the
+ * table in the comment at the top. qname, qtype, sig and soa_rname are the caller's. */
+void stub_judge(const dns_reply_t *r, dns_answer_t *a, char *reason, size_t cap);
+/* Which of naddr resolvers a query's next UDP send goes to after sends sends (rotating),
+ * or, tcp, the one whose truncated reply sends the query to TCP (the last one sent to). */
+size_t stub_resolver_for(size_t sends, size_t naddr, bool tcp);
+
+/* A failed answer (DNS_ERROR: no records) kept while net/dns.c's health machinery decides
+ * whose fault it is (net/blame.h): the answer is valid only during the stub's callback. */
+typedef struct stub_kept {
+  enum dns_outcome outcome;
+  enum dnssec_state dnssec;
+  int rcode, ttl;
+  bool aliased;
+  char reason[DNS_EDE_TEXT_MAX + 64];
+  char canon[DNS_NAME_TEXT_MAX];
+} stub_kept_t;
+/* malloc'd copy (free() it), NULL when out of memory or a has records (not a failure). */
+stub_kept_t *stub_keep(const dns_answer_t *a);
+/* The kept answer again, for qname and qtype; valid while k is. */
+void stub_kept_answer(const stub_kept_t *k, const char *qname, int qtype, dns_answer_t *a);
 
 #endif

@@ -3,6 +3,7 @@
 #include "net/dnswire.h"
 
 #include <poll.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <uv.h>
@@ -213,4 +214,26 @@ int ubconf_start(struct ub_ctx *ub, FILE *log, const dns_config_t *cfg, char *er
     return -2;
   }
   return fd;
+}
+
+/* libunbound's log stream (its errors, e.g. "can't create socket: Too many open files"):
+ * passed on to stderr as before, and the socket failures counted. Runs in libunbound's
+ * thread; the counter is atomic. */
+static ssize_t ublog_write(void *cookie, const char *buf, size_t len) {
+  atomic_ulong *sockfail = cookie;
+  if (memmem(buf, len, "Too many open files", 19)) atomic_fetch_add(sockfail, 1);
+  size_t off = 0;
+  while (off < len) {
+    ssize_t n = write(2, buf + off, len - off);
+    if (n <= 0) break;
+    off += (size_t)n;
+  }
+  return (ssize_t)len;
+}
+
+FILE *ubconf_log_open(atomic_ulong *sockfail) {
+  cookie_io_functions_t io = {.write = ublog_write};
+  FILE *f = fopencookie(sockfail, "w", io);
+  if (f) setvbuf(f, NULL, _IOLBF, 0);
+  return f;
 }

@@ -4,6 +4,7 @@
 #ifndef MXS_NET_UBCONF_H
 #define MXS_NET_UBCONF_H
 #include "net/dnstypes.h"
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stddef.h>
@@ -36,5 +37,10 @@ int ubconf_selftest(struct ub_ctx *ub, int fd);
  * The file descriptor to poll, -1 with err set, or -2 when the thread is gone (the context
  * must then not be deleted: ub_ctx_delete would wait for it). */
 int ubconf_start(struct ub_ctx *ub, FILE *log, const dns_config_t *cfg, char *err, size_t errlen);
+
+/* A stream for libunbound's log (ub_ctx_debugout): written on to stderr, and every
+ * "Too many open files" counted in *sockfail (atomic: libunbound's thread writes). NULL
+ * when it cannot be made. */
+FILE *ubconf_log_open(atomic_ulong *sockfail);
 
 #endif

@@ -16,6 +16,22 @@ Then the refusals (exit 1, no record written):
               query (strace: no sendto/sendmsg/connect to 192.0.2.1)
   stripping   a resolver of this test's own on 127.0.53.99 answering everything NOERROR
               without the AD bit: "does not validate (no AD bit on . DNSKEY)"
+
+Then a trusted resolver that fails half-way (badresolver.py on 127.0.0.1, in front of the
+world's Unbound; net/blame.c says why every failure goes through the trust anchor checks):
+  servfail-back  SERVFAIL without EDE to everything after 300 queries but ". DNSKEY" (as a
+              resolver that lost its uplink, the root's key set still cached), back 8 s
+              later: exit 0, the outage and its end said, every domain's verdicts as in the
+              healthy trusted scan (none bogus or dns-error from the outage)
+  ede9-back   the same with EDE 9 "DNSKEY Missing" (a resolver that lost its root key:
+              every signed name would say bogus): the same checks
+  refuse-gone REFUSED after 300 queries, never back: exit 1 with the stop message, some
+              records kept, --resume through the world's Unbound completes the scan (every
+              domain once, the healthy scan's verdicts)
+And the stub's TCP fallback (RFC 7766):
+  truncate    a resolver that sets TC on every UDP answer for MX, TXT and TLSA and answers
+              them over TCP: the records equal the forward scan's (as above), and TC and
+              TCP queries happened.
 Prints the CPU seconds (user + system, /usr/bin/time -v) of both world scans.
 Needs root; runs in private network and mount namespaces (world.py's run_in_namespace).
 """
@@ -26,11 +42,13 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import world as W  # noqa: E402
 import run_tests as R  # noqa: E402
+import test_resolvers as TR  # noqa: E402
 
 NS_ENV = "MXSURVEY_TRUSTED_NETNS"
 RECORD_DIFF = os.path.join(HERE, "..", "..", "scripts", "record-diff.py")
@@ -171,6 +189,69 @@ def refusals(C, mx, st, wd):
     C.check("stripping", "no output", False, os.path.exists(out))
 
 
+def with_resolver(base, addr, extra=()):
+    args = R.drop_option(R.drop_option(base, "--resolver"), "--timeout-dns")
+    return args + ["--resolver", addr, "--resolver-validates", "--timeout-dns", "2"] + list(extra)
+
+
+HALFWAY = {  # name: (badresolver mode, port, its options)
+    "servfail-back": ("servfail", 5311, ["--back", "8", "--keep-root-dnskey"]),
+    "ede9-back": ("servfail", 5314, ["--back", "8", "--keep-root-dnskey", "--ede", "9"]),
+    "refuse-gone": ("refuse", 5312, []),
+}
+
+
+def case_fails_halfway(C, mx, st, wd, base, healthy, procs, name):
+    mode, port, opts = HALFWAY[name]
+    back = "--back" in opts
+    addr = TR.start_bad(wd, procs, mode, port, ["--after", "300"] + opts)
+    out = os.path.join(wd, "%s.ndjson" % name)
+    t0 = time.time()
+    rc, err = TR.scan(mx, with_resolver(base, addr) + ["-o", out, st["domains"]],
+                      os.path.join(wd, "%s.err" % name), timeout=300)
+    print("[trusted] %s: exit %d in %.1f s: %s" % (name, rc, time.time() - t0,
+                                                   err.strip()[-600:]), flush=True)
+    C.check(name, "the outage is said", True, "no longer validates through " + addr in err)
+    want = {r["domain"]: TR.verdicts(r) for r in load(healthy)}
+    recs = TR.records(out, name, C)
+    if back:
+        C.check(name, "exit status", 0, rc)
+        C.check(name, "the end of the outage is said", True, "validates again" in err)
+        C.check(name, "records", len(want), len(recs))
+    else:
+        C.check(name, "exit status", 1, rc)
+        C.check(name, "the stop is said", True, "has not validated through " + addr in err)
+        C.check(name, "some records kept, not all", True, 0 < len(recs) < len(want))
+        rc2, _ = TR.scan(mx, base + ["--resolver-validates", "--resume", "-o", out, st["domains"]],
+                         os.path.join(wd, "%s-resume.err" % name))
+        C.check(name, "--resume exit status", 0, rc2)
+        recs = TR.records(out, name + " resumed", C)
+    for d, rs in sorted(TR.by_domain(recs).items()):
+        C.check("%s %s" % (name, d), "one record", 1, len(rs))
+        C.check("%s %s" % (name, d), "verdicts as in the healthy scan", want.get(d), TR.verdicts(rs[0]))
+        C.check("%s %s" % (name, d), "nothing from the outage", False,
+                "the resolver failed" in json.dumps(rs[0]))
+    C.check(name, "every domain recorded", sorted(want), sorted(TR.by_domain(recs)))
+
+
+def case_truncate(C, mx, st, wd, base, fwd_path, procs):
+    addr = TR.start_bad(wd, procs, "truncate", 5313)
+    out = os.path.join(wd, "truncate.ndjson.zst")
+    rc, err, _ = timed_scan(mx, with_resolver(base, addr) + [st["domains"]], out)
+    C.check("truncate", "exit status", 0, rc)
+    if rc != 0:
+        print(err[-2000:], flush=True)
+    with open(os.path.join(wd, "logs", "bad-truncate-5313.log")) as f:
+        log = f.read().split("\n")
+    tc = {x.split(" ", 2)[2] for x in log if x.startswith("[badresolver] tc ")}
+    tcp = {x.split(" ", 2)[2] for x in log if x.startswith("[badresolver] tcp ")}
+    print("[trusted] truncate: %d questions truncated over UDP, %d asked over TCP, e.g. %s"
+          % (len(tc), len(tcp), sorted(tc)[:3]), flush=True)
+    C.check("truncate", "questions truncated", True, len(tc) > 20)
+    C.check("truncate", "truncated questions not asked again over TCP", [], sorted(tc - tcp))
+    compare(C, wd, fwd_path, out)
+
+
 def in_namespace_main(a):
     def body(C, world, wd, procs):
         st = R.start_world(world, wd)
@@ -187,6 +268,10 @@ def in_namespace_main(a):
               % (cpu["forward"], cpu["trusted"]), flush=True)
         compare(C, wd, paths["forward"], paths["trusted"])
         refusals(C, a.mxsurvey, st, wd)
+        case_truncate(C, a.mxsurvey, st, wd, base, paths["forward"], procs)
+        case_fails_halfway(C, a.mxsurvey, st, wd, base, paths["trusted"], procs, "servfail-back")
+        case_fails_halfway(C, a.mxsurvey, st, wd, base, paths["trusted"], procs, "ede9-back")
+        case_fails_halfway(C, a.mxsurvey, st, wd, base, paths["trusted"], procs, "refuse-gone")
     return R.run_driver("mxsurvey-trusted-", a.keep, body)
 
 
