@@ -99,10 +99,6 @@ static const opt_t scan_opts[] = {
    .help = "root name servers for the embedded recursive resolver (without --resolver)",
    .more = "A zone-file fragment of NS and A/AAAA records, as Unbound's root-hints.",
    .def_doc = "libunbound's built-in root servers"},
-  {.kind = OPT_SET, .name = "qname-minimisation", SCAN(dns.qname_min),
-   .help = "the embedded resolver sends each zone's servers only the labels they need (RFC 9156)",
-   .more = "Off by default: a survey's names are not private, and minimising costs a denial of "
-           "existence to fetch and validate for the empty labels below each zone (docs/dns.md)."},
   {.kind = OPT_SET, .name = "resolver-validates", OPT_AT(scan_cli_t, resolver_validates),
    .help = "trust the AD bit of the --resolver (a validating resolver on loopback) instead of "
            "validating locally"},

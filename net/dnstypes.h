@@ -68,7 +68,6 @@ typedef struct dns_config {
   const char *const *resolvers;   /* "IP", "IP:PORT", "[IPv6]:PORT" (FORWARD, TRUSTED) */
   size_t nresolvers;
   const char *root_hints;         /* RECURSIVE: a root hints file; NULL: libunbound's own */
-  bool qname_min;                 /* RECURSIVE: RFC 9156 QNAME minimisation (docs/dns.md) */
   bool trust_remote;              /* TRUSTED: a resolver not on loopback is accepted */
   size_t contexts;                /* libunbound contexts (threads); 0: from the cores */
   const char *trust_anchor;       /* file of DS/DNSKEY records */

@@ -42,15 +42,6 @@ static int sizes(struct ub_ctx *ub, const dns_config_t *cfg, size_t outgoing) {
 static int upstream(struct ub_ctx *ub, const dns_config_t *cfg, char *err, size_t errlen) {
   int rc;
   if (cfg->mode == DNS_MODE_RECURSIVE) {
-    /* Minimising (libunbound's default) asks for every label between a zone cut and the
-     * name, each empty one answered by a signed denial the validator must check: on the
-     * 5 000-domain benchmark world 16 % of the scanner's CPU and a fifth of its wall
-     * time (docs/dns.md). It protects a user's names from the servers above them; a
-     * survey's are public. The worlds' Unbound (forward, trusted) does not minimise either. */
-    if ((rc = ub_ctx_set_option(ub, "qname-minimisation:", cfg->qname_min ? "yes" : "no")) != 0) {
-      snprintf(err, errlen, "qname-minimisation: %s", ub_strerror(rc));
-      return -1;
-    }
     if (cfg->root_hints && (rc = ub_ctx_set_option(ub, "root-hints:", cfg->root_hints)) != 0) {
       snprintf(err, errlen, "--root-hints %s: %s", cfg->root_hints, ub_strerror(rc));
       return -1;
