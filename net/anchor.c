@@ -1,4 +1,14 @@
-/* The trust anchor check: see anchor.h. */
+/* The trust anchor check: see anchor.h.
+ *
+ * Its context's thread is libunbound's, started by the first ub_resolve_async. When that
+ * pthread_create fails (RLIMIT_AS: its 8 MiB stack), libunbound 1.17 only logs it and
+ * goes on with a thread id of 0; ub_ctx_delete then calls pthread_kill(0, 0), which
+ * glibc answers with SIGSEGV (hostile.more's lowmem scan with 2 contexts died so). When
+ * the thread starts but fails to set itself up, it exits without a word and
+ * ub_ctx_delete waits for it forever. So a thread like it must be able to start first
+ * (ubconf_thread_can_start; glibc then reuses the joined thread's stack), and the check
+ * also asks the self-test's local name (net/ubconf.h): a context whose thread never
+ * answered it is never deleted (leaked, as net/dns.c does with such a scan context). */
 #include "net/anchor.h"
 #include "net/ubconf.h"
 
@@ -20,14 +30,37 @@ struct anchor_check {
   double timeout;
   char failure[400];         /* "" once the answer was secure */
   bool answered;
+  int alive;                 /* 0 no thread yet, -1 started but silent, 1 it answered */
+  int selftest_id;
 };
 
 static void on_closed(uv_handle_t *h) {
   anchor_check_t *c = h->data;
   if (--c->handles > 0) return;
-  ub_ctx_delete(c->ub);      /* stops its thread: after the poll handle is gone */
+  /* Stops its thread, after the poll handle is gone; a thread that never answered may not
+   * exist (the design comment): its context is left alone. */
+  if (c->alive == 1) ub_ctx_delete(c->ub);
   free(c);
 }
+
+/* The handles are closed once the thread has proved alive, or at the grace timer. */
+static void close_handles(anchor_check_t *c) {
+  if (uv_is_closing((uv_handle_t *)&c->poll)) return;
+  uv_poll_stop(&c->poll);
+  uv_timer_stop(&c->timer);
+  uv_close((uv_handle_t *)&c->poll, on_closed);
+  uv_close((uv_handle_t *)&c->timer, on_closed);
+}
+
+static void on_selftest(void *arg, int err, struct ub_result *res) {
+  anchor_check_t *c = arg;
+  (void)err;
+  c->alive = 1;              /* whatever the answer: only the thread writes answers */
+  if (res) ub_resolve_free(res);
+}
+
+/* After the check finished without the self-test's answer: the thread had a second. */
+static void on_grace(uv_timer_t *t) { close_handles(t->data); }
 
 static void finish(anchor_check_t *c, bool call) {
   if (c->finished) return;
@@ -35,16 +68,15 @@ static void finish(anchor_check_t *c, bool call) {
   if (c->ub_pending) ub_cancel(c->ub, c->id);
   c->ub_pending = false;
   if (call) c->cb(c->arg, c->failure[0] ? c->failure : NULL);
-  uv_poll_stop(&c->poll);
-  uv_timer_stop(&c->timer);
-  uv_close((uv_handle_t *)&c->poll, on_closed);
-  uv_close((uv_handle_t *)&c->timer, on_closed);
+  if (c->alive == 1) close_handles(c);
+  else uv_timer_start(&c->timer, on_grace, 1000, 0);
 }
 
 static void on_answer(void *arg, int err, struct ub_result *res) {
   anchor_check_t *c = arg;
   c->ub_pending = false;
   c->answered = true;
+  c->alive = 1;
   static const char *rc_names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
   if (err != 0 || !res)
     snprintf(c->failure, sizeof c->failure, "%s", ub_strerror(err));
@@ -66,6 +98,7 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   anchor_check_t *c = p->data;
   ub_process(c->ub);
   if (c->answered) finish(c, true);
+  if (c->finished && c->alive == 1) close_handles(c);
 }
 
 static void on_timeout(uv_timer_t *t) {
@@ -83,7 +116,19 @@ static int check_ctx(anchor_check_t *c, const dns_config_t *cfg, const char *own
   if (ubconf_apply(c->ub, cfg, 0, false, err, errlen) != 0 ||
       ubconf_anchor(c->ub, cfg->trust_anchor, own, sizeof own, err, errlen) != 0)
     return -1;
-  if ((rc = ub_ctx_async(c->ub, 1)) != 0 ||
+  if ((rc = ub_ctx_async(c->ub, 1)) != 0 || (rc = ub_ctx_data_add(c->ub, SELFTEST_RR)) != 0) {
+    snprintf(err, errlen, "libunbound: %s", ub_strerror(rc));
+    return -1;
+  }
+  if ((rc = ubconf_thread_can_start()) != 0) {
+    snprintf(err, errlen, "libunbound's thread cannot start: %s (a memory limit such as ulimit -v?)",
+             strerror(rc));
+    return -1;
+  }
+  /* From here on the context has (or tried to start) its thread: not deleted unless alive. */
+  c->alive = -1;
+  if ((rc = ub_resolve_async(c->ub, "selftest.mxsurvey.invalid.", 16 /* TXT */, 1, c, on_selftest,
+                             &c->selftest_id)) != 0 ||
       (rc = ub_resolve_async(c->ub, owner, 48 /* DNSKEY */, 1, c, on_answer, &c->id)) != 0) {
     snprintf(err, errlen, "libunbound: %s", ub_strerror(rc));
     return -1;
@@ -104,7 +149,7 @@ anchor_check_t *anchor_check_start(uv_loop_t *loop, const dns_config_t *cfg, con
     snprintf(err, errlen, "libunbound: no file descriptor");
   if (fd < 0 || uv_poll_init(loop, &c->poll, fd) != 0) {
     if (fd >= 0) snprintf(err, errlen, "uv_poll_init failed");
-    if (c->ub) ub_ctx_delete(c->ub);
+    if (c->ub && c->alive != -1) ub_ctx_delete(c->ub);
     free(c);
     return NULL;
   }

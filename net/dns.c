@@ -281,7 +281,11 @@ static void health_check(dns_t *d) {
   char err[300];
   d->check_started = uv_now(d->loop);
   d->check = anchor_check_start(d->loop, d->cfg, d->anchor_owner, d->timeout, on_check, d, err, sizeof err);
-  if (!d->check) check_failed(d, err);
+  if (!d->check) {   /* our own failure (memory, a thread), not the servers': fatal, no blame */
+    char msg[340];
+    snprintf(msg, sizeof msg, "cannot start the trust anchor check: %s", err);
+    fatal(d, msg);
+  }
 }
 
 static void on_answer(void *arg, int err, struct ub_result *res) {
@@ -368,12 +372,8 @@ static int ub_start(dns_t *d, ubc_t *c, const dns_config_t *cfg, char *err, size
  * of the sockets. 0 ok; -1 with err set (what was made is deleted); -2: a thread is gone
  * (its context is not deleted: ub_ctx_delete would wait for it). */
 static int contexts_new(dns_t *d, const dns_config_t *cfg, size_t outgoing, char *err, size_t errlen) {
-  /* 0: one, for now. One per core was the plan (issue 17), but at 5000 domains a second
-   * context bought nothing measurable (docs/dns.md) and under RLIMIT_AS 200 MB two
-   * contexts made hostile.more's lowmem scan die by SIGSEGV inside the set-up's
-   * allocations instead of failing with a message: not the default until that is found. */
-  size_t n = cfg->contexts ? cfg->contexts : 1;
-  d->nctx = n > 64 ? 64 : n;
+  /* 0: one per core (at most 8): one thread validates for all domains otherwise. */
+  d->nctx = ubconf_contexts(cfg->contexts, uv_available_parallelism());
   if (!(d->ctx = calloc(d->nctx, sizeof *d->ctx))) { snprintf(err, errlen, "out of memory"); return -1; }
   dns_config_t sub = *cfg;
   size_t mb = cfg->cache_mb ? cfg->cache_mb : 256;
@@ -543,6 +543,7 @@ int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
 size_t dns_inflight(const dns_t *d) { return d->inflight; }
 
 size_t dns_queued(const dns_t *d) { return d ? d->queued : 0; }
+size_t dns_contexts(const dns_t *d) { return d->nctx; }
 
 void dns_close(dns_t *d) {
   d->closed = true;

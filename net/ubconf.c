@@ -136,6 +136,11 @@ void ubconf_describe(const dns_config_t *cfg, char *out, size_t cap) {
   }
 }
 
+size_t ubconf_contexts(size_t asked, unsigned cores) {
+  size_t n = asked ? asked : cores > UBCONF_AUTO_CONTEXTS ? UBCONF_AUTO_CONTEXTS : cores;
+  return n < 1 ? 1 : n > 64 ? 64 : n;
+}
+
 static void *thread_noop(void *arg) { return arg; }
 
 /* libunbound starts its resolver thread (default attributes) at the first query and

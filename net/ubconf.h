@@ -23,6 +23,11 @@ int ubconf_anchor(struct ub_ctx *ub, const char *path, char *owner, size_t cap,
  * "libunbound's built-in root servers": for messages. */
 void ubconf_describe(const dns_config_t *cfg, char *out, size_t cap);
 
+/* How many scan contexts (--dns-contexts, net/dns.c): asked, at most 64; 0 (the default)
+ * one per core of cores, at most UBCONF_AUTO_CONTEXTS; never 0. Pure. */
+#define UBCONF_AUTO_CONTEXTS 8
+size_t ubconf_contexts(size_t asked, unsigned cores);
+
 /* libunbound starts its resolver thread (default attributes) at the first query and
  * abort()s, with only a line in its log, when that fails: 0 when a thread like it can
  * start, else the error number. */
