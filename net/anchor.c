@@ -125,11 +125,12 @@ static int check_ctx(anchor_check_t *c, const dns_config_t *cfg, const char *own
              strerror(rc));
     return -1;
   }
-  /* From here on the context has (or tried to start) its thread: not deleted unless alive. */
-  c->alive = -1;
+  /* The first query starts the thread; when it fails there is none (libunbound undoes
+   * it). Once it succeeded the thread may not exist: not deleted unless it answers. */
   if ((rc = ub_resolve_async(c->ub, "selftest.mxsurvey.invalid.", 16 /* TXT */, 1, c, on_selftest,
-                             &c->selftest_id)) != 0 ||
-      (rc = ub_resolve_async(c->ub, owner, 48 /* DNSKEY */, 1, c, on_answer, &c->id)) != 0) {
+                             &c->selftest_id)) == 0)
+    c->alive = -1;
+  if (rc != 0 || (rc = ub_resolve_async(c->ub, owner, 48 /* DNSKEY */, 1, c, on_answer, &c->id)) != 0) {
     snprintf(err, errlen, "libunbound: %s", ub_strerror(rc));
     return -1;
   }

@@ -353,7 +353,7 @@ LOWMEM_MB = (400, 200, 145, 125, 110)
 BEFORE_ANY_QUERY = ("mxsurvey: cannot start libuv's thread pool (4 threads):",
                     "mxsurvey: cannot start the resolver's thread:",
                     "mxsurvey: libunbound's resolver thread did not start (out of memory?)",
-                    "mxsurvey: cannot start the trust anchor check: libunbound's thread cannot start:")
+                    "mxsurvey: cannot start the trust anchor check:")
 
 
 def scan_lowmem(C, w, mx, base, limits=LOWMEM_MB):
