@@ -144,8 +144,9 @@ size_t ubconf_contexts(size_t asked, unsigned cores) {
 static void *thread_noop(void *arg) { return arg; }
 
 /* libunbound starts its resolver thread (default attributes) at the first query; when that
- * fails (a memory limit: ulimit -v) 1.17 only logs a line and goes on with thread id 0:
- * queries then wait forever and ub_ctx_delete dies by SIGSEGV (pthread_kill(0, 0)).
+ * fails (a memory limit: ulimit -v) 1.17 may abort() (hostile.more's ubthread) or only log
+ * a line and go on with thread id 0: queries then wait forever and ub_ctx_delete dies by
+ * SIGSEGV (pthread_kill(0, 0); net/anchor.c).
  * Whether a thread like it can start is asked first, so the failure has our words. */
 int ubconf_thread_can_start(void) {
   pthread_t t;

@@ -29,8 +29,8 @@ void ubconf_describe(const dns_config_t *cfg, char *out, size_t cap);
 size_t ubconf_contexts(size_t asked, unsigned cores);
 
 /* libunbound starts its resolver thread (default attributes) at the first query and, when
- * that fails, goes on with thread id 0 (ub_ctx_delete then dies by SIGSEGV): 0 when a
- * thread like it can start, else the error number. */
+ * that fails, abort()s or goes on with thread id 0 (ub_ctx_delete then dies by SIGSEGV):
+ * 0 when a thread like it can start, else the error number. */
 int ubconf_thread_can_start(void);
 /* The self-test's local data (add it with ub_ctx_data_add: that also finalises the
  * configuration), and the test: 0 when libunbound's thread answered it within 5 s. */

@@ -29,9 +29,10 @@ validating Unbound of world.py (127.0.53.53), and more_smtp.py, an ESMTP server 
              exit 1 with our message (skipped under ASan).
   ubinit     RLIMIT_AS 90 and 86 MB, where libunbound's thread starts but fails to set
              itself up: exit 1 with our message within 30 s (skipped under ASan).
-  lowmem     20 000 domains, --concurrency 100000, RLIMIT_AS from 400 down to 110 MB:
-             every run ends by itself with status 0 and every record, or status 1, "out
-             of memory" and only whole records (skipped under ASan).
+  lowmem     20 000 domains, --concurrency 100000, --dns-contexts 2, RLIMIT_AS from 400
+             down to 110 MB (--lowmem-mb for others): every run ends by itself with status
+             0 and every record, or status 1, "out of memory" (or a set-up message before
+             any query) and only whole records (skipped under ASan).
   indir      the input is a directory (named, or as the standard input): exit 2 with
              "cannot read DIR: Is a directory" before the output is touched (an existing
              -o file keeps its bytes).
@@ -41,7 +42,8 @@ Before the fix tlsa40 and tlsa1000 recorded "mismatch" (the matching record was 
 SIGPIPE, indir truncated the output first, and pool died by SIGABRT (libuv's abort())
 after truncating the output, ubthread died by SIGABRT (libunbound's fatal_exit) with
 only libunbound's log line, ubinit hung (no query answered, then ub_ctx_delete waiting
-for the thread that was gone); lowmem passed before the fix too (a guard). Prints one line per failed check and
+for the thread that was gone); lowmem with one context passed before the fix too (a
+guard), with two it died by SIGSEGV at 200 MB (net/anchor.c). Prints one line per failed check and
 "N passed, N failed"; exits 1 on any failure.
 """
 import json
@@ -445,7 +447,8 @@ def main():
 def extra_args(ap):
     ap.add_argument("--only", action="append", help="run only this step (e.g. scan_tlsa)")
     ap.add_argument("--scan-arg", action="append", metavar="ARG",
-                    help="one more argument for every scan (e.g. --scan-arg=--dns-contexts --scan-arg=1)")
+                    help="one more argument for every scan (e.g. --scan-arg=--dns-rate --scan-arg=500; "
+                         "scan_lowmem's --dns-contexts 2 comes after them)")
     ap.add_argument("--lowmem-mb", action="append", type=int, metavar="MB",
                     help="scan_lowmem's address-space limits instead of %s" % (LOWMEM_MB,))
 
