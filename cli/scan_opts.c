@@ -6,6 +6,7 @@
  * that also reads as markdown (no '*', '_', '<' or backquote); "more" and "why" are for the
  * docs only. The politeness defaults' reasons are the "why" column of docs/options.md. */
 #include "cli/cli.h"
+#include "net/ubconf.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -107,7 +108,8 @@ static const opt_t scan_opts[] = {
            "cross a network that can forge the AD bit)"},
   {.kind = OPT_UINT, .name = "dns-contexts", .arg = "N", SCAN(dns.contexts), .lo = 0, .hi = 64,
    .help = "libunbound contexts, each its own thread; names are spread over them by a hash of "
-           "the name; 0 is one (for now: docs/dns.md)", .def = "0"},
+           "the name; 0 is one per core, at most " OPT_STR(UBCONF_AUTO_CONTEXTS) " (none with "
+           "--resolver-validates)", .def = "0"},
   {.kind = OPT_STRING, .name = "trust-anchor", .arg = "FILE", SCAN(dns.trust_anchor),
    .help = "DNSSEC trust anchor (DS or DNSKEY records)", .def = "/usr/share/dns/root.key",
    .more = "A file without any is refused; a regular file of at most " OPT_STR(TRUST_ANCHOR_MIB) " MiB."},

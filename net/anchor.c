@@ -1,4 +1,14 @@
-/* The trust anchor check: see anchor.h. */
+/* The trust anchor check: see anchor.h.
+ *
+ * Its context's thread is libunbound's, started by the first ub_resolve_async. When that
+ * pthread_create fails (RLIMIT_AS: its 8 MiB stack), libunbound 1.17 only logs it and
+ * goes on with a thread id of 0; ub_ctx_delete then calls pthread_kill(0, 0), which
+ * glibc answers with SIGSEGV (hostile.more's lowmem scan with 2 contexts died so). When
+ * the thread starts but fails to set itself up, it exits without a word and
+ * ub_ctx_delete waits for it forever. So a thread like it must be able to start first
+ * (ubconf_thread_can_start; glibc then reuses the joined thread's stack), and the check
+ * also asks the self-test's local name (net/ubconf.h): a context whose thread never
+ * answered it is never deleted (leaked, as net/dns.c does with such a scan context). */
 #include "net/anchor.h"
 #include "net/ubconf.h"
 
@@ -31,14 +41,37 @@ struct anchor_check {
   double timeout;
   char probe[DNS_QNAME_MAX + 2];
   char failure[400];         /* "" while every answer was secure */
+  int alive;                 /* 0 no thread yet, -1 started but silent, 1 it answered */
+  int selftest_id;
 };
 
 static void on_closed(uv_handle_t *h) {
   anchor_check_t *c = h->data;
   if (--c->handles > 0) return;
-  ub_ctx_delete(c->ub);      /* stops its thread: after the poll handle is gone */
+  /* Stops its thread, after the poll handle is gone; a thread that never answered may not
+   * exist (the design comment): its context is left alone. */
+  if (c->alive == 1) ub_ctx_delete(c->ub);
   free(c);
 }
+
+/* The handles are closed once the thread has proved alive, or at the grace timer. */
+static void close_handles(anchor_check_t *c) {
+  if (uv_is_closing((uv_handle_t *)&c->poll)) return;
+  uv_poll_stop(&c->poll);
+  uv_timer_stop(&c->timer);
+  uv_close((uv_handle_t *)&c->poll, on_closed);
+  uv_close((uv_handle_t *)&c->timer, on_closed);
+}
+
+static void on_selftest(void *arg, int err, struct ub_result *res) {
+  anchor_check_t *c = arg;
+  (void)err;
+  c->alive = 1;              /* whatever the answer: only the thread writes answers */
+  if (res) ub_resolve_free(res);
+}
+
+/* After the check finished without the self-test's answer: the thread had a second. */
+static void on_grace(uv_timer_t *t) { close_handles(t->data); }
 
 static void finish_queries(anchor_check_t *c) {
   for (int i = 0; i < c->nq; i++) {
@@ -63,10 +96,8 @@ static void finish(anchor_check_t *c, bool call) {
   c->finished = true;
   finish_queries(c);
   if (call) c->cb(c->arg, c->failure[0] ? c->failure : NULL);
-  uv_poll_stop(&c->poll);
-  uv_timer_stop(&c->timer);
-  uv_close((uv_handle_t *)&c->poll, on_closed);
-  uv_close((uv_handle_t *)&c->timer, on_closed);
+  if (c->alive == 1) close_handles(c);
+  else uv_timer_start(&c->timer, on_grace, 1000, 0);
 }
 
 /* What is wrong with one answer, or "" (anchor_answer_failure, anchor.h). */
@@ -95,6 +126,7 @@ static void on_answer(void *arg, int err, struct ub_result *res) {
   anchor_check_t *c = q->c;
   q->pending = false;
   q->answered = true;
+  c->alive = 1;
   char f[sizeof c->failure];
   bool probe = q == &c->q[1];
   anchor_answer_failure(probe, c->probe, err, ub_strerror(err), res != NULL, res ? res->rcode : 0,
@@ -111,6 +143,7 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   bool all = true;
   for (int i = 0; i < c->nq; i++) all = all && c->q[i].answered;
   if (all || c->failure[0]) finish(c, true);
+  if (c->finished && c->alive == 1) close_handles(c);
 }
 
 static void on_timeout(uv_timer_t *t) {
@@ -136,10 +169,23 @@ static int check_ctx(anchor_check_t *c, const dns_config_t *cfg, const char *own
     snprintf(err, errlen, "cannot make a probe name under %s", owner);
     return -1;
   }
-  if ((rc = ub_ctx_async(c->ub, 1)) != 0) {
+  if ((rc = ub_ctx_async(c->ub, 1)) != 0 || (rc = ub_ctx_data_add(c->ub, SELFTEST_RR)) != 0) {
     snprintf(err, errlen, "libunbound: %s", ub_strerror(rc));
     return -1;
   }
+  if ((rc = ubconf_thread_can_start()) != 0) {
+    snprintf(err, errlen, "libunbound's thread cannot start: %s (a memory limit such as ulimit -v?)",
+             strerror(rc));
+    return -1;
+  }
+  /* The first query starts the thread; when it fails there is none (libunbound undoes
+   * it). Once it succeeded the thread may not exist: not deleted unless it answers. */
+  if ((rc = ub_resolve_async(c->ub, "selftest.mxsurvey.invalid.", 16 /* TXT */, 1, c, on_selftest,
+                             &c->selftest_id)) != 0) {
+    snprintf(err, errlen, "libunbound: %s", ub_strerror(rc));
+    return -1;
+  }
+  c->alive = -1;
   for (int i = 0; i < c->nq; i++) {
     c->q[i].c = c;
     if ((rc = ub_resolve_async(c->ub, i ? c->probe : owner, i ? 1 /* A */ : 48 /* DNSKEY */, 1,
@@ -165,7 +211,7 @@ anchor_check_t *anchor_check_start(uv_loop_t *loop, const dns_config_t *cfg, con
     snprintf(err, errlen, "libunbound: no file descriptor");
   if (fd < 0 || uv_poll_init(loop, &c->poll, fd) != 0) {
     if (fd >= 0) snprintf(err, errlen, "uv_poll_init failed");
-    if (c->ub) ub_ctx_delete(c->ub);
+    if (c->ub && c->alive != -1) ub_ctx_delete(c->ub);
     free(c);
     return NULL;
   }

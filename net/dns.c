@@ -1,88 +1,15 @@
-/* libunbound on the libuv loop: see dns.h for why it is shaped this way. */
-#include "net/dns.h"
-#include "lib/list.h"
-#include "lib/tokenbucket.h"
-#include "net/deadline.h"
-#include "net/anchor.h"
+/* libunbound on the libuv loop: see dns.h for why it is shaped this way. The trust
+ * anchor's health (queries held, failed answers judged by a check) is net/dnshealth.c;
+ * the types both share are in net/dns_int.h. */
+#include "net/dns_int.h"
 #include "net/ubconf.h"
 #include "net/ubanswer.h"
-#include "net/stub.h"
-#include "net/dnsshare.h"
 #include "net/blame.h"
 
 #include <ctype.h>
-#include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <unbound.h>
-
-typedef struct dns_query_s dns_query_t;
-
-/* One libunbound context, its thread and its poll handle (--dns-contexts: names are spread
- * over them by a hash of the name, so that one name always meets the same cache). */
-typedef struct ubc {
-  dns_t *d;
-  struct ub_ctx *ub;
-  uv_poll_t poll;
-  bool poll_started;
-} ubc_t;
-
-struct dns {
-  uv_loop_t *loop;
-  ubc_t *ctx;
-  size_t nctx;               /* 0 in DNS_MODE_TRUSTED */
-  stub_t *stub;              /* DNS_MODE_TRUSTED: the stub resolver instead of libunbound */
-  dnsshare_t *share;         /* DNS_MODE_TRUSTED: identical queries joined, answers kept */
-  bool closed;               /* dns_close ran: nothing would ever read an answer */
-  double timeout;
-  size_t inflight;
-  size_t max_inflight;       /* queries handed to libunbound at once (see dns.h) */
-  list_t sent;               /* every query in flight, newest first, for cancellation at close */
-  /* libunbound's log, written from its thread: counts the sockets it could not open, so a
-   * query it could not send is never recorded as one the resolver did not answer. */
-  FILE *ublog;
-  atomic_ulong sockfail;
-  /* --dns-rate */
-  tbucket_t tb;
-  uv_timer_t rate_timer;
-  bool rate_timer_ok;
-  list_t held;               /* held back by the rate, FIFO */
-  size_t queued;
-  /* issue 17: whether the trust anchor validates through the servers asked (dnshealth) */
-  const dns_config_t *cfg;   /* the scan's, for the checks' contexts */
-  char anchor_owner[DNS_QNAME_MAX + 2];
-  enum { H_UNCHECKED, H_OK, H_FAULT, H_DEAD } health;
-  anchor_check_t *check;     /* in flight, or NULL */
-  uint64_t check_started;    /* loop ms of the check in flight or of the last one */
-  uint64_t fault_since;      /* loop ms of the first failed check of this fault */
-  unsigned fault_checks;
-  uv_timer_t health_timer;
-  bool health_timer_ok;
-  list_t suspects;           /* failed answers waiting for a check begun after they came */
-};
-
-struct dns_query_s {
-  dns_t *d;
-  list_t link;               /* in d->held until sent, then in d->sent */
-  int async_id;
-  ubc_t *c;                  /* the context the name hashes to */
-  uint64_t stub_id;          /* DNS_MODE_TRUSTED */
-  deadline_t timer;          /* --timeout-dns, from when libunbound has the query */
-  dns_cb cb;
-  void *arg;
-  int qtype;
-  bool done;                 /* callback delivered (by answer or timeout) */
-  bool ub_pending;           /* libunbound still owns the id */
-  bool suspect;              /* failed: in d->suspects until a check says whose fault */
-  struct ub_result *res;     /* a suspect's answer (NULL: it timed out, or kept) */
-  stub_kept_t *kept;         /* DNS_MODE_TRUSTED: a suspect's answer */
-  uint64_t failed_at;        /* loop ms */
-  unsigned requeues;         /* times sent again after a resolver fault */
-  unsigned long sockfail;    /* d->sockfail when the query was handed to libunbound */
-  char qname[DNS_QNAME_MAX + 1];
-};
 
 enum dnssec_state dnssec_worst(enum dnssec_state a, enum dnssec_state b) {
   static const int rank[] = {0, 1, 3, 2}; /* secure, insecure, bogus, indeterminate */
@@ -95,8 +22,6 @@ static void query_unlink(dns_query_t *q) {
 }
 
 static void on_timer_close(uv_handle_t *h) { free(h->data); }
-
-static void on_rate_timer(uv_timer_t *t);
 
 /* A slot became free: queries waiting for one are sent from the loop's next turn, not from
  * inside the callback that freed it (that callback's caller may be tearing down). */
@@ -111,13 +36,12 @@ static bool sock_failed(const dns_query_t *q) {
   return atomic_load(&q->d->sockfail) != q->sockfail;
 }
 
-/* A query is finished when both its callback has run and libunbound has let go of it. */
-static void query_release(dns_query_t *q) {
+void query_release(dns_query_t *q) {
   if (q->ub_pending || !q->done) return;
   deadline_close(&q->timer, on_timer_close);
 }
 
-static void deliver_error(dns_query_t *q, enum dnssec_state st, const char *reason) {
+void deliver_error(dns_query_t *q, enum dnssec_state st, const char *reason) {
   dns_answer_t a = {0};
   a.qname = q->qname;
   a.qtype = q->qtype;
@@ -128,8 +52,7 @@ static void deliver_error(dns_query_t *q, enum dnssec_state st, const char *reas
   q->cb(q->arg, &a);
 }
 
-/* An answer to the caller, as libunbound gave it (net/ubanswer.h); res is freed. */
-static void deliver_result(dns_query_t *q, struct ub_result *res) {
+void deliver_result(dns_query_t *q, struct ub_result *res) {
   dns_answer_t a;
   ubanswer_t bufs;
   ubanswer_fill(res, q->qname, q->qtype, sock_failed(q), &a, &bufs);
@@ -137,165 +60,8 @@ static void deliver_result(dns_query_t *q, struct ub_result *res) {
   ub_resolve_free(res);
 }
 
-/* ---------- the trust anchor's health (issue 17; see dns.h) ----------
- *
- * Before the first query is sent, and whenever answers fail (bogus, an error rcode, a
- * timeout), a check (net/anchor.h: a fresh context, so never the cache) asks whether the
- * anchor's DNSKEY set still validates through the servers the scan uses. A failed answer
- * waits for a check begun after it came: if the anchor validates it is the domain's own
- * failure and delivered as it was; if not, the resolver (or the path to the root) is at
- * fault and the query is sent again once a check passes, so no domain is blamed for it.
- * The first check failing, or a fault lasting FAULT_GIVE_UP_MS with FAULT_CHECKS failed
- * checks, is fatal: cfg->on_fatal, then every query waiting ends in an error. */
-#define CHECK_MIN_GAP_MS 1000      /* between check starts while failures keep coming */
-#define FAULT_RETRY_MS 5000        /* from a failed check to the next */
-#define FAULT_GIVE_UP_MS 30000
-#define FAULT_CHECKS 3
-#define MAX_REQUEUES 3             /* a flapping resolver: then recorded indeterminate */
-#define FAULT_REASON "not resolved: the resolver failed (the trust anchor did not validate)"
-
-static void health_check(dns_t *d);
-static void on_health_timer(uv_timer_t *t) { health_check(t->data); }
-
-static void health_later(dns_t *d, uint64_t ms) {
-  if (d->health_timer_ok && !uv_is_active((uv_handle_t *)&d->health_timer))
-    uv_timer_start(&d->health_timer, on_health_timer, ms, 0);
-}
-
-/* A check begun after the newest suspect came, as soon as the gap allows. */
-static void health_schedule(dns_t *d) {
-  if (d->check || d->health == H_DEAD) return;
-  uint64_t now = uv_now(d->loop), at = d->check_started + CHECK_MIN_GAP_MS;
-  health_later(d, d->health == H_UNCHECKED || at <= now ? 0 : at - now);
-}
-
-static dns_query_t *query_new(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg);
 static int query_start(void *ctx, const char *name, int rrtype, dns_cb cb, void *arg);
 
-/* A suspect's kept answer let go of (it will be asked again, or is not delivered). */
-static void suspect_forget(dns_query_t *q) {
-  if (q->res) ub_resolve_free(q->res);
-  q->res = NULL;
-  free(q->kept);
-  q->kept = NULL;
-}
-
-/* A query failed through no fault of its domain: sent again (a new query: the old id may
- * still be libunbound's) once a check passes; the old one is released. */
-static void requeue(dns_query_t *q) {
-  dns_t *d = q->d;
-  suspect_forget(q);
-  q->done = true;
-  dns_query_t *n = q->requeues < MAX_REQUEUES ? query_new(d, q->qname, q->qtype, q->cb, q->arg) : NULL;
-  if (n) {
-    n->requeues = q->requeues + 1;
-    list_insert_tail(&d->held, &n->link);
-    d->queued++;
-  } else {
-    deliver_error(q, DNSSEC_INDETERMINATE, FAULT_REASON);
-  }
-  query_release(q);
-}
-
-/* true: q is now the health machinery's (a suspect or requeued); false: deliver it. */
-static bool suspect_add(dns_query_t *q, struct ub_result *res, stub_kept_t *kept) {
-  dns_t *d = q->d;
-  if (d->health == H_DEAD || d->closed) return false;
-  q->suspect = true;
-  q->res = res;
-  q->kept = kept;
-  q->failed_at = uv_now(d->loop);
-  if (d->health == H_FAULT) { requeue(q); return true; }
-  list_insert_tail(&d->suspects, &q->link);
-  health_schedule(d);
-  return true;
-}
-
-static void fatal(dns_t *d, const char *msg) {
-  d->health = H_DEAD;
-  if (d->health_timer_ok) uv_timer_stop(&d->health_timer);
-  if (d->cfg->on_fatal) d->cfg->on_fatal(d->cfg->fatal_arg, msg);
-  else fprintf(stderr, "mxsurvey: %s\n", msg);
-  dns_query_t *q;
-  while ((q = list_pop_entry(&d->suspects, dns_query_t, link))) {
-    suspect_forget(q);
-    q->done = true;
-    deliver_error(q, DNSSEC_INDETERMINATE, FAULT_REASON);
-    query_release(q);
-  }
-  while ((q = list_pop_entry(&d->held, dns_query_t, link))) {
-    d->queued--;
-    q->done = true;
-    deliver_error(q, DNSSEC_INDETERMINATE, FAULT_REASON);
-    query_release(q);
-  }
-}
-
-static void check_failed(dns_t *d, const char *failure) {
-  char msg[900], via[300];
-  ubconf_describe(d->cfg, via, sizeof via);
-  uint64_t now = uv_now(d->loop);
-  if (d->health == H_UNCHECKED) {
-    snprintf(msg, sizeof msg, "cannot validate the trust anchor's DNSKEY set for %s through %s: %s (%s)",
-             d->anchor_owner, via, failure, d->cfg->mode == DNS_MODE_RECURSIVE
-             ? "root servers not reachable from here, or a wrong --trust-anchor"
-             : "a resolver that strips DNSSEC, refuses or does not answer, or a wrong --trust-anchor");
-    fatal(d, msg);
-    return;
-  }
-  if (d->health == H_OK) {
-    d->health = H_FAULT;
-    d->fault_since = now;
-    d->fault_checks = 0;
-    fprintf(stderr, "mxsurvey: the trust anchor's DNSKEY set for %s no longer validates through %s: %s; "
-            "DNS queries held and failed ones retried until it does again (at most %d s)\n",
-            d->anchor_owner, via, failure, FAULT_GIVE_UP_MS / 1000);
-  }
-  d->fault_checks++;
-  if (d->fault_checks >= FAULT_CHECKS && now - d->fault_since >= FAULT_GIVE_UP_MS) {
-    snprintf(msg, sizeof msg, "the trust anchor's DNSKEY set for %s has not validated through %s for %llu s "
-             "(%u checks): %s; stopping the scan (the records written are kept: --resume completes it)",
-             d->anchor_owner, via, (unsigned long long)((now - d->fault_since) / 1000), d->fault_checks, failure);
-    fatal(d, msg);
-    return;
-  }
-  dns_query_t *q;
-  while ((q = list_pop_entry(&d->suspects, dns_query_t, link))) requeue(q);
-  health_later(d, FAULT_RETRY_MS);
-}
-
-static void on_check(void *arg, const char *failure) {
-  dns_t *d = arg;
-  d->check = NULL;
-  if (failure) { check_failed(d, failure); return; }
-  if (d->health == H_FAULT)
-    fprintf(stderr, "mxsurvey: the trust anchor validates again: resuming the DNS queries\n");
-  d->health = H_OK;
-  /* The suspects that came before this check began failed on their own. */
-  uint64_t began = d->check_started;
-  dns_query_t *q;
-  while (!d->closed && (q = list_first_entry(&d->suspects, dns_query_t, link)) && q->failed_at <= began) {
-    list_remove(&q->link);
-    q->done = true;
-    dns_answer_t a;
-    if (q->res) { deliver_result(q, q->res); q->res = NULL; }   /* frees it */
-    else if (q->kept) { stub_kept_answer(q->kept, q->qname, q->qtype, &a); q->cb(q->arg, &a); }
-    else deliver_error(q, DNSSEC_INDETERMINATE, "timeout");
-    suspect_forget(q);
-    query_release(q);
-  }
-  if (d->closed) return;
-  if (!list_empty(&d->suspects)) health_schedule(d);
-  if (!list_empty(&d->held) && d->rate_timer_ok) uv_timer_start(&d->rate_timer, on_rate_timer, 0, 0);
-}
-
-static void health_check(dns_t *d) {
-  if (d->check || d->closed || d->health == H_DEAD) return;
-  char err[300];
-  d->check_started = uv_now(d->loop);
-  d->check = anchor_check_start(d->loop, d->cfg, d->anchor_owner, d->timeout, on_check, d, err, sizeof err);
-  if (!d->check) check_failed(d, err);
-}
 
 static void on_answer(void *arg, int err, struct ub_result *res) {
   dns_query_t *q = arg;
@@ -372,12 +138,8 @@ static int ub_start(dns_t *d, ubc_t *c, const dns_config_t *cfg, char *err, size
  * of the sockets. 0 ok; -1 with err set (what was made is deleted); -2: a thread is gone
  * (its context is not deleted: ub_ctx_delete would wait for it). */
 static int contexts_new(dns_t *d, const dns_config_t *cfg, size_t outgoing, char *err, size_t errlen) {
-  /* 0: one, for now. One per core was the plan (issue 17), but at 5000 domains a second
-   * context bought nothing measurable (docs/dns.md) and under RLIMIT_AS 200 MB two
-   * contexts made hostile.more's lowmem scan die by SIGSEGV inside the set-up's
-   * allocations instead of failing with a message: not the default until that is found. */
-  size_t n = cfg->contexts ? cfg->contexts : 1;
-  d->nctx = n > 64 ? 64 : n;
+  /* 0: one per core (at most 8): one thread validates for all domains otherwise. */
+  d->nctx = ubconf_contexts(cfg->contexts, uv_available_parallelism());
   if (!(d->ctx = calloc(d->nctx, sizeof *d->ctx))) { snprintf(err, errlen, "out of memory"); return -1; }
   dns_config_t sub = *cfg;
   size_t mb = cfg->cache_mb ? cfg->cache_mb : 256;
@@ -493,9 +255,9 @@ static void drain_queue(dns_t *d) {
     uv_timer_start(&d->rate_timer, on_rate_timer, tb_wait_ms(&d->tb, now), 0);
 }
 
-static void on_rate_timer(uv_timer_t *t) { drain_queue(t->data); }
+void on_rate_timer(uv_timer_t *t) { drain_queue(t->data); }
 
-static dns_query_t *query_new(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
+dns_query_t *query_new(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
   dns_query_t *q = calloc(1, sizeof *q);
   if (!q) return NULL;
   size_t l = strlen(name);
@@ -555,6 +317,7 @@ int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg) {
 size_t dns_inflight(const dns_t *d) { return d->inflight; }
 
 size_t dns_queued(const dns_t *d) { return d ? d->queued : 0; }
+size_t dns_contexts(const dns_t *d) { return d->nctx; }
 
 void dns_close(dns_t *d) {
   d->closed = true;

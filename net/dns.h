@@ -46,6 +46,9 @@ int dns_query(dns_t *d, const char *name, int rrtype, dns_cb cb, void *arg);
 size_t dns_inflight(const dns_t *d);
 /* Queries held back by the rate limit or waiting for a free slot, not yet sent. */
 size_t dns_queued(const dns_t *d);
+/* The libunbound contexts (threads) the queries are spread over (--dns-contexts); 0 in the
+ * trusted mode, which has none. */
+size_t dns_contexts(const dns_t *d);
 /* Cancels what is in flight or queued (their callbacks are not called) and closes the poll handle;
  * dns_free after the loop has run the close callbacks. May be called from inside a dns
  * callback. Later dns_query calls fail. */

@@ -137,10 +137,17 @@ void ubconf_describe(const dns_config_t *cfg, char *out, size_t cap) {
   }
 }
 
+size_t ubconf_contexts(size_t asked, unsigned cores) {
+  size_t n = asked ? asked : cores > UBCONF_AUTO_CONTEXTS ? UBCONF_AUTO_CONTEXTS : cores;
+  return n < 1 ? 1 : n > 64 ? 64 : n;
+}
+
 static void *thread_noop(void *arg) { return arg; }
 
-/* libunbound starts its resolver thread (default attributes) at the first query and
- * abort()s, with only a line in its log, when that fails (a memory limit: ulimit -v).
+/* libunbound starts its resolver thread (default attributes) at the first query; when that
+ * fails (a memory limit: ulimit -v) 1.17 may abort() (hostile.more's ubthread) or only log
+ * a line and go on with thread id 0: queries then wait forever and ub_ctx_delete dies by
+ * SIGSEGV (pthread_kill(0, 0); net/anchor.c).
  * Whether a thread like it can start is asked first, so the failure has our words. */
 int ubconf_thread_can_start(void) {
   pthread_t t;

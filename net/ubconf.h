@@ -24,9 +24,14 @@ int ubconf_anchor(struct ub_ctx *ub, const char *path, char *owner, size_t cap,
  * "libunbound's built-in root servers": for messages. */
 void ubconf_describe(const dns_config_t *cfg, char *out, size_t cap);
 
-/* libunbound starts its resolver thread (default attributes) at the first query and
- * abort()s, with only a line in its log, when that fails: 0 when a thread like it can
- * start, else the error number. */
+/* How many scan contexts (--dns-contexts, net/dns.c): asked, at most 64; 0 (the default)
+ * one per core of cores, at most UBCONF_AUTO_CONTEXTS; never 0. Pure. */
+#define UBCONF_AUTO_CONTEXTS 8
+size_t ubconf_contexts(size_t asked, unsigned cores);
+
+/* libunbound starts its resolver thread (default attributes) at the first query and, when
+ * that fails, abort()s or goes on with thread id 0 (ub_ctx_delete then dies by SIGSEGV):
+ * 0 when a thread like it can start, else the error number. */
 int ubconf_thread_can_start(void);
 /* The self-test's local data (add it with ub_ctx_data_add: that also finalises the
  * configuration), and the test: 0 when libunbound's thread answered it within 5 s. */

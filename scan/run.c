@@ -154,6 +154,9 @@ static int services_new(scan_t *s, char *err, size_t errlen) {
   s->dns_cfg.fatal_arg = s;
   e->dns = dns_new(s->loop, &s->dns_cfg, err, errlen);
   if (!e->dns) return -1;
+  if (!cfg->quiet && dns_contexts(e->dns))
+    fprintf(stderr, "mxsurvey: DNS: %zu libunbound context%s (--dns-contexts)\n", dns_contexts(e->dns),
+            dns_contexts(e->dns) == 1 ? "" : "s");
   /* PTR lookups share the resolvers and a third of the DNS deadline per attempt (c-ares
    * tries twice, doubling it the second time). Without --resolver there is no resolver
    * for c-ares but /etc/resolv.conf's: they go through libunbound then (rdns.h). */

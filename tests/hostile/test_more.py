@@ -29,9 +29,10 @@ validating Unbound of world.py (127.0.53.53), and more_smtp.py, an ESMTP server 
              exit 1 with our message (skipped under ASan).
   ubinit     RLIMIT_AS 90 and 86 MB, where libunbound's thread starts but fails to set
              itself up: exit 1 with our message within 30 s (skipped under ASan).
-  lowmem     20 000 domains, --concurrency 100000, RLIMIT_AS from 400 down to 110 MB:
-             every run ends by itself with status 0 and every record, or status 1, "out
-             of memory" and only whole records (skipped under ASan).
+  lowmem     20 000 domains, --concurrency 100000, --dns-contexts 2, RLIMIT_AS from 400
+             down to 110 MB (--lowmem-mb for others): every run ends by itself with status
+             0 and every record, or status 1, "out of memory" (or a set-up message before
+             any query) and only whole records (skipped under ASan).
   indir      the input is a directory (named, or as the standard input): exit 2 with
              "cannot read DIR: Is a directory" before the output is touched (an existing
              -o file keeps its bytes).
@@ -41,11 +42,13 @@ Before the fix tlsa40 and tlsa1000 recorded "mismatch" (the matching record was 
 SIGPIPE, indir truncated the output first, and pool died by SIGABRT (libuv's abort())
 after truncating the output, ubthread died by SIGABRT (libunbound's fatal_exit) with
 only libunbound's log line, ubinit hung (no query answered, then ub_ctx_delete waiting
-for the thread that was gone); lowmem passed before the fix too (a guard). Prints one line per failed check and
+for the thread that was gone); lowmem with one context passed before the fix too (a
+guard), with two it died by SIGSEGV at 200 MB (net/anchor.c). Prints one line per failed check and
 "N passed, N failed"; exits 1 on any failure.
 """
 import json
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -294,6 +297,8 @@ def refused_at_start(C, w, mx, base, what, preexec, message, env=None):
                        preexec_fn=preexec, env=env)
     err = r.stderr.decode("utf-8", "replace")
     print("[run] %s: exit %d: %s" % (what, r.returncode, err.strip()[:200]), flush=True)
+    # The line that says how many libunbound contexts were made (once they were) comes first.
+    err = re.sub(r"^mxsurvey: DNS: [0-9]+ libunbound contexts? \(--dns-contexts\)\n", "", err)
     C.check(what, "exit status", 1, r.returncode)
     C.check(what, "message", message, err)
     with open(out) as f:
@@ -345,10 +350,21 @@ def scan_ubinit(C, w, mx, base):
         C.check(what, "%d MB: no output" % mb, False, os.path.exists(out))
 
 
-def scan_lowmem(C, w, mx, base):
+LOWMEM_MB = (400, 200, 145, 125, 110)
+# Set-up failures that end the scan before any query, each with its message (exit 1).
+BEFORE_ANY_QUERY = ("mxsurvey: cannot start libuv's thread pool (4 threads):",
+                    "mxsurvey: cannot start the resolver's thread:",
+                    "mxsurvey: libunbound's resolver thread did not start (out of memory?)",
+                    "mxsurvey: cannot start the trust anchor check:")
+
+
+def scan_lowmem(C, w, mx, base, limits=LOWMEM_MB):
     """20 000 domains, --concurrency 100000, under address-space limits around where the
     window's allocations start to fail: every run ends by itself, with status 0 and every
-    record, or status 1, "out of memory" and only whole records; never a signal."""
+    record, or status 1, "out of memory" and only whole records; never a signal.
+    With two libunbound contexts (forced: the default is one per core): the trust anchor
+    check's context could not start its thread at 200 MB, and deleting it died by SIGSEGV
+    in libunbound (pthread_kill of thread id 0; net/anchor.c)."""
     what = "more-lowmem"
     if sanitized(mx):
         print("[skip] %s: a sanitizer build" % what, flush=True)
@@ -357,15 +373,18 @@ def scan_lowmem(C, w, mx, base):
     inp = write_input(w, what, doms)
     failed = 0
     # Below ~100 MB libunbound's resolver thread may fail to start (see docs/usage.md): not here.
-    for mb in (400, 200, 145, 125, 110):
+    for mb in limits:
         out = w.p("%s-%d.ndjson" % (what, mb))
         try:
-            r = subprocess.run([mx, "scan"] + base + ["--concurrency", "100000", "-o", out, inp],
+            r = subprocess.run([mx, "scan"] + base + ["--dns-contexts", "2", "--concurrency", "100000",
+                                                      "-o", out, inp],
                                capture_output=True, timeout=60, preexec_fn=limited(mb))
         except subprocess.TimeoutExpired:
             C.check(what, "%d MB: ended within 60 s" % mb, True, False)
             continue
         err = r.stderr.decode("utf-8", "replace")
+        with open(w.p("%s-%d.stderr" % (what, mb)), "w") as f:   # kept with --keep or a failure
+            f.write(err)
         lines = open(out, "rb").read().split(b"\n") if os.path.exists(out) else []
         whole = 0
         statuses = {}
@@ -382,22 +401,24 @@ def scan_lowmem(C, w, mx, base):
         # Every domain is NXDOMAIN: a record of another status blames the domain for our
         # own failure (it was "dns-error (could not start MX query)" when a lookup could
         # not be allocated), and --resume would never redo it.
-        print("[run] %s %d MB: exit %d, %d records %s" % (what, mb, r.returncode, whole,
-                                                         sorted(statuses.items())), flush=True)
+        last = " | ".join(l[:160] for l in err.strip().split("\n")[-4:]) if err.strip() else ""
+        print("[run] %s %d MB: exit %d, %d records %s; stderr ends: %s" %
+              (what, mb, r.returncode, whole, sorted(statuses.items()), last), flush=True)
         C.check(what, "%d MB: every record nxdomain" % mb, whole, statuses.get("nxdomain", 0))
         C.check(what, "%d MB: exit status" % mb, True, r.returncode in (0, 1))
         C.check(what, "%d MB: only whole records" % mb, [b""], lines[-1:] if lines else [b""])
         C.check(what, "%d MB: every line a record" % mb, len(lines) - 1 if lines else 0, whole)
         if r.returncode == 0:
             C.check(what, "%d MB: every domain" % mb, len(doms), whole)
-        elif "mxsurvey: cannot start libuv's thread pool (4 threads):" in err:   # before any query
+            C.check(what, "%d MB: two contexts" % mb, True, "mxsurvey: DNS: 2 libunbound contexts" in err)
+        elif any(m in err for m in BEFORE_ANY_QUERY):
             C.check(what, "%d MB: no record" % mb, 0, whole)
         else:
             failed += 1
             C.check(what, "%d MB: message" % mb, True, "mxsurvey: out of memory\n" in err)
         if whole:
             C.check(what, "%d MB: final line" % mb, True, "mxsurvey: %d records written" % whole in err)
-    print("[run] %s: %d of 5 limits made the scan fail part-way" % (what, failed), flush=True)
+    print("[run] %s: %d of %d limits made the scan fail part-way" % (what, failed, len(limits)), flush=True)
 
 
 def in_namespace_main(a):
@@ -407,17 +428,29 @@ def in_namespace_main(a):
         mx = os.path.abspath(a.mxsurvey)
         base = ["--resolver", W.RESOLVER_ADDR, "--trust-anchor", w.state["trust_anchor"],
                 "--allow", "127.0.0.0/8", "--timeout-dns", "5", "--timeout-tls", "10",
-                "--progress-interval", "60"]
+                "--progress-interval", "60"] + (a.scan_arg or [])
         for step in (scan_tlsa, scan_sighup, scan_sigpipe, scan_errpipe, scan_indir, scan_pool,
                      scan_resolver_thread, scan_ubinit, scan_lowmem):
             if not a.only or step.__name__ in a.only:
-                step(C, w, mx, base)
+                if step is scan_lowmem and a.lowmem_mb:
+                    step(C, w, mx, base, a.lowmem_mb)
+                else:
+                    step(C, w, mx, base)
     return R.run_driver("mxsurvey-more-", a.keep, body)
 
 
 def main():
     return W.driver_main(__file__, NS_ENV, "ports 53 and 25 on 127.x", in_namespace_main,
-                         extra_args=lambda ap: ap.add_argument("--only", action="append", help="run only this step (e.g. scan_tlsa)"))
+                         extra_args=extra_args)
+
+
+def extra_args(ap):
+    ap.add_argument("--only", action="append", help="run only this step (e.g. scan_tlsa)")
+    ap.add_argument("--scan-arg", action="append", metavar="ARG",
+                    help="one more argument for every scan (e.g. --scan-arg=--dns-rate --scan-arg=500; "
+                         "scan_lowmem's --dns-contexts 2 comes after them)")
+    ap.add_argument("--lowmem-mb", action="append", type=int, metavar="MB",
+                    help="scan_lowmem's address-space limits instead of %s" % (LOWMEM_MB,))
 
 
 if __name__ == "__main__":

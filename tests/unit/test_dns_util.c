@@ -1,5 +1,7 @@
-/* Pure helpers of the resolver: wire-name decoding (hostile RDATA) and --resolver syntax. */
+/* Pure helpers of the resolver: wire-name decoding (hostile RDATA), --resolver syntax, the
+ * number of libunbound contexts. */
 #include "net/dns.h"
+#include "net/ubconf.h"
 #include "testlib.h"
 
 int main(void) {
@@ -107,5 +109,13 @@ int main(void) {
   CHECK_INT(dnssec_worst(DNSSEC_BOGUS, DNSSEC_INDETERMINATE), DNSSEC_BOGUS);
   CHECK_INT(dnssec_worst(DNSSEC_INDETERMINATE, DNSSEC_INSECURE), DNSSEC_INDETERMINATE);
   CHECK_INT(dnssec_worst(DNSSEC_SECURE, DNSSEC_SECURE), DNSSEC_SECURE);
+  /* --dns-contexts: 0 is one per core, capped, never none; an explicit count is kept. */
+  CHECK_INT((int)ubconf_contexts(0, 2), 2);
+  CHECK_INT((int)ubconf_contexts(0, 1), 1);
+  CHECK_INT((int)ubconf_contexts(0, 0), 1);
+  CHECK_INT((int)ubconf_contexts(0, 64), UBCONF_AUTO_CONTEXTS);
+  CHECK_INT((int)ubconf_contexts(3, 1), 3);
+  CHECK_INT((int)ubconf_contexts(16, 2), 16);
+  CHECK_INT((int)ubconf_contexts(1000, 2), 64);
   TEST_MAIN_END();
 }
